@@ -1,0 +1,70 @@
+// Pages a browser opens (no MX auth): the OAuth window that completes or denies an OAuth
+// member, and a placeholder for widget URLs. Never fault-injected.
+import type { ApiResult } from './http-types.js';
+import { startJob } from './jobs.js';
+import { tokenFrom } from './random.js';
+import type { Store } from './store.js';
+import { DEFAULT_SCENARIO } from './test-logins.js';
+
+export interface PageResult extends ApiResult {
+  /** Stats key, e.g. `GET /oauth/authorize/{member_guid}`. */
+  endpoint: string;
+}
+
+function html(status: number, title: string, text: string): ApiResult {
+  const body = `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>`;
+  return { status, body, headers: { 'content-type': 'text/html; charset=utf-8' } };
+}
+
+/**
+ * GET /oauth/authorize/{member_guid}?token=…[&outcome=deny]. The token is one-time: a used
+ * or superseded link answers 400. Success starts the member's aggregation (or, with
+ * skip_aggregation, makes it CONNECTED at once); outcome=deny makes it DENIED.
+ */
+function authorize(store: Store, memberGuid: string, query: URLSearchParams): ApiResult {
+  const member = store.members.get(memberGuid);
+  const oauth = member?.oauth;
+  if (!member || !oauth) return html(404, 'Unknown OAuth link', 'This OAuth window does not exist.');
+  if (!query.get('token') || query.get('token') !== oauth.token) {
+    return html(400, 'OAuth link expired', 'This OAuth window was already used or superseded; request a new oauth_window_uri.');
+  }
+  // One-time use: burn the token.
+  oauth.issued++;
+  oauth.token = tokenFrom(`${store.config.seed}|oauth|${member.guid}|${oauth.issued}`);
+  const denied = query.get('outcome') === 'deny';
+  if (denied) {
+    oauth.state = 'denied';
+    member.status = 'DENIED';
+  } else {
+    oauth.state = 'completed';
+    if (oauth.skipAggregation) {
+      member.status = 'CONNECTED';
+      member.isAuthenticated = true;
+    } else {
+      startJob(member, 'aggregate', DEFAULT_SCENARIO, 'CREATED', false, store.jobContext());
+    }
+  }
+  const target = URL.canParse(oauth.clientRedirectUrl ?? '') ? new URL(oauth.clientRedirectUrl!) : null;
+  if (target) {
+    // Like MX: back to the client's page with the outcome in the query.
+    target.searchParams.set('status', denied ? 'error' : 'success');
+    target.searchParams.set('member_guid', member.guid);
+    return { status: 302, headers: { location: target.toString() } };
+  }
+  return denied
+    ? html(200, 'Access denied', 'You declined to share your data. You can close this window.')
+    : html(200, 'Connected', 'Authorization complete. You can close this window.');
+}
+
+export function browserPage(store: Store, method: string, pathname: string, query: URLSearchParams): PageResult | null {
+  if (method !== 'GET') return null;
+  const oauth = /^\/oauth\/authorize\/([^/]+)$/.exec(pathname);
+  if (oauth) return { endpoint: 'GET /oauth/authorize/{member_guid}', ...authorize(store, decodeURIComponent(oauth[1]!), query) };
+  if (/^\/widgets\/[^/]+\/[^/]+$/.test(pathname)) {
+    return {
+      endpoint: 'GET /widgets/{widget_type}/{token}',
+      ...html(200, 'MX widget (simulated)', 'The MX simulator does not render widgets; connect members through the API.'),
+    };
+  }
+  return null;
+}

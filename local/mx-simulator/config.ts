@@ -1,0 +1,106 @@
+// Simulator options: defaults, validation, and the live (re-configurable) timing/data config.
+import { badRequest } from './errors.js';
+import type { FaultSettings } from './faults.js';
+
+export const DEFAULT_CLIENT_ID = 'sim-client-id';
+export const DEFAULT_API_KEY = 'sim-api-key';
+export const DEFAULT_SEED = 'mxflow';
+
+export interface MxSimulatorOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** Accepted client id (Basic user / MX-Client-ID); default env MX_SIMULATOR_CLIENT_ID or `sim-client-id`. */
+  clientId?: string;
+  /** Accepted API key (Basic password / MX-API-Key); default env MX_SIMULATOR_API_KEY or `sim-api-key`. */
+  apiKey?: string;
+  /** Seed of every generated guid and datum; default `mxflow`. */
+  seed?: string | number;
+  /** Real duration = MX duration × timeScale; default 1. */
+  timeScale?: number;
+  /** MX ms an aggregation-type job runs (is_being_aggregated true) without challenges; default 6000. */
+  jobDurationMs?: number;
+  /** MX ms from a job (or resume) start to its next challenge; default jobDurationMs / 3. */
+  challengeAfterMs?: number;
+  /** MX ms an unanswered challenge waits before the job ends EXPIRED; default 300000. */
+  challengeExpiryMs?: number;
+  /** Transactions generated per account; default 50. */
+  transactionsPerAccount?: number;
+  /** Days of transaction history ending today; default 90. */
+  historyDays?: number;
+  /** Initial fault injection settings (all off by default). */
+  faults?: Partial<FaultSettings>;
+}
+
+/** The options that can change while the server runs (PUT /_simulator/config, configure()). */
+export type ConfigUpdate = Pick<
+  MxSimulatorOptions,
+  'seed' | 'timeScale' | 'jobDurationMs' | 'challengeAfterMs' | 'challengeExpiryMs' | 'transactionsPerAccount' | 'historyDays'
+>;
+
+export interface ConfigSnapshot {
+  seed: string;
+  timeScale: number;
+  jobDurationMs: number;
+  challengeAfterMs: number;
+  challengeExpiryMs: number;
+  transactionsPerAccount: number;
+  historyDays: number;
+}
+
+const CONFIG_KEYS = ['seed', 'timeScale', 'jobDurationMs', 'challengeAfterMs', 'challengeExpiryMs', 'transactionsPerAccount', 'historyDays'] as const;
+
+export class SimulatorConfig {
+  seed = DEFAULT_SEED;
+  timeScale = 1;
+  jobDurationMs = 6000;
+  /** Undefined means "a third of the job", which follows jobDurationMs when that changes. */
+  private explicitChallengeAfterMs: number | undefined;
+  challengeExpiryMs = 300_000;
+  transactionsPerAccount = 50;
+  historyDays = 90;
+
+  constructor(initial: ConfigUpdate = {}) {
+    this.update(initial);
+  }
+
+  get challengeAfterMs(): number {
+    return this.explicitChallengeAfterMs ?? Math.round(this.jobDurationMs / 3);
+  }
+
+  /** Validates everything before applying anything, so a bad request changes nothing. */
+  update(input: unknown): ConfigSnapshot {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('config must be a JSON object');
+    const entries = Object.entries(input).filter(([, v]) => v !== undefined);
+    for (const [key, value] of entries) {
+      if (!(CONFIG_KEYS as readonly string[]).includes(key)) throw badRequest(`unknown config option "${key}"`);
+      if (key === 'seed') {
+        if (typeof value !== 'string' && typeof value !== 'number') throw badRequest('seed must be a string or number');
+        continue;
+      }
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${key} must be a number`);
+      const positive = key === 'timeScale' || key === 'historyDays';
+      if (positive ? value <= 0 : value < 0) throw badRequest(`${key} must be ${positive ? '> 0' : '>= 0'}`);
+      if ((key === 'transactionsPerAccount' || key === 'historyDays') && !Number.isInteger(value)) throw badRequest(`${key} must be an integer`);
+    }
+    for (const [key, value] of entries) {
+      if (key === 'seed') this.seed = String(value);
+      else if (key === 'challengeAfterMs') this.explicitChallengeAfterMs = value as number;
+      else (this as unknown as Record<string, number>)[key] = value as number;
+    }
+    return this.snapshot();
+  }
+
+  snapshot(): ConfigSnapshot {
+    return {
+      seed: this.seed,
+      timeScale: this.timeScale,
+      jobDurationMs: this.jobDurationMs,
+      challengeAfterMs: this.challengeAfterMs,
+      challengeExpiryMs: this.challengeExpiryMs,
+      transactionsPerAccount: this.transactionsPerAccount,
+      historyDays: this.historyDays,
+    };
+  }
+}

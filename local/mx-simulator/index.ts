@@ -1,0 +1,148 @@
+// Entry point: startMxSimulator() wires the config, clock, store, faults and stats into an
+// HTTP server and returns handles for tests and benchmarks.
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { AdminControls } from './admin.js';
+import { MxClock } from './clock.js';
+import { DEFAULT_API_KEY, DEFAULT_CLIENT_ID, SimulatorConfig, type ConfigSnapshot, type ConfigUpdate, type MxSimulatorOptions } from './config.js';
+import { FaultInjector, type FaultSettings } from './faults.js';
+import { createRequestListener } from './server.js';
+import { StatsRecorder, type SimulatorStats } from './stats.js';
+import { Store } from './store.js';
+
+export type { MxSimulatorOptions, ConfigUpdate, ConfigSnapshot } from './config.js';
+export type { FaultSettings } from './faults.js';
+export type { SimulatorStats, JobRecord, EndpointStats, MemberReadStats } from './stats.js';
+export { DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_SEED } from './config.js';
+export { PLATFORM_ACCEPT, ATRIUM_ACCEPT } from './server.js';
+export { TEST_LOGINS, TEST_USERNAMES, CORRECT_ANSWER, END_STATUSES } from './test-logins.js';
+export { INSTITUTIONS } from './institutions.js';
+export { TAN_PREFIX } from './account-data.js';
+export { ACCOUNT_SELECTION_LABEL } from './challenges.js';
+
+export interface MxSimulator {
+  /** Base URL, e.g. `http://127.0.0.1:4010` (no trailing slash). */
+  url: string;
+  clientId: string;
+  apiKey: string;
+  /** The options it was started with, resolved (port is the bound one). */
+  options: Readonly<Required<Omit<MxSimulatorOptions, 'faults' | 'challengeAfterMs'>>> & {
+    challengeAfterMs: number;
+    faults: FaultSettings;
+  };
+  stats(): SimulatorStats;
+  /** Merges fault settings (validated); returns the settings now in force. */
+  setFaults(faults: Partial<FaultSettings>): FaultSettings;
+  /** Changes timing/data options while running; returns the config now in force. */
+  configure(options: ConfigUpdate): ConfigSnapshot;
+  /** Clears users, members, guid counters, stats and the fault PRNG (settings are kept). */
+  reset(): void;
+  /** Stops listening and destroys every socket, keep-alive ones included. */
+  close(): Promise<void>;
+}
+
+export async function startMxSimulator(options: MxSimulatorOptions = {}): Promise<MxSimulator> {
+  const clientId = options.clientId ?? process.env.MX_SIMULATOR_CLIENT_ID ?? DEFAULT_CLIENT_ID;
+  const apiKey = options.apiKey ?? process.env.MX_SIMULATOR_API_KEY ?? DEFAULT_API_KEY;
+  const host = options.host ?? '127.0.0.1';
+  const config = new SimulatorConfig({
+    seed: options.seed,
+    timeScale: options.timeScale,
+    jobDurationMs: options.jobDurationMs,
+    challengeAfterMs: options.challengeAfterMs,
+    challengeExpiryMs: options.challengeExpiryMs,
+    transactionsPerAccount: options.transactionsPerAccount,
+    historyDays: options.historyDays,
+  });
+  const clock = new MxClock(config.timeScale);
+  const stats = new StatsRecorder();
+  const store = new Store(config, clock, stats);
+  const faults = new FaultInjector(config.seed, options.faults);
+
+  const timers = new Set<NodeJS.Timeout>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  const configure = (update: unknown): ConfigSnapshot => {
+    const before = config.seed;
+    const snap = config.update(update);
+    clock.setTimeScale(snap.timeScale);
+    if (snap.seed !== before) faults.reseed(snap.seed);
+    return snap;
+  };
+  const reset = () => {
+    store.reset();
+    stats.reset();
+    faults.reseed(config.seed);
+  };
+  const admin: AdminControls = {
+    stats: () => stats.snapshot(clock.now(), clock.timeScale),
+    faults: () => faults.settings,
+    setFaults: (f) => faults.update(f),
+    config: () => config.snapshot(),
+    configure,
+    reset,
+  };
+
+  let url = '';
+  const server = createServer(
+    { keepAliveTimeout: 5000 },
+    createRequestListener({
+      store,
+      stats,
+      faults,
+      clock,
+      admin,
+      credentials: () => ({ clientId, apiKey }),
+      sleep,
+      fallbackBaseUrl: () => url,
+    }),
+  );
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closed: Promise<void> | null = null;
+  return {
+    url,
+    clientId,
+    apiKey,
+    options: {
+      port,
+      host,
+      clientId,
+      apiKey,
+      ...config.snapshot(),
+      faults: { ...faults.settings },
+    },
+    stats: admin.stats as () => SimulatorStats,
+    setFaults: (f) => faults.update(f),
+    configure: (u) => configure(u),
+    reset,
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of sockets) s.destroy();
+      })),
+  };
+}

@@ -1,0 +1,88 @@
+// In-memory records the store keeps. Times are MX epoch milliseconds (see clock.ts).
+import type { ChallengeResponse } from 'mx-platform-node';
+import type { Institution } from './institutions.js';
+import type { AccountSet, ChallengeType, EndStatus, LoginScenario } from './test-logins.js';
+
+export interface UserRecord {
+  guid: string;
+  id: string | null;
+  email: string | null;
+  metadata: string | null;
+  isDisabled: boolean;
+}
+
+export type JobType = 'aggregate' | 'verify' | 'identify';
+
+export type JobStep = { kind: 'mfa'; type: ChallengeType } | { kind: 'account_selection' };
+
+export interface ActiveChallenge {
+  guid: string;
+  issuedAt: number;
+  view: ChallengeResponse;
+  /** Values that pass this challenge. */
+  accepted: string[];
+  accountSelection: boolean;
+}
+
+export interface Job {
+  guid: string;
+  type: JobType;
+  startedAt: number;
+  scenario: LoginScenario;
+  /** Challenge rounds, in order; nextStep indexes the next one not yet issued. */
+  steps: JobStep[];
+  nextStep: number;
+  /** End status once the steps are done (REJECTED after a wrong answer). */
+  outcome: EndStatus;
+  /** A job runs in segments: from its start, then from each answer. */
+  segmentStartedAt: number;
+  /** connection_status shown while the current segment runs (CREATED, RESUMED, ...). */
+  segmentStatus: string;
+  challengesIssued: number;
+  challenge: ActiveChallenge | null;
+  includeTransactions: boolean;
+  selectedAccountGuid: string | null;
+  endedAt: number | null;
+  endStatus: EndStatus | null;
+}
+
+export interface MemberRecord {
+  guid: string;
+  userGuid: string;
+  id: string | null;
+  metadata: string | null;
+  institution: Institution;
+  institutionGuid: string;
+  isOauth: boolean;
+  /** Credential values by credential guid (never echoed back). */
+  credentials: Record<string, string>;
+  username: string;
+  password: string;
+  backgroundAggregationIsDisabled: boolean;
+  createdAt: number;
+  /** connection_status when no job is running; null never happens for these members. */
+  status: string;
+  aggregatedAt: number | null;
+  successfullyAggregatedAt: number | null;
+  isAuthenticated: boolean;
+  processed: { accounts: boolean; accountNumbers: boolean; transactions: boolean };
+  job: Job | null;
+  /** Which accounts the connection yields; fixed by the login of the latest successful job. */
+  accountSet: AccountSet;
+  /** MX time accounts became visible (first CONNECTED end), null before. */
+  accountsVisibleAt: number | null;
+  verifiedAccountGuids: Set<string>;
+  ownersVisible: boolean;
+  oauth: OAuthState | null;
+}
+
+export interface OAuthState {
+  /** One-time token in the current oauth_window_uri. */
+  token: string;
+  /** How many window URIs were issued (each gets a fresh token). */
+  issued: number;
+  state: 'pending' | 'completed' | 'denied';
+  skipAggregation: boolean;
+  /** Where the OAuth page redirects the browser when done (client_redirect_url). */
+  clientRedirectUrl: string | null;
+}

@@ -1,0 +1,29 @@
+// Helpers shared by the member routes: rendering, the login scenario, callback payloads.
+import type { ApiResult, RequestContext } from '../http-types.js';
+import type { MemberRecord } from '../model.js';
+import { DEFAULT_SCENARIO, resolveTestLogin, type LoginScenario } from '../test-logins.js';
+import { memberView } from '../views.js';
+
+/** OAuth members connect as the default login; others follow the test-login table. */
+export function scenarioFor(member: MemberRecord): LoginScenario {
+  return member.isOauth ? DEFAULT_SCENARIO : resolveTestLogin(member.username, member.password);
+}
+
+/** The member shows its window URI while PENDING; the oauth_window_uri endpoint always gets one. */
+export function oauthWindowUri(ctx: RequestContext, member: MemberRecord, always = false): string | null {
+  if (!member.oauth || (!always && member.oauth.state !== 'pending')) return null;
+  return `${ctx.baseUrl}/oauth/authorize/${member.guid}?token=${member.oauth.token}`;
+}
+
+export function memberResult(ctx: RequestContext, member: MemberRecord, status = 200): ApiResult {
+  const user = ctx.store.user(member.userGuid);
+  const view = memberView(member, user, ctx.store.connectionStatus(member), ctx.dialect, oauthWindowUri(ctx, member));
+  return { status, body: { member: view } };
+}
+
+/** Records X-CALLBACK-PAYLOAD (last value per member) for the admin stats. */
+export function recordCallbackPayload(ctx: RequestContext, key: string): void {
+  const raw = ctx.headers['x-callback-payload'];
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (value !== undefined) ctx.store.stats.recordCallbackPayload(key, value);
+}

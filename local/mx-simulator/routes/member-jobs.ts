@@ -1,0 +1,115 @@
+// Aggregation-type jobs and their observation: aggregate / verify / identify, resume (MFA
+// answers), status, challenges, member credentials and the OAuth window URI.
+import { ApiError, badRequest, conflict } from '../errors.js';
+import type { ApiResult, RequestContext, Route } from '../http-types.js';
+import { institutionCredentials } from '../institutions.js';
+import { answerChallenge, isRunning, startJob } from '../jobs.js';
+import type { JobType, MemberRecord } from '../model.js';
+import { pageRequest, paginate } from '../pagination.js';
+import { envelope, queryBoolean } from '../request-input.js';
+import { tokenFrom } from '../random.js';
+import { memberStatusView } from '../views.js';
+import { memberResult, oauthWindowUri, recordCallbackPayload, scenarioFor } from './member-common.js';
+
+/** A re-run keeps CONNECTED/CREATED while in progress (as MX does); other states reconnect. */
+function inProgressStatus(member: MemberRecord): string {
+  return member.status === 'CONNECTED' || member.status === 'CREATED' ? member.status : 'RECONNECTED';
+}
+
+/**
+ * Starts a job, or explains why not: 202 with the member if the same job type is already
+ * running (most_recent_job_guid stays the running job's), 409 if another type is running.
+ */
+function startTypedJob(ctx: RequestContext, type: JobType, startedStatus: number): ApiResult {
+  const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
+  const inst = member.institution;
+  if (type === 'verify' && !inst.supportsAccountVerification) {
+    throw badRequest(`institution ${inst.code} does not support account verification (supports_account_verification is false)`);
+  }
+  if (type === 'identify' && !inst.supportsAccountIdentification) {
+    throw badRequest(`institution ${inst.code} does not support account identification (supports_account_identification is false)`);
+  }
+  if (member.oauth && member.oauth.state !== 'completed') {
+    throw conflict('the member has not completed OAuth: open its oauth_window_uri first');
+  }
+  if (isRunning(member)) {
+    if (member.job!.type === type) {
+      recordCallbackPayload(ctx, member.guid);
+      return memberResult(ctx, member, 202);
+    }
+    throw conflict(`another aggregation-type job (${member.job!.type}) is running on this member`);
+  }
+  recordCallbackPayload(ctx, member.guid);
+  const includeTransactions = queryBoolean(ctx.query, 'include_transactions') ?? false;
+  startJob(member, type, scenarioFor(member), inProgressStatus(member), includeTransactions, ctx.store.jobContext());
+  return memberResult(ctx, member, startedStatus);
+}
+
+function resume(ctx: RequestContext): ApiResult {
+  const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
+  if (ctx.store.connectionStatus(member) !== 'CHALLENGED') {
+    throw new ApiError(405, `member is not CHALLENGED (connection_status ${ctx.store.connectionStatus(member)}); nothing to resume`);
+  }
+  const answers = envelope(ctx.body, 'member').challenges;
+  if (!Array.isArray(answers) || answers.length === 0) throw badRequest('member.challenges must be a non-empty array of {guid, value}');
+  answerChallenge(member, answers, ctx.store.jobContext());
+  return memberResult(ctx, member, 202);
+}
+
+function readStatus(ctx: RequestContext): ApiResult {
+  const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
+  const now = ctx.store.now();
+  ctx.store.stats.recordStatusRead(member.guid, now);
+  ctx.store.stats.memberObserved(member.guid, now);
+  return { status: 200, body: { member: memberStatusView(member, ctx.store.connectionStatus(member), ctx.dialect) } };
+}
+
+/** 204 No Content unless the member is CHALLENGED (as MX's list challenges). */
+function listChallenges(ctx: RequestContext): ApiResult {
+  const p = pageRequest(ctx.query, 1000);
+  const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
+  const challenge = isRunning(member) ? member.job!.challenge : null;
+  if (!challenge) return { status: 204 };
+  const { items, pagination } = paginate([challenge.view], p);
+  return { status: 200, body: { challenges: items, pagination } };
+}
+
+function listMemberCredentials(ctx: RequestContext): ApiResult {
+  const p = pageRequest(ctx.query, 1000);
+  const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
+  const creds = institutionCredentials(ctx.store.config.seed, member.institution).map((c) => c.view);
+  const { items, pagination } = paginate(creds, p);
+  return { status: 200, body: { credentials: items, pagination } };
+}
+
+/** A fresh one-time window URI (old ones stop working); a DENIED member goes back to PENDING. */
+function requestOAuthWindow(ctx: RequestContext): ApiResult {
+  const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
+  const oauth = member.oauth;
+  if (!oauth) throw badRequest('the member is not an OAuth member (is_oauth is false)');
+  if (isRunning(member)) throw conflict('the member is being aggregated');
+  oauth.issued++;
+  oauth.token = tokenFrom(`${ctx.store.config.seed}|oauth|${member.guid}|${oauth.issued}`);
+  if (oauth.state === 'denied') {
+    oauth.state = 'pending';
+    member.status = 'PENDING';
+  }
+  const skip = queryBoolean(ctx.query, 'skip_aggregation');
+  if (skip !== undefined) oauth.skipAggregation = skip;
+  oauth.clientRedirectUrl = ctx.query.get('client_redirect_url') ?? oauth.clientRedirectUrl;
+  return { status: 200, body: { member: { guid: member.guid, oauth_window_uri: oauthWindowUri(ctx, member, true) } } };
+}
+
+const M = '/users/{user_guid}/members/{member_guid}';
+
+export const memberJobRoutes: Route[] = [
+  { method: 'POST', template: `${M}/aggregate`, handler: (ctx) => startTypedJob(ctx, 'aggregate', 202) },
+  // The spec declares 200 for verify (and 202 for aggregate and identify).
+  { method: 'POST', template: `${M}/verify`, handler: (ctx) => startTypedJob(ctx, 'verify', 200) },
+  { method: 'POST', template: `${M}/identify`, handler: (ctx) => startTypedJob(ctx, 'identify', 202) },
+  { method: 'PUT', template: `${M}/resume`, bodyRequired: true, handler: resume },
+  { method: 'GET', template: `${M}/status`, handler: readStatus },
+  { method: 'GET', template: `${M}/challenges`, handler: listChallenges },
+  { method: 'GET', template: `${M}/credentials`, handler: listMemberCredentials },
+  { method: 'GET', template: `${M}/oauth_window_uri`, handler: requestOAuthWindow },
+];

@@ -1,0 +1,36 @@
+// Transactions by user, member or account, windowed by from_date/to_date (default: the last
+// 120 days up to today). Rows are generated per page, never materialised as a whole.
+import { isoDate } from '../clock.js';
+import { pageOfTransactions, type TransactionAccountRef } from '../transaction-data.js';
+import type { ApiResult, RequestContext, Route } from '../http-types.js';
+import { offsetOf, pageRequest, paginationOf } from '../pagination.js';
+import { queryDate } from '../request-input.js';
+
+const DEFAULT_WINDOW_DAYS = 120;
+
+function accountsInScope(ctx: RequestContext): TransactionAccountRef[] {
+  const { user_guid, member_guid, account_guid } = ctx.params;
+  const userId = ctx.store.user(user_guid!).id;
+  if (account_guid) {
+    const { account } = ctx.store.findAccount(user_guid!, account_guid);
+    return [{ ...account, userId }];
+  }
+  const members = member_guid ? [ctx.store.member(user_guid!, member_guid)] : ctx.store.membersOf(user_guid!);
+  return members.flatMap((m) => ctx.store.visibleAccounts(m)).map((a) => ({ ...a, userId }));
+}
+
+function listTransactions(ctx: RequestContext): ApiResult {
+  const p = pageRequest(ctx.query, 1000);
+  const today = isoDate(ctx.store.now());
+  const toDate = queryDate(ctx.query, 'to_date') ?? today;
+  const fromDate = queryDate(ctx.query, 'from_date') ?? isoDate(Date.parse(`${toDate}T00:00:00Z`) - DEFAULT_WINDOW_DAYS * 86_400_000);
+  const accounts = accountsInScope(ctx);
+  const { total, rows } = pageOfTransactions(ctx.store.config.seed, accounts, ctx.store.transactionWindow(), fromDate, toDate, offsetOf(p), p.perPage);
+  return { status: 200, body: { transactions: rows, pagination: paginationOf(total, p) } };
+}
+
+export const transactionRoutes: Route[] = [
+  { method: 'GET', template: '/users/{user_guid}/transactions', handler: listTransactions },
+  { method: 'GET', template: '/users/{user_guid}/members/{member_guid}/transactions', handler: listTransactions },
+  { method: 'GET', template: '/users/{user_guid}/accounts/{account_guid}/transactions', handler: listTransactions },
+];

@@ -1,0 +1,133 @@
+// All mutable simulator state (users, members, guid counters) and the lookups every route
+// needs. Reading a member first advances its job to the current MX time (see jobs.ts).
+import { isoDate, type MxClock } from './clock.js';
+import type { SimulatorConfig } from './config.js';
+import { generateAccounts, type GeneratedAccount } from './account-data.js';
+import type { TransactionWindow } from './transaction-data.js';
+import { notFound } from './errors.js';
+import { institutionGuid } from './institutions.js';
+import { advance, connectionStatus, type JobContext } from './jobs.js';
+import type { MemberRecord, UserRecord } from './model.js';
+import { mxGuid } from './random.js';
+import type { StatsRecorder } from './stats.js';
+import type { AccountSet } from './test-logins.js';
+
+export class Store {
+  users = new Map<string, UserRecord>();
+  members = new Map<string, MemberRecord>();
+  private counters = new Map<string, number>();
+  private accountCache = new Map<string, GeneratedAccount[]>();
+  /** "Today" of the generated data: transaction dates end here (fixed at start/reset). */
+  dataEndDate = '';
+
+  constructor(
+    readonly config: SimulatorConfig,
+    readonly clock: MxClock,
+    readonly stats: StatsRecorder,
+  ) {
+    this.reset();
+  }
+
+  reset(): void {
+    this.users.clear();
+    this.members.clear();
+    this.counters.clear();
+    this.accountCache.clear();
+    this.dataEndDate = isoDate(this.clock.now());
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Guids are deterministic: seed + prefix + per-prefix counter. */
+  nextGuid(prefix: string): string {
+    const n = (this.counters.get(prefix) ?? 0) + 1;
+    this.counters.set(prefix, n);
+    return mxGuid(prefix, this.config.seed, 'entity', prefix, n);
+  }
+
+  institutionGuid(code: string): string {
+    return institutionGuid(this.config.seed, code);
+  }
+
+  jobContext(): JobContext {
+    return {
+      now: this.now(),
+      config: this.config,
+      nextGuid: (p) => this.nextGuid(p),
+      accountsOf: (m, set) => this.accountsOf(m, set),
+      onJobStarted: (m, job) =>
+        this.stats.jobStarted({ jobGuid: job.guid, memberGuid: m.guid, userGuid: m.userGuid, type: job.type, startedAt: job.startedAt }),
+      onJobEnded: (_m, job) => this.stats.jobEnded(job.guid, job.endedAt!, job.endStatus!),
+    };
+  }
+
+  user(guid: string): UserRecord {
+    const user = this.users.get(guid);
+    if (!user) throw notFound(`user ${guid} not found`);
+    return user;
+  }
+
+  /** A member of this user, advanced to now; 404 also when it belongs to another user. */
+  member(userGuid: string, memberGuid: string): MemberRecord {
+    this.user(userGuid);
+    const member = this.members.get(memberGuid);
+    if (!member || member.userGuid !== userGuid) throw notFound(`member ${memberGuid} not found for user ${userGuid}`);
+    advance(member, this.jobContext());
+    return member;
+  }
+
+  membersOf(userGuid: string): MemberRecord[] {
+    this.user(userGuid);
+    const ctx = this.jobContext();
+    const list = [...this.members.values()].filter((m) => m.userGuid === userGuid);
+    for (const m of list) advance(m, ctx);
+    return list;
+  }
+
+  connectionStatus(member: MemberRecord): string {
+    return connectionStatus(member, { now: this.now(), config: this.config });
+  }
+
+  accountsOf(member: MemberRecord, set: AccountSet = member.accountSet): GeneratedAccount[] {
+    const key = `${member.guid}|${set}|${this.config.seed}`;
+    let accounts = this.accountCache.get(key);
+    if (!accounts) {
+      accounts = generateAccounts({
+        seed: this.config.seed,
+        memberGuid: member.guid,
+        userGuid: member.userGuid,
+        institutionCode: member.institution.code,
+        institutionName: member.institution.name,
+        accountSet: set,
+      });
+      this.accountCache.set(key, accounts);
+    }
+    return accounts;
+  }
+
+  /** Accounts exist for clients once a job of the member has ended CONNECTED. */
+  visibleAccounts(member: MemberRecord): GeneratedAccount[] {
+    return member.accountsVisibleAt === null ? [] : this.accountsOf(member);
+  }
+
+  findAccount(userGuid: string, accountGuid: string, memberGuid?: string): { member: MemberRecord; account: GeneratedAccount } {
+    const members = memberGuid ? [this.member(userGuid, memberGuid)] : this.membersOf(userGuid);
+    for (const member of members) {
+      const account = this.visibleAccounts(member).find((a) => a.guid === accountGuid);
+      if (account) return { member, account };
+    }
+    throw notFound(`account ${accountGuid} not found`);
+  }
+
+  transactionWindow(): TransactionWindow {
+    return { perAccount: this.config.transactionsPerAccount, historyDays: this.config.historyDays, endDate: this.dataEndDate };
+  }
+
+  deleteUser(guid: string): void {
+    this.user(guid);
+    this.users.delete(guid);
+    for (const m of [...this.members.values()]) if (m.userGuid === guid) this.members.delete(m.guid);
+  }
+}

@@ -1,0 +1,106 @@
+// The test-login table: the single source of truth for how a credential pair behaves at the
+// simulated institutions (MX publishes only part of its integration-environment table; the
+// rest is defined here so every connection_status end state is reachable on purpose).
+
+/** End states of an aggregation-type job (mx-facts.md). */
+export const END_STATUSES = [
+  'CONNECTED',
+  'DENIED',
+  'PREVENTED',
+  'REJECTED',
+  'LOCKED',
+  'IMPEDED',
+  'IMPAIRED',
+  'EXPIRED',
+  'IMPORTED',
+  'DISABLED',
+  'DISCONTINUED',
+  'CLOSED',
+  'DEGRADED',
+  'DISCONNECTED',
+  'FAILED',
+] as const;
+export type EndStatus = (typeof END_STATUSES)[number];
+
+export type ChallengeType = 'TEXT' | 'OPTIONS' | 'TOKEN' | 'IMAGE_DATA' | 'IMAGE_OPTIONS';
+
+/** Which accounts a successful connection produces (see account-data.ts). */
+export type AccountSet = 'default' | 'all_types' | 'no_eligible';
+
+export interface LoginScenario {
+  /** MFA rounds, in order, before the login is authenticated. Each is answered with `correct`. */
+  challenges: ChallengeType[];
+  /** How the job ends once every challenge was answered correctly. */
+  outcome: EndStatus;
+  accounts: AccountSet;
+  /** In progress as DELAYED (and three times as long) before ending. */
+  delayed: boolean;
+  /** Whether the credentials count as authenticated (is_authenticated) in this scenario. */
+  authenticates: boolean;
+}
+
+export interface TestLogin extends LoginScenario {
+  password: string;
+  description: string;
+}
+
+/** Usernames that log in; any other username is DENIED. */
+export const TEST_USERNAMES = ['mxuser', 'test_atrium'] as const;
+
+/** The answer that passes any MFA challenge (for option types: the option whose value it is). */
+export const CORRECT_ANSWER = 'correct';
+
+const base: LoginScenario = { challenges: [], outcome: 'CONNECTED', accounts: 'default', delayed: false, authenticates: true };
+
+function login(password: string, description: string, scenario: Partial<LoginScenario>): TestLogin {
+  return { ...base, ...scenario, password, description };
+}
+
+const fails = (outcome: EndStatus, authenticates: boolean) => ({ outcome, authenticates });
+
+export const TEST_LOGINS: readonly TestLogin[] = [
+  login('challenge', 'TEXT challenge, then CONNECTED', { challenges: ['TEXT'] }),
+  login('options', 'OPTIONS challenge, then CONNECTED', { challenges: ['OPTIONS'] }),
+  login('image', 'IMAGE_DATA challenge, then CONNECTED', { challenges: ['IMAGE_DATA'] }),
+  login('image_options', 'IMAGE_OPTIONS challenge, then CONNECTED', { challenges: ['IMAGE_OPTIONS'] }),
+  login('token', 'TOKEN challenge, then CONNECTED', { challenges: ['TOKEN'] }),
+  login('challenge_twice', 'TEXT challenge, then OPTIONS challenge, then CONNECTED', { challenges: ['TEXT', 'OPTIONS'] }),
+  login('delayed', 'DELAYED while in progress (3× job duration), then CONNECTED', { delayed: true }),
+  login('all_account_types', 'CONNECTED with one account of every account type', { accounts: 'all_types' }),
+  login('no_eligible_accounts', 'CONNECTED with only CREDIT_CARD and LOAN accounts (verify ends IMPEDED)', { accounts: 'no_eligible' }),
+  login('BAD_REQUEST', 'FAILED (MX integration behaviour)', fails('FAILED', false)),
+  login('failed', 'FAILED', fails('FAILED', false)),
+  login('denied', 'DENIED (invalid credentials)', fails('DENIED', false)),
+  login('prevented', 'PREVENTED (too many failed logins)', fails('PREVENTED', false)),
+  login('rejected', 'REJECTED (as after a wrong MFA answer)', fails('REJECTED', false)),
+  login('locked', 'LOCKED', fails('LOCKED', false)),
+  login('impeded', 'IMPEDED (user must act at the institution)', fails('IMPEDED', true)),
+  login('impaired', 'IMPAIRED', fails('IMPAIRED', true)),
+  login('expired', 'EXPIRED (as after an unanswered MFA challenge)', fails('EXPIRED', false)),
+  login('imported', 'IMPORTED', fails('IMPORTED', false)),
+  login('disabled', 'DISABLED', fails('DISABLED', false)),
+  login('discontinued', 'DISCONTINUED', fails('DISCONTINUED', false)),
+  login('closed', 'CLOSED', fails('CLOSED', true)),
+  login('degraded', 'DEGRADED (try again later)', fails('DEGRADED', true)),
+  login('disconnected', 'DISCONNECTED (try again later)', fails('DISCONNECTED', false)),
+];
+
+/** Any password not listed: CONNECTED with the default accounts. */
+export const DEFAULT_SCENARIO: LoginScenario = base;
+
+/** A username other than the test usernames. */
+export const UNKNOWN_USER_SCENARIO: LoginScenario = { ...base, ...fails('DENIED', false) };
+
+export function resolveTestLogin(username: string, password: string): LoginScenario {
+  if (!(TEST_USERNAMES as readonly string[]).includes(username)) return UNKNOWN_USER_SCENARIO;
+  const found = TEST_LOGINS.find((l) => l.password === password);
+  if (!found) return DEFAULT_SCENARIO;
+  const { password: _p, description: _d, ...scenario } = found;
+  return scenario;
+}
+
+/** Markdown table of the logins, used to keep README.md in sync (see the test). */
+export function testLoginTableMarkdown(): string {
+  const rows = TEST_LOGINS.map((l) => `| \`${l.password}\` | ${l.description} |`);
+  return ['| password (username `mxuser`) | behaviour |', '|---|---|', '| any other password | CONNECTED |', ...rows].join('\n');
+}
