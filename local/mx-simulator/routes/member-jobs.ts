@@ -69,8 +69,10 @@ function listChallenges(ctx: RequestContext): ApiResult {
   const p = pageRequest(ctx.query, 1000);
   const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
   const challenge = isRunning(member) ? member.job!.challenge : null;
-  if (!challenge) return { status: 204 };
-  const { items, pagination } = paginate([challenge.view], p);
+  // Atrium documents 204 for a member with nothing to answer; the v20111101 spec declares only
+  // 200, so the Platform dialect answers an empty list.
+  if (!challenge && ctx.dialect === 'atrium') return { status: 204 };
+  const { items, pagination } = paginate(challenge ? [challenge.view] : [], p);
   return { status: 200, body: { challenges: items, pagination } };
 }
 

@@ -4,7 +4,8 @@ import { startMxSimulator, type MxSimulator } from '../../../local/mx-simulator/
 let sim: MxSimulator;
 
 beforeAll(async () => {
-  sim = await startMxSimulator({ timeScale: 0.001, seed: 'smoke' });
+  // Jobs last 200 ms of real time: long enough that a request made right after a start still finds the job running.
+  sim = await startMxSimulator({ timeScale: 0.001, jobDurationMs: 200_000, seed: 'smoke' });
 });
 afterAll(async () => {
   await sim.close();
