@@ -1,19 +1,48 @@
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { JOB_TYPES } from '../shared/jobs/job-types.js';
+import { MX_BASE_URLS, type MxDialect } from '../shared/mx/index.js';
+import { DataTable } from './constructs/data-table.js';
+import { JobWorkflows } from './constructs/job-workflows.js';
+import { MxSecret } from './constructs/mx-secret.js';
+import type { JobWorkflowSettings } from './workflows/job-state-machine.js';
 
 export interface MxflowStackProps extends StackProps {
   /** Deployment stage, e.g. dev or prod; used in names and tags. */
   readonly stage: string;
+  /** MX's integration (test institutions) or production environment. */
+  readonly mxEnvironment?: 'integration' | 'production';
+  readonly mxDialect?: MxDialect;
+  readonly existingMxSecretArn?: string;
+  readonly workflowSettings?: Partial<JobWorkflowSettings>;
 }
 
-/**
- * The one mxflow stack. It grows construct by construct (data, secrets, workflows, API)
- * as the service is built; today it only carries the stage tag.
- */
+/** The one mxflow stack: data, secret and job workflows (the API comes next). */
 export class MxflowStack extends Stack {
+  readonly data: DataTable;
+  readonly mxSecret: MxSecret;
+  readonly workflows: JobWorkflows;
+
   constructor(scope: Construct, id: string, props: MxflowStackProps) {
     super(scope, id, props);
     Tags.of(this).add('service', 'mxflow');
     Tags.of(this).add('stage', props.stage);
+    const dialect = props.mxDialect ?? 'platform';
+
+    this.data = new DataTable(this, 'Data', { retain: props.stage === 'prod' });
+    this.mxSecret = new MxSecret(this, 'MxSecret', props.existingMxSecretArn ? { existingSecretArn: props.existingMxSecretArn } : {});
+    this.workflows = new JobWorkflows(this, 'Workflows', {
+      table: this.data.table,
+      mxSecret: this.mxSecret.secret,
+      mxBaseUrl: MX_BASE_URLS[dialect][props.mxEnvironment ?? 'integration'],
+      mxDialect: dialect,
+      ...(props.workflowSettings ? { settings: props.workflowSettings } : {}),
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'MxSecretArn', { value: this.mxSecret.secret.secretArn });
+    for (const jobType of JOB_TYPES) {
+      new CfnOutput(this, `${jobType}StateMachineArn`, { value: this.workflows.stateMachines[jobType].stateMachineArn });
+    }
   }
 }

@@ -1,0 +1,98 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { JOB_TYPES, type JobType } from '../../shared/jobs/job-types.js';
+import type { MxDialect } from '../../shared/mx/index.js';
+import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings, jobStateMachineDefinition } from '../workflows/job-state-machine.js';
+import { WORKFLOW_FUNCTIONS, type WorkflowFunctionId } from '../workflows/workflow-functions.js';
+
+export interface JobWorkflowsProps {
+  readonly table: ITable;
+  readonly mxSecret: ISecret;
+  readonly mxBaseUrl: string;
+  readonly mxDialect: MxDialect;
+  readonly settings?: Partial<JobWorkflowSettings>;
+  /** Extra environment for every workflow function, e.g. POLL_* overrides. */
+  readonly environment?: Record<string, string>;
+}
+
+/** Functions that talk to MX, and so may read its secret. */
+const CALLS_MX: readonly WorkflowFunctionId[] = ['StartMxJobFunction', 'PollMemberStatusFunction', 'ParkForChallengeFunction', 'FetchResultsFunction'];
+
+/** The workflow task Lambdas and the three job state machines built from one factory. */
+export class JobWorkflows extends Construct {
+  readonly functions: Record<WorkflowFunctionId, nodejs.NodejsFunction>;
+  readonly stateMachines: Record<JobType, sfn.StateMachine>;
+
+  constructor(scope: Construct, id: string, props: JobWorkflowsProps) {
+    super(scope, id);
+    const settings = { ...DEFAULT_JOB_WORKFLOW_SETTINGS, ...props.settings };
+    const environment = {
+      TABLE_NAME: props.table.tableName,
+      MX_SECRET_ID: props.mxSecret.secretArn,
+      MX_BASE_URL: props.mxBaseUrl,
+      MX_DIALECT: props.mxDialect,
+      POWERTOOLS_SERVICE_NAME: 'mxflow',
+      ...props.environment,
+    };
+
+    this.functions = Object.fromEntries(
+      WORKFLOW_FUNCTIONS.map((spec) => {
+        const fn = new nodejs.NodejsFunction(this, spec.id, {
+          entry: spec.entry,
+          runtime: lambda.Runtime.NODEJS_22_X,
+          architecture: lambda.Architecture.ARM_64,
+          memorySize: spec.memoryMb,
+          timeout: Duration.seconds(spec.timeoutSeconds),
+          environment,
+          bundling: {
+            format: nodejs.OutputFormat.ESM,
+            target: 'node22',
+            minify: true,
+            sourceMap: true,
+            mainFields: ['module', 'main'],
+            // The SDK ships in the bundle so its version is the one tested here.
+            bundleAwsSDK: true,
+            banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+          },
+        });
+        props.table.grantReadWriteData(fn);
+        if (CALLS_MX.includes(spec.id)) props.mxSecret.grantRead(fn);
+        return [spec.id, fn];
+      }),
+    ) as Record<WorkflowFunctionId, nodejs.NodejsFunction>;
+
+    const stack = Stack.of(this);
+    const stateMachineName = (jobType: JobType) => `${stack.stackName}-${jobType}`;
+    // Parking finds nothing to answer when MX moved on: it resumes the execution itself. The
+    // ARNs are built from the names, since referring to the machines would make a cycle.
+    this.functions.ParkForChallengeFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: JOB_TYPES.map((jobType) =>
+          stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(jobType), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        ),
+      }),
+    );
+    this.stateMachines = Object.fromEntries(
+      JOB_TYPES.map((jobType) => {
+        const machineScope = new Construct(this, `${capitalize(jobType)}Workflow`);
+        const stateMachine = new sfn.StateMachine(machineScope, 'StateMachine', {
+          stateMachineName: stateMachineName(jobType),
+          stateMachineType: sfn.StateMachineType.STANDARD,
+          definitionBody: sfn.DefinitionBody.fromChainable(jobStateMachineDefinition(machineScope, jobType, this.functions, settings)),
+          timeout: settings.executionTimeout,
+          comment: `mxflow ${jobType} job: start, poll every few seconds, park on challenges, fetch results`,
+        });
+        return [jobType, stateMachine];
+      }),
+    ) as Record<JobType, sfn.StateMachine>;
+  }
+}
+
+const capitalize = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);

@@ -1,0 +1,23 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+export interface MxSecretProps {
+  /** An existing secret to use; otherwise one is created, to be filled in after the deploy. */
+  readonly existingSecretArn?: string;
+}
+
+/** MX's client_id and api_key, as `{"client_id": …, "api_key": …}`; nothing else holds them. */
+export class MxSecret extends Construct {
+  readonly secret: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, props: MxSecretProps) {
+    super(scope, id);
+    this.secret = props.existingSecretArn
+      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'Existing', props.existingSecretArn)
+      : new secretsmanager.Secret(this, 'Secret', {
+          description: 'MX Platform API credentials for mxflow: {"client_id": "...", "api_key": "..."}',
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+  }
+}

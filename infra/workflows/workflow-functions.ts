@@ -1,0 +1,15 @@
+/**
+ * The workflow's task Lambdas: which source file each runs and which states of the job state
+ * machines invoke it. CDK bundles from this table and the local runtime maps states to
+ * handlers from it, so the two cannot drift.
+ */
+export const WORKFLOW_FUNCTIONS = [
+  { id: 'StartMxJobFunction', entry: 'functions/workflow/start-mx-job.ts', states: ['StartMxJob'], memoryMb: 256, timeoutSeconds: 30 },
+  { id: 'PollMemberStatusFunction', entry: 'functions/workflow/poll-member-status.ts', states: ['PollMemberStatus'], memoryMb: 256, timeoutSeconds: 30 },
+  { id: 'ParkForChallengeFunction', entry: 'functions/workflow/park-for-challenge.ts', states: ['AwaitChallengeAnswer'], memoryMb: 256, timeoutSeconds: 30 },
+  // Streams pages of up to 1,000 transactions per account: more memory, more time.
+  { id: 'FetchResultsFunction', entry: 'functions/workflow/fetch-results.ts', states: ['FetchResults'], memoryMb: 1024, timeoutSeconds: 900 },
+  { id: 'FinishJobFunction', entry: 'functions/workflow/finish-job.ts', states: ['RecordSuccess', 'RecordFailure'], memoryMb: 256, timeoutSeconds: 30 },
+] as const;
+
+export type WorkflowFunctionId = (typeof WORKFLOW_FUNCTIONS)[number]['id'];

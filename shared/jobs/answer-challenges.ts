@@ -1,0 +1,48 @@
+import type { CredentialRequest } from 'mx-platform-node';
+import { isMxError } from '../mx/index.js';
+import type { JobRecord } from '../store/job-record.js';
+import type { WorkflowDeps } from './workflow-deps.js';
+
+export interface ChallengeAnswers {
+  readonly userGuid: string;
+  readonly memberGuid: string;
+  readonly jobGuid: string;
+  /** `{guid, value}` per challenge; for option types the value is the chosen option's `value`. */
+  readonly answers: readonly CredentialRequest[];
+}
+
+export type AnswerOutcome =
+  /** MX took the answers and the execution is polling again. */
+  | { readonly outcome: 'RESUMED' }
+  /** The same job was answered a moment ago; nothing was sent twice. */
+  | { readonly outcome: 'ALREADY_ANSWERED' }
+  /** The job is not waiting for an answer (any more). */
+  | { readonly outcome: 'NOT_CHALLENGED'; readonly job: JobRecord | undefined };
+
+/**
+ * Sends a parked job's answers to MX and resumes its execution, exactly once however often
+ * the same answer is posted: the first caller claims the task token, later ones find none.
+ * Answers are passed straight to MX and kept nowhere.
+ */
+export async function answerChallenges(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'taskTokens' | 'now'>, request: ChallengeAnswers): Promise<AnswerOutcome> {
+  const job = await deps.jobs.getJob(request.memberGuid, request.jobGuid);
+  if (!job || job.user_guid !== request.userGuid || job.status !== 'CHALLENGED') return { outcome: 'NOT_CHALLENGED', job };
+
+  const taskToken = await deps.jobs.claimChallenge(request.memberGuid, request.jobGuid, deps.now());
+  if (!taskToken) return { outcome: 'ALREADY_ANSWERED' };
+
+  try {
+    await deps.mx.resumeMember(request.userGuid, request.memberGuid, request.answers);
+  } catch (error) {
+    // 405: MX no longer waits for this challenge (it expired); let polling find out how it ended.
+    if (isMxError(error) && error.code === 'MX_NOT_ALLOWED') {
+      await deps.taskTokens.succeed(taskToken);
+      return { outcome: 'NOT_CHALLENGED', job: await deps.jobs.getJob(request.memberGuid, request.jobGuid) };
+    }
+    // Anything else: the challenge is still open, so give it back for another try.
+    await deps.jobs.releaseChallenge(request.memberGuid, request.jobGuid, { challenges: job.challenges ?? [], taskToken, now: deps.now() });
+    throw error;
+  }
+  await deps.taskTokens.succeed(taskToken);
+  return { outcome: 'RESUMED' };
+}

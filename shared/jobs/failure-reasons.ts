@@ -1,0 +1,33 @@
+/**
+ * Every way a job can end without results, with what it means for the end user. The codes are
+ * stable: they are stored on job records, returned by the API and counted in metrics.
+ */
+export const FAILURE_REASONS = {
+  CREDENTIALS_INVALID: { retryLater: false, message: 'The institution rejected the credentials; ask the end user to re-enter them.' },
+  CREDENTIALS_REQUIRED: { retryLater: false, message: 'The connection is missing credentials; ask the end user to enter them again.' },
+  LOGIN_PREVENTED: { retryLater: false, message: 'Too many failed logins; the end user must reset access at the institution.' },
+  MFA_REJECTED: { retryLater: false, message: 'The answer to the security challenge was wrong; the end user can try again.' },
+  CHALLENGE_EXPIRED: { retryLater: false, message: 'The security challenge was not answered in time; start the job again when the end user is present.' },
+  ACCOUNT_LOCKED: { retryLater: false, message: 'The institution locked the login; the end user must unlock it at the institution.' },
+  USER_ACTION_REQUIRED: { retryLater: false, message: 'The institution needs the end user to act on its own website or app first.' },
+  NO_ELIGIBLE_ACCOUNTS: { retryLater: false, message: 'The connection has no checking or savings account to verify.' },
+  CONNECTION_DISABLED: { retryLater: false, message: 'Aggregation is disabled for this connection.' },
+  INSTITUTION_DISCONTINUED: { retryLater: false, message: 'MX no longer supports this institution; the end user should connect another way.' },
+  ACCOUNT_CLOSED: { retryLater: false, message: 'The institution reports the account or login as closed.' },
+  OAUTH_ABANDONED: { retryLater: false, message: 'The end user did not finish signing in at the institution in time.' },
+  NOT_SUPPORTED: { retryLater: false, message: 'The institution does not support this kind of job.' },
+  NOT_AGGREGATABLE: { retryLater: false, message: 'This member cannot be aggregated (for example, a manual member).' },
+  INSTITUTION_UNAVAILABLE: { retryLater: true, message: 'The institution could not be reached; try again later without the end user.' },
+  JOB_CONFLICT: { retryLater: true, message: 'Another MX job kept running on this member; try again when it has finished.' },
+  MX_ACCESS_DENIED: { retryLater: false, message: 'MX refused mxflow\'s API credentials; the operators must check the MX secret.' },
+  MX_REQUEST_REJECTED: { retryLater: false, message: 'MX refused the request.' },
+  MX_UNAVAILABLE: { retryLater: true, message: 'MX kept failing or timing out; try again later.' },
+  UNKNOWN_CONNECTION_STATUS: { retryLater: false, message: 'MX reported a connection status mxflow does not know.' },
+  TIMED_OUT: { retryLater: true, message: 'The job did not finish within its polling limit.' },
+  INTERNAL_ERROR: { retryLater: true, message: 'mxflow failed unexpectedly; the operators have the details.' },
+} as const satisfies Record<string, { retryLater: boolean; message: string }>;
+
+export type FailureReason = keyof typeof FAILURE_REASONS;
+
+export const isFailureReason = (value: unknown): value is FailureReason =>
+  typeof value === 'string' && Object.hasOwn(FAILURE_REASONS, value);
