@@ -32,7 +32,9 @@ async function copyResults(deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchCon
   const counts: ResultCounts = {};
   const store = async (kind: ResultKind, pages: AsyncIterable<MxPage<{ guid?: string | null }>>) => {
     for await (const page of pages) {
-      counts[kind] = (counts[kind] ?? 0) + (await deps.results.putResults(job.memberGuid, kind, job.jobGuid, page.items, deps.now()));
+      // Streams run side by side: add after the write, never across an await.
+      const written = await deps.results.putResults(job.memberGuid, kind, job.jobGuid, page.items, deps.now());
+      counts[kind] = (counts[kind] ?? 0) + written;
     }
     counts[kind] ??= 0;
   };

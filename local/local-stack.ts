@@ -1,0 +1,131 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { App } from 'aws-cdk-lib';
+import { MxflowStack } from '../infra/mxflow-stack.js';
+import type { JobWorkflowSettings } from '../infra/workflows/job-state-machine.js';
+import { JOB_TYPES, type JobType } from '../shared/jobs/job-types.js';
+import { JobStore } from '../shared/store/job-store.js';
+import { ResultStore } from '../shared/store/result-store.js';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from './dynamodb-local.js';
+import { createMxflowTable } from './dynamodb-table.js';
+import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './mx-simulator/index.js';
+import { startLocalSecretsManager } from './secrets-manager.js';
+import { LocalStepFunctions, startLocalStepFunctionsServer, stateMachinesFromTemplate } from './step-functions/index.js';
+import { workflowTaskHandlers } from './workflow-handlers.js';
+
+export interface LocalStackOptions {
+  /** Every duration in the state machines (and the simulator's, when started here) × this. */
+  readonly timeScale?: number;
+  /** Real MX (or a running simulator); without it a simulator is started in-process. */
+  readonly mx?: { readonly baseUrl: string; readonly clientId: string; readonly apiKey: string };
+  readonly simulator?: MxSimulatorOptions;
+  /** A DynamoDB Local already running (tests share one); without it one is started. */
+  readonly dynamoEndpoint?: string;
+  readonly tableName?: string;
+  readonly workflowSettings?: Partial<JobWorkflowSettings>;
+  /** Extra environment for the workflow handlers (POLL_*, FETCH_CONCURRENCY, POWERTOOLS_LOG_LEVEL …). */
+  readonly environment?: Record<string, string>;
+}
+
+export interface LocalStack {
+  readonly simulator: MxSimulator | undefined;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly endpoints: { readonly dynamodb: string; readonly secretsManager: string; readonly stepFunctions: string; readonly mx: string };
+  readonly stateMachineArns: Record<JobType, string>;
+  readonly tableName: string;
+  readonly jobs: JobStore;
+  readonly results: ResultStore;
+  readonly sfn: SFNClient;
+  stop(): Promise<void>;
+}
+
+const STACK_NAME = 'Mxflow-local';
+const MX_SECRET_NAME = 'mxflow/local/mx';
+
+/**
+ * The whole of mxflow on one machine: DynamoDB Local, a local Secrets Manager holding the MX
+ * credentials, the MX simulator, and a local Step Functions running the ASL synthesized from
+ * the CDK stack with each task run by its real handler. The handlers reach the local services
+ * only through the AWS SDK's AWS_ENDPOINT_URL_* settings, exactly as they reach AWS.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const timeScale = options.timeScale ?? 1;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const simulator = options.mx ? undefined : await startMxSimulator({ timeScale, ...options.simulator });
+    if (simulator) stops.push(() => simulator.close());
+    const mx = options.mx ?? { baseUrl: String(simulator?.url), clientId: String(simulator?.clientId), apiKey: String(simulator?.apiKey) };
+
+    let dynamoEndpoint = options.dynamoEndpoint;
+    if (!dynamoEndpoint) {
+      const dynamo = await startDynamoDbLocal();
+      stops.push(() => dynamo.stop());
+      dynamoEndpoint = dynamo.endpoint;
+    }
+    const tableName = options.tableName ?? 'mxflow-local';
+    const dynamoClient = new DynamoDBClient({ endpoint: dynamoEndpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+    stops.push(async () => dynamoClient.destroy());
+    await createMxflowTable(dynamoClient, tableName);
+
+    const secrets = await startLocalSecretsManager({
+      secrets: { [MX_SECRET_NAME]: JSON.stringify({ client_id: mx.clientId, api_key: mx.apiKey, base_url: mx.baseUrl }) },
+    });
+    stops.push(() => secrets.stop());
+
+    // Before the handlers load: Powertools reads its settings when a module creates its logger.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_AWS_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      
+      TABLE_NAME: tableName,
+      MX_SECRET_ID: MX_SECRET_NAME,
+      MX_BASE_URL: mx.baseUrl,
+      MX_DIALECT: 'platform',
+      ...options.environment,
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    new MxflowStack(app, STACK_NAME, { stage: 'local', ...(options.workflowSettings ? { workflowSettings: options.workflowSettings } : {}) });
+    const template = app.synth().getStackByName(STACK_NAME).template as object;
+    const machines = stateMachinesFromTemplate(template);
+    const stepFunctions = new LocalStepFunctions({
+      stateMachines: machines.map(({ name, definition }) => ({ name, definition })),
+      taskHandlers: await workflowTaskHandlers(),
+      timeScale,
+      region: LOCAL_AWS_REGION,
+    });
+    const sfnServer = await startLocalStepFunctionsServer(stepFunctions, {});
+    stops.push(() => sfnServer.stop());
+    process.env.AWS_ENDPOINT_URL_SFN = sfnServer.endpoint;
+
+
+    const stateMachineArns = Object.fromEntries(
+      JOB_TYPES.map((jobType) => [jobType, stepFunctions.stateMachineArn(`${STACK_NAME}-${jobType}`)]),
+    ) as Record<JobType, string>;
+    const doc = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
+    const sfn = new SFNClient({ endpoint: sfnServer.endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+    stops.push(async () => sfn.destroy());
+    return {
+      simulator,
+      stepFunctions,
+      endpoints: { dynamodb: dynamoEndpoint, secretsManager: secrets.endpoint, stepFunctions: sfnServer.endpoint, mx: mx.baseUrl },
+      stateMachineArns,
+      tableName,
+      jobs: new JobStore(doc, tableName),
+      results: new ResultStore(doc, tableName),
+      sfn,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { JobRecord, MemberLock } from '../store/job-record.js';
+import { type JobStore, MemberBusyError } from '../store/job-store.js';
+import type { JobType } from './job-types.js';
+
+export interface StartJobDeps {
+  readonly jobs: JobStore;
+  readonly sfn: SFNClient;
+  readonly stateMachineArns: Readonly<Record<JobType, string>>;
+  /** How long a member stays locked if its job dies without releasing it: past the execution timeout. */
+  readonly lockSeconds: number;
+  readonly now: () => Date;
+}
+
+export interface StartJobRequest {
+  readonly type: JobType;
+  readonly userGuid: string;
+  readonly memberGuid: string;
+  /** Follow the aggregation MX started by itself (member creation) instead of starting one. */
+  readonly observeOnly?: boolean;
+}
+
+export type StartJobOutcome =
+  | { readonly started: true; readonly job: JobRecord; readonly executionArn: string }
+  | { readonly started: false; readonly running: MemberLock };
+
+/** Job guids sort by creation time, so a member's jobs list newest first straight from the table. */
+export function newJobGuid(now: Date): string {
+  return `JOB-${now.getTime().toString(16).padStart(12, '0')}-${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * Records a job, takes the member's lock and starts its execution, named after the job. A
+ * member already running a job gets no second execution: the caller is told which job runs.
+ */
+export async function startJob(deps: StartJobDeps, request: StartJobRequest): Promise<StartJobOutcome> {
+  const now = deps.now();
+  const jobGuid = newJobGuid(now);
+  let job: JobRecord;
+  try {
+    job = await deps.jobs.createJob({ jobGuid, type: request.type, userGuid: request.userGuid, memberGuid: request.memberGuid, now, lockSeconds: deps.lockSeconds });
+  } catch (error) {
+    if (error instanceof MemberBusyError) return { started: false, running: error.running };
+    throw error;
+  }
+  try {
+    const { executionArn } = await deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deps.stateMachineArns[request.type],
+        name: jobGuid,
+        // References only: the console shows everything an execution holds.
+        input: JSON.stringify({ jobGuid, userGuid: request.userGuid, memberGuid: request.memberGuid, observeOnly: request.observeOnly ?? false }),
+      }),
+    );
+    return { started: true, job, executionArn: String(executionArn) };
+  } catch (error) {
+    // No execution will ever finish this job: end it now rather than leave it RUNNING.
+    await deps.jobs.finishJob(request.memberGuid, jobGuid, { status: 'FAILED', reason: 'INTERNAL_ERROR', now: deps.now() });
+    throw error;
+  }
+}

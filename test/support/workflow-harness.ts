@@ -1,0 +1,103 @@
+import { Duration } from 'aws-cdk-lib';
+import { startJob } from '../../shared/jobs/start-job.js';
+import { answerChallenges, type AnswerOutcome } from '../../shared/jobs/answer-challenges.js';
+import { stepFunctionsTaskTokens } from '../../shared/jobs/task-tokens.js';
+import type { JobType } from '../../shared/jobs/job-types.js';
+import { MxClient } from '../../shared/mx/index.js';
+import type { JobRecord } from '../../shared/store/job-record.js';
+import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
+import type { MxSimulatorOptions } from '../../local/mx-simulator/index.js';
+import { dynamoEndpoint } from './dynamodb.js';
+import { credentialsFor } from './simulated-mx.js';
+
+/** 1 s of MX and Step Functions time is 1 ms of real time. */
+export const TIME_SCALE = 0.001;
+
+export interface StartedJob {
+  readonly job: JobRecord;
+  readonly executionArn: string;
+}
+
+export interface WorkflowHarness {
+  readonly stack: LocalStack;
+  readonly mx: MxClient;
+  newUser(): Promise<string>;
+  newMember(userGuid: string, password: string, options?: { skipAggregation?: boolean; institution?: string; oauth?: boolean }): Promise<string>;
+  start(type: JobType, userGuid: string, memberGuid: string, options?: { observeOnly?: boolean }): Promise<StartedJob>;
+  /** Reads the job record until `until` holds, or fails after `timeoutMs` of real time. */
+  waitForJob(started: StartedJob, until: (record: JobRecord) => boolean, timeoutMs?: number): Promise<JobRecord>;
+  /** Waits for the execution to end, then answers the job record it left. */
+  finished(started: StartedJob): Promise<JobRecord>;
+  answer(job: JobRecord, answers: { guid: string; value: string }[]): Promise<AnswerOutcome>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let tables = 0;
+
+export async function startWorkflowHarness(
+  options: { simulator?: MxSimulatorOptions; environment?: Record<string, string>; challengeTimeout?: Duration } = {},
+): Promise<WorkflowHarness> {
+  tables += 1;
+  const stack = await startLocalStack({
+    timeScale: TIME_SCALE,
+    dynamoEndpoint: dynamoEndpoint(),
+    tableName: `workflows-${process.pid}-${tables}`,
+    simulator: { seed: 'workflows', ...options.simulator },
+    workflowSettings: { challengeTimeout: options.challengeTimeout ?? Duration.minutes(10) },
+    environment: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.environment },
+  });
+  const simulator = stack.simulator;
+  if (!simulator) throw new Error('the workflow harness runs against its own simulator');
+  const mx = new MxClient({ baseUrl: simulator.url, clientId: simulator.clientId, apiKey: simulator.apiKey });
+  const now = () => new Date();
+  const taskTokens = stepFunctionsTaskTokens(stack.sfn);
+  let users = 0;
+
+  const waitForJob: WorkflowHarness['waitForJob'] = async ({ job, executionArn }, until, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const record = await stack.jobs.getJob(job.member_guid, job.job_guid);
+      if (record && until(record)) return record;
+      if (Date.now() > deadline) {
+        const execution = stack.stepFunctions.describeExecution({ executionArn });
+        throw new Error(`job ${job.job_guid} did not get there: ${JSON.stringify(record)}; execution ${execution.status} ${execution.error ?? ''} ${execution.cause ?? ''}`);
+      }
+      await sleep(5);
+    }
+  };
+  const finished: WorkflowHarness['finished'] = async (started) => {
+    await stack.stepFunctions.waitForExecution(started.executionArn, 20_000);
+    return waitForJob(started, () => true);
+  };
+
+  return {
+    stack,
+    mx,
+    async newUser() {
+      users += 1;
+      return String((await mx.createUser({ id: `workflow-user-${users}` })).guid);
+    },
+    async newMember(userGuid, password, memberOptions = {}) {
+      const institution = memberOptions.institution ?? (memberOptions.oauth ? 'mx_bank_oauth' : 'mxbank');
+      const credentials = memberOptions.oauth ? [] : await credentialsFor(mx, institution, { username: 'mxuser', password });
+      const { member } = await mx.createMember(userGuid, {
+        member: { institution_code: institution, credentials, skip_aggregation: memberOptions.skipAggregation ?? true, is_oauth: memberOptions.oauth ?? false },
+      });
+      return String(member.guid);
+    },
+    async start(type, userGuid, memberGuid, startOptions = {}) {
+      const outcome = await startJob(
+        { jobs: stack.jobs, sfn: stack.sfn, stateMachineArns: stack.stateMachineArns, lockSeconds: 3 * 3600, now },
+        { type, userGuid, memberGuid, observeOnly: startOptions.observeOnly ?? false },
+      );
+      if (!outcome.started) throw new Error(`member busy with ${outcome.running.job_guid}`);
+      return { job: outcome.job, executionArn: outcome.executionArn };
+    },
+    waitForJob,
+    finished,
+    answer: (job, answers) =>
+      answerChallenges({ mx, jobs: stack.jobs, taskTokens, now }, { userGuid: job.user_guid, memberGuid: job.member_guid, jobGuid: job.job_guid, answers }),
+    stop: () => stack.stop(),
+  };
+}
