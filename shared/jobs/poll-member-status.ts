@@ -27,6 +27,7 @@ export async function pollMemberStatus(
   const now = deps.now();
   const connectionStatus = status.connection_status ?? null;
   const step = classifyConnection(status, job.jobType);
+  const wasPending = progress.next === 'AWAIT_OAUTH';
   const polled: Progress = {
     ...progress,
     next: step.next,
@@ -34,18 +35,17 @@ export async function pollMemberStatus(
     connectionStatus,
     pollCount,
     waitSeconds: nextWaitSeconds(pollCount, deps.schedule),
-    pendingSince: step.next === 'AWAIT_OAUTH' ? (progress.pendingSince ?? now.toISOString()) : null,
+    pendingSeconds: step.next === 'AWAIT_OAUTH' && wasPending ? progress.pendingSeconds + progress.waitSeconds : 0,
   };
 
   if (step.next === 'WAIT') {
     await deps.jobs.recordProgress(job.memberGuid, job.jobGuid, { status: 'RUNNING', connectionStatus, now });
   } else if (step.next === 'AWAIT_OAUTH') {
-    const waitedSeconds = (now.getTime() - Date.parse(polled.pendingSince as string)) / 1000;
-    if (waitedSeconds > deps.schedule.oauthTimeoutSeconds) return failedProgress(polled, 'OAUTH_ABANDONED');
+    if (polled.pendingSeconds > deps.schedule.oauthTimeoutSeconds) return failedProgress(polled, 'OAUTH_ABANDONED');
     // The window to send the end user to is on the member, not on its status.
     let oauthWindowUri: string | null | undefined;
     try {
-      oauthWindowUri = progress.pendingSince === null ? await readOAuthWindow(deps, job) : undefined;
+      oauthWindowUri = wasPending ? undefined : await readOAuthWindow(deps, job);
     } catch (error) {
       return failedProgress(polled, reasonForMxError(error, job.jobType));
     }

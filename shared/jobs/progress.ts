@@ -11,8 +11,11 @@ export interface Progress {
   readonly connectionStatus: string | null;
   readonly pollCount: number;
   readonly waitSeconds: number;
-  /** When the member was first seen PENDING (OAuth), to give the end user a deadline. */
-  readonly pendingSince: string | null;
+  /**
+   * Seconds waited so far while the member is PENDING (OAuth), to give the end user a deadline.
+   * Counted from the waits, not the clock, so it means the same at any time scale.
+   */
+  readonly pendingSeconds: number;
 }
 
 export const initialProgress = (waitSeconds: number): Progress => ({
@@ -21,7 +24,7 @@ export const initialProgress = (waitSeconds: number): Progress => ({
   connectionStatus: null,
   pollCount: 0,
   waitSeconds,
-  pendingSince: null,
+  pendingSeconds: 0,
 });
 
 export const failedProgress = (previous: Progress, reason: FailureReason, connectionStatus = previous.connectionStatus): Progress => ({

@@ -18,7 +18,7 @@ export const ProgressSchema = z.object({
   connectionStatus: z.string().nullable(),
   pollCount: z.number().int().nonnegative(),
   waitSeconds: z.number().int().nonnegative(),
-  pendingSince: z.string().nullable(),
+  pendingSeconds: z.number().nonnegative(),
 });
 
 export const StartMxJobEvent = z.object({ job: JobRefSchema, observeOnly: z.boolean().default(false) });

@@ -13,10 +13,14 @@ afterAll(async () => h?.stop());
 
 const challenged = (job: { status: string }) => job.status === 'CHALLENGED';
 
+/** Values that must never reach an execution's state: a bank password and a challenge answer. */
+const SENTINEL_PASSWORD = 'S3ntinel-Bank-Passw0rd!';
+const SENTINEL_ANSWER = 'S3ntinel-Wrong-Answer';
+
 describe('job workflows run from the synthesized ASL, against DynamoDB Local and the MX simulator', () => {
   it('aggregates 3 accounts and 6,000 transactions, pages of 1,000, into the table', async () => {
     const user = await h.newUser();
-    const member = await h.newMember(user, 'password');
+    const member = await h.newMember(user, SENTINEL_PASSWORD);
 
     const started = await h.start('aggregate', user, member);
     const done = await h.finished(started);
@@ -31,7 +35,7 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
 
   it('parks a verification on the account-selection challenge and resumes after the answer', async () => {
     const user = await h.newUser();
-    const member = await h.newMember(user, 'password');
+    const member = await h.newMember(user, SENTINEL_PASSWORD);
     const started = await h.start('verify', user, member);
 
     const parked = await h.waitForJob(started, challenged);
@@ -88,7 +92,7 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
     const started = await h.start('aggregate', user, member);
     const parked = await h.waitForJob(started, challenged);
 
-    await h.answer(parked, [{ guid: String(parked.challenges?.[0]?.guid), value: 'not-it' }]);
+    await h.answer(parked, [{ guid: String(parked.challenges?.[0]?.guid), value: SENTINEL_ANSWER }]);
     const done = await h.finished(started);
 
     expect(done).toMatchObject({ status: 'FAILED', connection_status: 'REJECTED', error: { code: 'MFA_REJECTED' } });
@@ -161,6 +165,39 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
     expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3, transactions: 6_000 } });
     expect(await countRows(member, 'transactions')).toBe(6_000);
     expect((faults?.injected429 ?? 0) + (faults?.injected500 ?? 0)).toBeGreaterThan(0);
+  });
+
+  it('ends a job the institution does not offer FAILED NOT_SUPPORTED', async () => {
+    const user = await h.newUser();
+    const member = await h.newMember(user, 'password', { institution: 'beehive_savings' });
+
+    const done = await h.finished(await h.start('verify', user, member));
+
+    expect(done).toMatchObject({ status: 'FAILED', error: { code: 'NOT_SUPPORTED' } });
+  });
+
+  it('keeps credentials, answers, account numbers and owner data out of every execution’s state', async () => {
+    const executions = Object.values(h.stack.stateMachineArns).flatMap(
+      (stateMachineArn) => h.stack.stepFunctions.listExecutions({ stateMachineArn, maxResults: 1000 }).executions ?? [],
+    );
+    const histories = await Promise.all(executions.map((e) => h.stack.stepFunctions.getExecutionHistory({ executionArn: String(e.executionArn), maxResults: 1000 })));
+    const everything = JSON.stringify(histories);
+    const members = [...new Set(executions.map((e) => JSON.parse(String(h.stack.stepFunctions.describeExecution({ executionArn: String(e.executionArn) }).input)).memberGuid as string))];
+    const secrets = new Set<string>([SENTINEL_PASSWORD, SENTINEL_ANSWER, String(h.stack.simulator?.apiKey)]);
+    for (const member of members) {
+      for (const n of (await h.stack.results.listResults<Record<string, string>>(member, 'account_numbers')).items) {
+        secrets.add(n.account_number as string).add(n.routing_number as string);
+      }
+      for (const o of (await h.stack.results.listResults<Record<string, string>>(member, 'account_owners')).items) {
+        for (const field of ['owner_name', 'email', 'phone', 'address']) if (o[field]) secrets.add(o[field] as string);
+      }
+    }
+
+    expect(executions.length).toBeGreaterThan(20);
+    expect(secrets.size).toBeGreaterThan(6);
+    expect([...secrets].filter((secret) => everything.includes(secret))).toEqual([]);
+    // Field names too (a count of account numbers is fine: `account_numbers`).
+    expect(everything).not.toMatch(/account_number(?!s)|routing_number|owner_name|credentials|challenges/);
   });
 
   it('never read any member’s status twice within 3 s of MX time', () => {
