@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body.js';
 
 export interface LocalSecretsManager {
   /** e.g. `http://127.0.0.1:4566`; use as `endpoint` or `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
@@ -212,14 +213,6 @@ function epochSeconds(date: Date): number {
   return date.getTime() / 1000;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
   const headers: Record<string, string> = { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': randomUUID() };

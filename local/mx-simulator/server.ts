@@ -12,6 +12,7 @@ import { matchRoute } from './route-table.js';
 import type { StatsRecorder } from './stats.js';
 import type { Store } from './store.js';
 import type { Dialect } from './views.js';
+import { readBody } from '../read-body.js';
 
 export const PLATFORM_ACCEPT = 'application/vnd.mx.api.v1+json';
 export const ATRIUM_ACCEPT = 'application/vnd.mx.atrium.v1+json';
@@ -28,14 +29,6 @@ export interface ServerDeps {
   fallbackBaseUrl: () => string;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];

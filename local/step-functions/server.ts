@@ -14,6 +14,7 @@ import type {
 } from '@aws-sdk/client-sfn';
 import type { LocalStepFunctions } from './engine.js';
 import { StepFunctionsError } from './errors.js';
+import { readBody } from '../read-body.js';
 
 export interface LocalStepFunctionsServer {
   /** e.g. `http://127.0.0.1:54321`; use as the client's `endpoint` or AWS_ENDPOINT_URL_SFN. */
@@ -100,14 +101,6 @@ async function handle(engine: LocalStepFunctions, request: IncomingMessage, resp
   }
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 function sendError(response: ServerResponse, error: StepFunctionsError): void {
   // The SDK picks the exception class from `__type` (and x-amzn-errortype).
