@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import {
+  AnswerChallengesBody,
+  CreateMemberBody,
+  CreateUserBody,
+  InstitutionCode,
+  InstitutionSearchQuery,
+  Job,
+  JobGuid,
+  Member,
+  MemberGuid,
+  MxPagination,
+  MxRecord,
+  PageQuery,
+  Pagination,
+  StartJobBody,
+  TransactionsQuery,
+  UpdateMemberBody,
+  User,
+  UserGuid,
+  WidgetUrlBody,
+} from './schemas.js';
+
+/** The Lambda functions behind the API, one per resource family. */
+export const API_FUNCTIONS = ['users', 'institutions', 'members', 'jobs', 'results'] as const;
+export type ApiFunction = (typeof API_FUNCTIONS)[number];
+
+export interface RouteSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway resource path, `{name}` for parameters. */
+  readonly path: string;
+  readonly function: ApiFunction;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  /** Whether a body must be sent (otherwise an empty body counts as `{}`). */
+  readonly bodyRequired?: boolean;
+  readonly responses: Readonly<Record<number, z.ZodType | null>>;
+}
+
+const userParams = z.object({ user_guid: UserGuid });
+const memberParams = userParams.extend({ member_guid: MemberGuid });
+const jobParams = memberParams.extend({ job_guid: JobGuid });
+const user = z.object({ user: User });
+const member = z.object({ member: Member, job: Job.optional() });
+const job = z.object({ job: Job });
+const list = (key: string) => z.object({ [key]: z.array(MxRecord), pagination: Pagination });
+const MEMBER_PATH = '/users/{user_guid}/members/{member_guid}';
+
+const startJob = (type: string): RouteSpec => ({
+  method: 'POST',
+  path: `${MEMBER_PATH}/${type}`,
+  function: 'jobs',
+  operationId: `${type}Member`,
+  summary: `Start ${type === 'aggregate' ? 'an aggregation' : type === 'verify' ? 'a verification' : 'an identification'} job on the member (or follow one with observe)`,
+  params: memberParams,
+  body: StartJobBody,
+  responses: { 202: job, 409: null },
+});
+
+const results = (kind: string, summary: string, query: z.ZodType = PageQuery): RouteSpec => ({
+  method: 'GET',
+  path: `${MEMBER_PATH}/${kind}`,
+  function: 'results',
+  operationId: `list${kind.replace(/(^|_)(\w)/g, (_, __, c: string) => c.toUpperCase())}`,
+  summary,
+  params: memberParams,
+  query,
+  responses: { 200: list(kind) },
+});
+
+/** The one route table: the CDK API, the local API gateway, the handlers and the OpenAPI document all read it. */
+export const ROUTES = [
+  { method: 'POST', path: '/users', function: 'users', operationId: 'createUser', summary: 'Create a user (or return the one with this id)', body: CreateUserBody, bodyRequired: true, responses: { 200: user, 201: user } },
+  { method: 'GET', path: '/users/{user_guid}', function: 'users', operationId: 'readUser', summary: 'Read a user', params: userParams, responses: { 200: user } },
+  {
+    method: 'POST',
+    path: '/users/{user_guid}/widget_urls',
+    function: 'users',
+    operationId: 'requestWidgetUrl',
+    summary: 'Get a Connect widget URL for the user',
+    params: userParams,
+    body: WidgetUrlBody,
+    bodyRequired: true,
+    responses: { 200: z.object({ widget_url: z.object({ type: z.string().nullable(), url: z.string() }) }) },
+  },
+  {
+    method: 'GET',
+    path: '/institutions',
+    function: 'institutions',
+    operationId: 'searchInstitutions',
+    summary: 'Search MX institutions by name and what they support',
+    query: InstitutionSearchQuery,
+    responses: { 200: z.object({ institutions: z.array(MxRecord), pagination: MxPagination }) },
+  },
+  {
+    method: 'GET',
+    path: '/institutions/{institution_code}/credentials',
+    function: 'institutions',
+    operationId: 'listInstitutionCredentials',
+    summary: 'The credential fields a member at this institution needs',
+    params: z.object({ institution_code: InstitutionCode }),
+    responses: { 200: z.object({ credentials: z.array(MxRecord) }) },
+  },
+  { method: 'POST', path: '/users/{user_guid}/members', function: 'members', operationId: 'createMember', summary: 'Connect a member at an institution', params: userParams, body: CreateMemberBody, bodyRequired: true, responses: { 201: member, 409: null } },
+  { method: 'GET', path: '/users/{user_guid}/members', function: 'members', operationId: 'listMembers', summary: "List the user's members", params: userParams, responses: { 200: z.object({ members: z.array(Member) }) } },
+  { method: 'GET', path: MEMBER_PATH, function: 'members', operationId: 'readMember', summary: 'Read a member', params: memberParams, responses: { 200: member } },
+  { method: 'PUT', path: MEMBER_PATH, function: 'members', operationId: 'updateMemberCredentials', summary: 'Re-authenticate a member with new credentials', params: memberParams, body: UpdateMemberBody, bodyRequired: true, responses: { 202: member, 409: null } },
+  { method: 'DELETE', path: MEMBER_PATH, function: 'members', operationId: 'deleteMember', summary: 'Delete a member and its stored results', params: memberParams, responses: { 204: null, 409: null } },
+  startJob('aggregate'),
+  startJob('verify'),
+  startJob('identify'),
+  { method: 'GET', path: `${MEMBER_PATH}/jobs`, function: 'jobs', operationId: 'listJobs', summary: "List the member's jobs, newest first", params: memberParams, query: PageQuery, responses: { 200: z.object({ jobs: z.array(Job), pagination: Pagination }) } },
+  { method: 'GET', path: `${MEMBER_PATH}/jobs/{job_guid}`, function: 'jobs', operationId: 'readJob', summary: 'Read a job', params: jobParams, responses: { 200: job } },
+  {
+    method: 'PUT',
+    path: `${MEMBER_PATH}/jobs/{job_guid}/challenges`,
+    function: 'jobs',
+    operationId: 'answerChallenges',
+    summary: "Answer the challenges a CHALLENGED job waits on; the job resumes",
+    params: jobParams,
+    body: AnswerChallengesBody,
+    bodyRequired: true,
+    responses: { 202: job, 409: null },
+  },
+  results('account_numbers', 'Account and routing numbers from verification'),
+  results('account_owners', 'Account owners from identification'),
+  results('accounts', 'Accounts'),
+  results('transactions', 'Transactions, optionally of one account and between two dates', TransactionsQuery),
+] as const satisfies readonly RouteSpec[];
+
+export type Route = (typeof ROUTES)[number];
+export type OperationId<F extends ApiFunction> = Extract<Route, { function: F }>['operationId'];
+
+/** `GET /users/{user_guid}`: how API Gateway names the route a proxy event came through. */
+export const routeKey = (route: Pick<RouteSpec, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
