@@ -3,4 +3,4 @@ import { FetchResultsEvent } from '../../shared/jobs/workflow-events.js';
 import { workflowTask } from '../../shared/runtime/workflow-task.js';
 
 /** FetchResults: copies the job's results from MX into DynamoDB; only counts come back. */
-export const handler = workflowTask(FetchResultsEvent, (deps, { job }) => fetchResults(deps, job), (counts) => ({ counts }));
+export const handler = workflowTask(FetchResultsEvent, fetchResults, (counts) => ({ counts }));

@@ -28,7 +28,7 @@ export const DEFAULT_JOB_WORKFLOW_SETTINGS: JobWorkflowSettings = {
  *                              ─ FAIL (or any caught error) → RecordFailure → JobFailed
  *
  * The state holds the job's references, `progress` (decision and poll counters) and counts;
- * the execution input is `{jobGuid, userGuid, memberGuid, observeOnly}`.
+ * the execution input is `{jobGuid, userGuid, memberGuid, observeOnly, includeTransactions}`.
  */
 export function jobStateMachineDefinition(
   scope: Construct,
@@ -61,7 +61,8 @@ export function jobStateMachineDefinition(
   recordFailure.next(new sfn.Fail(scope, 'JobFailed', { stateName: 'JobFailed', error: 'JobFailed', causePath: '$.finish.reason' }));
   const failOnError = (task: sfn.TaskStateBase) => task.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
 
-  const startMxJob = invoke('StartMxJob', functions.StartMxJobFunction, { job, 'observeOnly.$': '$.observeOnly' }, '$.progress');
+  const options = { 'observeOnly.$': '$.observeOnly', 'includeTransactions.$': '$.includeTransactions' };
+  const startMxJob = invoke('StartMxJob', functions.StartMxJobFunction, { job, ...options }, '$.progress');
   mxFaultsRetried(startMxJob, true);
   // Another MX job type running on the member (409): wait it out for a while, visibly.
   startMxJob.addRetry({ errors: [WORKFLOW_ERRORS.mxJobConflict], interval: Duration.seconds(20), backoffRate: 1.5, maxAttempts: 6 });
@@ -84,7 +85,7 @@ export function jobStateMachineDefinition(
   mxFaultsRetried(awaitChallengeAnswer, true);
   awaitChallengeAnswer.next(waitBeforePoll);
 
-  const fetchResults = invoke('FetchResults', functions.FetchResultsFunction, { job }, '$.counts');
+  const fetchResults = invoke('FetchResults', functions.FetchResultsFunction, { job, 'includeTransactions.$': '$.includeTransactions' }, '$.counts');
   mxFaultsRetried(fetchResults, true);
   const recordSuccess = invoke('RecordSuccess', functions.FinishJobFunction, { outcome: 'SUCCEEDED', job, 'counts.$': '$.counts' }, '$.finish');
   recordSuccess.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4 });

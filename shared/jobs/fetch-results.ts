@@ -20,15 +20,18 @@ const RESULTS_OF_JOB = {
  * Rows are keyed by MX guid, so a retried fetch rewrites rather than duplicates. Only the
  * counts come back, for the execution state.
  */
-export async function fetchResults(deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchConcurrency' | 'now'>, job: JobRef): Promise<ResultCounts> {
+export async function fetchResults(
+  deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchConcurrency' | 'now'>,
+  { job, includeTransactions }: { job: JobRef; includeTransactions: boolean },
+): Promise<ResultCounts> {
   try {
-    return await copyResults(deps, job);
+    return await copyResults(deps, job, includeTransactions);
   } catch (error) {
     throw asWorkflowError(error);
   }
 }
 
-async function copyResults(deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchConcurrency' | 'now'>, job: JobRef): Promise<ResultCounts> {
+async function copyResults(deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchConcurrency' | 'now'>, job: JobRef, includeTransactions: boolean): Promise<ResultCounts> {
   const counts: ResultCounts = {};
   const store = async (kind: ResultKind, pages: AsyncIterable<MxPage<{ guid?: string | null }>>) => {
     for await (const page of pages) {
@@ -44,7 +47,7 @@ async function copyResults(deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchCon
   for (const kind of RESULTS_OF_JOB[job.jobType]) {
     if (kind === 'account_numbers') await store(kind, deps.mx.listAccountNumbersByMember(job.userGuid, job.memberGuid));
     if (kind === 'account_owners') await store(kind, deps.mx.listAccountOwnersByMember(job.userGuid, job.memberGuid));
-    if (kind === 'transactions') {
+    if (kind === 'transactions' && includeTransactions) {
       // One stream per account, a few at a time: bounded MX load, bounded memory.
       await forEachWithConcurrency(accountGuids, deps.fetchConcurrency, (accountGuid) =>
         store(kind, deps.mx.listTransactionsByAccount(job.userGuid, accountGuid)),

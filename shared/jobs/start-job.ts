@@ -19,6 +19,8 @@ export interface StartJobRequest {
   readonly memberGuid: string;
   /** Follow the aggregation MX started by itself (member creation) instead of starting one. */
   readonly observeOnly?: boolean;
+  /** Aggregation only: whether to fetch transactions too (the default). */
+  readonly includeTransactions?: boolean;
 }
 
 export type StartJobOutcome =
@@ -50,7 +52,13 @@ export async function startJob(deps: StartJobDeps, request: StartJobRequest): Pr
         stateMachineArn: deps.stateMachineArns[request.type],
         name: jobGuid,
         // References only: the console shows everything an execution holds.
-        input: JSON.stringify({ jobGuid, userGuid: request.userGuid, memberGuid: request.memberGuid, observeOnly: request.observeOnly ?? false }),
+        input: JSON.stringify({
+          jobGuid,
+          userGuid: request.userGuid,
+          memberGuid: request.memberGuid,
+          observeOnly: request.observeOnly ?? false,
+          includeTransactions: request.includeTransactions ?? true,
+        }),
       }),
     );
     return { started: true, job, executionArn: String(executionArn) };

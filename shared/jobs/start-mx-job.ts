@@ -8,6 +8,7 @@ export interface StartMxJobInput {
   readonly job: JobRef;
   /** Only watch the aggregation MX starts by itself when a member is created. */
   readonly observeOnly: boolean;
+  readonly includeTransactions: boolean;
 }
 
 /**
@@ -15,7 +16,7 @@ export interface StartMxJobInput {
  * The member's last job guid is read first, since for aggregation and identification a 202
  * alone does not say whether MX started a new job.
  */
-export async function startMxJob(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'schedule' | 'now'>, { job, observeOnly }: StartMxJobInput): Promise<Progress> {
+export async function startMxJob(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'schedule' | 'now'>, { job, observeOnly, includeTransactions }: StartMxJobInput): Promise<Progress> {
   const progress = initialProgress(nextWaitSeconds(0, deps.schedule));
   if (observeOnly) return progress;
   try {
@@ -23,6 +24,7 @@ export async function startMxJob(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'sched
     const started = await deps.mx.startJob(job.jobType, job.userGuid, job.memberGuid, {
       previousJobGuid: before.is_being_aggregated ? before.most_recent_job_guid : null,
       callbackPayload: job.jobGuid,
+      includeTransactions,
     });
     await deps.jobs.recordMxJob(job.memberGuid, job.jobGuid, started.jobGuid, started.alreadyRunning, deps.now());
     return progress;

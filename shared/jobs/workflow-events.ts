@@ -21,10 +21,10 @@ export const ProgressSchema = z.object({
   pendingSeconds: z.number().nonnegative(),
 });
 
-export const StartMxJobEvent = z.object({ job: JobRefSchema, observeOnly: z.boolean().default(false) });
+export const StartMxJobEvent = z.object({ job: JobRefSchema, observeOnly: z.boolean().default(false), includeTransactions: z.boolean().default(true) });
 export const PollMemberStatusEvent = z.object({ job: JobRefSchema, progress: ProgressSchema });
 export const ParkForChallengeEvent = z.object({ job: JobRefSchema, taskToken: z.string().min(1) });
-export const FetchResultsEvent = z.object({ job: JobRefSchema });
+export const FetchResultsEvent = z.object({ job: JobRefSchema, includeTransactions: z.boolean().default(true) });
 export const FinishJobEvent = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('SUCCEEDED'), job: JobRefSchema, counts: z.record(z.string(), z.number().int().nonnegative()) }),
   z.object({

@@ -21,7 +21,7 @@ import type {
   WidgetResponse,
 } from 'mx-platform-node';
 import { fromDialectResource, type MxDialect, toDialectResource } from './dialect.js';
-import { unwrapList, unwrapResource } from './envelope.js';
+import { type UnwrappedList, unwrapList, unwrapResource } from './envelope.js';
 import { collectItems, MAX_PAGE_SIZE, type MxPage, paginate } from './pagination.js';
 import {
   type HttpMethod,
@@ -151,16 +151,18 @@ export class MxClient {
 
   // ── institutions ────────────────────────────────────────────────────────────────────────
   listInstitutions(filter: InstitutionFilter = {}): AsyncGenerator<MxPage<InstitutionResponse>> {
-    return this.pages('listInstitutions', '/institutions', 'institutions', {
-      pageSize: MAX_PAGE_SIZE.institutions,
-      query: {
-        name: filter.name,
-        supports_account_verification: filter.supportsAccountVerification,
-        supports_account_identification: filter.supportsAccountIdentification,
-        supports_transaction_history: filter.supportsTransactionHistory,
-        iso_country_code: filter.isoCountryCode,
-      },
+    return this.pages('listInstitutions', '/institutions', 'institutions', { pageSize: MAX_PAGE_SIZE.institutions, query: institutionQuery(filter) });
+  }
+
+  /** One page of an institution search, for callers that page themselves. */
+  async listInstitutionsPage(filter: InstitutionFilter, page: number, recordsPerPage: number): Promise<UnwrappedList<InstitutionResponse>> {
+    const { status, body } = await this.send({
+      operation: 'listInstitutions',
+      method: 'GET',
+      pathTemplate: '/institutions',
+      query: { ...institutionQuery(filter), page, records_per_page: recordsPerPage },
     });
+    return unwrapList<InstitutionResponse>('listInstitutions', status, body, 'institutions');
   }
 
   readInstitution(institutionCode: string): Promise<InstitutionResponse> {
@@ -391,6 +393,16 @@ export class MxClient {
 
 function memberParams(userGuid: string, memberGuid: string): Record<string, string> {
   return { user_guid: userGuid, member_guid: memberGuid };
+}
+
+function institutionQuery(filter: InstitutionFilter): Record<string, QueryValue> {
+  return {
+    name: filter.name,
+    supports_account_verification: filter.supportsAccountVerification,
+    supports_account_identification: filter.supportsAccountIdentification,
+    supports_transaction_history: filter.supportsTransactionHistory,
+    iso_country_code: filter.isoCountryCode,
+  };
 }
 
 function dateQuery(range: DateRange): Record<string, QueryValue> {

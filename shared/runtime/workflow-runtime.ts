@@ -1,10 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { stepFunctionsTaskTokens } from '../jobs/task-tokens.js';
 import type { WorkflowDeps } from '../jobs/workflow-deps.js';
 import { JobStore } from '../store/job-store.js';
 import { ResultStore } from '../store/result-store.js';
+import { documentClient, stepFunctionsClient } from './aws-clients.js';
 import { mxClientFromSecret } from './mx-from-secret.js';
 import { readWorkflowConfig, type WorkflowConfig } from './workflow-config.js';
 
@@ -21,8 +20,8 @@ let clients: Clients | undefined;
 function awsClients(): Clients {
   if (!clients) {
     const config = readWorkflowConfig();
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-    clients = { config, jobs: new JobStore(doc, config.tableName), results: new ResultStore(doc, config.tableName), sfn: new SFNClient({}) };
+    const doc = documentClient();
+    clients = { config, jobs: new JobStore(doc, config.tableName), results: new ResultStore(doc, config.tableName), sfn: stepFunctionsClient() };
   }
   return clients;
 }
@@ -30,12 +29,7 @@ function awsClients(): Clients {
 /** Everything a workflow step needs; the MX client follows the cached secret. */
 export async function workflowDeps(): Promise<WorkflowDeps> {
   const { config, jobs, results, sfn } = awsClients();
-  const mx = await mxClientFromSecret({
-    secretId: config.mxSecretId,
-    baseUrl: config.mxBaseUrl,
-    dialect: config.mxDialect,
-    timeoutMs: config.mxTimeoutMs,
-  });
+  const mx = await mxClientFromSecret(config.mx);
   return {
     mx,
     jobs,

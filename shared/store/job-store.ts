@@ -123,19 +123,21 @@ export class JobStore {
     return Item ? stripKeys<MemberLock>(Item) : undefined;
   }
 
-  /** A member's jobs, newest first (job guids sort by time). */
-  async listJobs(memberGuid: string, limit = 50): Promise<JobRecord[]> {
+  /** A member's jobs, newest first (job guids sort by time), a page at a time. */
+  async listJobs(memberGuid: string, options: { limit?: number; startKey?: Record<string, unknown> } = {}): Promise<{ items: JobRecord[]; lastKey?: Record<string, unknown> }> {
     const { pk, skPrefix } = keys.jobsOfMember(memberGuid);
-    const { Items = [] } = await this.doc.send(
+    const { Items = [], LastEvaluatedKey } = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
         ScanIndexForward: false,
-        Limit: limit,
+        Limit: options.limit ?? 50,
+        ExclusiveStartKey: options.startKey,
       }),
     );
-    return Items.map((item) => stripKeys<JobRecord>(item));
+    const items = Items.map((item) => stripKeys<JobRecord>(item));
+    return LastEvaluatedKey ? { items, lastKey: LastEvaluatedKey } : { items };
   }
 
   async recordMxJob(memberGuid: string, jobGuid: string, mxJobGuid: string | undefined, attached: boolean, now: Date): Promise<void> {

@@ -16,6 +16,9 @@ export type ResultKind = keyof typeof RESULT_KINDS;
  */
 export const keys = {
   user: (userGuid: string): TableKey => ({ pk: `USER#${userGuid}`, sk: 'USER' }),
+  /** The caller's own user id, unique: points at the user's guid. */
+  userId: (id: string): TableKey => ({ pk: `USERID#${id}`, sk: 'USERID' }),
+  membersOfUser: (userGuid: string) => ({ pk: `USER#${userGuid}`, skPrefix: 'MEMBER#' }),
   member: (userGuid: string, memberGuid: string): TableKey => ({ pk: `USER#${userGuid}`, sk: `MEMBER#${memberGuid}` }),
   memberLock: (memberGuid: string): TableKey => ({ pk: `MEMBER#${memberGuid}`, sk: 'LOCK' }),
   job: (memberGuid: string, jobGuid: string): TableKey => ({ pk: `MEMBER#${memberGuid}`, sk: `JOB#${jobGuid}` }),

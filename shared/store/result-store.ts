@@ -1,16 +1,47 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { forEachWithConcurrency } from '../util/concurrency.js';
+import { BATCH_SIZE, writeBatch } from './batch-write.js';
 import { keys, type ResultKind } from './keys.js';
-
-/** DynamoDB's BatchWriteItem limit. */
-const BATCH_SIZE = 25;
-const MAX_UNPROCESSED_ROUNDS = 8;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface ResultStoreOptions {
   /** BatchWriteItem calls in flight at once per page written. */
   readonly concurrentBatches?: number;
+}
+
+export interface ResultFilter {
+  readonly accountGuid?: string;
+  /** YYYY-MM-DD, inclusive, on MX's `date`. */
+  readonly fromDate?: string;
+  readonly toDate?: string;
+}
+
+export interface ResultQuery {
+  readonly limit?: number;
+  readonly startKey?: Record<string, unknown>;
+  readonly filter?: ResultFilter;
+}
+
+/** Reads a filtered page may take before it answers with fewer items and a cursor. */
+const MAX_FILTERED_READS = 20;
+
+function filterExpression(filter: ResultFilter | undefined) {
+  const clauses: string[] = [];
+  const values: Record<string, string> = {};
+  if (filter?.accountGuid) {
+    clauses.push('account_guid = :account');
+    values[':account'] = filter.accountGuid;
+  }
+  if (filter?.fromDate) {
+    clauses.push('#date >= :from');
+    values[':from'] = filter.fromDate;
+  }
+  if (filter?.toDate) {
+    clauses.push('#date <= :to');
+    values[':to'] = filter.toDate;
+  }
+  if (clauses.length === 0) return undefined;
+  const usesDate = Boolean(filter?.fromDate || filter?.toDate);
+  return { expression: clauses.join(' AND '), values, names: usesDate ? { '#date': 'date' } : undefined };
 }
 
 export interface ResultPage<T> {
@@ -43,32 +74,35 @@ export class ResultStore {
     });
     const batches: (typeof requests)[] = [];
     for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
-    await forEachWithConcurrency(batches, this.concurrentBatches, (batch) => this.writeBatch(batch));
+    await forEachWithConcurrency(batches, this.concurrentBatches, (batch) => writeBatch(this.doc, this.tableName, batch));
     return requests.length;
   }
 
-  async listResults<T>(memberGuid: string, kind: ResultKind, options: { limit?: number; startKey?: Record<string, unknown> } = {}): Promise<ResultPage<T>> {
-    const { Items = [], LastEvaluatedKey } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.resultsOfMember(memberGuid, kind).pk },
-        Limit: options.limit ?? 100,
-        ExclusiveStartKey: options.startKey,
-      }),
-    );
-    const items = Items.map(({ pk: _pk, sk: _sk, ...rest }) => rest as T);
-    return LastEvaluatedKey ? { items, lastKey: LastEvaluatedKey } : { items };
+  /**
+   * One page of a member's results of one kind. With a filter, DynamoDB may find fewer matches
+   * than asked per read, so reads continue (a bounded number of times) until the page is full.
+   */
+  async listResults<T>(memberGuid: string, kind: ResultKind, options: ResultQuery = {}): Promise<ResultPage<T>> {
+    const limit = options.limit ?? 100;
+    const filter = filterExpression(options.filter);
+    const items: T[] = [];
+    let startKey = options.startKey;
+    for (let round = 0; round < MAX_FILTERED_READS; round += 1) {
+      const { Items = [], LastEvaluatedKey } = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.resultsOfMember(memberGuid, kind).pk, ...filter?.values },
+          ...(filter ? { FilterExpression: filter.expression, ExpressionAttributeNames: filter.names } : {}),
+          Limit: limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...Items.map(({ pk: _pk, sk: _sk, ...rest }) => rest as T));
+      startKey = LastEvaluatedKey;
+      if (!startKey || items.length >= limit) break;
+    }
+    return startKey ? { items, lastKey: startKey } : { items };
   }
 
-  /** BatchWriteItem may leave items unprocessed under load; they are sent again with backoff. */
-  private async writeBatch(batch: Record<string, unknown>[]): Promise<void> {
-    let pending = batch;
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round === MAX_UNPROCESSED_ROUNDS) throw new Error(`DynamoDB left ${pending.length} result rows unprocessed after ${round} tries`);
-      if (round > 0) await sleep(Math.random() * 50 * 2 ** round);
-      const { UnprocessedItems } = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-      pending = (UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
-    }
-  }
 }

@@ -1,0 +1,23 @@
+import { ApiError } from './api-error.js';
+
+/**
+ * Opaque page cursors: DynamoDB's last key, base64url-encoded. A cursor is only accepted back
+ * for the list it came from, so it can never reach another member's partition.
+ */
+export function encodeCursor(lastKey: Record<string, unknown> | undefined): string | null {
+  return lastKey ? Buffer.from(JSON.stringify(lastKey)).toString('base64url') : null;
+}
+
+export function decodeCursor(cursor: string | undefined, partition: string): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  const valid =
+    key !== null && typeof key === 'object' && (key as { pk?: unknown }).pk === partition && typeof (key as { sk?: unknown }).sk === 'string' && Object.keys(key).length === 2;
+  if (!valid) throw new ApiError(400, 'INVALID_CURSOR', 'cursor is not one this list gave out', 'cursor');
+  return key as Record<string, unknown>;
+}

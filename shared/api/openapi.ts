@@ -1,0 +1,142 @@
+import { STATUS_CODES } from 'node:http';
+import type { z } from 'zod';
+import { componentRef, convertSchemas, type ConvertedSchemas } from './openapi-schemas.js';
+import type { HttpMethod, JsonSchema, OpenApiDocument, Operation, Parameter, Reference, ResponseObject, Server } from './openapi-types.js';
+import { API_FUNCTIONS, ROUTES, type ApiFunction, type RouteSpec } from './routes.js';
+
+export type { OpenApiDocument } from './openapi-types.js';
+
+/** The API contract's version: bump it when a change breaks callers. */
+const API_VERSION = '0.1.0';
+
+const DESCRIPTION = [
+  'Runs MX bank-connection workflows: verify (account and routing numbers), identify (account owners)',
+  'and aggregate (accounts and transactions) jobs on MX members, answering MFA challenges on the way.',
+  '',
+  "Requests and responses are JSON in MX's style: snake_case, one envelope key per resource",
+  '(`{"member": {…}}`). Every error answers `{"error": {"code", "message", "field"?}}`;',
+  '`field` names the offending parameter or body field.',
+].join('\n');
+
+const TAG_DESCRIPTIONS: Record<ApiFunction, string> = {
+  users: 'MX users, and Connect widget URLs for them',
+  institutions: 'MX institutions and the credentials they ask for',
+  members: "A user's connection at an institution",
+  jobs: 'Verify, identify and aggregate jobs, and the challenges they wait on',
+  results: 'What finished jobs fetched: account numbers, owners, accounts, transactions',
+};
+
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const errorResponse = (description: string): ResponseObject => ({ description, content: json(componentRef('ErrorBody')) });
+
+/** Answers every route can give besides its own, as `components.responses`. */
+const COMMON_RESPONSES = {
+  BadRequest: errorResponse('A path parameter, query parameter or the body is not valid (or the body is not JSON)'),
+  Forbidden: {
+    description: "API Gateway refused the request's IAM signature; its own body, `{\"message\"}`",
+    content: json({ type: 'object', properties: { message: { type: 'string' } } }),
+  },
+  NotFound: errorResponse('Something the path names does not exist'),
+  UnsupportedMediaType: errorResponse('The body is not `application/json`'),
+  InternalError: errorResponse('mxflow failed unexpectedly'),
+  BadGateway: errorResponse('MX answered with an error or a response mxflow could not read'),
+  ServiceUnavailable: errorResponse('MX (or AWS) is unavailable or throttling; try again later'),
+} satisfies Record<string, ResponseObject>;
+
+const responseRef = (name: keyof typeof COMMON_RESPONSES): Reference => ({ $ref: `#/components/responses/${name}` });
+
+export function buildOpenApiDocument(options: { serverUrl?: string } = {}): OpenApiDocument {
+  const routes: readonly RouteSpec[] = ROUTES;
+  const schemas = convertSchemas(routes.flatMap(routeSchemas));
+  const paths: OpenApiDocument['paths'] = {};
+  for (const route of routes) {
+    (paths[route.path] ??= {})[route.method.toLowerCase() as HttpMethod] = operation(route, schemas);
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'mxflow API', version: API_VERSION, description: DESCRIPTION },
+    servers: [server(options.serverUrl)],
+    security: [{ sigv4: [] }],
+    tags: API_FUNCTIONS.map((name) => ({ name, description: TAG_DESCRIPTIONS[name] })),
+    paths,
+    components: {
+      schemas: schemas.components,
+      responses: COMMON_RESPONSES,
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'AWS Signature Version 4 (IAM): sign each request for `execute-api` with credentials allowed to invoke the API',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+        },
+      },
+    },
+  };
+}
+
+function routeSchemas(route: RouteSpec): z.ZodType[] {
+  const response = Object.values(route.responses).filter((schema) => schema !== null);
+  return [route.params, route.query, route.body, ...response].filter((schema) => schema !== undefined);
+}
+
+function operation(route: RouteSpec, schemas: ConvertedSchemas): Operation {
+  const parameters = [...parametersOf(route.params, 'path', schemas), ...parametersOf(route.query, 'query', schemas)];
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    tags: [route.function],
+    ...(parameters.length ? { parameters } : {}),
+    ...(route.body ? { requestBody: { required: route.bodyRequired ?? false, content: json(schemas.of(route.body)) } } : {}),
+    responses: { ...commonResponses(route), ...declaredResponses(route, schemas) },
+  };
+}
+
+/** One parameter per property of the (object) schema; path parameters are always required. */
+function parametersOf(schema: z.ZodType | undefined, where: Parameter['in'], schemas: ConvertedSchemas): Parameter[] {
+  if (!schema) return [];
+  const { properties = {}, required = [] } = schemas.of(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.includes(name),
+    schema: property,
+  }));
+}
+
+function declaredResponses(route: RouteSpec, schemas: ConvertedSchemas): Record<string, ResponseObject> {
+  const responses: Record<string, ResponseObject> = {};
+  for (const [status, schema] of Object.entries(route.responses)) {
+    const description = STATUS_CODES[status] ?? `HTTP ${status}`;
+    if (schema) responses[status] = { description, content: json(schemas.of(schema)) };
+    else responses[status] = Number(status) >= 400 ? errorResponse(description) : { description };
+  }
+  return responses;
+}
+
+/** Integer keys: JSON.stringify lists them in ascending order whatever order they are added in. */
+function commonResponses(route: RouteSpec): Record<string, Reference> {
+  return {
+    ...(route.params || route.query || route.body ? { 400: responseRef('BadRequest') } : {}),
+    403: responseRef('Forbidden'),
+    ...(route.params ? { 404: responseRef('NotFound') } : {}),
+    ...(route.body ? { 415: responseRef('UnsupportedMediaType') } : {}),
+    500: responseRef('InternalError'),
+    502: responseRef('BadGateway'),
+    503: responseRef('ServiceUnavailable'),
+  };
+}
+
+/** The option's URL, or API Gateway's invoke URL with its parts left as variables. */
+function server(url: string | undefined): Server {
+  if (url) return { url };
+  return {
+    url: 'https://{api_id}.execute-api.{region}.amazonaws.com/{stage}',
+    description: 'The deployed API (its URL is a stack output)',
+    variables: {
+      api_id: { default: 'api-id', description: "The API's id" },
+      region: { default: 'us-east-1', description: 'The AWS region it is deployed in' },
+      stage: { default: 'prod', description: 'The API stage' },
+    },
+  };
+}

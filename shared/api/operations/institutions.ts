@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import type { Operation } from '../api-handler.js';
+import type { InstitutionSearchQuery } from '../schemas.js';
+
+export const institutionOperations = {
+  /** A page of MX's institutions, paged as MX pages them. */
+  searchInstitutions: async (deps, { query }) => {
+    const q = query as z.output<typeof InstitutionSearchQuery>;
+    const { items, pagination } = await (await deps.mx()).listInstitutionsPage(
+      {
+        ...(q.name ? { name: q.name } : {}),
+        ...(q.supports_account_verification === undefined ? {} : { supportsAccountVerification: q.supports_account_verification }),
+        ...(q.supports_account_identification === undefined ? {} : { supportsAccountIdentification: q.supports_account_identification }),
+        ...(q.supports_transaction_history === undefined ? {} : { supportsTransactionHistory: q.supports_transaction_history }),
+      },
+      q.page,
+      q.records_per_page,
+    );
+    return { status: 200, body: { institutions: items, pagination } };
+  },
+
+  listInstitutionCredentials: async (deps, { params }) => {
+    const credentials = await (await deps.mx()).listInstitutionCredentials(String(params.institution_code));
+    return { status: 200, body: { credentials } };
+  },
+} satisfies Record<string, Operation>;

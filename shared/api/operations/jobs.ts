@@ -1,0 +1,99 @@
+import type { z } from 'zod';
+import { answerChallenges } from '../../jobs/answer-challenges.js';
+import type { JobType } from '../../jobs/job-types.js';
+import { isMxError } from '../../mx/index.js';
+import { keys } from '../../store/keys.js';
+import type { ApiDeps } from '../../runtime/api-runtime.js';
+import type { Operation } from '../api-handler.js';
+import { ApiError, notFound } from '../api-error.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { knownUser, ownedMember } from '../ownership.js';
+import type { AnswerChallengesBody, PageQuery, StartJobBody } from '../schemas.js';
+import { jobView } from '../views.js';
+import { startMemberJob } from './job-start.js';
+
+/**
+ * The member a job is started on. One created through MX's Connect widget is not known here
+ * yet: it is adopted when MX confirms it is this user's.
+ */
+async function memberForJob(deps: ApiDeps, userGuid: string, memberGuid: string) {
+  const known = await deps.members.getMember(userGuid, memberGuid);
+  if (known) return known;
+  await knownUser(deps, userGuid);
+  const mxMember = await (await deps.mx()).readMember(userGuid, memberGuid).catch((error: unknown) => {
+    throw isMxError(error) && error.code === 'MX_NOT_FOUND' ? notFound('member', 'member_guid') : error;
+  });
+  const now = deps.now().toISOString();
+  const adopted = {
+    guid: memberGuid,
+    user_guid: userGuid,
+    institution_code: String(mxMember.institution_code),
+    id: mxMember.id ?? null,
+    metadata: mxMember.metadata ?? null,
+    is_oauth: mxMember.is_oauth ?? false,
+    oauth_window_uri: mxMember.oauth_window_uri ?? null,
+    connection_status: mxMember.connection_status ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  await deps.members.putMember(adopted);
+  return adopted;
+}
+
+const start =
+  (type: JobType): Operation =>
+  async (deps, { params, body }) => {
+    const { observe, include_transactions } = body as z.output<typeof StartJobBody>;
+    const member = await memberForJob(deps, String(params.user_guid), String(params.member_guid));
+    return startMemberJob(deps, {
+      type,
+      userGuid: member.user_guid,
+      memberGuid: member.guid,
+      observe: observe ?? false,
+      ...(include_transactions === undefined ? {} : { includeTransactions: include_transactions }),
+    });
+  };
+
+async function ownedJob(deps: ApiDeps, params: Record<string, string>) {
+  const member = await ownedMember(deps, String(params.user_guid), String(params.member_guid));
+  const job = await deps.jobs.getJob(member.guid, String(params.job_guid));
+  if (!job || job.user_guid !== member.user_guid) throw notFound('job', 'job_guid');
+  return job;
+}
+
+export const jobOperations = {
+  aggregateMember: start('aggregate'),
+  verifyMember: start('verify'),
+  identifyMember: start('identify'),
+
+  listJobs: async (deps, { params, query }) => {
+    const member = await ownedMember(deps, String(params.user_guid), String(params.member_guid));
+    const { limit, cursor } = query as z.output<typeof PageQuery>;
+    const startKey = decodeCursor(cursor, keys.jobsOfMember(member.guid).pk);
+    const page = await deps.jobs.listJobs(member.guid, { limit, ...(startKey ? { startKey } : {}) });
+    return { status: 200, body: { jobs: page.items.map(jobView), pagination: { next_cursor: encodeCursor(page.lastKey) } } };
+  },
+
+  readJob: async (deps, { params }) => ({ status: 200, body: { job: jobView(await ownedJob(deps, params)) } }),
+
+  /** The answers go to MX and nowhere else; the job resumes once, however often they are posted. */
+  answerChallenges: async (deps, { params, body }) => {
+    const job = await ownedJob(deps, params);
+    const { challenges: answers } = body as z.output<typeof AnswerChallengesBody>;
+    if (job.status !== 'CHALLENGED') throw new ApiError(409, 'JOB_NOT_CHALLENGED', `the job is ${job.status}, not waiting for an answer`);
+    const open = new Set((job.challenges ?? []).map((c) => c.guid));
+    const stray = answers.findIndex((a) => !open.has(a.guid));
+    if (stray >= 0) throw new ApiError(400, 'VALIDATION_FAILED', 'this challenge guid is not one the job waits on', `challenges.${stray}.guid`);
+    const unanswered = [...open].filter((guid) => !answers.some((a) => a.guid === guid));
+    if (unanswered.length > 0) throw new ApiError(400, 'VALIDATION_FAILED', `every challenge needs an answer; missing ${unanswered.join(', ')}`, 'challenges');
+
+    const outcome = await answerChallenges(
+      { mx: await deps.mx(), jobs: deps.jobs, taskTokens: deps.taskTokens, now: deps.now },
+      { userGuid: job.user_guid, memberGuid: job.member_guid, jobGuid: job.job_guid, answers },
+    );
+    if (outcome.outcome === 'ALREADY_ANSWERED') throw new ApiError(409, 'ALREADY_ANSWERED', 'these challenges were answered a moment ago; the job has resumed');
+    if (outcome.outcome === 'NOT_CHALLENGED') throw new ApiError(409, 'JOB_NOT_CHALLENGED', 'the job no longer waits for an answer');
+    const resumed = await deps.jobs.getJob(job.member_guid, job.job_guid);
+    return { status: 202, body: { job: jobView(resumed ?? job) } };
+  },
+} satisfies Record<string, Operation>;

@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import { isMxError } from '../../mx/index.js';
+import type { ApiDeps } from '../../runtime/api-runtime.js';
+import type { Operation } from '../api-handler.js';
+import { notFound } from '../api-error.js';
+import { knownUser } from '../ownership.js';
+import type { CreateUserBody, WidgetUrlBody } from '../schemas.js';
+import { userView } from '../views.js';
+
+/** MX's user with this id, when MX already has one (created elsewhere, or by a racing request). */
+async function mxUserWithId(deps: ApiDeps, id: string) {
+  for await (const page of (await deps.mx()).listUsers({ id })) {
+    const found = page.items.find((u) => u.id === id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export const userOperations = {
+  /** Creating a user twice with the same id answers the first one: never a second user. */
+  createUser: async (deps, { body }) => {
+    const { user } = body as z.output<typeof CreateUserBody>;
+    const existing = user.id ? await deps.users.findByCallerId(user.id) : undefined;
+    if (existing) return { status: 200, body: { user: userView(existing) } };
+    const mx = await deps.mx();
+    let created;
+    try {
+      created = await mx.createUser(user);
+    } catch (error) {
+      if (!(isMxError(error) && error.code === 'MX_CONFLICT' && user.id)) throw error;
+      created = await mxUserWithId(deps, user.id);
+      if (!created) throw error;
+    }
+    const stored = await deps.users.putUser({
+      guid: String(created.guid),
+      id: created.id ?? null,
+      email: created.email ?? null,
+      metadata: created.metadata ?? null,
+      created_at: deps.now().toISOString(),
+    });
+    return { status: stored.created ? 201 : 200, body: { user: userView(stored.user) } };
+  },
+
+  readUser: async (deps, { params }) => {
+    const user = await deps.users.getUser(String(params.user_guid));
+    if (!user) throw notFound('user', 'user_guid');
+    return { status: 200, body: { user: userView(user) } };
+  },
+
+  requestWidgetUrl: async (deps, { params, body }) => {
+    const user = await knownUser(deps, String(params.user_guid));
+    const { widget_url } = body as z.output<typeof WidgetUrlBody>;
+    const widget = await (await deps.mx()).requestWidgetUrl(user.guid, widget_url);
+    return { status: 200, body: { widget_url: { type: widget.type ?? null, url: String(widget.url) } } };
+  },
+} satisfies Record<string, Operation>;

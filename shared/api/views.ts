@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import type { JobRecord } from '../store/job-record.js';
+import type { MemberRecord } from '../store/member-store.js';
+import type { UserRecord } from '../store/user-store.js';
+import type { Job, Member, User } from './schemas.js';
+
+/** A job as the API shows it: never its task token, history or MX's internal job guid. */
+export function jobView(job: JobRecord): z.input<typeof Job> {
+  return {
+    guid: job.job_guid,
+    type: job.type,
+    status: job.status,
+    user_guid: job.user_guid,
+    member_guid: job.member_guid,
+    connection_status: job.connection_status,
+    ...(job.status === 'CHALLENGED' && job.challenges ? { challenges: job.challenges as z.input<typeof Job>['challenges'] } : {}),
+    ...(job.oauth_window_uri ? { oauth_window_uri: job.oauth_window_uri } : {}),
+    ...(job.error ? { error: job.error } : {}),
+    ...(job.counts && Object.keys(job.counts).length > 0 ? { counts: job.counts as Record<string, number> } : {}),
+    created_at: job.created_at,
+    updated_at: job.updated_at,
+    ...(job.finished_at ? { finished_at: job.finished_at } : {}),
+  };
+}
+
+/** A member as the API shows it, with the connection status of its latest job when there is one. */
+export function memberView(member: MemberRecord, latestJob?: JobRecord): z.input<typeof Member> {
+  return {
+    guid: member.guid,
+    user_guid: member.user_guid,
+    institution_code: member.institution_code,
+    id: member.id,
+    metadata: member.metadata,
+    is_oauth: member.is_oauth,
+    oauth_window_uri: member.oauth_window_uri,
+    connection_status: latestJob?.connection_status ?? member.connection_status,
+    created_at: member.created_at,
+    updated_at: member.updated_at,
+  };
+}
+
+export function userView(user: UserRecord): z.input<typeof User> {
+  return { guid: user.guid, id: user.id, email: user.email, metadata: user.metadata, created_at: user.created_at };
+}

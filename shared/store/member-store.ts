@@ -1,0 +1,82 @@
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BATCH_SIZE, writeBatch } from './batch-write.js';
+import { keys, RESULT_KINDS, type ResultKind } from './keys.js';
+
+/** A member as mxflow keeps it: never its credentials. */
+export interface MemberRecord {
+  readonly guid: string;
+  readonly user_guid: string;
+  readonly institution_code: string;
+  readonly id: string | null;
+  readonly metadata: string | null;
+  readonly is_oauth: boolean;
+  readonly oauth_window_uri: string | null;
+  readonly connection_status: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+const stripKeys = ({ pk: _pk, sk: _sk, ...rest }: Record<string, unknown>) => rest as unknown as MemberRecord;
+
+export class MemberStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putMember(member: MemberRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.member(member.user_guid, member.guid), ...member } }));
+  }
+
+  /** The member, only if it belongs to this user. */
+  async getMember(userGuid: string, memberGuid: string): Promise<MemberRecord | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.member(userGuid, memberGuid) }));
+    return Item ? stripKeys(Item) : undefined;
+  }
+
+  async listMembers(userGuid: string): Promise<MemberRecord[]> {
+    const { pk, skPrefix } = keys.membersOfUser(userGuid);
+    const members: MemberRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      members.push(...(page.Items ?? []).map(stripKeys));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return members;
+  }
+
+  /** Removes the member and every result stored for it (account numbers and owner data included). */
+  async deleteMember(userGuid: string, memberGuid: string): Promise<void> {
+    for (const kind of Object.keys(RESULT_KINDS) as ResultKind[]) await this.deleteResults(memberGuid, kind);
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.member(userGuid, memberGuid) }));
+  }
+
+  private async deleteResults(memberGuid: string, kind: ResultKind): Promise<void> {
+    const { pk } = keys.resultsOfMember(memberGuid, kind);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const items = page.Items ?? [];
+      for (let i = 0; i < items.length; i += BATCH_SIZE) {
+        await writeBatch(this.doc, this.tableName, items.slice(i, i + BATCH_SIZE).map((key) => ({ DeleteRequest: { Key: key } })));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+}
