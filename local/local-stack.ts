@@ -7,6 +7,7 @@ import type { JobWorkflowSettings } from '../infra/workflows/job-state-machine.j
 import { JOB_TYPES, type JobType } from '../shared/jobs/job-types.js';
 import { JobStore } from '../shared/store/job-store.js';
 import { ResultStore } from '../shared/store/result-store.js';
+import { type LocalApiGatewayOptions, startLocalApiGateway } from './api-gateway/server.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { createMxflowTable } from './dynamodb-table.js';
 import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './mx-simulator/index.js';
@@ -24,14 +25,17 @@ export interface LocalStackOptions {
   readonly dynamoEndpoint?: string;
   readonly tableName?: string;
   readonly workflowSettings?: Partial<JobWorkflowSettings>;
-  /** Extra environment for the workflow handlers (POLL_*, FETCH_CONCURRENCY, POWERTOOLS_LOG_LEVEL …). */
+  /** Extra environment for the handlers (POLL_*, FETCH_CONCURRENCY, POWERTOOLS_LOG_LEVEL …). */
   readonly environment?: Record<string, string>;
+  /** Port of the local API Gateway; 0 (the default) picks a free one. */
+  readonly apiPort?: number;
+  readonly apiPages?: LocalApiGatewayOptions['pages'];
 }
 
 export interface LocalStack {
   readonly simulator: MxSimulator | undefined;
   readonly stepFunctions: LocalStepFunctions;
-  readonly endpoints: { readonly dynamodb: string; readonly secretsManager: string; readonly stepFunctions: string; readonly mx: string };
+  readonly endpoints: { readonly api: string; readonly dynamodb: string; readonly secretsManager: string; readonly stepFunctions: string; readonly mx: string };
   readonly stateMachineArns: Record<JobType, string>;
   readonly tableName: string;
   readonly jobs: JobStore;
@@ -45,8 +49,9 @@ const MX_SECRET_NAME = 'mxflow/local/mx';
 
 /**
  * The whole of mxflow on one machine: DynamoDB Local, a local Secrets Manager holding the MX
- * credentials, the MX simulator, and a local Step Functions running the ASL synthesized from
- * the CDK stack with each task run by its real handler. The handlers reach the local services
+ * credentials, the MX simulator, a local Step Functions running the ASL synthesized from the
+ * CDK stack with each task run by its real handler, and a local API Gateway in front of the
+ * real API handlers. The handlers reach the local services
  * only through the AWS SDK's AWS_ENDPOINT_URL_* settings, exactly as they reach AWS.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -106,17 +111,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => sfnServer.stop());
     process.env.AWS_ENDPOINT_URL_SFN = sfnServer.endpoint;
 
-
     const stateMachineArns = Object.fromEntries(
       JOB_TYPES.map((jobType) => [jobType, stepFunctions.stateMachineArn(`${STACK_NAME}-${jobType}`)]),
     ) as Record<JobType, string>;
+    for (const jobType of JOB_TYPES) process.env[`${jobType.toUpperCase()}_STATE_MACHINE_ARN`] = stateMachineArns[jobType];
+    const api = await startLocalApiGateway({ port: options.apiPort ?? 0, ...(options.apiPages ? { pages: options.apiPages } : {}) });
+    stops.push(() => api.stop());
     const doc = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
     const sfn = new SFNClient({ endpoint: sfnServer.endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
     stops.push(async () => sfn.destroy());
     return {
       simulator,
       stepFunctions,
-      endpoints: { dynamodb: dynamoEndpoint, secretsManager: secrets.endpoint, stepFunctions: sfnServer.endpoint, mx: mx.baseUrl },
+      endpoints: { api: api.url, dynamodb: dynamoEndpoint, secretsManager: secrets.endpoint, stepFunctions: sfnServer.endpoint, mx: mx.baseUrl },
       stateMachineArns,
       tableName,
       jobs: new JobStore(doc, tableName),

@@ -95,7 +95,10 @@ function operation(route: RouteSpec, schemas: ConvertedSchemas): Operation {
 /** One parameter per property of the (object) schema; path parameters are always required. */
 function parametersOf(schema: z.ZodType | undefined, where: Parameter['in'], schemas: ConvertedSchemas): Parameter[] {
   if (!schema) return [];
-  const { properties = {}, required = [] } = schemas.of(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const json = schemas.of(schema);
+  // a union or a $ref has no one list of names to turn into parameters
+  if (json.type !== 'object') throw new Error(`${where} parameters must be a z.object(), got ${JSON.stringify(json).slice(0, 100)}`);
+  const { properties = {}, required = [] } = json as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(properties).map(([name, property]) => ({
     name,
     in: where,

@@ -12,18 +12,19 @@ export interface ParsedRequest {
   readonly body: unknown;
 }
 
-function validated(schema: z.ZodType, value: unknown, code: string, prefix: string): unknown {
+/** Checks a value against its schema; the first problem becomes a 400 naming its field. */
+function validated(schema: z.ZodType, value: unknown, code: string, whole: string): unknown {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const [issue] = result.error.issues;
   const path = issue?.path.map(String).join('.') ?? '';
-  const field = [prefix, path].filter(Boolean).join('.') || undefined;
   const unknownKeys = issue?.code === 'unrecognized_keys' ? issue.keys : undefined;
   if (unknownKeys?.length) {
-    const name = [prefix, path, unknownKeys[0]].filter(Boolean).join('.');
+    const name = [path, unknownKeys[0]].filter(Boolean).join('.');
     throw new ApiError(400, code, `${name} is not a field this API takes`, name);
   }
-  throw new ApiError(400, code, `${field ?? 'the request'} ${issue?.message ?? 'is invalid'}`, field);
+  const field = path || whole;
+  throw new ApiError(400, code, `${field}: ${issue?.message ?? 'is invalid'}`, field);
 }
 
 function bodyText(event: APIGatewayProxyEvent): string {
@@ -38,15 +39,15 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
 
 /** Checks a proxy event against its route: parameters, query and JSON body, each refusal naming the field. */
 export function parseRequest(route: RouteSpec, event: APIGatewayProxyEvent): ParsedRequest {
-  const params = route.params ? (validated(route.params, event.pathParameters ?? {}, 'INVALID_PARAMETER', '') as Record<string, string>) : {};
-  const query = route.query ? (validated(route.query, event.queryStringParameters ?? {}, 'INVALID_PARAMETER', '') as Record<string, unknown>) : {};
+  const params = route.params ? (validated(route.params, event.pathParameters ?? {}, 'INVALID_PARAMETER', 'path') as Record<string, string>) : {};
+  const query = route.query ? (validated(route.query, event.queryStringParameters ?? {}, 'INVALID_PARAMETER', 'query') as Record<string, unknown>) : {};
   if (!route.body) return { params, query, body: undefined };
 
   const text = bodyText(event);
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new ApiError(413, 'BODY_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`);
   if (text.trim() === '') {
     if (route.bodyRequired) throw new ApiError(400, 'BODY_REQUIRED', 'this request needs a JSON body');
-    return { params, query, body: validated(route.body, {}, 'VALIDATION_FAILED', '') };
+    return { params, query, body: validated(route.body, {}, 'VALIDATION_FAILED', 'body') };
   }
   const contentType = header(event, 'content-type') ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
@@ -58,5 +59,5 @@ export function parseRequest(route: RouteSpec, event: APIGatewayProxyEvent): Par
   } catch {
     throw new ApiError(400, 'INVALID_JSON', 'the body is not valid JSON');
   }
-  return { params, query, body: validated(route.body, json, 'VALIDATION_FAILED', '') };
+  return { params, query, body: validated(route.body, json, 'VALIDATION_FAILED', 'body') };
 }

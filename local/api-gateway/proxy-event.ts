@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ROUTES, type RouteSpec } from '../../shared/api/routes.js';
+
+export interface HttpRequest {
+  readonly method: string;
+  /** Path and query, as received: `/users/USR-1?limit=10`. */
+  readonly url: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+export interface MatchedEvent {
+  readonly route: RouteSpec;
+  readonly event: APIGatewayProxyEvent;
+}
+
+const matchers = ROUTES.map((route) => {
+  const names: string[] = [];
+  const pattern = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route: route as RouteSpec, regex: new RegExp(`^${pattern}/?$`), names };
+});
+
+/** Routes whose path matches, whatever the method: to tell 404 from 405. */
+export function methodsFor(pathname: string): string[] {
+  return matchers.filter((m) => m.regex.test(pathname)).map((m) => m.route.method);
+}
+
+/**
+ * Turns an HTTP request into the proxy event API Gateway (REST, Lambda proxy integration)
+ * would give the route's function, from the same route table CDK builds the API from.
+ */
+export function toProxyEvent(request: HttpRequest): MatchedEvent | undefined {
+  const url = new URL(request.url, 'http://localhost');
+  const method = request.method.toUpperCase();
+  for (const { route, regex, names } of matchers) {
+    if (route.method !== method) continue;
+    const match = regex.exec(url.pathname);
+    if (!match) continue;
+    const pathParameters = Object.fromEntries(names.map((name, i) => [name, safeDecode(match[i + 1] ?? '')]));
+    const query = [...url.searchParams.keys()];
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(',') : v]])),
+    );
+    const requestId = randomUUID();
+    return {
+      route,
+      event: {
+        resource: route.path,
+        path: url.pathname,
+        httpMethod: method,
+        headers,
+        multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+        queryStringParameters: query.length ? Object.fromEntries(query.map((k) => [k, url.searchParams.get(k) ?? ''])) : null,
+        multiValueQueryStringParameters: query.length ? Object.fromEntries(query.map((k) => [k, url.searchParams.getAll(k)])) : null,
+        pathParameters: names.length ? pathParameters : null,
+        stageVariables: null,
+        body: request.body === '' ? null : request.body,
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: '123456789012',
+          apiId: 'local',
+          authorizer: null,
+          protocol: 'HTTP/1.1',
+          httpMethod: method,
+          identity: localIdentity(),
+          path: url.pathname,
+          stage: 'local',
+          requestId,
+          requestTimeEpoch: Date.now(),
+          resourceId: 'local',
+          resourcePath: route.path,
+        },
+      },
+    };
+  }
+  return undefined;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function localIdentity(): APIGatewayProxyEvent['requestContext']['identity'] {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey: null,
+    apiKeyId: null,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp: '127.0.0.1',
+    user: null,
+    userAgent: null,
+    userArn: null,
+  };
+}
