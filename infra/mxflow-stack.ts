@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { JOB_TYPES } from '../shared/jobs/job-types.js';
 import { MX_BASE_URLS, type MxDialect } from '../shared/mx/index.js';
 import { DataTable } from './constructs/data-table.js';
+import { HttpApi } from './constructs/http-api.js';
 import { JobWorkflows } from './constructs/job-workflows.js';
 import { MxSecret } from './constructs/mx-secret.js';
 import type { JobWorkflowSettings } from './workflows/job-state-machine.js';
@@ -17,28 +18,39 @@ export interface MxflowStackProps extends StackProps {
   readonly workflowSettings?: Partial<JobWorkflowSettings>;
 }
 
-/** The one mxflow stack: data, secret and job workflows (the API comes next). */
+/** The one mxflow stack: data, the MX secret, the job workflows and the API. */
 export class MxflowStack extends Stack {
   readonly data: DataTable;
   readonly mxSecret: MxSecret;
   readonly workflows: JobWorkflows;
+  readonly api: HttpApi;
 
   constructor(scope: Construct, id: string, props: MxflowStackProps) {
     super(scope, id, props);
     Tags.of(this).add('service', 'mxflow');
     Tags.of(this).add('stage', props.stage);
     const dialect = props.mxDialect ?? 'platform';
+    const mxBaseUrl = MX_BASE_URLS[dialect][props.mxEnvironment ?? 'integration'];
 
     this.data = new DataTable(this, 'Data', { retain: props.stage === 'prod' });
     this.mxSecret = new MxSecret(this, 'MxSecret', props.existingMxSecretArn ? { existingSecretArn: props.existingMxSecretArn } : {});
     this.workflows = new JobWorkflows(this, 'Workflows', {
       table: this.data.table,
       mxSecret: this.mxSecret.secret,
-      mxBaseUrl: MX_BASE_URLS[dialect][props.mxEnvironment ?? 'integration'],
+      mxBaseUrl,
       mxDialect: dialect,
       ...(props.workflowSettings ? { settings: props.workflowSettings } : {}),
     });
 
+    this.api = new HttpApi(this, 'Http', {
+      stage: props.stage,
+      table: this.data.table,
+      mxSecret: this.mxSecret.secret,
+      mxEnvironment: { MX_BASE_URL: mxBaseUrl, MX_DIALECT: dialect },
+      stateMachines: this.workflows.stateMachines,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'MxSecretArn', { value: this.mxSecret.secret.secretArn });
     for (const jobType of JOB_TYPES) {

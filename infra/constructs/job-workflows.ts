@@ -1,8 +1,7 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -10,6 +9,7 @@ import { JOB_TYPES, type JobType } from '../../shared/jobs/job-types.js';
 import type { MxDialect } from '../../shared/mx/index.js';
 import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings, jobStateMachineDefinition } from '../workflows/job-state-machine.js';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunctionId } from '../workflows/workflow-functions.js';
+import { mxflowFunction } from './mxflow-function.js';
 
 export interface JobWorkflowsProps {
   readonly table: ITable;
@@ -37,30 +37,12 @@ export class JobWorkflows extends Construct {
       MX_SECRET_ID: props.mxSecret.secretArn,
       MX_BASE_URL: props.mxBaseUrl,
       MX_DIALECT: props.mxDialect,
-      POWERTOOLS_SERVICE_NAME: 'mxflow',
       ...props.environment,
     };
 
     this.functions = Object.fromEntries(
       WORKFLOW_FUNCTIONS.map((spec) => {
-        const fn = new nodejs.NodejsFunction(this, spec.id, {
-          entry: spec.entry,
-          runtime: lambda.Runtime.NODEJS_22_X,
-          architecture: lambda.Architecture.ARM_64,
-          memorySize: spec.memoryMb,
-          timeout: Duration.seconds(spec.timeoutSeconds),
-          environment,
-          bundling: {
-            format: nodejs.OutputFormat.ESM,
-            target: 'node22',
-            minify: true,
-            sourceMap: true,
-            mainFields: ['module', 'main'],
-            // The SDK ships in the bundle so its version is the one tested here.
-            bundleAwsSDK: true,
-            banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-          },
-        });
+        const fn = mxflowFunction(this, spec.id, { entry: spec.entry, memoryMb: spec.memoryMb, timeoutSeconds: spec.timeoutSeconds, environment });
         props.table.grantReadWriteData(fn);
         if (CALLS_MX.includes(spec.id)) props.mxSecret.grantRead(fn);
         return [spec.id, fn];
