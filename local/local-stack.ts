@@ -55,6 +55,8 @@ const MX_SECRET_NAME = 'mxflow/local/mx';
  * only through the AWS SDK's AWS_ENDPOINT_URL_* settings, exactly as they reach AWS.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  // This machine runs Node 20; the Lambdas run Node 22, so the SDK's notice says nothing here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const timeScale = options.timeScale ?? 1;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {

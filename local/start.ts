@@ -1,0 +1,71 @@
+// `npm start`: the whole of mxflow on this machine, in the foreground, until Ctrl-C.
+import { parseArgs } from 'node:util';
+import { startLocalStack } from './local-stack.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '3000' },
+    'simulator-port': { type: 'string', default: process.env.MX_SIMULATOR_PORT ?? '4010' },
+    'time-scale': { type: 'string', default: '1' },
+    verbose: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (values.help) {
+  console.log(`Usage: npm start -- [--port 3000] [--simulator-port 4010] [--time-scale 1] [--verbose]
+
+Starts DynamoDB Local, a local Secrets Manager, a local Step Functions running the state
+machines synthesized from the CDK stack, the API on http://127.0.0.1:PORT, and the MX
+simulator. --time-scale 0.1 makes every wait ten times shorter (MX's simulated time too).
+
+To use MX's integration environment instead of the simulator:
+  MX_BASE_URL=https://int-api.mx.com MX_CLIENT_ID=… MX_API_KEY=… npm start`);
+  process.exit(0);
+}
+
+const timeScale = Number(values['time-scale']);
+const port = Number(values.port);
+if (!(timeScale > 0) || !Number.isInteger(port)) {
+  console.error('--time-scale must be a positive number and --port a whole number');
+  process.exit(2);
+}
+
+const realMx = process.env.MX_BASE_URL;
+if (realMx && !(process.env.MX_CLIENT_ID && process.env.MX_API_KEY)) {
+  console.error('MX_BASE_URL is set: MX_CLIENT_ID and MX_API_KEY must be set too');
+  process.exit(2);
+}
+
+console.log('Starting mxflow locally…');
+const stack = await startLocalStack({
+  timeScale,
+  apiPort: port,
+  ...(realMx
+    ? { mx: { baseUrl: realMx, clientId: String(process.env.MX_CLIENT_ID), apiKey: String(process.env.MX_API_KEY) } }
+    : { simulator: { port: Number(values['simulator-port']) } }),
+  environment: { POWERTOOLS_LOG_LEVEL: values.verbose ? 'INFO' : 'WARN' },
+}).catch((error: unknown) => {
+  console.error(`mxflow could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
+
+const line = (name: string, url: string, note = '') => console.log(`  ${name.padEnd(16)} ${url}${note ? `   ${note}` : ''}`);
+line('API', stack.endpoints.api, '(OpenAPI at /openapi.json, reference at /docs)');
+line(realMx ? 'MX' : 'MX simulator', stack.endpoints.mx, realMx ? '' : `(client id ${stack.simulator?.clientId}, API key ${stack.simulator?.apiKey})`);
+line('Step Functions', stack.endpoints.stepFunctions, `(time scale ${timeScale})`);
+line('DynamoDB Local', stack.endpoints.dynamodb, `(table ${stack.tableName})`);
+line('Secrets Manager', stack.endpoints.secretsManager);
+console.log('Ctrl-C to stop.');
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping mxflow…`);
+  await stack.stop();
+  console.log('Stopped.');
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
