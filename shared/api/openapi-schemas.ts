@@ -88,7 +88,8 @@ export function convertSchemas(routeSchemas: Iterable<z.ZodType>): ConvertedSche
       if (name) return componentRef(name);
       const body = bodies.get(inlineIds.get(schema) ?? '');
       if (!body) throw new Error('schema was not passed to convertSchemas');
-      return body;
+      // a copy per use: shared objects would come out of a YAML dump as anchors and aliases
+      return structuredClone(body);
     },
   };
 }

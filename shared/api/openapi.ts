@@ -61,7 +61,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Open
     paths,
     components: {
       schemas: schemas.components,
-      responses: COMMON_RESPONSES,
+      responses: structuredClone(COMMON_RESPONSES),
       securitySchemes: {
         sigv4: {
           type: 'apiKey',
