@@ -7,7 +7,8 @@ import type { JobWorkflowSettings } from '../infra/workflows/job-state-machine.j
 import { JOB_TYPES, type JobType } from '../shared/jobs/job-types.js';
 import { JobStore } from '../shared/store/job-store.js';
 import { ResultStore } from '../shared/store/result-store.js';
-import { type LocalApiGatewayOptions, startLocalApiGateway } from './api-gateway/server.js';
+import { docsPages } from './api-gateway/docs-pages.js';
+import { startLocalApiGateway } from './api-gateway/server.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { createMxflowTable } from './dynamodb-table.js';
 import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './mx-simulator/index.js';
@@ -29,7 +30,6 @@ export interface LocalStackOptions {
   readonly environment?: Record<string, string>;
   /** Port of the local API Gateway; 0 (the default) picks a free one. */
   readonly apiPort?: number;
-  readonly apiPages?: LocalApiGatewayOptions['pages'];
 }
 
 export interface LocalStack {
@@ -117,7 +117,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       JOB_TYPES.map((jobType) => [jobType, stepFunctions.stateMachineArn(`${STACK_NAME}-${jobType}`)]),
     ) as Record<JobType, string>;
     for (const jobType of JOB_TYPES) process.env[`${jobType.toUpperCase()}_STATE_MACHINE_ARN`] = stateMachineArns[jobType];
-    const api = await startLocalApiGateway({ port: options.apiPort ?? 0, ...(options.apiPages ? { pages: options.apiPages } : {}) });
+    let apiUrl = '';
+    const api = await startLocalApiGateway({ port: options.apiPort ?? 0, pages: docsPages(() => apiUrl) });
+    apiUrl = api.url;
     stops.push(() => api.stop());
     const doc = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
     const sfn = new SFNClient({ endpoint: sfnServer.endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });

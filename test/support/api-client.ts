@@ -1,0 +1,96 @@
+import { expect } from 'vitest';
+
+/** An answer of the API: its status, headers and parsed JSON body (undefined when empty). */
+export interface ApiResult {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: any;
+}
+
+export interface SendOptions {
+  /** Sent as JSON with Content-Type: application/json. */
+  readonly json?: unknown;
+  /** Sent as is (with only the headers given): for malformed bodies and wrong content types. */
+  readonly raw?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export interface ApiClient {
+  send(method: string, path: string, options?: SendOptions): Promise<ApiResult>;
+  get(path: string): Promise<ApiResult>;
+  post(path: string, json?: unknown): Promise<ApiResult>;
+  put(path: string, json?: unknown): Promise<ApiResult>;
+  delete(path: string): Promise<ApiResult>;
+}
+
+/** A tiny fetch wrapper over the API's real HTTP path (the local API Gateway). */
+export function apiClient(baseUrl: string): ApiClient {
+  const send: ApiClient['send'] = async (method, path, { json, raw, headers = {} } = {}) => {
+    const body = json === undefined ? raw : JSON.stringify(json);
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { ...(json === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body }),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
+  };
+  const withJson = (method: string) => (path: string, json?: unknown) => send(method, path, json === undefined ? {} : { json });
+  return { send, get: (path) => send('GET', path), post: withJson('POST'), put: withJson('PUT'), delete: (path) => send('DELETE', path) };
+}
+
+/** Asserts the API's error envelope: the status, the code and the field it names (or none). */
+export function expectError(result: ApiResult, status: number, code: string, field?: string): void {
+  expect({ status: result.status, body: result.body }).toEqual({
+    status,
+    body: { error: { code, message: expect.any(String), ...(field === undefined ? {} : { field }) } },
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Reads `GET …/jobs/{job_guid}` every 10 ms until `until` holds for the job it answers, or
+ * fails after `timeoutMs` of real time with the last answer.
+ */
+export async function waitForJob(
+  api: ApiClient,
+  job: { guid: string; user_guid: string; member_guid: string },
+  until: (job: ApiResult['body']) => boolean,
+  timeoutMs = 15_000,
+): Promise<ApiResult['body']> {
+  const path = `/users/${job.user_guid}/members/${job.member_guid}/jobs/${job.guid}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const read = await api.get(path);
+    if (read.status === 200 && until(read.body.job)) return read.body.job;
+    if (Date.now() > deadline) throw new Error(`job ${job.guid} did not get there in ${timeoutMs} ms; last read ${read.status} ${JSON.stringify(read.body)}`);
+    await sleep(10);
+  }
+}
+
+/** A job status predicate, e.g. `waitForJob(api, job, status('SUCCEEDED'))`. */
+export const status =
+  (...statuses: string[]) =>
+  (job: { status: string }) =>
+    statuses.includes(job.status);
+
+/** The terminal statuses: wait for one of these when any ending will do. */
+export const ended = status('SUCCEEDED', 'FAILED', 'TIMED_OUT');
+
+/** A new user through `POST /users`; answers its guid. */
+export async function createUser(api: ApiClient, id = `api-user-${crypto.randomUUID()}`): Promise<string> {
+  const created = await api.post('/users', { user: { id } });
+  expect(created.status).toBe(201);
+  return String(created.body.user.guid);
+}
+
+/** The credentials of an institution (asked of `GET /institutions/{code}/credentials`) for `mxuser` and this password. */
+export async function credentialsFor(api: ApiClient, password: string, institution = 'mxbank'): Promise<{ guid: string; value: string }[]> {
+  const fields = await api.get(`/institutions/${institution}/credentials`);
+  expect(fields.status).toBe(200);
+  return (fields.body.credentials as { guid: string; field_type?: string; type?: string }[]).map((field) => ({
+    guid: field.guid,
+    value: field.field_type === 'PASSWORD' || field.type === 'PASSWORD' ? password : 'mxuser',
+  }));
+}
