@@ -206,12 +206,14 @@ export class JobStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.job(memberGuid, jobGuid),
-          UpdateExpression: 'SET #status = :running, updated_at = :now, #history = list_append(#history, :entry) REMOVE task_token, challenges',
+          UpdateExpression:
+            'SET #status = :running, connection_status = :resumed, updated_at = :now, #history = list_append(#history, :entry) REMOVE task_token, challenges',
           ConditionExpression: '#status = :challenged AND attribute_exists(task_token)',
           ExpressionAttributeNames: NAMES,
           ExpressionAttributeValues: {
             ':running': 'RUNNING',
             ':challenged': 'CHALLENGED',
+            ':resumed': 'RESUMED',
             ':now': at,
             ':entry': [{ at, status: 'RUNNING', connection_status: 'RESUMED' }],
           },
@@ -230,7 +232,7 @@ export class JobStore {
     await this.updateActive(
       memberGuid,
       jobGuid,
-      'SET #status = :challenged, challenges = :challenges, task_token = :token, updated_at = :now',
+      'SET #status = :challenged, connection_status = :challenged, challenges = :challenges, task_token = :token, updated_at = :now',
       { ':challenges': challenge.challenges, ':token': challenge.taskToken, ':now': challenge.now.toISOString() },
       'attribute_not_exists(task_token)',
     );
