@@ -4,7 +4,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { apiFunctionEntry } from '../../shared/api/api-functions.js';
+import { API_FUNCTION_SIZE, apiFunctionEntry } from '../../shared/api/api-functions.js';
 import { API_FUNCTIONS, type ApiFunction, ROUTES } from '../../shared/api/routes.js';
 import { JOB_TYPES, type JobType } from '../../shared/jobs/job-types.js';
 import { mxflowFunction } from './mxflow-function.js';
@@ -46,7 +46,7 @@ export class HttpApi extends Construct {
 
     this.functions = Object.fromEntries(
       API_FUNCTIONS.map((family) => {
-        const fn = mxflowFunction(this, `${family}Function`, { entry: apiFunctionEntry(family), memoryMb: 512, timeoutSeconds: 29, environment });
+        const fn = mxflowFunction(this, `${family}Function`, { entry: apiFunctionEntry(family), ...API_FUNCTION_SIZE, environment });
         const needs = NEEDS[family];
         if (needs.writes) props.table.grantReadWriteData(fn);
         else props.table.grantReadData(fn);

@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { apiFunctionEntry } from '../../shared/api/api-functions.js';
+import { API_FUNCTION_SIZE, apiFunctionEntry } from '../../shared/api/api-functions.js';
 import { API_FUNCTIONS, type ApiFunction } from '../../shared/api/routes.js';
+import { lambdaContext } from '../lambda-context.js';
 import { readBody } from '../read-body.js';
 import { methodsFor, toProxyEvent } from './proxy-event.js';
 
@@ -23,23 +23,6 @@ export interface LocalApiGatewayOptions {
   readonly host?: string;
   /** Extra pages, e.g. the OpenAPI document at /openapi.json and /docs; answered before the routes. */
   readonly pages?: Record<string, { contentType: string; body: () => string }>;
-}
-
-function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 29_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -82,7 +65,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions = {})
         }
         return;
       }
-      const result = await handlers[matched.route.function](matched.event, lambdaContext(`api-${matched.route.function}`));
+      const result = await handlers[matched.route.function](matched.event, lambdaContext(`api-${matched.route.function}`, API_FUNCTION_SIZE.memoryMb, API_FUNCTION_SIZE.timeoutSeconds));
       response.writeHead(result.statusCode, result.headers as Record<string, string>);
       response.end(result.body);
     })().catch(() => {
