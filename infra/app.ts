@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
+import { readDeploySettings } from './deploy-settings.js';
 import { MxflowStack } from './mxflow-stack.js';
+import { checkWithCdkNag } from './nag.js';
 
 const app = new App();
-const stage = (app.node.tryGetContext('stage') as string | undefined) ?? 'dev';
+const settings = readDeploySettings((key) => app.node.tryGetContext(key) as unknown);
 
-new MxflowStack(app, `Mxflow-${stage}`, {
-  stage,
+new MxflowStack(app, `Mxflow-${settings.stage}`, {
+  ...settings,
   description: 'mxflow: MX bank-connection workflows (verify, identify, aggregate) on Step Functions',
 });
+checkWithCdkNag(app);

@@ -1,9 +1,11 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { JOB_TYPES } from '../shared/jobs/job-types.js';
 import { MX_BASE_URLS, type MxDialect } from '../shared/mx/index.js';
 import { DataTable } from './constructs/data-table.js';
 import { HttpApi } from './constructs/http-api.js';
+import { acknowledgeNag } from './nag.js';
 import { JobWorkflows } from './constructs/job-workflows.js';
 import { MxSecret } from './constructs/mx-secret.js';
 import type { JobWorkflowSettings } from './workflows/job-state-machine.js';
@@ -16,6 +18,10 @@ export interface MxflowStackProps extends StackProps {
   readonly mxDialect?: MxDialect;
   readonly existingMxSecretArn?: string;
   readonly workflowSettings?: Partial<JobWorkflowSettings>;
+  /** How long every log group keeps its logs. */
+  readonly logRetention?: logs.RetentionDays;
+  /** Where alarms are e-mailed (they always go to the stack's SNS topic). */
+  readonly alarmEmail?: string;
 }
 
 /** The one mxflow stack: data, the MX secret, the job workflows and the API. */
@@ -31,6 +37,7 @@ export class MxflowStack extends Stack {
     Tags.of(this).add('stage', props.stage);
     const dialect = props.mxDialect ?? 'platform';
     const mxBaseUrl = MX_BASE_URLS[dialect][props.mxEnvironment ?? 'integration'];
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.data = new DataTable(this, 'Data', { retain: props.stage === 'prod' });
     this.mxSecret = new MxSecret(this, 'MxSecret', props.existingMxSecretArn ? { existingSecretArn: props.existingMxSecretArn } : {});
@@ -39,6 +46,8 @@ export class MxflowStack extends Stack {
       mxSecret: this.mxSecret.secret,
       mxBaseUrl,
       mxDialect: dialect,
+      key: this.data.key,
+      logRetention,
       ...(props.workflowSettings ? { settings: props.workflowSettings } : {}),
     });
 
@@ -48,7 +57,13 @@ export class MxflowStack extends Stack {
       mxSecret: this.mxSecret.secret,
       mxEnvironment: { MX_BASE_URL: mxBaseUrl, MX_DIALECT: dialect },
       stateMachines: this.workflows.stateMachines,
+      logRetention,
     });
+
+    // CDK's grants on mxflow's one customer-managed key use wildcard action names; the resource is that key alone.
+    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      acknowledgeNag(this, `IAM5[Action::${action}]`, `${action} as CDK grants it, on mxflow's own data key only.`);
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });

@@ -18,7 +18,7 @@ export class DataTable extends Construct {
     super(scope, id);
     const removalPolicy = props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.key = new kms.Key(this, 'Key', {
-      description: 'mxflow data: jobs, account numbers, owners, transactions',
+      description: 'mxflow data: jobs, account numbers, owners, transactions, and the job executions',
       enableKeyRotation: true,
       removalPolicy,
     });

@@ -1,12 +1,16 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { z } from 'zod';
 import { API_FUNCTION_SIZE, apiFunctionEntry } from '../../shared/api/api-functions.js';
-import { API_FUNCTIONS, type ApiFunction, ROUTES } from '../../shared/api/routes.js';
+import { API_FUNCTIONS, type ApiFunction, ROUTES, type RouteSpec } from '../../shared/api/routes.js';
 import { JOB_TYPES, type JobType } from '../../shared/jobs/job-types.js';
+import { acknowledgeNag } from '../nag.js';
 import { mxflowFunction } from './mxflow-function.js';
 
 export interface HttpApiProps {
@@ -16,6 +20,7 @@ export interface HttpApiProps {
   /** MX_BASE_URL, MX_DIALECT: shared with the workflow functions. */
   readonly mxEnvironment: Record<string, string>;
   readonly stateMachines: Readonly<Record<JobType, IStateMachine>>;
+  readonly logRetention: logs.RetentionDays;
 }
 
 /** What each function family may do beyond reading and writing the table. */
@@ -27,9 +32,19 @@ const NEEDS: Record<ApiFunction, { mx: boolean; startsJobs: boolean; answersChal
   results: { mx: false, startsJobs: false, answersChallenges: false, writes: false },
 };
 
+/** API Gateway's own refusals, in the API's error envelope rather than its `{"message"}`. */
+const GATEWAY_ERRORS: [apigateway.ResponseType, string, string][] = [
+  [apigateway.ResponseType.BAD_REQUEST_BODY, 'VALIDATION_FAILED', '$context.error.validationErrorString'],
+  [apigateway.ResponseType.BAD_REQUEST_PARAMETERS, 'INVALID_PARAMETER', '$context.error.validationErrorString'],
+  [apigateway.ResponseType.ACCESS_DENIED, 'ACCESS_DENIED', 'the request signature does not allow this'],
+  [apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'NOT_FOUND', 'no such route, or the request is not signed'],
+  [apigateway.ResponseType.THROTTLED, 'THROTTLED', 'too many requests; try again shortly'],
+  [apigateway.ResponseType.DEFAULT_5XX, 'GATEWAY_ERROR', 'the API failed to answer'],
+];
+
 /**
  * The REST API, built from the one route table: a Lambda per family of routes, every method
- * behind IAM (SigV4) authorization.
+ * behind IAM (SigV4) authorization, bodies checked against the same schemas the handlers use.
  */
 export class HttpApi extends Construct {
   readonly api: apigateway.RestApi;
@@ -46,7 +61,7 @@ export class HttpApi extends Construct {
 
     this.functions = Object.fromEntries(
       API_FUNCTIONS.map((family) => {
-        const fn = mxflowFunction(this, `${family}Function`, { entry: apiFunctionEntry(family), ...API_FUNCTION_SIZE, environment });
+        const fn = mxflowFunction(this, `${family}Function`, { entry: apiFunctionEntry(family), ...API_FUNCTION_SIZE, environment, logRetention: props.logRetention });
         const needs = NEEDS[family];
         if (needs.writes) props.table.grantReadWriteData(fn);
         else props.table.grantReadData(fn);
@@ -59,19 +74,60 @@ export class HttpApi extends Construct {
       }),
     ) as Record<ApiFunction, nodejs.NodejsFunction>;
 
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: `mxflow-${props.stage}`,
       description: 'mxflow: users, members, MX jobs, challenge answers and results',
-      deployOptions: { stageName: props.stage, throttlingRateLimit: 50, throttlingBurstLimit: 100 },
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      deployOptions: {
+        stageName: props.stage,
+        throttlingRateLimit: 50,
+        throttlingBurstLimit: 100,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        // Never log request or response bodies: they carry bank credentials and account numbers.
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+      },
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
     });
+    acknowledgeNag(this.api, 'COG4', "Every method uses IAM (SigV4) authorization: callers are the fintech's backends with AWS credentials, not Cognito users.");
+    acknowledgeNag(this.api, 'APIG3', 'Only SigV4-signed requests reach the functions and the stage is throttled; a WAF can be attached per deployment where the account uses one.');
+    acknowledgeNag(this.api, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      "API Gateway's account-level logging role; AWS's managed policy is the documented way to let it write logs.");
+    for (const [type, code, message] of GATEWAY_ERRORS) {
+      this.api.addGatewayResponse(`${code}${type.responseType}`, {
+        type,
+        templates: { 'application/json': `{"error":{"code":"${code}","message":"${message}"}}` },
+      });
+    }
+
+    const validator = this.api.addRequestValidator('Validator', { validateRequestParameters: true, validateRequestBody: true });
     const integrations = Object.fromEntries(API_FUNCTIONS.map((f) => [f, new apigateway.LambdaIntegration(this.functions[f])])) as Record<
       ApiFunction,
       apigateway.LambdaIntegration
     >;
-    for (const route of ROUTES) {
-      const resource = route.path === '/' ? this.api.root : this.api.root.resourceForPath(route.path);
-      resource.addMethod(route.method, integrations[route.function]);
+    for (const route of ROUTES as readonly RouteSpec[]) {
+      const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => `method.request.path.${name}`);
+      // Only bodies that must be sent are checked here; an optional one is the handler's to read.
+      const body =
+        route.bodyRequired && route.body
+          ? {
+              'application/json': this.api.addModel(`${route.operationId}Body`, {
+                contentType: 'application/json',
+                schema: z.toJSONSchema(route.body, { target: 'draft-4', io: 'input' }) as apigateway.JsonSchema,
+              }),
+            }
+          : undefined;
+      this.api.root.resourceForPath(route.path).addMethod(route.method, integrations[route.function], {
+        operationName: route.operationId,
+        requestValidator: validator,
+        requestParameters: Object.fromEntries(pathParameters.map((p) => [p, true])),
+        ...(body ? { requestModels: body } : {}),
+      });
     }
   }
 }

@@ -1,6 +1,8 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -9,6 +11,7 @@ import { JOB_TYPES, type JobType } from '../../shared/jobs/job-types.js';
 import type { MxDialect } from '../../shared/mx/index.js';
 import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings, jobStateMachineDefinition } from '../workflows/job-state-machine.js';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunctionId } from '../workflows/workflow-functions.js';
+import { acknowledgeNag } from '../nag.js';
 import { mxflowFunction } from './mxflow-function.js';
 
 export interface JobWorkflowsProps {
@@ -16,6 +19,9 @@ export interface JobWorkflowsProps {
   readonly mxSecret: ISecret;
   readonly mxBaseUrl: string;
   readonly mxDialect: MxDialect;
+  /** Encrypts each execution's state (references and counts only, but still mxflow's data). */
+  readonly key: IKey;
+  readonly logRetention: logs.RetentionDays;
   readonly settings?: Partial<JobWorkflowSettings>;
   /** Extra environment for every workflow function, e.g. POLL_* overrides. */
   readonly environment?: Record<string, string>;
@@ -42,7 +48,13 @@ export class JobWorkflows extends Construct {
 
     this.functions = Object.fromEntries(
       WORKFLOW_FUNCTIONS.map((spec) => {
-        const fn = mxflowFunction(this, spec.id, { entry: spec.entry, memoryMb: spec.memoryMb, timeoutSeconds: spec.timeoutSeconds, environment });
+        const fn = mxflowFunction(this, spec.id, {
+          entry: spec.entry,
+          memoryMb: spec.memoryMb,
+          timeoutSeconds: spec.timeoutSeconds,
+          environment,
+          logRetention: props.logRetention,
+        });
         props.table.grantReadWriteData(fn);
         if (CALLS_MX.includes(spec.id)) props.mxSecret.grantRead(fn);
         return [spec.id, fn];
@@ -69,8 +81,21 @@ export class JobWorkflows extends Construct {
           stateMachineType: sfn.StateMachineType.STANDARD,
           definitionBody: sfn.DefinitionBody.fromChainable(jobStateMachineDefinition(machineScope, jobType, this.functions, settings)),
           timeout: settings.executionTimeout,
+          // Every state is logged for on-call engineers, without the data that passes through it.
+          logs: {
+            destination: new logs.LogGroup(machineScope, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+            level: sfn.LogLevel.ALL,
+            includeExecutionData: false,
+          },
+          tracingEnabled: true,
+          encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key),
           comment: `mxflow ${jobType} job: start, poll every few seconds, park on challenges, fetch results`,
         });
+        acknowledgeNag(machineScope, 'IAM5[Resource::*]', 'Step Functions log delivery and X-Ray accept only Resource "*" (logs:*LogDelivery*, xray:Put*).');
+        for (const spec of WORKFLOW_FUNCTIONS) {
+          acknowledgeNag(machineScope, `IAM5[Resource::<${stack.getLogicalId(this.functions[spec.id].node.defaultChild as CfnElement)}.Arn>:*]`,
+            'The state machine may invoke any version of its own task function; the function itself is fixed.');
+        }
         return [jobType, stateMachine];
       }),
     ) as Record<JobType, sfn.StateMachine>;

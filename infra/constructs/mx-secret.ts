@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag.js';
 
 export interface MxSecretProps {
   /** An existing secret to use; otherwise one is created, to be filled in after the deploy. */
@@ -19,5 +20,6 @@ export class MxSecret extends Construct {
           description: 'MX Platform API credentials for mxflow: {"client_id": "...", "api_key": "..."}',
           removalPolicy: RemovalPolicy.RETAIN,
         });
+    acknowledgeNag(this, 'SMG4', "MX issues the API key: it is rotated in MX's client dashboard, then stored here with the command the stack prints.");
   }
 }

@@ -43,8 +43,10 @@ export async function startWorkflowHarness(
     timeScale: TIME_SCALE,
     dynamoEndpoint: dynamoEndpoint(),
     tableName: `workflows-${process.pid}-${tables}`,
-    simulator: { seed: 'workflows', ...options.simulator },
-    workflowSettings: { challengeTimeout: options.challengeTimeout ?? Duration.minutes(10) },
+    // Limits are MX time, and at this scale a minute of MX time is 60 ms of real time: generous
+    // defaults keep a loaded machine's slowness from passing for an expired challenge.
+    simulator: { seed: 'workflows', challengeExpiryMs: 6 * 3_600_000, ...options.simulator },
+    workflowSettings: { challengeTimeout: options.challengeTimeout ?? Duration.hours(2) },
     environment: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.environment },
   });
   const simulator = stack.simulator;
@@ -67,7 +69,7 @@ export async function startWorkflowHarness(
     }
   };
   const finished: WorkflowHarness['finished'] = async (started) => {
-    await stack.stepFunctions.waitForExecution(started.executionArn, 20_000);
+    await stack.stepFunctions.waitForExecution(started.executionArn, 60_000);
     return waitForJob(started, () => true);
   };
 
