@@ -1,4 +1,8 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../local/dynamodb-local.js';
+import type { LocalStack } from '../../local/local-stack.js';
 
 /** An answer of the API: its status, headers and parsed JSON body (undefined when empty). */
 export interface ApiResult {
@@ -93,4 +97,22 @@ export async function credentialsFor(api: ApiClient, password: string, instituti
     guid: field.guid,
     value: field.field_type === 'PASSWORD' || field.type === 'PASSWORD' ? password : 'mxuser',
   }));
+}
+
+/** Every item of the stack's table, read with a Scan: to check what mxflow kept, and what it did not. */
+export async function storedItems(stack: Pick<LocalStack, 'endpoints' | 'tableName'>): Promise<Record<string, unknown>[]> {
+  const client = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+  const doc = DynamoDBDocumentClient.from(client);
+  try {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  } finally {
+    client.destroy();
+  }
 }

@@ -46,7 +46,7 @@ export async function startWorkflowHarness(
     // Limits are MX time, and at this scale a minute of MX time is 60 ms of real time: generous
     // defaults keep a loaded machine's slowness from passing for an expired challenge.
     simulator: { seed: 'workflows', challengeExpiryMs: 6 * 3_600_000, ...options.simulator },
-    workflowSettings: { challengeTimeout: options.challengeTimeout ?? Duration.hours(2) },
+    workflowSettings: { challengeTimeout: options.challengeTimeout ?? Duration.hours(2), executionTimeout: Duration.days(1) },
     environment: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.environment },
   });
   const simulator = stack.simulator;
