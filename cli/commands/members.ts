@@ -1,0 +1,100 @@
+import type { Command } from 'commander';
+import { collect, UsageError, userGuid } from '../context.js';
+import { fields, table, yesNo } from '../output.js';
+import { resolveCredentials } from '../prompt-credentials.js';
+import type { CommandRunner } from './runner.js';
+
+interface CreateOptions {
+  readonly user: string;
+  readonly institution: string;
+  readonly credential?: string[];
+  readonly oauth?: boolean;
+  readonly skipAggregation?: boolean;
+  readonly redirectUrl?: string;
+}
+
+export function membersCommand(program: Command, run: CommandRunner): void {
+  const members = program
+    .command('members')
+    .description("a user's connections to institutions")
+    .addHelpText('after', '\nExamples:\n  $ mxflow members create --user USR-… --institution mxbank\n  $ mxflow members list --user USR-…');
+
+  members
+    .command('create')
+    .description('connect a member at an institution, with credentials or through OAuth')
+    .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
+    .requiredOption('--institution <code>', 'the institution code (see `mxflow institutions search`)')
+    .option('--credential <label=value>', 'a credential, by its label or field name; repeatable. Fields not given are asked for', collect)
+    .option('--oauth', 'connect through OAuth: prints the link the end user opens')
+    .option('--redirect-url <url>', 'with --oauth: where the OAuth window sends the end user afterwards')
+    .option('--skip-aggregation', 'do not start the first aggregation now')
+    .addHelpText(
+      'after',
+      `
+Credentials given as options can be seen in your shell history and by other users of this
+machine (ps); leave them out to be asked, with passwords masked. They are never printed.
+
+Examples:
+  $ mxflow members create --user USR-… --institution mxbank --skip-aggregation
+  $ mxflow members create --user USR-… --institution mxbank --credential Username=mxuser --credential Password=challenge
+  $ mxflow members create --user USR-… --institution mx_bank_oauth --oauth`,
+    )
+    .action(
+      run(async (ctx, _args, o: CreateOptions) => {
+        if (o.oauth && o.credential?.length) throw new UsageError('--oauth members take no --credential');
+        if (o.redirectUrl && !o.oauth) throw new UsageError('--redirect-url goes with --oauth');
+        let credentials: { guid: string; value: string }[] | undefined;
+        if (!o.oauth) {
+          const { credentials: wanted } = await ctx.api.credentialFields(o.institution);
+          if (wanted.length === 0) throw new UsageError(`${o.institution} asks for no credentials: connect with --oauth`);
+          credentials = await resolveCredentials(wanted, o.credential ?? [], { interactive: ctx.io.interactive, prompts: ctx.io.prompts });
+        }
+        const { member, job } = await ctx.api.createMember(
+          o.user,
+          {
+            institution_code: o.institution,
+            ...(credentials ? { credentials } : { is_oauth: true }),
+            ...(o.skipAggregation ? { skip_aggregation: true } : {}),
+          },
+          o.redirectUrl,
+        );
+        ctx.show(() => {
+          let text = fields([
+            ['member', member.guid],
+            ['user', member.user_guid],
+            ['institution', member.institution_code],
+            ['connection', member.connection_status],
+            ['oauth', yesNo(member.is_oauth)],
+            ['created', member.created_at],
+          ]);
+          if (member.oauth_window_uri) text += `\nOpen this link to finish OAuth:\n  ${member.oauth_window_uri}\n`;
+          const follow = (j: string) => `mxflow jobs follow --user ${member.user_guid} --member ${member.guid} --job ${j}`;
+          text += job ? `\nIts first aggregation is job ${job.guid}: ${follow(job.guid)}\n` : `\nNext: mxflow jobs start verify --user ${member.user_guid} --member ${member.guid} --follow\n`;
+          return text;
+        }, { member, ...(job ? { job } : {}) });
+      }),
+    );
+
+  members
+    .command('list')
+    .description("list the user's members")
+    .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
+    .addHelpText('after', '\nExamples:\n  $ mxflow members list --user USR-…\n  $ mxflow members list --user USR-… --json')
+    .action(
+      run(async (ctx, _args, o: { user: string }) => {
+        const response = await ctx.api.listMembers(o.user);
+        ctx.show(
+          () =>
+            table(response.members, [
+              { header: 'member', value: (m) => m.guid },
+              { header: 'institution', value: (m) => m.institution_code },
+              { header: 'connection', value: (m) => m.connection_status },
+              { header: 'oauth', value: (m) => yesNo(m.is_oauth) },
+              { header: 'id', value: (m) => m.id },
+              { header: 'created', value: (m) => m.created_at },
+            ]),
+          response,
+        );
+      }),
+    );
+}

@@ -1,0 +1,47 @@
+// How the CLI shows things: aligned tables for people, JSON for programs.
+
+export type Cell = string | number | boolean | null | undefined;
+export interface Column<T> {
+  readonly header: string;
+  readonly value: (row: T) => Cell;
+  /** Right-align (numbers, amounts). */
+  readonly right?: boolean;
+}
+
+const text = (cell: Cell) => (cell === null || cell === undefined || cell === '' ? '—' : String(cell));
+// Terminal width of a string: a character is one column (no East Asian wide characters here).
+const width = (s: string) => [...s].length;
+const pad = (s: string, n: number, right = false) => (right ? ' '.repeat(n - width(s)) + s : s + ' '.repeat(n - width(s)));
+
+/** An aligned table with a header and a rule; `(none)` for no rows. */
+export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+  if (rows.length === 0) return '(none)\n';
+  const cells = rows.map((row) => columns.map((c) => text(c.value(row)).replace(/\s+/g, ' ')));
+  const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i] ?? ''))));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => pad(v, widths[i] ?? 0, columns[i]?.right))
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), line(widths.map((w) => '─'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
+}
+
+/** `key  value` lines, keys aligned. */
+export function fields(pairs: readonly (readonly [string, Cell])[]): string {
+  const w = Math.max(...pairs.map(([k]) => width(k)));
+  return pairs.map(([k, v]) => `${pad(k, w)}  ${text(v)}`).join('\n') + '\n';
+}
+
+export const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** An account number for a screen: the last four digits only (`••••9810`). */
+export const maskAccountNumber = (value: unknown): string | undefined => {
+  if (value === null || value === undefined || value === '') return undefined;
+  const s = String(value);
+  return `••••${s.slice(-4)}`;
+};
+
+export const yesNo = (value: unknown) => (value === true ? 'yes' : value === false ? 'no' : undefined);
+
+/** Seconds with one decimal: `3.2 s`. */
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
