@@ -14,7 +14,7 @@ import { createMxflowTable } from './dynamodb-table.js';
 import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './mx-simulator/index.js';
 import { startLocalSecretsManager } from './secrets-manager.js';
 import { LocalStepFunctions, startLocalStepFunctionsServer, stateMachinesFromTemplate } from './step-functions/index.js';
-import { workflowTaskHandlers } from './workflow-handlers.js';
+import { executionEndedHandler, workflowTaskHandlers } from './workflow-handlers.js';
 
 export interface LocalStackOptions {
   /** Every duration in the state machines (and the simulator's, when started here) × this. */
@@ -106,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stepFunctions = new LocalStepFunctions({
       stateMachines: machines.map(({ name, definition }) => ({ name, definition })),
       taskHandlers: await workflowTaskHandlers(),
+      onExecutionEnded: await executionEndedHandler(),
       timeScale,
       region: LOCAL_AWS_REGION,
     });

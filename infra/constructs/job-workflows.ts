@@ -1,4 +1,6 @@
 import { ArnFormat, type CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -10,7 +12,8 @@ import { Construct } from 'constructs';
 import { JOB_TYPES, type JobType } from '../../shared/jobs/job-types.js';
 import type { MxDialect } from '../../shared/mx/index.js';
 import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings, jobStateMachineDefinition } from '../workflows/job-state-machine.js';
-import { WORKFLOW_FUNCTIONS, type WorkflowFunctionId } from '../workflows/workflow-functions.js';
+import { STOPPED_EXECUTION_STATUSES } from '../../shared/jobs/end-stopped-job.js';
+import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS, type WorkflowFunctionId } from '../workflows/workflow-functions.js';
 import { acknowledgeNag } from '../nag.js';
 import { mxflowFunction } from './mxflow-function.js';
 
@@ -34,6 +37,7 @@ const CALLS_MX: readonly WorkflowFunctionId[] = ['StartMxJobFunction', 'PollMemb
 export class JobWorkflows extends Construct {
   readonly functions: Record<WorkflowFunctionId, nodejs.NodejsFunction>;
   readonly stateMachines: Record<JobType, sfn.StateMachine>;
+  readonly executionEnded: nodejs.NodejsFunction;
 
   constructor(scope: Construct, id: string, props: JobWorkflowsProps) {
     super(scope, id);
@@ -99,6 +103,26 @@ export class JobWorkflows extends Construct {
         return [jobType, stateMachine];
       }),
     ) as Record<JobType, sfn.StateMachine>;
+
+    // An execution that fails, times out or is stopped from the console ends its job too.
+    const spec = EXECUTION_ENDED_FUNCTION;
+    this.executionEnded = mxflowFunction(this, spec.id, {
+      entry: spec.entry,
+      memoryMb: spec.memoryMb,
+      timeoutSeconds: spec.timeoutSeconds,
+      environment: { TABLE_NAME: props.table.tableName },
+      logRetention: props.logRetention,
+    });
+    props.table.grantReadWriteData(this.executionEnded);
+    new events.Rule(this, 'ExecutionEnded', {
+      description: 'Ends the job record of a job execution that failed, timed out or was aborted',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: [...STOPPED_EXECUTION_STATUSES], stateMachineArn: JOB_TYPES.map((t) => this.stateMachines[t].stateMachineArn) },
+      },
+      targets: [new targets.LambdaFunction(this.executionEnded, { retryAttempts: 8 })],
+    });
   }
 }
 

@@ -13,3 +13,6 @@ export const WORKFLOW_FUNCTIONS = [
 ] as const;
 
 export type WorkflowFunctionId = (typeof WORKFLOW_FUNCTIONS)[number]['id'];
+
+/** Ends the job of an execution that stopped on its own (EventBridge rule on execution status). */
+export const EXECUTION_ENDED_FUNCTION = { id: 'ExecutionEndedFunction', entry: 'functions/events/execution-ended.ts', memoryMb: 256, timeoutSeconds: 30 } as const;

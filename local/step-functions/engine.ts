@@ -70,6 +70,28 @@ export interface LocalStepFunctionsOptions {
   timeScale?: number;
   region?: string;
   accountId?: string;
+  /**
+   * Told when an execution ends, with the event EventBridge delivers in AWS ("Step Functions
+   * Execution Status Change"), so what a rule on it triggers can run locally too.
+   */
+  onExecutionEnded?: (event: ExecutionStatusChangeEvent) => Promise<void> | void;
+}
+
+export interface ExecutionStatusChangeEvent {
+  readonly source: 'aws.states';
+  readonly 'detail-type': 'Step Functions Execution Status Change';
+  readonly detail: {
+    readonly executionArn: string;
+    readonly stateMachineArn: string;
+    readonly name: string;
+    readonly status: string;
+    readonly startDate: number;
+    readonly stopDate: number | null;
+    readonly input: string;
+    readonly output: string | null;
+    readonly error: string | null;
+    readonly cause: string | null;
+  };
 }
 
 interface LoadedMachine {
@@ -121,6 +143,7 @@ export class LocalStepFunctions {
   private readonly machines = new Map<string, LoadedMachine>();
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly taskHandlers: Record<string, TaskHandler>;
+  private readonly onExecutionEnded: LocalStepFunctionsOptions['onExecutionEnded'];
   private readonly tokens = new TaskTokens();
   /** What `$$.Task.Token` resolves to; swapped for a freshly minted token when a task calls its handler. */
   private readonly tokenPlaceholder = `local-step-functions-task-token-${randomUUID()}`;
@@ -134,6 +157,7 @@ export class LocalStepFunctions {
       throw new Error(`timeScale must be a positive number, got ${this.timeScale}`);
     }
     this.taskHandlers = options.taskHandlers;
+    this.onExecutionEnded = options.onExecutionEnded;
     this.roleArn = `arn:aws:iam::${this.accountId}:role/local-step-functions`;
     for (const machine of options.stateMachines) this.load(machine);
   }
@@ -189,7 +213,8 @@ export class LocalStepFunctions {
         (error: unknown) => this.finish(record, this.outcomeOfError(record, error)),
       )
       .then(() => drained)
-      .then(() => record.history.appendTerminal(terminalEvent(record), record.stopDate ?? new Date()));
+      .then(() => record.history.appendTerminal(terminalEvent(record), record.stopDate ?? new Date()))
+      .then(() => this.announceEnd(record));
     machine.executions.set(name, record);
     this.executions.set(arn, record);
     return { executionArn: arn, startDate };
@@ -355,6 +380,31 @@ export class LocalStepFunctions {
     const record = this.executions.get(arn);
     if (!record) throw new StepFunctionsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return record;
+  }
+
+  private async announceEnd(record: ExecutionRecord): Promise<void> {
+    if (!this.onExecutionEnded) return;
+    try {
+      await this.onExecutionEnded({
+        source: 'aws.states',
+        'detail-type': 'Step Functions Execution Status Change',
+        detail: {
+          executionArn: record.arn,
+          stateMachineArn: record.machine.arn,
+          name: record.name,
+          status: record.status,
+          startDate: record.startDate.getTime(),
+          stopDate: record.stopDate?.getTime() ?? null,
+          input: record.input,
+          output: record.output ?? null,
+          error: record.error ?? null,
+          cause: record.cause ?? null,
+        },
+      });
+    } catch (error) {
+      // A rule target failing does not change how the execution ended.
+      console.error(`local Step Functions: the execution-ended listener failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private finish(record: ExecutionRecord, outcome: Outcome): void {

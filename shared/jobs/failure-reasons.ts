@@ -23,7 +23,8 @@ export const FAILURE_REASONS = {
   MX_REQUEST_REJECTED: { retryLater: false, message: 'MX refused the request.' },
   MX_UNAVAILABLE: { retryLater: true, message: 'MX kept failing or timing out; try again later.' },
   UNKNOWN_CONNECTION_STATUS: { retryLater: false, message: 'MX reported a connection status mxflow does not know.' },
-  TIMED_OUT: { retryLater: true, message: 'The job did not finish within its polling limit.' },
+  TIMED_OUT: { retryLater: true, message: 'The job did not finish within its time limit.' },
+  EXECUTION_ABORTED: { retryLater: true, message: 'The job was stopped by an operator before it finished.' },
   INTERNAL_ERROR: { retryLater: true, message: 'mxflow failed unexpectedly; the operators have the details.' },
 } as const satisfies Record<string, { retryLater: boolean; message: string }>;
 

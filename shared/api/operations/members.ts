@@ -56,7 +56,9 @@ export const memberOperations = {
   listMembers: async (deps, { params }) => {
     const user = await knownUser(deps, String(params.user_guid));
     const members = await deps.members.listMembers(user.guid);
-    return { status: 200, body: { members: members.map((m) => memberView(m)) } };
+    // Each member's connection status is the one its latest job saw.
+    const latest = await Promise.all(members.map(async (m) => (await deps.jobs.listJobs(m.guid, { limit: 1 })).items[0]));
+    return { status: 200, body: { members: members.map((m, i) => memberView(m, latest[i])) } };
   },
 
   readMember: async (deps, { params }) => {

@@ -1,3 +1,4 @@
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkflowHarness, type WorkflowHarness } from '../../support/workflow-harness.js';
@@ -61,6 +62,22 @@ describe('job workflows end every job, however long MX or the end user takes', (
     const conflicts = h.stack.simulator?.stats().requests.byEndpoint['POST /users/{user_guid}/members/{member_guid}/verify']?.byStatus['409'];
     expect(done).toMatchObject({ status: 'FAILED', error: { code: 'JOB_CONFLICT' } });
     expect(conflicts).toBe(7);
+  });
+});
+
+describe('a job whose execution stops without it', () => {
+  it('ends FAILED EXECUTION_ABORTED when an operator stops the execution, and frees the member', async () => {
+    const user = await h.newUser();
+    const member = await h.newMember(user, 'password');
+    const started = await h.start('aggregate', user, member);
+    await h.waitForJob(started, (r) => r.connection_status === 'CREATED');
+
+    await h.stack.sfn.send(new StopExecutionCommand({ executionArn: started.executionArn, error: 'Operator', cause: 'stopped from the console' }));
+    const done = await h.waitForJob(started, (r) => r.status !== 'RUNNING');
+
+    expect(done).toMatchObject({ status: 'FAILED', error: { code: 'EXECUTION_ABORTED' } });
+    expect(done.finished_at).toBeDefined();
+    expect(await h.stack.jobs.getLock(member)).toBeUndefined();
   });
 });
 
