@@ -95,6 +95,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       MX_SECRET_ID: MX_SECRET_NAME,
       MX_BASE_URL: mx.baseUrl,
       MX_DIALECT: 'platform',
+      // Metrics are CloudWatch's (EMF log lines); on this machine they would only be noise.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       ...options.environment,
     });
     delete process.env.AWS_SESSION_TOKEN;

@@ -87,7 +87,7 @@ export function jobStateMachineDefinition(
 
   const fetchResults = invoke('FetchResults', functions.FetchResultsFunction, { job, 'includeTransactions.$': '$.includeTransactions' }, '$.counts');
   mxFaultsRetried(fetchResults, true);
-  const recordSuccess = invoke('RecordSuccess', functions.FinishJobFunction, { outcome: 'SUCCEEDED', job, 'counts.$': '$.counts' }, '$.finish');
+  const recordSuccess = invoke('RecordSuccess', functions.FinishJobFunction, { outcome: 'SUCCEEDED', job, 'counts.$': '$.counts', 'progress.$': '$.progress' }, '$.finish');
   recordSuccess.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4 });
   fetchResults.next(recordSuccess).next(new sfn.Succeed(scope, 'JobSucceeded', { stateName: 'JobSucceeded' }));
 

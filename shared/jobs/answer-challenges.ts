@@ -13,11 +13,17 @@ export interface ChallengeAnswers {
 
 export type AnswerOutcome =
   /** MX took the answers and the execution is polling again. */
-  | { readonly outcome: 'RESUMED' }
+  | { readonly outcome: 'RESUMED'; readonly waitedSeconds: number }
   /** The same job was answered a moment ago; nothing was sent twice. */
   | { readonly outcome: 'ALREADY_ANSWERED' }
   /** The job is not waiting for an answer (any more). */
   | { readonly outcome: 'NOT_CHALLENGED'; readonly job: JobRecord | undefined };
+
+/**
+ * Whether an answer took the job out of CHALLENGED and it runs on (only a claimed answer leads
+ * from CHALLENGED back to RUNNING): the same answer posted again is then a repeat.
+ */
+export const resumedByAnswer = (job: JobRecord): boolean => job.status === 'RUNNING' && job.history.some((entry) => entry.status === 'CHALLENGED');
 
 /**
  * Sends a parked job's answers to MX and resumes its execution, exactly once however often
@@ -26,10 +32,12 @@ export type AnswerOutcome =
  */
 export async function answerChallenges(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'taskTokens' | 'now'>, request: ChallengeAnswers): Promise<AnswerOutcome> {
   const job = await deps.jobs.getJob(request.memberGuid, request.jobGuid);
-  if (!job || job.user_guid !== request.userGuid || job.status !== 'CHALLENGED') return { outcome: 'NOT_CHALLENGED', job };
+  if (!job || job.user_guid !== request.userGuid) return { outcome: 'NOT_CHALLENGED', job };
+  if (job.status !== 'CHALLENGED') return resumedByAnswer(job) ? { outcome: 'ALREADY_ANSWERED' } : { outcome: 'NOT_CHALLENGED', job };
 
-  const taskToken = await deps.jobs.claimChallenge(request.memberGuid, request.jobGuid, deps.now());
-  if (!taskToken) return { outcome: 'ALREADY_ANSWERED' };
+  const claim = await deps.jobs.claimChallenge(request.memberGuid, request.jobGuid, deps.now());
+  if (!claim) return { outcome: 'ALREADY_ANSWERED' };
+  const { taskToken } = claim;
 
   try {
     await deps.mx.resumeMember(request.userGuid, request.memberGuid, request.answers);
@@ -44,5 +52,5 @@ export async function answerChallenges(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 
     throw error;
   }
   await deps.taskTokens.succeed(taskToken);
-  return { outcome: 'RESUMED' };
+  return { outcome: 'RESUMED', waitedSeconds: Math.max(0, (deps.now().getTime() - Date.parse(claim.parkedAt)) / 1000) };
 }

@@ -13,7 +13,9 @@ const OUTCOME: Record<(typeof STOPPED_EXECUTION_STATUSES)[number], { status: 'FA
   FAILED: { status: 'FAILED', reason: 'INTERNAL_ERROR' },
 };
 
-export type StoppedJobOutcome = 'ENDED' | 'ALREADY_ENDED' | 'NOT_A_JOB';
+export type StoppedJobOutcome =
+  | { readonly result: 'ENDED'; readonly jobType: string; readonly status: 'FAILED' | 'TIMED_OUT'; readonly reason: FailureReason }
+  | { readonly result: 'ALREADY_ENDED' | 'NOT_A_JOB' };
 
 /**
  * Ends the job of an execution that stopped without ending it, so its record never stays
@@ -28,9 +30,11 @@ export async function endJobOfStoppedExecution(
   try {
     input = ExecutionInput.parse(JSON.parse(execution.input));
   } catch {
-    return 'NOT_A_JOB';
+    return { result: 'NOT_A_JOB' };
   }
-  if (!outcome) return 'ALREADY_ENDED';
+  const job = await deps.jobs.getJob(input.memberGuid, input.jobGuid);
+  if (!job) return { result: 'NOT_A_JOB' };
+  if (!outcome) return { result: 'ALREADY_ENDED' };
   const ended = await deps.jobs.finishJob(input.memberGuid, input.jobGuid, { ...outcome, now: deps.now() });
-  return ended ? 'ENDED' : 'ALREADY_ENDED';
+  return ended ? { result: 'ENDED', jobType: job.type, ...outcome } : { result: 'ALREADY_ENDED' };
 }

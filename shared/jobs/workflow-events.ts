@@ -26,7 +26,12 @@ export const PollMemberStatusEvent = z.object({ job: JobRefSchema, progress: Pro
 export const ParkForChallengeEvent = z.object({ job: JobRefSchema, taskToken: z.string().min(1) });
 export const FetchResultsEvent = z.object({ job: JobRefSchema, includeTransactions: z.boolean().default(true) });
 export const FinishJobEvent = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('SUCCEEDED'), job: JobRefSchema, counts: z.record(z.string(), z.number().int().nonnegative()) }),
+  z.object({
+    outcome: z.literal('SUCCEEDED'),
+    job: JobRefSchema,
+    counts: z.record(z.string(), z.number().int().nonnegative()),
+    progress: ProgressSchema.optional(),
+  }),
   z.object({
     outcome: z.literal('FAILED'),
     job: JobRefSchema,

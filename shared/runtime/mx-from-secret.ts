@@ -1,6 +1,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
 import { MX_BASE_URLS, MxClient, type MxDialect } from '../mx/index.js';
+import { recordMxCall } from './metrics.js';
 
 /** The MX secret: `{"client_id": …, "api_key": …, "base_url"?: …}`. */
 const MxSecret = z.object({ client_id: z.string().min(1), api_key: z.string().min(1), base_url: z.url().optional() });
@@ -27,5 +28,6 @@ export async function mxClientFromSecret(connection: MxConnection): Promise<MxCl
     apiKey: secret.data.api_key,
     dialect: connection.dialect,
     timeoutMs: connection.timeoutMs,
+    onCall: recordMxCall,
   });
 }

@@ -1,8 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { z } from 'zod';
 import type { WorkflowDeps } from '../jobs/workflow-deps.js';
 import { logger } from './logger.js';
+import { metrics } from './metrics.js';
 import { workflowDeps } from './workflow-runtime.js';
 
 type JobEvent = { job: { jobGuid: string; userGuid: string; memberGuid: string; jobType: string } };
@@ -15,12 +17,17 @@ export function workflowTask<S extends z.ZodType<JobEvent>, R>(
   schema: S,
   step: (deps: WorkflowDeps, event: z.output<S>) => Promise<R>,
   summarize: (result: R) => Record<string, unknown>,
+  /** Metrics the step's outcome stands for (jobs started, ended, polls). */
+  measure?: (result: R, event: z.output<S>) => void,
 ) {
   return middy(async (event: unknown): Promise<R> => {
     const input = schema.parse(event);
     logger.appendKeys({ jobGuid: input.job.jobGuid, memberGuid: input.job.memberGuid, jobType: input.job.jobType });
     const result = await step(await workflowDeps(), input);
     logger.info('workflow step done', summarize(result));
+    measure?.(result, input);
     return result;
-  }).use(injectLambdaContext(logger, { resetKeys: true }));
+  })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
 }

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -105,7 +105,8 @@ export class JobStore {
     } catch (error) {
       const held = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0] : undefined;
       if (held?.Code === 'ConditionalCheckFailed') {
-        const running = held.Item ? await this.getLock(job.memberGuid) : undefined;
+        // The lock the condition saw, if its job ends (and frees it) before it can be read again.
+        const running = held.Item ? ((await this.getLock(job.memberGuid)) ?? lockOf(held.Item)) : undefined;
         if (running) throw new MemberBusyError(running);
       }
       throw error;
@@ -199,7 +200,7 @@ export class JobStore {
    * Takes the task token of a parked job for one answer. Only one caller can win it, which
    * is what makes an answer posted twice resume once.
    */
-  async claimChallenge(memberGuid: string, jobGuid: string, now: Date): Promise<string | undefined> {
+  async claimChallenge(memberGuid: string, jobGuid: string, now: Date): Promise<{ taskToken: string; parkedAt: string } | undefined> {
     const at = now.toISOString();
     try {
       const { Attributes } = await this.doc.send(
@@ -220,7 +221,7 @@ export class JobStore {
           ReturnValues: 'ALL_OLD',
         }),
       );
-      return Attributes?.task_token as string | undefined;
+      return Attributes ? { taskToken: String(Attributes.task_token), parkedAt: String(Attributes.updated_at) } : undefined;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -307,6 +308,12 @@ export class JobStore {
       throw error;
     }
   }
+}
+
+/** A lock item as a cancellation reason carries it, in DynamoDB's attribute-value form. */
+function lockOf(item: Record<string, AttributeValue>): MemberLock | undefined {
+  const { job_guid, job_type, expires_at } = item;
+  return job_guid?.S && job_type?.S && expires_at?.N ? { job_guid: job_guid.S, job_type: job_type.S as JobType, expires_at: Number(expires_at.N) } : undefined;
 }
 
 /** DynamoDB rejects attribute names an expression does not use. */

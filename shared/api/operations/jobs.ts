@@ -1,9 +1,10 @@
 import type { z } from 'zod';
-import { answerChallenges } from '../../jobs/answer-challenges.js';
+import { answerChallenges, resumedByAnswer } from '../../jobs/answer-challenges.js';
 import type { JobType } from '../../jobs/job-types.js';
 import { isMxError } from '../../mx/index.js';
 import { keys } from '../../store/keys.js';
 import type { ApiDeps } from '../../runtime/api-runtime.js';
+import { recordChallengeWait } from '../../runtime/metrics.js';
 import type { Operation } from '../api-handler.js';
 import { ApiError, notFound } from '../api-error.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -80,6 +81,7 @@ export const jobOperations = {
   answerChallenges: async (deps, { params, body }) => {
     const job = await ownedJob(deps, params);
     const { challenges: answers } = body as z.output<typeof AnswerChallengesBody>;
+    if (resumedByAnswer(job)) throw new ApiError(409, 'ALREADY_ANSWERED', 'these challenges were answered a moment ago; the job has resumed');
     if (job.status !== 'CHALLENGED') throw new ApiError(409, 'JOB_NOT_CHALLENGED', `the job is ${job.status}, not waiting for an answer`);
     const open = new Set((job.challenges ?? []).map((c) => c.guid));
     const stray = answers.findIndex((a) => !open.has(a.guid));
@@ -93,6 +95,7 @@ export const jobOperations = {
     );
     if (outcome.outcome === 'ALREADY_ANSWERED') throw new ApiError(409, 'ALREADY_ANSWERED', 'these challenges were answered a moment ago; the job has resumed');
     if (outcome.outcome === 'NOT_CHALLENGED') throw new ApiError(409, 'JOB_NOT_CHALLENGED', 'the job no longer waits for an answer');
+    recordChallengeWait(outcome.waitedSeconds);
     const resumed = await deps.jobs.getJob(job.member_guid, job.job_guid);
     return { status: 202, body: { job: jobView(resumed ?? job) } };
   },

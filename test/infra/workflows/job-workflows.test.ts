@@ -46,7 +46,7 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
 
     expect(selection?.label).toBe('Please select an account:');
     expect(parked.task_token).toBeTruthy();
-    expect(answered).toEqual({ outcome: 'RESUMED' });
+    expect(answered).toMatchObject({ outcome: 'RESUMED', waitedSeconds: expect.any(Number) });
     expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3, account_numbers: 1 } });
     expect(done.task_token).toBeUndefined();
     expect(done.history.map((e) => e.status)).toEqual(expect.arrayContaining(['RUNNING', 'CHALLENGED', 'SUCCEEDED']));

@@ -31,7 +31,7 @@ describe('endJobOfStoppedExecution', () => {
 
     const outcome = await endJobOfStoppedExecution({ jobs, now }, { status: executionStatus, input });
 
-    expect(outcome).toBe('ENDED');
+    expect(outcome).toEqual({ result: 'ENDED', jobType: 'aggregate', status: jobStatus, reason });
     expect(await jobs.getJob(job.memberGuid, job.jobGuid)).toMatchObject({ status: jobStatus, error: { code: reason } });
     expect(await jobs.getLock(job.memberGuid)).toBeUndefined();
   });
@@ -42,11 +42,11 @@ describe('endJobOfStoppedExecution', () => {
 
     const outcome = await endJobOfStoppedExecution({ jobs, now }, { status: 'FAILED', input });
 
-    expect(outcome).toBe('ALREADY_ENDED');
+    expect(outcome).toEqual({ result: 'ALREADY_ENDED' });
     expect(await jobs.getJob(job.memberGuid, job.jobGuid)).toMatchObject({ status: 'FAILED', error: { code: 'MFA_REJECTED' } });
   });
 
   it('ignores an execution that is not a job’s', async () => {
-    expect(await endJobOfStoppedExecution({ jobs, now }, { status: 'FAILED', input: '{"something":"else"}' })).toBe('NOT_A_JOB');
+    expect(await endJobOfStoppedExecution({ jobs, now }, { status: 'FAILED', input: '{"something":"else"}' })).toEqual({ result: 'NOT_A_JOB' });
   });
 });

@@ -80,8 +80,9 @@ describe('JobStore', () => {
 
     const resumed = await jobs.getJob(job.memberGuid, job.jobGuid);
     expect(parked).toMatchObject({ status: 'CHALLENGED', task_token: 'token-1', challenges: [{ guid: 'CRD-1' }] });
-    expect(claims.filter((token) => token === 'token-1')).toHaveLength(1);
-    expect(claims.filter((token) => token === undefined)).toHaveLength(4);
+    expect(claims.filter((claim) => claim?.taskToken === 'token-1')).toHaveLength(1);
+    expect(claims.filter((claim) => claim === undefined)).toHaveLength(4);
+    expect(claims.find(Boolean)?.parkedAt).toBe(at(1).toISOString());
     expect(resumed?.status).toBe('RUNNING');
     expect(resumed?.task_token).toBeUndefined();
   });

@@ -1,0 +1,44 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit as MetricUnitName } from '@aws-lambda-powertools/metrics/types';
+import type { MxCallRecord } from '../mx/index.js';
+
+/** mxflow's CloudWatch namespace and metric names: the dashboard and alarms read these. */
+export const METRICS_NAMESPACE = 'mxflow';
+export const METRIC = {
+  jobsStarted: 'JobsStarted',
+  jobsEnded: 'JobsEnded',
+  jobsFailed: 'JobsFailed',
+  pollsPerJob: 'PollsPerJob',
+  challengeWaitSeconds: 'ChallengeWaitSeconds',
+  mxCalls: 'MxCalls',
+  mxErrors: 'MxErrors',
+} as const;
+
+/** Emitted as EMF log lines, flushed at the end of each invocation by the handlers' middleware. */
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'mxflow' });
+
+function count(name: string, dimensions: Record<string, string>, value = 1, unit: MetricUnitName = MetricUnit.Count): void {
+  const single = metrics.singleMetric();
+  for (const [key, v] of Object.entries(dimensions)) single.addDimension(key, v);
+  single.addMetric(name, unit, value);
+}
+
+export function recordJobStarted(jobType: string): void {
+  count(METRIC.jobsStarted, { jobType });
+}
+
+export function recordJobEnded(job: { jobType: string; status: string; reason: string | null; pollCount?: number }): void {
+  count(METRIC.jobsEnded, { jobType: job.jobType, status: job.status });
+  if (job.reason) count(METRIC.jobsFailed, { jobType: job.jobType, reason: job.reason });
+  if (job.pollCount !== undefined) count(METRIC.pollsPerJob, { jobType: job.jobType }, job.pollCount);
+}
+
+export function recordChallengeWait(seconds: number): void {
+  count(METRIC.challengeWaitSeconds, {}, seconds, MetricUnit.Seconds);
+}
+
+/** Every MX call, and every failed one by its status (or `timeout`, `network`): 401/403 raise an alarm. */
+export function recordMxCall(call: MxCallRecord): void {
+  count(METRIC.mxCalls, {});
+  if (call.errorCode) count(METRIC.mxErrors, { status: call.status === undefined ? call.errorCode : String(call.status) });
+}
