@@ -5,6 +5,7 @@ import { JOB_TYPES } from '../shared/jobs/job-types.js';
 import { MX_BASE_URLS, type MxDialect } from '../shared/mx/index.js';
 import { DataTable } from './constructs/data-table.js';
 import { HttpApi } from './constructs/http-api.js';
+import { Observability } from './constructs/observability.js';
 import { acknowledgeNag } from './nag.js';
 import { JobWorkflows } from './constructs/job-workflows.js';
 import { MxSecret } from './constructs/mx-secret.js';
@@ -30,6 +31,7 @@ export class MxflowStack extends Stack {
   readonly mxSecret: MxSecret;
   readonly workflows: JobWorkflows;
   readonly api: HttpApi;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: MxflowStackProps) {
     super(scope, id, props);
@@ -60,6 +62,14 @@ export class MxflowStack extends Stack {
       logRetention,
     });
 
+    this.observability = new Observability(this, 'Observability', {
+      stage: props.stage,
+      api: this.api.api,
+      stateMachines: this.workflows.stateMachines,
+      functions: { Workflow: { ...this.workflows.functions, ExecutionEndedFunction: this.workflows.executionEnded }, Api: this.api.functions },
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+
     // CDK's grants on mxflow's one customer-managed key use wildcard action names; the resource is that key alone.
     for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
       acknowledgeNag(this, `IAM5[Action::${action}]`, `${action} as CDK grants it, on mxflow's own data key only.`);
@@ -68,6 +78,12 @@ export class MxflowStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'MxSecretArn', { value: this.mxSecret.secret.secretArn });
+    new CfnOutput(this, 'PutMxCredentialsCommand', {
+      description: "Run this with MX's client id and API key to give mxflow its MX credentials",
+      value: `aws secretsmanager put-secret-value --secret-id ${this.mxSecret.secret.secretArn} --secret-string '{"client_id":"<MX client id>","api_key":"<MX API key>"}'`,
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
     for (const jobType of JOB_TYPES) {
       new CfnOutput(this, `${jobType}StateMachineArn`, { value: this.workflows.stateMachines[jobType].stateMachineArn });
     }
