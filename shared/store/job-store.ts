@@ -245,6 +245,8 @@ export class JobStore {
     const error = finish.reason ? { code: finish.reason, message: FAILURE_REASONS[finish.reason].message } : null;
     const knowsStatus = finish.connectionStatus !== undefined;
     const connectionStatus = knowsStatus ? (finish.connectionStatus ?? null) : null;
+    // The member first: once the job reads as ended, a new job can start on it.
+    await this.releaseLock(memberGuid, jobGuid);
     const finished = await this.updateActive(
       memberGuid,
       jobGuid,
@@ -262,7 +264,6 @@ export class JobStore {
       undefined,
       { '#error': 'error' },
     );
-    await this.releaseLock(memberGuid, jobGuid);
     return finished;
   }
 
