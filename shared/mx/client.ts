@@ -22,6 +22,7 @@ import type {
 } from 'mx-platform-node';
 import { fromDialectResource, type MxDialect, toDialectResource } from './dialect.js';
 import { type UnwrappedList, unwrapList, unwrapResource } from './envelope.js';
+import { MxError } from './errors.js';
 import { collectItems, MAX_PAGE_SIZE, type MxPage, paginate } from './pagination.js';
 import {
   type HttpMethod,
@@ -260,6 +261,9 @@ export class MxClient {
     });
     const member = this.unwrap<MemberResponse>(endpoint.operation, status, body, 'member');
     const jobGuid = member.most_recent_job_guid ?? undefined;
+    if (jobGuid !== undefined && typeof jobGuid !== 'string') {
+      throw new MxError({ operation: endpoint.operation, status, code: 'MX_INVALID_RESPONSE', mxMessage: '"member.most_recent_job_guid" is not a string' });
+    }
     const alreadyRunning =
       endpoint.startedStatus === 200
         ? status === 202

@@ -70,7 +70,8 @@ export const jobOperations = {
   listJobs: async (deps, { params, query }) => {
     const member = await ownedMember(deps, String(params.user_guid), String(params.member_guid));
     const { limit, cursor } = query as z.output<typeof PageQuery>;
-    const startKey = decodeCursor(cursor, keys.jobsOfMember(member.guid).pk);
+    const { pk, skPrefix } = keys.jobsOfMember(member.guid);
+    const startKey = decodeCursor(cursor, pk, skPrefix);
     const page = await deps.jobs.listJobs(member.guid, { limit, ...(startKey ? { startKey } : {}) });
     return { status: 200, body: { jobs: page.items.map(jobView), pagination: { next_cursor: encodeCursor(page.lastKey) } } };
   },
