@@ -109,6 +109,12 @@ export class JobStore {
         const running = held.Item ? ((await this.getLock(job.memberGuid)) ?? lockOf(held.Item)) : undefined;
         if (running) throw new MemberBusyError(running);
       }
+      // DynamoDB (not DynamoDB Local) cancels colliding transactions on one item as TransactionConflict:
+      // another start is taking this member's lock right now.
+      if (held?.Code === 'TransactionConflict') {
+        const running = await this.getLock(job.memberGuid);
+        if (running) throw new MemberBusyError(running);
+      }
       throw error;
     }
     return record;
