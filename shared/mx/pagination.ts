@@ -1,4 +1,5 @@
 import type { UnwrappedList } from './envelope.js';
+import { isMxError } from './errors.js';
 
 /** Largest `records_per_page` MX allows: 100 for institutions, 1000 for every other list. */
 export const MAX_PAGE_SIZE = { institutions: 100, default: 1000 } as const;
@@ -11,6 +12,28 @@ export interface MxPage<T> {
   readonly totalEntries: number;
 }
 
+/** Tries of one page after a transient failure (429, 5xx, time-out, dropped connection). */
+const PAGE_RETRIES = 2;
+const PAGE_RETRY_BASE_MS = 250;
+const PAGE_RETRY_MAX_MS = 5_000;
+
+/**
+ * One page, tried again in place when MX fails transiently: a list of many pages must not
+ * start over from page 1 (the caller's only option once the walk has thrown) for one bad
+ * answer. Waits as MX's Retry-After asks, else 250 ms, then 500 ms.
+ */
+async function fetchWithRetry<T>(fetchPage: (page: number) => Promise<UnwrappedList<T>>, page: number): Promise<UnwrappedList<T>> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await fetchPage(page);
+    } catch (error) {
+      if (attempt >= PAGE_RETRIES || !isMxError(error) || !error.retryable) throw error;
+      const asked = (error.retryAfterSeconds ?? 0) * 1000;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(PAGE_RETRY_MAX_MS, Math.max(asked, PAGE_RETRY_BASE_MS * 2 ** attempt))));
+    }
+  }
+}
+
 /**
  * Walks a list page by page, asking for each page only when the consumer wants it, so a
  * caller can write one page before reading the next. Stops at the page count MX gave on the
@@ -19,7 +42,7 @@ export interface MxPage<T> {
 export async function* paginate<T>(fetchPage: (page: number) => Promise<UnwrappedList<T>>): AsyncGenerator<MxPage<T>> {
   let lastPage = 1;
   for (let page = 1; page <= lastPage; page += 1) {
-    const { items, pagination } = await fetchPage(page);
+    const { items, pagination } = await fetchWithRetry(fetchPage, page);
     if (page === 1) lastPage = pagination.total_pages;
     yield { items, page, totalPages: lastPage, totalEntries: pagination.total_entries };
     if (items.length === 0) return;

@@ -1,0 +1,62 @@
+import { Duration } from 'aws-cdk-lib';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/local-stack.js';
+
+/** One measured figure, with the command that reproduces it. */
+export interface Figure {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  /** e.g. "≤ 1.1"; absent when there is none. */
+  readonly target?: string;
+  readonly met?: boolean;
+  readonly command: string;
+  readonly notes?: string;
+}
+
+export interface BenchResult {
+  readonly bench: string;
+  readonly command: string;
+  readonly seconds: number;
+  readonly figures: Figure[];
+  readonly details: Record<string, unknown>;
+}
+
+export const MARKER = 'BENCH-RESULT ';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.ceil(at);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
+}
+
+export const median = (values: readonly number[]) => quantile(values, 0.5);
+export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** The whole system on this machine, with the DynamoDB Local `npm run bench` shares (or its own). */
+export async function benchStack(name: string, options: Omit<LocalStackOptions, 'dynamoEndpoint' | 'tableName'> = {}): Promise<LocalStack> {
+  const dynamoEndpoint = process.env.BENCH_DYNAMO_ENDPOINT || undefined;
+  return startLocalStack({
+    ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
+    tableName: `bench-${name}-${process.pid}`,
+    workflowSettings: { challengeTimeout: Duration.hours(6), executionTimeout: Duration.days(2), ...options.workflowSettings },
+    ...options,
+    environment: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.environment },
+  });
+}
+
+/** Prints the result for `bench/run.ts` (one marked line) and a readable summary for a person. */
+export function report(result: BenchResult): void {
+  for (const f of result.figures) {
+    console.error(`${f.name}: ${f.value} ${f.unit}${f.target ? ` (target ${f.target}: ${f.met ? 'met' : 'NOT met'})` : ''}`);
+  }
+  console.log(MARKER + JSON.stringify(result));
+}
+
+export function figure(name: string, value: number, unit: string, command: string, extra: { target?: string; met?: boolean; notes?: string } = {}): Figure {
+  return { name, value, unit, command, ...extra };
+}

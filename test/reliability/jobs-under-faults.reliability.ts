@@ -1,0 +1,271 @@
+import { Duration } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
+import { JOB_TYPES } from '../../shared/jobs/job-types.js';
+import { MxClient, type MxPage } from '../../shared/mx/index.js';
+import { dynamoEndpoint } from '../support/dynamodb.js';
+import { type AnswerPlan, type ApiJob, ScriptedBackend, type ScriptedJobType } from '../support/scripted-backend.js';
+
+/**
+ * 200 jobs through the API, on the whole local system, while MX misbehaves: 10% of MX's
+ * answers are 429/500/503, 2% of its connections are dropped, and every answer is late.
+ * About a third of the jobs meet challenges, answered by a scripted end user: most
+ * correctly, some wrongly, some never. Every job must end, in the state its login and
+ * answers call for, within its bound, with exactly MX's results stored once.
+ */
+
+/** 1 s of MX and Step Functions time is 5 ms of real time: a 3 s poll is 15 ms. */
+const TIME_SCALE = 0.005;
+const JOB_COUNT = 200;
+const TRANSACTIONS_PER_ACCOUNT = 40;
+/** MX time a parked challenge may wait (36 s real): the never-answered jobs end CHALLENGE_EXPIRED after it. */
+const CHALLENGE_TIMEOUT = Duration.hours(2);
+/** Real-time bound of a job, past any wait it is scripted to have (generous: the machine is shared and slow). */
+const JOB_BOUND_MS = 120_000;
+/** How often the scripted backend reads a job (real ms): as often as a product backend would, not a load test of the API. */
+const POLL_MS = 250;
+const FAULTS = { rate429: 0.04, rate500: 0.03, rate503: 0.03, dropRate: 0.02, latencyMs: 1_500 };
+
+interface JobSpec {
+  readonly index: number;
+  readonly type: ScriptedJobType;
+  readonly password: string;
+  readonly plan: AnswerPlan;
+  readonly expected: { status: 'SUCCEEDED' } | { status: 'FAILED'; code: string };
+}
+
+/** Twelve kinds of job, repeated; challenged ones (verify always is) cycle through the answer plans. */
+const PATTERN: readonly { type: ScriptedJobType; password: string; challenged: boolean }[] = [
+  { type: 'verify', password: 'password', challenged: true },
+  { type: 'aggregate', password: 'password', challenged: false },
+  { type: 'identify', password: 'password', challenged: false },
+  { type: 'aggregate', password: 'challenge', challenged: true },
+  { type: 'identify', password: 'password', challenged: false },
+  { type: 'aggregate', password: 'delayed', challenged: false },
+  { type: 'verify', password: 'password', challenged: true },
+  { type: 'identify', password: 'password', challenged: false },
+  { type: 'aggregate', password: 'password', challenged: false },
+  { type: 'identify', password: 'challenge_twice', challenged: true },
+  { type: 'aggregate', password: 'password', challenged: false },
+  { type: 'identify', password: 'denied', challenged: false },
+];
+const PLANS: readonly AnswerPlan[] = ['correct', 'correct', 'correct', 'wrong', 'never'];
+
+function jobSpecs(): JobSpec[] {
+  let challenged = 0;
+  return Array.from({ length: JOB_COUNT }, (_, index) => {
+    const kind = PATTERN[index % PATTERN.length]!;
+    const plan: AnswerPlan = kind.challenged ? PLANS[challenged++ % PLANS.length]! : 'correct';
+    const expected: JobSpec['expected'] =
+      kind.password === 'denied'
+        ? { status: 'FAILED', code: 'CREDENTIALS_INVALID' }
+        : plan === 'wrong'
+          ? { status: 'FAILED', code: 'MFA_REJECTED' }
+          : plan === 'never'
+            ? { status: 'FAILED', code: 'CHALLENGE_EXPIRED' }
+            : { status: 'SUCCEEDED' };
+    return { index, type: kind.type, password: kind.password, plan, expected };
+  });
+}
+
+/** What each job type stores besides the member's accounts. */
+const TRANSACTION_PAGES = 'GET /users/{user_guid}/accounts/{account_guid}/transactions';
+
+const KIND_OF_JOB: Record<ScriptedJobType, string> = { aggregate: 'transactions', verify: 'account_numbers', identify: 'account_owners' };
+
+let stack: LocalStack;
+let backend: ScriptedBackend;
+let mx: MxClient;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    timeScale: TIME_SCALE,
+    dynamoEndpoint: dynamoEndpoint(),
+    tableName: `reliability-faults-${process.pid}`,
+    // MX itself never expires a challenge within the run: the state machine's limit is what ends the unanswered ones.
+    simulator: { seed: 'reliability', transactionsPerAccount: TRANSACTIONS_PER_ACCOUNT, challengeExpiryMs: 24 * 3_600_000 },
+    workflowSettings: { challengeTimeout: CHALLENGE_TIMEOUT, executionTimeout: Duration.days(1) },
+    environment: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
+  });
+  backend = new ScriptedBackend(stack.endpoints.api);
+  const simulator = stack.simulator!;
+  mx = new MxClient({ baseUrl: simulator.url, clientId: simulator.clientId, apiKey: simulator.apiKey });
+});
+afterAll(async () => stack?.stop());
+
+/** Why a job ended as it did: its record's statuses and its execution's states and task failures. */
+async function diagnose(job: ApiJob, rounds: number, realMs: number) {
+  const record = await stack.jobs.getJob(job.member_guid, job.guid);
+  const arn = stack.stepFunctions.listExecutions({ stateMachineArn: stack.stateMachineArns[job.type as ScriptedJobType], maxResults: 1000 }).executions?.find((e) => e.name === job.guid)?.executionArn;
+  const events = arn ? ((await stack.stepFunctions.getExecutionHistory({ executionArn: arn, maxResults: 1000 })).events ?? []) : [];
+  const t0 = events[0]?.timestamp?.getTime() ?? 0;
+  return {
+    job: job.guid,
+    rounds,
+    realMs,
+    error: record?.error,
+    history: record?.history,
+    events: events
+      .filter((e) => e.type?.endsWith('StateEntered') || e.type?.endsWith('Failed') || e.type?.endsWith('TimedOut'))
+      .map((e) => `${(e.timestamp?.getTime() ?? 0) - t0}ms ${e.type} ${e.stateEnteredEventDetails?.name ?? ''}${e.taskFailedEventDetails ? ` ${e.taskFailedEventDetails.error}: ${e.taskFailedEventDetails.cause}` : ''}${e.lambdaFunctionFailedEventDetails ? ` ${e.lambdaFunctionFailedEventDetails.error}: ${e.lambdaFunctionFailedEventDetails.cause}` : ''}${e.taskTimedOutEventDetails ? ` ${e.taskTimedOutEventDetails.error}` : ''}`),
+  };
+}
+
+async function inBatches<T, R>(items: readonly T[], size: number, each: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(each))));
+  return out;
+}
+
+async function all<T>(pages: AsyncIterable<MxPage<T>>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const page of pages) items.push(...page.items);
+  return items;
+}
+
+describe(`${JOB_COUNT} jobs through the API while MX fails ${Math.round((FAULTS.rate429 + FAULTS.rate500 + FAULTS.rate503) * 100)}% of answers and drops ${FAULTS.dropRate * 100}% of connections`, () => {
+  it('ends every job as its login and answers call for, within its bound, with MX’s results stored exactly once', { timeout: 15 * 60_000 }, async () => {
+    const simulator = stack.simulator!;
+    const specs = jobSpecs();
+    const began = Date.now();
+
+    // Users and members are set up while MX behaves; the jobs then run through the faults.
+    const members = await inBatches(specs, 20, (spec) => backend.userWithMember(`reliability-${spec.index}`, spec.password));
+    simulator.setFaults(FAULTS);
+    const setupMs = Date.now() - began;
+
+    const jobsBegan = Date.now();
+    const challengeRealMs = CHALLENGE_TIMEOUT.toMilliseconds() * TIME_SCALE;
+    const runs = await Promise.all(
+      specs.map(async (spec) => {
+        const { userGuid, memberGuid } = members[spec.index]!;
+        // Starts are spread over a second, as traffic is, not fired in one instant.
+        await new Promise((resolve) => setTimeout(resolve, (spec.index * 1_000) / JOB_COUNT));
+        const startedAt = Date.now();
+        const started = await backend.startJob(spec.type, userGuid, memberGuid);
+        const bound = JOB_BOUND_MS + (spec.plan === 'never' ? challengeRealMs : 0);
+        const { job, rounds, reads, trace } = await backend.follow(started, spec.plan, { pollMs: POLL_MS, timeoutMs: bound });
+        return { spec, userGuid, memberGuid, job, rounds, reads, trace, realMs: Date.now() - startedAt, bound };
+      }),
+    );
+    const jobsMs = Date.now() - jobsBegan;
+    simulator.setFaults({ rate429: 0, rate500: 0, rate503: 0, dropRate: 0, latencyMs: 0 });
+    const stats = simulator.stats();
+
+    // Every job ended as its script says, within its bound.
+    const outcomes = runs.map(({ spec, job }) => ({
+      index: spec.index,
+      type: spec.type,
+      password: spec.password,
+      plan: spec.plan,
+      status: job.status,
+      code: job.error?.code,
+    }));
+    const expected = runs.map(({ spec }) => ({
+      index: spec.index,
+      type: spec.type,
+      password: spec.password,
+      plan: spec.plan,
+      status: spec.expected.status,
+      code: spec.expected.status === 'FAILED' ? spec.expected.code : undefined,
+    }));
+    const unexpected = runs.filter((_, i) => JSON.stringify(outcomes[i]) !== JSON.stringify(expected[i]));
+    for (const run of unexpected) console.log(JSON.stringify({ reads: run.reads, trace: run.trace, ...(await diagnose(run.job, run.rounds, run.realMs)) }));
+    expect(outcomes).toEqual(expected);
+    for (const run of runs) expect(run.realMs, `job ${run.job.guid}`).toBeLessThanOrEqual(run.bound);
+
+    // None stays RUNNING: neither a job record nor an execution.
+    const executions = JOB_TYPES.flatMap((type) => stack.stepFunctions.listExecutions({ stateMachineArn: stack.stateMachineArns[type], maxResults: 1000 }).executions ?? []);
+    expect(executions).toHaveLength(JOB_COUNT);
+    expect(executions.filter((e) => e.status === 'RUNNING')).toEqual([]);
+    const byName = new Map(executions.map((e) => [e.name, e.status]));
+    for (const { job } of runs) expect(byName.get(job.guid), job.guid).toBe(job.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED');
+
+    // The faults really happened, and the 3-second floor held through the retries.
+    expect(stats.faults.injected429 + stats.faults.injected500 + stats.faults.injected503).toBeGreaterThan(100);
+    expect(stats.faults.dropped).toBeGreaterThan(20);
+    expect(stats.statusReads.minGapMs).toBeGreaterThanOrEqual(3_000);
+
+    // Stored results, read through the API, are MX's own, each once.
+    const mismatches: string[] = [];
+    await inBatches(runs, 10, async ({ spec, userGuid, memberGuid, job }) => {
+      const kind = KIND_OF_JOB[spec.type];
+      const [accounts, own] = await Promise.all([backend.results('accounts', userGuid, memberGuid), backend.results(kind, userGuid, memberGuid)]);
+      const say = (what: string) => mismatches.push(`job ${spec.index} ${spec.type}/${spec.password}/${spec.plan} ${job.guid}: ${what}`);
+      for (const [name, items] of [['accounts', accounts], [kind, own]] as const) {
+        if (new Set(items.map((i) => i.guid)).size !== items.length) say(`duplicate ${name} guids`);
+      }
+      if (job.status !== 'SUCCEEDED') {
+        if (accounts.length + own.length > 0) say(`a ${job.status} job left ${accounts.length} accounts and ${own.length} ${kind}`);
+        return;
+      }
+      const truthAccounts = await all(mx.listMemberAccounts(userGuid, memberGuid));
+      const truthOwn: { guid?: string | null }[] =
+        kind === 'transactions'
+          ? (await Promise.all(truthAccounts.map((a) => all(mx.listTransactionsByAccount(userGuid, String(a.guid)))))).flat()
+          : kind === 'account_numbers'
+            ? await all(mx.listAccountNumbersByMember(userGuid, memberGuid))
+            : await all(mx.listAccountOwnersByMember(userGuid, memberGuid));
+      const expectedOwn = { transactions: TRANSACTIONS_PER_ACCOUNT * 3, account_numbers: 1, account_owners: 3 }[kind];
+      const sorted = (items: { guid?: string | null }[]) => items.map((i) => String(i.guid)).sort();
+      if (accounts.length !== 3 || truthAccounts.length !== 3) say(`${accounts.length} accounts stored, MX has ${truthAccounts.length}, expected 3`);
+      if (own.length !== expectedOwn || truthOwn.length !== expectedOwn) say(`${own.length} ${kind} stored, MX has ${truthOwn.length}, expected ${expectedOwn}`);
+      if (JSON.stringify(sorted(accounts)) !== JSON.stringify(sorted(truthAccounts))) say('stored account guids differ from MX');
+      if (JSON.stringify(sorted(own)) !== JSON.stringify(sorted(truthOwn))) say(`stored ${kind} guids differ from MX`);
+      if (job.counts?.accounts !== 3 || job.counts?.[kind] !== expectedOwn) say(`job counts ${JSON.stringify(job.counts)}`);
+    });
+    expect(mismatches).toEqual([]);
+
+    const realMs = runs.map((r) => r.realMs).sort((a, b) => a - b);
+    console.log(
+      JSON.stringify({
+        reliability: 'jobs-under-faults',
+        jobs: JOB_COUNT,
+        byOutcome: Object.fromEntries(
+          Object.entries(
+            outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [`${o.type} ${o.status}${o.code ? ` ${o.code}` : ''}`]: (acc[`${o.type} ${o.status}${o.code ? ` ${o.code}` : ''}`] ?? 0) + 1 }), {}),
+          ).sort(),
+        ),
+        challengedJobs: runs.filter((r) => r.spec.plan !== 'correct' || r.rounds > 0).length,
+        faults: stats.faults,
+        mxRequests: stats.requests.total,
+        apiRetriesOnMxTrouble: backend.counters.retriedApiCalls,
+        statusReadMinGapMs: stats.statusReads.minGapMs,
+        setupMs,
+        jobsMs,
+        jobRealMs: { median: realMs[Math.floor(realMs.length / 2)], max: realMs.at(-1) },
+      }),
+    );
+  });
+});
+
+describe('a large aggregation while MX fails 10% of answers and drops 2% of connections', () => {
+  it('stores every page: one failed page does not cost the whole copy', { timeout: 10 * 60_000 }, async () => {
+    const simulator = stack.simulator!;
+    // 3 accounts of 3,000 transactions: 10 MX pages per copy, each of which may fail.
+    const perAccount = 3_000;
+    simulator.setFaults({ rate429: 0, rate500: 0, rate503: 0, dropRate: 0, latencyMs: 0 });
+    simulator.configure({ transactionsPerAccount: perAccount });
+    const members = await inBatches(
+      Array.from({ length: 10 }, (_, i) => i),
+      10,
+      (i) => backend.userWithMember(`reliability-large-${i}`, 'password'),
+    );
+    const pagesBefore = simulator.stats().requests.byEndpoint[TRANSACTION_PAGES]?.count ?? 0;
+    simulator.setFaults(FAULTS);
+    const jobs = await Promise.all(
+      members.map(async ({ userGuid, memberGuid }) => (await backend.follow(await backend.startJob('aggregate', userGuid, memberGuid), 'correct', { pollMs: POLL_MS, timeoutMs: JOB_BOUND_MS })).job),
+    );
+    simulator.setFaults({ rate429: 0, rate500: 0, rate503: 0, dropRate: 0, latencyMs: 0 });
+    const pagesAsked = (simulator.stats().requests.byEndpoint[TRANSACTION_PAGES]?.count ?? 0) - pagesBefore;
+    console.log(JSON.stringify({ reliability: 'large-aggregation', transactionPagesAsked: pagesAsked, transactionPagesNeeded: 10 * 9, jobs: jobs.map((j) => `${j.status} ${j.error?.code ?? ''}`) }));
+
+    expect(jobs.map((j) => [j.status, j.error?.code, j.counts?.transactions])).toEqual(jobs.map(() => ['SUCCEEDED', undefined, 3 * perAccount]));
+    for (const { userGuid, memberGuid } of members) {
+      const stored = await backend.results('transactions', userGuid, memberGuid);
+      expect(new Set(stored.map((t) => t.guid)).size).toBe(3 * perAccount);
+    }
+    // A failed page is asked again, not the whole list (about 1.1× the pages at these fault rates; 2× and more when every fault restarted the copy).
+    expect(pagesAsked).toBeLessThanOrEqual(1.5 * 10 * 9);
+  });
+});
