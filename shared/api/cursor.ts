@@ -1,5 +1,8 @@
 import { ApiError } from './api-error.js';
 
+/** DynamoDB's limit on a sort key; a longer one in a start key is refused as a server-side error. */
+const MAX_SORT_KEY_BYTES = 1024;
+
 /**
  * Opaque page cursors: DynamoDB's last key, base64url-encoded. A cursor is only accepted back
  * for the list it came from, so it can never reach another member's partition.
@@ -19,7 +22,7 @@ export function decodeCursor(cursor: string | undefined, partition: string, skPr
   // DynamoDB refuses (a 500 here) a start key whose sort key is empty or outside the query's range.
   const sk = key !== null && typeof key === 'object' ? (key as { sk?: unknown }).sk : undefined;
   const valid =
-    key !== null && typeof key === 'object' && (key as { pk?: unknown }).pk === partition && typeof sk === 'string' && sk !== '' && sk.startsWith(skPrefix) && Object.keys(key).length === 2;
+    key !== null && typeof key === 'object' && (key as { pk?: unknown }).pk === partition && typeof sk === 'string' && sk !== '' && Buffer.byteLength(sk) <= MAX_SORT_KEY_BYTES && sk.startsWith(skPrefix) && Object.keys(key).length === 2;
   if (!valid) throw new ApiError(400, 'INVALID_CURSOR', 'cursor is not one this list gave out', 'cursor');
   return key as Record<string, unknown>;
 }

@@ -12,6 +12,9 @@ export interface MxPage<T> {
   readonly totalEntries: number;
 }
 
+/** 10,000 pages of 1,000: far beyond any member's history. */
+const MAX_PAGES = 10_000;
+
 /** Tries of one page after a transient failure (429, 5xx, time-out, dropped connection). */
 const PAGE_RETRIES = 2;
 const PAGE_RETRY_BASE_MS = 250;
@@ -43,7 +46,8 @@ export async function* paginate<T>(fetchPage: (page: number) => Promise<Unwrappe
   let lastPage = 1;
   for (let page = 1; page <= lastPage; page += 1) {
     const { items, pagination } = await fetchWithRetry(fetchPage, page);
-    if (page === 1) lastPage = pagination.total_pages;
+    // A page count no real member reaches is a broken answer, not work to do.
+    if (page === 1) lastPage = Math.min(pagination.total_pages, MAX_PAGES);
     yield { items, page, totalPages: lastPage, totalEntries: pagination.total_entries };
     if (items.length === 0) return;
   }
