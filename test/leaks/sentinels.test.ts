@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { type ApiClient, type ApiResult, credentialsFor, ended, status, storedItems, waitForJob } from '../support/api-client.js';
+import { type ApiClient, type ApiResult, apiClient, credentialsFor, ended, type RecordedAnswer, status, storedItems, waitForJob } from '../support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 /**
@@ -46,32 +46,8 @@ function captureOutput(): () => void {
 
 const logLines = () => written.join('').split('\n').filter((line) => line.trim() !== '');
 
-// ── an API client that keeps every answer ──────────────────────────────────────────────────
-
-interface Recorded {
-  readonly method: string;
-  readonly path: string;
-  readonly status: number;
-  readonly text: string;
-}
-const responses: Recorded[] = [];
-
-/** Like `apiClient`, over HTTP through the local API Gateway, but recording every answer's raw text. */
-function recordingApiClient(baseUrl: string): ApiClient {
-  const send: ApiClient['send'] = async (method, path, { json, raw, headers = {} } = {}) => {
-    const body = json === undefined ? raw : JSON.stringify(json);
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { ...(json === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body }),
-    });
-    const text = await response.text();
-    responses.push({ method, path, status: response.status, text });
-    return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
-  };
-  const withJson = (method: string) => (path: string, json?: unknown) => send(method, path, json === undefined ? {} : { json });
-  return { send, get: (path) => send('GET', path), post: withJson('POST'), put: withJson('PUT'), delete: (path) => send('DELETE', path) };
-}
+/** Every answer the API gave during the scenarios, as raw text. */
+const responses: RecordedAnswer[] = [];
 
 // ── the scenarios ──────────────────────────────────────────────────────────────────────────
 
@@ -228,7 +204,7 @@ beforeAll(async () => {
     });
     // The handlers' logger, as they loaded it: the environment above must have reached it.
     loggerLevel = (await import('../../shared/runtime/logger.js')).logger.getLevelName();
-    await scenarios(recordingApiClient(h.stack.endpoints.api));
+    await scenarios(apiClient(h.stack.endpoints.api, (answer) => responses.push(answer)));
   } finally {
     restore();
   }
@@ -245,7 +221,7 @@ const SENTINELS = [SENTINEL_PASSWORD, SENTINEL_ANSWER];
 const asNumber = (n: string) => new RegExp(`(?<!\\d)${n}(?!\\d)`);
 const sensitiveNumbers = () => [...accountNumbers, ...routingNumbers];
 const isAccountNumberItem = (item: Record<string, unknown>) => /#ACCOUNT_NUMBER$/.test(String(item.pk));
-const isAccountNumbersResponse = (r: Recorded) => r.method === 'GET' && /\/account_numbers(\?|$)/.test(r.path);
+const isAccountNumbersResponse = (r: RecordedAnswer) => r.method === 'GET' && /\/account_numbers(\?|$)/.test(r.path);
 
 /** Where in `texts` any of `values` occurs: `[where, value]` pairs, for a readable failure. */
 function occurrences(texts: { where: string; text: string }[], values: string[], match: (text: string, value: string) => boolean = (t, v) => t.includes(v)): string[] {
@@ -256,7 +232,7 @@ const numberIn = (text: string, n: string) => asNumber(n).test(text);
 const itemTexts = (filter: (item: Record<string, unknown>) => boolean) => items.filter(filter).map((item) => ({ where: `item ${String(item.pk)} ${String(item.sk)}`, text: JSON.stringify(item) }));
 const historyTexts = () => histories.flatMap(({ executionArn, events }) => events.map((e) => ({ where: `${executionArn.split(':').slice(-2).join(':')} event ${e.id} ${e.type}`, text: JSON.stringify(e) })));
 const lineTexts = () => lines.map((line, i) => ({ where: `log line ${i}`, text: line }));
-const responseTexts = (filter: (r: Recorded) => boolean) =>
+const responseTexts = (filter: (r: RecordedAnswer) => boolean) =>
   responses.filter(filter).flatMap((r) => {
     const where = `${r.method} ${r.path} → ${r.status}`;
     // As sent, and with any JSON escapes undone.

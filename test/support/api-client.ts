@@ -27,8 +27,16 @@ export interface ApiClient {
   delete(path: string): Promise<ApiResult>;
 }
 
+/** Every answer as it came, for tests that scan what the API said. */
+export interface RecordedAnswer {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly text: string;
+}
+
 /** A tiny fetch wrapper over the API's real HTTP path (the local API Gateway). */
-export function apiClient(baseUrl: string): ApiClient {
+export function apiClient(baseUrl: string, onAnswer?: (answer: RecordedAnswer) => void): ApiClient {
   const send: ApiClient['send'] = async (method, path, { json, raw, headers = {} } = {}) => {
     const body = json === undefined ? raw : JSON.stringify(json);
     const response = await fetch(`${baseUrl}${path}`, {
@@ -37,6 +45,7 @@ export function apiClient(baseUrl: string): ApiClient {
       ...(body === undefined ? {} : { body }),
     });
     const text = await response.text();
+    onAnswer?.({ method, path, status: response.status, text });
     return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
   };
   const withJson = (method: string) => (path: string, json?: unknown) => send(method, path, json === undefined ? {} : { json });
