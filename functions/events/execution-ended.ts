@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
@@ -8,7 +7,7 @@ import { JobStore } from '../../shared/store/job-store.js';
 import { documentClient } from '../../shared/runtime/aws-clients.js';
 import { parseEnvironment } from '../../shared/runtime/environment.js';
 import { logger } from '../../shared/runtime/logger.js';
-import { metrics, recordJobEnded } from '../../shared/runtime/metrics.js';
+import { recordJobEnded } from '../../shared/runtime/metrics.js';
 
 type ExecutionStatusChange = EventBridgeEvent<'Step Functions Execution Status Change', { executionArn: string; status: string; input: string }>;
 
@@ -22,5 +21,4 @@ export const handler = middy(async (event: ExecutionStatusChange) => {
   if (outcome.result === 'ENDED') recordJobEnded(outcome);
   return outcome.result;
 })
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+  .use(injectLambdaContext(logger, { resetKeys: true }));

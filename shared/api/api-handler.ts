@@ -1,11 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { isMxError } from '../mx/index.js';
 import type { ApiDeps } from '../runtime/api-runtime.js';
 import { logger } from '../runtime/logger.js';
-import { metrics } from '../runtime/metrics.js';
 import { ApiError } from './api-error.js';
 import { apiErrorForMx } from './mx-errors.js';
 import { type ParsedRequest, parseRequest } from './parse-request.js';
@@ -55,6 +53,5 @@ export function apiHandler<F extends ApiFunction>(family: F, operations: Record<
       return response;
     }
   })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+    .use(injectLambdaContext(logger, { resetKeys: true }));
 }

@@ -14,7 +14,7 @@ export const METRIC = {
   mxErrors: 'MxErrors',
 } as const;
 
-/** Emitted as EMF log lines, flushed at the end of each invocation by the handlers' middleware. */
+/** Every metric is a single EMF log line written when it is recorded: nothing waits for a flush. */
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'mxflow' });
 
 function count(name: string, dimensions: Record<string, string>, value = 1, unit: MetricUnitName = MetricUnit.Count): void {

@@ -1,10 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { z } from 'zod';
 import type { WorkflowDeps } from '../jobs/workflow-deps.js';
 import { logger } from './logger.js';
-import { metrics } from './metrics.js';
 import { workflowDeps } from './workflow-runtime.js';
 
 type JobEvent = { job: { jobGuid: string; userGuid: string; memberGuid: string; jobType: string } };
@@ -28,6 +26,5 @@ export function workflowTask<S extends z.ZodType<JobEvent>, R>(
     measure?.(result, input);
     return result;
   })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+    .use(injectLambdaContext(logger, { resetKeys: true }));
 }
