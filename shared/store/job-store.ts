@@ -11,7 +11,7 @@ import type { ChallengeResponse } from 'mx-platform-node';
 import { FAILURE_REASONS, type FailureReason } from '../jobs/failure-reasons.js';
 import type { JobStatus, JobType } from '../jobs/job-types.js';
 import type { JobRecord, MemberLock } from './job-record.js';
-import { keys, type ResultKind } from './keys.js';
+import { keys, type ResultKind, withoutKeys } from './keys.js';
 
 /** Thrown when a member already has a running job; carries which one. */
 export class MemberBusyError extends Error {
@@ -44,10 +44,6 @@ const IS_ACTIVE = '#status IN (:running, :challenged, :action)';
 const NAMES = { '#status': 'status', '#history': 'history' } as const;
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
-const stripKeys = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as T;
-};
 
 /**
  * Job records and member locks in DynamoDB. Every change is conditional on the job still
@@ -122,12 +118,12 @@ export class JobStore {
 
   async getJob(memberGuid: string, jobGuid: string): Promise<JobRecord | undefined> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.job(memberGuid, jobGuid), ConsistentRead: true }));
-    return Item ? stripKeys<JobRecord>(Item) : undefined;
+    return Item ? withoutKeys<JobRecord>(Item) : undefined;
   }
 
   async getLock(memberGuid: string): Promise<MemberLock | undefined> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.memberLock(memberGuid), ConsistentRead: true }));
-    return Item ? stripKeys<MemberLock>(Item) : undefined;
+    return Item ? withoutKeys<MemberLock>(Item) : undefined;
   }
 
   /** A member's jobs, newest first (job guids sort by time), a page at a time. */
@@ -143,7 +139,7 @@ export class JobStore {
         ExclusiveStartKey: options.startKey,
       }),
     );
-    const items = Items.map((item) => stripKeys<JobRecord>(item));
+    const items = Items.map((item) => withoutKeys<JobRecord>(item));
     return LastEvaluatedKey ? { items, lastKey: LastEvaluatedKey } : { items };
   }
 

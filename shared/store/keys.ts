@@ -30,3 +30,9 @@ export const keys = {
 function resultPartition(memberGuid: string, kind: ResultKind): string {
   return `RESULTS#${memberGuid}#${RESULT_KINDS[kind]}`;
 }
+
+/** An item as the store hands it out: the table's keys are the store's business, not the caller's. */
+export function withoutKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+}

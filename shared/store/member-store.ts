@@ -1,6 +1,6 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
-import { keys, RESULT_KINDS, type ResultKind } from './keys.js';
+import { keys, RESULT_KINDS, type ResultKind, withoutKeys } from './keys.js';
 
 /** A member as mxflow keeps it: never its credentials. */
 export interface MemberRecord {
@@ -16,7 +16,6 @@ export interface MemberRecord {
   readonly updated_at: string;
 }
 
-const stripKeys = ({ pk: _pk, sk: _sk, ...rest }: Record<string, unknown>) => rest as unknown as MemberRecord;
 
 export class MemberStore {
   constructor(
@@ -31,25 +30,17 @@ export class MemberStore {
   /** The member, only if it belongs to this user. */
   async getMember(userGuid: string, memberGuid: string): Promise<MemberRecord | undefined> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.member(userGuid, memberGuid) }));
-    return Item ? stripKeys(Item) : undefined;
+    return Item ? withoutKeys<MemberRecord>(Item) : undefined;
   }
 
   async listMembers(userGuid: string): Promise<MemberRecord[]> {
     const { pk, skPrefix } = keys.membersOfUser(userGuid);
     const members: MemberRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      members.push(...(page.Items ?? []).map(stripKeys));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.doc },
+      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } },
+    );
+    for await (const page of pages) members.push(...(page.Items ?? []).map((item) => withoutKeys<MemberRecord>(item)));
     return members;
   }
 
@@ -61,22 +52,15 @@ export class MemberStore {
 
   private async deleteResults(memberGuid: string, kind: ResultKind): Promise<void> {
     const { pk } = keys.resultsOfMember(memberGuid, kind);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.doc },
+      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ProjectionExpression: 'pk, sk' },
+    );
+    for await (const page of pages) {
       const items = page.Items ?? [];
       for (let i = 0; i < items.length; i += BATCH_SIZE) {
         await writeBatch(this.doc, this.tableName, items.slice(i, i + BATCH_SIZE).map((key) => ({ DeleteRequest: { Key: key } })));
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { forEachWithConcurrency } from '../util/concurrency.js';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
-import { keys, type ResultKind } from './keys.js';
+import { keys, type ResultKind, withoutKeys } from './keys.js';
 
 export interface ResultStoreOptions {
   /** BatchWriteItem calls in flight at once per page written. */
@@ -98,7 +98,7 @@ export class ResultStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...Items.map(({ pk: _pk, sk: _sk, ...rest }) => rest as T));
+      items.push(...Items.map((item) => withoutKeys<T>(item)));
       startKey = LastEvaluatedKey;
       if (!startKey || items.length >= limit) break;
     }

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from './keys.js';
+import { keys, withoutKeys } from './keys.js';
 
 export interface UserRecord {
   readonly guid: string;
@@ -10,7 +10,6 @@ export interface UserRecord {
   readonly created_at: string;
 }
 
-const stripKeys = ({ pk: _pk, sk: _sk, ...rest }: Record<string, unknown>) => rest;
 
 /** Users, and the index that keeps the caller's own user id unique. */
 export class UserStore {
@@ -21,7 +20,7 @@ export class UserStore {
 
   async getUser(userGuid: string): Promise<UserRecord | undefined> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.user(userGuid) }));
-    return Item ? (stripKeys(Item) as unknown as UserRecord) : undefined;
+    return Item ? withoutKeys<UserRecord>(Item) : undefined;
   }
 
   async findByCallerId(id: string): Promise<UserRecord | undefined> {
