@@ -7,7 +7,7 @@
  */
 import { Agent, get as httpGet } from 'node:http';
 import { ScriptedBackend } from '../test/support/scripted-backend.js';
-import { type BenchResult, benchStack, figure, quantile, report, round } from './common.js';
+import { type BenchResult, benchStack, figure, quantile, report, round, runScript } from './common.js';
 
 const COMMAND = 'npx tsx bench/api.ts';
 const REQUESTS = 5_000;
@@ -69,10 +69,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

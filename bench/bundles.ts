@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS } from '../infra/workflows/workflow-functions.js';
-import { type BenchResult, figure, median, report, round } from './common.js';
+import { type BenchResult, figure, median, report, round, runScript } from './common.js';
 
 const COMMAND = 'npx tsx bench/bundles.ts';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -83,10 +83,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

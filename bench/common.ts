@@ -60,3 +60,14 @@ export function report(result: BenchResult): void {
 export function figure(name: string, value: number, unit: string, command: string, extra: { target?: string; met?: boolean; notes?: string } = {}): Figure {
   return { name, value, unit, command, ...extra };
 }
+
+/** Runs a benchmark script to its end and exits with its outcome: stacks and servers it left cannot keep it alive. */
+export function runScript(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

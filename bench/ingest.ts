@@ -14,7 +14,7 @@ import { createMxflowTable } from '../local/dynamodb-table.js';
 import { startMxSimulator } from '../local/mx-simulator/index.js';
 import { MxClient } from '../shared/mx/index.js';
 import { credentialsFor } from '../test/support/simulated-mx.js';
-import { type BenchResult, figure, report, round, sleep } from './common.js';
+import { type BenchResult, figure, report, round, sleep, runScript } from './common.js';
 
 const COMMAND = 'npx tsx bench/ingest.ts';
 const TRANSACTIONS_PER_ACCOUNT = 10_000;
@@ -122,10 +122,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

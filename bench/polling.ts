@@ -7,7 +7,7 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { ScriptedBackend } from '../test/support/scripted-backend.js';
-import { type BenchResult, benchStack, figure, median, quantile, report, round } from './common.js';
+import { type BenchResult, benchStack, figure, median, quantile, report, round, runScript } from './common.js';
 
 const COMMAND = 'npx tsx bench/polling.ts';
 /**
@@ -115,12 +115,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+if (import.meta.url === `file://${process.argv[1]}`) runScript(main);

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
-import { type BenchResult, MARKER, round } from './common.js';
+import { type BenchResult, MARKER, round, runScript } from './common.js';
 
 const BENCHES = ['polling', 'transitions', 'ingest', 'bundles', 'api'] as const;
 
@@ -66,10 +66,4 @@ async function main(): Promise<void> {
   console.log(`\n${table(results)}\n\nwritten to bench/results.json (${round((Date.now() - began) / 1000, 0)} s)`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

@@ -7,7 +7,7 @@
  *   npx tsx bench/transitions.ts
  */
 import { ScriptedBackend } from '../test/support/scripted-backend.js';
-import { type BenchResult, benchStack, figure, report, round } from './common.js';
+import { type BenchResult, benchStack, figure, report, round, runScript } from './common.js';
 import { transitionsOf } from './polling.js';
 
 const COMMAND = 'npx tsx bench/transitions.ts';
@@ -99,10 +99,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);
