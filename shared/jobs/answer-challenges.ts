@@ -31,12 +31,14 @@ export const resumedByAnswer = (job: JobRecord): boolean => job.status === 'RUNN
  * Answers are passed straight to MX and kept nowhere.
  */
 export async function answerChallenges(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'taskTokens' | 'now'>, request: ChallengeAnswers): Promise<AnswerOutcome> {
-  const job = await deps.jobs.getJob(request.memberGuid, request.jobGuid);
-  if (!job || job.user_guid !== request.userGuid) return { outcome: 'NOT_CHALLENGED', job };
-  if (job.status !== 'CHALLENGED') return resumedByAnswer(job) ? { outcome: 'ALREADY_ANSWERED' } : { outcome: 'NOT_CHALLENGED', job };
-
-  const claim = await deps.jobs.claimChallenge(request.memberGuid, request.jobGuid, deps.now());
-  if (!claim) return { outcome: 'ALREADY_ANSWERED' };
+  // The claim is the check: the job is read only when it fails, to say why.
+  const claim = await deps.jobs.claimChallenge({ memberGuid: request.memberGuid, jobGuid: request.jobGuid, userGuid: request.userGuid, now: deps.now() });
+  if (!claim) {
+    const job = await deps.jobs.getJob(request.memberGuid, request.jobGuid);
+    if (!job || job.user_guid !== request.userGuid) return { outcome: 'NOT_CHALLENGED', job: undefined };
+    // Still CHALLENGED yet unclaimable: another answer holds the token right now.
+    return job.status === 'CHALLENGED' || resumedByAnswer(job) ? { outcome: 'ALREADY_ANSWERED' } : { outcome: 'NOT_CHALLENGED', job };
+  }
   const { taskToken } = claim;
 
   try {
@@ -48,7 +50,7 @@ export async function answerChallenges(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 
       return { outcome: 'NOT_CHALLENGED', job: await deps.jobs.getJob(request.memberGuid, request.jobGuid) };
     }
     // Anything else: the challenge is still open, so give it back for another try.
-    await deps.jobs.releaseChallenge(request.memberGuid, request.jobGuid, { challenges: job.challenges ?? [], taskToken, now: deps.now() });
+    await deps.jobs.releaseChallenge(request.memberGuid, request.jobGuid, { challenges: claim.challenges, taskToken, now: deps.now() });
     throw error;
   }
   await deps.taskTokens.succeed(taskToken);

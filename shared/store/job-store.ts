@@ -202,7 +202,10 @@ export class JobStore {
    * Takes the task token of a parked job for one answer. Only one caller can win it, which
    * is what makes an answer posted twice resume once.
    */
-  async claimChallenge(memberGuid: string, jobGuid: string, now: Date): Promise<{ taskToken: string; parkedAt: string } | undefined> {
+  async claimChallenge(
+    claim: { memberGuid: string; jobGuid: string; userGuid: string; now: Date },
+  ): Promise<{ taskToken: string; parkedAt: string; challenges: ChallengeResponse[] } | undefined> {
+    const { memberGuid, jobGuid, userGuid, now } = claim;
     const at = now.toISOString();
     try {
       const { Attributes } = await this.doc.send(
@@ -211,19 +214,21 @@ export class JobStore {
           Key: keys.job(memberGuid, jobGuid),
           UpdateExpression:
             'SET #status = :running, connection_status = :resumed, updated_at = :now, #history = list_append(#history, :entry) REMOVE task_token, challenges',
-          ConditionExpression: '#status = :challenged AND attribute_exists(task_token)',
+          ConditionExpression: '#status = :challenged AND attribute_exists(task_token) AND user_guid = :user',
           ExpressionAttributeNames: NAMES,
           ExpressionAttributeValues: {
             ':running': 'RUNNING',
             ':challenged': 'CHALLENGED',
             ':resumed': 'RESUMED',
+            ':user': userGuid,
             ':now': at,
             ':entry': [{ at, status: 'RUNNING', connection_status: 'RESUMED' }],
           },
           ReturnValues: 'ALL_OLD',
         }),
       );
-      return Attributes ? { taskToken: String(Attributes.task_token), parkedAt: String(Attributes.updated_at) } : undefined;
+      if (!Attributes) return undefined;
+      return { taskToken: String(Attributes.task_token), parkedAt: String(Attributes.updated_at), challenges: (Attributes.challenges ?? []) as ChallengeResponse[] };
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;

@@ -76,7 +76,7 @@ describe('JobStore', () => {
     await jobs.parkForChallenge(job.memberGuid, job.jobGuid, { challenges: [{ guid: 'CRD-1', label: 'Code?', type: 'TEXT' }], taskToken: 'token-1', now: at(1) });
     const parked = await jobs.getJob(job.memberGuid, job.jobGuid);
 
-    const claims = await Promise.all(Array.from({ length: 5 }, () => jobs.claimChallenge(job.memberGuid, job.jobGuid, at(2))));
+    const claims = await Promise.all(Array.from({ length: 5 }, () => jobs.claimChallenge({ memberGuid: job.memberGuid, jobGuid: job.jobGuid, userGuid: 'USR-1', now: at(2) })));
 
     const resumed = await jobs.getJob(job.memberGuid, job.jobGuid);
     expect(parked).toMatchObject({ status: 'CHALLENGED', task_token: 'token-1', challenges: [{ guid: 'CRD-1' }] });
