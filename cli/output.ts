@@ -41,6 +41,18 @@ export const maskAccountNumber = (value: unknown): string | undefined => {
   return `••••${s.slice(-4)}`;
 };
 
+/**
+ * An account number as a person may see it. MX's accounts reference: never show a tokenized
+ * number (TAN), the end user would not recognise it; show the account's own masked
+ * `account_number` (from /accounts) instead. So the account's number comes first; a TAN
+ * without its account shows no digits at all.
+ */
+export function shownAccountNumber(number: { account_number?: unknown; is_tokenized?: unknown }, account?: { account_number?: unknown }): string | undefined {
+  const fromAccount = maskAccountNumber(account?.account_number);
+  if (fromAccount) return fromAccount;
+  return number.is_tokenized === true ? 'tokenized' : maskAccountNumber(number.account_number);
+}
+
 export const yesNo = (value: unknown) => (value === true ? 'yes' : value === false ? 'no' : undefined);
 
 /** Seconds with one decimal: `3.2 s`. */

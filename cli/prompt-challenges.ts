@@ -1,5 +1,6 @@
-// Answers a CHALLENGED job's challenges: from --answer values in order, else by asking the
-// person at the terminal, else not at all (the caller then says which challenge waits).
+// Answers a CHALLENGED job's challenges, every challenge of the round at once: from --answer
+// values in order, else by asking the person at the terminal, else not at all (the caller then
+// says which challenge waits). Options are chosen by label; their values are MX's opaque tokens.
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +120,8 @@ export function challengeAnswerer(options: AnswererOptions): ChallengeAnswerer {
         const given = options.answers[next];
         if (given !== undefined) {
           next += 1;
+          // The API refuses a blank answer as MX would; say so before sending it.
+          if (!isOptionChallenge(c) && given.trim() === '') throw new UsageError(`--answer #${next} is blank; ${describeChallenge(c)} needs a text answer (the job still waits for it)`);
           result.push({ guid: c.guid, value: isOptionChallenge(c) ? matchOption(c, given, next) : given });
         } else if (options.interactive) {
           result.push({ guid: c.guid, value: await ask(c) });

@@ -1,5 +1,5 @@
 // The credentials a new member needs: from --credential options, else asked at the terminal
-// (password fields masked). Values go into the request and nowhere else: never printed.
+// (password fields masked, OPTIONS fields as a pick list). Values go into the request and nowhere else: never printed.
 import { UsageError } from './context.js';
 import type { Prompts } from './prompt-challenges.js';
 
@@ -9,10 +9,24 @@ export interface CredentialField {
   readonly label?: string;
   readonly type?: string;
   readonly field_type?: string;
+  /** An OPTIONS field's choices: the value sent is the option's `value`. */
+  readonly options?: readonly { readonly label?: string | null; readonly value?: string | null }[];
 }
 
 const nameOf = (f: CredentialField) => f.label ?? f.field_name ?? f.guid;
 export const isSecretField = (f: CredentialField) => (f.field_type ?? f.type ?? '').toUpperCase() === 'PASSWORD';
+const optionsOf = (f: CredentialField) => (f.options ?? []).filter((o): o is { label?: string | null; value: string } => typeof o.value === 'string');
+const isOptionsField = (f: CredentialField) => (f.field_type ?? f.type ?? '').toUpperCase() === 'OPTIONS' && optionsOf(f).length > 0;
+
+/** An OPTIONS field takes an option's value, or its label (any case), which is turned into the value. */
+function optionValue(field: CredentialField, given: string): string {
+  const options = optionsOf(field);
+  const match = options.find((o) => o.value === given) ?? options.find((o) => o.label?.toLowerCase() === given.toLowerCase());
+  if (!match) {
+    throw new UsageError(`--credential "${nameOf(field)}" must be one of ${options.map((o) => o.label ?? o.value).join(', ')}`);
+  }
+  return match.value;
+}
 
 /**
  * The `LABEL_OR_FIELD=VALUE` options, each matched to a field by its label, its field name
@@ -28,7 +42,8 @@ export function parseCredentialOptions(given: readonly string[], fields: readonl
     if (!field) {
       throw new UsageError(`--credential "${option.slice(0, eq)}" is not a field of this institution; it asks for ${fields.map(nameOf).join(', ') || 'none'}`);
     }
-    values.set(field.guid, option.slice(eq + 1));
+    const value = option.slice(eq + 1);
+    values.set(field.guid, isOptionsField(field) ? optionValue(field, value) : value);
   }
   return values;
 }
@@ -44,6 +59,11 @@ export async function resolveCredentials(
   if (missing.length > 0 && !options.interactive) {
     throw new UsageError(`missing ${missing.map((f) => `--credential "${nameOf(f)}=…"`).join(' and ')} (or run it at a terminal to be asked)`);
   }
-  for (const f of missing) values.set(f.guid, isSecretField(f) ? await options.prompts.password(nameOf(f)) : await options.prompts.input(nameOf(f)));
+  for (const f of missing) values.set(f.guid, await ask(f, options.prompts));
   return fields.map((f) => ({ guid: f.guid, value: values.get(f.guid) ?? '' }));
+}
+
+function ask(field: CredentialField, prompts: Prompts): Promise<string> {
+  if (isOptionsField(field)) return prompts.select(nameOf(field), optionsOf(field).map((o) => ({ name: o.label ?? o.value, value: o.value })));
+  return isSecretField(field) ? prompts.password(nameOf(field)) : prompts.input(nameOf(field));
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { JOB_TYPES } from '../shared/jobs/job-types.js';
@@ -8,7 +8,8 @@ import { HttpApi } from './constructs/http-api.js';
 import { Observability } from './constructs/observability.js';
 import { acknowledgeNag } from './nag.js';
 import { JobWorkflows } from './constructs/job-workflows.js';
-import { MxSecret } from './constructs/mx-secret.js';
+import { MxEgress } from './constructs/mx-egress.js';
+import { MxSecret, putMxCredentialsCommand } from './constructs/mx-secret.js';
 import type { JobWorkflowSettings } from './workflows/job-state-machine.js';
 
 export interface MxflowStackProps extends StackProps {
@@ -23,6 +24,11 @@ export interface MxflowStackProps extends StackProps {
   readonly logRetention?: logs.RetentionDays;
   /** Where alarms are e-mailed (they always go to the stack's SNS topic). */
   readonly alarmEmail?: string;
+  /**
+   * Static egress for MX's IP allow-list: the functions that call MX leave through NAT
+   * gateways on Elastic IPs, one per zone (output as MxEgressIps). Without it, no VPC.
+   */
+  readonly mxEgress?: { readonly azs: number };
 }
 
 /** The one mxflow stack: data, the MX secret, the job workflows and the API. */
@@ -32,6 +38,7 @@ export class MxflowStack extends Stack {
   readonly workflows: JobWorkflows;
   readonly api: HttpApi;
   readonly observability: Observability;
+  readonly mxEgress?: MxEgress;
 
   constructor(scope: Construct, id: string, props: MxflowStackProps) {
     super(scope, id, props);
@@ -42,6 +49,9 @@ export class MxflowStack extends Stack {
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.data = new DataTable(this, 'Data', { retain: props.stage === 'prod' });
+    if (props.mxEgress) this.mxEgress = new MxEgress(this, 'MxEgress', { azs: props.mxEgress.azs, logRetention });
+    const mxEgress = this.mxEgress ? { mxEgress: this.mxEgress.placement } : {};
+    const mxEgressIps = this.mxEgress ? Fn.join(',', this.mxEgress.addresses) : undefined;
     this.mxSecret = new MxSecret(this, 'MxSecret', props.existingMxSecretArn ? { existingSecretArn: props.existingMxSecretArn } : {});
     this.workflows = new JobWorkflows(this, 'Workflows', {
       table: this.data.table,
@@ -50,6 +60,7 @@ export class MxflowStack extends Stack {
       mxDialect: dialect,
       key: this.data.key,
       logRetention,
+      ...mxEgress,
       ...(props.workflowSettings ? { settings: props.workflowSettings } : {}),
     });
 
@@ -60,12 +71,15 @@ export class MxflowStack extends Stack {
       mxEnvironment: { MX_BASE_URL: mxBaseUrl, MX_DIALECT: dialect },
       stateMachines: this.workflows.stateMachines,
       logRetention,
+      ...mxEgress,
     });
 
     this.observability = new Observability(this, 'Observability', {
       stage: props.stage,
       api: this.api.api,
       stateMachines: this.workflows.stateMachines,
+      putMxCredentialsCommand: putMxCredentialsCommand(this.mxSecret.secret.secretArn),
+      ...(mxEgressIps ? { mxEgressIps } : {}),
       functions: { Workflow: { ...this.workflows.functions, ExecutionEndedFunction: this.workflows.executionEnded }, Api: this.api.functions },
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
@@ -80,8 +94,14 @@ export class MxflowStack extends Stack {
     new CfnOutput(this, 'MxSecretArn', { value: this.mxSecret.secret.secretArn });
     new CfnOutput(this, 'PutMxCredentialsCommand', {
       description: "Run this with MX's client id and API key to give mxflow its MX credentials",
-      value: `aws secretsmanager put-secret-value --secret-id ${this.mxSecret.secret.secretArn} --secret-string '{"client_id":"<MX client id>","api_key":"<MX API key>"}'`,
+      value: putMxCredentialsCommand(this.mxSecret.secret.secretArn),
     });
+    if (mxEgressIps) {
+      new CfnOutput(this, 'MxEgressIps', {
+        description: "The addresses every MX call leaves from: have MX allow-list them for this environment's client_id",
+        value: mxEgressIps,
+      });
+    }
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
     for (const jobType of JOB_TYPES) {

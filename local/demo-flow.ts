@@ -1,5 +1,6 @@
 import type { JobView, MxflowApiClient } from '../cli/api-client.js';
 import { followJob } from '../cli/follow-job.js';
+import { maskAccountNumber as maskForScreen, shownAccountNumber } from '../cli/output.js';
 import type { JobType } from '../shared/jobs/job-types.js';
 
 /** The MX Bank test login the demo uses: every job meets a TEXT challenge, answered `correct`. */
@@ -14,13 +15,19 @@ export interface DemoSummary {
 
 export interface DemoDetails {
   readonly summary: DemoSummary;
-  readonly accountNumbers: { account_number?: string; routing_number?: string; account_guid?: string }[];
+  readonly accountNumbers: { account_number?: string; routing_number?: string; account_guid?: string; is_tokenized?: boolean }[];
   readonly owners: { owner_name?: string; city?: string; state?: string }[];
-  readonly accounts: { name?: string; type?: string; balance?: number }[];
+  readonly accounts: { guid?: string; name?: string; type?: string; balance?: number; account_number?: string }[];
 }
 
 /** Masks an account number for the screen: the last four digits only. */
-export const maskAccountNumber = (value: string | undefined) => (value ? `••••${value.slice(-4)}` : '—');
+export const maskAccountNumber = (value: string | undefined) => maskForScreen(value) ?? '—';
+
+/** The summary's account numbers: each shown by its account's own masked number (never a TAN's digits), with its routing number. */
+export function describeAccountNumbers({ accountNumbers, accounts }: Pick<DemoDetails, 'accountNumbers' | 'accounts'>): string {
+  const byGuid = new Map(accounts.map((a) => [a.guid, a]));
+  return accountNumbers.map((n) => `${shownAccountNumber(n, byGuid.get(n.account_guid)) ?? '—'} (routing ${n.routing_number ?? '—'})`).join(', ');
+}
 
 async function count(pages: AsyncIterable<unknown[]>): Promise<number> {
   let total = 0;
@@ -64,13 +71,14 @@ export async function runDemo(api: MxflowApiClient, log: (line: string) => void,
       {
         pollMs,
         onChange: (j, ms) => log(`${type}: ${j.status.padEnd(10)} ${String(j.connection_status ?? '').padEnd(11)} ${(ms / 1000).toFixed(1).padStart(5)} s`),
+        // Every challenge of the round at once; option values are opaque, so options are told apart by label.
         answer: async (j) =>
           (j.challenges ?? []).map((c) => {
-            const checking = c.options?.find((o) => /checking/i.test(String(o.label)));
-            const pick = ACCOUNT_SELECTION.test(String(c.label)) ? (checking ?? c.options?.[0])?.value : c.options?.find((o) => o.value === 'correct')?.value;
-            const value = String(pick ?? 'correct');
-            log(`${type}: answering "${c.label}" with ${ACCOUNT_SELECTION.test(String(c.label)) ? `account ${value}` : 'the test answer'}`);
-            return { guid: c.guid, value };
+            const offered = c.options ?? c.image_options ?? [];
+            const selection = ACCOUNT_SELECTION.test(String(c.label));
+            const pick = selection ? (offered.find((o) => /checking/i.test(String(o.label))) ?? offered[0]) : offered.find((o) => o.value === 'correct');
+            log(`${type}: answering "${c.label}" with ${selection ? `the account ${String(pick?.label)}` : 'the test answer'}`);
+            return { guid: c.guid, value: String(pick?.value ?? 'correct') };
           }),
       },
     );

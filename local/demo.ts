@@ -1,7 +1,7 @@
 // `npm run demo`: mxflow's main job, end to end on this machine, as a product backend would run it.
 import { parseArgs } from 'node:util';
 import { MxflowApiClient } from '../cli/api-client.js';
-import { type DemoDetails, maskAccountNumber, runDemo } from './demo-flow.js';
+import { type DemoDetails, describeAccountNumbers, runDemo } from './demo-flow.js';
 import { type LocalStack, startLocalStack } from './local-stack.js';
 
 const { values } = parseArgs({
@@ -33,9 +33,10 @@ if (!(timeScale > 0)) {
 const started = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
-function printSummary({ summary, accountNumbers, owners, accounts }: DemoDetails): void {
+function printSummary(details: DemoDetails): void {
+  const { summary, owners, accounts } = details;
   const rows: [string, string, string][] = [
-    ['verify', summary.verify.status, `${summary.verify.account_numbers} account number(s): ${accountNumbers.map((n) => `${maskAccountNumber(n.account_number)} (routing ${n.routing_number ?? '—'})`).join(', ')}`],
+    ['verify', summary.verify.status, `${summary.verify.account_numbers} account number(s): ${describeAccountNumbers(details)}`],
     ['identify', summary.identify.status, `${summary.identify.account_owners} owner record(s): ${[...new Set(owners.map((o) => o.owner_name))].join(', ')}`],
     ['aggregate', summary.aggregate.status, `${summary.aggregate.accounts} accounts (${accounts.map((a) => a.type).join(', ')}), ${summary.aggregate.transactions} transactions`],
   ];

@@ -34,7 +34,8 @@ function jobSummary(job: JobView): string {
   ];
   if (job.finished_at) pairs.push(['finished', job.finished_at]);
   if (job.error) pairs.push(['error', `${job.error.code}: ${job.error.message}`]);
-  for (const [kind, n] of Object.entries(job.counts ?? {})) pairs.push([kind, n]);
+  for (const [kind, n] of Object.entries(job.counts ?? {})) pairs.push([kind, typeof n === 'boolean' ? String(n) : n]);
+  for (const w of job.warnings ?? []) pairs.push(['warning', `${w.code}: ${w.message}`]);
   for (const c of job.challenges ?? []) pairs.push(['challenge', describeChallenge(c)]);
   if (job.oauth_window_uri) pairs.push(['oauth link', job.oauth_window_uri]);
   return fields(pairs);
@@ -70,7 +71,7 @@ async function followToEnd(ctx: Ctx, ref: Ref, flags: FollowFlags): Promise<void
 
   if (job.status === 'SUCCEEDED') {
     if (!ctx.json) {
-      const counts = Object.entries(job.counts ?? {}).map(([kind, n]) => `${n} ${kind}`);
+      const counts = Object.entries(job.counts ?? {}).filter(([, n]) => typeof n === 'number').map(([kind, n]) => `${n} ${kind}`);
       ctx.io.out(`${job.type} job ${job.guid} SUCCEEDED after ${elapsed}${counts.length ? `: ${counts.join(', ')}` : ''}\n`);
     }
     return;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collect, UsageError, userGuid } from '../context.js';
+import { collect, memberGuid, UsageError, userGuid } from '../context.js';
 import { fields, table, yesNo } from '../output.js';
 import { resolveCredentials } from '../prompt-credentials.js';
 import type { CommandRunner } from './runner.js';
@@ -95,6 +95,30 @@ Examples:
             ]),
           response,
         );
+      }),
+    );
+
+  members
+    .command('delete')
+    .description('delete a member at MX and every result stored for it')
+    .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
+    .requiredOption('--member <guid>', 'the member (MBR-…)', memberGuid)
+    .addHelpText(
+      'after',
+      `
+Account numbers stored for the member are deleted with it; tokenized ones from Chase stop
+working for ACH. The warnings say so.
+
+Examples:
+  $ mxflow members delete --user USR-… --member MBR-…`,
+    )
+    .action(
+      run(async (ctx, _args, o: { user: string; member: string }) => {
+        type Deleted = { deleted: { member_guid: string; account_numbers: number; tokenized_account_numbers: number }; warnings: { code: string; message: string }[] };
+        // 204 (no body) when it held no account numbers, else 200 with its warnings.
+        const answer = await ctx.api.call<Deleted | undefined>('DELETE', `/users/${o.user}/members/${o.member}`);
+        const deleted = answer ?? { deleted: { member_guid: o.member, account_numbers: 0, tokenized_account_numbers: 0 }, warnings: [] };
+        ctx.show(() => `deleted member ${o.member}\n${deleted.warnings.map((w) => `warning: ${w.code}: ${w.message}\n`).join('')}`, deleted);
       }),
     );
 }

@@ -1,15 +1,18 @@
 import { Argument, type Command, Option } from 'commander';
 import type { ResultKind } from '../api-client.js';
 import { accountGuid, isoDate, memberGuid, positiveInt, UsageError, userGuid } from '../context.js';
-import { type Column, maskAccountNumber, table, yesNo } from '../output.js';
+import { type Column, maskAccountNumber, shownAccountNumber, table, yesNo } from '../output.js';
 import type { CommandRunner } from './runner.js';
 
 type Row = Record<string, unknown>;
 const s = (key: string) => (r: Row) => (r[key] === null || r[key] === undefined ? undefined : String(r[key]));
 const money = (key: string) => (r: Row) => (typeof r[key] === 'number' ? (r[key] as number).toFixed(2) : s(key)(r));
 
-/** Account numbers are masked in every table: a terminal is a place people look over shoulders. */
-const COLUMNS: Record<ResultKind, Column<Row>[]> = {
+/**
+ * Account numbers are masked in every table (a terminal is a place people look over shoulders),
+ * and taken from the account's own masked number, so a TAN's digits are never shown.
+ */
+const columns = (accounts: ReadonlyMap<unknown, Row>): Record<ResultKind, Column<Row>[]> => ({
   accounts: [
     { header: 'account', value: s('guid') },
     { header: 'name', value: s('name') },
@@ -20,8 +23,9 @@ const COLUMNS: Record<ResultKind, Column<Row>[]> = {
   ],
   account_numbers: [
     { header: 'account', value: s('account_guid') },
-    { header: 'account number', value: (r) => maskAccountNumber(r.account_number) },
+    { header: 'account number', value: (r) => shownAccountNumber(r, accounts.get(r.account_guid)) },
     { header: 'routing number', value: s('routing_number') },
+    { header: 'tokenized', value: (r) => yesNo(r.is_tokenized) },
     { header: 'validated', value: (r) => yesNo(r.passed_validation) },
   ],
   account_owners: [
@@ -40,7 +44,7 @@ const COLUMNS: Record<ResultKind, Column<Row>[]> = {
     { header: 'status', value: s('status') },
     { header: 'description', value: s('description') },
   ],
-};
+});
 
 interface ResultOptions {
   readonly user: string;
@@ -65,7 +69,8 @@ export function resultsCommand(program: Command, run: CommandRunner): void {
     .addHelpText(
       'after',
       `
-Tables show account numbers masked to their last four digits; --json shows them in full.
+Tables show account numbers masked to their last four digits, taken from the account's own
+masked number: a tokenized account number (TAN) is never shown. --json shows them in full.
 
 Examples:
   $ mxflow results account_numbers --user USR-… --member MBR-…
@@ -91,7 +96,10 @@ Examples:
           if (o.limit && rows.length >= o.limit) break;
         }
         const shown = o.limit ? rows.slice(0, o.limit) : rows;
-        ctx.show(() => table(shown, COLUMNS[kind]) + `${shown.length} ${shown.length === 1 ? 'row' : 'rows'}\n`, { [kind]: shown });
+        // The accounts' own masked numbers, for the table only.
+        const accounts = new Map<unknown, Row>();
+        if (kind === 'account_numbers' && !ctx.json) for await (const page of ctx.api.results<Row>('accounts', o.user, o.member)) for (const a of page) accounts.set(a.guid, a);
+        ctx.show(() => table(shown, columns(accounts)[kind]) + `${shown.length} ${shown.length === 1 ? 'row' : 'rows'}\n`, { [kind]: shown });
       }),
     );
 }

@@ -8,5 +8,6 @@ export const handler = workflowTask(
   StartMxJobEvent,
   startMxJob,
   (p) => ({ next: p.next, reason: p.reason }),
-  (p, { job }) => p.next !== 'FAIL' && recordJobStarted(job.jobType),
+  // A start waiting out MX's 429 (RETRY_START) has not started yet: counted when it does.
+  (p, { job }) => p.next !== 'FAIL' && p.next !== 'RETRY_START' && recordJobStarted(job.jobType),
 );

@@ -8,9 +8,10 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { API_FUNCTION_SIZE, apiFunctionEntry } from '../../shared/api/api-functions.js';
-import { API_FUNCTIONS, type ApiFunction, ROUTES, type RouteSpec } from '../../shared/api/routes.js';
+import { API_FUNCTION_CALLS_MX, API_FUNCTIONS, type ApiFunction, ROUTES, type RouteSpec } from '../../shared/api/routes.js';
 import { JOB_TYPES, type JobType } from '../../shared/jobs/job-types.js';
 import { acknowledgeNag } from '../nag.js';
+import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
 
 export interface HttpApiProps {
@@ -21,15 +22,17 @@ export interface HttpApiProps {
   readonly mxEnvironment: Record<string, string>;
   readonly stateMachines: Readonly<Record<JobType, IStateMachine>>;
   readonly logRetention: logs.RetentionDays;
+  /** Static egress for the functions that call MX (API_FUNCTION_CALLS_MX); none without it. */
+  readonly mxEgress?: MxEgressPlacement;
 }
 
-/** What each function family may do beyond reading and writing the table. */
-const NEEDS: Record<ApiFunction, { mx: boolean; startsJobs: boolean; answersChallenges: boolean; writes: boolean }> = {
-  users: { mx: true, startsJobs: false, answersChallenges: false, writes: true },
-  institutions: { mx: true, startsJobs: false, answersChallenges: false, writes: false },
-  members: { mx: true, startsJobs: true, answersChallenges: false, writes: true },
-  jobs: { mx: true, startsJobs: true, answersChallenges: true, writes: true },
-  results: { mx: false, startsJobs: false, answersChallenges: false, writes: false },
+/** What each function family may do beyond reading and writing the table (and calling MX, API_FUNCTION_CALLS_MX). */
+const NEEDS: Record<ApiFunction, { startsJobs: boolean; answersChallenges: boolean; writes: boolean }> = {
+  users: { startsJobs: false, answersChallenges: false, writes: true },
+  institutions: { startsJobs: false, answersChallenges: false, writes: false },
+  members: { startsJobs: true, answersChallenges: false, writes: true },
+  jobs: { startsJobs: true, answersChallenges: true, writes: true },
+  results: { startsJobs: false, answersChallenges: false, writes: false },
 };
 
 /** API Gateway's own refusals, in the API's error envelope rather than its `{"message"}`. */
@@ -61,11 +64,18 @@ export class HttpApi extends Construct {
 
     this.functions = Object.fromEntries(
       API_FUNCTIONS.map((family) => {
-        const fn = mxflowFunction(this, `${family}Function`, { entry: apiFunctionEntry(family), ...API_FUNCTION_SIZE, environment, logRetention: props.logRetention });
+        const callsMx = API_FUNCTION_CALLS_MX[family];
+        const fn = mxflowFunction(this, `${family}Function`, {
+          entry: apiFunctionEntry(family),
+          ...API_FUNCTION_SIZE,
+          environment,
+          logRetention: props.logRetention,
+          ...(callsMx && props.mxEgress ? { mxEgress: props.mxEgress } : {}),
+        });
         const needs = NEEDS[family];
         if (needs.writes) props.table.grantReadWriteData(fn);
         else props.table.grantReadData(fn);
-        if (needs.mx) props.mxSecret.grantRead(fn);
+        if (callsMx) props.mxSecret.grantRead(fn);
         for (const machine of Object.values(props.stateMachines)) {
           if (needs.startsJobs) machine.grantStartExecution(fn);
           if (needs.answersChallenges) machine.grantTaskResponse(fn);

@@ -15,6 +15,7 @@ import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings, jobStateMachin
 import { STOPPED_EXECUTION_STATUSES } from '../../shared/jobs/end-stopped-job.js';
 import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS, type WorkflowFunctionId } from '../workflows/workflow-functions.js';
 import { acknowledgeNag } from '../nag.js';
+import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
 
 export interface JobWorkflowsProps {
@@ -28,10 +29,9 @@ export interface JobWorkflowsProps {
   readonly settings?: Partial<JobWorkflowSettings>;
   /** Extra environment for every workflow function, e.g. POLL_* overrides. */
   readonly environment?: Record<string, string>;
+  /** Static egress for the functions that call MX (`callsMx` in the table); none without it. */
+  readonly mxEgress?: MxEgressPlacement;
 }
-
-/** Functions that talk to MX, and so may read its secret. */
-const CALLS_MX: readonly WorkflowFunctionId[] = ['StartMxJobFunction', 'PollMemberStatusFunction', 'ParkForChallengeFunction', 'FetchResultsFunction'];
 
 /** The workflow task Lambdas and the three job state machines built from one factory. */
 export class JobWorkflows extends Construct {
@@ -58,9 +58,10 @@ export class JobWorkflows extends Construct {
           timeoutSeconds: spec.timeoutSeconds,
           environment,
           logRetention: props.logRetention,
+          ...(spec.callsMx && props.mxEgress ? { mxEgress: props.mxEgress } : {}),
         });
         props.table.grantReadWriteData(fn);
-        if (CALLS_MX.includes(spec.id)) props.mxSecret.grantRead(fn);
+        if (spec.callsMx) props.mxSecret.grantRead(fn);
         return [spec.id, fn];
       }),
     ) as Record<WorkflowFunctionId, nodejs.NodejsFunction>;

@@ -8,6 +8,10 @@ export interface MxSecretProps {
   readonly existingSecretArn?: string;
 }
 
+/** The command that gives mxflow its MX credentials (or new ones, once they are rotated at MX). */
+export const putMxCredentialsCommand = (secretArn: string) =>
+  `aws secretsmanager put-secret-value --secret-id ${secretArn} --secret-string '{"client_id":"<MX client id>","api_key":"<MX API key>"}'`;
+
 /** MX's client_id and api_key, as `{"client_id": …, "api_key": …}`; nothing else holds them. */
 export class MxSecret extends Construct {
   readonly secret: secretsmanager.ISecret;

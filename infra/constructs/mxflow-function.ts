@@ -4,6 +4,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeNag } from '../nag.js';
+import type { MxEgressPlacement } from './mx-egress.js';
 
 export interface MxflowFunctionProps {
   readonly entry: string;
@@ -11,6 +12,8 @@ export interface MxflowFunctionProps {
   readonly timeoutSeconds: number;
   readonly environment: Record<string, string>;
   readonly logRetention: logs.RetentionDays;
+  /** Behind MX's allow-listed egress IPs: set for functions that call MX when the stack has static egress. */
+  readonly mxEgress?: MxEgressPlacement;
 }
 
 /** Every mxflow Lambda: Node 24 on ARM, an ESM bundle made by the local esbuild, its own log group. */
@@ -24,6 +27,7 @@ export function mxflowFunction(scope: Construct, id: string, props: MxflowFuncti
     timeout: Duration.seconds(props.timeoutSeconds),
     logGroup,
     tracing: lambda.Tracing.ACTIVE,
+    ...props.mxEgress,
     environment: {
       POWERTOOLS_SERVICE_NAME: 'mxflow',
       // Stack traces point at the TypeScript, through the bundled source map.
@@ -44,5 +48,9 @@ export function mxflowFunction(scope: Construct, id: string, props: MxflowFuncti
   acknowledgeNag(fn, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     "The function writes to its own log group; AWS's basic execution policy is the least that allows it.");
   acknowledgeNag(fn, 'IAM5[Resource::*]', 'X-Ray accepts trace segments only on Resource "*" (xray:PutTraceSegments, xray:PutTelemetryRecords).');
+  if (props.mxEgress) {
+    acknowledgeNag(fn, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      "Lambda needs to create and remove its network interfaces in mxflow's private subnets; AWS's VPC access policy is the least that allows it.");
+  }
   return fn;
 }

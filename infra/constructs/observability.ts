@@ -10,6 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { JOB_TYPES, type JobType } from '../../shared/jobs/job-types.js';
+import type { MxErrorCode } from '../../shared/mx/index.js';
 import { METRIC, METRICS_NAMESPACE } from '../../shared/runtime/metrics.js';
 
 export interface ObservabilityProps {
@@ -19,6 +20,10 @@ export interface ObservabilityProps {
   /** Grouped (workflow, API): an alarm sums at most ten metrics. */
   readonly functions: Readonly<Record<string, Readonly<Record<string, lambda.IFunction>>>>;
   readonly alarmEmail?: string;
+  /** The command that puts new MX credentials in the secret, quoted in the 401 alarm. */
+  readonly putMxCredentialsCommand: string;
+  /** The static egress addresses (comma-separated), when the stack has them, quoted in the IP alarm. */
+  readonly mxEgressIps?: string;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -33,9 +38,39 @@ const search = (metricName: string, dimensions: string[], label: string) =>
   });
 
 /**
+ * One alarm per way MX refuses mxflow (the `code` of the MxAccessRefused metric, one of
+ * ACCESS_REFUSED_CODES, recorded on every refused MX call), each saying what fixes it: a 401
+ * and the three kinds of 403 need different people to act.
+ */
+const mxRefusalAlarms = (props: ObservabilityProps): { id: string; code: MxErrorCode; description: string }[] => [
+  {
+    id: 'MxUnauthorized',
+    code: 'MX_UNAUTHORIZED',
+    description: `MX answered 401: mxflow's MX client_id or API key is wrong, expired, or for the other MX environment. Check them in MX's client dashboard, then put the right ones in the secret: ${props.putMxCredentialsCommand}`,
+  },
+  {
+    id: 'MxIpNotAllowed',
+    code: 'MX_IP_NOT_ALLOWED',
+    description: props.mxEgressIps
+      ? `MX answered 403: the calling IP is not on MX's allow-list. Ask MX (client dashboard or a support ticket) to allow-list this stack's MxEgressIps output for this environment's client_id: ${props.mxEgressIps}`
+      : "MX answered 403: the calling IP is not on MX's allow-list, and this stack does not use static egress, so its functions have no fixed IP. Deploy with -c mxEgress=static, then have MX allow-list the MxEgressIps output.",
+  },
+  {
+    id: 'MxFeatureNotEnabled',
+    code: 'MX_FEATURE_NOT_ENABLED',
+    description: "MX answered 403: the product called (e.g. verification or identification) is not enabled for mxflow's client_id. Ask MX to enable it for this environment's client_id; jobs of that type fail until then.",
+  },
+  {
+    id: 'MxForbidden',
+    code: 'MX_FORBIDDEN',
+    description: "MX answered 403 for a reason mxflow does not recognise: read MX's message in the function logs (search for MX_FORBIDDEN) and take it to MX if it is theirs to fix.",
+  },
+];
+
+/**
  * What on-call engineers watch: one dashboard for jobs, MX, polling, challenges, functions
  * and the API, and alarms (to an SNS topic, e-mailed when an address is given) for what needs
- * a person: failed executions, function errors, API 5xx, and MX refusing mxflow's API keys.
+ * a person: failed executions, function errors, API 5xx, and MX refusing mxflow (by cause).
  */
 export class Observability extends Construct {
   readonly topic: sns.Topic;
@@ -86,11 +121,7 @@ export class Observability extends Construct {
         ),
       ),
       alarm('Api5xx', 'The API answered 5xx: MX may be failing (502/503/504) or a function failed.', props.api.metricServerError({ period: FIVE_MINUTES })),
-      alarm(
-        'MxCredentialsRefused',
-        "MX answered 401 or 403: mxflow's MX API credentials are wrong, expired, or this IP is not allow-listed. Put the right ones in the MX secret.",
-        sumOf('MX 401 and 403', [mxflowMetric(METRIC.mxErrors, { status: '401' }), mxflowMetric(METRIC.mxErrors, { status: '403' })]),
-      ),
+      ...mxRefusalAlarms(props).map(({ id, code, description }) => alarm(id, description, mxflowMetric(METRIC.mxAccessRefused, { code }))),
     ];
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `mxflow-${props.stage}`, defaultInterval: Duration.hours(6) });
@@ -131,9 +162,10 @@ export class Observability extends Construct {
           props.stateMachines[t].metricSucceeded({ label: `${t} succeeded`, period: FIVE_MINUTES }),
           props.stateMachines[t].metricFailed({ label: `${t} failed`, period: FIVE_MINUTES }),
         ]),
-        width: 12,
+        width: 8,
       }),
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
+      new cloudwatch.GraphWidget({ title: 'MX refusing mxflow, by code (401, 403 by cause)', left: [search(METRIC.mxAccessRefused, ['code'], '')], width: 8 }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8 }),
     );
   }
 }

@@ -24,11 +24,14 @@ export const DEFAULT_JOB_WORKFLOW_SETTINGS: JobWorkflowSettings = {
  *
  *   StartMxJob → RouteByStatus ─ WAIT / AWAIT_OAUTH ──────→ WaitBeforePoll → PollMemberStatus → RouteByStatus
  *                              ─ AWAIT_CHALLENGE_ANSWER → AwaitChallengeAnswer (task token) → WaitBeforePoll
- *                              ─ FETCH_RESULTS ─────────→ FetchResults → RecordSuccess → JobSucceeded
+ *                              ─ FETCH_RESULTS ─────────→ FetchResults → RouteByStatus
+ *                              ─ RECORD_SUCCESS ────────→ RecordSuccess → JobSucceeded
+ *                              ─ RETRY_START (MX's 429) → WaitBeforeRetryStart → StartMxJob
+ *                              ─ RETRY_FETCH (MX's 429) → WaitBeforeRetryFetch → FetchResults
  *                              ─ FAIL (or any caught error) → RecordFailure → JobFailed
  *
  * The state holds the job's references, `progress` (decision and poll counters) and counts;
- * the execution input is `{jobGuid, userGuid, memberGuid, observeOnly, includeTransactions}`.
+ * the execution input is `{jobGuid, userGuid, memberGuid, observeOnly, includeTransactions, isOauth}`.
  */
 export function jobStateMachineDefinition(
   scope: Construct,
@@ -36,7 +39,7 @@ export function jobStateMachineDefinition(
   functions: Record<WorkflowFunctionId, IFunction>,
   settings: JobWorkflowSettings,
 ): sfn.IChainable {
-  const job = { 'jobGuid.$': '$.jobGuid', 'userGuid.$': '$.userGuid', 'memberGuid.$': '$.memberGuid', jobType };
+  const job = { 'jobGuid.$': '$.jobGuid', 'userGuid.$': '$.userGuid', 'memberGuid.$': '$.memberGuid', jobType, 'isOauth.$': '$.isOauth' };
   const invoke = (id: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string) =>
     new tasks.LambdaInvoke(scope, id, {
       stateName: id,
@@ -45,16 +48,20 @@ export function jobStateMachineDefinition(
       payloadResponseOnly: true,
       resultPath,
     });
-  const mxFaultsRetried = (task: sfn.TaskStateBase, jitter: boolean) =>
+  // MX's 5xx and time-outs. No jitter: FULL jitter draws the delay from 0 up, so a retry could
+  // call MX sooner than 3 s. The steps themselves route 429s (and every failed status read)
+  // through a Wait state of at least Retry-After with jitter above that floor; this Retry is
+  // what is left for the other MX faults.
+  const mxFaultsRetried = (task: sfn.TaskStateBase) =>
     task.addRetry({
       errors: [WORKFLOW_ERRORS.mxTransient],
       interval: Duration.seconds(3),
       backoffRate: 2,
       maxAttempts: 6,
       maxDelay: Duration.seconds(60),
-      // A status read is never retried sooner than MX's 3-second floor, so no jitter there.
-      jitterStrategy: jitter ? sfn.JitterType.FULL : sfn.JitterType.NONE,
+      jitterStrategy: sfn.JitterType.NONE,
     });
+  const waitAsDecided = (id: string) => new sfn.Wait(scope, id, { stateName: id, time: sfn.WaitTime.secondsPath('$.progress.waitSeconds') });
 
   const recordFailure = invoke('RecordFailure', functions.FinishJobFunction, { outcome: 'FAILED', job, 'state.$': '$' }, '$.finish');
   recordFailure.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4 });
@@ -62,17 +69,15 @@ export function jobStateMachineDefinition(
   const failOnError = (task: sfn.TaskStateBase) => task.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
 
   const options = { 'observeOnly.$': '$.observeOnly', 'includeTransactions.$': '$.includeTransactions' };
-  const startMxJob = invoke('StartMxJob', functions.StartMxJobFunction, { job, ...options }, '$.progress');
-  mxFaultsRetried(startMxJob, true);
+  // The whole state goes in: after a 429 it holds the progress that counts the waits in a row.
+  const startMxJob = invoke('StartMxJob', functions.StartMxJobFunction, { job, ...options, 'state.$': '$' }, '$.progress');
+  mxFaultsRetried(startMxJob);
   // Another MX job type running on the member (409): wait it out for a while, visibly.
   startMxJob.addRetry({ errors: [WORKFLOW_ERRORS.mxJobConflict], interval: Duration.seconds(20), backoffRate: 1.5, maxAttempts: 6 });
 
   const pollMemberStatus = invoke('PollMemberStatus', functions.PollMemberStatusFunction, { job, 'progress.$': '$.progress' }, '$.progress');
-  mxFaultsRetried(pollMemberStatus, false);
-  const waitBeforePoll = new sfn.Wait(scope, 'WaitBeforePoll', {
-    stateName: 'WaitBeforePoll',
-    time: sfn.WaitTime.secondsPath('$.progress.waitSeconds'),
-  }).next(pollMemberStatus);
+  mxFaultsRetried(pollMemberStatus);
+  const waitBeforePoll = waitAsDecided('WaitBeforePoll').next(pollMemberStatus);
 
   const awaitChallengeAnswer = new tasks.LambdaInvoke(scope, 'AwaitChallengeAnswer', {
     stateName: 'AwaitChallengeAnswer',
@@ -82,14 +87,16 @@ export function jobStateMachineDefinition(
     resultPath: sfn.JsonPath.DISCARD,
     taskTimeout: sfn.Timeout.duration(settings.challengeTimeout),
   });
-  mxFaultsRetried(awaitChallengeAnswer, true);
+  mxFaultsRetried(awaitChallengeAnswer);
   awaitChallengeAnswer.next(waitBeforePoll);
 
-  const fetchResults = invoke('FetchResults', functions.FetchResultsFunction, { job, 'includeTransactions.$': '$.includeTransactions' }, '$.counts');
-  mxFaultsRetried(fetchResults, true);
-  const recordSuccess = invoke('RecordSuccess', functions.FinishJobFunction, { outcome: 'SUCCEEDED', job, 'counts.$': '$.counts', 'progress.$': '$.progress' }, '$.finish');
+  const fetchResults = invoke('FetchResults', functions.FetchResultsFunction, { job, 'includeTransactions.$': '$.includeTransactions', 'progress.$': '$.progress' }, '$.progress');
+  mxFaultsRetried(fetchResults);
+  const recordSuccess = invoke('RecordSuccess', functions.FinishJobFunction, { outcome: 'SUCCEEDED', job, 'counts.$': '$.progress.counts', 'progress.$': '$.progress' }, '$.finish');
   recordSuccess.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4 });
-  fetchResults.next(recordSuccess).next(new sfn.Succeed(scope, 'JobSucceeded', { stateName: 'JobSucceeded' }));
+  recordSuccess.next(new sfn.Succeed(scope, 'JobSucceeded', { stateName: 'JobSucceeded' }));
+  const waitBeforeRetryStart = waitAsDecided('WaitBeforeRetryStart').next(startMxJob);
+  const waitBeforeRetryFetch = waitAsDecided('WaitBeforeRetryFetch').next(fetchResults);
 
   for (const task of [startMxJob, pollMemberStatus, awaitChallengeAnswer, fetchResults, recordSuccess]) failOnError(task);
 
@@ -98,7 +105,11 @@ export function jobStateMachineDefinition(
     .when(sfn.Condition.or(next('WAIT'), next('AWAIT_OAUTH')), waitBeforePoll)
     .when(next('AWAIT_CHALLENGE_ANSWER'), awaitChallengeAnswer)
     .when(next('FETCH_RESULTS'), fetchResults)
+    .when(next('RECORD_SUCCESS'), recordSuccess)
+    .when(next('RETRY_START'), waitBeforeRetryStart)
+    .when(next('RETRY_FETCH'), waitBeforeRetryFetch)
     .otherwise(recordFailure);
   pollMemberStatus.next(routeByStatus);
+  fetchResults.next(routeByStatus);
   return startMxJob.next(routeByStatus);
 }

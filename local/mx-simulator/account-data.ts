@@ -9,6 +9,8 @@ interface AccountTemplate {
   type: string;
   subtype: string | null;
   label: string;
+  /** A joint account: identification lists two owners for it. */
+  joint?: true;
 }
 
 const ACCOUNT_SETS: Record<AccountSet, AccountTemplate[]> = {
@@ -19,7 +21,7 @@ const ACCOUNT_SETS: Record<AccountSet, AccountTemplate[]> = {
   ],
   // One account per account type of MX's accounts reference (ANY, "not provided", excluded).
   all_types: [
-    { type: 'CHECKING', subtype: null, label: 'Checking' },
+    { type: 'CHECKING', subtype: null, label: 'Joint Checking', joint: true },
     { type: 'SAVINGS', subtype: 'MONEY_MARKET', label: 'Money Market Savings' },
     { type: 'LOAN', subtype: null, label: 'Auto Loan' },
     { type: 'CREDIT_CARD', subtype: null, label: 'Credit Card' },
@@ -36,13 +38,36 @@ const ACCOUNT_SETS: Record<AccountSet, AccountTemplate[]> = {
     { type: 'CREDIT_CARD', subtype: null, label: 'Credit Card' },
     { type: 'LOAN', subtype: null, label: 'Personal Loan' },
   ],
+  unvalidated_numbers: [
+    { type: 'CHECKING', subtype: null, label: 'Checking' },
+    { type: 'SAVINGS', subtype: null, label: 'Savings' },
+    { type: 'CREDIT_CARD', subtype: null, label: 'Credit Card' },
+  ],
+  no_numbers: [
+    { type: 'CHECKING', subtype: null, label: 'Checking' },
+    { type: 'SAVINGS', subtype: null, label: 'Savings' },
+    { type: 'CREDIT_CARD', subtype: null, label: 'Credit Card' },
+  ],
 };
 
 /** Account types that instant account verification can return numbers for. */
 export const VERIFIABLE_TYPES: readonly string[] = ['CHECKING', 'SAVINGS'];
 
-/** Tokenized account numbers (OAuth members) are 17 digits starting with this prefix. */
+/** Tokenized account numbers (OAuth members at institutions that issue TANs) are 17 digits starting with this prefix. */
 export const TAN_PREFIX = '9990';
+
+/**
+ * What a verification of the set's accounts yields: numbers that pass MX's checks, numbers
+ * that fail them (`passed_validation: false`), or none at all (the job still ends CONNECTED).
+ */
+export type AccountNumbersOutcome = 'valid' | 'unvalidated' | 'none';
+const NUMBERS_OF_SET: Record<AccountSet, AccountNumbersOutcome> = {
+  default: 'valid',
+  all_types: 'valid',
+  no_eligible: 'valid',
+  unvalidated_numbers: 'unvalidated',
+  no_numbers: 'none',
+};
 
 export interface GeneratedAccount {
   guid: string;
@@ -52,11 +77,14 @@ export interface GeneratedAccount {
   name: string;
   /** The real (untokenized) account number: 10 digits, never starting with 9. */
   accountNumber: string;
-  /** Tokenized account number handed out instead of accountNumber for OAuth members. */
+  /** Tokenized account number handed out instead of accountNumber to OAuth members at a TAN-issuing institution. */
   tokenizedNumber: string;
   routingNumber: string;
   memberGuid: string;
   userGuid: string;
+  /** Owned by two people (identification lists both). */
+  joint: boolean;
+  numbers: AccountNumbersOutcome;
 }
 
 export interface AccountContext {
@@ -99,6 +127,8 @@ export function generateAccounts(ctx: AccountContext): GeneratedAccount[] {
       routingNumber,
       memberGuid: ctx.memberGuid,
       userGuid: ctx.userGuid,
+      joint: t.joint === true,
+      numbers: NUMBERS_OF_SET[ctx.accountSet],
     };
   });
 }
@@ -227,7 +257,7 @@ export function accountNumberView(acc: GeneratedAccount, seed: string, tokenized
     loan_guarantor: null,
     loan_reference_number: null,
     member_guid: acc.memberGuid,
-    passed_validation: true,
+    passed_validation: acc.numbers !== 'unvalidated',
     routing_number: acc.routingNumber,
     sequence_number: null,
     transit_number: null,
@@ -242,10 +272,18 @@ const OWNERS = [
   { name: 'Morgan Placeholder', street: '9 Elm Court', city: 'Austin', state: 'TX', postal: '78701' },
 ];
 
-/** One owner per account; all accounts of a member share the same (seeded) person. */
-export function accountOwnerView(acc: GeneratedAccount, seed: string): AccountOwnerResponse {
+/**
+ * The owners of an account: all accounts of a member share the same (seeded) person, and a
+ * joint account adds a second one (the next person of the list).
+ */
+export function accountOwnerViews(acc: GeneratedAccount, seed: string): AccountOwnerResponse[] {
   const h = hashKey(seed, 'owner', acc.memberGuid);
-  const o = OWNERS[h % OWNERS.length]!;
+  const first = ownerView(acc, OWNERS[h % OWNERS.length]!, mxGuid('ACO', seed, 'account_owner', acc.guid), h % 100);
+  if (!acc.joint) return [first];
+  return [first, ownerView(acc, OWNERS[(h + 1) % OWNERS.length]!, mxGuid('ACO', seed, 'account_owner', acc.guid, 'joint'), (h + 1) % 100)];
+}
+
+function ownerView(acc: GeneratedAccount, o: (typeof OWNERS)[number], guid: string, phone: number): AccountOwnerResponse {
   const handle = o.name.toLowerCase().replace(/\s+/g, '.');
   return {
     account_guid: acc.guid,
@@ -254,11 +292,11 @@ export function accountOwnerView(acc: GeneratedAccount, seed: string): AccountOw
     country: 'US',
     email: `${handle}@example.com`,
     first_name: null,
-    guid: mxGuid('ACO', seed, 'account_owner', acc.guid),
+    guid,
     last_name: null,
     member_guid: acc.memberGuid,
     owner_name: o.name,
-    phone: `555-01${String(h % 100).padStart(2, '0')}`,
+    phone: `555-01${String(phone).padStart(2, '0')}`,
     postal_code: o.postal,
     state: o.state,
     user_guid: acc.userGuid,

@@ -17,8 +17,8 @@ function html(status: number, title: string, text: string): ApiResult {
 }
 
 /**
- * GET /oauth/authorize/{member_guid}?token=…[&outcome=deny]. The token is one-time: a used
- * or superseded link answers 400. Success starts the member's aggregation (or, with
+ * GET /oauth/authorize/{member_guid}?token=…[&outcome=deny]. The token is one-time and lives
+ * oauthWindowTtlMs of MX time: a used, superseded or expired link answers 400 and connects nothing. Success starts the member's aggregation (or, with
  * skip_aggregation, makes it CONNECTED at once); outcome=deny makes it DENIED.
  */
 function authorize(store: Store, memberGuid: string, query: URLSearchParams): ApiResult {
@@ -27,6 +27,9 @@ function authorize(store: Store, memberGuid: string, query: URLSearchParams): Ap
   if (!member || !oauth) return html(404, 'Unknown OAuth link', 'This OAuth window does not exist.');
   if (!query.get('token') || query.get('token') !== oauth.token) {
     return html(400, 'OAuth link expired', 'This OAuth window was already used or superseded; request a new oauth_window_uri.');
+  }
+  if (store.now() - oauth.issuedAt > store.config.oauthWindowTtlMs) {
+    return html(400, 'OAuth link expired', 'This OAuth window has expired; request a new oauth_window_uri.');
   }
   // One-time use: burn the token.
   oauth.issued++;
@@ -41,7 +44,7 @@ function authorize(store: Store, memberGuid: string, query: URLSearchParams): Ap
       member.status = 'CONNECTED';
       member.isAuthenticated = true;
     } else {
-      startJob(member, 'aggregate', DEFAULT_SCENARIO, 'CREATED', false, store.jobContext());
+      startJob(member, 'aggregate', DEFAULT_SCENARIO, 'CREATED', true, store.jobContext());
     }
   }
   const target = URL.canParse(oauth.clientRedirectUrl ?? '') ? new URL(oauth.clientRedirectUrl!) : null;

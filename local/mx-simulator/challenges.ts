@@ -1,8 +1,11 @@
 // The MFA challenges the simulated institutions ask, and verification's account-selection
 // challenge. Every MFA challenge is passed by the answer `correct` (for option types, the
-// option whose value is `correct`); account selection is answered with an account guid.
+// option whose value is `correct`); account selection is answered with one of its options'
+// values, opaque tokens as MX's are (not account guids), mapped back to the account here.
 import type { ChallengeResponse } from 'mx-platform-node';
 import { maskedAccountNumber, type GeneratedAccount } from './account-data.js';
+import type { ActiveChallenge } from './model.js';
+import { tokenFrom } from './random.js';
 import { CORRECT_ANSWER, type ChallengeType } from './test-logins.js';
 
 // 1×1 PNG: enough for a client to render or pass through an image challenge.
@@ -10,7 +13,17 @@ const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAw
 
 export const ACCOUNT_SELECTION_LABEL = 'Please select an account:';
 
-export function mfaChallenge(guid: string, type: ChallengeType): ChallengeResponse {
+/** Put before a re-asked challenge's label, as banks say the last answer did not match. */
+export const REASK_PREFIX = 'That answer did not match. ';
+
+/** An MFA challenge as issued: its view and the answer that passes it. */
+export function mfaChallenge(guid: string, type: ChallengeType, reask = false): ActiveChallenge {
+  const view = mfaChallengeView(guid, type);
+  if (reask) view.label = `${REASK_PREFIX}${view.label}`;
+  return { guid, view, accepted: [CORRECT_ANSWER], accountByValue: null };
+}
+
+function mfaChallengeView(guid: string, type: ChallengeType): ChallengeResponse {
   switch (type) {
     case 'TEXT':
       return { field_name: null, guid, label: 'What city were you born in?', type };
@@ -45,13 +58,16 @@ export function mfaChallenge(guid: string, type: ChallengeType): ChallengeRespon
   }
 }
 
-/** Verification's special OPTIONS challenge: one option per eligible account, value = guid. */
-export function accountSelectionChallenge(guid: string, accounts: GeneratedAccount[]): ChallengeResponse {
+/**
+ * Verification's special OPTIONS challenge: one option per eligible account, its value a token
+ * of this challenge (never the account guid), which the answer is mapped back through.
+ */
+export function accountSelectionChallenge(guid: string, accounts: GeneratedAccount[]): ActiveChallenge {
+  const options = accounts.map((a) => ({ label: `${a.name} ${maskedAccountNumber(a)}`, value: tokenFrom(`account-option|${guid}|${a.guid}`), account: a.guid }));
   return {
-    field_name: null,
     guid,
-    label: ACCOUNT_SELECTION_LABEL,
-    options: accounts.map((a) => ({ label: `${a.name} ${maskedAccountNumber(a)}`, value: a.guid })),
-    type: 'OPTIONS',
+    view: { field_name: null, guid, label: ACCOUNT_SELECTION_LABEL, options: options.map(({ label, value }) => ({ label, value })), type: 'OPTIONS' },
+    accepted: options.map((o) => o.value),
+    accountByValue: Object.fromEntries(options.map((o) => [o.value, o.account])),
   };
 }

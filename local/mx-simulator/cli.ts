@@ -20,6 +20,8 @@ const { values } = parseArgs({
     'rate-503': { type: 'string' },
     'latency-ms': { type: 'string' },
     'drop-rate': { type: 'string' },
+    'allowed-ips': { type: 'string' },
+    'disabled-features': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -29,6 +31,7 @@ if (values.help) {
   [--seed S] [--time-scale 1] [--job-duration-ms 6000] [--challenge-after-ms 2000] [--challenge-expiry-ms 300000]
   [--transactions-per-account 50] [--history-days 90]
   [--rate-429 0] [--rate-500 0] [--rate-503 0] [--latency-ms 0] [--drop-rate 0]
+  [--allowed-ips 127.0.0.1,10.0.0.0/22] [--disabled-features verify,identify]
 See local/mx-simulator/README.md.`);
   process.exit(0);
 }
@@ -41,6 +44,11 @@ function num(name: string, raw: string | undefined): number | undefined {
     process.exit(2);
   }
   return n;
+}
+
+/** A comma-separated flag; the simulator validates the entries. */
+function list(raw: string | undefined): string[] | undefined {
+  return raw === undefined ? undefined : raw.split(',').map((entry) => entry.trim()).filter(Boolean);
 }
 
 const faults: NonNullable<MxSimulatorOptions['faults']> = {};
@@ -68,13 +76,15 @@ try {
     challengeExpiryMs: num('challenge-expiry-ms', values['challenge-expiry-ms']),
     transactionsPerAccount: num('transactions-per-account', values['transactions-per-account']),
     historyDays: num('history-days', values['history-days']),
+    allowedIps: list(values['allowed-ips']),
+    disabledFeatures: list(values['disabled-features']) as MxSimulatorOptions['disabledFeatures'],
     faults,
   });
   console.log(`MX simulator listening on ${sim.url}`);
   console.log(`  client id: ${sim.clientId}`);
   console.log(`  API key:   ${sim.apiKey}`);
   console.log(`  time scale ${sim.options.timeScale}, job ${sim.options.jobDurationMs} MX ms, seed "${sim.options.seed}"`);
-  console.log(`Try: curl -u ${sim.clientId}:${sim.apiKey} -H 'Accept: application/vnd.mx.api.v1+json' '${sim.url}/institutions?name=mx'`);
+  console.log(`Try: curl -u ${sim.clientId}:${sim.apiKey} -H 'Accept: application/vnd.mx.api.v1+json' -H 'Accept-Version: v20111101' '${sim.url}/institutions?name=mx'`);
   console.log(`Admin: ${sim.url}/_simulator/stats — Ctrl-C to stop.`);
   const stop = (signal: string) => {
     console.log(`\n${signal}: stopping MX simulator`);

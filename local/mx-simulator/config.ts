@@ -1,6 +1,8 @@
 // Simulator options: defaults, validation, and the live (re-configurable) timing/data config.
 import { badRequest } from './errors.js';
+import { checkAllowEntry, checkFeature } from './client-access.js';
 import type { FaultSettings } from './faults.js';
+import type { JobType } from './model.js';
 
 export const DEFAULT_CLIENT_ID = 'sim-client-id';
 export const DEFAULT_API_KEY = 'sim-api-key';
@@ -25,18 +27,34 @@ export interface MxSimulatorOptions {
   challengeAfterMs?: number;
   /** MX ms an unanswered challenge waits before the job ends EXPIRED; default 300000. */
   challengeExpiryMs?: number;
+  /** MX ms an oauth_window_uri stays usable after it was issued; default 600000 (10 minutes). */
+  oauthWindowTtlMs?: number;
+  /**
+   * MX ms after an aggregation ended CONNECTED during which a manual aggregation answers 202
+   * without a new run (MX's throttle window); default 10800000 (3 hours), 0 = off.
+   */
+  aggregationThrottleMs?: number;
+  /** MX ms after a member's last job start at which MX aggregates it in the background; default 86400000 (24 hours), 0 = off. */
+  backgroundAggregationMs?: number;
   /** Transactions generated per account; default 50. */
   transactionsPerAccount?: number;
   /** Days of transaction history ending today; default 90. */
   historyDays?: number;
   /** Initial fault injection settings (all off by default). */
   faults?: Partial<FaultSettings>;
+  /**
+   * Client addresses MX answers (IPs or IPv4 CIDR ranges); any other gets MX's 403. Default
+   * null: every address, so the local stack works.
+   */
+  allowedIps?: string[] | null;
+  /** Job types MX has not enabled for this client: their start answers 403. Default none. */
+  disabledFeatures?: JobType[];
 }
 
 /** The options that can change while the server runs (PUT /_simulator/config, configure()). */
 export type ConfigUpdate = Pick<
   MxSimulatorOptions,
-  'seed' | 'timeScale' | 'jobDurationMs' | 'challengeAfterMs' | 'challengeExpiryMs' | 'transactionsPerAccount' | 'historyDays'
+  'seed' | 'timeScale' | 'jobDurationMs' | 'challengeAfterMs' | 'challengeExpiryMs' | 'oauthWindowTtlMs' | 'aggregationThrottleMs' | 'backgroundAggregationMs' | 'transactionsPerAccount' | 'historyDays' | 'allowedIps' | 'disabledFeatures'
 >;
 
 export interface ConfigSnapshot {
@@ -45,11 +63,16 @@ export interface ConfigSnapshot {
   jobDurationMs: number;
   challengeAfterMs: number;
   challengeExpiryMs: number;
+  oauthWindowTtlMs: number;
+  aggregationThrottleMs: number;
+  backgroundAggregationMs: number;
   transactionsPerAccount: number;
   historyDays: number;
+  allowedIps: string[] | null;
+  disabledFeatures: JobType[];
 }
 
-const CONFIG_KEYS = ['seed', 'timeScale', 'jobDurationMs', 'challengeAfterMs', 'challengeExpiryMs', 'transactionsPerAccount', 'historyDays'] as const;
+const CONFIG_KEYS = ['seed', 'timeScale', 'jobDurationMs', 'challengeAfterMs', 'challengeExpiryMs', 'oauthWindowTtlMs', 'aggregationThrottleMs', 'backgroundAggregationMs', 'transactionsPerAccount', 'historyDays', 'allowedIps', 'disabledFeatures'] as const;
 
 export class SimulatorConfig {
   seed = DEFAULT_SEED;
@@ -58,8 +81,13 @@ export class SimulatorConfig {
   /** Undefined means "a third of the job", which follows jobDurationMs when that changes. */
   private explicitChallengeAfterMs: number | undefined;
   challengeExpiryMs = 300_000;
+  oauthWindowTtlMs = 600_000;
+  aggregationThrottleMs = 3 * 3_600_000;
+  backgroundAggregationMs = 24 * 3_600_000;
   transactionsPerAccount = 50;
   historyDays = 90;
+  allowedIps: string[] | null = null;
+  disabledFeatures: JobType[] = [];
 
   constructor(initial: ConfigUpdate = {}) {
     this.update(initial);
@@ -79,6 +107,16 @@ export class SimulatorConfig {
         if (typeof value !== 'string' && typeof value !== 'number') throw badRequest('seed must be a string or number');
         continue;
       }
+      if (key === 'allowedIps') {
+        if (value !== null && !Array.isArray(value)) throw badRequest('allowedIps must be a list of IP addresses or CIDR ranges, or null (every address)');
+        if (Array.isArray(value)) value.forEach(checkAllowEntry);
+        continue;
+      }
+      if (key === 'disabledFeatures') {
+        if (!Array.isArray(value)) throw badRequest('disabledFeatures must be a list of job types');
+        value.forEach(checkFeature);
+        continue;
+      }
       if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${key} must be a number`);
       const positive = key === 'timeScale' || key === 'historyDays';
       if (positive ? value <= 0 : value < 0) throw badRequest(`${key} must be ${positive ? '> 0' : '>= 0'}`);
@@ -86,6 +124,8 @@ export class SimulatorConfig {
     }
     for (const [key, value] of entries) {
       if (key === 'seed') this.seed = String(value);
+      else if (key === 'allowedIps') this.allowedIps = value === null ? null : (value as unknown[]).map(checkAllowEntry);
+      else if (key === 'disabledFeatures') this.disabledFeatures = [...new Set((value as unknown[]).map(checkFeature))];
       else if (key === 'challengeAfterMs') this.explicitChallengeAfterMs = value as number;
       else (this as unknown as Record<string, number>)[key] = value as number;
     }
@@ -99,8 +139,13 @@ export class SimulatorConfig {
       jobDurationMs: this.jobDurationMs,
       challengeAfterMs: this.challengeAfterMs,
       challengeExpiryMs: this.challengeExpiryMs,
+      oauthWindowTtlMs: this.oauthWindowTtlMs,
+      aggregationThrottleMs: this.aggregationThrottleMs,
+      backgroundAggregationMs: this.backgroundAggregationMs,
       transactionsPerAccount: this.transactionsPerAccount,
       historyDays: this.historyDays,
+      allowedIps: this.allowedIps === null ? null : [...this.allowedIps],
+      disabledFeatures: [...this.disabledFeatures],
     };
   }
 }

@@ -15,7 +15,12 @@ export interface FaultSettings {
   dropRate: number;
   /** MX milliseconds added before every MX API response (scaled by timeScale). */
   latencyMs: number;
-  /** Retry-After sent with 429, in MX seconds (header value = real seconds, rounded). */
+  /**
+   * Retry-After sent with 429, in MX seconds, and so is the header (rounded up, whole seconds as
+   * HTTP has them): the local stack's Step Functions waits run at the simulator's time scale, so
+   * a client that waits what it is told in them waits the MX time asked. A client sleeping real
+   * time waits longer than needed, never less.
+   */
   retryAfterSeconds: number;
 }
 
@@ -60,6 +65,12 @@ export class FaultInjector {
   reseed(seed: string = this.seed): void {
     this.seed = seed;
     this.random = mulberry32(hashKey(seed, 'faults'));
+  }
+
+  /** The Retry-After header of a 429, and the MX ms it asks a client to stay away. */
+  retryAfter(): { header: string; mxMs: number } {
+    const seconds = Math.ceil(this.settings.retryAfterSeconds);
+    return { header: String(seconds), mxMs: seconds * 1000 };
   }
 
   decide(): FaultDecision {

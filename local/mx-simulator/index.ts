@@ -51,8 +51,13 @@ export async function startMxSimulator(options: MxSimulatorOptions = {}): Promis
     jobDurationMs: options.jobDurationMs,
     challengeAfterMs: options.challengeAfterMs,
     challengeExpiryMs: options.challengeExpiryMs,
+    oauthWindowTtlMs: options.oauthWindowTtlMs,
+    aggregationThrottleMs: options.aggregationThrottleMs,
+    backgroundAggregationMs: options.backgroundAggregationMs,
     transactionsPerAccount: options.transactionsPerAccount,
     historyDays: options.historyDays,
+    allowedIps: options.allowedIps,
+    disabledFeatures: options.disabledFeatures,
   });
   const clock = new MxClock(config.timeScale);
   const stats = new StatsRecorder();

@@ -15,6 +15,13 @@ export interface Institution {
   supportsTransactionHistory: boolean;
   supportsAccountStatement: boolean;
   supportsTaxDocument: boolean;
+  /**
+   * OAuth members here get tokenized account numbers (TANs) instead of real ones, as MX's
+   * accounts reference says of Chase and U.S. Bank; OAuth members elsewhere get real numbers.
+   */
+  issuesTans: boolean;
+  /** Whether members here also pick an account type (an OPTIONS credential). */
+  accountTypeOptions?: boolean;
 }
 
 type Flags = 'V' | 'I' | 'H' | 'S' | 'T';
@@ -32,6 +39,7 @@ function institution(code: string, name: string, flags: Flags[], oauth: 'none' |
     supportsTransactionHistory: has('H'),
     supportsAccountStatement: has('S'),
     supportsTaxDocument: has('T'),
+    issuesTans: false,
   };
 }
 
@@ -42,6 +50,8 @@ export const INSTITUTIONS: readonly Institution[] = [
   { ...institution('mxbank', 'MX Bank', ALL), url: 'https://www.mx.com' },
   { ...institution('mx_bank_oauth', 'MX Bank (OAuth)', ALL, 'only'), url: 'https://www.mx.com' },
   { ...institution('mxcu_oauth', 'MXCU (OAuth)', ALL, 'only'), url: 'https://www.mx.com' },
+  // Chase-like: an OAuth bank that issues TANs (MX's code for the real one is `chase`).
+  { ...institution('chase_oauth_test', 'Test Chase (OAuth)', ['V', 'I', 'H', 'S'], 'only'), issuesTans: true },
   institution('acme_federal_cu', 'Acme Federal Credit Union', ['V', 'H', 'S']),
   institution('beehive_savings', 'Beehive Savings Bank', ['I', 'S']),
   institution('cascade_community', 'Cascade Community Bank', ['V', 'I']),
@@ -51,6 +61,8 @@ export const INSTITUTIONS: readonly Institution[] = [
   institution('granite_state', 'Granite State Bank', []),
   institution('harbor_bank_oauth', 'Harbor Bank (OAuth)', ['V', 'I', 'H'], 'only'),
   institution('summit_card_services', 'Summit Card Services', ['I', 'H', 'T']),
+  // Asks for an account type as well: an OPTIONS credential, answered with an option's value.
+  { ...institution('pinecrest_bank', 'Pinecrest Bank', ['V', 'I', 'H']), accountTypeOptions: true },
 ];
 
 export function findInstitution(code: string): Institution | undefined {
@@ -86,18 +98,30 @@ export function institutionView(inst: Institution): InstitutionResponse {
   };
 }
 
-export type CredentialField = 'username' | 'password';
+export type CredentialField = 'username' | 'password' | 'account_type';
+
+/** An option of an OPTIONS credential; the member's value is the option's `value`. */
+export interface CredentialOption {
+  label: string;
+  value: string;
+}
 
 export interface InstitutionCredential {
   guid: string;
   field: CredentialField;
-  view: CredentialResponse;
+  /** MX sends `options` with OPTIONS credentials, though its v20111101 spec does not declare them. */
+  view: CredentialResponse & { options?: CredentialOption[] };
 }
+
+const ACCOUNT_TYPE_OPTIONS: readonly CredentialOption[] = [
+  { label: 'Personal', value: 'personal' },
+  { label: 'Business', value: 'business' },
+];
 
 /** Credentials an institution asks for (none for OAuth-only institutions). */
 export function institutionCredentials(seed: string, inst: Institution): InstitutionCredential[] {
   if (inst.oauthOnly) return [];
-  const make = (field: CredentialField, order: number, label: string, type: string, fieldType: string) => {
+  const make = (field: CredentialField, order: number, label: string, type: string, fieldType: string): InstitutionCredential => {
     const guid = mxGuid('CRD', seed, 'credential', inst.code, field);
     return {
       guid,
@@ -105,8 +129,10 @@ export function institutionCredentials(seed: string, inst: Institution): Institu
       view: { display_order: order, field_name: type, field_type: fieldType, guid, label, type },
     };
   };
-  return [
-    make('username', 0, 'Username', 'LOGIN', 'TEXT'),
-    make('password', 1, 'Password', 'PASSWORD', 'PASSWORD'),
-  ];
+  const credentials = [make('username', 0, 'Username', 'LOGIN', 'TEXT'), make('password', 1, 'Password', 'PASSWORD', 'PASSWORD')];
+  if (inst.accountTypeOptions) {
+    const accountType = make('account_type', 2, 'Account type', 'OPTIONS', 'OPTIONS');
+    credentials.push({ ...accountType, view: { ...accountType.view, options: ACCOUNT_TYPE_OPTIONS.map((o) => ({ ...o })) } });
+  }
+  return credentials;
 }

@@ -10,8 +10,8 @@ import { accountSelectionChallenge, mfaChallenge } from './challenges.js';
 import type { SimulatorConfig } from './config.js';
 import { VERIFIABLE_TYPES, type GeneratedAccount } from './account-data.js';
 import { badRequest } from './errors.js';
-import type { Job, JobStep, JobType, MemberRecord } from './model.js';
-import { CORRECT_ANSWER, type EndStatus, type LoginScenario } from './test-logins.js';
+import type { Job, JobStep, JobType, MemberRecord, UserRecord } from './model.js';
+import type { ChallengeType, EndStatus, LoginScenario } from './test-logins.js';
 
 export interface JobContext {
   now: number;
@@ -26,6 +26,20 @@ export function isRunning(member: MemberRecord): boolean {
   return member.job !== null && member.job.endedAt === null;
 }
 
+/**
+ * The statuses MX starts a job from (MX's aggregation and verification guides). The simulator
+ * keeps its own copy, as MX does: a test then catches mxflow reading the rule wrong.
+ */
+export const STARTABLE_STATUSES: readonly string[] = [
+  'CREATED', 'CONNECTED', 'DEGRADED', 'DISCONNECTED', 'EXPIRED', 'FAILED', 'IMPEDED', 'RECONNECTED', 'UPDATED',
+];
+
+/** Whether a manual aggregation now falls in MX's throttle window after the last one that connected. */
+export function isAggregationThrottled(member: MemberRecord, ctx: Pick<JobContext, 'now' | 'config'>): boolean {
+  const last = member.aggregationSucceededAt ?? null;
+  return ctx.config.aggregationThrottleMs > 0 && last !== null && ctx.now - last < ctx.config.aggregationThrottleMs;
+}
+
 export function startJob(
   member: MemberRecord,
   type: JobType,
@@ -33,8 +47,10 @@ export function startJob(
   inProgressStatus: string,
   includeTransactions: boolean,
   ctx: JobContext,
+  options: { background?: boolean } = {},
 ): Job {
-  const steps: JobStep[] = scenario.challenges.map((t) => ({ kind: 'mfa', type: t }));
+  // A background aggregation runs without the end user: MX raises no MFA in it.
+  const steps: JobStep[] = options.background ? [] : scenario.challenges.map((t) => ({ kind: 'mfa', type: t }));
   let outcome = scenario.outcome;
   if (type === 'verify' && outcome === 'CONNECTED') {
     const eligible = ctx.accountsOf(member, scenario.accounts).filter((a) => VERIFIABLE_TYPES.includes(a.type));
@@ -58,6 +74,7 @@ export function startJob(
     selectedAccountGuid: null,
     endedAt: null,
     endStatus: null,
+    ...(options.background ? { background: true } : {}),
   };
   member.job = job;
   member.aggregatedAt = ctx.now;
@@ -94,18 +111,14 @@ export function advance(member: MemberRecord, ctx: JobContext): void {
       if (ctx.now < checkpoint) return;
       job.nextStep++;
       job.challengesIssued++;
-      const guid = ctx.nextGuid('CRD');
       if (step.kind === 'mfa') {
-        job.challenge = { guid, issuedAt: checkpoint, view: mfaChallenge(guid, step.type), accepted: [CORRECT_ANSWER], accountSelection: false };
+        const reask = job.reasking === true;
+        job.reasking = false;
+        const types: readonly ChallengeType[] = typeof step.type === 'string' ? [step.type] : step.type;
+        job.challenge = { issuedAt: checkpoint, challenges: types.map((type) => mfaChallenge(ctx.nextGuid('CRD'), type, reask)) };
       } else {
         const eligible = ctx.accountsOf(member, job.scenario.accounts).filter((a) => VERIFIABLE_TYPES.includes(a.type));
-        job.challenge = {
-          guid,
-          issuedAt: checkpoint,
-          view: accountSelectionChallenge(guid, eligible),
-          accepted: eligible.map((a) => a.guid),
-          accountSelection: true,
-        };
+        job.challenge = { issuedAt: checkpoint, challenges: [accountSelectionChallenge(ctx.nextGuid('CRD'), eligible)] };
       }
       continue;
     }
@@ -127,9 +140,12 @@ function endJob(member: MemberRecord, job: Job, status: EndStatus, at: number, c
     member.processed = {
       accounts: true,
       accountNumbers: job.type === 'verify',
-      transactions: job.type === 'aggregate' || job.includeTransactions,
+      transactions: job.includeTransactions,
     };
-    if (job.type === 'verify' && job.selectedAccountGuid) member.verifiedAccountGuids.add(job.selectedAccountGuid);
+    if (job.type === 'aggregate') member.aggregationSucceededAt = at;
+    const selected = ctx.accountsOf(member, job.scenario.accounts).find((a) => a.guid === job.selectedAccountGuid);
+    // A login whose verification yields no numbers still ends CONNECTED (the no_account_numbers test login).
+    if (job.type === 'verify' && selected && selected.numbers !== 'none') member.verifiedAccountGuids.add(selected.guid);
     if (job.type === 'identify') member.ownersVisible = true;
   }
   ctx.onJobEnded(member, job);
@@ -145,24 +161,65 @@ export function connectionStatus(member: MemberRecord, ctx: Pick<JobContext, 'no
 }
 
 /**
- * Applies a resume request to a CHALLENGED member (caller checks the state). A wrong answer
- * is accepted like a right one (RESUMED) but the job then ends REJECTED.
+ * Applies a resume request to a CHALLENGED member (caller checks the state). Like MX, it
+ * refuses (400) answers that do not match the open round: a guid not open or given twice, an
+ * open challenge left out, a value that is not a string. A wrong answer is accepted like a
+ * right one (RESUMED); the job then ends REJECTED, or, while the login re-asks, asks a fresh
+ * challenge. Every challenge of the round must be answered right to pass it.
  */
 export function answerChallenge(member: MemberRecord, answers: Array<{ guid?: unknown; value?: unknown }>, ctx: JobContext): void {
   const job = member.job!;
-  const challenge = job.challenge!;
-  const answer = answers.find((a) => a.guid === challenge.guid);
-  if (!answer) throw badRequest(`member.challenges must answer the challenge with guid ${challenge.guid}`);
-  if (typeof answer.value !== 'string') throw badRequest('each member.challenges entry needs a string value');
-  const correct = challenge.accepted.includes(answer.value);
+  const round = job.challenge!;
+  const values = new Map<string, string>();
+  for (const [i, answer] of answers.entries()) {
+    const guid = answer?.guid;
+    if (typeof guid !== 'string' || !round.challenges.some((c) => c.guid === guid)) {
+      throw badRequest(`member.challenges[${i}].guid is not a challenge the member waits on; open: ${round.challenges.map((c) => c.guid).join(', ')}`);
+    }
+    if (values.has(guid)) throw badRequest(`member.challenges[${i}] answers challenge ${guid} a second time`);
+    if (typeof answer.value !== 'string') throw badRequest(`member.challenges[${i}].value must be a string`);
+    values.set(guid, answer.value);
+  }
+  const missing = round.challenges.filter((c) => !values.has(c.guid));
+  if (missing.length > 0) throw badRequest(`member.challenges must answer every open challenge; missing ${missing.map((c) => c.guid).join(', ')}`);
+
+  const correct = round.challenges.every((c) => c.accepted.includes(values.get(c.guid)!));
+  const selection = round.challenges.find((c) => c.accountByValue);
   job.challenge = null;
   job.segmentStartedAt = ctx.now;
   job.segmentStatus = 'RESUMED';
   if (!correct) {
+    // A bank may ask again after a wrong MFA answer (never after a wrong account selection).
+    if (!selection && (job.reasked ?? 0) < job.scenario.reasks) {
+      job.reasked = (job.reasked ?? 0) + 1;
+      job.reasking = true;
+      job.nextStep--;
+      return;
+    }
     job.outcome = 'REJECTED';
     job.nextStep = job.steps.length;
     return;
   }
-  if (challenge.accountSelection) job.selectedAccountGuid = answer.value;
+  if (selection) job.selectedAccountGuid = selection.accountByValue![values.get(selection.guid)!]!;
   else if (!job.steps.slice(job.nextStep).some((s) => s.kind === 'mfa') && job.scenario.authenticates) member.isAuthenticated = true;
+}
+
+/**
+ * MX aggregates members in the background, `backgroundAggregationMs` after their last job
+ * started, unless background aggregation is off for the member (or its user is disabled).
+ * Evaluated lazily like everything else: each run that fell due before now starts at its due
+ * time, makes the member busy and ends by itself. Only from statuses MX starts jobs from.
+ */
+export function runDueBackgroundAggregations(member: MemberRecord, user: UserRecord | undefined, scenario: LoginScenario, ctx: JobContext): void {
+  const every = ctx.config.backgroundAggregationMs;
+  if (every <= 0 || member.backgroundAggregationIsDisabled || user?.isDisabled) return;
+  if (member.oauth && member.oauth.state !== 'completed') return;
+  for (let runs = 0; runs < 1000; runs++) {
+    advance(member, ctx);
+    if (isRunning(member) || !STARTABLE_STATUSES.includes(member.status)) return;
+    const due = (member.aggregatedAt ?? member.createdAt) + every;
+    if (due > ctx.now) return;
+    const status = member.status === 'CONNECTED' || member.status === 'CREATED' ? member.status : 'RECONNECTED';
+    startJob(member, 'aggregate', scenario, status, true, { ...ctx, now: due }, { background: true });
+  }
 }

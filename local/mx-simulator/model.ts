@@ -1,7 +1,7 @@
 // In-memory records the store keeps. Times are MX epoch milliseconds (see clock.ts).
 import type { ChallengeResponse } from 'mx-platform-node';
 import type { Institution } from './institutions.js';
-import type { AccountSet, ChallengeType, EndStatus, LoginScenario } from './test-logins.js';
+import type { AccountSet, ChallengeRoundTypes, EndStatus, LoginScenario } from './test-logins.js';
 
 export interface UserRecord {
   guid: string;
@@ -13,15 +13,21 @@ export interface UserRecord {
 
 export type JobType = 'aggregate' | 'verify' | 'identify';
 
-export type JobStep = { kind: 'mfa'; type: ChallengeType } | { kind: 'account_selection' };
+export type JobStep = { kind: 'mfa'; type: ChallengeRoundTypes } | { kind: 'account_selection' };
 
 export interface ActiveChallenge {
   guid: string;
-  issuedAt: number;
   view: ChallengeResponse;
   /** Values that pass this challenge. */
   accepted: string[];
-  accountSelection: boolean;
+  /** Account selection only: the account each option's (opaque) value stands for. */
+  accountByValue: Record<string, string> | null;
+}
+
+/** The challenges asked together; one resume answers them all. */
+export interface ChallengeRound {
+  issuedAt: number;
+  challenges: ActiveChallenge[];
 }
 
 export interface Job {
@@ -39,11 +45,17 @@ export interface Job {
   /** connection_status shown while the current segment runs (CREATED, RESUMED, ...). */
   segmentStatus: string;
   challengesIssued: number;
-  challenge: ActiveChallenge | null;
+  /** The open round while CHALLENGED. */
+  challenge: ChallengeRound | null;
+  /** Wrong MFA answers re-asked so far (the login's `reasks` is the limit), and whether the next round is such a re-ask. */
+  reasked?: number;
+  reasking?: boolean;
   includeTransactions: boolean;
   selectedAccountGuid: string | null;
   endedAt: number | null;
   endStatus: EndStatus | null;
+  /** Started by MX itself (background aggregation), not by a request. */
+  background?: boolean;
 }
 
 export interface MemberRecord {
@@ -64,6 +76,8 @@ export interface MemberRecord {
   status: string;
   aggregatedAt: number | null;
   successfullyAggregatedAt: number | null;
+  /** When an aggregation last ended CONNECTED: MX's throttle window counts from it. */
+  aggregationSucceededAt?: number | null;
   isAuthenticated: boolean;
   processed: { accounts: boolean; accountNumbers: boolean; transactions: boolean };
   job: Job | null;
@@ -81,6 +95,8 @@ export interface OAuthState {
   token: string;
   /** How many window URIs were issued (each gets a fresh token). */
   issued: number;
+  /** MX time the current token was issued: it stops working oauthWindowTtlMs later. */
+  issuedAt: number;
   state: 'pending' | 'completed' | 'denied';
   skipAggregation: boolean;
   /** Where the OAuth page redirects the browser when done (client_redirect_url). */

@@ -1,5 +1,6 @@
 // MX list paging: `page` (from 1) and `records_per_page` (default 25; 10–100 for
-// /institutions, 10–1000 elsewhere). Out-of-range values are a 400 naming the parameter.
+// /institutions, 10–1000 elsewhere). A records_per_page out of its range falls back to 25
+// without an error, as MX does; a value that is not a whole number is a 400 naming it.
 import type { PaginationResponse } from 'mx-platform-node';
 import { badRequest } from './errors.js';
 
@@ -9,6 +10,7 @@ export interface PageRequest {
 }
 
 export const DEFAULT_PER_PAGE = 25;
+export const MIN_PER_PAGE = 10;
 
 function integerParam(query: URLSearchParams, key: string, fallback: number): number {
   const raw = query.get(key);
@@ -21,8 +23,7 @@ export function pageRequest(query: URLSearchParams, maxPerPage: number): PageReq
   const page = integerParam(query, 'page', 1);
   if (page < 1) throw badRequest('page must be a positive integer');
   const perPage = integerParam(query, 'records_per_page', DEFAULT_PER_PAGE);
-  if (perPage < 10 || perPage > maxPerPage) throw badRequest(`records_per_page must be between 10 and ${maxPerPage}`);
-  return { page, perPage };
+  return { page, perPage: perPage < MIN_PER_PAGE || perPage > maxPerPage ? DEFAULT_PER_PAGE : perPage };
 }
 
 export function paginationOf(total: number, p: PageRequest): PaginationResponse {

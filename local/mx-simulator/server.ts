@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { adminRequest, type AdminControls } from './admin.js';
 import { browserPage } from './browser-pages.js';
+import { refuseUnlistedIp } from './client-access.js';
 import type { MxClock } from './clock.js';
 import { ApiError } from './errors.js';
 import type { FaultInjector } from './faults.js';
@@ -16,6 +17,8 @@ import { readBody } from '../read-body.js';
 
 export const PLATFORM_ACCEPT = 'application/vnd.mx.api.v1+json';
 export const ATRIUM_ACCEPT = 'application/vnd.mx.atrium.v1+json';
+/** Since 2026-08-12 every Platform call names its API version; Atrium calls do not. */
+export const PLATFORM_API_VERSION = 'v20111101';
 
 export interface ServerDeps {
   store: Store;
@@ -61,6 +64,16 @@ function checkAccept(req: IncomingMessage, dialect: Dialect): void {
   if (!accept.split(',').some((part) => part.trim().split(';')[0] === wanted)) {
     throw new ApiError(406, `the Accept header must be ${wanted}`);
   }
+  if (dialect === 'platform') checkAcceptVersion(req);
+}
+
+/** MX refuses a Platform call without the Accept-Version header (400) or with a version it does not serve here (406). */
+function checkAcceptVersion(req: IncomingMessage): void {
+  const version = header(req, 'accept-version')?.trim();
+  if (!version) throw new ApiError(400, `the Accept-Version header is required on every Platform API call: send Accept-Version: ${PLATFORM_API_VERSION}`);
+  if (version !== PLATFORM_API_VERSION) {
+    throw new ApiError(406, `the Accept-Version header names an API version this endpoint does not serve; send Accept-Version: ${PLATFORM_API_VERSION}`);
+  }
 }
 
 function parseJson(raw: string): unknown {
@@ -101,6 +114,9 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, de
   const match = matchRoute(method, url.pathname);
   const endpoint = match.kind === 'not_found' ? `${method} (unmatched)` : `${method} ${match.kind === 'found' ? match.route.template : match.template}`;
   const fault = deps.faults.decide();
+  const limited = fault.kind === 'status' && fault.status === 429 ? deps.faults.retryAfter() : null;
+  const memberGuid = match.kind === 'found' ? match.params['member_guid'] : undefined;
+  if (memberGuid) deps.stats.recordMemberRequest(memberGuid, deps.clock.now(), limited?.mxMs ?? null);
   if (fault.kind === 'drop') {
     deps.stats.recordFault('drop');
     deps.stats.recordRequest(endpoint, 'dropped');
@@ -112,9 +128,9 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, de
   try {
     if (fault.kind === 'status') {
       deps.stats.recordFault(fault.status);
-      const retryAfter = Math.round(deps.clock.toRealMs(deps.faults.settings.retryAfterSeconds * 1000) / 1000);
-      throw new ApiError(fault.status, FAULT_MESSAGES[fault.status], fault.status === 429 ? { 'retry-after': String(retryAfter) } : {});
+      throw new ApiError(fault.status, FAULT_MESSAGES[fault.status], limited ? { 'retry-after': limited.header } : {});
     }
+    refuseUnlistedIp(req.socket.remoteAddress, deps.store.config.allowedIps);
     const dialect = authenticate(req, deps.credentials());
     checkAccept(req, dialect);
     if (match.kind === 'not_found') throw new ApiError(404, `no MX endpoint ${method} ${url.pathname}`);

@@ -1,6 +1,7 @@
 // Counters and timings for tests and benchmarks: requests per endpoint template and status,
 // status-read cadence per member (MX asks for >= 3 s between reads), job outcomes and when
-// the client first noticed each job's end.
+// the client first noticed each job's end, and whether clients stayed away from a member for
+// as long as a 429's Retry-After asked.
 
 export interface EndpointStats {
   count: number;
@@ -31,6 +32,23 @@ export interface MemberReadStats {
   lastReadAt: number;
 }
 
+/** One 429 answered to a request naming a member, and when that member was next asked for. */
+export interface RateLimitRecord {
+  /** MX epoch ms of the 429. */
+  limitedAt: number;
+  /** What its Retry-After asked for, in MX ms. */
+  retryAfterMs: number;
+  /** MX epoch ms of the member's next request (any endpoint naming it), null until one came. */
+  nextRequestAt: number | null;
+}
+
+export interface MemberRateLimitStats {
+  limited: number;
+  /** Next requests that came sooner than the Retry-After asked. */
+  early: number;
+  after429: RateLimitRecord[];
+}
+
 export interface SimulatorStats {
   /** MX time now, epoch ms and ISO. */
   mxNow: number;
@@ -49,6 +67,14 @@ export interface SimulatorStats {
     byMember: Record<string, MemberReadStats>;
   };
   jobs: JobRecord[];
+  /** 429s to requests whose path names a member (`{member_guid}`), and what came next. */
+  rateLimits: {
+    limited: number;
+    early: number;
+    /** Smallest MX-ms gap between a 429 and the member's next request, null until one came. */
+    minGapMs: number | null;
+    byMember: Record<string, MemberRateLimitStats>;
+  };
   /** Last X-CALLBACK-PAYLOAD per member guid (widget_urls without a member: per user guid). */
   callbackPayloads: Record<string, string>;
 }
@@ -64,6 +90,7 @@ export class StatsRecorder {
   /** Ended jobs per member that no read has noticed yet (keeps reads O(1) amortised). */
   private unnoticed = new Map<string, JobRecord[]>();
   private payloads: Record<string, string> = {};
+  private limits: Record<string, MemberRateLimitStats> = {};
 
   reset(): void {
     this.total = 0;
@@ -75,6 +102,7 @@ export class StatsRecorder {
     this.jobsByGuid.clear();
     this.unnoticed.clear();
     this.payloads = {};
+    this.limits = {};
   }
 
   /** status is an HTTP code, or 'dropped' for a destroyed socket. */
@@ -102,6 +130,23 @@ export class StatsRecorder {
     r.reads++;
     r.minGapMs = r.minGapMs === null ? gap : Math.min(r.minGapMs, gap);
     r.lastReadAt = mxNow;
+  }
+
+  /**
+   * A request naming a member arrived (before any fault); `retryAfterMs` when it is answered
+   * 429. The first request after a 429 shows whether the client waited as asked.
+   */
+  recordMemberRequest(memberGuid: string, mxNow: number, retryAfterMs: number | null): void {
+    const m = this.limits[memberGuid];
+    const last = m?.after429.at(-1);
+    if (m && last && last.nextRequestAt === null) {
+      last.nextRequestAt = mxNow;
+      if (mxNow - last.limitedAt < last.retryAfterMs) m.early++;
+    }
+    if (retryAfterMs === null) return;
+    const entry = (this.limits[memberGuid] ??= { limited: 0, early: 0, after429: [] });
+    entry.limited++;
+    entry.after429.push({ limitedAt: mxNow, retryAfterMs, nextRequestAt: null });
   }
 
   recordCallbackPayload(key: string, payload: string): void {
@@ -134,6 +179,17 @@ export class StatsRecorder {
     this.unnoticed.delete(memberGuid);
   }
 
+  private rateLimitSummary(): SimulatorStats['rateLimits'] {
+    const members = Object.values(this.limits);
+    const gaps = members.flatMap((m) => m.after429.flatMap((r) => (r.nextRequestAt === null ? [] : [r.nextRequestAt - r.limitedAt])));
+    return {
+      limited: members.reduce((n, m) => n + m.limited, 0),
+      early: members.reduce((n, m) => n + m.early, 0),
+      minGapMs: gaps.length ? Math.min(...gaps) : null,
+      byMember: this.limits,
+    };
+  }
+
   snapshot(mxNow: number, timeScale: number): SimulatorStats {
     const gaps = Object.values(this.reads)
       .map((r) => r.minGapMs)
@@ -146,6 +202,7 @@ export class StatsRecorder {
       faults: this.faultCounts,
       statusReads: { minGapMs: gaps.length ? Math.min(...gaps) : null, byMember: this.reads },
       jobs: this.jobs,
+      rateLimits: this.rateLimitSummary(),
       callbackPayloads: this.payloads,
     });
   }

@@ -4,9 +4,10 @@ import { isoDate, type MxClock } from './clock.js';
 import type { SimulatorConfig } from './config.js';
 import { generateAccounts, type GeneratedAccount } from './account-data.js';
 import type { TransactionWindow } from './transaction-data.js';
-import { notFound } from './errors.js';
+import { ApiError, notFound } from './errors.js';
 import { institutionGuid } from './institutions.js';
-import { advance, connectionStatus, type JobContext } from './jobs.js';
+import { advance, connectionStatus, runDueBackgroundAggregations, type JobContext } from './jobs.js';
+import { scenarioFor } from './routes/member-common.js';
 import type { MemberRecord, UserRecord } from './model.js';
 import { mxGuid } from './random.js';
 import type { StatsRecorder } from './stats.js';
@@ -69,12 +70,22 @@ export class Store {
     return user;
   }
 
+  /**
+   * A user that may connect members and run jobs. MX restricts a disabled user's data until the
+   * user is enabled again: a member create or a job start for one answers 403.
+   */
+  enabledUser(guid: string): UserRecord {
+    const user = this.user(guid);
+    if (user.isDisabled) throw new ApiError(403, `user ${guid} is disabled (is_disabled: true); enable it to connect members or run jobs`);
+    return user;
+  }
+
   /** A member of this user, advanced to now; 404 also when it belongs to another user. */
   member(userGuid: string, memberGuid: string): MemberRecord {
     this.user(userGuid);
     const member = this.members.get(memberGuid);
     if (!member || member.userGuid !== userGuid) throw notFound(`member ${memberGuid} not found for user ${userGuid}`);
-    advance(member, this.jobContext());
+    this.bringUpToNow(member, this.jobContext());
     return member;
   }
 
@@ -82,8 +93,14 @@ export class Store {
     this.user(userGuid);
     const ctx = this.jobContext();
     const list = [...this.members.values()].filter((m) => m.userGuid === userGuid);
-    for (const m of list) advance(m, ctx);
+    for (const m of list) this.bringUpToNow(m, ctx);
     return list;
+  }
+
+  /** The member's job advanced to now, and any background aggregation MX would have run since. */
+  private bringUpToNow(member: MemberRecord, ctx: JobContext): void {
+    advance(member, ctx);
+    runDueBackgroundAggregations(member, this.users.get(member.userGuid), scenarioFor(member), ctx);
   }
 
   connectionStatus(member: MemberRecord): string {

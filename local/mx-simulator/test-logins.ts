@@ -25,11 +25,16 @@ export type EndStatus = (typeof END_STATUSES)[number];
 export type ChallengeType = 'TEXT' | 'OPTIONS' | 'TOKEN' | 'IMAGE_DATA' | 'IMAGE_OPTIONS';
 
 /** Which accounts a successful connection produces (see account-data.ts). */
-export type AccountSet = 'default' | 'all_types' | 'no_eligible';
+export type AccountSet = 'default' | 'all_types' | 'no_eligible' | 'unvalidated_numbers' | 'no_numbers';
+
+/** One MFA round: a single challenge, or several asked together (answered in one resume). */
+export type ChallengeRoundTypes = ChallengeType | readonly ChallengeType[];
 
 export interface LoginScenario {
   /** MFA rounds, in order, before the login is authenticated. Each is answered with `correct`. */
-  challenges: ChallengeType[];
+  challenges: ChallengeRoundTypes[];
+  /** How many wrong MFA answers the bank answers with a fresh challenge instead of REJECTED. */
+  reasks: number;
   /** How the job ends once every challenge was answered correctly. */
   outcome: EndStatus;
   accounts: AccountSet;
@@ -50,7 +55,7 @@ export const TEST_USERNAMES = ['mxuser', 'test_atrium'] as const;
 /** The answer that passes any MFA challenge (for option types: the option whose value it is). */
 export const CORRECT_ANSWER = 'correct';
 
-const base: LoginScenario = { challenges: [], outcome: 'CONNECTED', accounts: 'default', delayed: false, authenticates: true };
+const base: LoginScenario = { challenges: [], reasks: 0, outcome: 'CONNECTED', accounts: 'default', delayed: false, authenticates: true };
 
 function login(password: string, description: string, scenario: Partial<LoginScenario>): TestLogin {
   return { ...base, ...scenario, password, description };
@@ -65,9 +70,16 @@ export const TEST_LOGINS: readonly TestLogin[] = [
   login('image_options', 'IMAGE_OPTIONS challenge, then CONNECTED', { challenges: ['IMAGE_OPTIONS'] }),
   login('token', 'TOKEN challenge, then CONNECTED', { challenges: ['TOKEN'] }),
   login('challenge_twice', 'TEXT challenge, then OPTIONS challenge, then CONNECTED', { challenges: ['TEXT', 'OPTIONS'] }),
+  login('challenge_round', 'one round of a TEXT and an OPTIONS challenge, answered together, then CONNECTED', { challenges: [['TEXT', 'OPTIONS']] }),
+  login('retry_challenge', 'TEXT challenge; a wrong answer brings a fresh TEXT challenge once, a second wrong answer REJECTED', {
+    challenges: ['TEXT'],
+    reasks: 1,
+  }),
   login('delayed', 'DELAYED while in progress (3× job duration), then CONNECTED', { delayed: true }),
   login('all_account_types', 'CONNECTED with one account of every account type', { accounts: 'all_types' }),
   login('no_eligible_accounts', 'CONNECTED with only CREDIT_CARD and LOAN accounts (verify ends IMPEDED)', { accounts: 'no_eligible' }),
+  login('unvalidated_numbers', 'CONNECTED; a verification\'s account numbers have `passed_validation: false`', { accounts: 'unvalidated_numbers' }),
+  login('no_account_numbers', 'CONNECTED; a verification ends CONNECTED with no account numbers', { accounts: 'no_numbers' }),
   login('BAD_REQUEST', 'FAILED (MX integration behaviour)', fails('FAILED', false)),
   login('failed', 'FAILED', fails('FAILED', false)),
   login('denied', 'DENIED (invalid credentials)', fails('DENIED', false)),

@@ -112,8 +112,8 @@ export function memberStatusView(member: MemberRecord, connection: string, diale
     is_being_aggregated: member.job !== null && member.job.endedAt === null,
     successfully_aggregated_at: iso(member.successfullyAggregatedAt),
   };
-  const challenge = member.job?.endedAt === null ? member.job.challenge : null;
-  if (challenge) view.challenges = [challenge.view];
+  const round = member.job?.endedAt === null ? member.job.challenge : null;
+  if (round) view.challenges = round.challenges.map((c) => c.view);
   if (dialect === 'atrium') view.status = atriumStatus(member, connection);
   return view;
 }

@@ -17,3 +17,7 @@ export class ApiError extends Error {
 }
 
 export const notFound = (what: string, field?: string) => new ApiError(404, 'NOT_FOUND', `${what} was not found`, field);
+
+/** MX restricts a disabled user (`is_disabled`): no member creation, no job start. */
+export const userDisabled = () =>
+  new ApiError(409, 'USER_DISABLED', 'the user is disabled at MX (is_disabled): enable it before connecting members or starting jobs', 'user_guid');

@@ -11,7 +11,13 @@ const MAPPING: Record<MxErrorCode, { status: number; code: string; message: stri
   MX_UNPROCESSABLE: { status: 422, code: 'MX_UNPROCESSABLE', message: 'MX could not process the request' },
   MX_NOT_ACCEPTABLE: { status: 502, code: 'MX_UNAVAILABLE', message: 'MX answered in a way mxflow cannot use' },
   MX_UNAUTHORIZED: { status: 502, code: 'MX_ACCESS_DENIED', message: "MX refused mxflow's API credentials" },
-  MX_FORBIDDEN: { status: 502, code: 'MX_ACCESS_DENIED', message: "MX refused mxflow's API credentials" },
+  MX_FORBIDDEN: { status: 502, code: 'MX_FORBIDDEN', message: 'MX refused mxflow access (403); the operators must read MX\'s message in the logs' },
+  MX_IP_NOT_ALLOWED: {
+    status: 502,
+    code: 'MX_IP_NOT_ALLOWED',
+    message: "MX refused the address mxflow calls from; the operators must allow-list the stack's MxEgressIps output at MX",
+  },
+  MX_FEATURE_NOT_ENABLED: { status: 502, code: 'MX_FEATURE_NOT_ENABLED', message: 'MX has not enabled this feature for this client' },
   MX_RATE_LIMITED: { status: 503, code: 'MX_RATE_LIMITED', message: 'MX is rate limiting; try again shortly' },
   MX_SERVER_ERROR: { status: 502, code: 'MX_UNAVAILABLE', message: 'MX failed; try again shortly' },
   MX_UNEXPECTED_STATUS: { status: 502, code: 'MX_UNAVAILABLE', message: 'MX answered unexpectedly' },
@@ -20,8 +26,22 @@ const MAPPING: Record<MxErrorCode, { status: number; code: string; message: stri
   MX_TIMEOUT: { status: 504, code: 'MX_TIMEOUT', message: 'MX did not answer in time; try again shortly' },
 };
 
+/** What each MX operation is, in the words an operator asks MX to enable. */
+const FEATURE_OF_OPERATION: Readonly<Record<string, string>> = {
+  verifyMember: 'account verification',
+  identifyMember: 'account owner identification',
+  aggregateMember: 'aggregation',
+  requestWidgetUrl: 'the Connect widget',
+  requestConnectWidgetUrl: 'the Connect widget',
+};
+
 export function apiErrorForMx(error: MxError): ApiError {
-  const { status, code, message } = MAPPING[error.code];
+  const mapped = MAPPING[error.code];
+  const { status, code } = mapped;
+  const message =
+    error.code === 'MX_FEATURE_NOT_ENABLED'
+      ? `MX has not enabled ${FEATURE_OF_OPERATION[error.operation] ?? error.operation} for this client; the operators must ask MX to enable it`
+      : mapped.message;
   // MX's own words help a caller fix a 4xx; the client has already cut any secret out of them.
   const detail = status < 500 && error.mxMessage ? `${message}: ${error.mxMessage}` : message;
   const retryAfter: Record<string, string> =

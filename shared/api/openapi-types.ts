@@ -13,13 +13,15 @@ export interface JsonContent {
 
 export interface ResponseObject {
   description: string;
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
   content?: JsonContent;
 }
 
 export interface Parameter {
   name: string;
-  in: 'path' | 'query';
+  in: 'path' | 'query' | 'header';
   required: boolean;
+  description?: string;
   schema: JsonSchema;
 }
 

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { z } from 'zod';
 import { componentRef, convertSchemas, type ConvertedSchemas } from './openapi-schemas.js';
 import type { HttpMethod, JsonSchema, OpenApiDocument, Operation, Parameter, Reference, ResponseObject, Server } from './openapi-types.js';
+import { IDEMPOTENCY_KEY } from './parse-request.js';
 import { API_FUNCTIONS, ROUTES, type ApiFunction, type RouteSpec } from './routes.js';
 
 export type { OpenApiDocument } from './openapi-types.js';
@@ -81,15 +82,37 @@ function routeSchemas(route: RouteSpec): z.ZodType[] {
 }
 
 function operation(route: RouteSpec, schemas: ConvertedSchemas): Operation {
-  const parameters = [...parametersOf(route.params, 'path', schemas), ...parametersOf(route.query, 'query', schemas)];
+  const parameters = [...parametersOf(route.params, 'path', schemas), ...parametersOf(route.query, 'query', schemas), ...idempotencyParameter(route)];
   return {
     operationId: route.operationId,
     summary: route.summary,
     tags: [route.function],
     ...(parameters.length ? { parameters } : {}),
     ...(route.body ? { requestBody: { required: route.bodyRequired ?? false, content: json(schemas.of(route.body)) } } : {}),
-    responses: { ...commonResponses(route), ...declaredResponses(route, schemas) },
+    responses: { ...commonResponses(route), ...declaredResponses(route, schemas), ...idempotencyResponses(route) },
   };
+}
+
+function idempotencyParameter(route: RouteSpec): Parameter[] {
+  if (!route.idempotent) return [];
+  return [
+    {
+      name: IDEMPOTENCY_KEY.header,
+      in: 'header',
+      required: false,
+      description:
+        'Makes a retry safe: the same key on this route and path answers the first success again (with `Idempotent-Replayed: true`) ' +
+        'without calling MX twice, for 24 hours. A key used with another body is refused (422 `IDEMPOTENCY_KEY_REUSED`); one whose ' +
+        'first request still runs is refused (409 `IDEMPOTENCY_IN_PROGRESS`). A failed request frees its key.',
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY.pattern.source },
+    },
+  ];
+}
+
+/** The answers an Idempotency-Key adds: the reused-key refusal, and 409 also meaning "in flight". */
+function idempotencyResponses(route: RouteSpec): Record<string, ResponseObject> {
+  if (!route.idempotent) return {};
+  return { 422: errorResponse(`The ${IDEMPOTENCY_KEY.header} was used with another body (IDEMPOTENCY_KEY_REUSED)`) };
 }
 
 /** One parameter per property of the (object) schema; path parameters are always required. */

@@ -6,10 +6,23 @@ import type { RouteSpec } from './routes.js';
 /** Bodies larger than this are refused before parsing; MX's own requests are tiny. */
 const MAX_BODY_BYTES = 256 * 1024;
 
+/**
+ * The retry-safety header of the routes flagged `idempotent`: 1–255 printable ASCII
+ * characters, as the IETF's Idempotency-Key draft and the payment APIs that use it allow.
+ */
+export const IDEMPOTENCY_KEY = {
+  header: 'Idempotency-Key',
+  pattern: /^[\x20-\x7E]{1,255}$/,
+  /** Set on an answer replayed for a key, so a caller can tell a retry's answer from a first one. */
+  replayedHeader: 'Idempotent-Replayed',
+} as const;
+
 export interface ParsedRequest {
   readonly params: Record<string, string>;
   readonly query: Record<string, unknown>;
   readonly body: unknown;
+  /** The Idempotency-Key header of an idempotent route, when sent. */
+  readonly idempotencyKey?: string;
 }
 
 /** Checks a value against its schema; the first problem becomes a 400 naming its field. */
@@ -33,12 +46,28 @@ function bodyText(event: APIGatewayProxyEvent): string {
 }
 
 function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  name = name.toLowerCase();
   const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
   return entry?.[1] ?? undefined;
 }
 
 /** Checks a proxy event against its route: parameters, query and JSON body, each refusal naming the field. */
 export function parseRequest(route: RouteSpec, event: APIGatewayProxyEvent): ParsedRequest {
+  const key = route.idempotent ? idempotencyKeyOf(event) : undefined;
+  const parsed = parseParts(route, event);
+  return key === undefined ? parsed : { ...parsed, idempotencyKey: key };
+}
+
+function idempotencyKeyOf(event: APIGatewayProxyEvent): string | undefined {
+  const key = header(event, IDEMPOTENCY_KEY.header);
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.pattern.test(key)) {
+    throw new ApiError(400, 'INVALID_PARAMETER', `${IDEMPOTENCY_KEY.header} must be 1 to 255 printable ASCII characters`, IDEMPOTENCY_KEY.header);
+  }
+  return key;
+}
+
+function parseParts(route: RouteSpec, event: APIGatewayProxyEvent): ParsedRequest {
   const params = route.params ? (validated(route.params, event.pathParameters ?? {}, 'INVALID_PARAMETER', 'path') as Record<string, string>) : {};
   const query = route.query ? (validated(route.query, event.queryStringParameters ?? {}, 'INVALID_PARAMETER', 'query') as Record<string, unknown>) : {};
   if (!route.body) return { params, query, body: undefined };

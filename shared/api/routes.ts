@@ -10,6 +10,8 @@ import {
   Member,
   MemberGuid,
   MxPagination,
+  AccountNumber,
+  MemberDeleted,
   MxRecord,
   PageQuery,
   Pagination,
@@ -24,6 +26,12 @@ import {
 /** The Lambda functions behind the API, one per resource family. */
 export const API_FUNCTIONS = ['users', 'institutions', 'members', 'jobs', 'results'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
+/**
+ * Whether each API function talks to MX (its operations call `deps.mx()`): only those may read
+ * the MX secret, and only those run behind the static egress IPs MX allow-lists. Results are
+ * read from DynamoDB alone.
+ */
+export const API_FUNCTION_CALLS_MX: Readonly<Record<ApiFunction, boolean>> = { users: true, institutions: true, members: true, jobs: true, results: false };
 
 export interface RouteSpec {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -37,6 +45,11 @@ export interface RouteSpec {
   readonly body?: z.ZodType;
   /** Whether a body must be sent (otherwise an empty body counts as `{}`). */
   readonly bodyRequired?: boolean;
+  /**
+   * Whether the route takes an `Idempotency-Key` header: a retry with the same key (same route,
+   * same parameters, same body) answers the first success again instead of running twice.
+   */
+  readonly idempotent?: boolean;
   readonly responses: Readonly<Record<number, z.ZodType | null>>;
 }
 
@@ -45,8 +58,10 @@ const memberParams = userParams.extend({ member_guid: MemberGuid });
 const jobParams = memberParams.extend({ job_guid: JobGuid });
 const user = z.object({ user: User });
 const member = z.object({ member: Member, job: Job.optional() });
+/** A create MX refused as a duplicate answers the member MX already holds (200), marked adopted. */
+const createdMember = member.extend({ adopted: z.literal(true).optional().describe('MX already held this member (a retried create): it was adopted, not created') });
 const job = z.object({ job: Job });
-const list = (key: string) => z.object({ [key]: z.array(MxRecord), pagination: Pagination });
+const list = (key: string, item: z.ZodType = MxRecord) => z.object({ [key]: z.array(item), pagination: Pagination });
 const MEMBER_PATH = '/users/{user_guid}/members/{member_guid}';
 
 const startJob = (type: string): RouteSpec => ({
@@ -57,10 +72,11 @@ const startJob = (type: string): RouteSpec => ({
   summary: `Start ${type === 'aggregate' ? 'an aggregation' : type === 'verify' ? 'a verification' : 'an identification'} job on the member (or follow one with observe)`,
   params: memberParams,
   body: StartJobBody,
+  idempotent: true,
   responses: { 202: job, 409: null },
 });
 
-const results = (kind: string, summary: string, query: z.ZodType = PageQuery): RouteSpec => ({
+const results = (kind: string, summary: string, query: z.ZodType = PageQuery, item: z.ZodType = MxRecord): RouteSpec => ({
   method: 'GET',
   path: `${MEMBER_PATH}/${kind}`,
   function: 'results',
@@ -68,7 +84,7 @@ const results = (kind: string, summary: string, query: z.ZodType = PageQuery): R
   summary,
   params: memberParams,
   query,
-  responses: { 200: list(kind) },
+  responses: { 200: list(kind, item) },
 });
 
 /** The one route table: the CDK API, the local API gateway, the handlers and the OpenAPI document all read it. */
@@ -104,11 +120,11 @@ export const ROUTES = [
     params: z.object({ institution_code: InstitutionCode }),
     responses: { 200: z.object({ credentials: z.array(MxRecord) }) },
   },
-  { method: 'POST', path: '/users/{user_guid}/members', function: 'members', operationId: 'createMember', summary: 'Connect a member at an institution', params: userParams, body: CreateMemberBody, bodyRequired: true, responses: { 201: member, 409: null } },
+  { method: 'POST', path: '/users/{user_guid}/members', function: 'members', operationId: 'createMember', summary: 'Connect a member at an institution (or adopt the one MX already holds for these credentials)', params: userParams, body: CreateMemberBody, bodyRequired: true, idempotent: true, responses: { 200: createdMember, 201: createdMember, 409: null } },
   { method: 'GET', path: '/users/{user_guid}/members', function: 'members', operationId: 'listMembers', summary: "List the user's members", params: userParams, responses: { 200: z.object({ members: z.array(Member) }) } },
   { method: 'GET', path: MEMBER_PATH, function: 'members', operationId: 'readMember', summary: 'Read a member', params: memberParams, responses: { 200: member } },
   { method: 'PUT', path: MEMBER_PATH, function: 'members', operationId: 'updateMemberCredentials', summary: 'Re-authenticate a member with new credentials', params: memberParams, body: UpdateMemberBody, bodyRequired: true, responses: { 202: member, 409: null } },
-  { method: 'DELETE', path: MEMBER_PATH, function: 'members', operationId: 'deleteMember', summary: 'Delete a member and its stored results', params: memberParams, responses: { 204: null, 409: null } },
+  { method: 'DELETE', path: MEMBER_PATH, function: 'members', operationId: 'deleteMember', summary: 'Delete a member and its stored results (200 with warnings when it held account numbers)', params: memberParams, responses: { 200: MemberDeleted, 204: null, 409: null } },
   startJob('aggregate'),
   startJob('verify'),
   startJob('identify'),
@@ -125,7 +141,7 @@ export const ROUTES = [
     bodyRequired: true,
     responses: { 202: job, 409: null },
   },
-  results('account_numbers', 'Account and routing numbers from verification'),
+  results('account_numbers', 'Account and routing numbers from verification, each marked is_tokenized', PageQuery, AccountNumber),
   results('account_owners', 'Account owners from identification'),
   results('accounts', 'Accounts'),
   results('transactions', 'Transactions, optionally of one account and between two dates', TransactionsQuery),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FAILURE_REASONS } from '../jobs/failure-reasons.js';
 import { JOB_STATUSES, JOB_TYPES } from '../jobs/job-types.js';
+import { JOB_WARNINGS } from '../store/job-record.js';
 
 /**
  * Every request and response shape of the API, in MX's style (snake_case, one envelope key
@@ -148,7 +149,14 @@ export const Job = z.object({
   challenges: z.array(Challenge).optional(),
   oauth_window_uri: z.string().nullable().optional(),
   error: z.object({ code: z.enum(reasonCodes), message: z.string() }).nullable().optional(),
-  counts: z.record(z.string(), z.number()).optional(),
+  counts: z
+    .record(z.string(), z.union([z.number(), z.boolean()]))
+    .describe('rows stored per result kind; `refreshed: false` when MX throttled the aggregation and the data was not refreshed')
+    .optional(),
+  warnings: z
+    .array(z.object({ code: z.enum(Object.keys(JOB_WARNINGS) as [string, ...string[]]), message: z.string() }))
+    .describe('a job that SUCCEEDED with something to know: ACCOUNT_NUMBERS_NOT_VALIDATED, DATA_NOT_REFRESHED')
+    .optional(),
   created_at: timestamp,
   updated_at: timestamp,
   finished_at: timestamp.optional(),
@@ -173,3 +181,19 @@ export const ErrorBody = z.object({ error: z.object({ code: z.string(), message:
 
 /** MX's own records (accounts, numbers, owners, transactions, institutions) pass through as MX sent them. */
 export const MxRecord = z.record(z.string(), z.unknown()).describe("MX's record, as MX's API returns it");
+
+/** MX's account number record, marked by mxflow whether its number is a TAN (MX has no such field). */
+export const AccountNumber = z
+  .object({
+    is_tokenized: z
+      .boolean()
+      .describe("mxflow's rule: an OAuth member at a bank that issues tokenized account numbers (Chase, U.S. Bank). A TAN works for ACH only with the routing number returned with it; never show it to the end user (show the account's masked account_number)"),
+  })
+  .catchall(z.unknown())
+  .describe("MX's account number record, as MX's API returns it, plus is_tokenized");
+
+/** What deleting a member that held account numbers answers (200; without any it answers 204). */
+export const MemberDeleted = z.object({
+  deleted: z.object({ member_guid: z.string(), account_numbers: z.number().int(), tokenized_account_numbers: z.number().int() }),
+  warnings: z.array(z.object({ code: z.enum(['ACCOUNT_NUMBERS_UNUSABLE', 'TOKENIZED_ACCOUNT_NUMBERS_REVOKED']), message: z.string() })),
+});

@@ -1,6 +1,7 @@
 import type { CredentialRequest } from 'mx-platform-node';
 import { isMxError } from '../mx/index.js';
 import type { JobRecord } from '../store/job-record.js';
+import { type AnswerProblem, checkChallengeAnswers } from './check-challenge-answers.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
 export interface ChallengeAnswers {
@@ -17,7 +18,9 @@ export type AnswerOutcome =
   /** The same job was answered a moment ago; nothing was sent twice. */
   | { readonly outcome: 'ALREADY_ANSWERED' }
   /** The job is not waiting for an answer (any more). */
-  | { readonly outcome: 'NOT_CHALLENGED'; readonly job: JobRecord | undefined };
+  | { readonly outcome: 'NOT_CHALLENGED'; readonly job: JobRecord | undefined }
+  /** The answers do not fit the open challenges; nothing went to MX and the job still waits. */
+  | { readonly outcome: 'REFUSED'; readonly problem: AnswerProblem };
 
 /**
  * Whether an answer took the job out of CHALLENGED and it runs on (only a claimed answer leads
@@ -28,6 +31,8 @@ export const resumedByAnswer = (job: JobRecord): boolean => job.status === 'RUNN
 /**
  * Sends a parked job's answers to MX and resumes its execution, exactly once however often
  * the same answer is posted: the first caller claims the task token, later ones find none.
+ * Answers are checked against the challenges claimed (a new round may have been parked since
+ * the caller looked) and a misfit is given back unsent, so a typo never burns the job.
  * Answers are passed straight to MX and kept nowhere.
  */
 export async function answerChallenges(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'taskTokens' | 'now'>, request: ChallengeAnswers): Promise<AnswerOutcome> {
@@ -40,6 +45,11 @@ export async function answerChallenges(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 
     return job.status === 'CHALLENGED' || resumedByAnswer(job) ? { outcome: 'ALREADY_ANSWERED' } : { outcome: 'NOT_CHALLENGED', job };
   }
   const { taskToken } = claim;
+  const problem = checkChallengeAnswers(claim.challenges, request.answers);
+  if (problem) {
+    await deps.jobs.releaseChallenge(request.memberGuid, request.jobGuid, { challenges: claim.challenges, taskToken, now: deps.now() });
+    return { outcome: 'REFUSED', problem };
+  }
 
   try {
     await deps.mx.resumeMember(request.userGuid, request.memberGuid, request.answers);

@@ -8,7 +8,15 @@ export type NextStep =
   | { readonly next: 'AWAIT_CHALLENGE_ANSWER' }
   | { readonly next: 'AWAIT_OAUTH' }
   | { readonly next: 'FETCH_RESULTS' }
-  | { readonly next: 'FAIL'; readonly reason: FailureReason };
+  | { readonly next: 'FAIL'; readonly reason: FailureReason }
+  // Set by the other steps, never by classifyConnection: MX answered 429 to a job start or a
+  // results copy (wait as MX asked, then run that step again), and the results are stored.
+  | { readonly next: 'RETRY_START' }
+  | { readonly next: 'RETRY_FETCH' }
+  | { readonly next: 'RECORD_SUCCESS' };
+
+/** The `next` values, for the schema that checks the state a step is handed. */
+export const NEXT_STEPS = ['WAIT', 'AWAIT_CHALLENGE_ANSWER', 'AWAIT_OAUTH', 'FETCH_RESULTS', 'FAIL', 'RETRY_START', 'RETRY_FETCH', 'RECORD_SUCCESS'] as const satisfies readonly NextStep['next'][];
 
 /** MX's connection_status values (ids 0–21), from MX's documentation. */
 export const CONNECTION_STATUSES = [
@@ -19,6 +27,11 @@ export const CONNECTION_STATUSES = [
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
 const IN_PROGRESS: readonly string[] = ['CREATED', 'RECONNECTED', 'UPDATED', 'RESUMED', 'DELAYED'];
+
+/** What the job knows about its member beyond the status: an OAuth member's DENIED means refused consent. */
+export interface MemberTraits {
+  readonly isOauth?: boolean;
+}
 
 /** End states in which the job is over; IMPEDED depends on the job (below). */
 const END_STATE_REASONS: Readonly<Partial<Record<ConnectionStatus, FailureReason>>> = {
@@ -41,7 +54,11 @@ const END_STATE_REASONS: Readonly<Partial<Record<ConnectionStatus, FailureReason
  * Decides what a member status means for a job: the one place that reads MX's statuses. As
  * MX's own widget does, an error status counts only once `is_being_aggregated` is false.
  */
-export function classifyConnection(status: Pick<MemberStatusResponse, 'connection_status' | 'is_being_aggregated'>, jobType: JobType): NextStep {
+export function classifyConnection(
+  status: Pick<MemberStatusResponse, 'connection_status' | 'is_being_aggregated'>,
+  jobType: JobType,
+  traits: MemberTraits = {},
+): NextStep {
   const connection = status.connection_status;
   if (connection === 'CHALLENGED') return { next: 'AWAIT_CHALLENGE_ANSWER' };
   if (connection === 'PENDING') return { next: 'AWAIT_OAUTH' };
@@ -51,6 +68,71 @@ export function classifyConnection(status: Pick<MemberStatusResponse, 'connectio
   if (IN_PROGRESS.includes(connection)) return { next: 'WAIT' };
   // In verification, IMPEDED with no challenge is MX's "no eligible account" answer.
   if (connection === 'IMPEDED') return { next: 'FAIL', reason: jobType === 'verify' ? 'NO_ELIGIBLE_ACCOUNTS' : 'USER_ACTION_REQUIRED' };
+  if (connection === 'DENIED' && traits.isOauth === true) return { next: 'FAIL', reason: 'OAUTH_DENIED' };
   const reason = END_STATE_REASONS[connection as ConnectionStatus];
   return { next: 'FAIL', reason: reason ?? 'UNKNOWN_CONNECTION_STATUS' };
+}
+
+/**
+ * The statuses MX starts a job from (MX's aggregation and verification guides: "The
+ * connection_status must be one of the following in order to continue").
+ */
+export const STARTABLE_STATUSES: readonly ConnectionStatus[] = [
+  'CREATED', 'CONNECTED', 'DEGRADED', 'DISCONNECTED', 'EXPIRED', 'FAILED', 'IMPEDED', 'RECONNECTED', 'UPDATED',
+];
+
+/** Why a job cannot start: the API's 409 code, the job's failure reason, and the next step. */
+export interface StartRefusal {
+  readonly startable: false;
+  readonly code: string;
+  readonly reason: FailureReason;
+  readonly message: string;
+}
+export type Startability = { readonly startable: true } | StartRefusal;
+
+const refuse = (code: string, reason: FailureReason, message: string): StartRefusal => ({ startable: false, code, reason, message });
+const NEW_CREDENTIALS = 'send the end user\'s new credentials with PUT …/members/{member_guid}, which starts a new login';
+
+/** Per status outside STARTABLE_STATUSES: what the caller must do instead of starting a job. */
+const REFUSALS: Readonly<Partial<Record<ConnectionStatus, (jobType: JobType) => StartRefusal>>> = {
+  DENIED: () => refuse('MEMBER_NEEDS_CREDENTIALS', 'CREDENTIALS_INVALID', `the member is DENIED (the institution rejected the credentials): ${NEW_CREDENTIALS}`),
+  IMPAIRED: () => refuse('MEMBER_NEEDS_CREDENTIALS', 'CREDENTIALS_REQUIRED', `the member is IMPAIRED (its credentials no longer work): ${NEW_CREDENTIALS}`),
+  PREVENTED: () => refuse('MEMBER_NEEDS_CREDENTIALS', 'LOGIN_PREVENTED', `the member is PREVENTED (too many failed logins): ${NEW_CREDENTIALS}`),
+  IMPORTED: () => refuse('MEMBER_NEEDS_CREDENTIALS', 'CREDENTIALS_REQUIRED', `the member is IMPORTED and has no credentials yet: ${NEW_CREDENTIALS}`),
+  REJECTED: () => refuse('MEMBER_MFA_REJECTED', 'MFA_REJECTED', `the member is REJECTED (a challenge was answered wrong): ${NEW_CREDENTIALS} while the end user is present`),
+  PENDING: () => refuse('MEMBER_PENDING_OAUTH', 'OAUTH_PENDING', 'the member is PENDING: the end user must finish the OAuth window (oauth_window_uri) first'),
+  CHALLENGED: () => refuse('MEMBER_CHALLENGED', 'MEMBER_CHALLENGED', 'the member is CHALLENGED: answer the challenges of the job that raised them (PUT …/jobs/{job_guid}/challenges) first'),
+  LOCKED: () => refuse('MEMBER_LOCKED', 'ACCOUNT_LOCKED', 'the member is LOCKED: the end user must unlock the login at the institution, then send its credentials again with PUT …/members/{member_guid}'),
+  DISABLED: () => refuse('MEMBER_DISABLED', 'CONNECTION_DISABLED', 'the member is DISABLED: MX has paused this connection for now; try again later, no end-user action is needed'),
+  DISCONTINUED: () => refuse('MEMBER_DISCONTINUED', 'INSTITUTION_DISCONTINUED', 'the member is DISCONTINUED: MX no longer supports this connection; the end user should connect another way'),
+  CLOSED: () => refuse('MEMBER_CLOSED', 'ACCOUNT_CLOSED', 'the member is CLOSED: it was closed and cannot run jobs; connect a new member instead'),
+  RESUMED: (jobType) => beingAggregated('RESUMED', jobType),
+  DELAYED: (jobType) => beingAggregated('DELAYED', jobType),
+};
+
+function beingAggregated(status: string, jobType: JobType): StartRefusal {
+  const follow = jobType === 'aggregate' ? 'POST …/aggregate with observe: true' : 'POST …/aggregate with observe: true, then start the ' + jobType;
+  return refuse('MEMBER_BEING_AGGREGATED', 'JOB_CONFLICT', `MX is aggregating the member (${status}): wait for it to end, or follow it with ${follow}`);
+}
+
+/**
+ * Whether MX will start a job of this type on a member now. A member MX is aggregating takes
+ * an aggregate (MX attaches to its aggregation) but no other job type; a CHALLENGED member
+ * waits for its answer whatever runs.
+ */
+export function startability(
+  status: Pick<MemberStatusResponse, 'connection_status' | 'is_being_aggregated'>,
+  jobType: JobType,
+  traits: MemberTraits = {},
+): Startability {
+  const connection = status.connection_status ?? null;
+  if (connection === 'CHALLENGED') return REFUSALS.CHALLENGED!(jobType);
+  if (status.is_being_aggregated === true) return jobType === 'aggregate' ? { startable: true } : beingAggregated(connection ?? 'no status', jobType);
+  if (connection === null) return refuse('MEMBER_NOT_AGGREGATABLE', 'NOT_AGGREGATABLE', 'the member has no connection status (a manual member): MX runs no jobs on it');
+  if (STARTABLE_STATUSES.includes(connection as ConnectionStatus)) return { startable: true };
+  if (connection === 'DENIED' && traits.isOauth === true) {
+    return refuse('MEMBER_OAUTH_DENIED', 'OAUTH_DENIED', 'the member is DENIED: the end user refused the OAuth consent; request a new oauth_window_uri and send the end user there');
+  }
+  const refusal = REFUSALS[connection as ConnectionStatus];
+  return refusal ? refusal(jobType) : refuse('MEMBER_NOT_STARTABLE', 'UNKNOWN_CONNECTION_STATUS', `the member is ${connection}, a status MX starts no job from`);
 }

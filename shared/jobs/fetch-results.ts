@@ -2,10 +2,16 @@ import type { MxPage } from '../mx/index.js';
 import type { JobRef } from '../store/job-record.js';
 import type { ResultKind } from '../store/keys.js';
 import { forEachWithConcurrency } from '../util/concurrency.js';
-import { asWorkflowError } from './workflow-errors.js';
+import { waitAfterMxTrouble, type Progress } from './progress.js';
+import { asWorkflowError, rateLimitOf } from './workflow-errors.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
-export type ResultCounts = Partial<Record<ResultKind, number>>;
+/**
+ * Rows stored per kind; `refreshed` (aggregation) is false when MX throttled the aggregation
+ * and the data is what MX had before; `account_numbers_not_validated` counts numbers with
+ * `passed_validation: false`, which RecordSuccess turns into a warning.
+ */
+export type ResultCounts = Partial<Record<ResultKind, number>> & { refreshed?: boolean; account_numbers_not_validated?: number };
 
 /** What each job leaves behind: its own results, and the accounts they belong to. */
 const RESULTS_OF_JOB = {
@@ -31,6 +37,32 @@ export async function fetchResults(
   }
 }
 
+/**
+ * The FetchResults step: the copy, then RECORD_SUCCESS with the counts; or, when MX answered
+ * 429 (and the page retry in the client would have come back sooner than MX asked),
+ * RETRY_FETCH after at least MX's Retry-After. The copy runs again whole, which rewrites.
+ */
+export async function fetchResultsStep(
+  deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'results' | 'fetchConcurrency' | 'now' | 'random'>,
+  { job, includeTransactions, progress }: { job: JobRef; includeTransactions: boolean; progress: Progress },
+): Promise<Progress> {
+  try {
+    const counts = await copyAndCheck(deps, job, includeTransactions);
+    return { ...progress, next: 'RECORD_SUCCESS', reason: null, retryWaits: 0, counts };
+  } catch (error) {
+    const limited = rateLimitOf(error);
+    if (limited) return waitAfterMxTrouble(progress, 'RETRY_FETCH', limited.retryAfterSeconds, deps.random ?? Math.random);
+    throw asWorkflowError(error);
+  }
+}
+
+/** The copy, and for an aggregation whether MX refreshed the data at all. */
+async function copyAndCheck(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'results' | 'fetchConcurrency' | 'now'>, job: JobRef, includeTransactions: boolean): Promise<ResultCounts> {
+  const counts = await copyResults(deps, job, includeTransactions);
+  const refreshed = job.jobType === 'aggregate' ? await wasRefreshed(deps, job) : undefined;
+  return refreshed === undefined ? counts : { ...counts, refreshed };
+}
+
 async function copyResults(deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchConcurrency' | 'now'>, job: JobRef, includeTransactions: boolean): Promise<ResultCounts> {
   const counts: ResultCounts = {};
   const store = async (kind: ResultKind, pages: AsyncIterable<MxPage<{ guid?: string | null }>>) => {
@@ -45,7 +77,11 @@ async function copyResults(deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchCon
   const accountGuids: string[] = [];
   await store('accounts', tap(deps.mx.listMemberAccounts(job.userGuid, job.memberGuid), (a) => accountGuids.push(String(a.guid))));
   for (const kind of RESULTS_OF_JOB[job.jobType]) {
-    if (kind === 'account_numbers') await store(kind, deps.mx.listAccountNumbersByMember(job.userGuid, job.memberGuid));
+    if (kind === 'account_numbers') {
+      let notValidated = 0;
+      await store(kind, tap(deps.mx.listAccountNumbersByMember(job.userGuid, job.memberGuid), (n) => void (n.passed_validation === false && notValidated++)));
+      if (notValidated > 0) counts.account_numbers_not_validated = notValidated;
+    }
     if (kind === 'account_owners') await store(kind, deps.mx.listAccountOwnersByMember(job.userGuid, job.memberGuid));
     if (kind === 'transactions' && includeTransactions) {
       // One stream per account, a few at a time: bounded MX load, bounded memory.
@@ -55,6 +91,20 @@ async function copyResults(deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchCon
     }
   }
   return counts;
+}
+
+/**
+ * Whether the aggregation refreshed the data: MX answers a manual aggregation inside its
+ * throttle window with 202 and no run, so successfully_aggregated_at stays what StartMxJob
+ * read. Unknown (undefined) for a job that only followed MX's own aggregation.
+ */
+async function wasRefreshed(deps: Pick<WorkflowDeps, 'mx' | 'jobs'>, job: JobRef): Promise<boolean | undefined> {
+  const record = await deps.jobs.getJob(job.memberGuid, job.jobGuid);
+  if (record?.mx_aggregated_before === undefined) return undefined;
+  // The member, not its status: a status read here would come sooner than MX's 3-second floor.
+  const member = await deps.mx.readMember(job.userGuid, job.memberGuid);
+  const after = member.successfully_aggregated_at ?? null;
+  return after !== null && after !== record.mx_aggregated_before;
 }
 
 async function* tap<T>(pages: AsyncIterable<MxPage<T>>, each: (item: T) => void): AsyncGenerator<MxPage<T>> {

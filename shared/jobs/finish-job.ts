@@ -1,4 +1,4 @@
-import type { JobRef } from '../store/job-record.js';
+import { JOB_WARNINGS, type JobCounts, type JobRef, type JobWarning, type JobWarningCode } from '../store/job-record.js';
 import type { FailureReason } from './failure-reasons.js';
 import type { ResultCounts } from './fetch-results.js';
 import type { Progress } from './progress.js';
@@ -17,11 +17,28 @@ export interface FinishedJob {
   readonly reason: FailureReason | null;
 }
 
+const warning = (code: JobWarningCode): JobWarning => ({ code, message: JOB_WARNINGS[code] });
+
+/**
+ * Ends a job whose MX job ended CONNECTED. A verification that brought no account numbers
+ * did not verify anything: it ends FAILED NO_ACCOUNT_NUMBERS. Numbers MX could not validate,
+ * and an aggregation MX throttled, succeed with a warning saying so.
+ */
 export async function recordSuccess(
   deps: Pick<WorkflowDeps, 'jobs' | 'now'>,
   { job, counts }: { job: JobRef; counts: ResultCounts },
 ): Promise<FinishedJob> {
-  await deps.jobs.finishJob(job.memberGuid, job.jobGuid, { status: 'SUCCEEDED', counts, connectionStatus: 'CONNECTED', now: deps.now() });
+  const { account_numbers_not_validated: notValidated, ...stored } = counts;
+  if (job.jobType === 'verify' && !stored.account_numbers) {
+    const reason = 'NO_ACCOUNT_NUMBERS';
+    await deps.jobs.finishJob(job.memberGuid, job.jobGuid, { status: 'FAILED', reason, counts: stored as JobCounts, connectionStatus: 'CONNECTED', now: deps.now() });
+    return { status: 'FAILED', reason };
+  }
+  const warnings = [
+    ...(notValidated ? [warning('ACCOUNT_NUMBERS_NOT_VALIDATED')] : []),
+    ...(stored.refreshed === false ? [warning('DATA_NOT_REFRESHED')] : []),
+  ];
+  await deps.jobs.finishJob(job.memberGuid, job.jobGuid, { status: 'SUCCEEDED', counts: stored as JobCounts, warnings, connectionStatus: 'CONNECTED', now: deps.now() });
   return { status: 'SUCCEEDED', reason: null };
 }
 

@@ -1,8 +1,9 @@
+import { isMxError } from '../mx/index.js';
 import type { JobRef } from '../store/job-record.js';
 import { classifyConnection } from './classify-connection.js';
 import { nextWaitSeconds } from './poll-schedule.js';
-import { failedProgress, type Progress } from './progress.js';
-import { reasonForMxError } from './workflow-errors.js';
+import { failedProgress, waitAfterMxTrouble, type Progress } from './progress.js';
+import { rateLimitOf, reasonForMxError } from './workflow-errors.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
 export interface PollMemberStatusInput {
@@ -12,7 +13,7 @@ export interface PollMemberStatusInput {
 
 /** Reads the member's status once, records what changed and decides the next step. */
 export async function pollMemberStatus(
-  deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'schedule' | 'now'>,
+  deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'schedule' | 'now' | 'random'>,
   { job, progress }: PollMemberStatusInput,
 ): Promise<Progress> {
   const pollCount = progress.pollCount + 1;
@@ -22,11 +23,12 @@ export async function pollMemberStatus(
   try {
     status = await deps.mx.readMemberStatus(job.userGuid, job.memberGuid);
   } catch (error) {
+    if (isTrouble(error)) return waitToReadAgain(deps, progress, error);
     return failedProgress({ ...progress, pollCount }, reasonForMxError(error, job.jobType));
   }
   const now = deps.now();
   const connectionStatus = status.connection_status ?? null;
-  const step = classifyConnection(status, job.jobType);
+  const step = classifyConnection(status, job.jobType, { isOauth: job.isOauth ?? false });
   const wasPending = progress.next === 'AWAIT_OAUTH';
   const polled: Progress = {
     ...progress,
@@ -36,6 +38,7 @@ export async function pollMemberStatus(
     pollCount,
     waitSeconds: nextWaitSeconds(pollCount, deps.schedule),
     pendingSeconds: step.next === 'AWAIT_OAUTH' && wasPending ? progress.pendingSeconds + progress.waitSeconds : 0,
+    retryWaits: 0,
   };
 
   if (step.next === 'WAIT') {
@@ -47,6 +50,8 @@ export async function pollMemberStatus(
     try {
       oauthWindowUri = wasPending ? undefined : await readOAuthWindow(deps, job);
     } catch (error) {
+      // Read the status (and so the window) again after the wait, as a first PENDING read.
+      if (isTrouble(error)) return waitAfterMxTrouble({ ...polled, retryWaits: progress.retryWaits }, 'WAIT', rateLimitOf(error)?.retryAfterSeconds, deps.random ?? Math.random);
       return failedProgress(polled, reasonForMxError(error, job.jobType));
     }
     await deps.jobs.recordProgress(job.memberGuid, job.jobGuid, {
@@ -62,4 +67,18 @@ export async function pollMemberStatus(
 async function readOAuthWindow(deps: Pick<WorkflowDeps, 'mx'>, job: JobRef): Promise<string | null> {
   const member = await deps.mx.readMember(job.userGuid, job.memberGuid);
   return member.oauth_window_uri ?? null;
+}
+
+/** MX answered 429, failed or timed out: the read may succeed later. */
+const isTrouble = (error: unknown) => isMxError(error) && error.retryable;
+
+/**
+ * A status read MX refused for now is not a poll: wait at least its Retry-After (never under
+ * 3 s) with jitter above that floor, which a state machine Retry cannot give (its FULL jitter
+ * draws from zero), then read again. An OAuth wait keeps counting toward its deadline.
+ */
+function waitToReadAgain(deps: Pick<WorkflowDeps, 'random'>, progress: Progress, error: unknown): Progress {
+  const pending = progress.next === 'AWAIT_OAUTH';
+  const waited: Progress = pending ? { ...progress, pendingSeconds: progress.pendingSeconds + progress.waitSeconds } : progress;
+  return waitAfterMxTrouble(waited, pending ? 'AWAIT_OAUTH' : 'WAIT', rateLimitOf(error)?.retryAfterSeconds, deps.random ?? Math.random);
 }

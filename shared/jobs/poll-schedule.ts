@@ -31,3 +31,21 @@ export function nextWaitSeconds(pollCount: number, schedule: PollSchedule): numb
   const wait = floor * schedule.backoffRate ** growing;
   return Math.max(floor, Math.min(Math.ceil(wait), Math.ceil(schedule.maxIntervalSeconds)));
 }
+
+/** Waits in a row after MX trouble (429, or a failed status read) before the job ends MX_UNAVAILABLE. */
+export const MAX_MX_TROUBLE_WAITS = 8;
+/** Longest base wait of the doubling back-off after MX trouble (Retry-After may ask for more). */
+const TROUBLE_MAX_BACKOFF_SECONDS = 60;
+
+/**
+ * Whole seconds to wait after MX answered 429 (or failed) for the `attempt`-th time in a row.
+ * The base is never under MX's Retry-After nor its 3 s floor, and doubles per attempt; the
+ * jitter only ever adds to it (0 to half the base, at least 2 s), so jobs limited together
+ * come back spread out and none comes back early. `random` answers in [0, 1).
+ */
+export function waitAfterRateLimit(retryAfterSeconds: number | undefined, random: () => number, attempt = 1): number {
+  const backoff = Math.min(TROUBLE_MAX_BACKOFF_SECONDS, MX_STATUS_FLOOR_SECONDS * 2 ** Math.max(0, attempt - 1));
+  const base = Math.max(Math.ceil(retryAfterSeconds ?? 0), backoff);
+  const spread = Math.max(2, Math.ceil(base / 2));
+  return base + Math.min(spread, Math.floor(random() * (spread + 1)));
+}

@@ -1,5 +1,7 @@
 import type { NextStep } from './classify-connection.js';
 import type { FailureReason } from './failure-reasons.js';
+import type { ResultCounts } from './fetch-results.js';
+import { MAX_MX_TROUBLE_WAITS, waitAfterRateLimit } from './poll-schedule.js';
 
 /**
  * What each workflow step hands the next through the execution state (`$.progress`): where
@@ -16,6 +18,10 @@ export interface Progress {
    * Counted from the waits, not the clock, so it means the same at any time scale.
    */
   readonly pendingSeconds: number;
+  /** Waits in a row after MX answered 429 (or a status read failed); any answer resets it. */
+  readonly retryWaits: number;
+  /** What FetchResults stored, by kind: set once the results are in (next RECORD_SUCCESS). */
+  readonly counts?: Readonly<Record<string, number | boolean>>;
 }
 
 export const initialProgress = (waitSeconds: number): Progress => ({
@@ -25,6 +31,7 @@ export const initialProgress = (waitSeconds: number): Progress => ({
   pollCount: 0,
   waitSeconds,
   pendingSeconds: 0,
+  retryWaits: 0,
 });
 
 export const failedProgress = (previous: Progress, reason: FailureReason, connectionStatus = previous.connectionStatus): Progress => ({
@@ -33,3 +40,19 @@ export const failedProgress = (previous: Progress, reason: FailureReason, connec
   reason,
   connectionStatus,
 });
+
+/**
+ * MX asked to be left alone (429, with its Retry-After) or failed: go back through a Wait
+ * state for at least as long as MX asked, rather than a Retry whose delay cannot read it. A
+ * job that meets trouble too many times in a row ends MX_UNAVAILABLE.
+ */
+export function waitAfterMxTrouble(
+  previous: Progress,
+  next: 'WAIT' | 'AWAIT_OAUTH' | 'RETRY_START' | 'RETRY_FETCH',
+  retryAfterSeconds: number | undefined,
+  random: () => number,
+): Progress {
+  const retryWaits = previous.retryWaits + 1;
+  if (retryWaits > MAX_MX_TROUBLE_WAITS) return failedProgress(previous, 'MX_UNAVAILABLE');
+  return { ...previous, next, reason: null, retryWaits, waitSeconds: waitAfterRateLimit(retryAfterSeconds, random, retryWaits) };
+}

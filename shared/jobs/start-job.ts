@@ -21,6 +21,8 @@ export interface StartJobRequest {
   readonly observeOnly?: boolean;
   /** Aggregation only: whether to fetch transactions too (the default). */
   readonly includeTransactions?: boolean;
+  /** From the member record: lets the workflow read an OAuth member's DENIED as refused consent. */
+  readonly isOauth?: boolean;
 }
 
 export type StartJobOutcome =
@@ -58,6 +60,7 @@ export async function startJob(deps: StartJobDeps, request: StartJobRequest): Pr
           memberGuid: request.memberGuid,
           observeOnly: request.observeOnly ?? false,
           includeTransactions: request.includeTransactions ?? true,
+          isOauth: request.isOauth ?? false,
         }),
       }),
     );

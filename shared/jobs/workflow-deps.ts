@@ -14,4 +14,6 @@ export interface WorkflowDeps {
   /** MX calls in flight at once while fetching results (one stream per account). */
   readonly fetchConcurrency: number;
   readonly now: () => Date;
+  /** Jitter of the waits after MX trouble, in [0, 1); Math.random unless a test fixes it. */
+  readonly random?: () => number;
 }

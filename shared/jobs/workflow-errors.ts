@@ -12,8 +12,14 @@ export const WORKFLOW_ERRORS = {
   mxTransient: 'MxTransientError',
   /** MX runs another job type on the member (409): waited out by a bounded retry. */
   mxJobConflict: 'MxJobConflict',
-  /** MX refused mxflow's API credentials (401/403). */
+  /** MX refused mxflow's API credentials (401). */
   mxAccessDenied: 'MxAccessDenied',
+  /** MX answered 403 for a reason mxflow does not recognise in its message. */
+  mxForbidden: 'MxForbidden',
+  /** MX refused the address mxflow calls from (403: not on the client's allow list). */
+  mxIpNotAllowed: 'MxIpNotAllowed',
+  /** MX has not enabled the product (verification, identification, ...) for this client (403). */
+  mxFeatureNotEnabled: 'MxFeatureNotEnabled',
   /** MX refused the request for good (another 4xx). */
   mxRejected: 'MxRequestRejected',
 } as const;
@@ -36,6 +42,12 @@ export function reasonForCaughtError(errorName: string | undefined): FailureReas
       return 'MX_UNAVAILABLE';
     case WORKFLOW_ERRORS.mxAccessDenied:
       return 'MX_ACCESS_DENIED';
+    case WORKFLOW_ERRORS.mxForbidden:
+      return 'MX_FORBIDDEN';
+    case WORKFLOW_ERRORS.mxIpNotAllowed:
+      return 'MX_IP_NOT_ALLOWED';
+    case WORKFLOW_ERRORS.mxFeatureNotEnabled:
+      return 'MX_FEATURE_NOT_ENABLED';
     case WORKFLOW_ERRORS.mxRejected:
       return 'MX_REQUEST_REJECTED';
     case 'States.Timeout':
@@ -54,11 +66,21 @@ export function reasonForMxError(error: unknown, jobType: JobType): FailureReaso
   if (!isMxError(error)) throw error;
   if (error.retryable) throw new WorkflowError(WORKFLOW_ERRORS.mxTransient, describe(error));
   if (error.code === 'MX_CONFLICT') throw new WorkflowError(WORKFLOW_ERRORS.mxJobConflict, describe(error));
-  if (error.code === 'MX_UNAUTHORIZED' || error.code === 'MX_FORBIDDEN') return 'MX_ACCESS_DENIED';
+  const refused = accessRefusal(error);
+  if (refused) return refused.reason;
   // MX answers 400 to a premium job at an institution that does not offer it.
   if (error.code === 'MX_BAD_REQUEST' && jobType !== 'aggregate') return 'NOT_SUPPORTED';
   return 'MX_REQUEST_REJECTED';
 }
+
+/** MX refusing mxflow itself, by kind: each has its own reason, and its own workflow error name. */
+const ACCESS_REFUSALS: Partial<Record<MxError['code'], { reason: FailureReason; name: string }>> = {
+  MX_UNAUTHORIZED: { reason: 'MX_ACCESS_DENIED', name: WORKFLOW_ERRORS.mxAccessDenied },
+  MX_FORBIDDEN: { reason: 'MX_FORBIDDEN', name: WORKFLOW_ERRORS.mxForbidden },
+  MX_IP_NOT_ALLOWED: { reason: 'MX_IP_NOT_ALLOWED', name: WORKFLOW_ERRORS.mxIpNotAllowed },
+  MX_FEATURE_NOT_ENABLED: { reason: 'MX_FEATURE_NOT_ENABLED', name: WORKFLOW_ERRORS.mxFeatureNotEnabled },
+};
+const accessRefusal = (error: MxError) => ACCESS_REFUSALS[error.code];
 
 const describe = (error: MxError) => `${error.operation}: ${error.code}${error.status ? ` (${error.status})` : ''}`;
 
@@ -69,8 +91,15 @@ export function asWorkflowError(error: unknown): unknown {
     ? WORKFLOW_ERRORS.mxTransient
     : error.code === 'MX_CONFLICT'
       ? WORKFLOW_ERRORS.mxJobConflict
-      : error.code === 'MX_UNAUTHORIZED' || error.code === 'MX_FORBIDDEN'
-        ? WORKFLOW_ERRORS.mxAccessDenied
-        : WORKFLOW_ERRORS.mxRejected;
+      : (accessRefusal(error)?.name ?? WORKFLOW_ERRORS.mxRejected);
   return new WorkflowError(name, describe(error));
+}
+
+/**
+ * The wait MX asked for when it answered 429 (its Retry-After, possibly none), or null for any
+ * other error. A step that meets a 429 routes back through a Wait state instead of throwing:
+ * a state machine Retry cannot read the delay from the error.
+ */
+export function rateLimitOf(error: unknown): { readonly retryAfterSeconds: number | undefined } | null {
+  return isMxError(error) && error.code === 'MX_RATE_LIMITED' ? { retryAfterSeconds: error.retryAfterSeconds } : null;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FAILURE_REASONS, type FailureReason } from './failure-reasons.js';
+import { NEXT_STEPS } from './classify-connection.js';
 import { JOB_TYPES } from './job-types.js';
 
 /** What each workflow task receives from the state machine; checked on the way in. */
@@ -8,28 +9,37 @@ export const JobRefSchema = z.object({
   userGuid: z.string().min(1),
   memberGuid: z.string().min(1),
   jobType: z.enum(JOB_TYPES),
+  isOauth: z.boolean().optional(),
 });
 
 const reasonSchema = z.enum(Object.keys(FAILURE_REASONS) as [FailureReason, ...FailureReason[]]);
 
 export const ProgressSchema = z.object({
-  next: z.enum(['WAIT', 'AWAIT_CHALLENGE_ANSWER', 'AWAIT_OAUTH', 'FETCH_RESULTS', 'FAIL']),
+  next: z.enum(NEXT_STEPS),
   reason: reasonSchema.nullable(),
   connectionStatus: z.string().nullable(),
   pollCount: z.number().int().nonnegative(),
   waitSeconds: z.number().int().nonnegative(),
   pendingSeconds: z.number().nonnegative(),
+  retryWaits: z.number().int().nonnegative().default(0),
 });
 
-export const StartMxJobEvent = z.object({ job: JobRefSchema, observeOnly: z.boolean().default(false), includeTransactions: z.boolean().default(true) });
+export const StartMxJobEvent = z.object({
+  job: JobRefSchema,
+  observeOnly: z.boolean().default(false),
+  includeTransactions: z.boolean().default(true),
+  // The whole state: its progress is there only when the start is run again after a 429.
+  state: z.object({ progress: ProgressSchema.optional() }).default({}),
+});
 export const PollMemberStatusEvent = z.object({ job: JobRefSchema, progress: ProgressSchema });
 export const ParkForChallengeEvent = z.object({ job: JobRefSchema, taskToken: z.string().min(1) });
-export const FetchResultsEvent = z.object({ job: JobRefSchema, includeTransactions: z.boolean().default(true) });
+export const FetchResultsEvent = z.object({ job: JobRefSchema, includeTransactions: z.boolean().default(true), progress: ProgressSchema });
 export const FinishJobEvent = z.discriminatedUnion('outcome', [
   z.object({
     outcome: z.literal('SUCCEEDED'),
     job: JobRefSchema,
-    counts: z.record(z.string(), z.number().int().nonnegative()),
+    // Result counts, and `refreshed` (aggregation: false when MX throttled it).
+    counts: z.record(z.string(), z.union([z.number().int().nonnegative(), z.boolean()])),
     progress: ProgressSchema.optional(),
   }),
   z.object({

@@ -23,7 +23,7 @@ import type {
 import { fromDialectResource, type MxDialect, toDialectResource } from './dialect.js';
 import { type UnwrappedList, unwrapList, unwrapResource } from './envelope.js';
 import { MxError } from './errors.js';
-import { collectItems, MAX_PAGE_SIZE, type MxPage, paginate } from './pagination.js';
+import { collectItems, MAX_PAGE_SIZE, MIN_PAGE_SIZE, type MxPage, paginate } from './pagination.js';
 import {
   type HttpMethod,
   type MxCallRecord,
@@ -43,6 +43,11 @@ export interface MxClientOptions {
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
   readonly onCall?: (call: MxCallRecord) => void;
+  /**
+   * Tries again of one list page after a transient failure (default 2). A caller inside a
+   * request with a deadline (the API) sets 0: its caller retries, not it.
+   */
+  readonly pageRetries?: number;
 }
 
 export type MxJobType = 'aggregate' | 'verify' | 'identify';
@@ -111,9 +116,11 @@ const credentialValues = (credentials: readonly CredentialRequest[] | undefined)
 export class MxClient {
   readonly dialect: MxDialect;
   private readonly transport: MxTransportConfig;
+  private readonly pageRetries: number | undefined;
 
   constructor(options: MxClientOptions) {
     this.dialect = options.dialect ?? 'platform';
+    this.pageRetries = options.pageRetries;
     this.transport = {
       baseUrl: options.baseUrl,
       credentials: { clientId: options.clientId, apiKey: options.apiKey },
@@ -157,6 +164,10 @@ export class MxClient {
 
   /** One page of an institution search, for callers that page themselves. */
   async listInstitutionsPage(filter: InstitutionFilter, page: number, recordsPerPage: number): Promise<UnwrappedList<InstitutionResponse>> {
+    // MX silently answers 25 a page to a size out of its range: refuse one rather than page wrongly.
+    if (!Number.isInteger(recordsPerPage) || recordsPerPage < MIN_PAGE_SIZE || recordsPerPage > MAX_PAGE_SIZE.institutions) {
+      throw new MxError({ operation: 'listInstitutions', code: 'MX_INVALID_REQUEST', mxMessage: `records_per_page must be ${MIN_PAGE_SIZE}–${MAX_PAGE_SIZE.institutions}` });
+    }
     const { status, body } = await this.send({
       operation: 'listInstitutions',
       method: 'GET',
@@ -391,7 +402,7 @@ export class MxClient {
       });
       const list = unwrapList<T>(operation, status, body, key);
       return { ...list, items: list.items.map((item) => fromDialectResource(this.dialect, item)) };
-    });
+    }, this.pageRetries);
   }
 }
 

@@ -19,12 +19,18 @@ const ACCEPT: Record<MxDialect, string> = {
   atrium: 'application/vnd.mx.atrium.v1+json',
 };
 
+/**
+ * The Platform API version mxflow speaks. Since 2026-08-12 MX refuses a Platform call that does
+ * not name its version in `Accept-Version`; Atrium has no such header.
+ */
+export const MX_API_VERSION = 'v20111101';
+
 export function authHeaders(dialect: MxDialect, credentials: MxCredentials): Record<string, string> {
   if (dialect === 'atrium') {
     return { Accept: ACCEPT.atrium, 'MX-API-Key': credentials.apiKey, 'MX-Client-ID': credentials.clientId };
   }
   const basic = Buffer.from(`${credentials.clientId}:${credentials.apiKey}`).toString('base64');
-  return { Accept: ACCEPT.platform, Authorization: `Basic ${basic}` };
+  return { Accept: ACCEPT.platform, 'Accept-Version': MX_API_VERSION, Authorization: `Basic ${basic}` };
 }
 
 type Json = Record<string, unknown>;

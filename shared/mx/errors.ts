@@ -3,6 +3,8 @@ export type MxErrorCode =
   | 'MX_BAD_REQUEST'
   | 'MX_UNAUTHORIZED'
   | 'MX_FORBIDDEN'
+  | 'MX_IP_NOT_ALLOWED'
+  | 'MX_FEATURE_NOT_ENABLED'
   | 'MX_NOT_FOUND'
   | 'MX_NOT_ALLOWED'
   | 'MX_NOT_ACCEPTABLE'
@@ -28,9 +30,24 @@ const CODE_BY_STATUS: Readonly<Record<number, MxErrorCode>> = {
   429: 'MX_RATE_LIMITED',
 };
 
-export function codeForStatus(status: number): MxErrorCode {
+/**
+ * MX answers 403 both when the call comes from an address not on the client's allow list and
+ * when the product asked for is not enabled for the client; only its message tells them apart.
+ * The words are matched loosely, as MX publishes no error shape for v20111101.
+ */
+const IP_REFUSAL = /\b(ip|address(es)?)\b.*\b(not|isn't)\b.*\b(allowed|allow[- ]?list(ed)?|white[- ]?list(ed)?|permitted)\b|\b(allow[- ]?list|white[- ]?list)\b/i;
+const FEATURE_REFUSAL = /\b(feature|product|verification|identification|aggregation|api)\b.*\bnot\b.*\b(enabled|available|activated)\b/i;
+
+export function codeForStatus(status: number, mxMessage?: string): MxErrorCode {
+  if (status === 403 && mxMessage) {
+    if (IP_REFUSAL.test(mxMessage)) return 'MX_IP_NOT_ALLOWED';
+    if (FEATURE_REFUSAL.test(mxMessage)) return 'MX_FEATURE_NOT_ENABLED';
+  }
   return CODE_BY_STATUS[status] ?? (status >= 500 ? 'MX_SERVER_ERROR' : 'MX_UNEXPECTED_STATUS');
 }
+
+/** MX refused mxflow itself, not the request: wrong credentials, an address off the allow list, a product not enabled. */
+export const ACCESS_REFUSED_CODES: readonly MxErrorCode[] = ['MX_UNAUTHORIZED', 'MX_IP_NOT_ALLOWED', 'MX_FEATURE_NOT_ENABLED', 'MX_FORBIDDEN'];
 
 /** 429, 5xx, time-outs and dropped connections may succeed when tried again; any other 4xx will not. */
 export function isRetryable(code: MxErrorCode): boolean {

@@ -3,6 +3,8 @@ import { isMxError } from './errors.js';
 
 /** Largest `records_per_page` MX allows: 100 for institutions, 1000 for every other list. */
 export const MAX_PAGE_SIZE = { institutions: 100, default: 1000 } as const;
+/** Smallest `records_per_page` MX honours; below it (as above the largest) MX answers 25 a page. */
+export const MIN_PAGE_SIZE = 10;
 
 export interface MxPage<T> {
   readonly items: T[];
@@ -16,7 +18,7 @@ export interface MxPage<T> {
 const MAX_PAGES = 10_000;
 
 /** Tries of one page after a transient failure (429, 5xx, time-out, dropped connection). */
-const PAGE_RETRIES = 2;
+export const PAGE_RETRIES = 2;
 const PAGE_RETRY_BASE_MS = 250;
 const PAGE_RETRY_MAX_MS = 5_000;
 
@@ -25,13 +27,15 @@ const PAGE_RETRY_MAX_MS = 5_000;
  * start over from page 1 (the caller's only option once the walk has thrown) for one bad
  * answer. Waits as MX's Retry-After asks, else 250 ms, then 500 ms.
  */
-async function fetchWithRetry<T>(fetchPage: (page: number) => Promise<UnwrappedList<T>>, page: number): Promise<UnwrappedList<T>> {
+async function fetchWithRetry<T>(fetchPage: (page: number) => Promise<UnwrappedList<T>>, page: number, retries: number): Promise<UnwrappedList<T>> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await fetchPage(page);
     } catch (error) {
-      if (attempt >= PAGE_RETRIES || !isMxError(error) || !error.retryable) throw error;
+      if (attempt >= retries || !isMxError(error) || !error.retryable) throw error;
       const asked = (error.retryAfterSeconds ?? 0) * 1000;
+      // Never sooner than MX asked: a longer Retry-After is the workflow step's wait, not a sleeping Lambda's.
+      if (asked > PAGE_RETRY_MAX_MS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(PAGE_RETRY_MAX_MS, Math.max(asked, PAGE_RETRY_BASE_MS * 2 ** attempt))));
     }
   }
@@ -42,10 +46,10 @@ async function fetchWithRetry<T>(fetchPage: (page: number) => Promise<UnwrappedL
  * caller can write one page before reading the next. Stops at the page count MX gave on the
  * first page, or at an empty page, so a misbehaving answer cannot loop for ever.
  */
-export async function* paginate<T>(fetchPage: (page: number) => Promise<UnwrappedList<T>>): AsyncGenerator<MxPage<T>> {
+export async function* paginate<T>(fetchPage: (page: number) => Promise<UnwrappedList<T>>, retries = PAGE_RETRIES): AsyncGenerator<MxPage<T>> {
   let lastPage = 1;
   for (let page = 1; page <= lastPage; page += 1) {
-    const { items, pagination } = await fetchWithRetry(fetchPage, page);
+    const { items, pagination } = await fetchWithRetry(fetchPage, page, retries);
     // A page count no real member reaches is a broken answer, not work to do.
     if (page === 1) lastPage = Math.min(pagination.total_pages, MAX_PAGES);
     yield { items, page, totalPages: lastPage, totalEntries: pagination.total_entries };

@@ -160,9 +160,9 @@ export async function sendMxRequest(config: MxTransportConfig, request: MxReques
     return { status, body: parsed.value };
   }
 
-  const code = codeForStatus(status);
-  record({ status, errorCode: code });
   const message = parsed.ok ? errorMessageOf(parsed.value) : undefined;
+  const code = codeForStatus(status, message);
+  record({ status, errorCode: code });
   throw new MxError({
     operation,
     status,

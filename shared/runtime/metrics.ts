@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as MetricUnitName } from '@aws-lambda-powertools/metrics/types';
-import type { MxCallRecord } from '../mx/index.js';
+import { ACCESS_REFUSED_CODES, type MxCallRecord } from '../mx/index.js';
 
 /** mxflow's CloudWatch namespace and metric names: the dashboard and alarms read these. */
 export const METRICS_NAMESPACE = 'mxflow';
@@ -12,6 +12,7 @@ export const METRIC = {
   challengeWaitSeconds: 'ChallengeWaitSeconds',
   mxCalls: 'MxCalls',
   mxErrors: 'MxErrors',
+  mxAccessRefused: 'MxAccessRefused',
 } as const;
 
 /** Every metric is a single EMF log line written when it is recorded: nothing waits for a flush. */
@@ -37,8 +38,14 @@ export function recordChallengeWait(seconds: number): void {
   count(METRIC.challengeWaitSeconds, {}, seconds, MetricUnit.Seconds);
 }
 
-/** Every MX call, and every failed one by its status (or `timeout`, `network`): 401/403 raise an alarm. */
+/**
+ * Every MX call, and every failed one by its status (or `timeout`, `network`); MX refusing
+ * mxflow itself (401, the kinds of 403) also by its code, one alarm each.
+ */
 export function recordMxCall(call: MxCallRecord): void {
   count(METRIC.mxCalls, {});
   if (call.errorCode) count(METRIC.mxErrors, { status: call.status === undefined ? call.errorCode : String(call.status) });
+  if (call.errorCode && (ACCESS_REFUSED_CODES as readonly string[]).includes(call.errorCode)) {
+    count(METRIC.mxAccessRefused, { code: call.errorCode });
+  }
 }

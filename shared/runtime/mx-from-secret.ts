@@ -14,6 +14,8 @@ export interface MxConnection {
   readonly baseUrl: string | undefined;
   readonly dialect: MxDialect;
   readonly timeoutMs: number;
+  /** See MxClientOptions.pageRetries; unset keeps the client's default. */
+  readonly pageRetries?: number;
 }
 
 /** An MX client with the API credentials from Secrets Manager, read through Powertools' cache. */
@@ -28,6 +30,7 @@ export async function mxClientFromSecret(connection: MxConnection): Promise<MxCl
     apiKey: secret.data.api_key,
     dialect: connection.dialect,
     timeoutMs: connection.timeoutMs,
+    ...(connection.pageRetries === undefined ? {} : { pageRetries: connection.pageRetries }),
     onCall: recordMxCall,
   });
 }

@@ -25,11 +25,28 @@ export interface JobRecord {
   readonly task_token?: string;
   readonly oauth_window_uri?: string | null;
   readonly error?: { readonly code: FailureReason; readonly message: string } | null;
-  readonly counts?: Partial<Record<ResultKind, number>>;
+  readonly counts?: JobCounts;
+  /** What the end user should know about a job that succeeded (numbers not validated, data not refreshed). */
+  readonly warnings?: JobWarning[];
+  /** MX's successfully_aggregated_at read before an aggregation started: unchanged at its end means MX throttled it. */
+  readonly mx_aggregated_before?: string | null;
   readonly history: JobHistoryEntry[];
   readonly created_at: string;
   readonly updated_at: string;
   readonly finished_at?: string;
+}
+
+/** Result counts, and for an aggregation whether MX refreshed the data (false: MX throttled it). */
+export type JobCounts = Partial<Record<ResultKind, number>> & { readonly refreshed?: boolean };
+
+export const JOB_WARNINGS = {
+  ACCOUNT_NUMBERS_NOT_VALIDATED: 'MX could not validate some account or routing numbers (passed_validation false); check them before moving money.',
+  DATA_NOT_REFRESHED: 'MX did not refresh the data (it aggregated this member recently); the results are the ones MX already had.',
+} as const;
+export type JobWarningCode = keyof typeof JOB_WARNINGS;
+export interface JobWarning {
+  readonly code: JobWarningCode;
+  readonly message: string;
 }
 
 /** The per-member lock: at most one running job per member. */
@@ -45,4 +62,6 @@ export interface JobRef {
   readonly userGuid: string;
   readonly memberGuid: string;
   readonly jobType: JobType;
+  /** Carried from the job start: an OAuth member's DENIED means the consent was refused. */
+  readonly isOauth?: boolean;
 }

@@ -10,8 +10,8 @@ import {
 import type { ChallengeResponse } from 'mx-platform-node';
 import { FAILURE_REASONS, type FailureReason } from '../jobs/failure-reasons.js';
 import type { JobStatus, JobType } from '../jobs/job-types.js';
-import type { JobRecord, MemberLock } from './job-record.js';
-import { keys, type ResultKind, withoutKeys } from './keys.js';
+import type { JobCounts, JobRecord, JobWarning, MemberLock } from './job-record.js';
+import { keys, withoutKeys } from './keys.js';
 
 /** Thrown when a member already has a running job; carries which one. */
 export class MemberBusyError extends Error {
@@ -35,7 +35,8 @@ export interface JobFinish {
   readonly status: Extract<JobStatus, 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'>;
   readonly reason?: FailureReason;
   readonly connectionStatus?: string | null;
-  readonly counts?: Partial<Record<ResultKind, number>>;
+  readonly counts?: JobCounts;
+  readonly warnings?: readonly JobWarning[];
   readonly now: Date;
 }
 
@@ -143,11 +144,14 @@ export class JobStore {
     return LastEvaluatedKey ? { items, lastKey: LastEvaluatedKey } : { items };
   }
 
-  async recordMxJob(memberGuid: string, jobGuid: string, mxJobGuid: string | undefined, attached: boolean, now: Date): Promise<void> {
-    await this.updateActive(memberGuid, jobGuid, 'SET mx_job_guid = :mx, attached = :attached, updated_at = :now', {
+  /** `aggregatedBefore`: MX's successfully_aggregated_at before the start, to tell a throttled aggregation at its end. */
+  async recordMxJob(memberGuid: string, jobGuid: string, mxJobGuid: string | undefined, attached: boolean, now: Date, aggregatedBefore?: string | null): Promise<void> {
+    const keepsBefore = aggregatedBefore !== undefined;
+    await this.updateActive(memberGuid, jobGuid, `SET mx_job_guid = :mx, attached = :attached, updated_at = :now${keepsBefore ? ', mx_aggregated_before = :before' : ''}`, {
       ':mx': mxJobGuid ?? null,
       ':attached': attached,
       ':now': now.toISOString(),
+      ...(keepsBefore ? { ':before': aggregatedBefore } : {}),
     });
   }
 
@@ -259,7 +263,7 @@ export class JobStore {
       jobGuid,
       `SET #status = :status, #error = :error, counts = :counts, finished_at = :now, updated_at = :now, #history = list_append(#history, :entry)${
         knowsStatus ? ', connection_status = :cs' : ''
-      } REMOVE task_token, challenges`,
+      }${finish.warnings?.length ? ', warnings = :warnings' : ''} REMOVE task_token, challenges`,
       {
         ':status': finish.status,
         ':error': error,
@@ -267,6 +271,7 @@ export class JobStore {
         ':now': at,
         ':entry': [{ at, status: finish.status, connection_status: connectionStatus }],
         ...(knowsStatus ? { ':cs': connectionStatus } : {}),
+        ...(finish.warnings?.length ? { ':warnings': finish.warnings } : {}),
       },
       undefined,
       { '#error': 'error' },

@@ -25,6 +25,8 @@ export const keys = {
   jobsOfMember: (memberGuid: string) => ({ pk: `MEMBER#${memberGuid}`, skPrefix: 'JOB#' }),
   result: (memberGuid: string, kind: ResultKind, guid: string): TableKey => ({ pk: resultPartition(memberGuid, kind), sk: guid }),
   resultsOfMember: (memberGuid: string, kind: ResultKind) => ({ pk: resultPartition(memberGuid, kind) }),
+  /** An Idempotency-Key, by the SHA-256 of the key with its route and parameters. */
+  idempotencyKey: (keyHash: string): TableKey => ({ pk: `IDEMPOTENCY#${keyHash}`, sk: 'IDEMPOTENCY' }),
 };
 
 function resultPartition(memberGuid: string, kind: ResultKind): string {

@@ -105,4 +105,24 @@ export class ResultStore {
     return startKey ? { items, lastKey: startKey } : { items };
   }
 
+  /** How many results of one kind are stored for a member (a count-only query: no item is read out). */
+  async countResults(memberGuid: string, kind: ResultKind): Promise<number> {
+    let count = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.resultsOfMember(memberGuid, kind).pk },
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  }
+
 }

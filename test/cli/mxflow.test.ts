@@ -80,6 +80,36 @@ describe('mxflow, the CLI', () => {
     expect(members.stdout).toContain(member);
   });
 
+  it('shows the account’s masked number, never the TAN’s digits, and warns when a member with numbers is deleted', async () => {
+    const created = await cli('users', 'create', '--id', `cli-tan-${Date.now()}`, '--json');
+    const user = json<{ user: { guid: string } }>(created).user.guid;
+    const oauth = await cli('members', 'create', '--user', user, '--institution', 'chase_oauth_test', '--oauth', '--skip-aggregation', '--json');
+    expect(oauth.code, oauth.stderr).toBe(0);
+    const { member } = json<{ member: { guid: string; oauth_window_uri: string } }>(oauth);
+    expect((await fetch(member.oauth_window_uri)).status).toBe(200);
+    const verify = await cli('jobs', 'start', 'verify', '--user', user, '--member', member.guid, '--follow', '--poll-ms', '20', '--answer', 'Test Chase (OAuth) Checking…');
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+
+    const table = await cli('results', 'account_numbers', '--user', user, '--member', member.guid);
+    const full = json<{ account_numbers: { account_number: string; account_guid: string; is_tokenized: boolean }[] }>(await cli('results', 'account_numbers', '--user', user, '--member', member.guid, '--json'));
+    const accounts = json<{ accounts: { guid: string; account_number: string }[] }>(await cli('results', 'accounts', '--user', user, '--member', member.guid, '--json'));
+
+    const [tan] = full.account_numbers;
+    expect(tan?.is_tokenized).toBe(true);
+    const masked = String(accounts.accounts.find((a) => a.guid === tan?.account_guid)?.account_number);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/account number\s+routing number\s+tokenized/);
+    const cell = /^ACT-\S+\s+(\S+)\s+\d{9}\s+yes\s+yes$/m.exec(table.stdout)?.[1]; // number, routing, tokenized, validated
+    expect(cell).toBe(`••••${masked.slice(-4)}`);
+    expect(table.stdout).not.toContain(String(tan?.account_number));
+
+    const deleted = await cli('members', 'delete', '--user', user, '--member', member.guid);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toContain(`deleted member ${member.guid}`);
+    expect(deleted.stdout).toMatch(/^warning: ACCOUNT_NUMBERS_UNUSABLE: /m);
+    expect(deleted.stdout).toMatch(/^warning: TOKENIZED_ACCOUNT_NUMBERS_REVOKED: .*Chase/m);
+  });
+
   it('stops with exit 1 naming the challenge when --non-interactive has no answer; a wrong option is bad usage; a right label finishes it', async () => {
     const { user, member } = await newUserAndMember('options');
     const started = await cli('jobs', 'start', 'identify', '--user', user, '--member', member, '--json');

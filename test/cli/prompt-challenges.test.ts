@@ -77,6 +77,33 @@ describe('answering challenges at a terminal', () => {
     expect(prompts.input).toHaveBeenCalledTimes(1);
   });
 
+  it('answers every challenge of one round together, picking opaque option values by label, and a re-asked challenge with the next --answer', async () => {
+    const opaque: Challenge = {
+      guid: 'CRD-account',
+      type: 'OPTIONS',
+      label: 'Please select an account:',
+      options: [
+        { label: 'MX Bank Checking XXXXXX9810', value: 'q3v9x0a1' },
+        { label: 'MX Bank Savings XXXXXX8020', value: 'k2m7p4z8' },
+      ],
+    };
+    const reasked: Challenge = { ...text, guid: 'CRD-text-again', label: 'That answer did not match. What city were you born in?' };
+    const answerer = challengeAnswerer({ answers: ['Springfield', 'mx bank savings', 'Shelbyville'], interactive: false, prompts: fakePrompts(), note: () => {} });
+
+    expect(await answerer.answer(job(text, opaque))).toEqual([
+      { guid: 'CRD-text', value: 'Springfield' },
+      { guid: 'CRD-account', value: 'k2m7p4z8' },
+    ]);
+    expect(await answerer.answer(job(reasked))).toEqual([{ guid: 'CRD-text-again', value: 'Shelbyville' }]);
+    expect(answerer.used).toBe(3);
+  });
+
+  it('refuses a blank --answer to a text challenge as a usage error, before anything is sent', async () => {
+    const answerer = challengeAnswerer({ answers: ['  '], interactive: false, prompts: fakePrompts(), note: () => {} });
+
+    await expect(answerer.answer(job(text))).rejects.toThrow(/--answer #1 is blank/);
+  });
+
   it('without a terminal, leaves the first challenge with no answer and says which it is', async () => {
     const prompts = fakePrompts();
     const answerer = challengeAnswerer({ answers: ['correct'], interactive: false, prompts, note: () => {} });

@@ -29,6 +29,8 @@ const KNOWN_CODES = new Set<MxErrorCode>([
   'MX_BAD_REQUEST',
   'MX_UNAUTHORIZED',
   'MX_FORBIDDEN',
+  'MX_IP_NOT_ALLOWED',
+  'MX_FEATURE_NOT_ENABLED',
   'MX_NOT_FOUND',
   'MX_NOT_ALLOWED',
   'MX_NOT_ACCEPTABLE',
@@ -317,7 +319,7 @@ function problemWith(outcome: Outcome, op: Operation, lastStatus: number | undef
   if (!KNOWN_CODES.has(error.code)) return `an unknown code ${error.code}`;
   if (typeof error.message !== 'string' || typeof error.retryable !== 'boolean') return 'an MxError without message or retryable';
   if (error.status !== undefined) {
-    const expected = error.status >= 200 && error.status < 300 ? 'MX_INVALID_RESPONSE' : codeForStatus(error.status);
+    const expected = error.status >= 200 && error.status < 300 ? 'MX_INVALID_RESPONSE' : codeForStatus(error.status, error.mxMessage);
     if (error.code !== expected) return `status ${error.status} reported as ${error.code}, expected ${expected}`;
     if (lastStatus !== undefined && error.status !== lastStatus) return `status ${error.status} reported, the server answered ${lastStatus}`;
   }

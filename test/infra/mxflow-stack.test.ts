@@ -115,12 +115,13 @@ describe('the deployable stack', () => {
     });
   });
 
-  it('alarms on failed executions, function errors, API 5xx and MX refusing the API key, to an encrypted topic e-mailed to on-call', () => {
+  it('alarms on failed executions, function errors, API 5xx and each way MX refuses mxflow, to an encrypted topic e-mailed to on-call', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as { AlarmActions: unknown[]; AlarmDescription: string });
 
-    expect(alarms).toHaveLength(5);
+    // 1 executions + 2 function groups + API 5xx + 4 MX refusals (test/infra/constructs/observability.test.ts).
+    expect(alarms).toHaveLength(8);
     expect(alarms.every((a) => a.AlarmActions.length === 1)).toBe(true);
-    expect(alarms.map((a) => a.AlarmDescription).join(' ')).toMatch(/401 or 403/);
+    expect(alarms.map((a) => a.AlarmDescription).join(' ')).toMatch(/MX answered 403/);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);

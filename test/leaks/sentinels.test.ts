@@ -125,7 +125,7 @@ async function scenarios(api: ApiClient): Promise<void> {
   outcomes.lateAnswer = (await api.put(`${jobPath(rejected)}/challenges`, { challenges: [{ guid: 'CRD-1', value: SENTINEL_ANSWER }] })).status;
 
   // OAuth: the job waits for the end user, who opens the window; then a verification (tokenized numbers).
-  const oauth = await api.post(`/users/${second}/members`, { member: { institution_code: 'mx_bank_oauth', is_oauth: true } });
+  const oauth = await api.post(`/users/${second}/members`, { member: { institution_code: 'chase_oauth_test', is_oauth: true } });
   expect(oauth.status).toBe(201);
   const waiting = (await waitForJob(api, oauth.body.job, status('ACTION_REQUIRED'))) as Job;
   expect((await fetch(String(waiting.oauth_window_uri))).status).toBe(200);

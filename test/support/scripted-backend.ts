@@ -107,12 +107,16 @@ export class ScriptedBackend {
     return (await this.expect('GET', this.jobPath(job), undefined, 200)).job as ApiJob;
   }
 
-  /** The answers a scripted end user gives: MX's test answer `correct` (or the checking account), or a wrong one. */
+  /**
+   * The answers a scripted end user gives to every challenge of the round: MX's test answer
+   * `correct` (or the checking account), or a wrong one. Option answers are always offered
+   * values (mxflow refuses others), so any account picked is a right one.
+   */
   static answersFor(job: ApiJob, plan: 'correct' | 'wrong'): { guid: string; value: string }[] {
     return (job.challenges ?? []).map((challenge) => {
       if (ACCOUNT_SELECTION.test(String(challenge.label))) {
         const checking = challenge.options?.find((o) => /checking/i.test(String(o.label))) ?? challenge.options?.[0];
-        return { guid: challenge.guid, value: plan === 'correct' ? String(checking?.value) : 'ACT-not-one-of-the-options' };
+        return { guid: challenge.guid, value: String(checking?.value) };
       }
       if (challenge.options?.length) {
         const option = challenge.options.find((o) => (plan === 'correct' ? o.value === 'correct' : o.value !== 'correct'));

@@ -1,6 +1,7 @@
-// Accounts, account numbers (verified accounts only; TANs for OAuth members) and owners.
+// Accounts, account numbers (verified accounts only; TANs for OAuth members at institutions
+// that issue them) and owners (two for a joint account).
 import { isoSeconds } from '../clock.js';
-import { accountNumberView, accountOwnerView, accountView, type GeneratedAccount } from '../account-data.js';
+import { accountNumberView, accountOwnerViews, accountView, type GeneratedAccount } from '../account-data.js';
 import type { ApiResult, RequestContext, Route } from '../http-types.js';
 import type { MemberRecord } from '../model.js';
 import { pageRequest, paginate } from '../pagination.js';
@@ -33,9 +34,11 @@ function readAccount(ctx: RequestContext): ApiResult {
 }
 
 function numbersOf(ctx: RequestContext, member: MemberRecord, accounts: GeneratedAccount[]) {
+  // As MX's accounts reference says: TANs only from OAuth connections at the banks that issue them.
+  const tokenized = member.isOauth && member.institution.issuesTans;
   return accounts
     .filter((a) => member.verifiedAccountGuids.has(a.guid))
-    .map((a) => accountNumberView(a, ctx.store.config.seed, member.isOauth));
+    .map((a) => accountNumberView(a, ctx.store.config.seed, tokenized));
 }
 
 function listAccountNumbersByMember(ctx: RequestContext): ApiResult {
@@ -55,7 +58,7 @@ function listAccountNumbersByAccount(ctx: RequestContext): ApiResult {
 function listAccountOwners(ctx: RequestContext): ApiResult {
   const p = pageRequest(ctx.query, 1000);
   const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
-  const owners = member.ownersVisible ? ctx.store.visibleAccounts(member).map((a) => accountOwnerView(a, ctx.store.config.seed)) : [];
+  const owners = member.ownersVisible ? ctx.store.visibleAccounts(member).flatMap((a) => accountOwnerViews(a, ctx.store.config.seed)) : [];
   const { items, pagination } = paginate(owners, p);
   return { status: 200, body: { account_owners: items, pagination } };
 }

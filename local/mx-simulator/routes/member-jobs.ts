@@ -1,9 +1,10 @@
 // Aggregation-type jobs and their observation: aggregate / verify / identify, resume (MFA
 // answers), status, challenges, member credentials and the OAuth window URI.
+import { refuseDisabledFeature } from '../client-access.js';
 import { ApiError, badRequest, conflict } from '../errors.js';
 import type { ApiResult, RequestContext, Route } from '../http-types.js';
 import { institutionCredentials } from '../institutions.js';
-import { answerChallenge, isRunning, startJob } from '../jobs.js';
+import { answerChallenge, isAggregationThrottled, isRunning, STARTABLE_STATUSES, startJob } from '../jobs.js';
 import type { JobType, MemberRecord } from '../model.js';
 import { pageRequest, paginate } from '../pagination.js';
 import { envelope, queryBoolean } from '../request-input.js';
@@ -18,19 +19,20 @@ function inProgressStatus(member: MemberRecord): string {
 
 /**
  * Starts a job, or explains why not: 202 with the member if the same job type is already
- * running (most_recent_job_guid stays the running job's), 409 if another type is running.
+ * running (most_recent_job_guid stays the running job's), 409 if another type is running,
+ * 422 from a status MX starts no job from (PENDING OAuth included), and 202 without a run for
+ * an aggregation inside the throttle window.
  */
 function startTypedJob(ctx: RequestContext, type: JobType, startedStatus: number): ApiResult {
+  refuseDisabledFeature(ctx, type);
   const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
+  ctx.store.enabledUser(member.userGuid);
   const inst = member.institution;
   if (type === 'verify' && !inst.supportsAccountVerification) {
     throw badRequest(`institution ${inst.code} does not support account verification (supports_account_verification is false)`);
   }
   if (type === 'identify' && !inst.supportsAccountIdentification) {
     throw badRequest(`institution ${inst.code} does not support account identification (supports_account_identification is false)`);
-  }
-  if (member.oauth && member.oauth.state !== 'completed') {
-    throw conflict('the member has not completed OAuth: open its oauth_window_uri first');
   }
   if (isRunning(member)) {
     if (member.job!.type === type) {
@@ -39,8 +41,18 @@ function startTypedJob(ctx: RequestContext, type: JobType, startedStatus: number
     }
     throw conflict(`another aggregation-type job (${member.job!.type}) is running on this member`);
   }
+  // MX documents no answer for this; 422, not 409, which means "another job type runs".
+  if (!STARTABLE_STATUSES.includes(member.status)) {
+    const oauth = member.status === 'PENDING' ? ': the end user must finish the OAuth window (oauth_window_uri) first' : '';
+    throw new ApiError(422, `connection_status ${member.status} does not allow a new ${type} job; it must be one of ${STARTABLE_STATUSES.join(', ')}${oauth}`);
+  }
   recordCallbackPayload(ctx, member.guid);
-  const includeTransactions = queryBoolean(ctx.query, 'include_transactions') ?? false;
+  if (type === 'aggregate' && isAggregationThrottled(member, { now: ctx.store.now(), config: ctx.store.config })) {
+    // MX's throttle: accepted, no new run; successfully_aggregated_at does not move.
+    return memberResult(ctx, member, 202);
+  }
+  // MX's spec: an aggregation gathers transactions unless include_transactions=false.
+  const includeTransactions = queryBoolean(ctx.query, 'include_transactions') ?? type === 'aggregate';
   startJob(member, type, scenarioFor(member), inProgressStatus(member), includeTransactions, ctx.store.jobContext());
   return memberResult(ctx, member, startedStatus);
 }
@@ -64,15 +76,15 @@ function readStatus(ctx: RequestContext): ApiResult {
   return { status: 200, body: { member: memberStatusView(member, ctx.store.connectionStatus(member), ctx.dialect) } };
 }
 
-/** 204 No Content unless the member is CHALLENGED (as MX's list challenges). */
+/** The open round's challenges, all of them; 204 No Content (Atrium) unless the member is CHALLENGED. */
 function listChallenges(ctx: RequestContext): ApiResult {
   const p = pageRequest(ctx.query, 1000);
   const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
-  const challenge = isRunning(member) ? member.job!.challenge : null;
+  const round = isRunning(member) ? member.job!.challenge : null;
   // Atrium documents 204 for a member with nothing to answer; the v20111101 spec declares only
   // 200, so the Platform dialect answers an empty list.
-  if (!challenge && ctx.dialect === 'atrium') return { status: 204 };
-  const { items, pagination } = paginate(challenge ? [challenge.view] : [], p);
+  if (!round && ctx.dialect === 'atrium') return { status: 204 };
+  const { items, pagination } = paginate(round ? round.challenges.map((c) => c.view) : [], p);
   return { status: 200, body: { challenges: items, pagination } };
 }
 
@@ -92,6 +104,7 @@ function requestOAuthWindow(ctx: RequestContext): ApiResult {
   if (isRunning(member)) throw conflict('the member is being aggregated');
   oauth.issued++;
   oauth.token = tokenFrom(`${ctx.store.config.seed}|oauth|${member.guid}|${oauth.issued}`);
+  oauth.issuedAt = ctx.store.now();
   if (oauth.state === 'denied') {
     oauth.state = 'pending';
     member.status = 'PENDING';

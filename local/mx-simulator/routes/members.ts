@@ -1,6 +1,6 @@
 // Members: create (starting the automatic aggregation unless skip_aggregation), list, read,
 // update (new credentials re-run the login and start an aggregation), delete.
-import { badRequest, conflict } from '../errors.js';
+import { ApiError, badRequest, conflict } from '../errors.js';
 import type { ApiResult, RequestContext, Route } from '../http-types.js';
 import { institutionCredentials, type Institution } from '../institutions.js';
 import { isRunning, startJob } from '../jobs.js';
@@ -10,6 +10,9 @@ import { envelope, isObject, optionalBoolean, optionalString } from '../request-
 import { tokenFrom } from '../random.js';
 import { institutionOr404 } from './institutions.js';
 import { memberResult, recordCallbackPayload, scenarioFor } from './member-common.js';
+
+/** MX's limit: "25 members per user applies to all environments". */
+const MAX_MEMBERS_PER_USER = 25;
 
 interface ParsedCredentials {
   values: Record<string, string>;
@@ -26,7 +29,12 @@ function parseCredentials(ctx: RequestContext, inst: Institution, raw: unknown, 
     if (!isObject(c) || typeof c.guid !== 'string' || typeof c.value !== 'string') {
       throw badRequest('each credential must be an object with string guid and value');
     }
-    if (!known.some((k) => k.guid === c.guid)) throw badRequest(`credential guid ${c.guid} does not belong to institution ${inst.code}`);
+    const field = known.find((k) => k.guid === c.guid);
+    if (!field) throw badRequest(`credential guid ${c.guid} does not belong to institution ${inst.code}`);
+    const options = field.view.options;
+    if (options && !options.some((o) => o.value === c.value)) {
+      throw badRequest(`credential "${field.view.label}" (${c.guid}) takes one of its options' values: ${options.map((o) => o.value).join(', ')}`);
+    }
     values[c.guid] = c.value;
   }
   for (const k of known) if (values[k.guid] === undefined) throw badRequest(`missing credential "${k.view.label}" (${k.guid})`);
@@ -52,7 +60,7 @@ function assertMemberIdFree(ctx: RequestContext, userGuid: string, id: string | 
 }
 
 function createMember(ctx: RequestContext): ApiResult {
-  const user = ctx.store.user(ctx.params.user_guid!);
+  const user = ctx.store.enabledUser(ctx.params.user_guid!);
   const m = envelope(ctx.body, 'member');
   const code = optionalString(m, 'institution_code');
   if (!code) throw badRequest('member.institution_code is required');
@@ -64,6 +72,9 @@ function createMember(ctx: RequestContext): ApiResult {
   const id = optionalString(m, ctx.dialect === 'atrium' ? 'identifier' : 'id');
   assertMemberIdFree(ctx, user.guid, id);
   if (!isOauth) assertNoDuplicate(ctx, user.guid, inst, creds.values);
+  if ([...ctx.store.members.values()].filter((other) => other.userGuid === user.guid).length >= MAX_MEMBERS_PER_USER) {
+    throw new ApiError(422, `user ${user.guid} already has ${MAX_MEMBERS_PER_USER} members, the most a user may have; delete one first`);
+  }
   const skipAggregation = optionalBoolean(m, 'skip_aggregation') ?? false;
   const body = ctx.body as Record<string, unknown>;
   const clientRedirectUrl = typeof body.client_redirect_url === 'string' ? body.client_redirect_url : null;
@@ -92,12 +103,12 @@ function createMember(ctx: RequestContext): ApiResult {
     accountsVisibleAt: null,
     verifiedAccountGuids: new Set(),
     ownersVisible: false,
-    oauth: isOauth ? { token: tokenFrom(`${ctx.store.config.seed}|oauth|${guid}|0`), state: 'pending', skipAggregation, issued: 1, clientRedirectUrl } : null,
+    oauth: isOauth ? { token: tokenFrom(`${ctx.store.config.seed}|oauth|${guid}|0`), state: 'pending', skipAggregation, issued: 1, issuedAt: now, clientRedirectUrl } : null,
   };
   ctx.store.members.set(member.guid, member);
   recordCallbackPayload(ctx, member.guid);
   if (isOauth || skipAggregation) return memberResult(ctx, member, 200);
-  startJob(member, 'aggregate', scenarioFor(member), 'CREATED', false, ctx.store.jobContext());
+  startJob(member, 'aggregate', scenarioFor(member), 'CREATED', true, ctx.store.jobContext());
   return memberResult(ctx, member, 202);
 }
 
@@ -136,7 +147,7 @@ function updateMember(ctx: RequestContext): ApiResult {
   recordCallbackPayload(ctx, member.guid);
   if (creds) {
     Object.assign(member, { credentials: creds.values, username: creds.username, password: creds.password });
-    if (!skipAggregation) startJob(member, 'aggregate', scenarioFor(member), 'UPDATED', false, ctx.store.jobContext());
+    if (!skipAggregation) startJob(member, 'aggregate', scenarioFor(member), 'UPDATED', true, ctx.store.jobContext());
   }
   return memberResult(ctx, member, 200);
 }

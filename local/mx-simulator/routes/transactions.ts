@@ -1,12 +1,15 @@
-// Transactions by user, member or account, windowed by from_date/to_date (default: the last
-// 120 days up to today). Rows are generated per page, never materialised as a whole.
+// Transactions by user, member or account, windowed by from_date/to_date (MX's defaults:
+// from 120 days back, to 5 days ahead of today, to catch pending ones). Rows are generated
+// per page, never materialised as a whole.
 import { isoDate } from '../clock.js';
 import { pageOfTransactions, type TransactionAccountRef } from '../transaction-data.js';
 import type { ApiResult, RequestContext, Route } from '../http-types.js';
 import { offsetOf, pageRequest, paginationOf } from '../pagination.js';
 import { queryDate } from '../request-input.js';
 
-const DEFAULT_WINDOW_DAYS = 120;
+const DEFAULT_DAYS_BACK = 120;
+const DEFAULT_DAYS_AHEAD = 5;
+const DAY_MS = 86_400_000;
 
 function accountsInScope(ctx: RequestContext): TransactionAccountRef[] {
   const { user_guid, member_guid, account_guid } = ctx.params;
@@ -21,9 +24,9 @@ function accountsInScope(ctx: RequestContext): TransactionAccountRef[] {
 
 function listTransactions(ctx: RequestContext): ApiResult {
   const p = pageRequest(ctx.query, 1000);
-  const today = isoDate(ctx.store.now());
-  const toDate = queryDate(ctx.query, 'to_date') ?? today;
-  const fromDate = queryDate(ctx.query, 'from_date') ?? isoDate(Date.parse(`${toDate}T00:00:00Z`) - DEFAULT_WINDOW_DAYS * 86_400_000);
+  const now = ctx.store.now();
+  const toDate = queryDate(ctx.query, 'to_date') ?? isoDate(now + DEFAULT_DAYS_AHEAD * DAY_MS);
+  const fromDate = queryDate(ctx.query, 'from_date') ?? isoDate(now - DEFAULT_DAYS_BACK * DAY_MS);
   const accounts = accountsInScope(ctx);
   const { total, rows } = pageOfTransactions(ctx.store.config.seed, accounts, ctx.store.transactionWindow(), fromDate, toDate, offsetOf(p), p.perPage);
   return { status: 200, body: { transactions: rows, pagination: paginationOf(total, p) } };

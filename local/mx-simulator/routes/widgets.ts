@@ -1,5 +1,5 @@
 // Widget URLs. The URLs point at a placeholder page of the simulator (no Connect UI).
-import { badRequest } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import type { ApiResult, RequestContext, Route } from '../http-types.js';
 import { isObject, optionalString } from '../request-input.js';
 import { tokenFrom } from '../random.js';
@@ -11,6 +11,8 @@ function widgetUrl(ctx: RequestContext, type: string, userGuid: string): string 
 }
 
 function requestWidgetUrl(ctx: RequestContext): ApiResult {
+  // Atrium has no /widget_urls: its Connect URL comes from connect_widget_url.
+  if (ctx.dialect === 'atrium') throw notFound('no Atrium endpoint POST /users/{user_guid}/widget_urls; use POST /users/{user_guid}/connect_widget_url');
   const user = ctx.store.user(ctx.params.user_guid!);
   const body = ctx.body;
   if (!isObject(body) || !isObject(body.widget_url)) throw badRequest('request body must be a JSON object with a "widget_url" object');

@@ -1,21 +1,32 @@
+import { startability } from '../../jobs/classify-connection.js';
 import type { JobType } from '../../jobs/job-types.js';
 import { startJob } from '../../jobs/start-job.js';
 import type { ApiDeps } from '../../runtime/api-runtime.js';
 import type { ApiResponse } from '../api-handler.js';
-import { ApiError } from '../api-error.js';
+import { ApiError, userDisabled } from '../api-error.js';
 import { jobView } from '../views.js';
 
 export const jobLocation = (userGuid: string, memberGuid: string, jobGuid: string) =>
   `/users/${userGuid}/members/${memberGuid}/jobs/${jobGuid}`;
 
+export interface MemberJobRequest {
+  readonly type: JobType;
+  readonly userGuid: string;
+  readonly memberGuid: string;
+  readonly observe: boolean;
+  readonly includeTransactions?: boolean;
+  /** From the member record; MX's own answer wins when the start reads the member there. */
+  readonly isOauth?: boolean;
+}
+
 /**
  * Starts a job on a member, or answers the one already running: the same type is that job
  * (202, as MX answers), another type is a conflict (409). One execution per member at a time.
+ * A start (not an observation) first asks MX whether it will start it: from a status MX starts
+ * nothing from, the answer is a 409 naming the status and what to do instead.
  */
-export async function startMemberJob(
-  deps: ApiDeps,
-  request: { type: JobType; userGuid: string; memberGuid: string; observe: boolean; includeTransactions?: boolean },
-): Promise<ApiResponse> {
+export async function startMemberJob(deps: ApiDeps, request: MemberJobRequest): Promise<ApiResponse> {
+  const isOauth = request.observe ? (request.isOauth ?? (await deps.members.getMember(request.userGuid, request.memberGuid))?.is_oauth) : await assertStartable(deps, request);
   const outcome = await startJob(
     { jobs: deps.jobs, sfn: deps.sfn, stateMachineArns: deps.stateMachineArns, lockSeconds: deps.lockSeconds, now: deps.now },
     {
@@ -23,6 +34,7 @@ export async function startMemberJob(
       userGuid: request.userGuid,
       memberGuid: request.memberGuid,
       observeOnly: request.observe,
+      isOauth: isOauth ?? false,
       ...(request.includeTransactions === undefined ? {} : { includeTransactions: request.includeTransactions }),
     },
   );
@@ -32,4 +44,22 @@ export async function startMemberJob(
     throw new ApiError(409, 'JOB_RUNNING', `a ${job.type} job (${job.job_guid}) is running on this member; start this one when it ends`);
   }
   return { status: 202, body: { job: jobView(job) }, headers: { Location: jobLocation(job.user_guid, job.member_guid, job.job_guid) } };
+}
+
+/**
+ * Refuses (409) a start MX would not run, and answers whether the member is an OAuth member.
+ * A member mxflow already runs a job on is left to the start, which answers that job or
+ * refuses another type; its status at MX is that job's business.
+ */
+async function assertStartable(deps: ApiDeps, request: MemberJobRequest): Promise<boolean | undefined> {
+  const lock = await deps.jobs.getLock(request.memberGuid);
+  if (lock && lock.expires_at >= Math.floor(deps.now().getTime() / 1000)) return request.isOauth;
+  const mx = await deps.mx();
+  // Read side by side: MX refuses a disabled user's jobs with a bare 403.
+  const [member, user] = await Promise.all([mx.readMember(request.userGuid, request.memberGuid), mx.readUser(request.userGuid)]);
+  if (user.is_disabled) throw userDisabled();
+  const isOauth = member.is_oauth ?? request.isOauth;
+  const start = startability(member, request.type, { isOauth: isOauth ?? false });
+  if (!start.startable) throw new ApiError(409, start.code, start.message);
+  return isOauth;
 }

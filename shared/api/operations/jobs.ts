@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { answerChallenges, resumedByAnswer } from '../../jobs/answer-challenges.js';
+import { checkChallengeAnswers } from '../../jobs/check-challenge-answers.js';
 import type { JobType } from '../../jobs/job-types.js';
 import { isMxError } from '../../mx/index.js';
 import { keys } from '../../store/keys.js';
@@ -51,6 +52,7 @@ const start =
       userGuid: member.user_guid,
       memberGuid: member.guid,
       observe: observe ?? false,
+      isOauth: member.is_oauth,
       ...(include_transactions === undefined ? {} : { includeTransactions: include_transactions }),
     });
   };
@@ -78,17 +80,18 @@ export const jobOperations = {
 
   readJob: async (deps, { params }) => ({ status: 200, body: { job: jobView(await ownedJob(deps, params)) } }),
 
-  /** The answers go to MX and nowhere else; the job resumes once, however often they are posted. */
+  /**
+   * The answers go to MX and nowhere else; the job resumes once, however often they are posted.
+   * Answers that do not fit the open challenges are refused (400 naming the field) unsent.
+   */
   answerChallenges: async (deps, { params, body }) => {
     const job = await ownedJob(deps, params);
     const { challenges: answers } = body as z.output<typeof AnswerChallengesBody>;
     if (resumedByAnswer(job)) throw new ApiError(409, 'ALREADY_ANSWERED', 'these challenges were answered a moment ago; the job has resumed');
     if (job.status !== 'CHALLENGED') throw new ApiError(409, 'JOB_NOT_CHALLENGED', `the job is ${job.status}, not waiting for an answer`);
-    const open = new Set((job.challenges ?? []).map((c) => c.guid));
-    const stray = answers.findIndex((a) => !open.has(a.guid));
-    if (stray >= 0) throw new ApiError(400, 'VALIDATION_FAILED', 'this challenge guid is not one the job waits on', `challenges.${stray}.guid`);
-    const unanswered = [...open].filter((guid) => !answers.some((a) => a.guid === guid));
-    if (unanswered.length > 0) throw new ApiError(400, 'VALIDATION_FAILED', `every challenge needs an answer; missing ${unanswered.join(', ')}`, 'challenges');
+    // Checked before the claim: a misfit answer never reaches MX, and the job keeps waiting.
+    const problem = checkChallengeAnswers(job.challenges ?? [], answers);
+    if (problem) throw new ApiError(400, 'VALIDATION_FAILED', problem.message, problem.field);
 
     const outcome = await answerChallenges(
       { mx: await deps.mx(), jobs: deps.jobs, taskTokens: deps.taskTokens, now: deps.now },
@@ -96,6 +99,7 @@ export const jobOperations = {
     );
     if (outcome.outcome === 'ALREADY_ANSWERED') throw new ApiError(409, 'ALREADY_ANSWERED', 'these challenges were answered a moment ago; the job has resumed');
     if (outcome.outcome === 'NOT_CHALLENGED') throw new ApiError(409, 'JOB_NOT_CHALLENGED', 'the job no longer waits for an answer');
+    if (outcome.outcome === 'REFUSED') throw new ApiError(400, 'VALIDATION_FAILED', outcome.problem.message, outcome.problem.field);
     recordChallengeWait(outcome.waitedSeconds);
     const resumed = await deps.jobs.getJob(job.member_guid, job.job_guid);
     return { status: 202, body: { job: jobView(resumed ?? job) } };

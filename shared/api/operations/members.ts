@@ -1,8 +1,10 @@
 import type { z } from 'zod';
-import { isMxError } from '../../mx/index.js';
+import type { MemberResponse } from 'mx-platform-node';
+import { isMxError, type MxClient, type MxError } from '../../mx/index.js';
 import type { ApiDeps } from '../../runtime/api-runtime.js';
 import type { Operation } from '../api-handler.js';
-import { ApiError } from '../api-error.js';
+import { ApiError, userDisabled } from '../api-error.js';
+import { memberDeletedBody } from '../deletion-warnings.js';
 import { knownUser, ownedMember } from '../ownership.js';
 import type { CreateMemberBody, UpdateMemberBody } from '../schemas.js';
 import { jobView, memberView } from '../views.js';
@@ -16,41 +18,128 @@ async function assertIdle(deps: ApiDeps, memberGuid: string, action: string): Pr
   }
 }
 
+/**
+ * MX calls the slowest route makes one after another, each limited by the API's MX time-out:
+ * a create adopting the member MX holds (create, list the user's members, then the start's
+ * check of the member and user, read side by side).
+ */
+export const CREATE_MEMBER_SEQUENTIAL_MX_CALLS = 3;
+
+/** MX's limit: "the limit of 25 members per user applies to all environments". */
+export const MX_MEMBERS_PER_USER = 25;
+
+type CreateMemberRequest = z.output<typeof CreateMemberBody>['member'];
+
+/** The first page of the user's members at MX: one page holds them all (at most 25). */
+async function mxMembersOf(mx: MxClient, userGuid: string): Promise<{ members: MemberResponse[]; total: number }> {
+  const first = await mx.listMembers(userGuid).next();
+  return first.done ? { members: [], total: 0 } : { members: first.value.items, total: first.value.totalEntries };
+}
+
+/**
+ * The member MX refused to create twice: the user's one member at this institution (with this
+ * id, when one was asked for). Of several, MX's 409 does not say which holds these credentials,
+ * so none is adopted: another login's member must never be answered as this one.
+ */
+async function memberMxHolds(mx: MxClient, userGuid: string, request: CreateMemberRequest): Promise<MemberResponse | undefined> {
+  const { members } = await mxMembersOf(mx, userGuid);
+  const matching = members.filter((m) => m.institution_code === request.institution_code && !m.is_oauth && (request.id === undefined || m.id === request.id));
+  return matching.length === 1 ? matching[0] : undefined;
+}
+
+/**
+ * MX's refusal of a create, said the way a caller can act on: a disabled user, the member limit,
+ * or an OPTIONS credential given a value it does not offer. MX publishes neither the statuses nor
+ * the messages of these refusals, so the user, its members and the institution's credentials
+ * are read (at once) and the refusal is kept as MX said it when none of them explains it.
+ */
+async function explainedRefusal(mx: MxClient, userGuid: string, request: CreateMemberRequest, error: MxError): Promise<ApiError | undefined> {
+  if (error.status === undefined || error.status >= 500 || error.code === 'MX_NOT_FOUND' || error.code === 'MX_RATE_LIMITED') return undefined;
+  const [mxUser, members, credentials] = await Promise.allSettled([
+    mx.readUser(userGuid),
+    mxMembersOf(mx, userGuid),
+    request.credentials?.length ? mx.listInstitutionCredentials(request.institution_code) : Promise.resolve([]),
+  ]);
+  if (mxUser.status === 'fulfilled' && mxUser.value.is_disabled) {
+    return userDisabled();
+  }
+  if (members.status === 'fulfilled' && members.value.total >= MX_MEMBERS_PER_USER) {
+    return new ApiError(409, 'MEMBER_LIMIT_REACHED', `the user already has ${members.value.total} members; MX allows at most ${MX_MEMBERS_PER_USER} per user, so delete one first`);
+  }
+  if (credentials.status === 'fulfilled') {
+    const offered = new Map(credentials.value.map((c) => [c.guid, (c as { options?: { value?: string }[] }).options]));
+    const index = (request.credentials ?? []).findIndex((c) => {
+      const options = offered.get(c.guid);
+      return Array.isArray(options) && !options.some((o) => o.value === c.value);
+    });
+    if (index >= 0) {
+      const field = `member.credentials.${index}.value`;
+      return new ApiError(400, 'VALIDATION_FAILED', `${field} is not one of the options this credential offers; send an option's value`, field);
+    }
+  }
+  return undefined;
+}
+
+/** The job following the member's first aggregation; an adopted member may be busy with another job already. */
+async function followFirstAggregation(deps: ApiDeps, member: { guid: string; user_guid: string }, { adopted, observe }: { adopted: boolean; observe: boolean }): Promise<unknown> {
+  try {
+    const started = await startMemberJob(deps, { type: 'aggregate', userGuid: member.user_guid, memberGuid: member.guid, observe });
+    return (started.body as { job?: unknown }).job;
+  } catch (error) {
+    // An adopted member is answered as it is, even one MX will not aggregate now (its
+    // connection_status says why): failing the create would hide the member it adopted.
+    if (adopted && error instanceof ApiError && error.status === 409) return undefined;
+    throw error;
+  }
+}
+
 export const memberOperations = {
   /**
    * Creates the member at MX (its credentials go to MX and nowhere else) and, when MX starts
    * its first aggregation (or will, once the end user finishes OAuth), a job that follows it.
+   * A create MX refuses as a duplicate is a retry whose first answer was lost: the member MX
+   * holds is adopted (200, `adopted: true`) rather than left orphaned at MX.
    */
   createMember: async (deps, { params, body }) => {
     const user = await knownUser(deps, String(params.user_guid));
     const { member: request, client_redirect_url } = body as z.output<typeof CreateMemberBody>;
-    let created;
+    const mx = await deps.mx();
+    let mxMember: MemberResponse;
+    let adopted = false;
     try {
-      created = await (await deps.mx()).createMember(user.guid, { member: { ...request, credentials: request.credentials ?? [] }, ...(client_redirect_url ? { client_redirect_url } : {}) });
+      ({ member: mxMember } = await mx.createMember(user.guid, { member: { ...request, credentials: request.credentials ?? [] }, ...(client_redirect_url ? { client_redirect_url } : {}) }));
     } catch (error) {
-      if (isMxError(error) && error.code === 'MX_CONFLICT') {
-        throw new ApiError(409, 'MEMBER_EXISTS', 'this user already has a member at this institution with these credentials');
-      }
-      throw error;
+      if (!isMxError(error)) throw error;
+      if (error.code !== 'MX_CONFLICT') throw (await explainedRefusal(mx, user.guid, request, error)) ?? error;
+      const existing = await memberMxHolds(mx, user.guid, request);
+      if (!existing) throw new ApiError(409, 'MEMBER_EXISTS', 'this user already has a member at this institution with these credentials');
+      mxMember = existing;
+      adopted = true;
     }
     const now = deps.now().toISOString();
+    const guid = String(mxMember.guid);
+    const stored = adopted ? await deps.members.getMember(user.guid, guid) : undefined;
     const member = {
-      guid: String(created.member.guid),
+      guid,
       user_guid: user.guid,
       institution_code: request.institution_code,
-      id: created.member.id ?? null,
-      metadata: created.member.metadata ?? null,
-      is_oauth: created.member.is_oauth ?? request.is_oauth ?? false,
-      oauth_window_uri: created.member.oauth_window_uri ?? null,
-      connection_status: created.member.connection_status ?? null,
-      created_at: now,
+      id: mxMember.id ?? null,
+      metadata: mxMember.metadata ?? null,
+      is_oauth: mxMember.is_oauth ?? request.is_oauth ?? false,
+      oauth_window_uri: mxMember.oauth_window_uri ?? null,
+      connection_status: mxMember.connection_status ?? null,
+      created_at: stored?.created_at ?? now,
       updated_at: now,
     };
     await deps.members.putMember(member);
-    const follows = !request.skip_aggregation;
-    const started = follows ? await startMemberJob(deps, { type: 'aggregate', userGuid: user.guid, memberGuid: member.guid, observe: true }) : undefined;
-    const job = (started?.body as { job?: unknown } | undefined)?.job;
-    return { status: 201, body: { member: memberView(member), ...(job ? { job } : {}) }, headers: { Location: `/users/${user.guid}/members/${member.guid}` } };
+    // A new member's first aggregation is MX's own; an adopted one idle at MX gets one started.
+    const observe = !adopted || mxMember.is_being_aggregated === true;
+    const job = request.skip_aggregation ? undefined : await followFirstAggregation(deps, member, { adopted, observe });
+    return {
+      status: adopted ? 200 : 201,
+      body: { member: memberView(member), ...(job ? { job } : {}), ...(adopted ? { adopted: true } : {}) },
+      headers: { Location: `/users/${user.guid}/members/${member.guid}` },
+    };
   },
 
   listMembers: async (deps, { params }) => {
@@ -84,6 +173,8 @@ export const memberOperations = {
   deleteMember: async (deps, { params }) => {
     const member = await ownedMember(deps, String(params.user_guid), String(params.member_guid));
     await assertIdle(deps, member.guid, 'delete');
+    // Counted before MX deletes the member: the answer warns that stored numbers stop being usable.
+    const accountNumbers = await deps.results.countResults(member.guid, 'account_numbers');
     try {
       await (await deps.mx()).deleteMember(member.user_guid, member.guid);
     } catch (error) {
@@ -91,6 +182,6 @@ export const memberOperations = {
       if (!(isMxError(error) && error.code === 'MX_NOT_FOUND')) throw error;
     }
     await deps.members.deleteMember(member.user_guid, member.guid);
-    return { status: 204 };
+    return accountNumbers > 0 ? { status: 200, body: memberDeletedBody(member, accountNumbers) } : { status: 204 };
   },
 } satisfies Record<string, Operation>;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { hasTokenizedAccountNumbers } from '../../mx/tokenized-account-numbers.js';
 import { keys, type ResultKind } from '../../store/keys.js';
 import type { Operation } from '../api-handler.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -21,7 +22,9 @@ const list =
         ...(q.to_date ? { toDate: q.to_date } : {}),
       },
     });
-    return { status: 200, body: { [kind]: page.items, pagination: { next_cursor: encodeCursor(page.lastKey) } } };
+    // Whether a number is a TAN is derived here, at read time, from the member (MX sends no such field).
+    const items = kind === 'account_numbers' ? page.items.map((item) => ({ ...(item as object), is_tokenized: hasTokenizedAccountNumbers(member) })) : page.items;
+    return { status: 200, body: { [kind]: items, pagination: { next_cursor: encodeCursor(page.lastKey) } } };
   };
 
 export const resultOperations = {

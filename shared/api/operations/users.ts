@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { isMxError } from '../../mx/index.js';
+import { isMxError, MxError } from '../../mx/index.js';
 import type { ApiDeps } from '../../runtime/api-runtime.js';
 import type { Operation } from '../api-handler.js';
 import { notFound } from '../api-error.js';
@@ -50,7 +50,17 @@ export const userOperations = {
   requestWidgetUrl: async (deps, { params, body }) => {
     const user = await knownUser(deps, String(params.user_guid));
     const { widget_url } = body as z.output<typeof WidgetUrlBody>;
-    const widget = await (await deps.mx()).requestWidgetUrl(user.guid, widget_url);
+    const mx = await deps.mx();
+    // Atrium has no /widget_urls: its Connect URL comes from connect_widget_url, same settings.
+    if (mx.dialect === 'atrium') {
+      const { widget_type, ...settings } = widget_url;
+      const { connect_widget_url } = await mx.requestConnectWidgetUrl(user.guid, settings);
+      if (typeof connect_widget_url !== 'string' || connect_widget_url === '') {
+        throw new MxError({ operation: 'requestConnectWidgetUrl', code: 'MX_INVALID_RESPONSE', mxMessage: '"user.connect_widget_url" is not a string' });
+      }
+      return { status: 200, body: { widget_url: { type: widget_type, url: connect_widget_url } } };
+    }
+    const widget = await mx.requestWidgetUrl(user.guid, widget_url);
     return { status: 200, body: { widget_url: { type: widget.type ?? null, url: String(widget.url) } } };
   },
 } satisfies Record<string, Operation>;

@@ -103,6 +103,13 @@ describe('GET /institutions/{institution_code}/credentials', () => {
     expect(fields.body.credentials.every((c: { guid: string }) => /^CRD-/.test(c.guid))).toBe(true);
   });
 
+  it('lists an OPTIONS credential with the options it offers', async () => {
+    const fields = await api.get('/institutions/pinecrest_bank/credentials');
+
+    expect(fields.status).toBe(200);
+    expect(fields.body.credentials[2]).toMatchObject({ label: 'Account type', field_type: 'OPTIONS', options: [{ label: 'Personal', value: 'personal' }, { label: 'Business', value: 'business' }] });
+  });
+
   it('answers 404 for an institution MX does not know (MX’s own 404)', async () => {
     const refused = await api.get('/institutions/no_such_bank/credentials');
 
@@ -127,6 +134,20 @@ describe('when MX fails', () => {
 
       expectError(refused, status, code);
       if (code === 'MX_RATE_LIMITED') expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      h.stack.simulator?.setFaults(NO_FAULTS);
+    }
+  });
+
+  it('asks MX once for a credential list that fails, leaving retries to the caller so the request stays inside its time limit', async () => {
+    const endpoint = 'GET /institutions/{institution_code}/credentials';
+    const before = h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
+    h.stack.simulator?.setFaults({ rate503: 1 });
+    try {
+      const refused = await api.get('/institutions/mxbank/credentials');
+
+      expectError(refused, 502, 'MX_UNAVAILABLE');
+      expect((h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0) - before).toBe(1);
     } finally {
       h.stack.simulator?.setFaults(NO_FAULTS);
     }

@@ -209,6 +209,77 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
   });
 });
 
+describe('starting only what MX will start', () => {
+  it('a verify on a PENDING OAuth member is refused with MEMBER_PENDING_OAUTH, starting nothing', async () => {
+    const user = await createUser(api);
+    const created = await api.post(`/users/${user}/members`, { member: { institution_code: 'mx_bank_oauth', is_oauth: true, skip_aggregation: true } });
+    const member = String(created.body.member.guid);
+
+    const refused = await api.post(`${memberPath(user, member)}/verify`, {});
+
+    expectError(refused, 409, 'MEMBER_PENDING_OAUTH');
+    expect(refused.body.error.message).toMatch(/PENDING.*OAuth window/);
+    expect(executionsOf(member)).toHaveLength(0);
+  });
+
+  it('an identify on a DENIED member is refused with MEMBER_NEEDS_CREDENTIALS, naming PUT member', async () => {
+    const { member, path } = await idleMember('denied');
+    const failed = await waitForJob(api, await start(path, 'aggregate'), ended);
+
+    const refused = await api.post(`${path}/identify`, {});
+
+    expect(failed).toMatchObject({ status: 'FAILED', connection_status: 'DENIED', error: { code: 'CREDENTIALS_INVALID' } });
+    expectError(refused, 409, 'MEMBER_NEEDS_CREDENTIALS');
+    expect(refused.body.error.message).toMatch(/DENIED.*PUT/);
+    expect(executionsOf(member)).toHaveLength(1);
+  });
+
+  it('a verify for a user disabled at MX is refused with USER_DISABLED naming user_guid, starting nothing', async () => {
+    const { user, member, path } = await idleMember();
+    await h.mx.updateUser(user, { is_disabled: true });
+
+    const refused = await api.post(`${path}/verify`, {});
+
+    expectError(refused, 409, 'USER_DISABLED', 'user_guid');
+    expect(executionsOf(member)).toHaveLength(0);
+  });
+
+  it('refuses a verify on a member MX is aggregating with MEMBER_BEING_AGGREGATED, naming observe; an aggregate attaches to it', async () => {
+    // MX's aggregation after the create lasts an hour of MX time while the verify is asked for.
+    h.stack.simulator?.configure({ jobDurationMs: 3_600_000 });
+    const user = await createUser(api);
+    const { member } = await h.mx.createMember(user, {
+      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: false },
+    });
+    const path = memberPath(user, String(member.guid));
+
+    const refused = await api.post(`${path}/verify`, {});
+    const attached = await api.post(`${path}/aggregate`, {});
+    h.stack.simulator?.configure({ jobDurationMs: 150_000 });
+    const done = await waitForJob(api, attached.body.job, ended);
+
+    expectError(refused, 409, 'MEMBER_BEING_AGGREGATED');
+    expect(refused.body.error.message).toContain('observe: true');
+    expect(attached.status).toBe(202);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3 } });
+  });
+
+  it('a throttled aggregation says refreshed: false with the warning DATA_NOT_REFRESHED', async () => {
+    const { path } = await idleMember();
+    const fresh = await waitForJob(api, await start(path, 'aggregate'), ended);
+
+    const throttled = await waitForJob(api, await start(path, 'aggregate'), ended);
+
+    expect(fresh).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3, refreshed: true } });
+    expect(fresh.warnings).toBeUndefined();
+    expect(throttled).toMatchObject({
+      status: 'SUCCEEDED',
+      counts: { accounts: 3, transactions: expect.any(Number), refreshed: false },
+      warnings: [{ code: 'DATA_NOT_REFRESHED', message: expect.stringContaining('did not refresh') }],
+    });
+  });
+});
+
 describe('GET …/jobs and GET …/jobs/{job_guid}', () => {
   it('lists the member’s jobs newest first, a page at a time through next_cursor', async () => {
     const { path } = await idleMember();
@@ -329,7 +400,10 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { account_numbers: 1 } });
     expect(numbers.status).toBe(200);
     expect(numbers.body.account_numbers).toHaveLength(1);
-    expect(numbers.body.account_numbers[0]).toMatchObject({ account_guid: checking?.value, member_guid: member, user_guid: user });
+    // Option values are MX's own tokens: the chosen option's label names the account's number.
+    const checkingAccount = (await api.get(`${path}/accounts`)).body.accounts.find((a: { type: string }) => a.type === 'CHECKING');
+    expect(numbers.body.account_numbers[0]).toMatchObject({ account_guid: checkingAccount?.guid, member_guid: member, user_guid: user });
+    expect(checking?.label).toMatch(new RegExp(`${numbers.body.account_numbers[0].account_number.slice(-4)}$`));
   });
 
   it('identifies through a TEXT challenge answered right', async () => {

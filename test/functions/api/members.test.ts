@@ -98,16 +98,98 @@ describe('POST /users/{user_guid}/members', () => {
     expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED', counts: { accounts: 3 } });
   });
 
-  it('refuses the same credentials at the same institution twice (409 MEMBER_EXISTS), keeping one member', async () => {
+  it('a retried member create without a key adopts the member MX already holds (200, adopted: true), keeping one member', async () => {
     const user = await createUser(api);
-    await createMember(user, 'password');
+    const first = await createMember(user, 'password');
+    const listsBefore = mxCalls('GET /users/{user_guid}/members');
 
     const again = await api.post(`/users/${user}/members`, {
       member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: true },
     });
 
-    expectError(again, 409, 'MEMBER_EXISTS');
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ member: { ...first.member, connection_status: expect.any(String), updated_at: expect.any(String) }, adopted: true });
+    expect(again.headers.get('location')).toBe(memberPath(user, first.member.guid));
+    expect(mxCalls('GET /users/{user_guid}/members') - listsBefore).toBe(1);
     expect((await api.get(`/users/${user}/members`)).body.members).toHaveLength(1);
+  });
+
+  it('adopts a member MX holds that mxflow never stored (its first create timed out), and follows its aggregation', async () => {
+    const user = await createUser(api);
+    const credentials = await credentialsFor(api, 'password');
+    // MX created it, but the answer never reached mxflow.
+    const { member: atMx } = await h.mx.createMember(user, { member: { institution_code: 'mxbank', credentials, skip_aggregation: true } });
+
+    const retried = await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials } });
+    const done = await waitForJob(api, retried.body.job, ended);
+
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ adopted: true, member: { guid: atMx.guid, user_guid: user, institution_code: 'mxbank' }, job: { type: 'aggregate' } });
+    expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
+    expect((await api.get(`/users/${user}/members`)).body.members.map((m: { guid: string }) => m.guid)).toEqual([atMx.guid]);
+  });
+
+  it('still refuses a member id MX holds at another institution (409 MEMBER_EXISTS)', async () => {
+    const user = await createUser(api);
+    await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), id: 'main', skip_aggregation: true } });
+
+    const clash = await api.post(`/users/${user}/members`, {
+      member: { institution_code: 'acme_federal_cu', credentials: await credentialsFor(api, 'password', 'acme_federal_cu'), id: 'main', skip_aggregation: true },
+    });
+
+    expectError(clash, 409, 'MEMBER_EXISTS');
+  });
+
+  it('the 26th member is refused with MEMBER_LIMIT_REACHED, naming the limit', async () => {
+    const user = await createUser(api);
+    const credentials = await credentialsFor(api, 'password');
+    for (let i = 0; i < 25; i += 1) {
+      await h.mx.createMember(user, { member: { institution_code: 'mxbank', credentials: credentials.map((c, j) => (j === 1 ? { ...c, value: `password-${i}` } : c)), skip_aggregation: true } });
+    }
+
+    const refused = await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials, skip_aggregation: true } });
+
+    expectError(refused, 409, 'MEMBER_LIMIT_REACHED');
+    expect(refused.body.error.message).toContain('25');
+  });
+
+  it('a disabled user cannot connect a member (409 USER_DISABLED naming user_guid)', async () => {
+    const user = await createUser(api);
+    await h.mx.updateUser(user, { is_disabled: true });
+
+    const refused = await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: true } });
+
+    expectError(refused, 409, 'USER_DISABLED', 'user_guid');
+    expect((await api.get(`/users/${user}/members`)).body.members).toEqual([]);
+  });
+
+  it("connects at an institution with an OPTIONS credential, sending the option's value", async () => {
+    const user = await createUser(api);
+    const fields = (await api.get('/institutions/pinecrest_bank/credentials')).body.credentials;
+    const credentials = [
+      { guid: fields[0].guid, value: 'mxuser' },
+      { guid: fields[1].guid, value: 'password' },
+      { guid: fields[2].guid, value: fields[2].options[1].value },
+    ];
+
+    const created = await api.post(`/users/${user}/members`, { member: { institution_code: 'pinecrest_bank', credentials, skip_aggregation: true } });
+
+    expect(fields[2]).toMatchObject({ field_type: 'OPTIONS', options: [{ label: 'Personal', value: 'personal' }, { label: 'Business', value: 'business' }] });
+    expect(created.status).toBe(201);
+  });
+
+  it('an OPTIONS credential value not offered is refused (400 naming member.credentials.2.value)', async () => {
+    const user = await createUser(api);
+    const fields = (await api.get('/institutions/pinecrest_bank/credentials')).body.credentials;
+    const credentials = [
+      { guid: fields[0].guid, value: 'mxuser' },
+      { guid: fields[1].guid, value: 'password' },
+      { guid: fields[2].guid, value: 'savings-club' },
+    ];
+
+    const refused = await api.post(`/users/${user}/members`, { member: { institution_code: 'pinecrest_bank', credentials, skip_aggregation: true } });
+
+    expectError(refused, 400, 'VALIDATION_FAILED', 'member.credentials.2.value');
   });
 
   it('refuses a member for an unknown user (404 naming user_guid) without asking MX', async () => {

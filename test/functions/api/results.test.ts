@@ -225,3 +225,73 @@ describe('GET …/accounts, …/account_numbers, …/account_owners', () => {
     expectError(await api.get(`/users/${intruder}/members/${member}/${kind}`), 404, 'NOT_FOUND', 'member_guid');
   });
 });
+
+describe('tokenized account numbers (TANs)', () => {
+  /** A verified OAuth member at this institution (the end user opens the OAuth window; checking chosen). */
+  async function verifiedOAuthMember(institution: string) {
+    const created = await api.post(`/users/${user}/members`, { member: { institution_code: institution, is_oauth: true, skip_aggregation: true } });
+    expect(created.status).toBe(201);
+    expect((await fetch(String(created.body.member.oauth_window_uri))).status).toBe(200);
+    const oauthPath = `/users/${user}/members/${created.body.member.guid}`;
+    const started = await api.post(`${oauthPath}/verify`, {});
+    expect(started.status).toBe(202);
+    const parked = await waitForJob(api, started.body.job, status('CHALLENGED'));
+    const checking = parked.challenges[0].options.find((o: { label: string }) => /checking/i.test(o.label));
+    expect((await api.put(`${oauthPath}/jobs/${parked.guid}/challenges`, { challenges: [{ guid: parked.challenges[0].guid, value: checking.value }] })).status).toBe(202);
+    expect((await waitForJob(api, started.body.job, ended)).status).toBe('SUCCEEDED');
+    return oauthPath;
+  }
+
+  it('marks account numbers from an OAuth member at a TAN-issuing institution is_tokenized', async () => {
+    const chasePath = await verifiedOAuthMember('chase_oauth_test');
+
+    const listed = await api.get(`${chasePath}/account_numbers`);
+    const accounts = (await api.get(`${chasePath}/accounts`)).body.accounts as { guid: string; account_number: string }[];
+
+    expect(listed.status).toBe(200);
+    expect(listed.body.account_numbers).toHaveLength(1);
+    const [tan] = listed.body.account_numbers;
+    expect(tan).toMatchObject({ is_tokenized: true, account_number: expect.stringMatching(/^9990\d{13}$/), routing_number: expect.stringMatching(/^\d{9}$/) });
+    // The account's own number, the one to show people, is masked and is not the TAN's.
+    const account = accounts.find((a) => a.guid === tan.account_guid);
+    expect(account?.account_number).toMatch(/^XXXXXX\d{4}$/);
+    expect(tan.account_number.endsWith(String(account?.account_number).slice(-4))).toBe(false);
+  });
+
+  it('does not mark a non-OAuth member’s numbers, nor an OAuth member’s at a bank that issues no TANs', async () => {
+    const oauthPath = await verifiedOAuthMember('mx_bank_oauth');
+
+    const ofCredentials = (await api.get(`${path}/account_numbers`)).body.account_numbers;
+    const ofOAuth = (await api.get(`${oauthPath}/account_numbers`)).body.account_numbers;
+
+    expect(ofCredentials).toEqual([expect.objectContaining({ is_tokenized: false, account_number: expect.stringMatching(/^\d{10}$/) })]);
+    expect(ofOAuth).toEqual([expect.objectContaining({ is_tokenized: false, account_number: expect.stringMatching(/^\d{10}$/) })]);
+  });
+
+  it('deleting a member with stored numbers warns they stop being usable, and that Chase’s TANs are revoked', async () => {
+    const chasePath = await verifiedOAuthMember('chase_oauth_test');
+    const memberGuid = chasePath.split('/').at(-1);
+
+    const deleted = await api.delete(chasePath);
+
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({
+      deleted: { member_guid: memberGuid, account_numbers: 1, tokenized_account_numbers: 1 },
+      warnings: [
+        { code: 'ACCOUNT_NUMBERS_UNUSABLE', message: expect.stringContaining('deleted with it') },
+        { code: 'TOKENIZED_ACCOUNT_NUMBERS_REVOKED', message: expect.stringContaining('Chase') },
+      ],
+    });
+    expectError(await api.get(`${chasePath}/account_numbers`), 404, 'NOT_FOUND', 'member_guid');
+  });
+
+  it('deleting a member whose numbers are real warns only that the stored ones are gone', async () => {
+    const oauthPath = await verifiedOAuthMember('mx_bank_oauth');
+
+    const deleted = await api.delete(oauthPath);
+
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.deleted).toMatchObject({ account_numbers: 1, tokenized_account_numbers: 0 });
+    expect(deleted.body.warnings.map((w: { code: string }) => w.code)).toEqual(['ACCOUNT_NUMBERS_UNUSABLE']);
+  });
+});

@@ -35,7 +35,10 @@ describe('the job state machines the stack deploys', () => {
 
     expect(aslProblems(definition)).toBe('');
     expect(Object.keys(definition.States).sort()).toEqual(
-      ['AwaitChallengeAnswer', 'FetchResults', 'JobFailed', 'JobSucceeded', 'PollMemberStatus', 'RecordFailure', 'RecordSuccess', 'RouteByStatus', 'StartMxJob', 'WaitBeforePoll'].sort(),
+      [
+        'AwaitChallengeAnswer', 'FetchResults', 'JobFailed', 'JobSucceeded', 'PollMemberStatus', 'RecordFailure', 'RecordSuccess', 'RouteByStatus', 'StartMxJob',
+        'WaitBeforePoll', 'WaitBeforeRetryFetch', 'WaitBeforeRetryStart',
+      ].sort(),
     );
   });
 
@@ -56,7 +59,7 @@ describe('the job state machines the stack deploys', () => {
     });
   });
 
-  it.each(JOB_TYPES)('%s: retries MX faults with backoff and jitter, and catches everything into RecordFailure', (jobType) => {
+  it.each(JOB_TYPES)('%s: retries MX faults with backoff never sooner than 3 s, and catches everything into RecordFailure', (jobType) => {
     const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
 
     for (const [name, state] of lambdaTasks(definition).filter(([n]) => n !== 'RecordFailure')) {
@@ -66,9 +69,23 @@ describe('the job state machines the stack deploys', () => {
       if (name === 'RecordSuccess') continue;
       const mx = retries.find((r) => r.ErrorEquals.includes(WORKFLOW_ERRORS.mxTransient));
       expect(mx?.BackoffRate, name).toBe(2);
-      expect(mx?.JitterStrategy, name).toBe(name === 'PollMemberStatus' ? 'NONE' : 'FULL');
+      // FULL jitter would draw from 0 s: the jitter above the floor comes from the steps' own waits.
+      expect(mx, name).toMatchObject({ IntervalSeconds: 3, JitterStrategy: 'NONE' });
     }
     expect(definition.States.StartMxJob?.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: [WORKFLOW_ERRORS.mxJobConflict], MaxAttempts: 6 })]));
+  });
+
+  it.each(JOB_TYPES)('%s: after MX’s 429 waits as the step decided, then starts or fetches again', (jobType) => {
+    const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
+    const choices = (definition.States.RouteByStatus as unknown as { Choices: { StringEquals?: string; Next: string }[] }).Choices;
+    const routeOf = (value: string) => choices.find((c) => c.StringEquals === value)?.Next;
+
+    expect(routeOf('RETRY_START')).toBe('WaitBeforeRetryStart');
+    expect(routeOf('RETRY_FETCH')).toBe('WaitBeforeRetryFetch');
+    expect(routeOf('RECORD_SUCCESS')).toBe('RecordSuccess');
+    expect(definition.States.WaitBeforeRetryStart).toMatchObject({ Type: 'Wait', SecondsPath: '$.progress.waitSeconds', Next: 'StartMxJob' });
+    expect(definition.States.WaitBeforeRetryFetch).toMatchObject({ Type: 'Wait', SecondsPath: '$.progress.waitSeconds', Next: 'FetchResults' });
+    expect(definition.States.FetchResults).toMatchObject({ Next: 'RouteByStatus', ResultPath: '$.progress' });
   });
 
   it('runs each task on the function the workflow table names, Node 24 on ARM', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_LOGINS } from '../../../local/mx-simulator/index.js';
 import { classifyConnection } from '../../../shared/jobs/classify-connection.js';
+import { FAILURE_REASONS } from '../../../shared/jobs/failure-reasons.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../../support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -222,3 +223,79 @@ async function countRows(memberGuid: string, kind: 'transactions' | 'accounts'):
   } while (startKey);
   return count;
 }
+
+describe('starting only what MX will start, and what each outcome means', () => {
+  const mxStarts = (type: string) => h.stack.simulator?.stats().requests.byEndpoint[`POST /users/{user_guid}/members/{member_guid}/${type}`]?.count ?? 0;
+
+  it('a PREVENTED job tells the end user to send new credentials, and the next start ends the same way without asking MX', async () => {
+    const user = await h.newUser();
+    const member = await h.newMember(user, 'prevented');
+
+    const first = await h.finished(await h.start('aggregate', user, member));
+    const startsBefore = mxStarts('identify');
+    const second = await h.finished(await h.start('identify', user, member));
+
+    expect(first).toMatchObject({ status: 'FAILED', connection_status: 'PREVENTED', error: { code: 'LOGIN_PREVENTED', message: expect.stringMatching(/new credentials \(PUT the member\)/) } });
+    expect(second).toMatchObject({ status: 'FAILED', connection_status: 'PREVENTED', error: { code: 'LOGIN_PREVENTED' } });
+    expect(mxStarts('identify')).toBe(startsBefore);
+  });
+
+  it('a DISABLED job is retried later, without the end user', async () => {
+    const user = await h.newUser();
+    const member = await h.newMember(user, 'disabled');
+
+    const done = await h.finished(await h.start('aggregate', user, member));
+
+    expect(done).toMatchObject({ status: 'FAILED', error: { code: 'CONNECTION_DISABLED', message: expect.stringMatching(/try again later, without the end user/) } });
+    expect(FAILURE_REASONS.CONNECTION_DISABLED.retryLater).toBe(true);
+  });
+
+  it('ends a job on a LOCKED member ACCOUNT_LOCKED without asking MX to start it', async () => {
+    const user = await h.newUser();
+    const member = await h.newMember(user, 'locked');
+    await h.finished(await h.start('aggregate', user, member));
+    const startsBefore = mxStarts('verify');
+
+    const done = await h.finished(await h.start('verify', user, member));
+
+    expect(done).toMatchObject({ status: 'FAILED', connection_status: 'LOCKED', error: { code: 'ACCOUNT_LOCKED' } });
+    expect(mxStarts('verify')).toBe(startsBefore);
+  });
+
+  it('a verification with no account numbers ends NO_ACCOUNT_NUMBERS', async () => {
+    const user = await h.newUser();
+    const member = await h.newMember(user, 'no_account_numbers');
+    const started = await h.start('verify', user, member);
+    const parked = await h.waitForJob(started, challenged);
+
+    await h.answer(parked, [{ guid: String(parked.challenges?.[0]?.guid), value: String(parked.challenges?.[0]?.options?.[0]?.value) }]);
+    const done = await h.finished(started);
+
+    expect(done).toMatchObject({ status: 'FAILED', connection_status: 'CONNECTED', error: { code: 'NO_ACCOUNT_NUMBERS' }, counts: { account_numbers: 0 } });
+  });
+
+  it('a verification whose numbers failed MX’s validation succeeds with ACCOUNT_NUMBERS_NOT_VALIDATED', async () => {
+    const user = await h.newUser();
+    const member = await h.newMember(user, 'unvalidated_numbers');
+    const started = await h.start('verify', user, member);
+    const parked = await h.waitForJob(started, challenged);
+
+    await h.answer(parked, [{ guid: String(parked.challenges?.[0]?.guid), value: String(parked.challenges?.[0]?.options?.[0]?.value) }]);
+    const done = await h.finished(started);
+
+    expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { account_numbers: 1 }, warnings: [{ code: 'ACCOUNT_NUMBERS_NOT_VALIDATED', message: expect.any(String) }] });
+  });
+
+  it('a throttled aggregation says refreshed: false with DATA_NOT_REFRESHED; a fresh one says refreshed: true', async () => {
+    const user = await h.newUser();
+    const member = await h.newMember(user, 'password');
+
+    const fresh = await h.finished(await h.start('aggregate', user, member));
+    const throttled = await h.finished(await h.start('aggregate', user, member));
+
+    expect(fresh).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3, refreshed: true } });
+    expect(fresh.warnings).toBeUndefined();
+    expect(throttled).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3, refreshed: false }, warnings: [{ code: 'DATA_NOT_REFRESHED', message: expect.any(String) }] });
+  });
+
+});

@@ -8,6 +8,9 @@ import { StatsRecorder } from '../../../local/mx-simulator/stats.js';
 import { Store } from '../../../local/mx-simulator/store.js';
 import { resolveTestLogin } from '../../../local/mx-simulator/test-logins.js';
 
+const openGuids = (member: MemberRecord) => member.job!.challenge!.challenges.map((c) => c.guid);
+const openTypes = (member: MemberRecord) => member.job!.challenge!.challenges.map((c) => c.view.type);
+
 // A store on a hand-driven clock (timeScale 1: real ms = MX ms).
 function setup(password: string, type: JobType = 'aggregate') {
   let real = 0;
@@ -47,7 +50,7 @@ describe('job lifecycle', () => {
     const { member, at, store } = setup('challenge');
     expect(at(1999)).toBe('CREATED');
     expect(at(2000)).toBe('CHALLENGED');
-    answerChallenge(member, [{ guid: member.job!.challenge!.guid, value: 'correct' }], store.jobContext());
+    answerChallenge(member, [{ guid: openGuids(member)[0], value: 'correct' }], store.jobContext());
     expect(at(2000)).toBe('RESUMED');
     expect(member.isAuthenticated).toBe(true);
     expect(at(2000 + 3999)).toBe('RESUMED');
@@ -57,7 +60,7 @@ describe('job lifecycle', () => {
   it('ends REJECTED after a wrong answer and EXPIRED when nobody answers', () => {
     const wrong = setup('options');
     wrong.at(2000);
-    answerChallenge(wrong.member, [{ guid: wrong.member.job!.challenge!.guid, value: 'incorrect_civic' }], wrong.store.jobContext());
+    answerChallenge(wrong.member, [{ guid: openGuids(wrong.member)[0], value: 'incorrect_civic' }], wrong.store.jobContext());
     expect(wrong.at(100_000)).toBe('REJECTED');
 
     const silent = setup('image');
@@ -77,15 +80,84 @@ describe('job lifecycle', () => {
   it('asks verification to pick an account, or ends IMPEDED without eligible accounts', () => {
     const v = setup('password', 'verify');
     expect(v.at(2000)).toBe('CHALLENGED');
-    const challenge = v.member.job!.challenge!.view;
+    const challenge = v.member.job!.challenge!.challenges[0]!.view;
     expect(challenge.label).toBe('Please select an account:');
     expect(challenge.options!.map((o) => o.label)).toEqual([expect.stringMatching(/^MX Bank Checking XXXXXX\d{4}$/), expect.stringMatching(/Savings/)]);
     answerChallenge(v.member, [{ guid: challenge.guid!, value: challenge.options![1]!.value! }], v.store.jobContext());
     expect(v.at(2000 + 4000)).toBe('CONNECTED');
-    expect([...v.member.verifiedAccountGuids]).toEqual([challenge.options![1]!.value]);
+    const savings = v.store.jobContext().accountsOf(v.member, 'default').find((a) => a.type === 'SAVINGS')!;
+    expect([...v.member.verifiedAccountGuids]).toEqual([savings.guid]);
 
     const none = setup('no_eligible_accounts', 'verify');
     expect(none.at(2000)).toBe('CREATED');
     expect(none.at(6000)).toBe('IMPEDED');
+  });
+});
+
+describe('challenge rounds', () => {
+  it('asks a TEXT and an OPTIONS challenge in one round at challenge_round, passed only when both are answered right', () => {
+    const right = setup('challenge_round');
+    expect(right.at(2000)).toBe('CHALLENGED');
+    expect(openTypes(right.member)).toEqual(['TEXT', 'OPTIONS']);
+    const [text, options] = openGuids(right.member);
+    answerChallenge(right.member, [{ guid: options!, value: 'correct' }, { guid: text!, value: 'correct' }], right.store.jobContext());
+    expect(right.at(2000 + 4000)).toBe('CONNECTED');
+
+    const halfWrong = setup('challenge_round');
+    halfWrong.at(2000);
+    const [t, o] = openGuids(halfWrong.member);
+    answerChallenge(halfWrong.member, [{ guid: t!, value: 'correct' }, { guid: o!, value: 'incorrect_civic' }], halfWrong.store.jobContext());
+    expect(halfWrong.at(100_000)).toBe('REJECTED');
+  });
+
+  it('refuses (400) a resume that leaves out an open challenge, names one not open, or answers one twice, leaving it CHALLENGED', () => {
+    const { member, at, store } = setup('challenge_round');
+    at(2000);
+    const [text, options] = openGuids(member) as [string, string];
+    const refusals = [
+      [{ guid: text, value: 'correct' }],
+      [{ guid: text, value: 'correct' }, { guid: options, value: 'correct' }, { guid: 'CRD-not-open', value: 'correct' }],
+      [{ guid: text, value: 'correct' }, { guid: text, value: 'correct' }, { guid: options, value: 'correct' }],
+      [{ guid: text, value: 7 }, { guid: options, value: 'correct' }],
+    ];
+
+    for (const answers of refusals) expect(() => answerChallenge(member, answers, store.jobContext())).toThrow(expect.objectContaining({ status: 400 }));
+    expect(at(3000)).toBe('CHALLENGED');
+    expect(openGuids(member)).toEqual([text, options]);
+  });
+
+  it('asks a fresh TEXT challenge after one wrong answer at retry_challenge, and ends REJECTED after a second', () => {
+    const { member, at, store } = setup('retry_challenge');
+    at(2000);
+    const first = openGuids(member)[0]!;
+    answerChallenge(member, [{ guid: first, value: 'Springfield?' }], store.jobContext());
+    expect(at(2000)).toBe('RESUMED');
+    expect(at(4000)).toBe('CHALLENGED');
+    const again = member.job!.challenge!.challenges[0]!;
+    expect(again.guid).not.toBe(first);
+    expect(again.view).toMatchObject({ type: 'TEXT', label: expect.stringMatching(/^That answer did not match\./) });
+    answerChallenge(member, [{ guid: again.guid, value: 'Shelbyville?' }], store.jobContext());
+    expect(at(100_000)).toBe('REJECTED');
+
+    const recovered = setup('retry_challenge');
+    recovered.at(2000);
+    answerChallenge(recovered.member, [{ guid: openGuids(recovered.member)[0]!, value: 'wrong' }], recovered.store.jobContext());
+    recovered.at(4000);
+    answerChallenge(recovered.member, [{ guid: openGuids(recovered.member)[0]!, value: 'correct' }], recovered.store.jobContext());
+    expect(recovered.at(4000 + 4000)).toBe('CONNECTED');
+  });
+
+  it('offers accounts under opaque option values, not account guids, and verifies the account chosen', () => {
+    const v = setup('password', 'verify');
+    v.at(2000);
+    const selection = v.member.job!.challenge!.challenges[0]!.view;
+    const accounts = v.store.jobContext().accountsOf(v.member, 'default');
+    const values = selection.options!.map((o) => String(o.value));
+
+    expect(values.some((value) => accounts.some((a) => a.guid === value))).toBe(false);
+    expect(new Set(values).size).toBe(values.length);
+    answerChallenge(v.member, [{ guid: String(selection.guid), value: values[0]! }], v.store.jobContext());
+    v.at(6000);
+    expect([...v.member.verifiedAccountGuids]).toEqual([accounts.find((a) => a.type === 'CHECKING')!.guid]);
   });
 });

@@ -18,6 +18,7 @@ beforeEach(() => {
 const platform = (): Record<string, string> => ({
   Authorization: `Basic ${Buffer.from(`${sim.clientId}:${sim.apiKey}`).toString('base64')}`,
   Accept: 'application/vnd.mx.api.v1+json',
+  'Accept-Version': 'v20111101',
   'Content-Type': 'application/json',
 });
 const atrium = (): Record<string, string> => ({
@@ -62,8 +63,9 @@ describe('MX simulator over HTTP', () => {
     expect(noAccept.json.error.message).toContain('application/vnd.mx.api.v1+json');
   });
 
-  it('validates paging and bodies', async () => {
-    expect((await mx('GET', '/institutions?records_per_page=101')).json.error.message).toContain('records_per_page');
+  it('validates paging and bodies, a page size out of range falling back to 25 as at MX', async () => {
+    expect((await mx('GET', '/institutions?records_per_page=101')).json.pagination.per_page).toBe(25);
+    expect((await mx('GET', '/institutions?records_per_page=ten')).json.error.message).toContain('records_per_page');
     expect((await mx('GET', '/users?records_per_page=1000')).status).toBe(200);
     expect((await mx('POST', '/users')).status).toBe(400);
     const list = await mx('GET', '/institutions?name=mx%20bank&supports_account_verification=true');
@@ -115,7 +117,10 @@ describe('MX simulator over HTTP', () => {
     expect(done).toMatchObject({ connection_status: 'CONNECTED', status: 'COMPLETED' });
     const numbers = (await mx('GET', `/users/${user.guid}/members/${member}/account_numbers`, undefined, h)).json.account_numbers;
     expect(numbers).toHaveLength(1);
-    expect(numbers[0]).toMatchObject({ account_guid: challenge.options[0].value, passed_validation: true });
+    // Option values are opaque: the chosen option's label names the verified account's number.
+    expect(challenge.options[0].value).not.toMatch(/^ACT-/);
+    expect(numbers[0]).toMatchObject({ account_guid: expect.stringMatching(/^ACT-/), passed_validation: true });
+    expect(challenge.options[0].label).toMatch(new RegExp(`XXXXXX${numbers[0].account_number.slice(-4)}$`));
     const widget = await mx('POST', `/users/${user.guid}/connect_widget_url`, { mode: 'verification' }, h);
     expect(widget.json.user.connect_widget_url).toContain(sim.url);
   });

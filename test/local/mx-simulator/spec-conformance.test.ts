@@ -43,6 +43,7 @@ describe('MX simulator conformance to MX’s official OpenAPI description', () =
         headers: {
           Authorization: `Basic ${Buffer.from(`${mx.simulator.clientId}:${mx.simulator.apiKey}`).toString('base64')}`,
           Accept: 'application/vnd.mx.api.v1+json',
+          'Accept-Version': 'v20111101',
           'Content-Type': 'application/json',
         },
         body: body === undefined ? undefined : JSON.stringify(body),

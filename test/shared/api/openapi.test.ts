@@ -56,6 +56,18 @@ describe('the OpenAPI document', () => {
   });
 });
 
+describe('Idempotency-Key in the OpenAPI document', () => {
+  it('shows the optional header, and the reused-key refusal, on member creation and the three job starts only', () => {
+    const withHeader = ROUTES.filter((route) =>
+      doc.paths[route.path]?.[route.method.toLowerCase() as HttpMethod]?.parameters?.some((p) => p.in === 'header' && p.name === 'Idempotency-Key' && !p.required),
+    ).map((r) => r.operationId);
+    const with422 = ROUTES.filter((route) => doc.paths[route.path]?.[route.method.toLowerCase() as HttpMethod]?.responses['422']).map((r) => r.operationId);
+
+    expect(withHeader.sort()).toEqual(['aggregateMember', 'createMember', 'identifyMember', 'verifyMember']);
+    expect(with422.sort()).toEqual(['aggregateMember', 'createMember', 'identifyMember', 'verifyMember']);
+  });
+});
+
 describe('the createMember request body schema', () => {
   let validate: (body: unknown) => boolean;
 

@@ -48,15 +48,16 @@ async function newMember(userGuid: string, password: string, options: { skipAggr
 }
 
 async function answerEveryRound(userGuid: string, memberGuid: string, answer: (challenge: { type?: string | null }) => string) {
-  const types: string[] = [];
+  // The challenge types of each round, in order: a round may hold several challenges.
+  const rounds: string[][] = [];
   for (let status = await pollMemberUntilSettled(mx, userGuid, memberGuid); status.connection_status === 'CHALLENGED'; ) {
     const challenges = await client.listMemberChallenges(userGuid, memberGuid);
-    types.push(...challenges.map((c) => String(c.type)));
+    rounds.push(challenges.map((c) => String(c.type)));
     const resumed = await client.resumeMember(userGuid, memberGuid, challenges.map((c) => ({ guid: String(c.guid), value: answer(c) })));
     expect(resumed.connection_status).toBe('RESUMED');
     status = await pollMemberUntilSettled(mx, userGuid, memberGuid);
   }
-  return { types, final: await client.readMemberStatus(userGuid, memberGuid) };
+  return { rounds, final: await client.readMemberStatus(userGuid, memberGuid) };
 }
 
 const correctAnswer = () => CORRECT_ANSWER;
@@ -146,9 +147,10 @@ describe('MX client against the simulator: test logins', () => {
       const user = await newUser();
       const member = await newMember(user, password);
 
-      const { types, final } = await answerEveryRound(user, member, correctAnswer);
+      const seen = await answerEveryRound(user, member, correctAnswer);
 
-      expect(types).toEqual(rounds);
+      expect(seen.rounds).toEqual(rounds.map((round) => (Array.isArray(round) ? round : [round])));
+      const { final } = seen;
       expect(final).toMatchObject({ connection_status: 'CONNECTED', is_being_aggregated: false });
     },
   );
@@ -243,14 +245,18 @@ describe('MX client against the simulator: jobs', () => {
     await client.resumeMember(user, member, [{ guid: String(selection?.guid), value: String(checking?.value) }]);
     const final = await pollMemberUntilSettled(mx, user, member);
     const numbers = await collectItems(client.listAccountNumbersByMember(user, member));
-    const byAccount = await collectItems(client.listAccountNumbersByAccount(user, String(checking?.value)));
+    const accounts = await collectItems(client.listMemberAccounts(user, member));
+    const checkingAccount = accounts.find((a) => a.type === 'CHECKING');
+    const byAccount = await collectItems(client.listAccountNumbersByAccount(user, String(checkingAccount?.guid)));
 
     expect(start).toMatchObject({ httpStatus: 200, alreadyRunning: false });
     expect(selection).toMatchObject({ type: 'OPTIONS', label: ACCOUNT_SELECTION_LABEL });
     expect(selection?.options).toHaveLength(2);
     expect(final).toMatchObject({ connection_status: 'CONNECTED', is_being_aggregated: false, has_processed_account_numbers: true });
     expect(numbers).toHaveLength(1);
-    expect(numbers[0]).toMatchObject({ account_guid: checking?.value, member_guid: member, passed_validation: true });
+    // The option's value is MX's own token, not the account's guid.
+    expect(checking?.value).not.toBe(checkingAccount?.guid);
+    expect(numbers[0]).toMatchObject({ account_guid: checkingAccount?.guid, member_guid: member, passed_validation: true });
     expect(numbers[0]?.routing_number).toMatch(/^\d{9}$/);
     expect(byAccount).toEqual(numbers);
   });
@@ -375,7 +381,7 @@ describe('MX client against the simulator: jobs', () => {
 
 describe('MX client against the simulator: OAuth and widgets', () => {
   async function oauthMember(user: string) {
-    const { member } = await client.createMember(user, { member: { institution_code: 'mx_bank_oauth', is_oauth: true, credentials: [] } });
+    const { member } = await client.createMember(user, { member: { institution_code: 'chase_oauth_test', is_oauth: true, credentials: [] } });
     return member;
   }
 

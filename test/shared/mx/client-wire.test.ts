@@ -32,7 +32,7 @@ function lastRequest(requests: RecordedRequest[]): RecordedRequest {
 }
 
 describe('MX client on the wire', () => {
-  it('sends Basic auth, the v1 Accept header and a JSON body', async () => {
+  it('sends Basic auth, the v1 Accept header with Accept-Version v20111101 and a JSON body', async () => {
     const { client, requests } = await clientAnswering((_, res) => sendJson(res, 200, { user: { guid: 'USR-1', id: 'u-1' } }));
 
     const user = await client.createUser({ id: 'u-1' });
@@ -43,6 +43,7 @@ describe('MX client on the wire', () => {
     expect(request.url.pathname).toBe('/users');
     expect(request.headers.authorization).toBe(`Basic ${Buffer.from('client-123:key-secret-456').toString('base64')}`);
     expect(request.headers.accept).toBe('application/vnd.mx.api.v1+json');
+    expect(request.headers['accept-version']).toBe('v20111101');
     expect(request.headers['content-type']).toBe('application/json');
     expect(JSON.parse(request.body)).toEqual({ user: { id: 'u-1' } });
   });
@@ -59,6 +60,7 @@ describe('MX client on the wire', () => {
     expect(request.headers['mx-client-id']).toBe('client-123');
     expect(request.headers.authorization).toBeUndefined();
     expect(request.headers.accept).toBe('application/vnd.mx.atrium.v1+json');
+    expect(request.headers['accept-version']).toBeUndefined();
     expect(JSON.parse(request.body)).toEqual({ user: { identifier: 'u-1' } });
   });
 
@@ -92,6 +94,20 @@ describe('MX client on the wire', () => {
     const error = await failureOf(client.readMember('USR-1', 'MBR-1'));
 
     expect(error).toMatchObject({ status, code, retryable, mxMessage: 'nope', operation: 'readMember' });
+  });
+
+  it.each([
+    [{ error: { message: 'The request came from an IP address that is not on the allow list' } }, 'MX_IP_NOT_ALLOWED'],
+    [{ error: 'IP not whitelisted' }, 'MX_IP_NOT_ALLOWED'],
+    [{ message: 'Account verification is not enabled for this client' }, 'MX_FEATURE_NOT_ENABLED'],
+    [{ error: { message: 'Forbidden' } }, 'MX_FORBIDDEN'],
+    [{ error: { message: 42 } }, 'MX_FORBIDDEN'],
+  ])('tells a 403 %j apart as %s', async (body, code) => {
+    const { client } = await clientAnswering((_, res) => sendJson(res, 403, body));
+
+    const error = await failureOf(client.startJob('verify', 'USR-1', 'MBR-1'));
+
+    expect(error).toMatchObject({ status: 403, code, retryable: false });
   });
 
   it('reads Retry-After from a 429', async () => {
