@@ -11,6 +11,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ChallengeResponse, CredentialRequest } from 'mx-platform-node';
+import { MX_STATUS_FLOOR_SECONDS } from '../shared/jobs/poll-schedule.js';
 import { MxClient, type MxJobType } from '../shared/mx/index.js';
 
 export const MX_INTEGRATION_URL = 'https://int-api.mx.com';
@@ -18,8 +19,6 @@ export const MX_INTEGRATION_URL = 'https://int-api.mx.com';
 const TEST_LOGIN = { institution: 'mxbank', username: 'mxuser', password: 'password' } as const;
 const CORRECT_ANSWER = 'correct';
 const ACCOUNT_SELECTION = /select an account/i;
-/** MX asks for at least 3 s between two status reads; only a simulator may be read faster. */
-const MX_POLL_FLOOR_SECONDS = 3;
 const MAX_POLLS = 200;
 
 export interface SmokeOptions {
@@ -177,10 +176,10 @@ async function main(): Promise<number> {
     return 0;
   }
   const baseUrl = process.env.MX_BASE_URL || MX_INTEGRATION_URL;
-  const pollSeconds = values['poll-seconds'] === undefined ? MX_POLL_FLOOR_SECONDS : Number(values['poll-seconds']);
+  const pollSeconds = values['poll-seconds'] === undefined ? MX_STATUS_FLOOR_SECONDS : Number(values['poll-seconds']);
   const isMx = new URL(baseUrl).hostname.endsWith('.mx.com');
-  if (!(pollSeconds > 0) || (isMx && pollSeconds < MX_POLL_FLOOR_SECONDS)) {
-    console.error(`--poll-seconds must be a positive number${isMx ? `, at least ${MX_POLL_FLOOR_SECONDS} against MX` : ''}`);
+  if (!(pollSeconds > 0) || (isMx && pollSeconds < MX_STATUS_FLOOR_SECONDS)) {
+    console.error(`--poll-seconds must be a positive number${isMx ? `, at least ${MX_STATUS_FLOOR_SECONDS} against MX` : ''}`);
     return 2;
   }
   console.log(`smoke test against ${baseUrl} (status reads every ${pollSeconds} s)`);

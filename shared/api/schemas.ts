@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FAILURE_REASONS } from '../jobs/failure-reasons.js';
 import { JOB_STATUSES, JOB_TYPES } from '../jobs/job-types.js';
+import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '../mx/index.js';
 import { JOB_WARNINGS } from '../store/job-record.js';
 
 /**
@@ -32,7 +33,7 @@ export const InstitutionSearchQuery = z
     supports_account_identification: queryBoolean.optional(),
     supports_transaction_history: queryBoolean.optional(),
     page: z.coerce.number().int().min(1).max(10_000).default(1),
-    records_per_page: z.coerce.number().int().min(10).max(100).default(25),
+    records_per_page: z.coerce.number().int().min(MIN_PAGE_SIZE).max(MAX_PAGE_SIZE.institutions).default(25),
   })
   .strict();
 

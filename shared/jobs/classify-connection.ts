@@ -66,11 +66,15 @@ export function classifyConnection(
   if (connection === 'CONNECTED') return { next: 'FETCH_RESULTS' };
   if (connection === null || connection === undefined) return { next: 'FAIL', reason: 'NOT_AGGREGATABLE' };
   if (IN_PROGRESS.includes(connection)) return { next: 'WAIT' };
+  return { next: 'FAIL', reason: endStateReason(connection, jobType, traits) ?? 'UNKNOWN_CONNECTION_STATUS' };
+}
+
+/** What an end state means for a job; IMPEDED and an OAuth member's DENIED depend on more than the status. */
+function endStateReason(connection: string, jobType: JobType, traits: MemberTraits): FailureReason | undefined {
   // In verification, IMPEDED with no challenge is MX's "no eligible account" answer.
-  if (connection === 'IMPEDED') return { next: 'FAIL', reason: jobType === 'verify' ? 'NO_ELIGIBLE_ACCOUNTS' : 'USER_ACTION_REQUIRED' };
-  if (connection === 'DENIED' && traits.isOauth === true) return { next: 'FAIL', reason: 'OAUTH_DENIED' };
-  const reason = END_STATE_REASONS[connection as ConnectionStatus];
-  return { next: 'FAIL', reason: reason ?? 'UNKNOWN_CONNECTION_STATUS' };
+  if (connection === 'IMPEDED') return jobType === 'verify' ? 'NO_ELIGIBLE_ACCOUNTS' : 'USER_ACTION_REQUIRED';
+  if (connection === 'DENIED' && traits.isOauth === true) return 'OAUTH_DENIED';
+  return END_STATE_REASONS[connection as ConnectionStatus];
 }
 
 /**
@@ -93,22 +97,25 @@ export type Startability = { readonly startable: true } | StartRefusal;
 const refuse = (code: string, reason: FailureReason, message: string): StartRefusal => ({ startable: false, code, reason, message });
 const NEW_CREDENTIALS = 'send the end user\'s new credentials with PUT …/members/{member_guid}, which starts a new login';
 
-/** Per status outside STARTABLE_STATUSES: what the caller must do instead of starting a job. */
-const REFUSALS: Readonly<Partial<Record<ConnectionStatus, (jobType: JobType) => StartRefusal>>> = {
-  DENIED: () => refuse('MEMBER_NEEDS_CREDENTIALS', 'CREDENTIALS_INVALID', `the member is DENIED (the institution rejected the credentials): ${NEW_CREDENTIALS}`),
-  IMPAIRED: () => refuse('MEMBER_NEEDS_CREDENTIALS', 'CREDENTIALS_REQUIRED', `the member is IMPAIRED (its credentials no longer work): ${NEW_CREDENTIALS}`),
-  PREVENTED: () => refuse('MEMBER_NEEDS_CREDENTIALS', 'LOGIN_PREVENTED', `the member is PREVENTED (too many failed logins): ${NEW_CREDENTIALS}`),
-  IMPORTED: () => refuse('MEMBER_NEEDS_CREDENTIALS', 'CREDENTIALS_REQUIRED', `the member is IMPORTED and has no credentials yet: ${NEW_CREDENTIALS}`),
-  REJECTED: () => refuse('MEMBER_MFA_REJECTED', 'MFA_REJECTED', `the member is REJECTED (a challenge was answered wrong): ${NEW_CREDENTIALS} while the end user is present`),
-  PENDING: () => refuse('MEMBER_PENDING_OAUTH', 'OAUTH_PENDING', 'the member is PENDING: the end user must finish the OAuth window (oauth_window_uri) first'),
-  CHALLENGED: () => refuse('MEMBER_CHALLENGED', 'MEMBER_CHALLENGED', 'the member is CHALLENGED: answer the challenges of the job that raised them (PUT …/jobs/{job_guid}/challenges) first'),
-  LOCKED: () => refuse('MEMBER_LOCKED', 'ACCOUNT_LOCKED', 'the member is LOCKED: the end user must unlock the login at the institution, then send its credentials again with PUT …/members/{member_guid}'),
-  DISABLED: () => refuse('MEMBER_DISABLED', 'CONNECTION_DISABLED', 'the member is DISABLED: MX has paused this connection for now; try again later, no end-user action is needed'),
-  DISCONTINUED: () => refuse('MEMBER_DISCONTINUED', 'INSTITUTION_DISCONTINUED', 'the member is DISCONTINUED: MX no longer supports this connection; the end user should connect another way'),
-  CLOSED: () => refuse('MEMBER_CLOSED', 'ACCOUNT_CLOSED', 'the member is CLOSED: it was closed and cannot run jobs; connect a new member instead'),
-  RESUMED: (jobType) => beingAggregated('RESUMED', jobType),
-  DELAYED: (jobType) => beingAggregated('DELAYED', jobType),
+/**
+ * Per end state outside STARTABLE_STATUSES: the API's code and what the caller must do instead
+ * of starting a job. The job's reason is the one the end state gives a job (endStateReason).
+ */
+const END_STATE_REFUSALS: Readonly<Partial<Record<ConnectionStatus | 'OAUTH_DENIED', { code: string; message: string }>>> = {
+  DENIED: { code: 'MEMBER_NEEDS_CREDENTIALS', message: `the member is DENIED (the institution rejected the credentials): ${NEW_CREDENTIALS}` },
+  OAUTH_DENIED: { code: 'MEMBER_OAUTH_DENIED', message: 'the member is DENIED: the end user refused the OAuth consent; request a new oauth_window_uri and send the end user there' },
+  IMPAIRED: { code: 'MEMBER_NEEDS_CREDENTIALS', message: `the member is IMPAIRED (its credentials no longer work): ${NEW_CREDENTIALS}` },
+  PREVENTED: { code: 'MEMBER_NEEDS_CREDENTIALS', message: `the member is PREVENTED (too many failed logins): ${NEW_CREDENTIALS}` },
+  IMPORTED: { code: 'MEMBER_NEEDS_CREDENTIALS', message: `the member is IMPORTED and has no credentials yet: ${NEW_CREDENTIALS}` },
+  REJECTED: { code: 'MEMBER_MFA_REJECTED', message: `the member is REJECTED (a challenge was answered wrong): ${NEW_CREDENTIALS} while the end user is present` },
+  LOCKED: { code: 'MEMBER_LOCKED', message: 'the member is LOCKED: the end user must unlock the login at the institution, then send its credentials again with PUT …/members/{member_guid}' },
+  DISABLED: { code: 'MEMBER_DISABLED', message: 'the member is DISABLED: MX has paused this connection for now; try again later, no end-user action is needed' },
+  DISCONTINUED: { code: 'MEMBER_DISCONTINUED', message: 'the member is DISCONTINUED: MX no longer supports this connection; the end user should connect another way' },
+  CLOSED: { code: 'MEMBER_CLOSED', message: 'the member is CLOSED: it was closed and cannot run jobs; connect a new member instead' },
 };
+
+const challengedRefusal = () =>
+  refuse('MEMBER_CHALLENGED', 'MEMBER_CHALLENGED', 'the member is CHALLENGED: answer the challenges of the job that raised them (PUT …/jobs/{job_guid}/challenges) first');
 
 function beingAggregated(status: string, jobType: JobType): StartRefusal {
   const follow = jobType === 'aggregate' ? 'POST …/aggregate with observe: true' : 'POST …/aggregate with observe: true, then start the ' + jobType;
@@ -126,13 +133,13 @@ export function startability(
   traits: MemberTraits = {},
 ): Startability {
   const connection = status.connection_status ?? null;
-  if (connection === 'CHALLENGED') return REFUSALS.CHALLENGED!(jobType);
+  if (connection === 'CHALLENGED') return challengedRefusal();
   if (status.is_being_aggregated === true) return jobType === 'aggregate' ? { startable: true } : beingAggregated(connection ?? 'no status', jobType);
   if (connection === null) return refuse('MEMBER_NOT_AGGREGATABLE', 'NOT_AGGREGATABLE', 'the member has no connection status (a manual member): MX runs no jobs on it');
   if (STARTABLE_STATUSES.includes(connection as ConnectionStatus)) return { startable: true };
-  if (connection === 'DENIED' && traits.isOauth === true) {
-    return refuse('MEMBER_OAUTH_DENIED', 'OAUTH_DENIED', 'the member is DENIED: the end user refused the OAuth consent; request a new oauth_window_uri and send the end user there');
-  }
-  const refusal = REFUSALS[connection as ConnectionStatus];
-  return refusal ? refusal(jobType) : refuse('MEMBER_NOT_STARTABLE', 'UNKNOWN_CONNECTION_STATUS', `the member is ${connection}, a status MX starts no job from`);
+  if (connection === 'PENDING') return refuse('MEMBER_PENDING_OAUTH', 'OAUTH_PENDING', 'the member is PENDING: the end user must finish the OAuth window (oauth_window_uri) first');
+  if (connection === 'RESUMED' || connection === 'DELAYED') return beingAggregated(connection, jobType);
+  const reason = endStateReason(connection, jobType, traits);
+  const refusal = END_STATE_REFUSALS[reason === 'OAUTH_DENIED' ? 'OAUTH_DENIED' : (connection as ConnectionStatus)];
+  return refusal && reason ? refuse(refusal.code, reason, refusal.message) : refuse('MEMBER_NOT_STARTABLE', 'UNKNOWN_CONNECTION_STATUS', `the member is ${connection}, a status MX starts no job from`);
 }

@@ -33,29 +33,22 @@ class WorkflowError extends Error {
   }
 }
 
+/** What each workflow error name means for the job: one table for the Catch and the steps. */
+const REASON_OF_ERROR: Readonly<Record<string, FailureReason>> = {
+  [WORKFLOW_ERRORS.mxJobConflict]: 'JOB_CONFLICT',
+  [WORKFLOW_ERRORS.mxTransient]: 'MX_UNAVAILABLE',
+  [WORKFLOW_ERRORS.mxAccessDenied]: 'MX_ACCESS_DENIED',
+  [WORKFLOW_ERRORS.mxForbidden]: 'MX_FORBIDDEN',
+  [WORKFLOW_ERRORS.mxIpNotAllowed]: 'MX_IP_NOT_ALLOWED',
+  [WORKFLOW_ERRORS.mxFeatureNotEnabled]: 'MX_FEATURE_NOT_ENABLED',
+  [WORKFLOW_ERRORS.mxRejected]: 'MX_REQUEST_REJECTED',
+  // Only the challenge wait has a task timeout: nobody answered in time.
+  'States.Timeout': 'CHALLENGE_EXPIRED',
+};
+
 /** What a caught error means for the job, when the state machine's Catch hands it over. */
 export function reasonForCaughtError(errorName: string | undefined): FailureReason {
-  switch (errorName) {
-    case WORKFLOW_ERRORS.mxJobConflict:
-      return 'JOB_CONFLICT';
-    case WORKFLOW_ERRORS.mxTransient:
-      return 'MX_UNAVAILABLE';
-    case WORKFLOW_ERRORS.mxAccessDenied:
-      return 'MX_ACCESS_DENIED';
-    case WORKFLOW_ERRORS.mxForbidden:
-      return 'MX_FORBIDDEN';
-    case WORKFLOW_ERRORS.mxIpNotAllowed:
-      return 'MX_IP_NOT_ALLOWED';
-    case WORKFLOW_ERRORS.mxFeatureNotEnabled:
-      return 'MX_FEATURE_NOT_ENABLED';
-    case WORKFLOW_ERRORS.mxRejected:
-      return 'MX_REQUEST_REJECTED';
-    case 'States.Timeout':
-      // Only the challenge wait has a task timeout: nobody answered in time.
-      return 'CHALLENGE_EXPIRED';
-    default:
-      return 'INTERNAL_ERROR';
-  }
+  return (errorName !== undefined && Object.hasOwn(REASON_OF_ERROR, errorName) ? REASON_OF_ERROR[errorName] : undefined) ?? 'INTERNAL_ERROR';
 }
 
 /**
@@ -66,21 +59,20 @@ export function reasonForMxError(error: unknown, jobType: JobType): FailureReaso
   if (!isMxError(error)) throw error;
   if (error.retryable) throw new WorkflowError(WORKFLOW_ERRORS.mxTransient, describe(error));
   if (error.code === 'MX_CONFLICT') throw new WorkflowError(WORKFLOW_ERRORS.mxJobConflict, describe(error));
-  const refused = accessRefusal(error);
-  if (refused) return refused.reason;
+  const refused = ACCESS_REFUSALS[error.code];
+  if (refused) return reasonForCaughtError(refused);
   // MX answers 400 to a premium job at an institution that does not offer it.
   if (error.code === 'MX_BAD_REQUEST' && jobType !== 'aggregate') return 'NOT_SUPPORTED';
   return 'MX_REQUEST_REJECTED';
 }
 
-/** MX refusing mxflow itself, by kind: each has its own reason, and its own workflow error name. */
-const ACCESS_REFUSALS: Partial<Record<MxError['code'], { reason: FailureReason; name: string }>> = {
-  MX_UNAUTHORIZED: { reason: 'MX_ACCESS_DENIED', name: WORKFLOW_ERRORS.mxAccessDenied },
-  MX_FORBIDDEN: { reason: 'MX_FORBIDDEN', name: WORKFLOW_ERRORS.mxForbidden },
-  MX_IP_NOT_ALLOWED: { reason: 'MX_IP_NOT_ALLOWED', name: WORKFLOW_ERRORS.mxIpNotAllowed },
-  MX_FEATURE_NOT_ENABLED: { reason: 'MX_FEATURE_NOT_ENABLED', name: WORKFLOW_ERRORS.mxFeatureNotEnabled },
+/** MX refusing mxflow itself, by kind: each leaves under its own workflow error name (and reason). */
+const ACCESS_REFUSALS: Partial<Record<MxError['code'], string>> = {
+  MX_UNAUTHORIZED: WORKFLOW_ERRORS.mxAccessDenied,
+  MX_FORBIDDEN: WORKFLOW_ERRORS.mxForbidden,
+  MX_IP_NOT_ALLOWED: WORKFLOW_ERRORS.mxIpNotAllowed,
+  MX_FEATURE_NOT_ENABLED: WORKFLOW_ERRORS.mxFeatureNotEnabled,
 };
-const accessRefusal = (error: MxError) => ACCESS_REFUSALS[error.code];
 
 const describe = (error: MxError) => `${error.operation}: ${error.code}${error.status ? ` (${error.status})` : ''}`;
 
@@ -91,7 +83,7 @@ export function asWorkflowError(error: unknown): unknown {
     ? WORKFLOW_ERRORS.mxTransient
     : error.code === 'MX_CONFLICT'
       ? WORKFLOW_ERRORS.mxJobConflict
-      : (accessRefusal(error)?.name ?? WORKFLOW_ERRORS.mxRejected);
+      : (ACCESS_REFUSALS[error.code] ?? WORKFLOW_ERRORS.mxRejected);
   return new WorkflowError(name, describe(error));
 }
 

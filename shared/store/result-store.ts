@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { forEachWithConcurrency } from '../util/concurrency.js';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
 import { keys, type ResultKind, withoutKeys } from './keys.js';
@@ -108,20 +108,11 @@ export class ResultStore {
   /** How many results of one kind are stored for a member (a count-only query: no item is read out). */
   async countResults(memberGuid: string, kind: ResultKind): Promise<number> {
     let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.resultsOfMember(memberGuid, kind).pk },
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.doc },
+      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.resultsOfMember(memberGuid, kind).pk }, Select: 'COUNT' },
+    );
+    for await (const page of pages) count += page.Count ?? 0;
     return count;
   }
 
