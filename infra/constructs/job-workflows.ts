@@ -68,11 +68,11 @@ export class JobWorkflows extends Construct {
 
     const stack = Stack.of(this);
     const stateMachineName = (jobType: JobType) => `${stack.stackName}-${jobType}`;
-    // Parking finds nothing to answer when MX moved on: it resumes the execution itself. The
-    // ARNs are built from the names, since referring to the machines would make a cycle.
+    // Parking a job that has ended fails its own task. The ARNs are built from the names,
+    // since referring to the machines would make a cycle.
     this.functions.ParkForChallengeFunction.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        actions: ['states:SendTaskFailure'],
         resources: JOB_TYPES.map((jobType) =>
           stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(jobType), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
         ),

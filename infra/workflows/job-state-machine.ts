@@ -87,7 +87,7 @@ export function jobStateMachineDefinition(
     resultPath: sfn.JsonPath.DISCARD,
     taskTimeout: sfn.Timeout.duration(settings.challengeTimeout),
   });
-  mxFaultsRetried(awaitChallengeAnswer);
+  // Parking calls no MX (the status read staged the challenges): no MX retry to declare.
   awaitChallengeAnswer.next(waitBeforePoll);
 
   const fetchResults = invoke('FetchResults', functions.FetchResultsFunction, { job, 'includeTransactions.$': '$.includeTransactions', 'progress.$': '$.progress' }, '$.progress');

@@ -7,7 +7,7 @@
 export const WORKFLOW_FUNCTIONS = [
   { id: 'StartMxJobFunction', entry: 'functions/workflow/start-mx-job.ts', states: ['StartMxJob'], callsMx: true, memoryMb: 256, timeoutSeconds: 30 },
   { id: 'PollMemberStatusFunction', entry: 'functions/workflow/poll-member-status.ts', states: ['PollMemberStatus'], callsMx: true, memoryMb: 256, timeoutSeconds: 30 },
-  { id: 'ParkForChallengeFunction', entry: 'functions/workflow/park-for-challenge.ts', states: ['AwaitChallengeAnswer'], callsMx: true, memoryMb: 256, timeoutSeconds: 30 },
+  { id: 'ParkForChallengeFunction', entry: 'functions/workflow/park-for-challenge.ts', states: ['AwaitChallengeAnswer'], callsMx: false, memoryMb: 256, timeoutSeconds: 30 },
   // Streams pages of up to 1,000 transactions per account: more memory, more time.
   { id: 'FetchResultsFunction', entry: 'functions/workflow/fetch-results.ts', states: ['FetchResults'], callsMx: true, memoryMb: 1024, timeoutSeconds: 900 },
   { id: 'FinishJobFunction', entry: 'functions/workflow/finish-job.ts', states: ['RecordSuccess', 'RecordFailure'], callsMx: false, memoryMb: 256, timeoutSeconds: 30 },

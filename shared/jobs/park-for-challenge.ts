@@ -1,5 +1,4 @@
 import type { JobRef } from '../store/job-record.js';
-import { asWorkflowError } from './workflow-errors.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
 export interface ParkForChallengeInput {
@@ -7,32 +6,18 @@ export interface ParkForChallengeInput {
   readonly taskToken: string;
 }
 
-export type ParkOutcome = 'PARKED' | 'NOTHING_TO_ANSWER' | 'JOB_ENDED';
+export type ParkOutcome = 'PARKED' | 'JOB_ENDED';
 
 /**
- * Stores the member's challenges and the task token on the job, leaving the execution parked
- * (no polling, no cost) until an answer resumes it or its wait times out. The challenges are
- * read here rather than carried in the execution state, which holds references only.
+ * Stores the task token on the job beside the challenges its status read staged, leaving the
+ * execution parked (no polling, no cost) until an answer resumes it or its wait times out.
+ * MX is not asked again: its status read carries the challenges (seed 003), and the execution
+ * state, which holds references only, does not.
  */
-export async function parkForChallenge(
-  deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'taskTokens' | 'now'>,
-  { job, taskToken }: ParkForChallengeInput,
-): Promise<ParkOutcome> {
-  let challenges;
-  try {
-    challenges = await deps.mx.listMemberChallenges(job.userGuid, job.memberGuid);
-  } catch (error) {
-    // Failing the invocation fails the task: retried when transient, else the job fails.
-    throw asWorkflowError(error);
-  }
-  // MX moved on between the status read and now (answered elsewhere, or expired): poll again.
-  if (challenges.length === 0) {
-    await deps.taskTokens.succeed(taskToken);
-    return 'NOTHING_TO_ANSWER';
-  }
-  const parked = await deps.jobs.parkForChallenge(job.memberGuid, job.jobGuid, { challenges, taskToken, now: deps.now() });
+export async function parkForChallenge(deps: Pick<WorkflowDeps, 'jobs' | 'taskTokens' | 'now'>, { job, taskToken }: ParkForChallengeInput): Promise<ParkOutcome> {
+  const parked = await deps.jobs.parkForChallenge(job.memberGuid, job.jobGuid, { taskToken, now: deps.now() });
   if (!parked) {
-    await deps.taskTokens.fail(taskToken, 'JobNotActive', 'the job ended while a challenge was being stored');
+    await deps.taskTokens.fail(taskToken, 'JobNotActive', 'the job ended while its challenges were being parked');
     return 'JOB_ENDED';
   }
   return 'PARKED';

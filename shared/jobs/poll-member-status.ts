@@ -43,6 +43,12 @@ export async function pollMemberStatus(
 
   if (step.next === 'WAIT') {
     await deps.jobs.recordProgress(job.memberGuid, job.jobGuid, { status: 'RUNNING', connectionStatus, now });
+  } else if (step.next === 'AWAIT_CHALLENGE_ANSWER') {
+    // The status read carries the round's challenges: kept for the park, which asks MX nothing.
+    // None yet (MX is still issuing them): read again after the wait.
+    const challenges = status.challenges ?? [];
+    if (challenges.length === 0) return { ...polled, next: 'WAIT' };
+    await deps.jobs.stageChallenges(job.memberGuid, job.jobGuid, { challenges, now });
   } else if (step.next === 'AWAIT_OAUTH') {
     if (polled.pendingSeconds > deps.schedule.oauthTimeoutSeconds) return failedProgress(polled, 'OAUTH_ABANDONED');
     // The window to send the end user to is on the member, not on its status.

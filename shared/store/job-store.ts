@@ -181,24 +181,41 @@ export class JobStore {
     );
   }
 
-  /** Parks the job: the challenges to show and the task token that resumes the execution. */
+  /**
+   * Keeps the challenges a status read found, for the park that follows; shown only once the
+   * job is CHALLENGED. MX's status read carries them, so parking asks MX nothing more.
+   */
+  async stageChallenges(memberGuid: string, jobGuid: string, stage: { challenges: ChallengeResponse[]; now: Date }): Promise<boolean> {
+    return this.updateActive(memberGuid, jobGuid, 'SET challenges = :challenges, updated_at = :now', {
+      ':challenges': stage.challenges,
+      ':now': stage.now.toISOString(),
+    });
+  }
+
+  /**
+   * Parks the job: the task token that resumes the execution, with the challenges to show
+   * (those given, else the ones staged by the status read). False when the job has ended, or
+   * has no challenges to show.
+   */
   async parkForChallenge(
     memberGuid: string,
     jobGuid: string,
-    park: { challenges: ChallengeResponse[]; taskToken: string; now: Date },
+    park: { challenges?: ChallengeResponse[]; taskToken: string; now: Date },
   ): Promise<boolean> {
     const at = park.now.toISOString();
+    const given = park.challenges !== undefined;
     return this.updateActive(
       memberGuid,
       jobGuid,
-      'SET #status = :challenged, challenges = :challenges, task_token = :token, connection_status = :cs, updated_at = :now, #history = list_append(#history, :entry)',
+      `SET #status = :challenged, ${given ? 'challenges = :challenges, ' : ''}task_token = :token, connection_status = :cs, updated_at = :now, #history = list_append(#history, :entry)`,
       {
-        ':challenges': park.challenges,
+        ...(given ? { ':challenges': park.challenges } : {}),
         ':token': park.taskToken,
         ':cs': 'CHALLENGED',
         ':now': at,
         ':entry': [{ at, status: 'CHALLENGED', connection_status: 'CHALLENGED' }],
       },
+      given ? undefined : 'attribute_exists(challenges)',
     );
   }
 

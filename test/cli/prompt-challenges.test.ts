@@ -3,29 +3,9 @@ import type { JobView } from '../../cli/api-client.js';
 import { UsageError } from '../../cli/context.js';
 import { type Challenge, challengeAnswerer, matchOption, type Prompts } from '../../cli/prompt-challenges.js';
 import { resolveCredentials } from '../../cli/prompt-credentials.js';
+import { CHALLENGES, PIXEL } from '../support/challenges.js';
 
-const PIXEL = 'data:image/png;base64,iVBORw0KGgo=';
-const text: Challenge = { guid: 'CRD-text', type: 'TEXT', label: 'What city were you born in?' };
-const token: Challenge = { guid: 'CRD-token', type: 'TOKEN', label: 'Enter the code we sent to your phone.' };
-const image: Challenge = { guid: 'CRD-image', type: 'IMAGE_DATA', label: 'Enter the characters shown in the image.', image_data: PIXEL };
-const options: Challenge = {
-  guid: 'CRD-options',
-  type: 'OPTIONS',
-  label: 'Please select an account:',
-  options: [
-    { label: 'MX Bank Checking XXXXXX9810', value: 'ACT-checking' },
-    { label: 'MX Bank Savings XXXXXX8020', value: 'ACT-savings' },
-  ],
-};
-const imageOptions: Challenge = {
-  guid: 'CRD-pictures',
-  type: 'IMAGE_OPTIONS',
-  label: 'Select your security image.',
-  image_options: [
-    { label: 'Cat', value: 'incorrect_cat', data_uri: PIXEL },
-    { label: 'Dog', value: 'correct', data_uri: PIXEL },
-  ],
-};
+const { text, token, image, options, imageOptions } = CHALLENGES;
 const job = (...challenges: Challenge[]) => ({ guid: 'JOB-1', status: 'CHALLENGED', challenges }) as JobView;
 
 function fakePrompts() {
@@ -49,13 +29,13 @@ describe('answering challenges at a terminal', () => {
     expect(answers).toEqual([
       { guid: 'CRD-text', value: 'typed for What city were you born in?' },
       { guid: 'CRD-token', value: 'typed for Enter the code we sent to your phone.' },
-      { guid: 'CRD-options', value: 'ACT-savings' },
+      { guid: 'CRD-options', value: 'k2m7p4z8' },
       { guid: 'CRD-pictures', value: 'correct' },
       { guid: 'CRD-image', value: 'typed for Enter the characters shown in the image. (the text in the image)' },
     ]);
     expect(prompts.select).toHaveBeenCalledWith('Please select an account:', [
-      { name: 'MX Bank Checking XXXXXX9810', value: 'ACT-checking' },
-      { name: 'MX Bank Savings XXXXXX8020', value: 'ACT-savings' },
+      { name: 'MX Bank Checking XXXXXX9810', value: 'q3v9x0a1' },
+      { name: 'MX Bank Savings XXXXXX8020', value: 'k2m7p4z8' },
     ]);
     expect(prompts.select).toHaveBeenCalledWith('Select your security image.', [
       { name: 'Cat', value: 'incorrect_cat' },
@@ -71,22 +51,14 @@ describe('answering challenges at a terminal', () => {
     const answerer = challengeAnswerer({ answers: ['correct', 'mx bank checking…'], interactive: true, prompts, note: () => {} });
 
     expect(await answerer.answer(job(text))).toEqual([{ guid: 'CRD-text', value: 'correct' }]);
-    expect(await answerer.answer(job(options))).toEqual([{ guid: 'CRD-options', value: 'ACT-checking' }]);
+    expect(await answerer.answer(job(options))).toEqual([{ guid: 'CRD-options', value: 'q3v9x0a1' }]);
     expect(await answerer.answer(job(token))).toEqual([{ guid: 'CRD-token', value: 'typed for Enter the code we sent to your phone.' }]);
     expect(answerer.used).toBe(2);
     expect(prompts.input).toHaveBeenCalledTimes(1);
   });
 
   it('answers every challenge of one round together, picking opaque option values by label, and a re-asked challenge with the next --answer', async () => {
-    const opaque: Challenge = {
-      guid: 'CRD-account',
-      type: 'OPTIONS',
-      label: 'Please select an account:',
-      options: [
-        { label: 'MX Bank Checking XXXXXX9810', value: 'q3v9x0a1' },
-        { label: 'MX Bank Savings XXXXXX8020', value: 'k2m7p4z8' },
-      ],
-    };
+    const opaque: Challenge = { ...options, guid: 'CRD-account' };
     const reasked: Challenge = { ...text, guid: 'CRD-text-again', label: 'That answer did not match. What city were you born in?' };
     const answerer = challengeAnswerer({ answers: ['Springfield', 'mx bank savings', 'Shelbyville'], interactive: false, prompts: fakePrompts(), note: () => {} });
 
@@ -115,9 +87,9 @@ describe('answering challenges at a terminal', () => {
   });
 
   it('matches an option by value, label in any case, or the start of one label; else a usage error without the answer', () => {
-    expect(matchOption(options, 'ACT-savings', 1)).toBe('ACT-savings');
-    expect(matchOption(options, 'mx bank savings xxxxxx8020', 1)).toBe('ACT-savings');
-    expect(matchOption(options, 'MX Bank Checking…', 1)).toBe('ACT-checking');
+    expect(matchOption(options, 'k2m7p4z8', 1)).toBe('k2m7p4z8');
+    expect(matchOption(options, 'mx bank savings xxxxxx8020', 1)).toBe('k2m7p4z8');
+    expect(matchOption(options, 'MX Bank Checking…', 1)).toBe('q3v9x0a1');
     expect(() => matchOption(options, 'MX Bank', 2)).toThrow(/--answer #2 matches more than one of the options/);
     expect(() => matchOption(options, 'my secret guess', 3)).toThrow(UsageError);
     expect(() => matchOption(options, 'my secret guess', 3)).not.toThrow(/secret/);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { MemberResponse } from 'mx-platform-node';
-import { isMxError, type MxClient, type MxError } from '../../mx/index.js';
+import { ACCESS_REFUSED_CODES, isMxError, type MxClient, type MxError } from '../../mx/index.js';
 import type { ApiDeps } from '../../runtime/api-runtime.js';
 import type { Operation } from '../api-handler.js';
 import { ApiError, userDisabled } from '../api-error.js';
@@ -55,6 +55,9 @@ async function memberMxHolds(mx: MxClient, userGuid: string, request: CreateMemb
  */
 async function explainedRefusal(mx: MxClient, userGuid: string, request: CreateMemberRequest, error: MxError): Promise<ApiError | undefined> {
   if (error.status === undefined || error.status >= 500 || error.code === 'MX_NOT_FOUND' || error.code === 'MX_RATE_LIMITED') return undefined;
+  // MX refusing mxflow itself refuses the reads that would explain it too: only a bare 403
+  // (MX_FORBIDDEN, as for a disabled user) is worth asking about.
+  if (error.code !== 'MX_FORBIDDEN' && ACCESS_REFUSED_CODES.includes(error.code)) return undefined;
   const [mxUser, members, credentials] = await Promise.allSettled([
     mx.readUser(userGuid),
     mxMembersOf(mx, userGuid),

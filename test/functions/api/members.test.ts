@@ -153,6 +153,18 @@ describe('POST /users/{user_guid}/members', () => {
     expect(refused.body.error.message).toContain('25');
   });
 
+  it('a create MX refuses because mxflow calls from an address off its allow list answers MX_IP_NOT_ALLOWED after that one call', async () => {
+    const user = await createUser(api);
+    const body = { member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: true } };
+    const callsBefore = h.stack.simulator?.stats().requests.total ?? 0;
+    h.stack.simulator?.configure({ allowedIps: ['10.0.0.0/22'] });
+
+    const refused = await api.post(`/users/${user}/members`, body).finally(() => h.stack.simulator?.configure({ allowedIps: null }));
+
+    expectError(refused, 502, 'MX_IP_NOT_ALLOWED');
+    expect((h.stack.simulator?.stats().requests.total ?? 0) - callsBefore).toBe(1);
+  });
+
   it('a disabled user cannot connect a member (409 USER_DISABLED naming user_guid)', async () => {
     const user = await createUser(api);
     await h.mx.updateUser(user, { is_disabled: true });

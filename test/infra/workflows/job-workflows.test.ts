@@ -69,9 +69,11 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
     expect(resumeCount() - resumesBefore).toBe(1);
   });
 
-  it('answers two rounds of challenges in one job', async () => {
+  it('answers two rounds of challenges in one job, parking each from the status read without asking MX for its challenges', async () => {
     const user = await h.newUser();
     const member = await h.newMember(user, 'challenge_twice');
+    const challengeLists = () => h.stack.simulator?.stats().requests.byEndpoint['GET /users/{user_guid}/members/{member_guid}/challenges']?.count ?? 0;
+    const listsBefore = challengeLists();
     const started = await h.start('aggregate', user, member);
 
     const rounds: string[] = [];
@@ -85,6 +87,7 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
 
     expect(rounds).toEqual(['TEXT', 'OPTIONS']);
     expect(done.status).toBe('SUCCEEDED');
+    expect(challengeLists() - listsBefore).toBe(0);
   });
 
   it('fails MFA_REJECTED on a wrong answer', async () => {

@@ -1,35 +1,16 @@
 import type { ChallengeResponse } from 'mx-platform-node';
 import { describe, expect, it } from 'vitest';
 import { checkChallengeAnswers } from '../../../shared/jobs/check-challenge-answers.js';
+import { CHALLENGES } from '../../support/challenges.js';
 
-const text: ChallengeResponse = { guid: 'CRD-text', type: 'TEXT', label: 'What city were you born in?' };
-const token: ChallengeResponse = { guid: 'CRD-token', type: 'TOKEN', label: 'Enter the code.' };
-const image: ChallengeResponse = { guid: 'CRD-image', type: 'IMAGE_DATA', label: 'Type the characters.', image_data: 'data:image/png;base64,AA==' };
-const options: ChallengeResponse = {
-  guid: 'CRD-options',
-  type: 'OPTIONS',
-  label: 'Please select an account:',
-  options: [
-    { label: 'MX Bank Checking XXXXXX9810', value: 'opaque-1' },
-    { label: 'MX Bank Savings XXXXXX8020', value: 'opaque-2' },
-  ],
-};
-const pictures: ChallengeResponse = {
-  guid: 'CRD-pictures',
-  type: 'IMAGE_OPTIONS',
-  label: 'Select your security image.',
-  image_options: [
-    { label: 'Cat', value: 'cat', data_uri: 'data:image/png;base64,AA==' },
-    { label: 'Dog', value: 'dog', data_uri: 'data:image/png;base64,AA==' },
-  ],
-};
+const { text, token, image, options, imageOptions: pictures } = CHALLENGES;
 
 describe('checking challenge answers before they go to MX', () => {
   it('accepts every challenge of the round answered once, in any order, options by their offered value', () => {
     const answers = [
-      { guid: 'CRD-pictures', value: 'dog' },
+      { guid: 'CRD-pictures', value: 'correct' },
       { guid: 'CRD-text', value: 'Springfield' },
-      { guid: 'CRD-options', value: 'opaque-2' },
+      { guid: 'CRD-options', value: 'k2m7p4z8' },
       { guid: 'CRD-token', value: ' 123 456 ' },
       { guid: 'CRD-image', value: 'x7Kp' },
     ];
@@ -63,7 +44,7 @@ describe('checking challenge answers before they go to MX', () => {
     const problem = checkChallengeAnswers([text, options], [
       { guid: 'CRD-text', value: 'Springfield' },
       { guid: 'CRD-text', value: 'Shelbyville' },
-      { guid: 'CRD-options', value: 'opaque-1' },
+      { guid: 'CRD-options', value: 'q3v9x0a1' },
     ]);
 
     expect(problem).toEqual({ field: 'challenges.1.guid', message: expect.stringMatching(/more than once/) });
