@@ -56,10 +56,14 @@ export async function fetchResultsStep(
   }
 }
 
-/** The copy, and for an aggregation whether MX refreshed the data at all. */
+/**
+ * For an aggregation whether MX refreshed the data at all, then the copy. The check comes
+ * first: the aggregation has ended, so the answer is final, and a failed read then costs a
+ * retry of one read, not of a copy of thousands of rows.
+ */
 async function copyAndCheck(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'results' | 'fetchConcurrency' | 'now'>, job: JobRef, includeTransactions: boolean): Promise<ResultCounts> {
-  const counts = await copyResults(deps, job, includeTransactions);
   const refreshed = job.jobType === 'aggregate' ? await wasRefreshed(deps, job) : undefined;
+  const counts = await copyResults(deps, job, includeTransactions);
   return refreshed === undefined ? counts : { ...counts, refreshed };
 }
 
