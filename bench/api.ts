@@ -6,7 +6,7 @@
  *   npx tsx bench/api.ts
  */
 import { Agent, get as httpGet } from 'node:http';
-import { ScriptedBackend } from '../test/support/scripted-backend.js';
+import { ScriptedBackend } from '#test/support/scripted-backend.js';
 import { type BenchResult, benchStack, figure, quantile, report, round, runScript } from './common.js';
 
 const COMMAND = 'npx tsx bench/api.ts';

@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS } from '../infra/workflows/workflow-functions.js';
+import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS } from '#infra/workflows/workflow-functions.js';
 import { type BenchResult, figure, median, report, round, runScript } from './common.js';
 
 const COMMAND = 'npx tsx bench/bundles.ts';

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/local-stack.js';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '#local/local-stack.js';
 
 /** One measured figure, with the command that reproduces it. */
 export interface Figure {

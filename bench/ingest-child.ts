@@ -4,10 +4,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../local/dynamodb-local.js';
-import { fetchResults } from '../shared/jobs/fetch-results.js';
-import { MxClient } from '../shared/mx/index.js';
-import { ResultStore } from '../shared/store/result-store.js';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.js';
+import { fetchResults } from '#shared/jobs/fetch-results.js';
+import { MxClient } from '#shared/mx/index.js';
+import { ResultStore } from '#shared/store/result-store.js';
 
 const env = (name: string) => {
   const value = process.env[name];

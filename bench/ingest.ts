@@ -9,11 +9,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from '../local/dynamodb-local.js';
-import { createMxflowTable } from '../local/dynamodb-table.js';
-import { startMxSimulator } from '../local/mx-simulator/index.js';
-import { MxClient } from '../shared/mx/index.js';
-import { credentialsFor } from '../test/support/simulated-mx.js';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from '#local/dynamodb-local.js';
+import { createMxflowTable } from '#local/dynamodb-table.js';
+import { startMxSimulator } from '#local/mx-simulator/index.js';
+import { MxClient } from '#shared/mx/index.js';
+import { credentialsFor } from '#test/support/simulated-mx.js';
 import { type BenchResult, figure, report, round, sleep, runScript } from './common.js';
 
 const COMMAND = 'npx tsx bench/ingest.ts';

@@ -6,7 +6,7 @@
  *   npx tsx bench/polling.ts
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { ScriptedBackend } from '../test/support/scripted-backend.js';
+import { ScriptedBackend } from '#test/support/scripted-backend.js';
 import { type BenchResult, benchStack, figure, median, quantile, report, round, runScript } from './common.js';
 
 const COMMAND = 'npx tsx bench/polling.ts';

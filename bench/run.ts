@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { startDynamoDbLocal } from '#local/dynamodb-local.js';
 import { type BenchResult, MARKER, round, runScript } from './common.js';
 
 const BENCHES = ['polling', 'transitions', 'ingest', 'bundles', 'api'] as const;

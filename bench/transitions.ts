@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/transitions.ts
  */
-import { ScriptedBackend } from '../test/support/scripted-backend.js';
+import { ScriptedBackend } from '#test/support/scripted-backend.js';
 import { type BenchResult, benchStack, figure, report, round, runScript } from './common.js';
 import { transitionsOf } from './polling.js';
 

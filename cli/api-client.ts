@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Job, Member, User } from '../shared/api/schemas.js';
-import type { JobType } from '../shared/jobs/job-types.js';
+import type { Job, Member, User } from '#shared/api/schemas.js';
+import type { JobType } from '#shared/jobs/job-types.js';
 import { isLocalUrl, type RequestSigner, sigv4Signer } from './sigv4.js';
 
 export type JobView = z.output<typeof Job>;

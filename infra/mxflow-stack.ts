@@ -1,8 +1,8 @@
 import { CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { JOB_TYPES } from '../shared/jobs/job-types.js';
-import { MX_BASE_URLS, type MxDialect } from '../shared/mx/index.js';
+import { JOB_TYPES } from '#shared/jobs/job-types.js';
+import { MX_BASE_URLS, type MxDialect } from '#shared/mx/index.js';
 import { DataTable } from './constructs/data-table.js';
 import { HttpApi } from './constructs/http-api.js';
 import { Observability } from './constructs/observability.js';

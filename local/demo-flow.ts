@@ -1,7 +1,7 @@
-import type { JobView, MxflowApiClient } from '../cli/api-client.js';
-import { followJob } from '../cli/follow-job.js';
-import { maskAccountNumber as maskForScreen, shownAccountNumber } from '../cli/output.js';
-import type { JobType } from '../shared/jobs/job-types.js';
+import type { JobView, MxflowApiClient } from '#cli/api-client.js';
+import { followJob } from '#cli/follow-job.js';
+import { maskAccountNumber as maskForScreen, shownAccountNumber } from '#cli/output.js';
+import type { JobType } from '#shared/jobs/job-types.js';
 
 /** The MX Bank test login the demo uses: every job meets a TEXT challenge, answered `correct`. */
 const DEMO_LOGIN = { username: 'mxuser', password: 'challenge' };

@@ -1,6 +1,6 @@
 // `npm run demo`: mxflow's main job, end to end on this machine, as a product backend would run it.
 import { parseArgs } from 'node:util';
-import { MxflowApiClient } from '../cli/api-client.js';
+import { MxflowApiClient } from '#cli/api-client.js';
 import { type DemoDetails, describeAccountNumbers, runDemo } from './demo-flow.js';
 import { type LocalStack, startLocalStack } from './local-stack.js';
 

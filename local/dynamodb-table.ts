@@ -7,7 +7,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_DEFINITION } from '../shared/store/table-definition.js';
+import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
 
 /**
  * CreateTable input derived from the one table definition the CDK stack also uses, so the

@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { lambdaContext } from './lambda-context.js';
-import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS } from '../infra/workflows/workflow-functions.js';
-import { STOPPED_EXECUTION_STATUSES } from '../shared/jobs/end-stopped-job.js';
+import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS } from '#infra/workflows/workflow-functions.js';
+import { STOPPED_EXECUTION_STATUSES } from '#shared/jobs/end-stopped-job.js';
 import type { ExecutionStatusChangeEvent, TaskHandler } from './step-functions/index.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -11,8 +11,8 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ChallengeResponse, CredentialRequest } from 'mx-platform-node';
-import { MX_STATUS_FLOOR_SECONDS } from '../shared/jobs/poll-schedule.js';
-import { MxClient, type MxJobType } from '../shared/mx/index.js';
+import { MX_STATUS_FLOOR_SECONDS } from '#shared/jobs/poll-schedule.js';
+import { MxClient, type MxJobType } from '#shared/mx/index.js';
 
 export const MX_INTEGRATION_URL = 'https://int-api.mx.com';
 /** MX Bank's test login of MX's guides: connects without MFA; challenges are answered `correct`. */

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { positiveInt } from '../context.js';
-import { table, yesNo } from '../output.js';
+import { positiveInt } from '#cli/context.js';
+import { table, yesNo } from '#cli/output.js';
 import type { CommandRunner } from './runner.js';
 
 type Institution = Record<string, unknown>;

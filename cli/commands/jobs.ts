@@ -1,10 +1,10 @@
 import { Argument, type Command, Option } from 'commander';
-import type { JobView } from '../api-client.js';
-import { collect, type Ctx, Failed, jobGuid, memberGuid, positiveInt, userGuid } from '../context.js';
-import { followJob } from '../follow-job.js';
-import { fields, seconds, table } from '../output.js';
-import { jobProgress } from '../progress.js';
-import { challengeAnswerer, describeChallenge } from '../prompt-challenges.js';
+import type { JobView } from '#cli/api-client.js';
+import { collect, type Ctx, Failed, jobGuid, memberGuid, positiveInt, userGuid } from '#cli/context.js';
+import { followJob } from '#cli/follow-job.js';
+import { fields, seconds, table } from '#cli/output.js';
+import { jobProgress } from '#cli/progress.js';
+import { challengeAnswerer, describeChallenge } from '#cli/prompt-challenges.js';
 import type { CommandRunner } from './runner.js';
 
 interface Ref {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { collect, memberGuid, UsageError, userGuid } from '../context.js';
-import { fields, table, yesNo } from '../output.js';
-import { resolveCredentials } from '../prompt-credentials.js';
+import { collect, memberGuid, UsageError, userGuid } from '#cli/context.js';
+import { fields, table, yesNo } from '#cli/output.js';
+import { resolveCredentials } from '#cli/prompt-credentials.js';
 import type { CommandRunner } from './runner.js';
 
 interface CreateOptions {

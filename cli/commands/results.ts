@@ -1,7 +1,7 @@
 import { Argument, type Command, Option } from 'commander';
-import type { ResultKind } from '../api-client.js';
-import { accountGuid, isoDate, memberGuid, positiveInt, UsageError, userGuid } from '../context.js';
-import { type Column, maskAccountNumber, shownAccountNumber, table, yesNo } from '../output.js';
+import type { ResultKind } from '#cli/api-client.js';
+import { accountGuid, isoDate, memberGuid, positiveInt, UsageError, userGuid } from '#cli/context.js';
+import { type Column, maskAccountNumber, shownAccountNumber, table, yesNo } from '#cli/output.js';
 import type { CommandRunner } from './runner.js';
 
 type Row = Record<string, unknown>;

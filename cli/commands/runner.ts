@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type CliIo, type Ctx, type GlobalOptions, makeCtx } from '../context.js';
+import { type CliIo, type Ctx, type GlobalOptions, makeCtx } from '#cli/context.js';
 
 /** Wraps a command's handler into a commander action: positional args, options (with the global ones), and a context. */
 export type CommandRunner = <O>(handler: (ctx: Ctx, args: string[], options: O) => Promise<void>) => (...actionArgs: unknown[]) => Promise<void>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { UsageError } from '../context.js';
-import { fields } from '../output.js';
+import { UsageError } from '#cli/context.js';
+import { fields } from '#cli/output.js';
 import type { CommandRunner } from './runner.js';
 
 export function usersCommand(program: Command, run: CommandRunner): void {

@@ -2,12 +2,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { endJobOfStoppedExecution } from '../../shared/jobs/end-stopped-job.js';
-import { JobStore } from '../../shared/store/job-store.js';
-import { documentClient } from '../../shared/runtime/aws-clients.js';
-import { parseEnvironment } from '../../shared/runtime/environment.js';
-import { logger } from '../../shared/runtime/logger.js';
-import { recordJobEnded } from '../../shared/runtime/metrics.js';
+import { endJobOfStoppedExecution } from '#shared/jobs/end-stopped-job.js';
+import { JobStore } from '#shared/store/job-store.js';
+import { documentClient } from '#shared/runtime/aws-clients.js';
+import { parseEnvironment } from '#shared/runtime/environment.js';
+import { logger } from '#shared/runtime/logger.js';
+import { recordJobEnded } from '#shared/runtime/metrics.js';
 
 type ExecutionStatusChange = EventBridgeEvent<'Step Functions Execution Status Change', { executionArn: string; status: string; input: string }>;
 

@@ -1,7 +1,7 @@
-import { recordFailure, recordSuccess } from '../../shared/jobs/finish-job.js';
-import { FinishJobEvent } from '../../shared/jobs/workflow-events.js';
-import { recordJobEnded } from '../../shared/runtime/metrics.js';
-import { workflowTask } from '../../shared/runtime/workflow-task.js';
+import { recordFailure, recordSuccess } from '#shared/jobs/finish-job.js';
+import { FinishJobEvent } from '#shared/jobs/workflow-events.js';
+import { recordJobEnded } from '#shared/runtime/metrics.js';
+import { workflowTask } from '#shared/runtime/workflow-task.js';
 
 /** RecordSuccess / RecordFailure: the job's terminal status, reason and counts. */
 export const handler = workflowTask(

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TABLE_DEFINITION } from '../../shared/store/table-definition.js';
+import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
 
 export interface DataTableProps {
   /** Production stages keep the table (and its key) when the stack goes. */

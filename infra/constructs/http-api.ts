@@ -7,10 +7,10 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { API_FUNCTION_SIZE, apiFunctionEntry } from '../../shared/api/api-functions.js';
-import { API_FUNCTION_CALLS_MX, API_FUNCTIONS, type ApiFunction, ROUTES, type RouteSpec } from '../../shared/api/routes.js';
-import { JOB_TYPES, type JobType } from '../../shared/jobs/job-types.js';
-import { acknowledgeNag } from '../nag.js';
+import { API_FUNCTION_SIZE, apiFunctionEntry } from '#shared/api/api-functions.js';
+import { API_FUNCTION_CALLS_MX, API_FUNCTIONS, type ApiFunction, ROUTES, type RouteSpec } from '#shared/api/routes.js';
+import { JOB_TYPES, type JobType } from '#shared/jobs/job-types.js';
+import { acknowledgeNag } from '#infra/nag.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
 

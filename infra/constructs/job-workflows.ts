@@ -9,12 +9,12 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { JOB_TYPES, type JobType } from '../../shared/jobs/job-types.js';
-import type { MxDialect } from '../../shared/mx/index.js';
-import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings, jobStateMachineDefinition } from '../workflows/job-state-machine.js';
-import { STOPPED_EXECUTION_STATUSES } from '../../shared/jobs/end-stopped-job.js';
-import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS, type WorkflowFunctionId } from '../workflows/workflow-functions.js';
-import { acknowledgeNag } from '../nag.js';
+import { JOB_TYPES, type JobType } from '#shared/jobs/job-types.js';
+import type { MxDialect } from '#shared/mx/index.js';
+import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings, jobStateMachineDefinition } from '#infra/workflows/job-state-machine.js';
+import { STOPPED_EXECUTION_STATUSES } from '#shared/jobs/end-stopped-job.js';
+import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS, type WorkflowFunctionId } from '#infra/workflows/workflow-functions.js';
+import { acknowledgeNag } from '#infra/nag.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
 

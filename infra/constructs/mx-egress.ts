@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeNag } from '../nag.js';
+import { acknowledgeNag } from '#infra/nag.js';
 
 export interface MxEgressProps {
   /** Availability zones, each with its own NAT gateway and Elastic IP. */

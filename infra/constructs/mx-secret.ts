@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeNag } from '../nag.js';
+import { acknowledgeNag } from '#infra/nag.js';
 
 export interface MxSecretProps {
   /** An existing secret to use; otherwise one is created, to be filled in after the deploy. */

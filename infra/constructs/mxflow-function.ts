@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { acknowledgeNag } from '../nag.js';
+import { acknowledgeNag } from '#infra/nag.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 
 export interface MxflowFunctionProps {

@@ -9,9 +9,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { JOB_TYPES, type JobType } from '../../shared/jobs/job-types.js';
-import type { MxErrorCode } from '../../shared/mx/index.js';
-import { METRIC, METRICS_NAMESPACE } from '../../shared/runtime/metrics.js';
+import { JOB_TYPES, type JobType } from '#shared/jobs/job-types.js';
+import type { MxErrorCode } from '#shared/mx/index.js';
+import { METRIC, METRICS_NAMESPACE } from '#shared/runtime/metrics.js';
 
 export interface ObservabilityProps {
   readonly stage: string;

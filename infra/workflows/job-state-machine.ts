@@ -3,8 +3,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import type { JobType } from '../../shared/jobs/job-types.js';
-import { WORKFLOW_ERRORS } from '../../shared/jobs/workflow-errors.js';
+import type { JobType } from '#shared/jobs/job-types.js';
+import { WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
 import type { WorkflowFunctionId } from './workflow-functions.js';
 
 export interface JobWorkflowSettings {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { buildOpenApiDocument } from '../../shared/api/openapi.js';
+import { buildOpenApiDocument } from '#shared/api/openapi.js';
 import type { LocalApiGatewayOptions } from './server.js';
 
 const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));

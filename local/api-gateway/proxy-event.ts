@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ROUTES, type RouteSpec } from '../../shared/api/routes.js';
+import { ROUTES, type RouteSpec } from '#shared/api/routes.js';
 
 export interface HttpRequest {
   readonly method: string;

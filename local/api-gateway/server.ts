@@ -3,10 +3,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { API_FUNCTION_SIZE, apiFunctionEntry } from '../../shared/api/api-functions.js';
-import { API_FUNCTIONS, type ApiFunction } from '../../shared/api/routes.js';
-import { lambdaContext } from '../lambda-context.js';
-import { readBody } from '../read-body.js';
+import { API_FUNCTION_SIZE, apiFunctionEntry } from '#shared/api/api-functions.js';
+import { API_FUNCTIONS, type ApiFunction } from '#shared/api/routes.js';
+import { lambdaContext } from '#local/lambda-context.js';
+import { readBody } from '#local/read-body.js';
 import { methodsFor, toProxyEvent } from './proxy-event.js';
 
 type ApiLambda = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;

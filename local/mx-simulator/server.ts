@@ -13,7 +13,7 @@ import { matchRoute } from './route-table.js';
 import type { StatsRecorder } from './stats.js';
 import type { Store } from './store.js';
 import type { Dialect } from './views.js';
-import { readBody } from '../read-body.js';
+import { readBody } from '#local/read-body.js';
 
 export const PLATFORM_ACCEPT = 'application/vnd.mx.api.v1+json';
 export const ATRIUM_ACCEPT = 'application/vnd.mx.atrium.v1+json';

@@ -14,7 +14,7 @@ import type {
 } from '@aws-sdk/client-sfn';
 import type { LocalStepFunctions } from './engine.js';
 import { StepFunctionsError } from './errors.js';
-import { readBody } from '../read-body.js';
+import { readBody } from '#local/read-body.js';
 
 export interface LocalStepFunctionsServer {
   /** e.g. `http://127.0.0.1:54321`; use as the client's `endpoint` or AWS_ENDPOINT_URL_SFN. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { tanIssuerOf } from '../mx/tokenized-account-numbers.js';
+import { tanIssuerOf } from '#shared/mx/tokenized-account-numbers.js';
 import type { MemberDeleted } from './schemas.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { MxError, MxErrorCode } from '../mx/index.js';
+import type { MxError, MxErrorCode } from '#shared/mx/index.js';
 import { ApiError } from './api-error.js';
 
 /** How MX's refusals reach the caller: its own mistakes as 4xx, MX's troubles as 5xx. */

@@ -1,6 +1,6 @@
-import type { ApiDeps } from '../runtime/api-runtime.js';
-import type { MemberRecord } from '../store/member-store.js';
-import type { UserRecord } from '../store/user-store.js';
+import type { ApiDeps } from '#shared/runtime/api-runtime.js';
+import type { MemberRecord } from '#shared/store/member-store.js';
+import type { UserRecord } from '#shared/store/user-store.js';
 import { notFound } from './api-error.js';
 
 export async function knownUser(deps: ApiDeps, userGuid: string): Promise<UserRecord> {

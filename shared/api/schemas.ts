@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { FAILURE_REASONS } from '../jobs/failure-reasons.js';
-import { JOB_STATUSES, JOB_TYPES } from '../jobs/job-types.js';
-import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '../mx/index.js';
-import { JOB_WARNINGS } from '../store/job-record.js';
+import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
+import { JOB_STATUSES, JOB_TYPES } from '#shared/jobs/job-types.js';
+import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '#shared/mx/index.js';
+import { JOB_WARNINGS } from '#shared/store/job-record.js';
 
 /**
  * Every request and response shape of the API, in MX's style (snake_case, one envelope key

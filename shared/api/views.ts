@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { JobRecord } from '../store/job-record.js';
-import type { MemberRecord } from '../store/member-store.js';
-import type { UserRecord } from '../store/user-store.js';
+import type { JobRecord } from '#shared/store/job-record.js';
+import type { MemberRecord } from '#shared/store/member-store.js';
+import type { UserRecord } from '#shared/store/user-store.js';
 import type { Job, Member, User } from './schemas.js';
 
 /** A job as the API shows it: never its task token, history or MX's internal job guid. */

@@ -1,6 +1,6 @@
 import type { CredentialRequest } from 'mx-platform-node';
-import { isMxError } from '../mx/index.js';
-import type { JobRecord } from '../store/job-record.js';
+import { isMxError } from '#shared/mx/index.js';
+import type { JobRecord } from '#shared/store/job-record.js';
 import { type AnswerProblem, checkChallengeAnswers } from './check-challenge-answers.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobStore } from '../store/job-store.js';
+import type { JobStore } from '#shared/store/job-store.js';
 import type { FailureReason } from './failure-reasons.js';
 
 /** Execution ends that the state machine itself cannot record: a limit, a crash, an operator. */

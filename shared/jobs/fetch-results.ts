@@ -1,7 +1,7 @@
-import type { MxPage } from '../mx/index.js';
-import type { JobRef } from '../store/job-record.js';
-import type { ResultKind } from '../store/keys.js';
-import { forEachWithConcurrency } from '../util/concurrency.js';
+import type { MxPage } from '#shared/mx/index.js';
+import type { JobRef } from '#shared/store/job-record.js';
+import type { ResultKind } from '#shared/store/keys.js';
+import { forEachWithConcurrency } from '#shared/util/concurrency.js';
 import { waitAfterMxTrouble, type Progress } from './progress.js';
 import { asWorkflowError, rateLimitOf } from './workflow-errors.js';
 import type { WorkflowDeps } from './workflow-deps.js';

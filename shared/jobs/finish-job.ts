@@ -1,4 +1,4 @@
-import { JOB_WARNINGS, type JobCounts, type JobRef, type JobWarning, type JobWarningCode } from '../store/job-record.js';
+import { JOB_WARNINGS, type JobCounts, type JobRef, type JobWarning, type JobWarningCode } from '#shared/store/job-record.js';
 import type { FailureReason } from './failure-reasons.js';
 import type { ResultCounts } from './fetch-results.js';
 import type { Progress } from './progress.js';

@@ -1,4 +1,4 @@
-import type { JobRef } from '../store/job-record.js';
+import type { JobRef } from '#shared/store/job-record.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
 export interface ParkForChallengeInput {

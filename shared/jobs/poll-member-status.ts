@@ -1,5 +1,5 @@
-import { isMxError } from '../mx/index.js';
-import type { JobRef } from '../store/job-record.js';
+import { isMxError } from '#shared/mx/index.js';
+import type { JobRef } from '#shared/store/job-record.js';
 import { classifyConnection } from './classify-connection.js';
 import { nextWaitSeconds } from './poll-schedule.js';
 import { failedProgress, waitAfterMxTrouble, type Progress } from './progress.js';

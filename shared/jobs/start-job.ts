@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { JobRecord, MemberLock } from '../store/job-record.js';
-import { type JobStore, MemberBusyError } from '../store/job-store.js';
+import type { JobRecord, MemberLock } from '#shared/store/job-record.js';
+import { type JobStore, MemberBusyError } from '#shared/store/job-store.js';
 import type { JobType } from './job-types.js';
 
 export interface StartJobDeps {

@@ -1,6 +1,6 @@
 import type { MemberResponse } from 'mx-platform-node';
-import { isMxError } from '../mx/index.js';
-import type { JobRef } from '../store/job-record.js';
+import { isMxError } from '#shared/mx/index.js';
+import type { JobRef } from '#shared/store/job-record.js';
 import { startability } from './classify-connection.js';
 import { nextWaitSeconds } from './poll-schedule.js';
 import { failedProgress, initialProgress, waitAfterMxTrouble, type Progress } from './progress.js';

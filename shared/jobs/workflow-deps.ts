@@ -1,6 +1,6 @@
-import type { MxClient } from '../mx/index.js';
-import type { JobStore } from '../store/job-store.js';
-import type { ResultStore } from '../store/result-store.js';
+import type { MxClient } from '#shared/mx/index.js';
+import type { JobStore } from '#shared/store/job-store.js';
+import type { ResultStore } from '#shared/store/result-store.js';
 import type { PollSchedule } from './poll-schedule.js';
 import type { TaskTokens } from './task-tokens.js';
 

@@ -1,4 +1,4 @@
-import { isMxError, type MxError } from '../mx/index.js';
+import { isMxError, type MxError } from '#shared/mx/index.js';
 import type { FailureReason } from './failure-reasons.js';
 import type { JobType } from './job-types.js';
 

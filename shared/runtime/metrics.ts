@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as MetricUnitName } from '@aws-lambda-powertools/metrics/types';
-import { ACCESS_REFUSED_CODES, type MxCallRecord } from '../mx/index.js';
+import { ACCESS_REFUSED_CODES, type MxCallRecord } from '#shared/mx/index.js';
 
 /** mxflow's CloudWatch namespace and metric names: the dashboard and alarms read these. */
 export const METRICS_NAMESPACE = 'mxflow';

@@ -1,6 +1,6 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
-import { MX_BASE_URLS, MxClient, type MxDialect } from '../mx/index.js';
+import { MX_BASE_URLS, MxClient, type MxDialect } from '#shared/mx/index.js';
 import { recordMxCall } from './metrics.js';
 
 /** The MX secret: `{"client_id": …, "api_key": …, "base_url"?: …}`. */

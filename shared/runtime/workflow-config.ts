@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../jobs/poll-schedule.js';
+import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '#shared/jobs/poll-schedule.js';
 import { BaseEnvironment, mxConnectionOf, parseEnvironment } from './environment.js';
 import type { MxConnection } from './mx-from-secret.js';
 

@@ -1,8 +1,8 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { stepFunctionsTaskTokens } from '../jobs/task-tokens.js';
-import type { WorkflowDeps } from '../jobs/workflow-deps.js';
-import { JobStore } from '../store/job-store.js';
-import { ResultStore } from '../store/result-store.js';
+import { stepFunctionsTaskTokens } from '#shared/jobs/task-tokens.js';
+import type { WorkflowDeps } from '#shared/jobs/workflow-deps.js';
+import { JobStore } from '#shared/store/job-store.js';
+import { ResultStore } from '#shared/store/result-store.js';
 import { documentClient, stepFunctionsClient } from './aws-clients.js';
 import { mxClientFromSecret } from './mx-from-secret.js';
 import { readWorkflowConfig, type WorkflowConfig } from './workflow-config.js';

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { z } from 'zod';
-import type { WorkflowDeps } from '../jobs/workflow-deps.js';
+import type { WorkflowDeps } from '#shared/jobs/workflow-deps.js';
 import { logger } from './logger.js';
 import { workflowDeps } from './workflow-runtime.js';
 

@@ -1,6 +1,6 @@
 import type { ChallengeResponse } from 'mx-platform-node';
-import type { FailureReason } from '../jobs/failure-reasons.js';
-import type { JobStatus, JobType } from '../jobs/job-types.js';
+import type { FailureReason } from '#shared/jobs/failure-reasons.js';
+import type { JobStatus, JobType } from '#shared/jobs/job-types.js';
 import type { ResultKind } from './keys.js';
 
 export interface JobHistoryEntry {

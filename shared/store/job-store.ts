@@ -8,8 +8,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeResponse } from 'mx-platform-node';
-import { FAILURE_REASONS, type FailureReason } from '../jobs/failure-reasons.js';
-import type { JobStatus, JobType } from '../jobs/job-types.js';
+import { FAILURE_REASONS, type FailureReason } from '#shared/jobs/failure-reasons.js';
+import type { JobStatus, JobType } from '#shared/jobs/job-types.js';
 import type { JobCounts, JobRecord, JobWarning, MemberLock } from './job-record.js';
 import { keys, withoutKeys } from './keys.js';
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { forEachWithConcurrency } from '../util/concurrency.js';
+import { forEachWithConcurrency } from '#shared/util/concurrency.js';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
 import { keys, type ResultKind, withoutKeys } from './keys.js';
 

@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
-import { JOB_TYPES } from '../../shared/jobs/job-types.js';
-import { MxClient, type MxPage } from '../../shared/mx/index.js';
-import { dynamoEndpoint } from '../support/dynamodb.js';
-import { type AnswerPlan, type ApiJob, ScriptedBackend, type ScriptedJobType } from '../support/scripted-backend.js';
+import { type LocalStack, startLocalStack } from '#local/local-stack.js';
+import { JOB_TYPES } from '#shared/jobs/job-types.js';
+import { MxClient, type MxPage } from '#shared/mx/index.js';
+import { dynamoEndpoint } from '#test/support/dynamodb.js';
+import { type AnswerPlan, type ApiJob, ScriptedBackend, type ScriptedJobType } from '#test/support/scripted-backend.js';
 
 /**
  * 200 jobs through the API, on the whole local system, while MX misbehaves: 10% of MX's

@@ -1,10 +1,10 @@
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
-import { JOB_TYPES } from '../../shared/jobs/job-types.js';
-import { dynamoEndpoint } from '../support/dynamodb.js';
-import { type ApiJob, ScriptedBackend } from '../support/scripted-backend.js';
+import { type LocalStack, startLocalStack } from '#local/local-stack.js';
+import { JOB_TYPES } from '#shared/jobs/job-types.js';
+import { dynamoEndpoint } from '#test/support/dynamodb.js';
+import { type ApiJob, ScriptedBackend } from '#test/support/scripted-backend.js';
 
 /**
  * Races a product backend (or an operator) can start, on the whole local system, while MX

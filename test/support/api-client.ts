@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../local/dynamodb-local.js';
-import type { LocalStack } from '../../local/local-stack.js';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.js';
+import type { LocalStack } from '#local/local-stack.js';
 
 /** An answer of the API: its status, headers and parsed JSON body (undefined when empty). */
 export interface ApiResult {

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../local/dynamodb-local.js';
+import { startDynamoDbLocal } from '#local/dynamodb-local.js';
 // Brings in the ProvidedContext augmentation for the keys provided below.
 import type {} from './dynamodb.js';
 

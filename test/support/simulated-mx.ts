@@ -1,6 +1,6 @@
 import type { MemberStatusResponse } from 'mx-platform-node';
-import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from '../../local/mx-simulator/index.js';
-import { MxClient, type MxClientOptions } from '../../shared/mx/index.js';
+import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from '#local/mx-simulator/index.js';
+import { MxClient, type MxClientOptions } from '#shared/mx/index.js';
 
 /** MX asks for at least this long between two status reads of one member. */
 export const MX_STATUS_FLOOR_MS = 3_000;

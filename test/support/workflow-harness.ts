@@ -1,12 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
-import { startJob } from '../../shared/jobs/start-job.js';
-import { answerChallenges, type AnswerOutcome } from '../../shared/jobs/answer-challenges.js';
-import { stepFunctionsTaskTokens } from '../../shared/jobs/task-tokens.js';
-import type { JobType } from '../../shared/jobs/job-types.js';
-import { MxClient } from '../../shared/mx/index.js';
-import type { JobRecord } from '../../shared/store/job-record.js';
-import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
-import type { MxSimulatorOptions } from '../../local/mx-simulator/index.js';
+import { startJob } from '#shared/jobs/start-job.js';
+import { answerChallenges, type AnswerOutcome } from '#shared/jobs/answer-challenges.js';
+import { stepFunctionsTaskTokens } from '#shared/jobs/task-tokens.js';
+import type { JobType } from '#shared/jobs/job-types.js';
+import { MxClient } from '#shared/mx/index.js';
+import type { JobRecord } from '#shared/store/job-record.js';
+import { type LocalStack, startLocalStack } from '#local/local-stack.js';
+import type { MxSimulatorOptions } from '#local/mx-simulator/index.js';
 import { dynamoEndpoint } from './dynamodb.js';
 import { credentialsFor } from './simulated-mx.js';
 

@@ -1,10 +1,10 @@
 // Accounts, account numbers (verified accounts only; TANs for OAuth members at institutions
 // that issue them) and owners (two for a joint account).
-import { isoSeconds } from '../clock.js';
-import { accountNumberView, accountOwnerViews, accountView, type GeneratedAccount } from '../account-data.js';
-import type { ApiResult, RequestContext, Route } from '../http-types.js';
-import type { MemberRecord } from '../model.js';
-import { pageRequest, paginate } from '../pagination.js';
+import { isoSeconds } from '#local/mx-simulator/clock.js';
+import { accountNumberView, accountOwnerViews, accountView, type GeneratedAccount } from '#local/mx-simulator/account-data.js';
+import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
+import type { MemberRecord } from '#local/mx-simulator/model.js';
+import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
 
 function viewOf(ctx: RequestContext, member: MemberRecord, account: GeneratedAccount) {
   const visibleAt = member.accountsVisibleAt ?? member.createdAt;

@@ -1,9 +1,9 @@
 // Institution search (partial, case-insensitive name; supports_* filters), read, credentials.
-import { notFound } from '../errors.js';
-import type { ApiResult, RequestContext, Route } from '../http-types.js';
-import { INSTITUTIONS, findInstitution, institutionCredentials, institutionView, type Institution } from '../institutions.js';
-import { pageRequest, paginate } from '../pagination.js';
-import { queryBoolean } from '../request-input.js';
+import { notFound } from '#local/mx-simulator/errors.js';
+import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
+import { INSTITUTIONS, findInstitution, institutionCredentials, institutionView, type Institution } from '#local/mx-simulator/institutions.js';
+import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
+import { queryBoolean } from '#local/mx-simulator/request-input.js';
 
 const FILTERS: Array<[string, (i: Institution) => boolean]> = [
   ['supports_account_identification', (i) => i.supportsAccountIdentification],

@@ -1,15 +1,15 @@
 // Aggregation-type jobs and their observation: aggregate / verify / identify, resume (MFA
 // answers), status, challenges, member credentials and the OAuth window URI.
-import { refuseDisabledFeature } from '../client-access.js';
-import { ApiError, badRequest, conflict } from '../errors.js';
-import type { ApiResult, RequestContext, Route } from '../http-types.js';
-import { institutionCredentials } from '../institutions.js';
-import { answerChallenge, isAggregationThrottled, isRunning, STARTABLE_STATUSES, startJob } from '../jobs.js';
-import type { JobType, MemberRecord } from '../model.js';
-import { pageRequest, paginate } from '../pagination.js';
-import { envelope, queryBoolean } from '../request-input.js';
-import { tokenFrom } from '../random.js';
-import { memberStatusView } from '../views.js';
+import { refuseDisabledFeature } from '#local/mx-simulator/client-access.js';
+import { ApiError, badRequest, conflict } from '#local/mx-simulator/errors.js';
+import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
+import { institutionCredentials } from '#local/mx-simulator/institutions.js';
+import { answerChallenge, isAggregationThrottled, isRunning, STARTABLE_STATUSES, startJob } from '#local/mx-simulator/jobs.js';
+import type { JobType, MemberRecord } from '#local/mx-simulator/model.js';
+import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
+import { envelope, queryBoolean } from '#local/mx-simulator/request-input.js';
+import { tokenFrom } from '#local/mx-simulator/random.js';
+import { memberStatusView } from '#local/mx-simulator/views.js';
 import { memberResult, oauthWindowUri, recordCallbackPayload, scenarioFor } from './member-common.js';
 
 /** A re-run keeps CONNECTED/CREATED while in progress (as MX does); other states reconnect. */

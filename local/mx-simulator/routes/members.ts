@@ -1,13 +1,13 @@
 // Members: create (starting the automatic aggregation unless skip_aggregation), list, read,
 // update (new credentials re-run the login and start an aggregation), delete.
-import { ApiError, badRequest, conflict } from '../errors.js';
-import type { ApiResult, RequestContext, Route } from '../http-types.js';
-import { institutionCredentials, type Institution } from '../institutions.js';
-import { isRunning, startJob } from '../jobs.js';
-import type { MemberRecord } from '../model.js';
-import { pageRequest, paginate } from '../pagination.js';
-import { envelope, isObject, optionalBoolean, optionalString } from '../request-input.js';
-import { tokenFrom } from '../random.js';
+import { ApiError, badRequest, conflict } from '#local/mx-simulator/errors.js';
+import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
+import { institutionCredentials, type Institution } from '#local/mx-simulator/institutions.js';
+import { isRunning, startJob } from '#local/mx-simulator/jobs.js';
+import type { MemberRecord } from '#local/mx-simulator/model.js';
+import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
+import { envelope, isObject, optionalBoolean, optionalString } from '#local/mx-simulator/request-input.js';
+import { tokenFrom } from '#local/mx-simulator/random.js';
 import { institutionOr404 } from './institutions.js';
 import { memberResult, recordCallbackPayload, scenarioFor } from './member-common.js';
 

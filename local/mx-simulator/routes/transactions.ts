@@ -1,11 +1,11 @@
 // Transactions by user, member or account, windowed by from_date/to_date (MX's defaults:
 // from 120 days back, to 5 days ahead of today, to catch pending ones). Rows are generated
 // per page, never materialised as a whole.
-import { isoDate } from '../clock.js';
-import { pageOfTransactions, type TransactionAccountRef } from '../transaction-data.js';
-import type { ApiResult, RequestContext, Route } from '../http-types.js';
-import { offsetOf, pageRequest, paginationOf } from '../pagination.js';
-import { queryDate } from '../request-input.js';
+import { isoDate } from '#local/mx-simulator/clock.js';
+import { pageOfTransactions, type TransactionAccountRef } from '#local/mx-simulator/transaction-data.js';
+import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
+import { offsetOf, pageRequest, paginationOf } from '#local/mx-simulator/pagination.js';
+import { queryDate } from '#local/mx-simulator/request-input.js';
 
 const DEFAULT_DAYS_BACK = 120;
 const DEFAULT_DAYS_AHEAD = 5;

@@ -1,10 +1,10 @@
 // Users: create, list, read, update, delete. Atrium spells the partner id `identifier`.
-import { conflict, badRequest } from '../errors.js';
-import type { ApiResult, RequestContext, Route } from '../http-types.js';
-import type { UserRecord } from '../model.js';
-import { pageRequest, paginate } from '../pagination.js';
-import { envelope, optionalBoolean, optionalString } from '../request-input.js';
-import { userView } from '../views.js';
+import { conflict, badRequest } from '#local/mx-simulator/errors.js';
+import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
+import type { UserRecord } from '#local/mx-simulator/model.js';
+import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
+import { envelope, optionalBoolean, optionalString } from '#local/mx-simulator/request-input.js';
+import { userView } from '#local/mx-simulator/views.js';
 
 const MAX_PER_PAGE = 1000;
 

@@ -1,8 +1,8 @@
 // Widget URLs. The URLs point at a placeholder page of the simulator (no Connect UI).
-import { badRequest, notFound } from '../errors.js';
-import type { ApiResult, RequestContext, Route } from '../http-types.js';
-import { isObject, optionalString } from '../request-input.js';
-import { tokenFrom } from '../random.js';
+import { badRequest, notFound } from '#local/mx-simulator/errors.js';
+import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
+import { isObject, optionalString } from '#local/mx-simulator/request-input.js';
+import { tokenFrom } from '#local/mx-simulator/random.js';
 import { recordCallbackPayload } from './member-common.js';
 
 function widgetUrl(ctx: RequestContext, type: string, userGuid: string): string {

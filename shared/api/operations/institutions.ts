@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Operation } from '../api-handler.js';
-import type { InstitutionSearchQuery } from '../schemas.js';
+import type { Operation } from '#shared/api/api-handler.js';
+import type { InstitutionSearchQuery } from '#shared/api/schemas.js';
 
 export const institutionOperations = {
   /** A page of MX's institutions, paged as MX pages them. */

@@ -1,10 +1,10 @@
-import { startability } from '../../jobs/classify-connection.js';
-import type { JobType } from '../../jobs/job-types.js';
-import { startJob } from '../../jobs/start-job.js';
-import type { ApiDeps } from '../../runtime/api-runtime.js';
-import type { ApiResponse } from '../api-handler.js';
-import { ApiError, userDisabled } from '../api-error.js';
-import { jobView } from '../views.js';
+import { startability } from '#shared/jobs/classify-connection.js';
+import type { JobType } from '#shared/jobs/job-types.js';
+import { startJob } from '#shared/jobs/start-job.js';
+import type { ApiDeps } from '#shared/runtime/api-runtime.js';
+import type { ApiResponse } from '#shared/api/api-handler.js';
+import { ApiError, userDisabled } from '#shared/api/api-error.js';
+import { jobView } from '#shared/api/views.js';
 
 export const jobLocation = (userGuid: string, memberGuid: string, jobGuid: string) =>
   `/users/${userGuid}/members/${memberGuid}/jobs/${jobGuid}`;

@@ -1,17 +1,17 @@
 import type { z } from 'zod';
-import { answerChallenges, resumedByAnswer } from '../../jobs/answer-challenges.js';
-import { checkChallengeAnswers } from '../../jobs/check-challenge-answers.js';
-import type { JobType } from '../../jobs/job-types.js';
-import { isMxError } from '../../mx/index.js';
-import { keys } from '../../store/keys.js';
-import type { ApiDeps } from '../../runtime/api-runtime.js';
-import { recordChallengeWait } from '../../runtime/metrics.js';
-import type { Operation } from '../api-handler.js';
-import { ApiError, notFound } from '../api-error.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { knownUser, ownedMember } from '../ownership.js';
-import type { AnswerChallengesBody, PageQuery, StartJobBody } from '../schemas.js';
-import { jobView } from '../views.js';
+import { answerChallenges, resumedByAnswer } from '#shared/jobs/answer-challenges.js';
+import { checkChallengeAnswers } from '#shared/jobs/check-challenge-answers.js';
+import type { JobType } from '#shared/jobs/job-types.js';
+import { isMxError } from '#shared/mx/index.js';
+import { keys } from '#shared/store/keys.js';
+import type { ApiDeps } from '#shared/runtime/api-runtime.js';
+import { recordChallengeWait } from '#shared/runtime/metrics.js';
+import type { Operation } from '#shared/api/api-handler.js';
+import { ApiError, notFound } from '#shared/api/api-error.js';
+import { decodeCursor, encodeCursor } from '#shared/api/cursor.js';
+import { knownUser, ownedMember } from '#shared/api/ownership.js';
+import type { AnswerChallengesBody, PageQuery, StartJobBody } from '#shared/api/schemas.js';
+import { jobView } from '#shared/api/views.js';
 import { startMemberJob } from './job-start.js';
 
 /**

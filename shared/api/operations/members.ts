@@ -1,13 +1,13 @@
 import type { z } from 'zod';
 import type { MemberResponse } from 'mx-platform-node';
-import { ACCESS_REFUSED_CODES, isMxError, type MxClient, type MxError } from '../../mx/index.js';
-import type { ApiDeps } from '../../runtime/api-runtime.js';
-import type { Operation } from '../api-handler.js';
-import { ApiError, userDisabled } from '../api-error.js';
-import { memberDeletedBody } from '../deletion-warnings.js';
-import { knownUser, ownedMember } from '../ownership.js';
-import type { CreateMemberBody, UpdateMemberBody } from '../schemas.js';
-import { jobView, memberView } from '../views.js';
+import { ACCESS_REFUSED_CODES, isMxError, type MxClient, type MxError } from '#shared/mx/index.js';
+import type { ApiDeps } from '#shared/runtime/api-runtime.js';
+import type { Operation } from '#shared/api/api-handler.js';
+import { ApiError, userDisabled } from '#shared/api/api-error.js';
+import { memberDeletedBody } from '#shared/api/deletion-warnings.js';
+import { knownUser, ownedMember } from '#shared/api/ownership.js';
+import type { CreateMemberBody, UpdateMemberBody } from '#shared/api/schemas.js';
+import { jobView, memberView } from '#shared/api/views.js';
 import { startMemberJob } from './job-start.js';
 
 /** A member is changed or removed only between jobs. */

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { hasTokenizedAccountNumbers } from '../../mx/tokenized-account-numbers.js';
-import { keys, type ResultKind } from '../../store/keys.js';
-import type { Operation } from '../api-handler.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { ownedMember } from '../ownership.js';
-import type { TransactionsQuery } from '../schemas.js';
+import { hasTokenizedAccountNumbers } from '#shared/mx/tokenized-account-numbers.js';
+import { keys, type ResultKind } from '#shared/store/keys.js';
+import type { Operation } from '#shared/api/api-handler.js';
+import { decodeCursor, encodeCursor } from '#shared/api/cursor.js';
+import { ownedMember } from '#shared/api/ownership.js';
+import type { TransactionsQuery } from '#shared/api/schemas.js';
 
 /** A page of a member's stored results, read from DynamoDB only: nothing is asked of MX. */
 const list =

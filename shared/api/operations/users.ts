@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import { isMxError, MxError } from '../../mx/index.js';
-import type { ApiDeps } from '../../runtime/api-runtime.js';
-import type { Operation } from '../api-handler.js';
-import { notFound } from '../api-error.js';
-import { knownUser } from '../ownership.js';
-import type { CreateUserBody, WidgetUrlBody } from '../schemas.js';
-import { userView } from '../views.js';
+import { isMxError, MxError } from '#shared/mx/index.js';
+import type { ApiDeps } from '#shared/runtime/api-runtime.js';
+import type { Operation } from '#shared/api/api-handler.js';
+import { notFound } from '#shared/api/api-error.js';
+import { knownUser } from '#shared/api/ownership.js';
+import type { CreateUserBody, WidgetUrlBody } from '#shared/api/schemas.js';
+import { userView } from '#shared/api/views.js';
 
 /** MX's user with this id, when MX already has one (created elsewhere, or by a racing request). */
 async function mxUserWithId(deps: ApiDeps, id: string) {

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiClient, apiClient, createUser, credentialsFor, ended, expectError, status, waitForJob } from '#test/support/api-client.js';
+import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+
+let h: WorkflowHarness;
+let api: ApiClient;
+
+beforeAll(async () => {
+  // Jobs take 150 ms of real time; a parked challenge waits for hours of MX time (seconds).
+  h = await startWorkflowHarness({ simulator: { seed: 'api-challenge-answers', jobDurationMs: 150_000 } });
+  api = apiClient(h.stack.endpoints.api);
+});
+afterAll(async () => h?.stop());
+
+type Option = { label: string | null; value: string | null };
+type Challenge = { guid: string; type: string; label: string | null; options?: Option[]; image_options?: Option[] };
+type Job = { guid: string; status: string; user_guid: string; member_guid: string; challenges?: Challenge[]; error?: { code: string } };
+
+const MX_RESUME = 'PUT /users/{user_guid}/members/{member_guid}/resume';
+const resumes = () => h.stack.simulator?.stats().requests.byEndpoint[MX_RESUME]?.count ?? 0;
+const jobPath = (job: Pick<Job, 'guid' | 'user_guid' | 'member_guid'>) => `/users/${job.user_guid}/members/${job.member_guid}/jobs/${job.guid}`;
+const answer = (job: Job, challenges: { guid: string; value: string }[]) => api.put(`${jobPath(job)}/challenges`, { challenges });
+/** The right answer to an MFA challenge of the simulator: `correct`, or the option whose value it is. */
+const rightAnswer = (c: Challenge) => ({ guid: c.guid, value: 'correct' });
+
+/** A job of this type on a new MX Bank member of `mxuser` with this password, read once it is CHALLENGED. */
+async function challengedJob(password: string, type = 'aggregate'): Promise<{ job: Job; path: string }> {
+  const user = await createUser(api);
+  const created = await api.post(`/users/${user}/members`, {
+    member: { institution_code: 'mxbank', credentials: await credentialsFor(api, password), skip_aggregation: true },
+  });
+  expect(created.status).toBe(201);
+  const path = `/users/${user}/members/${created.body.member.guid}`;
+  const started = await api.post(`${path}/${type}`, {});
+  expect(started.status).toBe(202);
+  return { job: (await waitForJob(api, started.body.job, status('CHALLENGED'))) as Job, path };
+}
+
+describe('answers checked before they reach MX', () => {
+  it('refuses an answer that is not one of the offered options with challenges.0.value and the job keeps waiting, then the right answer succeeds', async () => {
+    const { job } = await challengedJob('options');
+    const [question] = job.challenges ?? [];
+    const resumesBefore = resumes();
+
+    // The option's label instead of its value: the typo a backend makes.
+    const refused = await answer(job, [{ guid: String(question?.guid), value: 'Ford Mustang' }]);
+    const still = await api.get(jobPath(job));
+    const accepted = await answer(job, [rightAnswer(question!)]);
+    const done = await waitForJob(api, job, ended);
+
+    expect(question?.type).toBe('OPTIONS');
+    expectError(refused, 400, 'VALIDATION_FAILED', 'challenges.0.value');
+    expect(still.body.job).toEqual(job);
+    expect(accepted.status).toBe(202);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(resumes() - resumesBefore).toBe(1);
+  });
+
+  it('refuses a blank answer to a TEXT challenge with challenges.0.value, leaving the job CHALLENGED', async () => {
+    const { job } = await challengedJob('challenge');
+    const resumesBefore = resumes();
+
+    const refused = await answer(job, [{ guid: String(job.challenges?.[0]?.guid), value: '   ' }]);
+
+    expectError(refused, 400, 'VALIDATION_FAILED', 'challenges.0.value');
+    expect((await api.get(jobPath(job))).body.job).toEqual(job);
+    expect(resumes()).toBe(resumesBefore);
+  });
+
+  it('must answer a round of two challenges together', async () => {
+    const { job } = await challengedJob('challenge_round');
+    const [text, choice] = job.challenges ?? [];
+    const resumesBefore = resumes();
+
+    const onlyOne = await answer(job, [rightAnswer(text!)]);
+    const both = await answer(job, [rightAnswer(choice!), rightAnswer(text!)]);
+    const done = await waitForJob(api, job, ended);
+
+    expect(job.challenges?.map((c) => c.type)).toEqual(['TEXT', 'OPTIONS']);
+    expectError(onlyOne, 400, 'VALIDATION_FAILED', 'challenges');
+    expect(onlyOne.body.error.message).toContain(choice?.guid);
+    expect(both.status).toBe(202);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(resumes() - resumesBefore).toBe(1);
+  });
+
+  it('refuses the same guid twice with challenges.1.guid', async () => {
+    const { job } = await challengedJob('challenge_round');
+    const [text, choice] = job.challenges ?? [];
+    const resumesBefore = resumes();
+
+    const twice = await answer(job, [rightAnswer(text!), rightAnswer(text!), rightAnswer(choice!)]);
+
+    expectError(twice, 400, 'VALIDATION_FAILED', 'challenges.1.guid');
+    expect((await api.get(jobPath(job))).body.job.status).toBe('CHALLENGED');
+    expect(resumes()).toBe(resumesBefore);
+  });
+});
+
+describe('richer challenge rounds', () => {
+  it('brings a new challenge, not REJECTED, after a wrong answer at retry_challenge; the right answer then succeeds', async () => {
+    const { job } = await challengedJob('retry_challenge', 'identify');
+    const first = job.challenges?.[0];
+
+    const wrong = await answer(job, [{ guid: String(first?.guid), value: 'Shelbyville' }]);
+    const again = (await waitForJob(api, job, (j) => j.status === 'CHALLENGED' && j.challenges?.[0]?.guid !== first?.guid)) as Job;
+    await answer(again, [rightAnswer(again.challenges![0]!)]);
+    const done = await waitForJob(api, job, ended);
+
+    expect(wrong.status).toBe(202);
+    expect(again.challenges).toEqual([expect.objectContaining({ type: 'TEXT', label: expect.stringMatching(/did not match/) })]);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { account_owners: 3 } });
+  });
+
+  it('ends FAILED MFA_REJECTED after a second wrong answer at retry_challenge', async () => {
+    const { job } = await challengedJob('retry_challenge');
+    const first = job.challenges![0]!;
+
+    await answer(job, [{ guid: first.guid, value: 'Shelbyville' }]);
+    const again = (await waitForJob(api, job, (j) => j.status === 'CHALLENGED' && j.challenges?.[0]?.guid !== first.guid)) as Job;
+    await answer(again, [{ guid: again.challenges![0]!.guid, value: 'Ogdenville' }]);
+    const done = await waitForJob(api, job, ended);
+
+    expect(done).toMatchObject({ status: 'FAILED', connection_status: 'REJECTED', error: { code: 'MFA_REJECTED' } });
+  });
+
+  it('selects a verification’s account by an opaque value and returns the chosen account’s numbers', async () => {
+    const { job, path } = await challengedJob('password', 'verify');
+    const selection = job.challenges![0]!;
+    const savings = selection.options!.find((o) => /savings/i.test(String(o.label)))!;
+
+    const answered = await answer(job, [{ guid: selection.guid, value: String(savings.value) }]);
+    const done = await waitForJob(api, job, ended);
+    const accounts = (await api.get(`${path}/accounts`)).body.accounts as { guid: string; type: string }[];
+    const numbers = (await api.get(`${path}/account_numbers`)).body.account_numbers as { account_guid: string; account_number: string }[];
+
+    expect(answered.status).toBe(202);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { account_numbers: 1 } });
+    expect(selection.options!.map((o) => o.value).filter((v) => accounts.some((a) => a.guid === v))).toEqual([]);
+    expect(numbers).toHaveLength(1);
+    expect(numbers[0]?.account_guid).toBe(accounts.find((a) => a.type === 'SAVINGS')?.guid);
+    expect(savings.label).toMatch(new RegExp(`XXXXXX${numbers[0]?.account_number.slice(-4)}$`));
+  });
+});

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiClient, apiClient, expectError } from '#test/support/api-client.js';
+import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+
+let h: WorkflowHarness;
+let api: ApiClient;
+
+beforeAll(async () => {
+  h = await startWorkflowHarness({ simulator: { seed: 'api-users', jobDurationMs: 150_000 } });
+  api = apiClient(h.stack.endpoints.api);
+});
+afterAll(async () => h?.stop());
+
+const UNKNOWN_USER = 'USR-00000000-0000-0000-0000-000000000000';
+const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
+const uniqueId = (label: string) => `${label}-${crypto.randomUUID()}`;
+
+describe('POST /users', () => {
+  it('creates a user with the caller’s id (201), then answers that same user (200) when asked again, creating it at MX once', async () => {
+    const id = uniqueId('caller');
+    const mxCreatesBefore = mxCalls('POST /users');
+
+    const first = await api.post('/users', { user: { id, email: 'ada@example.com', metadata: '{"plan":"gold"}' } });
+    const again = await api.post('/users', { user: { id } });
+
+    expect(first.status).toBe(201);
+    expect(first.body.user).toEqual({ guid: expect.stringMatching(/^USR-/), id, email: 'ada@example.com', metadata: '{"plan":"gold"}', created_at: expect.any(String) });
+    expect(again.status).toBe(200);
+    expect(again.body.user).toEqual(first.body.user);
+    expect(mxCalls('POST /users') - mxCreatesBefore).toBe(1);
+    expect((await api.get(`/users/${first.body.user.guid}`)).body.user).toEqual(first.body.user);
+  });
+
+  it('answers one user to concurrent creations with the same id', async () => {
+    const id = uniqueId('racing');
+
+    const answers = await Promise.all(Array.from({ length: 8 }, () => api.post('/users', { user: { id } })));
+
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    expect(answers.every((a) => a.status === 200 || a.status === 201)).toBe(true);
+    expect(new Set(answers.map((a) => a.body.user.guid)).size).toBe(1);
+  });
+
+  it('creates a user without an id, a new one each time', async () => {
+    const first = await api.post('/users', { user: { email: 'no-id@example.com' } });
+    const second = await api.post('/users', { user: { email: 'no-id@example.com' } });
+
+    expect(first.status).toBe(201);
+    expect(first.body.user).toMatchObject({ id: null, email: 'no-id@example.com', metadata: null });
+    expect(second.status).toBe(201);
+    expect(second.body.user.guid).not.toBe(first.body.user.guid);
+  });
+
+  it.each([
+    ['an empty user', { user: {} }, 'user'],
+    ['no user envelope', {}, 'user'],
+    ['a user that is not an object', { user: 'ada' }, 'user'],
+    ['a field the API does not take', { user: { id: 'x', nickname: 'ada' } }, 'user.nickname'],
+    ['a field next to the envelope', { user: { id: 'x' }, extra: true }, 'extra'],
+    ['an invalid email', { user: { email: 'not-an-email' } }, 'user.email'],
+    ['an empty id', { user: { id: '' } }, 'user.id'],
+    ['an id that is not a string', { user: { id: 42 } }, 'user.id'],
+    ['metadata that is too long', { user: { id: 'x', metadata: 'm'.repeat(4097) } }, 'user.metadata'],
+    ['a body that is JSON null', null, 'body'],
+  ])('refuses %s (400 VALIDATION_FAILED naming the field) without asking MX', async (_, body, field) => {
+    const mxCreatesBefore = mxCalls('POST /users');
+
+    const refused = await api.send('POST', '/users', { raw: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+
+    expectError(refused, 400, 'VALIDATION_FAILED', field);
+    expect(mxCalls('POST /users')).toBe(mxCreatesBefore);
+  });
+
+  it('refuses malformed JSON (400 INVALID_JSON)', async () => {
+    const refused = await api.send('POST', '/users', { raw: '{"user": {"id": "x"', headers: { 'Content-Type': 'application/json' } });
+
+    expectError(refused, 400, 'INVALID_JSON');
+  });
+
+  it('refuses a body that is not sent as JSON (415 UNSUPPORTED_MEDIA_TYPE)', async () => {
+    const refused = await api.send('POST', '/users', { raw: JSON.stringify({ user: { id: 'x' } }), headers: { 'Content-Type': 'text/plain' } });
+
+    expectError(refused, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('takes a JSON media type with a charset or a +json suffix', async () => {
+    const withCharset = await api.send('POST', '/users', { raw: JSON.stringify({ user: { id: uniqueId('charset') } }), headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+    const suffixed = await api.send('POST', '/users', { raw: JSON.stringify({ user: { id: uniqueId('suffix') } }), headers: { 'Content-Type': 'application/vnd.api+json' } });
+
+    expect(withCharset.status).toBe(201);
+    expect(suffixed.status).toBe(201);
+  });
+
+  it('refuses a request without a body (400 BODY_REQUIRED)', async () => {
+    const refused = await api.send('POST', '/users');
+
+    expectError(refused, 400, 'BODY_REQUIRED');
+  });
+
+  it('refuses a body larger than 256 KiB (413 BODY_TOO_LARGE)', async () => {
+    const refused = await api.post('/users', { user: { id: 'big', metadata: 'm'.repeat(300 * 1024) } });
+
+    expectError(refused, 413, 'BODY_TOO_LARGE');
+  });
+});
+
+describe('GET /users/{user_guid}', () => {
+  it('answers a user created through the API', async () => {
+    const created = await api.post('/users', { user: { id: uniqueId('reader') } });
+
+    const read = await api.get(`/users/${created.body.user.guid}`);
+
+    expect(read.status).toBe(200);
+    expect(read.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(read.body).toEqual({ user: created.body.user });
+  });
+
+  it('answers 404 naming user_guid for a guid it does not know', async () => {
+    expectError(await api.get(`/users/${UNKNOWN_USER}`), 404, 'NOT_FOUND', 'user_guid');
+  });
+
+  it('answers 404 for a user that exists at MX but was never created through the API', async () => {
+    const foreign = await h.mx.createUser({ id: uniqueId('mx-only') });
+
+    expectError(await api.get(`/users/${foreign.guid}`), 404, 'NOT_FOUND', 'user_guid');
+  });
+
+  it.each(['not-a-guid', 'MBR-123', 'USR-', 'USR-has%20space'])('refuses the malformed guid %s (400 INVALID_PARAMETER naming user_guid)', async (guid) => {
+    expectError(await api.get(`/users/${guid}`), 400, 'INVALID_PARAMETER', 'user_guid');
+  });
+});
+
+describe('POST /users/{user_guid}/widget_urls', () => {
+  it('answers a Connect widget URL from MX', async () => {
+    const created = await api.post('/users', { user: { id: uniqueId('widget') } });
+
+    const widget = await api.post(`/users/${created.body.user.guid}/widget_urls`, { widget_url: { widget_type: 'connect_widget', mode: 'verification' } });
+
+    expect(widget.status).toBe(200);
+    expect(widget.body).toEqual({ widget_url: { type: 'connect_widget', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/widgets\//) } });
+  });
+
+  it('defaults the widget type to the Connect widget', async () => {
+    const created = await api.post('/users', { user: { id: uniqueId('widget-default') } });
+
+    const widget = await api.post(`/users/${created.body.user.guid}/widget_urls`, { widget_url: {} });
+
+    expect(widget.status).toBe(200);
+    expect(widget.body.widget_url.type).toBe('connect_widget');
+  });
+
+  it('answers 404 naming user_guid for an unknown user, without asking MX', async () => {
+    const widgetCallsBefore = mxCalls('POST /users/{user_guid}/widget_urls');
+
+    const refused = await api.post(`/users/${UNKNOWN_USER}/widget_urls`, { widget_url: { widget_type: 'connect_widget' } });
+
+    expectError(refused, 404, 'NOT_FOUND', 'user_guid');
+    expect(mxCalls('POST /users/{user_guid}/widget_urls')).toBe(widgetCallsBefore);
+  });
+
+  it.each([
+    ['an unknown mode', { widget_url: { mode: 'everything' } }, 'widget_url.mode'],
+    ['an unknown widget type', { widget_url: { widget_type: 'budgets_widget' } }, 'widget_url.widget_type'],
+    ['a malformed member guid', { widget_url: { current_member_guid: 'USR-1' } }, 'widget_url.current_member_guid'],
+    ['a field the API does not take', { widget_url: { color_scheme: 'dark' } }, 'widget_url.color_scheme'],
+    ['no widget_url envelope', {}, 'widget_url'],
+  ])('refuses %s (400 VALIDATION_FAILED naming the field)', async (_, body, field) => {
+    const created = await api.post('/users', { user: { id: uniqueId('widget-bad') } });
+
+    expectError(await api.post(`/users/${created.body.user.guid}/widget_urls`, body), 400, 'VALIDATION_FAILED', field);
+  });
+
+  it('refuses a widget request without a body (400 BODY_REQUIRED)', async () => {
+    const created = await api.post('/users', { user: { id: uniqueId('widget-empty') } });
+
+    expectError(await api.send('POST', `/users/${created.body.user.guid}/widget_urls`), 400, 'BODY_REQUIRED');
+  });
+});

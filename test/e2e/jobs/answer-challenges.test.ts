@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobRecord } from '#shared/store/job-record.js';
+import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+
+let h: WorkflowHarness;
+
+beforeAll(async () => {
+  h = await startWorkflowHarness({ simulator: { seed: 'answer-challenges', jobDurationMs: 150_000 } });
+});
+afterAll(async () => h?.stop());
+
+const MX_RESUME = 'PUT /users/{user_guid}/members/{member_guid}/resume';
+const resumes = () => h.stack.simulator?.stats().requests.byEndpoint[MX_RESUME]?.count ?? 0;
+const challenged = (record: JobRecord) => record.status === 'CHALLENGED' && Boolean(record.task_token);
+
+describe('answerChallenges', () => {
+  it('stores the open challenges with their option values, and never an answer', async () => {
+    const user = await h.newUser();
+    const member = await h.newMember(user, 'challenge_round');
+    const started = await h.start('aggregate', user, member);
+
+    const parked = await h.waitForJob(started, challenged);
+    const [text, choice] = parked.challenges ?? [];
+    const outcome = await h.answer(parked, [
+      { guid: String(text?.guid), value: 'correct' },
+      { guid: String(choice?.guid), value: 'correct' },
+    ]);
+    const done = await h.finished(started);
+
+    expect(parked.challenges?.map((c) => c.type)).toEqual(['TEXT', 'OPTIONS']);
+    expect(choice?.options?.map((o) => o.value)).toEqual(['incorrect_civic', 'correct', 'incorrect_corolla']);
+    expect(outcome.outcome).toBe('RESUMED');
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.challenges).toBeUndefined();
+  });
+
+  it('gives back unsent, still answerable, answers that do not fit the round it claimed (a new round parked meanwhile)', async () => {
+    const user = await h.newUser();
+    const member = await h.newMember(user, 'options');
+    const started = await h.start('aggregate', user, member);
+    const parked = await h.waitForJob(started, challenged);
+    const question = parked.challenges![0]!;
+    const resumesBefore = resumes();
+
+    // The caller checked its answer against what it read; the round it claims offers other values.
+    const reworded = { ...question, options: question.options!.map((o) => ({ ...o, value: `new-${String(o.value)}` })) };
+    await h.stack.jobs.parkForChallenge(member, started.job.job_guid, { challenges: [reworded], taskToken: String(parked.task_token), now: new Date() });
+    const outcome = await h.answer(parked, [{ guid: String(question.guid), value: 'correct' }]);
+    const after = await h.stack.jobs.getJob(member, started.job.job_guid);
+
+    expect(outcome).toEqual({ outcome: 'REFUSED', problem: { field: 'challenges.0.value', message: expect.any(String) } });
+    expect(after).toMatchObject({ status: 'CHALLENGED', task_token: parked.task_token, challenges: [reworded] });
+    expect(resumes()).toBe(resumesBefore);
+
+    // Put the real round back and answer it: the same token still resumes the execution.
+    await h.stack.jobs.parkForChallenge(member, started.job.job_guid, { challenges: parked.challenges!, taskToken: String(parked.task_token), now: new Date() });
+    expect((await h.answer(parked, [{ guid: String(question.guid), value: 'correct' }])).outcome).toBe('RESUMED');
+    expect((await h.finished(started)).status).toBe('SUCCEEDED');
+  });
+});

@@ -1,0 +1,59 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MxflowStack } from '#infra/mxflow-stack.js';
+import { ROUTES } from '#shared/api/routes.js';
+
+let template: Template;
+
+beforeAll(() => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  template = Template.fromStack(new MxflowStack(app, 'Mxflow-test', { stage: 'test' }));
+});
+
+/** The path of an API Gateway resource, rebuilt from the template's parent links. */
+function resourcePaths(): Map<string, string> {
+  const resources = template.findResources('AWS::ApiGateway::Resource');
+  const paths = new Map<string, string>();
+  const pathOf = (id: string): string => {
+    const known = paths.get(id);
+    if (known) return known;
+    const { ParentId, PathPart } = resources[id]?.Properties as { ParentId: { Ref?: string; 'Fn::GetAtt'?: string[] }; PathPart: string };
+    const parent = ParentId.Ref && resources[ParentId.Ref] ? pathOf(ParentId.Ref) : '';
+    const path = `${parent}/${PathPart}`;
+    paths.set(id, path);
+    return path;
+  };
+  for (const id of Object.keys(resources)) pathOf(id);
+  return paths;
+}
+
+describe('the HTTPS API the stack deploys', () => {
+  it('has exactly the routes of the route table, each behind IAM authorization', () => {
+    const paths = resourcePaths();
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties as { HttpMethod: string; ResourceId: { Ref: string }; AuthorizationType: string });
+
+    const deployed = methods.map((m) => `${m.HttpMethod} ${paths.get(m.ResourceId.Ref) ?? '/'}`).sort();
+
+    expect(deployed).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(methods.every((m) => m.AuthorizationType === 'AWS_IAM')).toBe(true);
+  });
+
+  it('lets only the functions that call MX read its secret, and never the results function', () => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) })]) } },
+    });
+
+    const roles = Object.values(policies).flatMap((p) => (p.Properties as { Roles: { Ref: string }[] }).Roles.map((r) => r.Ref));
+
+    expect(roles.some((r) => r.includes('results'))).toBe(false);
+    expect(roles.filter((r) => r.startsWith('Http')).length).toBe(4);
+  });
+
+  it('throttles the stage', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'test',
+      MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })]),
+    });
+  });
+});

@@ -1,0 +1,80 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readDeploySettings } from '#infra/deploy-settings.js';
+import { MxflowStack } from '#infra/mxflow-stack.js';
+import { ACCESS_REFUSED_CODES } from '#shared/mx/index.js';
+import { METRIC, METRICS_NAMESPACE } from '#shared/runtime/metrics.js';
+
+const synthesize = (context: Record<string, string>) => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const settings = readDeploySettings((key) => context[key]);
+  return Template.fromStack(new MxflowStack(app, `Mxflow-${settings.stage}`, settings));
+};
+
+interface AlarmProps {
+  AlarmDescription: string | { 'Fn::Join': [string, unknown[]] };
+  AlarmActions: unknown[];
+  MetricName?: string;
+  Namespace?: string;
+  Dimensions?: { Name: string; Value: string }[];
+}
+/** The MxAccessRefused alarms by their `code` dimension, descriptions flattened to text (tokens as JSON). */
+const refusalAlarms = (template: Template): Record<string, AlarmProps & { description: string; dimensions: Record<string, string> }> =>
+  Object.fromEntries(
+    Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties as AlarmProps)
+      .filter((a) => a.MetricName === METRIC.mxAccessRefused)
+      .map((a) => {
+        const description = typeof a.AlarmDescription === 'string' ? a.AlarmDescription : a.AlarmDescription['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('');
+        const dimensions = Object.fromEntries((a.Dimensions ?? []).map((d) => [d.Name, d.Value]));
+        return [dimensions.code, { ...a, description, dimensions }];
+      }),
+  );
+
+describe('alarms that tell MX 401 from 403', () => {
+  let prod: ReturnType<typeof refusalAlarms>;
+  let dev: ReturnType<typeof refusalAlarms>;
+  let devTemplate: Template;
+  beforeAll(() => {
+    prod = refusalAlarms(synthesize({ stage: 'prod' }));
+    devTemplate = synthesize({});
+    dev = refusalAlarms(devTemplate);
+  });
+
+  it('pages on-call once per refusal code, on the MxAccessRefused metric of service mxflow', () => {
+    expect(Object.keys(prod).sort()).toEqual(['MX_FEATURE_NOT_ENABLED', 'MX_FORBIDDEN', 'MX_IP_NOT_ALLOWED', 'MX_UNAUTHORIZED']);
+    // Every code the MX client records has its alarm.
+    expect([...ACCESS_REFUSED_CODES].sort()).toEqual(Object.keys(prod).sort());
+    for (const alarm of Object.values(prod)) {
+      expect(alarm).toMatchObject({ Namespace: METRICS_NAMESPACE, dimensions: { service: 'mxflow' } });
+      expect(alarm.AlarmActions).toHaveLength(1);
+    }
+  });
+
+  it('tells on-call to put new MX credentials in the secret on a 401, with the command', () => {
+    expect(prod.MX_UNAUTHORIZED!.description).toMatch(/401.*aws secretsmanager put-secret-value --secret-id .*MxSecret/);
+  });
+
+  it('tells on-call to have MX allow-list the MxEgressIps on an IP refusal, or that the stack has no static egress', () => {
+    expect(prod.MX_IP_NOT_ALLOWED!.description).toMatch(/allow-list this stack's MxEgressIps output.*PublicIp/);
+    expect(dev.MX_IP_NOT_ALLOWED!.description).toMatch(/does not use static egress.*-c mxEgress=static/);
+  });
+
+  it('tells on-call to ask MX to enable the product on a feature refusal, and to read MX’s message on any other 403', () => {
+    expect(prod.MX_FEATURE_NOT_ENABLED!.description).toMatch(/not enabled for mxflow's client_id\. Ask MX to enable it/);
+    expect(prod.MX_FORBIDDEN!.description).toMatch(/read MX's message in the function logs/);
+  });
+
+  it('no longer raises one alarm for every 401 and 403 alike', () => {
+    const onMxErrors = Object.values(devTemplate.findResources('AWS::CloudWatch::Alarm')).filter((a) => JSON.stringify(a).includes(METRIC.mxErrors));
+
+    expect(onMxErrors).toEqual([]);
+  });
+
+  it('graphs MxAccessRefused by code on the dashboard', () => {
+    const [dashboard] = Object.values(devTemplate.findResources('AWS::CloudWatch::Dashboard'));
+
+    expect(JSON.stringify(dashboard)).toMatch(new RegExp(`SEARCH\\('\\{${METRICS_NAMESPACE},service,code\\} MetricName=[\\\\]+"${METRIC.mxAccessRefused}[\\\\]+"'`));
+  });
+});
