@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   try {
     const api = new ScriptedBackend(stack.endpoints.api);
     const { userGuid, memberGuid } = await api.userWithMember('bench-api', 'password');
-    const { job } = await api.follow(await api.startJob('identify', userGuid, memberGuid), 'correct', { timeoutMs: 60_000 });
+    const { job } = await api.follow(await api.startJob('identify', userGuid, memberGuid), 'correct', {
+      timeoutMs: 60_000,
+    });
     const url = `${stack.endpoints.api}${api.jobPath(job)}`;
     // Keep-alive connections, one per client, as a backend's HTTP client pool would hold.
     const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
@@ -29,7 +31,11 @@ async function main(): Promise<void> {
         const t = performance.now();
         httpGet(url, { agent }, (response) => {
           response.resume();
-          response.on('end', () => (response.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`GET answered ${response.statusCode}`))));
+          response.on('end', () =>
+            response.statusCode === 200
+              ? resolve(performance.now() - t)
+              : reject(new Error(`GET answered ${response.statusCode}`)),
+          );
         }).on('error', reject);
       });
     const drive = async (count: number) => {
@@ -57,11 +63,23 @@ async function main(): Promise<void> {
       command: COMMAND,
       seconds: round((Date.now() - began) / 1000, 1),
       figures: [
-        figure(`GET …/jobs/{job_guid}: ${REQUESTS.toLocaleString('en')} requests, ${CLIENTS} clients`, round(rps, 0), 'requests/s', COMMAND, { notes: 'local API Gateway + real handler + DynamoDB Local, loopback, one process' }),
+        figure(
+          `GET …/jobs/{job_guid}: ${REQUESTS.toLocaleString('en')} requests, ${CLIENTS} clients`,
+          round(rps, 0),
+          'requests/s',
+          COMMAND,
+          { notes: 'local API Gateway + real handler + DynamoDB Local, loopback, one process' },
+        ),
         figure('GET …/jobs/{job_guid} latency p50', round(quantile(latencies, 0.5), 1), 'ms', COMMAND),
         figure('GET …/jobs/{job_guid} latency p99', round(quantile(latencies, 0.99), 1), 'ms', COMMAND),
       ],
-      details: { requests: REQUESTS, clients: CLIENTS, warmUp: WARM_UP, seconds: round(seconds, 2), maxMs: round(Math.max(...latencies), 1) },
+      details: {
+        requests: REQUESTS,
+        clients: CLIENTS,
+        warmUp: WARM_UP,
+        seconds: round(seconds, 2),
+        maxMs: round(Math.max(...latencies), 1),
+      },
     };
     report(result);
   } finally {

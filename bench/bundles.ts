@@ -1,39 +1,88 @@
 /**
- * Each Lambda's bundle, built with esbuild as CDK builds it (infra/constructs/mxflow-function.ts:
- * ESM, minified, AWS SDK inside, the createRequire banner), its size, and its cold module-load
- * time: `import()` of the bundle in a fresh `node` process, median of 5.
+ * Each Lambda's bundle, built with esbuild as CDK builds it (LAMBDA_BUNDLING in
+ * infra/constructs/mxflow-function.ts), and side by side the same entry built as CDK built it
+ * before (the SDK's whole default credential chain inside): size, what is in it (esbuild's
+ * metafile: the packages that weigh most), and cold module-load time, `import()` of the bundle
+ * in a fresh `node` process, median of 5, before and after alternating so both see the same load.
  *
  *   npx tsx bench/bundles.ts
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS } from '#infra/workflows/workflow-functions.js';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { LAMBDA_BUNDLING } from '#infra/constructs/mxflow-function.js';
+import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS } from '#shared/contract/workflow.js';
 import { type BenchResult, figure, median, report, round, runScript } from './common.js';
 
 const COMMAND = 'npx tsx bench/bundles.ts';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const RUNS = 5;
-/** CDK's target; esbuild only lowers syntax for it, and Node 20 loads what it emits (checked below). */
-const TARGET = 'node24';
+const TARGET_KB = 300;
+/** How many of a bundle's heaviest packages are listed. */
+const HEAVIEST = 6;
+
+type Bundling = 'before' | 'after';
 
 function entries(): { id: string; entry: string }[] {
   const api = readdirSync(join(ROOT, 'functions/api'))
     .filter((f) => f.endsWith('.ts'))
     .map((f) => ({ id: `api-${f.replace(/\.ts$/, '')}`, entry: `functions/api/${f}` }));
-  return [...WORKFLOW_FUNCTIONS.map((f) => ({ id: f.id, entry: f.entry })), { id: EXECUTION_ENDED_FUNCTION.id, entry: EXECUTION_ENDED_FUNCTION.entry }, ...api];
+  return [
+    ...WORKFLOW_FUNCTIONS.map((f) => ({ id: f.id, entry: f.entry })),
+    { id: EXECUTION_ENDED_FUNCTION.id, entry: EXECUTION_ENDED_FUNCTION.entry },
+    ...api,
+  ];
+}
+
+async function bundle(entry: string, outfile: string, bundling: Bundling): Promise<Metafile> {
+  const result = await build({
+    entryPoints: [join(ROOT, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: LAMBDA_BUNDLING.target,
+    minify: true,
+    sourcemap: true,
+    metafile: true,
+    mainFields: [...LAMBDA_BUNDLING.mainFields],
+    banner: { js: LAMBDA_BUNDLING.banner },
+    ...(bundling === 'after' ? { alias: LAMBDA_BUNDLING.alias } : {}),
+    logLevel: 'error',
+  });
+  return result.metafile;
+}
+
+/** The packages (or project folders) that weigh most in the bundle, in KB of minified output. */
+function heaviest(metafile: Metafile, outfile: string): string {
+  const output = Object.entries(metafile.outputs).find(([path]) => outfile.endsWith(path.replace(/^.*\//, '')))?.[1];
+  const weights = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const owner = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(-3, -1).join('/');
+    weights.set(owner, (weights.get(owner) ?? 0) + bytesInOutput);
+  }
+  return [...weights]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, HEAVIEST)
+    .map(([owner, bytes]) => `${owner} ${round(bytes / 1024, 0)}`)
+    .join(', ');
 }
 
 /** ms to import the bundle in a new node process (module evaluation included, node's own start-up excluded). */
 function loadMs(file: string): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); console.log(performance.now() - t);`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: 'bench', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true' },
+    env: {
+      PATH: process.env.PATH,
+      AWS_REGION: 'us-east-1',
+      AWS_LAMBDA_FUNCTION_NAME: 'bench',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    },
     encoding: 'utf8',
   });
   return Number(out.trim().split('\n').at(-1));
@@ -45,37 +94,56 @@ async function main(): Promise<void> {
   try {
     const rows = [];
     for (const { id, entry } of entries()) {
-      const outfile = join(out, `${id}.mjs`);
-      await build({
-        entryPoints: [join(ROOT, entry)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: TARGET,
-        minify: true,
-        sourcemap: true,
-        mainFields: ['module', 'main'],
-        banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-        logLevel: 'error',
+      const files = { before: join(out, `${id}.before.mjs`), after: join(out, `${id}.mjs`) };
+      await bundle(entry, files.before, 'before');
+      const metafile = await bundle(entry, files.after, 'after');
+      const times: Record<Bundling, number[]> = { before: [], after: [] };
+      for (let run = 0; run < RUNS; run++) {
+        times.before.push(loadMs(files.before));
+        times.after.push(loadMs(files.after));
+      }
+      const kb = (file: string) => round(statSync(file).size / 1024, 0);
+      const before = { kb: kb(files.before), loadMs: round(median(times.before), 0) };
+      const after = {
+        kb: kb(files.after),
+        gzipKb: round(gzipSync(readFileSync(files.after)).length / 1024, 0),
+        loadMs: round(median(times.after), 0),
+      };
+      rows.push({
+        id,
+        entry,
+        before,
+        ...after,
+        sizeRatio: round(after.kb / before.kb),
+        loadRatio: round(after.loadMs / before.loadMs),
+        heaviest: heaviest(metafile, files.after),
+        runsMs: times,
       });
-      const bytes = statSync(outfile).size;
-      const gzip = gzipSync(readFileSync(outfile)).length;
-      const times = Array.from({ length: RUNS }, () => loadMs(outfile));
-      rows.push({ id, entry, kb: round(bytes / 1024, 0), gzipKb: round(gzip / 1024, 0), loadMs: round(median(times), 0), runsMs: times.map((t) => round(t, 0)) });
     }
     const largest = rows.reduce((a, b) => (b.kb > a.kb ? b : a));
-    const slowest = rows.reduce((a, b) => (b.loadMs > a.loadMs ? b : a));
+    const slowest = rows.reduce((a, b) => (b.loadRatio > a.loadRatio ? b : a));
     const result: BenchResult = {
       bench: 'bundles',
       command: COMMAND,
       seconds: round((Date.now() - began) / 1000, 1),
       figures: [
-        ...rows.map((r) => figure(`bundle ${r.id}: size / cold import (median of ${RUNS})`, r.loadMs, 'ms', COMMAND, { notes: `${r.kb} KB minified (${r.gzipKb} KB gzip), ${r.entry}` })),
-        figure('largest bundle', largest.kb, 'KB', COMMAND, { notes: largest.id }),
-        figure('slowest cold import', slowest.loadMs, 'ms', COMMAND, { notes: slowest.id }),
+        ...rows.map((r) =>
+          figure(`bundle ${r.id}: cold import after / before (median of ${RUNS} each)`, r.loadRatio, '×', COMMAND, {
+            target: '≤ 0.5',
+            met: r.loadRatio <= 0.5,
+            notes:
+              `${r.before.kb} → ${r.kb} KB minified (${r.sizeRatio}×; ${r.gzipKb} KB gzip), ` +
+              `${r.before.loadMs} → ${r.loadMs} ms; heaviest (KB): ${r.heaviest}; ${r.entry}`,
+          }),
+        ),
+        figure('largest bundle', largest.kb, 'KB', COMMAND, {
+          target: `≤ ${TARGET_KB}`,
+          met: largest.kb <= TARGET_KB,
+          notes: largest.id,
+        }),
+        figure('highest cold-import ratio', slowest.loadRatio, '×', COMMAND, { notes: slowest.id }),
       ],
-      details: { target: TARGET, node: process.version, bundles: rows },
+      details: { target: LAMBDA_BUNDLING.target, node: process.version, bundles: rows },
     };
     report(result);
   } finally {

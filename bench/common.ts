@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '#local/local-stack.js';
+import { type LocalMxflow, type LocalMxflowOptions, startLocalMxflow } from '#local/local-mxflow.js';
 
 /** One measured figure, with the command that reproduces it. */
 export interface Figure {
@@ -38,12 +38,19 @@ export const median = (values: readonly number[]) => quantile(values, 0.5);
 export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** The whole system on this machine, with the DynamoDB Local `npm run bench` shares (or its own). */
-export async function benchStack(name: string, options: Omit<LocalStackOptions, 'dynamoEndpoint' | 'tableName'> = {}): Promise<LocalStack> {
+export async function benchStack(
+  name: string,
+  options: Omit<LocalMxflowOptions, 'dynamoEndpoint' | 'tableName'> = {},
+): Promise<LocalMxflow> {
   const dynamoEndpoint = process.env.BENCH_DYNAMO_ENDPOINT || undefined;
-  return startLocalStack({
+  return startLocalMxflow({
     ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
     tableName: `bench-${name}-${process.pid}`,
-    workflowSettings: { challengeTimeout: Duration.hours(6), executionTimeout: Duration.days(2), ...options.workflowSettings },
+    workflowSettings: {
+      challengeTimeout: Duration.hours(6),
+      executionTimeout: Duration.days(2),
+      ...options.workflowSettings,
+    },
     ...options,
     environment: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.environment },
   });
@@ -52,12 +59,20 @@ export async function benchStack(name: string, options: Omit<LocalStackOptions, 
 /** Prints the result for `bench/run.ts` (one marked line) and a readable summary for a person. */
 export function report(result: BenchResult): void {
   for (const f of result.figures) {
-    console.error(`${f.name}: ${f.value} ${f.unit}${f.target ? ` (target ${f.target}: ${f.met ? 'met' : 'NOT met'})` : ''}`);
+    console.error(
+      `${f.name}: ${f.value} ${f.unit}${f.target ? ` (target ${f.target}: ${f.met ? 'met' : 'NOT met'})` : ''}`,
+    );
   }
   console.log(MARKER + JSON.stringify(result));
 }
 
-export function figure(name: string, value: number, unit: string, command: string, extra: { target?: string; met?: boolean; notes?: string } = {}): Figure {
+export function figure(
+  name: string,
+  value: number,
+  unit: string,
+  command: string,
+  extra: { target?: string; met?: boolean; notes?: string } = {},
+): Figure {
   return { name, value, unit, command, ...extra };
 }
 

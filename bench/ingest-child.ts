@@ -16,10 +16,20 @@ const env = (name: string) => {
 };
 
 async function main(): Promise<void> {
-  const mx = new MxClient({ baseUrl: env('INGEST_MX_URL'), clientId: env('INGEST_MX_CLIENT_ID'), apiKey: env('INGEST_MX_API_KEY') });
-  const client = new DynamoDBClient({ endpoint: env('INGEST_DYNAMO'), region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+  const mx = new MxClient({
+    baseUrl: env('INGEST_MX_URL'),
+    clientId: env('INGEST_MX_CLIENT_ID'),
+    apiKey: env('INGEST_MX_API_KEY'),
+  });
+  const client = new DynamoDBClient({
+    endpoint: env('INGEST_DYNAMO'),
+    region: LOCAL_AWS_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+  });
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const results = new ResultStore(doc, env('INGEST_TABLE'), { concurrentBatches: Number(env('INGEST_CONCURRENT_BATCHES')) });
+  const results = new ResultStore(doc, env('INGEST_TABLE'), {
+    concurrentBatches: Number(env('INGEST_CONCURRENT_BATCHES')),
+  });
 
   globalThis.gc?.();
   const before = process.memoryUsage();
@@ -33,7 +43,15 @@ async function main(): Promise<void> {
   const started = performance.now();
   const counts = await fetchResults(
     { mx, results, fetchConcurrency: Number(env('INGEST_FETCH_CONCURRENCY')), now: () => new Date() },
-    { job: { jobGuid: 'JOB-bench-ingest', userGuid: env('INGEST_USER'), memberGuid: env('INGEST_MEMBER'), jobType: 'aggregate' }, includeTransactions: true },
+    {
+      job: {
+        jobGuid: 'JOB-bench-ingest',
+        userGuid: env('INGEST_USER'),
+        memberGuid: env('INGEST_MEMBER'),
+        jobType: 'aggregate',
+      },
+      includeTransactions: true,
+    },
   );
   const ms = performance.now() - started;
   clearInterval(sampler);
@@ -41,7 +59,16 @@ async function main(): Promise<void> {
   peakRss = Math.max(peakRss, after.rss);
   peakHeap = Math.max(peakHeap, after.heapUsed);
   client.destroy();
-  console.log(JSON.stringify({ counts, ms, rssBeforeMb: before.rss / 2 ** 20, peakRssMb: peakRss / 2 ** 20, heapBeforeMb: before.heapUsed / 2 ** 20, peakHeapMb: peakHeap / 2 ** 20 }));
+  console.log(
+    JSON.stringify({
+      counts,
+      ms,
+      rssBeforeMb: before.rss / 2 ** 20,
+      peakRssMb: peakRss / 2 ** 20,
+      heapBeforeMb: before.heapUsed / 2 ** 20,
+      peakHeapMb: peakHeap / 2 ** 20,
+    }),
+  );
 }
 
 main().catch((error: unknown) => {

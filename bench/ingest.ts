@@ -14,7 +14,7 @@ import { createMxflowTable } from '#local/dynamodb-table.js';
 import { startMxSimulator } from '#local/mx-simulator/index.js';
 import { MxClient } from '#shared/mx/index.js';
 import { credentialsFor } from '#test/support/simulated-mx.js';
-import { type BenchResult, figure, report, round, sleep, runScript } from './common.js';
+import { type BenchResult, figure, report, round, runScript, sleep } from './common.js';
 
 const COMMAND = 'npx tsx bench/ingest.ts';
 const TRANSACTIONS_PER_ACCOUNT = 10_000;
@@ -35,11 +35,18 @@ interface ChildRun {
 function runChild(env: Record<string, string>): Promise<ChildRun> {
   const child = fileURLToPath(new URL('./ingest-child.ts', import.meta.url));
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', child], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', child], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     proc.on('error', reject);
-    proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as ChildRun) : reject(new Error(`ingest child exited ${code}: ${out}`))));
+    proc.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as ChildRun)
+        : reject(new Error(`ingest child exited ${code}: ${out}`)),
+    );
   });
 }
 
@@ -47,7 +54,11 @@ async function main(): Promise<void> {
   const began = Date.now();
   const stops: (() => Promise<void>)[] = [];
   try {
-    const simulator = await startMxSimulator({ seed: 'bench-ingest', timeScale: 0.001, transactionsPerAccount: TRANSACTIONS_PER_ACCOUNT });
+    const simulator = await startMxSimulator({
+      seed: 'bench-ingest',
+      timeScale: 0.001,
+      transactionsPerAccount: TRANSACTIONS_PER_ACCOUNT,
+    });
     stops.push(() => simulator.close());
     let endpoint = process.env.BENCH_DYNAMO_ENDPOINT;
     if (!endpoint) {
@@ -62,7 +73,9 @@ async function main(): Promise<void> {
     const mx = new MxClient({ baseUrl: simulator.url, clientId: simulator.clientId, apiKey: simulator.apiKey });
     const user = String((await mx.createUser({ id: 'bench-ingest' })).guid);
     const credentials = await credentialsFor(mx, 'mxbank', { username: 'mxuser', password: LOGIN });
-    const member = String((await mx.createMember(user, { member: { institution_code: 'mxbank', credentials } })).member.guid);
+    const member = String(
+      (await mx.createMember(user, { member: { institution_code: 'mxbank', credentials } })).member.guid,
+    );
     for (;;) {
       const status = await mx.readMemberStatus(user, member);
       if (!status.is_being_aggregated) {
@@ -75,7 +88,10 @@ async function main(): Promise<void> {
 
     const mxCalls = () => {
       const byEndpoint = simulator.stats().requests.byEndpoint;
-      return (byEndpoint['GET /users/{user_guid}/members/{member_guid}/accounts']?.count ?? 0) + (byEndpoint['GET /users/{user_guid}/accounts/{account_guid}/transactions']?.count ?? 0);
+      return (
+        (byEndpoint['GET /users/{user_guid}/members/{member_guid}/accounts']?.count ?? 0) +
+        (byEndpoint['GET /users/{user_guid}/accounts/{account_guid}/transactions']?.count ?? 0)
+      );
     };
     const run = async (name: string, fetchConcurrency: number, concurrentBatches: number) => {
       const table = `bench-ingest-${name}-${process.pid}`;
@@ -93,7 +109,15 @@ async function main(): Promise<void> {
         INGEST_CONCURRENT_BATCHES: String(concurrentBatches),
       });
       const rows = (child.counts.accounts ?? 0) + (child.counts.transactions ?? 0);
-      return { name, fetchConcurrency, concurrentBatches, ...child, rows, rowsPerSecond: rows / (child.ms / 1000), mxCalls: mxCalls() - callsBefore };
+      return {
+        name,
+        fetchConcurrency,
+        concurrentBatches,
+        ...child,
+        rows,
+        rowsPerSecond: rows / (child.ms / 1000),
+        mxCalls: mxCalls() - callsBefore,
+      };
     };
     // Baseline first, then the defaults of the FetchResults function (FETCH_CONCURRENCY 3, 4 batches in flight).
     const baseline = await run('baseline', 1, 1);
@@ -101,7 +125,10 @@ async function main(): Promise<void> {
     const expectedTransactions = accounts * TRANSACTIONS_PER_ACCOUNT;
     const minimumCalls = 1 + accounts * Math.ceil(TRANSACTIONS_PER_ACCOUNT / PAGE);
     for (const r of [baseline, tuned]) {
-      if (r.counts.transactions !== expectedTransactions || r.counts.accounts !== accounts) throw new Error(`${r.name} stored ${JSON.stringify(r.counts)}, expected ${accounts} accounts, ${expectedTransactions} transactions`);
+      if (r.counts.transactions !== expectedTransactions || r.counts.accounts !== accounts)
+        throw new Error(
+          `${r.name} stored ${JSON.stringify(r.counts)}, expected ${accounts} accounts, ${expectedTransactions} transactions`,
+        );
     }
 
     const result: BenchResult = {
@@ -109,10 +136,30 @@ async function main(): Promise<void> {
       command: COMMAND,
       seconds: round((Date.now() - began) / 1000, 1),
       figures: [
-        figure(`ingest rate, ${expectedTransactions.toLocaleString('en')} transactions over ${accounts} accounts (defaults)`, round(tuned.rowsPerSecond, 0), 'rows/s', COMMAND, { notes: `${round(tuned.ms / 1000, 1)} s; DynamoDB Local, one machine` }),
-        figure('ingest rate against one page at a time (fetchConcurrency 1, concurrentBatches 1)', round(tuned.rowsPerSecond / baseline.rowsPerSecond, 2), 'ratio', COMMAND, { notes: `baseline ${round(baseline.rowsPerSecond, 0)} rows/s` }),
-        figure('MX calls made / minimum (pages of 1,000)', round(tuned.mxCalls / minimumCalls, 3), 'ratio', COMMAND, { target: '1', met: tuned.mxCalls === minimumCalls, notes: `${tuned.mxCalls} calls, minimum ${minimumCalls}` }),
-        figure('peak RSS of the fetch process', round(tuned.peakRssMb, 0), 'MB', COMMAND, { target: `≤ ${MEMORY_TARGET_MB}`, met: tuned.peakRssMb <= MEMORY_TARGET_MB, notes: `${round(tuned.rssBeforeMb, 0)} MB before fetching; heap peak ${round(tuned.peakHeapMb, 0)} MB (${round(tuned.heapBeforeMb, 0)} before); baseline peak RSS ${round(baseline.peakRssMb, 0)} MB` }),
+        figure(
+          `ingest rate, ${expectedTransactions.toLocaleString('en')} transactions over ${accounts} accounts (defaults)`,
+          round(tuned.rowsPerSecond, 0),
+          'rows/s',
+          COMMAND,
+          { notes: `${round(tuned.ms / 1000, 1)} s; DynamoDB Local, one machine` },
+        ),
+        figure(
+          'ingest rate against one page at a time (fetchConcurrency 1, concurrentBatches 1)',
+          round(tuned.rowsPerSecond / baseline.rowsPerSecond, 2),
+          'ratio',
+          COMMAND,
+          { notes: `baseline ${round(baseline.rowsPerSecond, 0)} rows/s` },
+        ),
+        figure('MX calls made / minimum (pages of 1,000)', round(tuned.mxCalls / minimumCalls, 3), 'ratio', COMMAND, {
+          target: '1',
+          met: tuned.mxCalls === minimumCalls,
+          notes: `${tuned.mxCalls} calls, minimum ${minimumCalls}`,
+        }),
+        figure('peak RSS of the fetch process', round(tuned.peakRssMb, 0), 'MB', COMMAND, {
+          target: `≤ ${MEMORY_TARGET_MB}`,
+          met: tuned.peakRssMb <= MEMORY_TARGET_MB,
+          notes: `${round(tuned.rssBeforeMb, 0)} MB before fetching; heap peak ${round(tuned.peakHeapMb, 0)} MB (${round(tuned.heapBeforeMb, 0)} before); baseline peak RSS ${round(baseline.peakRssMb, 0)} MB`,
+        }),
       ],
       details: { login: LOGIN, accounts, transactionsPerAccount: TRANSACTIONS_PER_ACCOUNT, runs: [baseline, tuned] },
     };

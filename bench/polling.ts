@@ -34,7 +34,8 @@ export interface JobTransitions {
 export function transitionsOf(events: readonly HistoryEvent[]): JobTransitions {
   const entered = events.filter((e) => e.type?.endsWith('StateEntered'));
   const byState: Record<string, number> = {};
-  for (const e of entered) byState[String(e.stateEnteredEventDetails?.name)] = (byState[String(e.stateEnteredEventDetails?.name)] ?? 0) + 1;
+  for (const e of entered)
+    byState[String(e.stateEnteredEventDetails?.name)] = (byState[String(e.stateEnteredEventDetails?.name)] ?? 0) + 1;
   return { total: entered.length, polls: byState.PollMemberStatus ?? 0, byState };
 }
 
@@ -44,7 +45,15 @@ async function main(): Promise<void> {
   try {
     const simulator = stack.simulator!;
     const api = new ScriptedBackend(stack.endpoints.api);
-    const rows: { durationS: number; reads: number; minimum: number; minGapMs: number | null; noticeMs: number; fetchMs: number; transitions: JobTransitions }[] = [];
+    const rows: {
+      durationS: number;
+      reads: number;
+      minimum: number;
+      minGapMs: number | null;
+      noticeMs: number;
+      fetchMs: number;
+      transitions: JobTransitions;
+    }[] = [];
     let n = 0;
     for (const durationS of DURATIONS_S) {
       // The simulator reads its job duration lazily: one duration at a time, all its jobs finished before the next.
@@ -64,11 +73,18 @@ async function main(): Promise<void> {
         const mxJob = stats.jobs.find((j) => j.memberGuid === job.member_guid);
         const reads = stats.statusReads.byMember[job.member_guid];
         if (!mxJob?.endedAt || mxJob.noticeDelayMs === null || !reads) throw new Error(`no MX record of ${job.guid}`);
-        const arn = stack.stepFunctions.listExecutions({ stateMachineArn: stack.stateMachineArns.aggregate, maxResults: 1000 }).executions?.find((e) => e.name === job.guid)?.executionArn;
-        const { events = [] } = await stack.stepFunctions.getExecutionHistory({ executionArn: String(arn), maxResults: 1000 });
-        const at = (predicate: (e: HistoryEvent) => boolean) => events.find(predicate)?.timestamp?.getTime() ?? Number.NaN;
+        const arn = stack.stepFunctions
+          .listExecutions({ stateMachineArn: stack.stateMachineArns.aggregate, maxResults: 1000 })
+          .executions?.find((e) => e.name === job.guid)?.executionArn;
+        const { events = [] } = await stack.stepFunctions.getExecutionHistory({
+          executionArn: String(arn),
+          maxResults: 1000,
+        });
+        const at = (predicate: (e: HistoryEvent) => boolean) =>
+          events.find(predicate)?.timestamp?.getTime() ?? Number.NaN;
         // The part after MX's end was noticed runs in real time here as in AWS (handlers are not time-scaled).
-        const fetchMs = at((e) => e.type === 'ExecutionSucceeded') - at((e) => e.stateEnteredEventDetails?.name === 'FetchResults');
+        const fetchMs =
+          at((e) => e.type === 'ExecutionSucceeded') - at((e) => e.stateEnteredEventDetails?.name === 'FetchResults');
         rows.push({
           durationS: (mxJob.endedAt - mxJob.startedAt) / 1000,
           reads: reads.reads,
@@ -88,24 +104,58 @@ async function main(): Promise<void> {
     const notice = rows.map((r) => r.noticeMs / (POLL_S * 1000));
     const fetch = rows.map((r) => r.fetchMs / (POLL_S * 1000));
     const fixed = new Set(rows.map((r) => r.transitions.total - 3 * r.transitions.polls));
-    const perPoll = rows.every((r) => r.transitions.byState.WaitBeforePoll === r.transitions.polls && r.transitions.byState.RouteByStatus === r.transitions.polls + 1);
+    const perPoll = rows.every(
+      (r) =>
+        r.transitions.byState.WaitBeforePoll === r.transitions.polls &&
+        r.transitions.byState.RouteByStatus === r.transitions.polls + 1,
+    );
 
     const result: BenchResult = {
       bench: 'polling',
       command: COMMAND,
       seconds: round((Date.now() - began) / 1000, 1),
       figures: [
-        figure('MX status reads per job / minimum (30 aggregate jobs, 6–36 s)', round(ratio, 3), 'ratio', COMMAND, { target: '≤ 1.1', met: ratio <= 1.1, notes: `worst single job ${round(worstRatio, 2)}; each interval is 3 s plus the poll step's own time, so a little under 1` }),
-        figure('shortest gap between two status reads of a member', round(minGap / 1000, 2), 's (MX time)', COMMAND, { target: '≥ 3', met: minGap >= 3000 }),
-        figure('result latency, median (MX end → job SUCCEEDED with results stored)', round(median(latencies), 2), 'poll intervals (3 s)', COMMAND, { target: '≤ 0.6', met: median(latencies) <= 0.6, notes: `noticing the end (status read): median ${round(median(notice), 2)}; fetching and storing 3 accounts + 150 transactions: median ${round(median(fetch), 2)}` }),
-        figure('result latency, p95', round(quantile(latencies, 0.95), 2), 'poll intervals (3 s)', COMMAND, { notes: `noticing: p95 ${round(quantile(notice, 0.95), 2)}; fetching: p95 ${round(quantile(fetch, 0.95), 2)}` }),
-        figure('state transitions per job, fixed part', [...fixed].length === 1 ? [...fixed][0]! : Number.NaN, 'transitions', COMMAND, { notes: 'StartMxJob, RouteByStatus, FetchResults, RecordSuccess, JobSucceeded' }),
-        figure('state transitions per poll', perPoll ? 3 : Number.NaN, 'transitions', COMMAND, { notes: 'WaitBeforePoll, PollMemberStatus, RouteByStatus' }),
+        figure('MX status reads per job / minimum (30 aggregate jobs, 6–36 s)', round(ratio, 3), 'ratio', COMMAND, {
+          target: '≤ 1.1',
+          met: ratio <= 1.1,
+          notes: `worst single job ${round(worstRatio, 2)}; each interval is 3 s plus the poll step's own time, so a little under 1`,
+        }),
+        figure('shortest gap between two status reads of a member', round(minGap / 1000, 2), 's (MX time)', COMMAND, {
+          target: '≥ 3',
+          met: minGap >= 3000,
+        }),
+        figure(
+          'result latency, median (MX end → job SUCCEEDED with results stored)',
+          round(median(latencies), 2),
+          'poll intervals (3 s)',
+          COMMAND,
+          {
+            target: '≤ 0.6',
+            met: median(latencies) <= 0.6,
+            notes: `noticing the end (status read): median ${round(median(notice), 2)}; fetching and storing 3 accounts + 150 transactions: median ${round(median(fetch), 2)}`,
+          },
+        ),
+        figure('result latency, p95', round(quantile(latencies, 0.95), 2), 'poll intervals (3 s)', COMMAND, {
+          notes: `noticing: p95 ${round(quantile(notice, 0.95), 2)}; fetching: p95 ${round(quantile(fetch, 0.95), 2)}`,
+        }),
+        figure(
+          'state transitions per job, fixed part',
+          [...fixed].length === 1 ? [...fixed][0]! : Number.NaN,
+          'transitions',
+          COMMAND,
+          { notes: 'StartMxJob, RouteByStatus, FetchResults, RecordSuccess, JobSucceeded' },
+        ),
+        figure('state transitions per poll', perPoll ? 3 : Number.NaN, 'transitions', COMMAND, {
+          notes: 'WaitBeforePoll, PollMemberStatus, RouteByStatus',
+        }),
       ],
       details: {
         timeScale: TIME_SCALE,
         medianOfMemberMinGapS: median(rows.flatMap((r) => (r.minGapMs === null ? [] : [r.minGapMs / 1000]))),
-        latencySplit: { noticeMedianMs: median(rows.map((r) => r.noticeMs)), fetchMedianMs: median(rows.map((r) => r.fetchMs)) },
+        latencySplit: {
+          noticeMedianMs: median(rows.map((r) => r.noticeMs)),
+          fetchMedianMs: median(rows.map((r) => r.fetchMs)),
+        },
         jobs: rows.map((r) => ({ ...r, transitions: { total: r.transitions.total, polls: r.transitions.polls } })),
       },
     };

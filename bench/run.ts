@@ -17,7 +17,10 @@ const BENCHES = ['polling', 'transitions', 'ingest', 'bundles', 'api'] as const;
 function runBench(name: string, env: Record<string, string>): Promise<BenchResult> {
   const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -34,11 +37,20 @@ function runBench(name: string, env: Record<string, string>): Promise<BenchResul
 
 function table(results: BenchResult[]): string {
   const rows = results.flatMap((r) =>
-    r.figures.map((f) => [f.name, `${f.value} ${f.unit}`, f.target ? `${f.target} ${f.met ? '✓' : '✗'}` : '', f.command, f.notes ?? '']),
+    r.figures.map((f) => [
+      f.name,
+      `${f.value} ${f.unit}`,
+      f.target ? `${f.target} ${f.met ? '✓' : '✗'}` : '',
+      f.command,
+      f.notes ?? '',
+    ]),
   );
   const head = ['figure', 'value', 'target', 'reproduce', 'notes'];
-  const widths = head.map((h, i) => Math.min(i === 4 ? 90 : 70, Math.max(h.length, ...rows.map((row) => row[i]!.length))));
-  const line = (cells: string[]) => cells.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join('  ');
+  const widths = head.map((h, i) =>
+    Math.min(i === 4 ? 90 : 70, Math.max(h.length, ...rows.map((row) => row[i]!.length))),
+  );
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 

@@ -21,7 +21,10 @@ const JOBS_PER_CASE = 3;
 
 async function main(): Promise<void> {
   const began = Date.now();
-  const stack = await benchStack('transitions', { timeScale: TIME_SCALE, simulator: { seed: 'bench-transitions', jobDurationMs: JOB_DURATION_S * 1000, challengeExpiryMs: 24 * 3_600_000 } });
+  const stack = await benchStack('transitions', {
+    timeScale: TIME_SCALE,
+    simulator: { seed: 'bench-transitions', jobDurationMs: JOB_DURATION_S * 1000, challengeExpiryMs: 24 * 3_600_000 },
+  });
   try {
     const simulator = stack.simulator!;
     const api = new ScriptedBackend(stack.endpoints.api);
@@ -52,11 +55,28 @@ async function main(): Promise<void> {
           }
           const { job } = await api.follow(started, 'correct', { pollMs: 20, timeoutMs: 600_000 });
           if (job.status !== 'SUCCEEDED') throw new Error(`job ${job.guid} ended ${job.status}`);
-          const arn = stack.stepFunctions.listExecutions({ stateMachineArn: stack.stateMachineArns.aggregate, maxResults: 1000 }).executions?.find((e) => e.name === job.guid)?.executionArn;
-          const { events = [] } = await stack.stepFunctions.getExecutionHistory({ executionArn: String(arn), maxResults: 1000 });
+          const arn = stack.stepFunctions
+            .listExecutions({ stateMachineArn: stack.stateMachineArns.aggregate, maxResults: 1000 })
+            .executions?.find((e) => e.name === job.guid)?.executionArn;
+          const { events = [] } = await stack.stepFunctions.getExecutionHistory({
+            executionArn: String(arn),
+            maxResults: 1000,
+          });
           const t = transitionsOf(events);
-          const parkedMs = (events.find((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'AwaitChallengeAnswer')?.timestamp?.getTime() ?? 0) - (events.find((e) => e.stateEnteredEventDetails?.name === 'AwaitChallengeAnswer')?.timestamp?.getTime() ?? 0);
-          return { case: c.name, total: t.total, polls: t.polls, awaits: t.byState.AwaitChallengeAnswer ?? 0, extra: t.total - 5 - 3 * t.polls, parkedMxS: round(parkedMs / 1000 / TIME_SCALE, 0), readsDuringPark };
+          const parkedMs =
+            (events
+              .find((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'ParkForChallenge')
+              ?.timestamp?.getTime() ?? 0) -
+            (events.find((e) => e.stateEnteredEventDetails?.name === 'ParkForChallenge')?.timestamp?.getTime() ?? 0);
+          return {
+            case: c.name,
+            total: t.total,
+            polls: t.polls,
+            awaits: t.byState.ParkForChallenge ?? 0,
+            extra: t.total - 5 - 3 * t.polls,
+            parkedMxS: round(parkedMs / 1000 / TIME_SCALE, 0),
+            readsDuringPark,
+          };
         }),
       ),
     );
@@ -79,12 +99,36 @@ async function main(): Promise<void> {
       command: COMMAND,
       seconds: round((Date.now() - began) / 1000, 1),
       figures: [
-        figure('extra transitions of a challenge, answered after 1 min of MX time', [...extraMinute].length === 1 ? [...extraMinute][0]! : Number.NaN, 'transitions', COMMAND),
-        figure('extra transitions of a challenge, answered after 1 h of MX time', [...extraHour].length === 1 ? [...extraHour][0]! : Number.NaN, 'transitions', COMMAND, { target: 'same as after 1 min', met: same }),
-        figure('MX status reads while a challenge waits (6 jobs)', readsDuringPark, 'reads', COMMAND, { target: '0', met: readsDuringPark === 0 }),
+        figure(
+          'extra transitions of a challenge, answered after 1 min of MX time',
+          [...extraMinute].length === 1 ? [...extraMinute][0]! : Number.NaN,
+          'transitions',
+          COMMAND,
+        ),
+        figure(
+          'extra transitions of a challenge, answered after 1 h of MX time',
+          [...extraHour].length === 1 ? [...extraHour][0]! : Number.NaN,
+          'transitions',
+          COMMAND,
+          { target: 'same as after 1 min', met: same },
+        ),
+        figure('MX status reads while a challenge waits (6 jobs)', readsDuringPark, 'reads', COMMAND, {
+          target: '0',
+          met: readsDuringPark === 0,
+        }),
         figure('transitions of a typical 30 s job (fixed + 3 per poll × 10 polls)', typical, 'transitions', COMMAND),
-        figure('cost per 1,000 typical 30 s jobs (Standard, $0.025 per 1,000 transitions)', round(typical * PRICE_PER_TRANSITION * 1000, 3), 'USD', COMMAND),
-        figure('cost per 1,000 30 s jobs with one challenge (any wait)', round(withChallenge * PRICE_PER_TRANSITION * 1000, 3), 'USD', COMMAND),
+        figure(
+          'cost per 1,000 typical 30 s jobs (Standard, $0.025 per 1,000 transitions)',
+          round(typical * PRICE_PER_TRANSITION * 1000, 3),
+          'USD',
+          COMMAND,
+        ),
+        figure(
+          'cost per 1,000 30 s jobs with one challenge (any wait)',
+          round(withChallenge * PRICE_PER_TRANSITION * 1000, 3),
+          'USD',
+          COMMAND,
+        ),
       ],
       details: {
         timeScale: TIME_SCALE,

@@ -1,13 +1,24 @@
-import type { z } from 'zod';
-import type { Job, Member, User } from '#shared/api/schemas.js';
-import type { JobType } from '#shared/jobs/job-types.js';
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from '#shared/api/generated/api-paths.js';
+import type { JobType } from '#shared/contract/workflow.js';
 import { isLocalUrl, type RequestSigner, sigv4Signer } from './sigv4.js';
 
-export type JobView = z.output<typeof Job>;
-export type MemberView = z.output<typeof Member>;
-export type UserView = z.output<typeof User>;
+type Schemas = components['schemas'];
+export type JobView = Schemas['Job'];
 export type ResultKind = 'accounts' | 'account_numbers' | 'account_owners' | 'transactions';
-type Query = Record<string, string | number | boolean | undefined>;
+type Json<Body> = Body extends { content: { 'application/json': infer T } } ? T : never;
+type ResultsQuery = NonNullable<
+  paths['/users/{user_guid}/members/{member_guid}/transactions']['get']['parameters']['query']
+>;
+interface InstitutionSearch {
+  readonly name?: string | undefined;
+  readonly supports_account_verification?: boolean | undefined;
+  readonly supports_account_identification?: boolean | undefined;
+  readonly page?: number;
+  readonly records_per_page?: number;
+}
+/** What deleting a member that held account numbers answers (a 204 answers nothing). */
+export type MemberDeletedView = Json<paths['/users/{user_guid}/members/{member_guid}']['delete']['responses'][200]>;
 
 /** A refusal from mxflow's API, with its error code and the field it names. */
 export class ApiCallError extends Error {
@@ -28,78 +39,171 @@ export interface ApiClientOptions {
   readonly signer?: RequestSigner | null;
 }
 
-/** A small client of mxflow's HTTPS API, for the demo and the CLI. */
+/** Signs each request openapi-fetch is about to send (the body is signed too). */
+function signing(signer: RequestSigner): Middleware {
+  return {
+    async onRequest({ request }) {
+      const body = request.body === null ? undefined : await request.clone().text();
+      const headers = await signer({
+        method: request.method,
+        url: new URL(request.url),
+        headers: Object.fromEntries(request.headers),
+        body,
+      });
+      return new Request(request, { headers });
+    },
+  };
+}
+
+interface Answer<T> {
+  readonly data?: T;
+  readonly error?: unknown;
+  readonly response: Response;
+}
+
+/** The answer's body, or the API's refusal as an ApiCallError. */
+function answered<T>({ data, error, response }: Answer<T>): T {
+  if (response.ok) return data as T;
+  const refusal = (error as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
+  const message = refusal?.message ?? (typeof error === 'string' && error !== '' ? error : response.statusText);
+  throw new ApiCallError(response.status, refusal?.code ?? 'HTTP_ERROR', message, refusal?.field);
+}
+
+export type MxflowPathsClient = ReturnType<typeof createClient<paths>>;
+
+/**
+ * The typed client of every route, as the CLI and the tests call the API: openapi-fetch over
+ * the generated `paths`, SigV4-signed unless the API is on this machine.
+ */
+export function mxflowPathsClient(baseUrl: string, options: ApiClientOptions = {}): MxflowPathsClient {
+  const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  const fetchWith = options.fetch ?? globalThis.fetch;
+  const client = createClient<paths>({
+    baseUrl: base.href.replace(/\/$/, ''),
+    fetch: (request) => fetchWith(request),
+    headers: { Accept: 'application/json' },
+  });
+  const signer = options.signer === undefined ? (isLocalUrl(base) ? null : sigv4Signer()) : options.signer;
+  if (signer) client.use(signing(signer));
+  return client;
+}
+
+/**
+ * mxflow's HTTPS API for the demo and the CLI: openapi-fetch over the `paths` generated from
+ * the API's own OpenAPI document, so every path, parameter and body is checked at compile time.
+ */
 export class MxflowApiClient {
-  private readonly base: URL;
-  private readonly fetch: typeof fetch;
-  private readonly signer: RequestSigner | null;
+  private readonly client: MxflowPathsClient;
 
   constructor(baseUrl: string, options: ApiClientOptions = {}) {
-    this.base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-    this.fetch = options.fetch ?? globalThis.fetch;
-    this.signer = options.signer === undefined ? (isLocalUrl(this.base) ? null : sigv4Signer()) : options.signer;
+    this.client = mxflowPathsClient(baseUrl, options);
   }
 
-  async call<T>(method: string, path: string, options: { body?: unknown; query?: Query } = {}): Promise<T> {
-    const url = new URL(path.replace(/^\//, ''), this.base);
-    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
-    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    let headers: Record<string, string> = { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
-    if (this.signer) headers = await this.signer({ method, url, headers, body });
-    const response = await this.fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await response.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!response.ok) {
-      const error = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
-      throw new ApiCallError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? (text || response.statusText), error?.field);
-    }
-    return json as T;
+  async createUser(user: Schemas['CreateUserBody']['user']) {
+    return answered(await this.client.POST('/users', { body: { user } }));
   }
 
-  createUser(user: { id?: string; email?: string; metadata?: string }) {
-    return this.call<{ user: UserView }>('POST', '/users', { body: { user } });
+  /** The filters as booleans; the query carries them as `true`/`false`. */
+  async searchInstitutions(filter: InstitutionSearch) {
+    const {
+      supports_account_verification: verification,
+      supports_account_identification: identification,
+      ...rest
+    } = filter;
+    const flag = (value: boolean | undefined) =>
+      value === undefined ? undefined : value ? ('true' as const) : ('false' as const);
+    const query = {
+      ...rest,
+      ...(verification === undefined ? {} : { supports_account_verification: flag(verification) }),
+      ...(identification === undefined ? {} : { supports_account_identification: flag(identification) }),
+    };
+    return answered(await this.client.GET('/institutions', { params: { query } }));
   }
 
-  searchInstitutions(query: { name?: string; supports_account_verification?: boolean; supports_account_identification?: boolean; page?: number; records_per_page?: number }) {
-    return this.call<{ institutions: Record<string, unknown>[]; pagination: Record<string, number> }>('GET', '/institutions', { query });
+  async credentialFields(institutionCode: string) {
+    const answer = await this.client.GET('/institutions/{institution_code}/credentials', {
+      params: { path: { institution_code: institutionCode } },
+    });
+    return answered(answer) as {
+      credentials: { guid: string; field_name?: string; label?: string; type?: string; field_type?: string }[];
+    };
   }
 
-  credentialFields(institutionCode: string) {
-    return this.call<{ credentials: { guid: string; field_name?: string; label?: string; type?: string; field_type?: string }[] }>(
-      'GET',
-      `/institutions/${encodeURIComponent(institutionCode)}/credentials`,
+  async createMember(userGuid: string, member: Schemas['CreateMemberBody']['member'], clientRedirectUrl?: string) {
+    const body = { member, ...(clientRedirectUrl ? { client_redirect_url: clientRedirectUrl } : {}) };
+    return answered(
+      await this.client.POST('/users/{user_guid}/members', { params: { path: { user_guid: userGuid } }, body }),
     );
   }
 
-  createMember(userGuid: string, member: Record<string, unknown>, clientRedirectUrl?: string) {
-    return this.call<{ member: MemberView; job?: JobView }>('POST', `/users/${userGuid}/members`, {
-      body: { member, ...(clientRedirectUrl ? { client_redirect_url: clientRedirectUrl } : {}) },
+  async listMembers(userGuid: string) {
+    return answered(await this.client.GET('/users/{user_guid}/members', { params: { path: { user_guid: userGuid } } }));
+  }
+
+  /** The deletion's warnings, or undefined when the member held no account numbers (204). */
+  async deleteMember(userGuid: string, memberGuid: string): Promise<MemberDeletedView | undefined> {
+    const path = { user_guid: userGuid, member_guid: memberGuid };
+    const answer = await this.client.DELETE('/users/{user_guid}/members/{member_guid}', { params: { path } });
+    return answer.response.status === 204 ? undefined : answered(answer);
+  }
+
+  async startJob(type: JobType, userGuid: string, memberGuid: string, options: Schemas['StartJobBody'] = {}) {
+    const init = { params: { path: { user_guid: userGuid, member_guid: memberGuid } }, body: options };
+    const answer =
+      type === 'aggregate'
+        ? await this.client.POST('/users/{user_guid}/members/{member_guid}/aggregate', init)
+        : type === 'verify'
+          ? await this.client.POST('/users/{user_guid}/members/{member_guid}/verify', init)
+          : await this.client.POST('/users/{user_guid}/members/{member_guid}/identify', init);
+    return answered(answer);
+  }
+
+  async listJobs(userGuid: string, memberGuid: string, limit: number) {
+    const params = { path: { user_guid: userGuid, member_guid: memberGuid }, query: { limit } };
+    return answered(await this.client.GET('/users/{user_guid}/members/{member_guid}/jobs', { params }));
+  }
+
+  async readJob(userGuid: string, memberGuid: string, jobGuid: string) {
+    const path = { user_guid: userGuid, member_guid: memberGuid, job_guid: jobGuid };
+    return answered(
+      await this.client.GET('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}', { params: { path } }),
+    );
+  }
+
+  async answerChallenges(
+    userGuid: string,
+    memberGuid: string,
+    jobGuid: string,
+    challenges: { guid: string; value: string }[],
+  ) {
+    const path = { user_guid: userGuid, member_guid: memberGuid, job_guid: jobGuid };
+    const answer = await this.client.PUT('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}/challenges', {
+      params: { path },
+      body: { challenges },
     });
-  }
-
-  listMembers(userGuid: string) {
-    return this.call<{ members: MemberView[] }>('GET', `/users/${userGuid}/members`);
-  }
-
-  startJob(type: JobType, userGuid: string, memberGuid: string, options: { observe?: boolean; include_transactions?: boolean } = {}) {
-    return this.call<{ job: JobView }>('POST', `/users/${userGuid}/members/${memberGuid}/${type}`, { body: options });
-  }
-
-  readJob(userGuid: string, memberGuid: string, jobGuid: string) {
-    return this.call<{ job: JobView }>('GET', `/users/${userGuid}/members/${memberGuid}/jobs/${jobGuid}`);
-  }
-
-  answerChallenges(userGuid: string, memberGuid: string, jobGuid: string, challenges: { guid: string; value: string }[]) {
-    return this.call<{ job: JobView }>('PUT', `/users/${userGuid}/members/${memberGuid}/jobs/${jobGuid}/challenges`, { body: { challenges } });
+    return answered(answer);
   }
 
   /** Every stored result of one kind, page by page. */
-  async *results<T = Record<string, unknown>>(kind: ResultKind, userGuid: string, memberGuid: string, query: Query = {}): AsyncGenerator<T[]> {
+  async *results<T = Record<string, unknown>>(
+    kind: ResultKind,
+    userGuid: string,
+    memberGuid: string,
+    query: Partial<ResultsQuery> = {},
+  ): AsyncGenerator<T[]> {
     let cursor: string | null | undefined;
     do {
-      const page = await this.call<Record<string, unknown> & { pagination: { next_cursor: string | null } }>('GET', `/users/${userGuid}/members/${memberGuid}/${kind}`, {
+      const params = {
+        path: { user_guid: userGuid, member_guid: memberGuid },
         query: { limit: 1000, ...query, ...(cursor ? { cursor } : {}) },
-      });
+      };
+      // One path per kind in the API; the transactions query is the widest of the four.
+      const page = answered(
+        await this.client.GET(
+          `/users/{user_guid}/members/{member_guid}/${kind}` as '/users/{user_guid}/members/{member_guid}/transactions',
+          { params },
+        ),
+      ) as { pagination: { next_cursor: string | null } } & Record<string, unknown>;
       yield page[kind] as T[];
       cursor = page.pagination.next_cursor;
     } while (cursor);

@@ -65,26 +65,30 @@ export function makeCtx(io: CliIo, globals: GlobalOptions): Ctx {
 
 // ── option parsers: a malformed value is bad usage (exit 2), caught before any request ─────────
 const guid = (prefix: string, what: string) => (value: string) => {
-  if (!new RegExp(`^${prefix}-[A-Za-z0-9-]{1,64}$`).test(value)) throw new InvalidArgumentError(`a ${what} guid starts with ${prefix}- (e.g. ${prefix}-1234…)`);
+  if (!new RegExp(`^${prefix}-[A-Za-z0-9-]{1,64}$`).test(value))
+    throw new InvalidArgumentError(`a ${what} guid starts with ${prefix}- (e.g. ${prefix}-1234…)`);
   return value;
 };
 export const userGuid = guid('USR', 'user');
 export const memberGuid = guid('MBR', 'member');
 export function jobGuid(value: string): string {
-  if (!/^JOB-[0-9a-f]{12}-[0-9a-f]{16}$/.test(value)) throw new InvalidArgumentError('a job guid looks like JOB-0123456789ab-0123456789abcdef');
+  if (!/^JOB-[0-9a-f]{12}-[0-9a-f]{16}$/.test(value))
+    throw new InvalidArgumentError('a job guid looks like JOB-0123456789ab-0123456789abcdef');
   return value;
 }
 export const accountGuid = guid('ACT', 'account');
 
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError('must be a whole number of 1 or more');
   return n;
 }
 
 export function isoDate(value: string): string {
   const d = new Date(`${value}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(d.getTime()) || !d.toISOString().startsWith(value)) throw new InvalidArgumentError('must be a date as YYYY-MM-DD');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(d.getTime()) || !d.toISOString().startsWith(value))
+    throw new InvalidArgumentError('must be a date as YYYY-MM-DD');
   return value;
 }
 

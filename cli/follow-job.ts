@@ -1,10 +1,20 @@
+import { isTerminal } from '#shared/contract/workflow.js';
 import { ApiCallError, type JobView, type MxflowApiClient } from './api-client.js';
 
-const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT']);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * How long the job has run: from its creation to its end, or to now while it runs. Counted
+ * from the job's own times, so following a job started earlier shows its real age.
+ */
+export function jobElapsedMs(job: Pick<JobView, 'created_at' | 'finished_at'>, now = Date.now()): number {
+  const start = Date.parse(job.created_at);
+  const end = job.finished_at === undefined ? now : Date.parse(job.finished_at);
+  return Number.isNaN(start) || Number.isNaN(end) ? 0 : Math.max(0, end - start);
+}
+
 export interface FollowOptions {
-  /** Called on every change of the job's status or connection status. */
+  /** Called on every change of the job's status or connection status, with the time since the job began. */
   readonly onChange?: (job: JobView, elapsedMs: number) => void;
   /** Answers a CHALLENGED job's challenges, or undefined to leave them (and stop following). */
   readonly answer?: (job: JobView) => Promise<{ guid: string; value: string }[] | undefined>;
@@ -14,7 +24,11 @@ export interface FollowOptions {
 }
 
 /** Reads a job until it ends, answering its challenges along the way; answers the job as it ended (or as it was left). */
-export async function followJob(api: MxflowApiClient, ref: { userGuid: string; memberGuid: string; jobGuid: string }, options: FollowOptions = {}): Promise<JobView> {
+export async function followJob(
+  api: MxflowApiClient,
+  ref: { userGuid: string; memberGuid: string; jobGuid: string },
+  options: FollowOptions = {},
+): Promise<JobView> {
   const started = Date.now();
   let seen = '';
   let answered = '';
@@ -23,9 +37,9 @@ export async function followJob(api: MxflowApiClient, ref: { userGuid: string; m
     const state = `${job.status}/${job.connection_status ?? ''}`;
     if (state !== seen) {
       seen = state;
-      options.onChange?.(job, Date.now() - started);
+      options.onChange?.(job, jobElapsedMs(job));
     }
-    if (TERMINAL.has(job.status)) return job;
+    if (isTerminal(job.status)) return job;
     const challengeKey = (job.challenges ?? []).map((c) => c.guid).join(',');
     if (job.status === 'CHALLENGED' && challengeKey !== answered) {
       const answers = await options.answer?.(job);

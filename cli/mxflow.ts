@@ -33,7 +33,12 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command('mxflow')
     .description('Run MX bank-connection jobs (verify, identify, aggregate) through an mxflow API.')
     .version(version)
-    .addOption(new Option('--api <url>', 'the mxflow API (signed with SigV4 from your AWS credentials unless on this machine)').env('MXFLOW_API_URL').default(DEFAULT_API_URL).argParser(apiUrl))
+    .addOption(
+      new Option('--api <url>', 'the mxflow API (signed with SigV4 from your AWS credentials unless on this machine)')
+        .env('MXFLOW_API_URL')
+        .default(DEFAULT_API_URL)
+        .argParser(apiUrl),
+    )
     .option('--json', 'print JSON instead of tables (stdout only; progress goes to stderr)')
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
@@ -91,10 +96,17 @@ export async function run(argv: readonly string[], ioOverrides: Partial<CliIo> =
     if (error instanceof ApiCallError) return fail(error.message, 1);
     const e = error instanceof Error ? error : new Error(String(error));
     if (process.env.MXFLOW_DEBUG) io.err(`${e.stack}\n`);
-    if (e.name === 'ExitPromptError') return fail('cancelled (a job keeps waiting for its answer; follow it again with `mxflow jobs follow`)', 130);
-    if (e.name === 'CredentialsProviderError') return fail(`no AWS credentials to sign requests to ${url}: ${e.message}`, 1);
-    if (e instanceof SyntaxError) return fail(`${url} answered something that is not mxflow's JSON: is it an mxflow API?`, 1);
-    if (e.message === 'fetch failed') return fail(`cannot reach the mxflow API at ${url} (${causeCode(e) ?? causeMessage(e) ?? 'network error'}): is it running? (npm start)`, 1);
+    if (e.name === 'ExitPromptError')
+      return fail('cancelled (a job keeps waiting for its answer; follow it again with `mxflow jobs follow`)', 130);
+    if (e.name === 'CredentialsProviderError')
+      return fail(`no AWS credentials to sign requests to ${url}: ${e.message}`, 1);
+    if (e instanceof SyntaxError)
+      return fail(`${url} answered something that is not mxflow's JSON: is it an mxflow API?`, 1);
+    if (e.message === 'fetch failed')
+      return fail(
+        `cannot reach the mxflow API at ${url} (${causeCode(e) ?? causeMessage(e) ?? 'network error'}): is it running? (npm start)`,
+        1,
+      );
     return fail(e.message, 1);
   }
 }
@@ -106,4 +118,15 @@ const invokedDirectly = (() => {
     return false;
   }
 })();
-if (invokedDirectly) process.exitCode = await run(process.argv.slice(2));
+/** A reader that stops early (`mxflow --help | head -1`) closes the pipe: that ends the output, quietly. */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
+if (invokedDirectly) {
+  exitQuietlyOnClosedPipe(process.stdout);
+  process.exitCode = await run(process.argv.slice(2));
+}

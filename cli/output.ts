@@ -11,7 +11,8 @@ export interface Column<T> {
 const text = (cell: Cell) => (cell === null || cell === undefined || cell === '' ? '—' : String(cell));
 // Terminal width of a string: a character is one column (no East Asian wide characters here).
 const width = (s: string) => [...s].length;
-const pad = (s: string, n: number, right = false) => (right ? ' '.repeat(n - width(s)) + s : s + ' '.repeat(n - width(s)));
+const pad = (s: string, n: number, right = false) =>
+  right ? ' '.repeat(n - width(s)) + s : s + ' '.repeat(n - width(s));
 
 /** An aligned table with a header and a rule; `(none)` for no rows. */
 export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
@@ -23,16 +24,14 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): str
       .map((v, i) => pad(v, widths[i] ?? 0, columns[i]?.right))
       .join('  ')
       .trimEnd();
-  return [line(columns.map((c) => c.header)), line(widths.map((w) => '─'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
+  return `${[line(columns.map((c) => c.header)), line(widths.map((w) => '─'.repeat(w))), ...cells.map(line)].join('\n')}\n`;
 }
 
 /** `key  value` lines, keys aligned. */
 export function fields(pairs: readonly (readonly [string, Cell])[]): string {
   const w = Math.max(...pairs.map(([k]) => width(k)));
-  return pairs.map(([k, v]) => `${pad(k, w)}  ${text(v)}`).join('\n') + '\n';
+  return `${pairs.map(([k, v]) => `${pad(k, w)}  ${text(v)}`).join('\n')}\n`;
 }
-
-export const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** An account number for a screen: the last four digits only (`••••9810`). */
 export const maskAccountNumber = (value: unknown): string | undefined => {
@@ -47,7 +46,10 @@ export const maskAccountNumber = (value: unknown): string | undefined => {
  * `account_number` (from /accounts) instead. So the account's number comes first; a TAN
  * without its account shows no digits at all.
  */
-export function shownAccountNumber(number: { account_number?: unknown; is_tokenized?: unknown }, account?: { account_number?: unknown }): string | undefined {
+export function shownAccountNumber(
+  number: { account_number?: unknown; is_tokenized?: unknown },
+  account?: { account_number?: unknown },
+): string | undefined {
   const fromAccount = maskAccountNumber(account?.account_number);
   if (fromAccount) return fromAccount;
   return number.is_tokenized === true ? 'tokenized' : maskAccountNumber(number.account_number);

@@ -25,12 +25,17 @@ export interface Prompts {
 /** @inquirer/prompts, drawn on stderr so that stdout stays the command's result. */
 export const terminalPrompts: Prompts = {
   input: (message) => input({ message, required: true }, { output: process.stderr }),
-  password: (message) => password({ message, mask: '*', validate: (v) => v.length > 0 || 'required' }, { output: process.stderr }),
-  select: (message, choices) => select({ message, choices: choices.map((c) => ({ name: c.name, value: c.value })) }, { output: process.stderr }),
+  password: (message) =>
+    password({ message, mask: '*', validate: (v) => v.length > 0 || 'required' }, { output: process.stderr }),
+  select: (message, choices) =>
+    select({ message, choices: choices.map((c) => ({ name: c.name, value: c.value })) }, { output: process.stderr }),
 };
 
 const OPTION_TYPES = new Set(['OPTIONS', 'IMAGE_OPTIONS']);
-const optionsOf = (c: Challenge) => (c.options ?? c.image_options ?? []).filter((o): o is { label: string | null; value: string } => typeof o.value === 'string');
+const optionsOf = (c: Challenge) =>
+  (c.options ?? c.image_options ?? []).filter(
+    (o): o is { label: string | null; value: string } => typeof o.value === 'string',
+  );
 const isOptionChallenge = (c: Challenge) => OPTION_TYPES.has(c.type) && optionsOf(c).length > 0;
 
 /** How a challenge reads in a message: its label and type, and its options' labels. */
@@ -48,7 +53,10 @@ export function matchOption(c: Challenge, given: string, position: number): stri
   const options = optionsOf(c);
   const byValue = options.find((o) => o.value === given);
   if (byValue) return byValue.value;
-  const wanted = given.replace(/(…|\.\.\.)$/, '').trim().toLowerCase();
+  const wanted = given
+    .replace(/(…|\.\.\.)$/, '')
+    .trim()
+    .toLowerCase();
   const byLabel = options.find((o) => (o.label ?? '').toLowerCase() === wanted);
   if (byLabel) return byLabel.value;
   const byPrefix = wanted ? options.filter((o) => (o.label ?? '').toLowerCase().startsWith(wanted)) : [];
@@ -95,12 +103,18 @@ export function challengeAnswerer(options: AnswererOptions): ChallengeAnswerer {
   async function ask(c: Challenge): Promise<string> {
     const label = c.label ?? 'Answer the challenge';
     if (isOptionChallenge(c)) {
-      if (c.type === 'IMAGE_OPTIONS') options.note('The options of this challenge are pictures; their labels are listed.');
-      return options.prompts.select(label, optionsOf(c).map((o) => ({ name: o.label ?? o.value, value: o.value })));
+      if (c.type === 'IMAGE_OPTIONS')
+        options.note('The options of this challenge are pictures; their labels are listed.');
+      return options.prompts.select(
+        label,
+        optionsOf(c).map((o) => ({ name: o.label ?? o.value, value: o.value })),
+      );
     }
     if (c.type === 'IMAGE_DATA') {
       const file = c.image_data ? await saveImage(c.image_data, c.guid).catch(() => undefined) : undefined;
-      options.note(`This challenge is an image${file ? `, saved to ${file}: open it` : ' (it could not be shown here)'} and type the text it shows.`);
+      options.note(
+        `This challenge is an image${file ? `, saved to ${file}: open it` : ' (it could not be shown here)'} and type the text it shows.`,
+      );
       return options.prompts.input(`${label} (the text in the image)`);
     }
     return options.prompts.input(label);
@@ -121,7 +135,10 @@ export function challengeAnswerer(options: AnswererOptions): ChallengeAnswerer {
         if (given !== undefined) {
           next += 1;
           // The API refuses a blank answer as MX would; say so before sending it.
-          if (!isOptionChallenge(c) && given.trim() === '') throw new UsageError(`--answer #${next} is blank; ${describeChallenge(c)} needs a text answer (the job still waits for it)`);
+          if (!isOptionChallenge(c) && given.trim() === '')
+            throw new UsageError(
+              `--answer #${next} is blank; ${describeChallenge(c)} needs a text answer (the job still waits for it)`,
+            );
           result.push({ guid: c.guid, value: isOptionChallenge(c) ? matchOption(c, given, next) : given });
         } else if (options.interactive) {
           result.push({ guid: c.guid, value: await ask(c) });

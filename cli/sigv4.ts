@@ -2,7 +2,12 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 
-export type RequestSigner = (request: { method: string; url: URL; headers: Record<string, string>; body: string | undefined }) => Promise<Record<string, string>>;
+export type RequestSigner = (request: {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: string | undefined;
+}) => Promise<Record<string, string>>;
 
 /** Loopback addresses get no signature: the local API Gateway has no IAM. */
 export function isLocalUrl(url: URL): boolean {
@@ -11,7 +16,12 @@ export function isLocalUrl(url: URL): boolean {
 
 /** API Gateway's URLs name their region: `https://abc.execute-api.eu-west-1.amazonaws.com/prod`. */
 function regionOf(url: URL): string {
-  return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  return (
+    /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1] ??
+    process.env.AWS_REGION ??
+    process.env.AWS_DEFAULT_REGION ??
+    'us-east-1'
+  );
 }
 
 /** Signs requests for an API behind IAM with the standard AWS credential chain (env, profile, SSO, role). */

@@ -1,15 +1,15 @@
 import { CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { JOB_TYPES } from '#shared/jobs/job-types.js';
+import { ENV, JOB_TYPES } from '#shared/contract/workflow.js';
 import { MX_BASE_URLS, type MxDialect } from '#shared/mx/index.js';
 import { DataTable } from './constructs/data-table.js';
-import { HttpApi } from './constructs/http-api.js';
-import { Observability } from './constructs/observability.js';
-import { acknowledgeNag } from './nag.js';
 import { JobWorkflows } from './constructs/job-workflows.js';
 import { MxEgress } from './constructs/mx-egress.js';
 import { MxSecret, putMxCredentialsCommand } from './constructs/mx-secret.js';
+import { Observability } from './constructs/observability.js';
+import { RestApi } from './constructs/rest-api.js';
+import { acknowledgeNag } from './nag.js';
 import type { JobWorkflowSettings } from './workflows/job-state-machine.js';
 
 export interface MxflowStackProps extends StackProps {
@@ -36,7 +36,7 @@ export class MxflowStack extends Stack {
   readonly data: DataTable;
   readonly mxSecret: MxSecret;
   readonly workflows: JobWorkflows;
-  readonly api: HttpApi;
+  readonly api: RestApi;
   readonly observability: Observability;
   readonly mxEgress?: MxEgress;
 
@@ -52,7 +52,11 @@ export class MxflowStack extends Stack {
     if (props.mxEgress) this.mxEgress = new MxEgress(this, 'MxEgress', { azs: props.mxEgress.azs, logRetention });
     const mxEgress = this.mxEgress ? { mxEgress: this.mxEgress.placement } : {};
     const mxEgressIps = this.mxEgress ? Fn.join(',', this.mxEgress.addresses) : undefined;
-    this.mxSecret = new MxSecret(this, 'MxSecret', props.existingMxSecretArn ? { existingSecretArn: props.existingMxSecretArn } : {});
+    this.mxSecret = new MxSecret(
+      this,
+      'MxSecret',
+      props.existingMxSecretArn ? { existingSecretArn: props.existingMxSecretArn } : {},
+    );
     this.workflows = new JobWorkflows(this, 'Workflows', {
       table: this.data.table,
       mxSecret: this.mxSecret.secret,
@@ -64,11 +68,12 @@ export class MxflowStack extends Stack {
       ...(props.workflowSettings ? { settings: props.workflowSettings } : {}),
     });
 
-    this.api = new HttpApi(this, 'Http', {
+    // 'Http' is the construct id it was deployed with: a new id would replace the deployed API.
+    this.api = new RestApi(this, 'Http', {
       stage: props.stage,
       table: this.data.table,
       mxSecret: this.mxSecret.secret,
-      mxEnvironment: { MX_BASE_URL: mxBaseUrl, MX_DIALECT: dialect },
+      mxEnvironment: { [ENV.mxBaseUrl]: mxBaseUrl, [ENV.mxDialect]: dialect },
       stateMachines: this.workflows.stateMachines,
       logRetention,
       ...mxEgress,
@@ -80,7 +85,10 @@ export class MxflowStack extends Stack {
       stateMachines: this.workflows.stateMachines,
       putMxCredentialsCommand: putMxCredentialsCommand(this.mxSecret.secret.secretArn),
       ...(mxEgressIps ? { mxEgressIps } : {}),
-      functions: { Workflow: { ...this.workflows.functions, ExecutionEndedFunction: this.workflows.executionEnded }, Api: this.api.functions },
+      functions: {
+        Workflow: { ...this.workflows.functions, ExecutionEndedFunction: this.workflows.executionEnded },
+        Api: this.api.functions,
+      },
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
@@ -98,14 +106,17 @@ export class MxflowStack extends Stack {
     });
     if (mxEgressIps) {
       new CfnOutput(this, 'MxEgressIps', {
-        description: "The addresses every MX call leaves from: have MX allow-list them for this environment's client_id",
+        description:
+          "The addresses every MX call leaves from: have MX allow-list them for this environment's client_id",
         value: mxEgressIps,
       });
     }
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
     for (const jobType of JOB_TYPES) {
-      new CfnOutput(this, `${jobType}StateMachineArn`, { value: this.workflows.stateMachines[jobType].stateMachineArn });
+      new CfnOutput(this, `${jobType}StateMachineArn`, {
+        value: this.workflows.stateMachines[jobType].stateMachineArn,
+      });
     }
   }
 }

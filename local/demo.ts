@@ -1,8 +1,8 @@
 // `npm run demo`: mxflow's main job, end to end on this machine, as a product backend would run it.
 import { parseArgs } from 'node:util';
 import { MxflowApiClient } from '#cli/api-client.js';
-import { type DemoDetails, describeAccountNumbers, runDemo } from './demo-flow.js';
-import { type LocalStack, startLocalStack } from './local-stack.js';
+import { type DemoDetails, runDemo, summaryRows } from './demo-flow.js';
+import { type LocalMxflow, startLocalMxflow } from './local-mxflow.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,30 +34,28 @@ const started = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
 function printSummary(details: DemoDetails): void {
-  const { summary, owners, accounts } = details;
-  const rows: [string, string, string][] = [
-    ['verify', summary.verify.status, `${summary.verify.account_numbers} account number(s): ${describeAccountNumbers(details)}`],
-    ['identify', summary.identify.status, `${summary.identify.account_owners} owner record(s): ${[...new Set(owners.map((o) => o.owner_name))].join(', ')}`],
-    ['aggregate', summary.aggregate.status, `${summary.aggregate.accounts} accounts (${accounts.map((a) => a.type).join(', ')}), ${summary.aggregate.transactions} transactions`],
-  ];
   console.log('\n  job        status     what came back');
   console.log(`  ${'─'.repeat(9)}  ${'─'.repeat(9)}  ${'─'.repeat(60)}`);
-  for (const [job, status, what] of rows) console.log(`  ${job.padEnd(9)}  ${status.padEnd(9)}  ${what}`);
+  for (const { job, status, what } of summaryRows(details)) {
+    console.log(`  ${job.padEnd(9)}  ${status.padEnd(9)}  ${what}`);
+  }
 }
 
-let stack: LocalStack | undefined;
+let stack: LocalMxflow | undefined;
 let exitCode = 1;
 try {
   let apiUrl = values.api;
   if (!apiUrl) {
     log(`starting mxflow locally (time scale ${timeScale})…`);
-    stack = await startLocalStack({ timeScale, environment: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
+    stack = await startLocalMxflow({ timeScale, environment: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
     apiUrl = stack.endpoints.api;
     log(`API at ${apiUrl}, MX simulator at ${stack.endpoints.mx}`);
   }
   const details = await runDemo(new MxflowApiClient(apiUrl), log);
   printSummary(details);
-  const allSucceeded = [details.summary.verify, details.summary.identify, details.summary.aggregate].every((j) => j.status === 'SUCCEEDED');
+  const allSucceeded = [details.summary.verify, details.summary.identify, details.summary.aggregate].every(
+    (j) => j.status === 'SUCCEEDED',
+  );
   exitCode = allSucceeded ? 0 : 1;
   if (values.json) console.log(JSON.stringify(details.summary));
 } catch (error) {

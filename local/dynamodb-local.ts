@@ -89,7 +89,12 @@ async function startOnPort(port: number): Promise<DynamoDbLocal> {
   return { endpoint, stop };
 }
 
-async function waitUntilReady(endpoint: string, child: ChildProcess, exited: Promise<void>, output: () => string): Promise<void> {
+async function waitUntilReady(
+  endpoint: string,
+  child: ChildProcess,
+  exited: Promise<void>,
+  output: () => string,
+): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: LOCAL_AWS_REGION,

@@ -2,7 +2,7 @@ import {
   CreateTableCommand,
   type CreateTableCommandInput,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
@@ -13,7 +13,7 @@ import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
  * CreateTable input derived from the one table definition the CDK stack also uses, so the
  * local table has exactly the deployed keys (both strings) and billing mode.
  */
-export function mxflowCreateTableInput(tableName: string): CreateTableCommandInput {
+function mxflowCreateTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
@@ -49,7 +49,8 @@ async function enableTimeToLive(client: DynamoDBClient, tableName: string): Prom
   try {
     const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     const status = TimeToLiveDescription?.TimeToLiveStatus;
-    if ((status === 'ENABLED' || status === 'ENABLING') && TimeToLiveDescription?.AttributeName === AttributeName) return;
+    if ((status === 'ENABLED' || status === 'ENABLING') && TimeToLiveDescription?.AttributeName === AttributeName)
+      return;
     await client.send(
       new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName, Enabled: true } }),
     );

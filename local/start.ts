@@ -1,6 +1,6 @@
 // `npm start`: the whole of mxflow on this machine, in the foreground, until Ctrl-C.
 import { parseArgs } from 'node:util';
-import { startLocalStack } from './local-stack.js';
+import { startLocalMxflow } from './local-mxflow.js';
 
 const { values } = parseArgs({
   options: {
@@ -16,7 +16,7 @@ if (values.help) {
   console.log(`Usage: npm start -- [--port 3000] [--simulator-port 4010] [--time-scale 1] [--verbose]
 
 Starts DynamoDB Local, a local Secrets Manager, a local Step Functions running the state
-machines synthesized from the CDK stack, the API on http://127.0.0.1:PORT, and the MX
+machines the CDK stack deploys, the API on http://127.0.0.1:PORT, and the MX
 simulator. --time-scale 0.1 makes every wait ten times shorter (MX's simulated time too).
 
 To use MX's integration environment instead of the simulator:
@@ -38,7 +38,7 @@ if (realMx && !(process.env.MX_CLIENT_ID && process.env.MX_API_KEY)) {
 }
 
 console.log('Starting mxflow locally…');
-const stack = await startLocalStack({
+const stack = await startLocalMxflow({
   timeScale,
   apiPort: port,
   ...(realMx
@@ -50,9 +50,14 @@ const stack = await startLocalStack({
   process.exit(1);
 });
 
-const line = (name: string, url: string, note = '') => console.log(`  ${name.padEnd(16)} ${url}${note ? `   ${note}` : ''}`);
+const line = (name: string, url: string, note = '') =>
+  console.log(`  ${name.padEnd(16)} ${url}${note ? `   ${note}` : ''}`);
 line('API', stack.endpoints.api, '(OpenAPI at /openapi.json, reference at /docs)');
-line(realMx ? 'MX' : 'MX simulator', stack.endpoints.mx, realMx ? '' : `(client id ${stack.simulator?.clientId}, API key ${stack.simulator?.apiKey})`);
+line(
+  realMx ? 'MX' : 'MX simulator',
+  stack.endpoints.mx,
+  realMx ? '' : `(client id ${stack.simulator?.clientId}, API key ${stack.simulator?.apiKey})`,
+);
 line('Step Functions', stack.endpoints.stepFunctions, `(time scale ${timeScale})`);
 line('DynamoDB Local', stack.endpoints.dynamodb, `(table ${stack.tableName})`);
 line('Secrets Manager', stack.endpoints.secretsManager);

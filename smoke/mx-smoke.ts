@@ -55,7 +55,12 @@ export async function runSmoke(options: SmokeOptions): Promise<StepResult[]> {
       results.push({ step: name, outcome: 'pass', ms: performance.now() - started, detail });
     } catch (error) {
       broken = true;
-      results.push({ step: name, outcome: 'fail', ms: performance.now() - started, detail: error instanceof Error ? error.message : String(error) });
+      results.push({
+        step: name,
+        outcome: 'fail',
+        ms: performance.now() - started,
+        detail: error instanceof Error ? error.message : String(error),
+      });
     }
     const last = results.at(-1)!;
     log(`${last.outcome.padEnd(4)}  ${name}: ${last.detail}`);
@@ -69,7 +74,10 @@ export async function runSmoke(options: SmokeOptions): Promise<StepResult[]> {
   let credentialFields: { guid: string; secret: boolean }[] = [];
   try {
     await step('create user', async () => {
-      const user = await mx.createUser({ id: `mxflow-smoke-${Date.now()}`, metadata: '{"source":"mxflow smoke test"}' });
+      const user = await mx.createUser({
+        id: `mxflow-smoke-${Date.now()}`,
+        metadata: '{"source":"mxflow smoke test"}',
+      });
       userGuid = String(user.guid);
       return userGuid;
     });
@@ -83,12 +91,20 @@ export async function runSmoke(options: SmokeOptions): Promise<StepResult[]> {
     await step('credentials', async () => {
       const fields = await mx.listInstitutionCredentials(TEST_LOGIN.institution);
       credentialFields = fields.map((f) => ({ guid: String(f.guid), secret: (f.field_type ?? f.type) === 'PASSWORD' }));
-      expect(credentialFields.length === 2 && credentialFields.filter((f) => f.secret).length === 1, `expected a username and a password field, got ${fields.length} field(s)`);
+      expect(
+        credentialFields.length === 2 && credentialFields.filter((f) => f.secret).length === 1,
+        `expected a username and a password field, got ${fields.length} field(s)`,
+      );
       return fields.map((f) => f.label).join(', ');
     });
     await step('create member', async () => {
-      const credentials: CredentialRequest[] = credentialFields.map((f) => ({ guid: f.guid, value: f.secret ? TEST_LOGIN.password : TEST_LOGIN.username }));
-      const { member } = await mx.createMember(userGuid!, { member: { institution_code: TEST_LOGIN.institution, credentials, skip_aggregation: true } });
+      const credentials: CredentialRequest[] = credentialFields.map((f) => ({
+        guid: f.guid,
+        value: f.secret ? TEST_LOGIN.password : TEST_LOGIN.username,
+      }));
+      const { member } = await mx.createMember(userGuid!, {
+        member: { institution_code: TEST_LOGIN.institution, credentials, skip_aggregation: true },
+      });
       memberGuid = String(member.guid);
       return `${memberGuid} ${String(member.connection_status)}`;
     });
@@ -108,7 +124,8 @@ export async function runSmoke(options: SmokeOptions): Promise<StepResult[]> {
     await step('aggregate', () => job('aggregate'));
     await step('accounts and transactions', async () => {
       const accounts: string[] = [];
-      for await (const page of mx.listMemberAccounts(userGuid!, memberGuid)) accounts.push(...page.items.map((a) => String(a.guid)));
+      for await (const page of mx.listMemberAccounts(userGuid!, memberGuid))
+        accounts.push(...page.items.map((a) => String(a.guid)));
       expect(accounts.length > 0, 'no accounts after the aggregation');
       let transactions = 0;
       for (const account of accounts) transactions += await count(mx.listTransactionsByAccount(userGuid!, account));
@@ -117,10 +134,14 @@ export async function runSmoke(options: SmokeOptions): Promise<StepResult[]> {
   } finally {
     // Even after a failure: a smoke test leaves nothing behind at MX.
     if (userGuid) {
-      await step('delete user', async () => {
-        await mx.deleteUser(userGuid!);
-        return userGuid!;
-      }, true);
+      await step(
+        'delete user',
+        async () => {
+          await mx.deleteUser(userGuid!);
+          return userGuid!;
+        },
+        true,
+      );
     }
   }
   return results;
@@ -133,7 +154,13 @@ async function count(pages: AsyncIterable<{ items: unknown[] }>): Promise<number
 }
 
 /** Starts the job and reads the member's status every `pollSeconds` until it ends, answering its challenges. */
-async function runJob(mx: MxClient, userGuid: string, memberGuid: string, type: MxJobType, pollSeconds: number): Promise<string> {
+async function runJob(
+  mx: MxClient,
+  userGuid: string,
+  memberGuid: string,
+  type: MxJobType,
+  pollSeconds: number,
+): Promise<string> {
   const started = await mx.startJob(type, userGuid, memberGuid);
   const answered: string[] = [];
   for (let poll = 1; poll <= MAX_POLLS; poll += 1) {
@@ -156,42 +183,60 @@ async function runJob(mx: MxClient, userGuid: string, memberGuid: string, type: 
 /** The account-selection challenge takes the first account offered; MX Bank's MFA takes `correct`. */
 function answerOf(challenge: ChallengeResponse): CredentialRequest {
   const options = challenge.options ?? [];
-  if (ACCOUNT_SELECTION.test(String(challenge.label))) return { guid: String(challenge.guid), value: String(options[0]?.value) };
+  if (ACCOUNT_SELECTION.test(String(challenge.label)))
+    return { guid: String(challenge.guid), value: String(options[0]?.value) };
   const correct = options.find((o) => o.value === CORRECT_ANSWER) ?? options.find((o) => o.label === CORRECT_ANSWER);
   return { guid: String(challenge.guid), value: String(correct?.value ?? CORRECT_ANSWER) };
 }
 
 export function summaryTable(results: readonly StepResult[]): string {
   const width = Math.max(...results.map((r) => r.step.length), 4);
-  const lines = results.map((r) => `  ${r.step.padEnd(width)}  ${r.outcome.toUpperCase().padEnd(7)}  ${`${(r.ms / 1000).toFixed(1)} s`.padStart(7)}  ${r.detail}`);
+  const lines = results.map(
+    (r) =>
+      `  ${r.step.padEnd(width)}  ${r.outcome.toUpperCase().padEnd(7)}  ${`${(r.ms / 1000).toFixed(1)} s`.padStart(7)}  ${r.detail}`,
+  );
   return [`  ${'step'.padEnd(width)}  result   time     detail`, ...lines].join('\n');
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { 'poll-seconds': { type: 'string' } } });
-  const clientId = process.env.MX_CLIENT_ID;
-  const apiKey = process.env.MX_API_KEY;
+export interface SmokeOutput {
+  log(line: string): void;
+  error(line: string): void;
+}
+
+/** `npm run smoke:mx` itself: reads the arguments and MX's keys, runs the steps, answers the exit code. */
+export async function smokeCommand(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  out: SmokeOutput = console,
+): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { 'poll-seconds': { type: 'string' } } });
+  const clientId = env.MX_CLIENT_ID;
+  const apiKey = env.MX_API_KEY;
   if (!clientId || !apiKey) {
-    console.log('skipped: set MX_CLIENT_ID and MX_API_KEY');
+    out.log('skipped: set MX_CLIENT_ID and MX_API_KEY');
     return 0;
   }
-  const baseUrl = process.env.MX_BASE_URL || MX_INTEGRATION_URL;
+  const baseUrl = env.MX_BASE_URL || MX_INTEGRATION_URL;
   const pollSeconds = values['poll-seconds'] === undefined ? MX_STATUS_FLOOR_SECONDS : Number(values['poll-seconds']);
   const isMx = new URL(baseUrl).hostname.endsWith('.mx.com');
   if (!(pollSeconds > 0) || (isMx && pollSeconds < MX_STATUS_FLOOR_SECONDS)) {
-    console.error(`--poll-seconds must be a positive number${isMx ? `, at least ${MX_STATUS_FLOOR_SECONDS} against MX` : ''}`);
+    out.error(
+      `--poll-seconds must be a positive number${isMx ? `, at least ${MX_STATUS_FLOOR_SECONDS} against MX` : ''}`,
+    );
     return 2;
   }
-  console.log(`smoke test against ${baseUrl} (status reads every ${pollSeconds} s)`);
-  const results = await runSmoke({ baseUrl, clientId, apiKey, pollSeconds, log: (line) => console.log(line) });
+  out.log(`smoke test against ${baseUrl} (status reads every ${pollSeconds} s)`);
+  const results = await runSmoke({ baseUrl, clientId, apiKey, pollSeconds, log: (line) => out.log(line) });
   const failed = results.filter((r) => r.outcome !== 'pass');
-  console.log(`\n${summaryTable(results)}\n`);
-  console.log(failed.length === 0 ? `passed: all ${results.length} steps` : `failed: ${failed.map((r) => r.step).join(', ')}`);
+  out.log(`\n${summaryTable(results)}\n`);
+  out.log(
+    failed.length === 0 ? `passed: all ${results.length} steps` : `failed: ${failed.map((r) => r.step).join(', ')}`,
+  );
   return failed.length === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
+  smokeCommand(process.argv.slice(2), process.env).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(error);

@@ -9,7 +9,10 @@ export function institutionsCommand(program: Command, run: CommandRunner): void 
   const institutions = program
     .command('institutions')
     .description("MX's institutions: search them, see what they ask for")
-    .addHelpText('after', '\nExamples:\n  $ mxflow institutions search bank --verification\n  $ mxflow institutions credentials mxbank');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mxflow institutions search bank --verification\n  $ mxflow institutions credentials mxbank',
+    );
 
   institutions
     .command('search')
@@ -54,7 +57,10 @@ Examples:
     .command('credentials')
     .description('the credential fields a member at this institution needs')
     .argument('<code>', 'the institution code, e.g. mxbank')
-    .addHelpText('after', '\nExamples:\n  $ mxflow institutions credentials mxbank\n  $ mxflow institutions credentials mxbank --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mxflow institutions credentials mxbank\n  $ mxflow institutions credentials mxbank --json',
+    )
     .action(
       run(async (ctx, [code], _o) => {
         const response = await ctx.api.credentialFields(String(code));

@@ -1,10 +1,11 @@
 import { Argument, type Command, Option } from 'commander';
 import type { JobView } from '#cli/api-client.js';
-import { collect, type Ctx, Failed, jobGuid, memberGuid, positiveInt, userGuid } from '#cli/context.js';
-import { followJob } from '#cli/follow-job.js';
+import { type Ctx, collect, Failed, jobGuid, memberGuid, positiveInt, userGuid } from '#cli/context.js';
+import { followJob, jobElapsedMs } from '#cli/follow-job.js';
 import { fields, seconds, table } from '#cli/output.js';
 import { jobProgress } from '#cli/progress.js';
 import { challengeAnswerer, describeChallenge } from '#cli/prompt-challenges.js';
+import { counted } from '#shared/api/wording.js';
 import type { CommandRunner } from './runner.js';
 
 interface Ref {
@@ -50,7 +51,6 @@ async function followToEnd(ctx: Ctx, ref: Ref, flags: FollowFlags): Promise<void
     prompts: ctx.io.prompts,
     note: (line) => ctx.io.err(`${line}\n`),
   });
-  const started = Date.now();
   let job: JobView;
   try {
     job = await followJob(
@@ -66,13 +66,17 @@ async function followToEnd(ctx: Ctx, ref: Ref, flags: FollowFlags): Promise<void
   } finally {
     progress.stop();
   }
-  const elapsed = seconds(Date.now() - started);
+  const elapsed = seconds(jobElapsedMs(job));
   if (ctx.json) ctx.io.out(`${JSON.stringify({ job }, null, 2)}\n`);
 
   if (job.status === 'SUCCEEDED') {
     if (!ctx.json) {
-      const counts = Object.entries(job.counts ?? {}).filter(([, n]) => typeof n === 'number').map(([kind, n]) => `${n} ${kind}`);
-      ctx.io.out(`${job.type} job ${job.guid} SUCCEEDED after ${elapsed}${counts.length ? `: ${counts.join(', ')}` : ''}\n`);
+      const counts = Object.entries(job.counts ?? {})
+        .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
+        .map(([kind, n]) => counted(n, kind.replace(/s$/, '').replaceAll('_', ' ')));
+      ctx.io.out(
+        `${job.type} job ${job.guid} SUCCEEDED after ${elapsed}${counts.length ? `: ${counts.join(', ')}` : ''}\n`,
+      );
     }
     return;
   }
@@ -83,7 +87,10 @@ async function followToEnd(ctx: Ctx, ref: Ref, flags: FollowFlags): Promise<void
   }
   const waiting = answerer.waiting;
   if (job.status === 'CHALLENGED' && waiting) {
-    const more = flags.answer?.length ? ` (the ${flags.answer.length} --answer value(s) given were used up)` : '';
+    const given = flags.answer?.length ?? 0;
+    const more = given
+      ? ` (the ${counted(given, '--answer value')} given ${given === 1 ? 'was' : 'were'} used up)`
+      : '';
     throw new Failed(
       `job ${job.guid} waits for an answer to challenge ${waiting.index + 1} of ${waiting.total}: ${describeChallenge(waiting.challenge)}${more}. ` +
         `Answer it with --answer VALUE, or at a terminal: ${followCommand(ref)}`,
@@ -94,16 +101,25 @@ async function followToEnd(ctx: Ctx, ref: Ref, flags: FollowFlags): Promise<void
 
 const followOptions = (cmd: Command) =>
   cmd
-    .option('--answer <value>', 'answer to the next challenge, repeatable, in the order the challenges come (options: the label or the value)', collect)
+    .option(
+      '--answer <value>',
+      'answer to the next challenge, repeatable, in the order the challenges come (options: the label or the value)',
+      collect,
+    )
     .option('--non-interactive', 'never prompt: a challenge left without --answer ends the command (exit 1)')
     .addOption(new Option('--poll-ms <ms>', 'how often to read the job').argParser(positiveInt).default(500))
-    .addOption(new Option('--timeout <seconds>', 'stop following after this long (the job goes on)').argParser(positiveInt));
+    .addOption(
+      new Option('--timeout <seconds>', 'stop following after this long (the job goes on)').argParser(positiveInt),
+    );
 
 export function jobsCommand(program: Command, run: CommandRunner): void {
   const jobs = program
     .command('jobs')
     .description('start, follow and read jobs (verify, identify, aggregate)')
-    .addHelpText('after', '\nExamples:\n  $ mxflow jobs start verify --user USR-… --member MBR-… --follow\n  $ mxflow jobs follow --user USR-… --member MBR-… --job JOB-…\n  $ mxflow jobs show --user USR-… --member MBR-… --job JOB-…');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mxflow jobs start verify --user USR-… --member MBR-… --follow\n  $ mxflow jobs follow --user USR-… --member MBR-… --job JOB-…\n  $ mxflow jobs show --user USR-… --member MBR-… --job JOB-…',
+    );
 
   followOptions(
     jobs
@@ -126,17 +142,26 @@ Examples:
   $ mxflow jobs start aggregate --user USR-… --member MBR-… --no-transactions --follow --non-interactive`,
     )
     .action(
-      run(async (ctx, [type], o: { user: string; member: string; observe?: boolean; transactions: boolean; follow?: boolean } & FollowFlags) => {
-        const body = { ...(o.observe ? { observe: true } : {}), ...(o.transactions ? {} : { include_transactions: false }) };
-        const { job } = await ctx.api.startJob(type as JobView['type'], o.user, o.member, body);
-        const ref = { user: o.user, member: o.member, job: job.guid };
-        if (!o.follow) {
-          ctx.show(() => `${jobSummary(job)}\nFollow it: ${followCommand(ref)}\n`, { job });
-          return;
-        }
-        ctx.note(`${type} job ${job.guid} ${job.status}`);
-        await followToEnd(ctx, ref, o);
-      }),
+      run(
+        async (
+          ctx,
+          [type],
+          o: { user: string; member: string; observe?: boolean; transactions: boolean; follow?: boolean } & FollowFlags,
+        ) => {
+          const body = {
+            ...(o.observe ? { observe: true } : {}),
+            ...(o.transactions ? {} : { include_transactions: false }),
+          };
+          const { job } = await ctx.api.startJob(type as JobView['type'], o.user, o.member, body);
+          const ref = { user: o.user, member: o.member, job: job.guid };
+          if (!o.follow) {
+            ctx.show(() => `${jobSummary(job)}\nFollow it: ${followCommand(ref)}\n`, { job });
+            return;
+          }
+          ctx.note(`${type} job ${job.guid} ${job.status}`);
+          await followToEnd(ctx, ref, o);
+        },
+      ),
     );
 
   followOptions(
@@ -170,7 +195,10 @@ Examples:
     .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
     .requiredOption('--member <guid>', 'the member (MBR-…)', memberGuid)
     .requiredOption('--job <guid>', 'the job (JOB-…)', jobGuid)
-    .addHelpText('after', '\nExamples:\n  $ mxflow jobs show --user USR-… --member MBR-… --job JOB-…\n  $ mxflow jobs show --user USR-… --member MBR-… --job JOB-… --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mxflow jobs show --user USR-… --member MBR-… --job JOB-…\n  $ mxflow jobs show --user USR-… --member MBR-… --job JOB-… --json',
+    )
     .action(
       run(async (ctx, _args, o: Ref) => {
         const { job } = await ctx.api.readJob(o.user, o.member, o.job);
@@ -184,10 +212,13 @@ Examples:
     .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
     .requiredOption('--member <guid>', 'the member (MBR-…)', memberGuid)
     .addOption(new Option('--limit <n>', 'at most this many').argParser(positiveInt).default(20))
-    .addHelpText('after', '\nExamples:\n  $ mxflow jobs list --user USR-… --member MBR-…\n  $ mxflow jobs list --user USR-… --member MBR-… --limit 5 --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mxflow jobs list --user USR-… --member MBR-…\n  $ mxflow jobs list --user USR-… --member MBR-… --limit 5 --json',
+    )
     .action(
       run(async (ctx, _args, o: { user: string; member: string; limit: number }) => {
-        const { jobs: list } = await ctx.api.call<{ jobs: JobView[] }>('GET', `/users/${o.user}/members/${o.member}/jobs`, { query: { limit: Math.min(o.limit, 1000) } });
+        const { jobs: list } = await ctx.api.listJobs(o.user, o.member, Math.min(o.limit, 1000));
         ctx.show(
           () =>
             table(list, [

@@ -17,14 +17,21 @@ export function membersCommand(program: Command, run: CommandRunner): void {
   const members = program
     .command('members')
     .description("a user's connections to institutions")
-    .addHelpText('after', '\nExamples:\n  $ mxflow members create --user USR-… --institution mxbank\n  $ mxflow members list --user USR-…');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mxflow members create --user USR-… --institution mxbank\n  $ mxflow members list --user USR-…',
+    );
 
   members
     .command('create')
     .description('connect a member at an institution, with credentials or through OAuth')
     .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
     .requiredOption('--institution <code>', 'the institution code (see `mxflow institutions search`)')
-    .option('--credential <label=value>', 'a credential, by its label or field name; repeatable. Fields not given are asked for', collect)
+    .option(
+      '--credential <label=value>',
+      'a credential, by its label or field name; repeatable. Fields not given are asked for',
+      collect,
+    )
     .option('--oauth', 'connect through OAuth: prints the link the end user opens')
     .option('--redirect-url <url>', 'with --oauth: where the OAuth window sends the end user afterwards')
     .option('--skip-aggregation', 'do not start the first aggregation now')
@@ -46,8 +53,12 @@ Examples:
         let credentials: { guid: string; value: string }[] | undefined;
         if (!o.oauth) {
           const { credentials: wanted } = await ctx.api.credentialFields(o.institution);
-          if (wanted.length === 0) throw new UsageError(`${o.institution} asks for no credentials: connect with --oauth`);
-          credentials = await resolveCredentials(wanted, o.credential ?? [], { interactive: ctx.io.interactive, prompts: ctx.io.prompts });
+          if (wanted.length === 0)
+            throw new UsageError(`${o.institution} asks for no credentials: connect with --oauth`);
+          credentials = await resolveCredentials(wanted, o.credential ?? [], {
+            interactive: ctx.io.interactive,
+            prompts: ctx.io.prompts,
+          });
         }
         const { member, job } = await ctx.api.createMember(
           o.user,
@@ -58,20 +69,26 @@ Examples:
           },
           o.redirectUrl,
         );
-        ctx.show(() => {
-          let text = fields([
-            ['member', member.guid],
-            ['user', member.user_guid],
-            ['institution', member.institution_code],
-            ['connection', member.connection_status],
-            ['oauth', yesNo(member.is_oauth)],
-            ['created', member.created_at],
-          ]);
-          if (member.oauth_window_uri) text += `\nOpen this link to finish OAuth:\n  ${member.oauth_window_uri}\n`;
-          const follow = (j: string) => `mxflow jobs follow --user ${member.user_guid} --member ${member.guid} --job ${j}`;
-          text += job ? `\nIts first aggregation is job ${job.guid}: ${follow(job.guid)}\n` : `\nNext: mxflow jobs start verify --user ${member.user_guid} --member ${member.guid} --follow\n`;
-          return text;
-        }, { member, ...(job ? { job } : {}) });
+        ctx.show(
+          () => {
+            let text = fields([
+              ['member', member.guid],
+              ['user', member.user_guid],
+              ['institution', member.institution_code],
+              ['connection', member.connection_status],
+              ['oauth', yesNo(member.is_oauth)],
+              ['created', member.created_at],
+            ]);
+            if (member.oauth_window_uri) text += `\nOpen this link to finish OAuth:\n  ${member.oauth_window_uri}\n`;
+            const follow = (j: string) =>
+              `mxflow jobs follow --user ${member.user_guid} --member ${member.guid} --job ${j}`;
+            text += job
+              ? `\nIts first aggregation is job ${job.guid}: ${follow(job.guid)}\n`
+              : `\nNext: mxflow jobs start verify --user ${member.user_guid} --member ${member.guid} --follow\n`;
+            return text;
+          },
+          { member, ...(job ? { job } : {}) },
+        );
       }),
     );
 
@@ -79,7 +96,10 @@ Examples:
     .command('list')
     .description("list the user's members")
     .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
-    .addHelpText('after', '\nExamples:\n  $ mxflow members list --user USR-…\n  $ mxflow members list --user USR-… --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mxflow members list --user USR-…\n  $ mxflow members list --user USR-… --json',
+    )
     .action(
       run(async (ctx, _args, o: { user: string }) => {
         const response = await ctx.api.listMembers(o.user);
@@ -114,11 +134,17 @@ Examples:
     )
     .action(
       run(async (ctx, _args, o: { user: string; member: string }) => {
-        type Deleted = { deleted: { member_guid: string; account_numbers: number; tokenized_account_numbers: number }; warnings: { code: string; message: string }[] };
         // 204 (no body) when it held no account numbers, else 200 with its warnings.
-        const answer = await ctx.api.call<Deleted | undefined>('DELETE', `/users/${o.user}/members/${o.member}`);
-        const deleted = answer ?? { deleted: { member_guid: o.member, account_numbers: 0, tokenized_account_numbers: 0 }, warnings: [] };
-        ctx.show(() => `deleted member ${o.member}\n${deleted.warnings.map((w) => `warning: ${w.code}: ${w.message}\n`).join('')}`, deleted);
+        const answer = await ctx.api.deleteMember(o.user, o.member);
+        const deleted = answer ?? {
+          deleted: { member_guid: o.member, account_numbers: 0, tokenized_account_numbers: 0 },
+          warnings: [],
+        };
+        ctx.show(
+          () =>
+            `deleted member ${o.member}\n${deleted.warnings.map((w) => `warning: ${w.code}: ${w.message}\n`).join('')}`,
+          deleted,
+        );
       }),
     );
 }

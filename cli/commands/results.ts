@@ -59,7 +59,14 @@ export function resultsCommand(program: Command, run: CommandRunner): void {
   program
     .command('results')
     .description("a member's stored results: accounts, account numbers, owners, transactions")
-    .addArgument(new Argument('<kind>', 'which results').choices(['accounts', 'account_numbers', 'account_owners', 'transactions']))
+    .addArgument(
+      new Argument('<kind>', 'which results').choices([
+        'accounts',
+        'account_numbers',
+        'account_owners',
+        'transactions',
+      ]),
+    )
     .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
     .requiredOption('--member <guid>', 'the member (MBR-…)', memberGuid)
     .option('--account <guid>', 'only this account (ACT-…)', accountGuid)
@@ -98,8 +105,13 @@ Examples:
         const shown = o.limit ? rows.slice(0, o.limit) : rows;
         // The accounts' own masked numbers, for the table only.
         const accounts = new Map<unknown, Row>();
-        if (kind === 'account_numbers' && !ctx.json) for await (const page of ctx.api.results<Row>('accounts', o.user, o.member)) for (const a of page) accounts.set(a.guid, a);
-        ctx.show(() => table(shown, columns(accounts)[kind]) + `${shown.length} ${shown.length === 1 ? 'row' : 'rows'}\n`, { [kind]: shown });
+        if (kind === 'account_numbers' && !ctx.json)
+          for await (const page of ctx.api.results<Row>('accounts', o.user, o.member))
+            for (const a of page) accounts.set(a.guid, a);
+        ctx.show(
+          () => `${table(shown, columns(accounts)[kind])}${shown.length} ${shown.length === 1 ? 'row' : 'rows'}\n`,
+          { [kind]: shown },
+        );
       }),
     );
 }

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { type CliIo, type Ctx, type GlobalOptions, makeCtx } from '#cli/context.js';
 
 /** Wraps a command's handler into a commander action: positional args, options (with the global ones), and a context. */
-export type CommandRunner = <O>(handler: (ctx: Ctx, args: string[], options: O) => Promise<void>) => (...actionArgs: unknown[]) => Promise<void>;
+export type CommandRunner = <O>(
+  handler: (ctx: Ctx, args: string[], options: O) => Promise<void>,
+) => (...actionArgs: unknown[]) => Promise<void>;
 
 export const commandRunner =
   (io: CliIo): CommandRunner =>

@@ -33,18 +33,22 @@ Examples:
             throw new UsageError('--metadata must be JSON, e.g. \'{"plan":"pro"}\'');
           }
         }
-        const request = { ...(o.id ? { id: o.id } : {}), ...(o.email ? { email: o.email } : {}), ...(o.metadata ? { metadata: o.metadata } : {}) };
+        const request = {
+          ...(o.id ? { id: o.id } : {}),
+          ...(o.email ? { email: o.email } : {}),
+          ...(o.metadata ? { metadata: o.metadata } : {}),
+        };
         if (Object.keys(request).length === 0) request.id = `mxflow-cli-${randomUUID().slice(0, 8)}`;
         const { user } = await ctx.api.createUser(request);
         ctx.show(
           () =>
-            fields([
+            `${fields([
               ['user', user.guid],
               ['id', user.id],
               ['email', user.email],
               ['metadata', user.metadata],
               ['created', user.created_at],
-            ]) + `\nNext: mxflow members create --user ${user.guid} --institution mxbank\n`,
+            ])}\nNext: mxflow members create --user ${user.guid} --institution mxbank\n`,
           { user },
         );
       }),

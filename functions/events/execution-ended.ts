@@ -1,24 +1,34 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { EventBridgeEnvelope } from '@aws-lambda-powertools/parser/envelopes/eventbridge';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import type { EventBridgeEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { endJobOfStoppedExecution } from '#shared/jobs/end-stopped-job.js';
-import { JobStore } from '#shared/store/job-store.js';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { ENV } from '#shared/contract/workflow.js';
+import { endJobOfStoppedExecution, type StoppedJobOutcome } from '#shared/jobs/end-stopped-job.js';
+import { ExecutionEndedDetail } from '#shared/jobs/workflow-events.js';
 import { documentClient } from '#shared/runtime/aws-clients.js';
-import { parseEnvironment } from '#shared/runtime/environment.js';
+import { parseEnvironment, TableEnvironment } from '#shared/runtime/environment.js';
 import { logger } from '#shared/runtime/logger.js';
 import { recordJobEnded } from '#shared/runtime/metrics.js';
-
-type ExecutionStatusChange = EventBridgeEvent<'Step Functions Execution Status Change', { executionArn: string; status: string; input: string }>;
+import { observability } from '#shared/runtime/observability.js';
+import { JobStore } from '#shared/store/job-store.js';
 
 let jobs: JobStore | undefined;
 
 /** EventBridge: a job execution failed, timed out or was stopped; its job record ends too. */
-export const handler = middy(async (event: ExecutionStatusChange) => {
-  jobs ??= new JobStore(documentClient(), parseEnvironment(z.object({ TABLE_NAME: z.string().min(1) }), process.env).TABLE_NAME);
-  const outcome = await endJobOfStoppedExecution({ jobs, now: () => new Date() }, event.detail);
-  logger.info('execution ended', { executionArn: event.detail.executionArn, status: event.detail.status, result: outcome.result });
-  if (outcome.result === 'ENDED') recordJobEnded(outcome);
-  return outcome.result;
-})
-  .use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler: (event: unknown, context: Context) => Promise<StoppedJobOutcome['result']> = middy<
+  z.output<typeof ExecutionEndedDetail>
+>()
+  .use(observability())
+  .use(parser({ schema: ExecutionEndedDetail, envelope: EventBridgeEnvelope }))
+  .handler(async (detail) => {
+    jobs ??= new JobStore(documentClient(), parseEnvironment(TableEnvironment, process.env)[ENV.tableName]);
+    const outcome = await endJobOfStoppedExecution({ jobs, now: () => new Date() }, detail);
+    logger.info('execution ended', {
+      executionArn: detail.executionArn,
+      status: detail.status,
+      result: outcome.result,
+    });
+    if (outcome.result === 'ENDED') recordJobEnded(outcome);
+    return outcome.result;
+  });

@@ -2,5 +2,5 @@ import { parkForChallenge } from '#shared/jobs/park-for-challenge.js';
 import { ParkForChallengeEvent } from '#shared/jobs/workflow-events.js';
 import { workflowTask } from '#shared/runtime/workflow-task.js';
 
-/** AwaitChallengeAnswer: stores the challenges and the task token, then the execution waits. */
+/** ParkForChallenge: stores the challenges and the task token, then the execution waits. */
 export const handler = workflowTask(ParkForChallengeEvent, parkForChallenge, (outcome) => ({ outcome }));

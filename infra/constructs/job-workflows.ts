@@ -1,20 +1,27 @@
 import { ArnFormat, type CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { JOB_TYPES, type JobType } from '#shared/jobs/job-types.js';
-import type { MxDialect } from '#shared/mx/index.js';
-import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings, jobStateMachineDefinition } from '#infra/workflows/job-state-machine.js';
-import { STOPPED_EXECUTION_STATUSES } from '#shared/jobs/end-stopped-job.js';
-import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS, type WorkflowFunctionId } from '#infra/workflows/workflow-functions.js';
 import { acknowledgeNag } from '#infra/nag.js';
+import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings } from '#infra/workflows/job-state-machine.js';
+import {
+  ENV,
+  EXECUTION_ENDED_FUNCTION,
+  JOB_TYPES,
+  type JobType,
+  STOPPED_EXECUTION_STATUSES,
+  WORKFLOW_FUNCTIONS,
+  type WorkflowFunctionId,
+} from '#shared/contract/workflow.js';
+import type { MxDialect } from '#shared/mx/index.js';
+import { jobWorkflowDefinition } from './job-workflow-definition.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
 
@@ -43,10 +50,10 @@ export class JobWorkflows extends Construct {
     super(scope, id);
     const settings = { ...DEFAULT_JOB_WORKFLOW_SETTINGS, ...props.settings };
     const environment = {
-      TABLE_NAME: props.table.tableName,
-      MX_SECRET_ID: props.mxSecret.secretArn,
-      MX_BASE_URL: props.mxBaseUrl,
-      MX_DIALECT: props.mxDialect,
+      [ENV.tableName]: props.table.tableName,
+      [ENV.mxSecretId]: props.mxSecret.secretArn,
+      [ENV.mxBaseUrl]: props.mxBaseUrl,
+      [ENV.mxDialect]: props.mxDialect,
       ...props.environment,
     };
 
@@ -74,32 +81,48 @@ export class JobWorkflows extends Construct {
       new iam.PolicyStatement({
         actions: ['states:SendTaskFailure'],
         resources: JOB_TYPES.map((jobType) =>
-          stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(jobType), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          stack.formatArn({
+            service: 'states',
+            resource: 'stateMachine',
+            resourceName: stateMachineName(jobType),
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
         ),
       }),
     );
     this.stateMachines = Object.fromEntries(
       JOB_TYPES.map((jobType) => {
         const machineScope = new Construct(this, `${capitalize(jobType)}Workflow`);
+        const workflow = jobWorkflowDefinition(machineScope, jobType, this.functions, settings);
         const stateMachine = new sfn.StateMachine(machineScope, 'StateMachine', {
           stateMachineName: stateMachineName(jobType),
           stateMachineType: sfn.StateMachineType.STANDARD,
-          definitionBody: sfn.DefinitionBody.fromChainable(jobStateMachineDefinition(machineScope, jobType, this.functions, settings)),
-          timeout: settings.executionTimeout,
+          definitionBody: sfn.DefinitionBody.fromChainable(workflow.chain),
+          timeout: workflow.timeout,
           // Every state is logged for on-call engineers, without the data that passes through it.
           logs: {
-            destination: new logs.LogGroup(machineScope, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+            destination: new logs.LogGroup(machineScope, 'Logs', {
+              retention: props.logRetention,
+              removalPolicy: RemovalPolicy.DESTROY,
+            }),
             level: sfn.LogLevel.ALL,
             includeExecutionData: false,
           },
           tracingEnabled: true,
           encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key),
-          comment: `mxflow ${jobType} job: start, poll every few seconds, park on challenges, fetch results`,
+          comment: workflow.comment,
         });
-        acknowledgeNag(machineScope, 'IAM5[Resource::*]', 'Step Functions log delivery and X-Ray accept only Resource "*" (logs:*LogDelivery*, xray:Put*).');
+        acknowledgeNag(
+          machineScope,
+          'IAM5[Resource::*]',
+          'Step Functions log delivery and X-Ray accept only Resource "*" (logs:*LogDelivery*, xray:Put*).',
+        );
         for (const spec of WORKFLOW_FUNCTIONS) {
-          acknowledgeNag(machineScope, `IAM5[Resource::<${stack.getLogicalId(this.functions[spec.id].node.defaultChild as CfnElement)}.Arn>:*]`,
-            'The state machine may invoke any version of its own task function; the function itself is fixed.');
+          acknowledgeNag(
+            machineScope,
+            `IAM5[Resource::<${stack.getLogicalId(this.functions[spec.id].node.defaultChild as CfnElement)}.Arn>:*]`,
+            'The state machine may invoke any version of its own task function; the function itself is fixed.',
+          );
         }
         return [jobType, stateMachine];
       }),
@@ -111,7 +134,7 @@ export class JobWorkflows extends Construct {
       entry: spec.entry,
       memoryMb: spec.memoryMb,
       timeoutSeconds: spec.timeoutSeconds,
-      environment: { TABLE_NAME: props.table.tableName },
+      environment: { [ENV.tableName]: props.table.tableName },
       logRetention: props.logRetention,
     });
     props.table.grantReadWriteData(this.executionEnded);
@@ -120,7 +143,10 @@ export class JobWorkflows extends Construct {
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
-        detail: { status: [...STOPPED_EXECUTION_STATUSES], stateMachineArn: JOB_TYPES.map((t) => this.stateMachines[t].stateMachineArn) },
+        detail: {
+          status: [...STOPPED_EXECUTION_STATUSES],
+          stateMachineArn: JOB_TYPES.map((t) => this.stateMachines[t].stateMachineArn),
+        },
       },
       targets: [new targets.LambdaFunction(this.executionEnded, { retryAttempts: 8 })],
     });

@@ -4,7 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeNag } from '#infra/nag.js';
 
 export interface MxEgressProps {
   /** Availability zones, each with its own NAT gateway and Elastic IP. */
@@ -37,7 +36,13 @@ export class MxEgress extends Construct {
     const zones = Array.from({ length: props.azs }, (_, i) => i);
     // Allocated here, not by the NAT provider, so their addresses can be output; a NAT gateway
     // replaced in an update keeps its address, and MX's allow-list stays right.
-    const ips = zones.map((i) => new ec2.CfnEIP(this, `Ip${i + 1}`, { domain: 'vpc', tags: [{ key: 'Name', value: `mxflow MX egress ${i + 1}` }] }));
+    const ips = zones.map(
+      (i) =>
+        new ec2.CfnEIP(this, `Ip${i + 1}`, {
+          domain: 'vpc',
+          tags: [{ key: 'Name', value: `mxflow MX egress ${i + 1}` }],
+        }),
+    );
     this.addresses = ips.map((ip) => ip.attrPublicIp);
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
@@ -55,18 +60,37 @@ export class MxEgress extends Construct {
     });
 
     // Flow logs show which address a refused call left from, in a log group encrypted with its own key.
-    const key = new kms.Key(this, 'FlowLogsKey', { description: 'mxflow MX egress VPC flow logs', enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
+    const key = new kms.Key(this, 'FlowLogsKey', {
+      description: 'mxflow MX egress VPC flow logs',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const region = Stack.of(this).region;
     key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${region}.amazonaws.com`));
-    const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetention, encryptionKey: key, removalPolicy: RemovalPolicy.DESTROY });
-    this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.ALL });
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      retention: props.logRetention,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
 
     const securityGroup = new ec2.SecurityGroup(this, 'MxCallersSecurityGroup', {
       vpc: this.vpc,
       description: 'mxflow functions that call MX: HTTPS out only, nothing in',
       allowAllOutbound: false,
     });
-    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to MX and AWS APIs through the NAT gateways, and DynamoDB through its endpoint');
-    this.placement = { vpc: this.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: [securityGroup] };
+    securityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS to MX and AWS APIs through the NAT gateways, and DynamoDB through its endpoint',
+    );
+    this.placement = {
+      vpc: this.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [securityGroup],
+    };
   }
 }

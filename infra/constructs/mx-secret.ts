@@ -24,6 +24,10 @@ export class MxSecret extends Construct {
           description: 'MX Platform API credentials for mxflow: {"client_id": "...", "api_key": "..."}',
           removalPolicy: RemovalPolicy.RETAIN,
         });
-    acknowledgeNag(this, 'SMG4', "MX issues the API key: it is rotated in MX's client dashboard, then stored here with the command the stack prints.");
+    acknowledgeNag(
+      this,
+      'SMG4',
+      "MX issues the API key: it is rotated in MX's client dashboard, then stored here with the command the stack prints.",
+    );
   }
 }

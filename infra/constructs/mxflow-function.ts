@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -5,6 +6,24 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeNag } from '#infra/nag.js';
 import type { MxEgressPlacement } from './mx-egress.js';
+
+/**
+ * How every Lambda is bundled, read by CDK below and by bench/bundles.ts: ESM for Node 24,
+ * minified, the AWS SDK inside (its version is the one tested here), ES module entry points
+ * first (they tree-shake; the CommonJS builds of the SDK do not), and the SDK's default
+ * credential chain replaced by the environment credentials Lambda gives every function.
+ */
+export const LAMBDA_BUNDLING = {
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  alias: {
+    // A file path for esbuild, from this file's place in the project (infra/constructs/).
+    '@aws-sdk/credential-provider-node': fileURLToPath(
+      new URL('../../shared/runtime/lambda-credentials.ts', import.meta.url),
+    ),
+  } as Readonly<Record<string, string>>,
+} as const;
 
 export interface MxflowFunctionProps {
   readonly entry: string;
@@ -18,7 +37,10 @@ export interface MxflowFunctionProps {
 
 /** Every mxflow Lambda: Node 24 on ARM, an ESM bundle made by the local esbuild, its own log group. */
 export function mxflowFunction(scope: Construct, id: string, props: MxflowFunctionProps): nodejs.NodejsFunction {
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: props.logRetention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
   const fn = new nodejs.NodejsFunction(scope, id, {
     entry: props.entry,
     runtime: lambda.Runtime.NODEJS_24_X,
@@ -36,21 +58,32 @@ export function mxflowFunction(scope: Construct, id: string, props: MxflowFuncti
     },
     bundling: {
       format: nodejs.OutputFormat.ESM,
-      target: 'node24',
+      target: LAMBDA_BUNDLING.target,
       minify: true,
       sourceMap: true,
-      mainFields: ['module', 'main'],
-      // The SDK ships in the bundle so its version is the one tested here.
+      mainFields: [...LAMBDA_BUNDLING.mainFields],
       bundleAwsSDK: true,
-      banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      banner: LAMBDA_BUNDLING.banner,
+      // No metafile here: CDK would ship it in every function's zip. bench/bundles.ts reads it.
+      esbuildArgs: { '--alias': Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => `${from}=${to}`) },
     },
   });
-  acknowledgeNag(fn, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    "The function writes to its own log group; AWS's basic execution policy is the least that allows it.");
-  acknowledgeNag(fn, 'IAM5[Resource::*]', 'X-Ray accepts trace segments only on Resource "*" (xray:PutTraceSegments, xray:PutTelemetryRecords).');
+  acknowledgeNag(
+    fn,
+    'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    "The function writes to its own log group; AWS's basic execution policy is the least that allows it.",
+  );
+  acknowledgeNag(
+    fn,
+    'IAM5[Resource::*]',
+    'X-Ray accepts trace segments only on Resource "*" (xray:PutTraceSegments, xray:PutTelemetryRecords).',
+  );
   if (props.mxEgress) {
-    acknowledgeNag(fn, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      "Lambda needs to create and remove its network interfaces in mxflow's private subnets; AWS's VPC access policy is the least that allows it.");
+    acknowledgeNag(
+      fn,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      "Lambda needs to create and remove its network interfaces in mxflow's private subnets; AWS's VPC access policy is the least that allows it.",
+    );
   }
   return fn;
 }

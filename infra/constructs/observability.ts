@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { JOB_TYPES, type JobType } from '#shared/jobs/job-types.js';
+import { JOB_TYPES, type JobType } from '#shared/contract/workflow.js';
 import type { MxErrorCode } from '#shared/mx/index.js';
 import { METRIC, METRICS_NAMESPACE } from '#shared/runtime/metrics.js';
 
@@ -29,7 +29,13 @@ export interface ObservabilityProps {
 const FIVE_MINUTES = Duration.minutes(5);
 const service = { service: 'mxflow' };
 const mxflowMetric = (metricName: string, dimensionsMap: Record<string, string>, statistic = 'Sum') =>
-  new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { ...service, ...dimensionsMap }, statistic, period: FIVE_MINUTES });
+  new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { ...service, ...dimensionsMap },
+    statistic,
+    period: FIVE_MINUTES,
+  });
 const search = (metricName: string, dimensions: string[], label: string) =>
   new cloudwatch.MathExpression({
     expression: `SEARCH('{${METRICS_NAMESPACE},${['service', ...dimensions].join(',')}} MetricName="${metricName}"', 'Sum', 300)`,
@@ -58,12 +64,14 @@ const mxRefusalAlarms = (props: ObservabilityProps): { id: string; code: MxError
   {
     id: 'MxFeatureNotEnabled',
     code: 'MX_FEATURE_NOT_ENABLED',
-    description: "MX answered 403: the product called (e.g. verification or identification) is not enabled for mxflow's client_id. Ask MX to enable it for this environment's client_id; jobs of that type fail until then.",
+    description:
+      "MX answered 403: the product called (e.g. verification or identification) is not enabled for mxflow's client_id. Ask MX to enable it for this environment's client_id; jobs of that type fail until then.",
   },
   {
     id: 'MxForbidden',
     code: 'MX_FORBIDDEN',
-    description: "MX answered 403 for a reason mxflow does not recognise: read MX's message in the function logs (search for MX_FORBIDDEN) and take it to MX if it is theirs to fix.",
+    description:
+      "MX answered 403 for a reason mxflow does not recognise: read MX's message in the function logs (search for MX_FORBIDDEN) and take it to MX if it is theirs to fix.",
   },
 ];
 
@@ -82,7 +90,11 @@ export class Observability extends Construct {
     // CloudWatch can publish to an encrypted topic only through a key that lets it.
     const key = new kms.Key(this, 'TopicKey', { description: 'mxflow alarm topic', enableKeyRotation: true });
     key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.topic = new sns.Topic(this, 'Alarms', { displayName: `mxflow ${props.stage} alarms`, masterKey: key, enforceSSL: true });
+    this.topic = new sns.Topic(this, 'Alarms', {
+      displayName: `mxflow ${props.stage} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     const machines = JOB_TYPES.map((t) => props.stateMachines[t]);
@@ -111,25 +123,49 @@ export class Observability extends Construct {
       alarm(
         'FailedExecutions',
         'A job execution failed, timed out or was aborted: its job record is ended by the execution-ended rule; look at the execution in the Step Functions console.',
-        sumOf('failed, timed out or aborted executions', machines.flatMap((m) => [m.metricFailed(), m.metricTimedOut(), m.metricAborted()])),
+        sumOf(
+          'failed, timed out or aborted executions',
+          machines.flatMap((m) => [m.metricFailed(), m.metricTimedOut(), m.metricAborted()]),
+        ),
       ),
       ...Object.entries(props.functions).map(([group, fns]) =>
         alarm(
           `${group}FunctionErrors`,
           `An mxflow ${group} Lambda function threw: see its log group for the error.`,
-          sumOf(`${group} function errors`, Object.values(fns).map((fn) => fn.metricErrors({ period: FIVE_MINUTES }))),
+          sumOf(
+            `${group} function errors`,
+            Object.values(fns).map((fn) => fn.metricErrors({ period: FIVE_MINUTES })),
+          ),
         ),
       ),
-      alarm('Api5xx', 'The API answered 5xx: MX may be failing (502/503/504) or a function failed.', props.api.metricServerError({ period: FIVE_MINUTES })),
-      ...mxRefusalAlarms(props).map(({ id, code, description }) => alarm(id, description, mxflowMetric(METRIC.mxAccessRefused, { code }))),
+      alarm(
+        'Api5xx',
+        'The API answered 5xx: MX may be failing (502/503/504) or a function failed.',
+        props.api.metricServerError({ period: FIVE_MINUTES }),
+      ),
+      ...mxRefusalAlarms(props).map(({ id, code, description }) =>
+        alarm(id, description, mxflowMetric(METRIC.mxAccessRefused, { code })),
+      ),
     ];
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `mxflow-${props.stage}`, defaultInterval: Duration.hours(6) });
-    const perType = (metricName: string, statistic = 'Sum') => JOB_TYPES.map((jobType) => mxflowMetric(metricName, { jobType }, statistic).with({ label: jobType }));
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `mxflow-${props.stage}`,
+      defaultInterval: Duration.hours(6),
+    });
+    const perType = (metricName: string, statistic = 'Sum') =>
+      JOB_TYPES.map((jobType) => mxflowMetric(metricName, { jobType }, statistic).with({ label: jobType }));
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Jobs started, by type', left: perType(METRIC.jobsStarted), width: 8 }),
-      new cloudwatch.GraphWidget({ title: 'Jobs ended, by type and status', left: [search(METRIC.jobsEnded, ['jobType', 'status'], '')], width: 8 }),
-      new cloudwatch.GraphWidget({ title: 'Jobs failed, by type and reason', left: [search(METRIC.jobsFailed, ['jobType', 'reason'], '')], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Jobs ended, by type and status',
+        left: [search(METRIC.jobsEnded, ['jobType', 'status'], '')],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Jobs failed, by type and reason',
+        left: [search(METRIC.jobsFailed, ['jobType', 'reason'], '')],
+        width: 8,
+      }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -138,7 +174,11 @@ export class Observability extends Construct {
         right: [search(METRIC.mxErrors, ['status'], '')],
         width: 8,
       }),
-      new cloudwatch.GraphWidget({ title: 'Status reads per job (average, p95)', left: [...perType(METRIC.pollsPerJob, 'Average'), ...perType(METRIC.pollsPerJob, 'p95')], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Status reads per job (average, p95)',
+        left: [...perType(METRIC.pollsPerJob, 'Average'), ...perType(METRIC.pollsPerJob, 'p95')],
+        width: 8,
+      }),
       new cloudwatch.GraphWidget({
         title: 'Challenge wait for the end user, seconds',
         left: ['p50', 'p95', 'Maximum'].map((s) => mxflowMetric(METRIC.challengeWaitSeconds, {}, s).with({ label: s })),
@@ -146,11 +186,23 @@ export class Observability extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Function errors', left: functions.map(([name, fn]) => fn.metricErrors({ label: name, period: FIVE_MINUTES })), width: 8 }),
-      new cloudwatch.GraphWidget({ title: 'Function duration p95, ms', left: functions.map(([name, fn]) => fn.metricDuration({ label: name, statistic: 'p95', period: FIVE_MINUTES })), width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Function errors',
+        left: functions.map(([name, fn]) => fn.metricErrors({ label: name, period: FIVE_MINUTES })),
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Function duration p95, ms',
+        left: functions.map(([name, fn]) => fn.metricDuration({ label: name, statistic: 'p95', period: FIVE_MINUTES })),
+        width: 8,
+      }),
       new cloudwatch.GraphWidget({
         title: 'API requests, 4xx, 5xx and latency p95',
-        left: [props.api.metricCount({ period: FIVE_MINUTES }), props.api.metricClientError({ period: FIVE_MINUTES }), props.api.metricServerError({ period: FIVE_MINUTES })],
+        left: [
+          props.api.metricCount({ period: FIVE_MINUTES }),
+          props.api.metricClientError({ period: FIVE_MINUTES }),
+          props.api.metricServerError({ period: FIVE_MINUTES }),
+        ],
         right: [props.api.metricLatency({ statistic: 'p95', period: FIVE_MINUTES })],
         width: 8,
       }),
@@ -164,8 +216,19 @@ export class Observability extends Construct {
         ]),
         width: 8,
       }),
-      new cloudwatch.GraphWidget({ title: 'MX refusing mxflow, by code (401, 403 by cause)', left: [search(METRIC.mxAccessRefused, ['code'], '')], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'MX refusing mxflow, by code (401, 403 by cause)',
+        left: [search(METRIC.mxAccessRefused, ['code'], '')],
+        width: 8,
+      }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Cold starts, by function',
+        left: [search(METRIC.coldStart, ['function_name'], '')],
+        width: 8,
+      }),
     );
   }
 }

@@ -3,9 +3,15 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import type { JobType } from '#shared/jobs/job-types.js';
+import {
+  type JobType,
+  type NextStepValue,
+  WORKFLOW_STATES as STATE,
+  type WorkflowFunctionId,
+} from '#shared/contract/workflow.js';
 import { WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
-import type { WorkflowFunctionId } from './workflow-functions.js';
+
+type StateName = (typeof STATE)[keyof typeof STATE];
 
 export interface JobWorkflowSettings {
   /** How long a challenge may wait for the end user's answer before the job ends CHALLENGE_EXPIRED. */
@@ -23,15 +29,16 @@ export const DEFAULT_JOB_WORKFLOW_SETTINGS: JobWorkflowSettings = {
  * The definition of one job type's state machine: the polling loop of MX's guides.
  *
  *   StartMxJob → RouteByStatus ─ WAIT / AWAIT_OAUTH ──────→ WaitBeforePoll → PollMemberStatus → RouteByStatus
- *                              ─ AWAIT_CHALLENGE_ANSWER → AwaitChallengeAnswer (task token) → WaitBeforePoll
+ *                              ─ AWAIT_CHALLENGE_ANSWER → ParkForChallenge (task token) → WaitBeforePoll
  *                              ─ FETCH_RESULTS ─────────→ FetchResults → RouteByStatus
  *                              ─ RECORD_SUCCESS ────────→ RecordSuccess → JobSucceeded
  *                              ─ RETRY_START (MX's 429) → WaitBeforeRetryStart → StartMxJob
  *                              ─ RETRY_FETCH (MX's 429) → WaitBeforeRetryFetch → FetchResults
  *                              ─ FAIL (or any caught error) → RecordFailure → JobFailed
  *
- * The state holds the job's references, `progress` (decision and poll counters) and counts;
- * the execution input is `{jobGuid, userGuid, memberGuid, observeOnly, includeTransactions, isOauth}`.
+ * Each Task state runs the function of its name (`WORKFLOW_FUNCTIONS`). The state holds the job's
+ * references, `progress` (decision and poll counters) and counts; the execution input is an
+ * `ExecutionInput`: `{jobGuid, userGuid, memberGuid, observeOnly, includeTransactions, isOauth}`.
  */
 export function jobStateMachineDefinition(
   scope: Construct,
@@ -39,8 +46,14 @@ export function jobStateMachineDefinition(
   functions: Record<WorkflowFunctionId, IFunction>,
   settings: JobWorkflowSettings,
 ): sfn.IChainable {
-  const job = { 'jobGuid.$': '$.jobGuid', 'userGuid.$': '$.userGuid', 'memberGuid.$': '$.memberGuid', jobType, 'isOauth.$': '$.isOauth' };
-  const invoke = (id: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string) =>
+  const job = {
+    'jobGuid.$': '$.jobGuid',
+    'userGuid.$': '$.userGuid',
+    'memberGuid.$': '$.memberGuid',
+    jobType,
+    'isOauth.$': '$.isOauth',
+  };
+  const invoke = (id: StateName, fn: IFunction, payload: Record<string, unknown>, resultPath: string) =>
     new tasks.LambdaInvoke(scope, id, {
       stateName: id,
       lambdaFunction: fn,
@@ -61,26 +74,59 @@ export function jobStateMachineDefinition(
       maxDelay: Duration.seconds(60),
       jitterStrategy: sfn.JitterType.NONE,
     });
-  const waitAsDecided = (id: string) => new sfn.Wait(scope, id, { stateName: id, time: sfn.WaitTime.secondsPath('$.progress.waitSeconds') });
+  const waitAsDecided = (id: StateName) =>
+    new sfn.Wait(scope, id, { stateName: id, time: sfn.WaitTime.secondsPath('$.progress.waitSeconds') });
 
-  const recordFailure = invoke('RecordFailure', functions.FinishJobFunction, { outcome: 'FAILED', job, 'state.$': '$' }, '$.finish');
-  recordFailure.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4 });
-  recordFailure.next(new sfn.Fail(scope, 'JobFailed', { stateName: 'JobFailed', error: 'JobFailed', causePath: '$.finish.reason' }));
-  const failOnError = (task: sfn.TaskStateBase) => task.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+  const recordFailure = invoke(
+    STATE.recordFailure,
+    functions.RecordFailureFunction,
+    { job, 'state.$': '$' },
+    '$.finish',
+  );
+  recordFailure.addRetry({
+    errors: ['States.TaskFailed'],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 4,
+  });
+  recordFailure.next(
+    new sfn.Fail(scope, STATE.jobFailed, {
+      stateName: STATE.jobFailed,
+      error: 'JobFailed',
+      causePath: '$.finish.reason',
+    }),
+  );
+  const failOnError = (task: sfn.TaskStateBase) =>
+    task.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
 
   const options = { 'observeOnly.$': '$.observeOnly', 'includeTransactions.$': '$.includeTransactions' };
   // The whole state goes in: after a 429 it holds the progress that counts the waits in a row.
-  const startMxJob = invoke('StartMxJob', functions.StartMxJobFunction, { job, ...options, 'state.$': '$' }, '$.progress');
+  const startMxJob = invoke(
+    STATE.startMxJob,
+    functions.StartMxJobFunction,
+    { job, ...options, 'state.$': '$' },
+    '$.progress',
+  );
   mxFaultsRetried(startMxJob);
   // Another MX job type running on the member (409): wait it out for a while, visibly.
-  startMxJob.addRetry({ errors: [WORKFLOW_ERRORS.mxJobConflict], interval: Duration.seconds(20), backoffRate: 1.5, maxAttempts: 6 });
+  startMxJob.addRetry({
+    errors: [WORKFLOW_ERRORS.mxJobConflict],
+    interval: Duration.seconds(20),
+    backoffRate: 1.5,
+    maxAttempts: 6,
+  });
 
-  const pollMemberStatus = invoke('PollMemberStatus', functions.PollMemberStatusFunction, { job, 'progress.$': '$.progress' }, '$.progress');
+  const pollMemberStatus = invoke(
+    STATE.pollMemberStatus,
+    functions.PollMemberStatusFunction,
+    { job, 'progress.$': '$.progress' },
+    '$.progress',
+  );
   mxFaultsRetried(pollMemberStatus);
-  const waitBeforePoll = waitAsDecided('WaitBeforePoll').next(pollMemberStatus);
+  const waitBeforePoll = waitAsDecided(STATE.waitBeforePoll).next(pollMemberStatus);
 
-  const awaitChallengeAnswer = new tasks.LambdaInvoke(scope, 'AwaitChallengeAnswer', {
-    stateName: 'AwaitChallengeAnswer',
+  const parkForChallenge = new tasks.LambdaInvoke(scope, STATE.parkForChallenge, {
+    stateName: STATE.parkForChallenge,
     lambdaFunction: functions.ParkForChallengeFunction,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
     payload: sfn.TaskInput.fromObject({ job, taskToken: sfn.JsonPath.taskToken }),
@@ -88,22 +134,29 @@ export function jobStateMachineDefinition(
     taskTimeout: sfn.Timeout.duration(settings.challengeTimeout),
   });
   // Parking calls no MX (the status read staged the challenges): no MX retry to declare.
-  awaitChallengeAnswer.next(waitBeforePoll);
+  parkForChallenge.next(waitBeforePoll);
 
-  const fetchResults = invoke('FetchResults', functions.FetchResultsFunction, { job, 'includeTransactions.$': '$.includeTransactions', 'progress.$': '$.progress' }, '$.progress');
+  const fetchResultsPayload = { job, 'includeTransactions.$': '$.includeTransactions', 'progress.$': '$.progress' };
+  const fetchResults = invoke(STATE.fetchResults, functions.FetchResultsFunction, fetchResultsPayload, '$.progress');
   mxFaultsRetried(fetchResults);
-  const recordSuccess = invoke('RecordSuccess', functions.FinishJobFunction, { outcome: 'SUCCEEDED', job, 'counts.$': '$.progress.counts', 'progress.$': '$.progress' }, '$.finish');
-  recordSuccess.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4 });
-  recordSuccess.next(new sfn.Succeed(scope, 'JobSucceeded', { stateName: 'JobSucceeded' }));
-  const waitBeforeRetryStart = waitAsDecided('WaitBeforeRetryStart').next(startMxJob);
-  const waitBeforeRetryFetch = waitAsDecided('WaitBeforeRetryFetch').next(fetchResults);
+  const recordSuccessPayload = { job, 'counts.$': '$.progress.counts', 'progress.$': '$.progress' };
+  const recordSuccess = invoke(STATE.recordSuccess, functions.RecordSuccessFunction, recordSuccessPayload, '$.finish');
+  recordSuccess.addRetry({
+    errors: ['States.TaskFailed'],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 4,
+  });
+  recordSuccess.next(new sfn.Succeed(scope, STATE.jobSucceeded, { stateName: STATE.jobSucceeded }));
+  const waitBeforeRetryStart = waitAsDecided(STATE.waitBeforeRetryStart).next(startMxJob);
+  const waitBeforeRetryFetch = waitAsDecided(STATE.waitBeforeRetryFetch).next(fetchResults);
 
-  for (const task of [startMxJob, pollMemberStatus, awaitChallengeAnswer, fetchResults, recordSuccess]) failOnError(task);
+  for (const task of [startMxJob, pollMemberStatus, parkForChallenge, fetchResults, recordSuccess]) failOnError(task);
 
-  const next = (value: string) => sfn.Condition.stringEquals('$.progress.next', value);
-  const routeByStatus = new sfn.Choice(scope, 'RouteByStatus', { stateName: 'RouteByStatus' })
+  const next = (value: NextStepValue) => sfn.Condition.stringEquals('$.progress.next', value);
+  const routeByStatus = new sfn.Choice(scope, STATE.routeByStatus, { stateName: STATE.routeByStatus })
     .when(sfn.Condition.or(next('WAIT'), next('AWAIT_OAUTH')), waitBeforePoll)
-    .when(next('AWAIT_CHALLENGE_ANSWER'), awaitChallengeAnswer)
+    .when(next('AWAIT_CHALLENGE_ANSWER'), parkForChallenge)
     .when(next('FETCH_RESULTS'), fetchResults)
     .when(next('RECORD_SUCCESS'), recordSuccess)
     .when(next('RETRY_START'), waitBeforeRetryStart)

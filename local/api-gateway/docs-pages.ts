@@ -25,9 +25,15 @@ export function docsPages(serverUrl: () => string): NonNullable<LocalApiGatewayO
   let css: string | undefined;
   let js: string | undefined;
   return {
-    '/openapi.json': { contentType: 'application/json', body: () => JSON.stringify(buildOpenApiDocument({ serverUrl: serverUrl() }), null, 2) },
+    '/openapi.json': {
+      contentType: 'application/json',
+      body: () => JSON.stringify(buildOpenApiDocument({ serverUrl: serverUrl() }), null, 2),
+    },
     '/docs': { contentType: 'text/html; charset=utf-8', body: () => page('mxflow API reference') },
     '/docs/swagger-ui.css': { contentType: 'text/css', body: () => (css ??= asset('swagger-ui.css')) },
-    '/docs/swagger-ui-bundle.js': { contentType: 'text/javascript', body: () => (js ??= asset('swagger-ui-bundle.js')) },
+    '/docs/swagger-ui-bundle.js': {
+      contentType: 'text/javascript',
+      body: () => (js ??= asset('swagger-ui-bundle.js')),
+    },
   };
 }

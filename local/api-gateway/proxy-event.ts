@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ROUTES, type RouteSpec } from '#shared/api/routes.js';
+import { API_ROUTES, type RouteSpec } from '#shared/api/routes.js';
 
 export interface HttpRequest {
   readonly method: string;
@@ -15,7 +15,7 @@ export interface MatchedEvent {
   readonly event: APIGatewayProxyEvent;
 }
 
-const matchers = ROUTES.map((route) => {
+const matchers = API_ROUTES.map((route) => {
   const names: string[] = [];
   const pattern = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     names.push(name);
@@ -43,7 +43,9 @@ export function toProxyEvent(request: HttpRequest): MatchedEvent | undefined {
     const pathParameters = Object.fromEntries(names.map((name, i) => [name, safeDecode(match[i + 1] ?? '')]));
     const query = [...url.searchParams.keys()];
     const headers = Object.fromEntries(
-      Object.entries(request.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(',') : v]])),
+      Object.entries(request.headers).flatMap(([k, v]) =>
+        v === undefined ? [] : [[k, Array.isArray(v) ? v.join(',') : v]],
+      ),
     );
     const requestId = randomUUID();
     return {
@@ -54,8 +56,12 @@ export function toProxyEvent(request: HttpRequest): MatchedEvent | undefined {
         httpMethod: method,
         headers,
         multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-        queryStringParameters: query.length ? Object.fromEntries(query.map((k) => [k, url.searchParams.get(k) ?? ''])) : null,
-        multiValueQueryStringParameters: query.length ? Object.fromEntries(query.map((k) => [k, url.searchParams.getAll(k)])) : null,
+        queryStringParameters: query.length
+          ? Object.fromEntries(query.map((k) => [k, url.searchParams.get(k) ?? '']))
+          : null,
+        multiValueQueryStringParameters: query.length
+          ? Object.fromEntries(query.map((k) => [k, url.searchParams.getAll(k)]))
+          : null,
         pathParameters: names.length ? pathParameters : null,
         stageVariables: null,
         body: request.body === '' ? null : request.body,

@@ -3,10 +3,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { invokeLocally, lambdaContext } from '#local/lambda-context.js';
+import { readBody } from '#local/read-body.js';
+import { ApiError } from '#shared/api/api-error.js';
 import { API_FUNCTION_SIZE, apiFunctionEntry } from '#shared/api/api-functions.js';
 import { API_FUNCTIONS, type ApiFunction } from '#shared/api/routes.js';
-import { lambdaContext } from '#local/lambda-context.js';
-import { readBody } from '#local/read-body.js';
 import { methodsFor, toProxyEvent } from './proxy-event.js';
 
 type ApiLambda = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -38,7 +39,9 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions = {})
   const handlers = Object.fromEntries(
     await Promise.all(
       API_FUNCTIONS.map(async (family) => {
-        const module = (await import(pathToFileURL(resolve(projectRoot, apiFunctionEntry(family))).href)) as { handler: ApiLambda };
+        const module = (await import(pathToFileURL(resolve(projectRoot, apiFunctionEntry(family))).href)) as {
+          handler: ApiLambda;
+        };
         return [family, module.handler] as const;
       }),
     ),
@@ -58,19 +61,25 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions = {})
       const matched = toProxyEvent({ method: request.method ?? 'GET', url, headers: request.headers, body });
       if (!matched) {
         const allowed = methodsFor(new URL(url, 'http://localhost').pathname);
-        if (allowed.length > 0) {
-          sendJson(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `use ${allowed.join(' or ')}` } }, { Allow: allowed.join(', ') });
-        } else {
-          sendJson(response, 404, { error: { code: 'NOT_FOUND', message: `no route for ${request.method} ${url.split('?')[0]}` } });
-        }
+        const refusal =
+          allowed.length > 0
+            ? new ApiError('METHOD_NOT_ALLOWED', allowed, { headers: { Allow: allowed.join(', ') } })
+            : new ApiError('NOT_FOUND', { message: `no route for ${request.method} ${url.split('?')[0]}` });
+        sendJson(response, refusal.status, refusal.toBody(), refusal.headers);
         return;
       }
-      const result = await handlers[matched.route.function](matched.event, lambdaContext(`api-${matched.route.function}`, API_FUNCTION_SIZE.memoryMb, API_FUNCTION_SIZE.timeoutSeconds));
+      // Its own invocation scope: interleaved requests log with their own function's context.
+      const result = await invokeLocally(
+        handlers[matched.route.function],
+        matched.event,
+        lambdaContext(`api-${matched.route.function}`, API_FUNCTION_SIZE.memoryMb, API_FUNCTION_SIZE.timeoutSeconds),
+      );
       response.writeHead(result.statusCode, result.headers as Record<string, string>);
       response.end(result.body);
     })().catch(() => {
       // API Gateway's own answer when the integration fails.
-      if (!response.headersSent) sendJson(response, 502, { error: { code: 'BAD_GATEWAY', message: 'the function failed' } });
+      const failed = new ApiError('BAD_GATEWAY');
+      if (!response.headersSent) sendJson(response, failed.status, failed.toBody());
       else response.end();
     });
   });

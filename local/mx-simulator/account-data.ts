@@ -1,8 +1,8 @@
 // Pure, seeded generation of what a connection yields besides transactions: the accounts of
 // a member (by account set), their balances, account numbers (real or tokenized) and owners.
 import type { AccountNumberResponse, AccountOwnerResponse, AccountResponse } from 'mx-platform-node';
-import { abaRoutingNumberFrom } from './routing-number.js';
 import { hashKey, mulberry32, mxGuid } from './random.js';
+import { abaRoutingNumberFrom } from './routing-number.js';
 import type { AccountSet } from './test-logins.js';
 
 interface AccountTemplate {
@@ -53,14 +53,17 @@ const ACCOUNT_SETS: Record<AccountSet, AccountTemplate[]> = {
 /** Account types that instant account verification can return numbers for. */
 export const VERIFIABLE_TYPES: readonly string[] = ['CHECKING', 'SAVINGS'];
 
-/** Tokenized account numbers (OAuth members at institutions that issue TANs) are 17 digits starting with this prefix. */
+/**
+ * Tokenized account numbers (OAuth members at institutions that issue TANs) are 17 digits starting with this
+ * prefix.
+ */
 export const TAN_PREFIX = '9990';
 
 /**
  * What a verification of the set's accounts yields: numbers that pass MX's checks, numbers
  * that fail them (`passed_validation: false`), or none at all (the job still ends CONNECTED).
  */
-export type AccountNumbersOutcome = 'valid' | 'unvalidated' | 'none';
+type AccountNumbersOutcome = 'valid' | 'unvalidated' | 'none';
 const NUMBERS_OF_SET: Record<AccountSet, AccountNumbersOutcome> = {
   default: 'valid',
   all_types: 'valid',
@@ -237,12 +240,24 @@ export function accountView(acc: GeneratedAccount, ctx: AccountViewContext): Acc
     case 'INVESTMENT': {
       const holdings = amount(10000, 200000);
       const cash = amount(100, 5000);
-      return { ...view, balance: cents(holdings + cash), holdings_value: holdings, cash_balance: cash, total_account_value: cents(holdings + cash) };
+      return {
+        ...view,
+        balance: cents(holdings + cash),
+        holdings_value: holdings,
+        cash_balance: cash,
+        total_account_value: cents(holdings + cash),
+      };
     }
     case 'PROPERTY':
       return { ...view, balance: amount(200000, 900000), property_type: 'REAL_ESTATE' };
     case 'INSURANCE':
-      return { ...view, balance: amount(1000, 50000), insured_name: 'Pat Sample', pay_out_amount: 250000, premium_amount: amount(20, 120) };
+      return {
+        ...view,
+        balance: amount(1000, 50000),
+        insured_name: 'Pat Sample',
+        pay_out_amount: 250000,
+        premium_amount: amount(20, 120),
+      };
     default:
       return { ...view, balance: amount(100, 1000) };
   }
@@ -280,10 +295,23 @@ export function accountOwnerViews(acc: GeneratedAccount, seed: string): AccountO
   const h = hashKey(seed, 'owner', acc.memberGuid);
   const first = ownerView(acc, OWNERS[h % OWNERS.length]!, mxGuid('ACO', seed, 'account_owner', acc.guid), h % 100);
   if (!acc.joint) return [first];
-  return [first, ownerView(acc, OWNERS[(h + 1) % OWNERS.length]!, mxGuid('ACO', seed, 'account_owner', acc.guid, 'joint'), (h + 1) % 100)];
+  return [
+    first,
+    ownerView(
+      acc,
+      OWNERS[(h + 1) % OWNERS.length]!,
+      mxGuid('ACO', seed, 'account_owner', acc.guid, 'joint'),
+      (h + 1) % 100,
+    ),
+  ];
 }
 
-function ownerView(acc: GeneratedAccount, o: (typeof OWNERS)[number], guid: string, phone: number): AccountOwnerResponse {
+function ownerView(
+  acc: GeneratedAccount,
+  o: (typeof OWNERS)[number],
+  guid: string,
+  phone: number,
+): AccountOwnerResponse {
   const handle = o.name.toLowerCase().replace(/\s+/g, '.');
   return {
     account_guid: acc.guid,

@@ -26,7 +26,11 @@ function authorize(store: Store, memberGuid: string, query: URLSearchParams): Ap
   const oauth = member?.oauth;
   if (!member || !oauth) return html(404, 'Unknown OAuth link', 'This OAuth window does not exist.');
   if (!query.get('token') || query.get('token') !== oauth.token) {
-    return html(400, 'OAuth link expired', 'This OAuth window was already used or superseded; request a new oauth_window_uri.');
+    return html(
+      400,
+      'OAuth link expired',
+      'This OAuth window was already used or superseded; request a new oauth_window_uri.',
+    );
   }
   if (store.now() - oauth.issuedAt > store.config.oauthWindowTtlMs) {
     return html(400, 'OAuth link expired', 'This OAuth window has expired; request a new oauth_window_uri.');
@@ -62,11 +66,19 @@ function authorize(store: Store, memberGuid: string, query: URLSearchParams): Ap
 export function browserPage(store: Store, method: string, pathname: string, query: URLSearchParams): PageResult | null {
   if (method !== 'GET') return null;
   const oauth = /^\/oauth\/authorize\/([^/]+)$/.exec(pathname);
-  if (oauth) return { endpoint: 'GET /oauth/authorize/{member_guid}', ...authorize(store, decodeURIComponent(oauth[1]!), query) };
+  if (oauth)
+    return {
+      endpoint: 'GET /oauth/authorize/{member_guid}',
+      ...authorize(store, decodeURIComponent(oauth[1]!), query),
+    };
   if (/^\/widgets\/[^/]+\/[^/]+$/.test(pathname)) {
     return {
       endpoint: 'GET /widgets/{widget_type}/{token}',
-      ...html(200, 'MX widget (simulated)', 'The MX simulator does not render widgets; connect members through the API.'),
+      ...html(
+        200,
+        'MX widget (simulated)',
+        'The MX simulator does not render widgets; connect members through the API.',
+      ),
     };
   }
   return null;

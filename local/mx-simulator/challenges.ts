@@ -3,18 +3,19 @@
 // option whose value is `correct`); account selection is answered with one of its options'
 // values, opaque tokens as MX's are (not account guids), mapped back to the account here.
 import type { ChallengeResponse } from 'mx-platform-node';
-import { maskedAccountNumber, type GeneratedAccount } from './account-data.js';
+import { type GeneratedAccount, maskedAccountNumber } from './account-data.js';
 import type { ActiveChallenge } from './model.js';
 import { tokenFrom } from './random.js';
-import { CORRECT_ANSWER, type ChallengeType } from './test-logins.js';
+import { type ChallengeType, CORRECT_ANSWER } from './test-logins.js';
 
 // 1×1 PNG: enough for a client to render or pass through an image challenge.
-const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+const PIXEL =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 export const ACCOUNT_SELECTION_LABEL = 'Please select an account:';
 
 /** Put before a re-asked challenge's label, as banks say the last answer did not match. */
-export const REASK_PREFIX = 'That answer did not match. ';
+const REASK_PREFIX = 'That answer did not match. ';
 
 /** An MFA challenge as issued: its view and the answer that passes it. */
 export function mfaChallenge(guid: string, type: ChallengeType, reask = false): ActiveChallenge {
@@ -63,10 +64,20 @@ function mfaChallengeView(guid: string, type: ChallengeType): ChallengeResponse 
  * of this challenge (never the account guid), which the answer is mapped back through.
  */
 export function accountSelectionChallenge(guid: string, accounts: GeneratedAccount[]): ActiveChallenge {
-  const options = accounts.map((a) => ({ label: `${a.name} ${maskedAccountNumber(a)}`, value: tokenFrom(`account-option|${guid}|${a.guid}`), account: a.guid }));
+  const options = accounts.map((a) => ({
+    label: `${a.name} ${maskedAccountNumber(a)}`,
+    value: tokenFrom(`account-option|${guid}|${a.guid}`),
+    account: a.guid,
+  }));
   return {
     guid,
-    view: { field_name: null, guid, label: ACCOUNT_SELECTION_LABEL, options: options.map(({ label, value }) => ({ label, value })), type: 'OPTIONS' },
+    view: {
+      field_name: null,
+      guid,
+      label: ACCOUNT_SELECTION_LABEL,
+      options: options.map(({ label, value }) => ({ label, value })),
+      type: 'OPTIONS',
+    },
     accepted: options.map((o) => o.value),
     accountByValue: Object.fromEntries(options.map((o) => [o.value, o.account])),
   };

@@ -1,6 +1,6 @@
 // `npm run mx-simulator -- --port 4010 [...]`: runs the simulator until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
-import { startMxSimulator, type MxSimulatorOptions } from './index.js';
+import { type MxSimulatorOptions, startMxSimulator } from './index.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +48,12 @@ function num(name: string, raw: string | undefined): number | undefined {
 
 /** A comma-separated flag; the simulator validates the entries. */
 function list(raw: string | undefined): string[] | undefined {
-  return raw === undefined ? undefined : raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  return raw === undefined
+    ? undefined
+    : raw
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
 }
 
 const faults: NonNullable<MxSimulatorOptions['faults']> = {};
@@ -83,8 +88,12 @@ try {
   console.log(`MX simulator listening on ${sim.url}`);
   console.log(`  client id: ${sim.clientId}`);
   console.log(`  API key:   ${sim.apiKey}`);
-  console.log(`  time scale ${sim.options.timeScale}, job ${sim.options.jobDurationMs} MX ms, seed "${sim.options.seed}"`);
-  console.log(`Try: curl -u ${sim.clientId}:${sim.apiKey} -H 'Accept: application/vnd.mx.api.v1+json' -H 'Accept-Version: v20111101' '${sim.url}/institutions?name=mx'`);
+  console.log(
+    `  time scale ${sim.options.timeScale}, job ${sim.options.jobDurationMs} MX ms, seed "${sim.options.seed}"`,
+  );
+  console.log(
+    `Try: curl -u ${sim.clientId}:${sim.apiKey} -H 'Accept: application/vnd.mx.api.v1+json' -H 'Accept-Version: v20111101' '${sim.url}/institutions?name=mx'`,
+  );
   console.log(`Admin: ${sim.url}/_simulator/stats — Ctrl-C to stop.`);
   const stop = (signal: string) => {
     console.log(`\n${signal}: stopping MX simulator`);

@@ -5,7 +5,7 @@ import { ApiError, badRequest } from './errors.js';
 import type { RequestContext } from './http-types.js';
 import type { JobType } from './model.js';
 
-export const JOB_FEATURES = ['aggregate', 'verify', 'identify'] as const satisfies readonly JobType[];
+const JOB_FEATURES = ['aggregate', 'verify', 'identify'] as const satisfies readonly JobType[];
 
 const FEATURE_NAMES: Record<JobType, string> = {
   aggregate: 'Aggregation',
@@ -13,10 +13,10 @@ const FEATURE_NAMES: Record<JobType, string> = {
   identify: 'Account owner identification',
 };
 
-export const IP_NOT_ALLOWED_MESSAGE = 'The request came from an IP address that is not on the allow list for this client';
+const IP_NOT_ALLOWED_MESSAGE = 'The request came from an IP address that is not on the allow list for this client';
 
 /** `::ffff:127.0.0.1` (an IPv4 client of a dual-stack socket) is 127.0.0.1. */
-export function normaliseIp(address: string): string {
+function normaliseIp(address: string): string {
   return address.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }
 
@@ -30,15 +30,13 @@ export function checkAllowEntry(entry: unknown): string {
   const [address = '', bits, extra] = entry.trim().split('/');
   const valid =
     extra === undefined &&
-    (bits === undefined
-      ? isIP(address) !== 0
-      : isIP(address) === 4 && /^\d{1,2}$/.test(bits) && Number(bits) <= 32);
+    (bits === undefined ? isIP(address) !== 0 : isIP(address) === 4 && /^\d{1,2}$/.test(bits) && Number(bits) <= 32);
   if (!valid) throw badRequest(`allowedIps entry "${entry}" is not an IP address or an IPv4 CIDR range (a.b.c.d/n)`);
   return entry.trim();
 }
 
 /** Whether a client address matches the allow list; null means every address is allowed. */
-export function ipAllowed(address: string | undefined, allowList: readonly string[] | null): boolean {
+function ipAllowed(address: string | undefined, allowList: readonly string[] | null): boolean {
   if (allowList === null) return true;
   if (!address) return false;
   const ip = normaliseIp(address);

@@ -1,12 +1,13 @@
 // Simulator options: defaults, validation, and the live (re-configurable) timing/data config.
-import { badRequest } from './errors.js';
+
 import { checkAllowEntry, checkFeature } from './client-access.js';
+import { badRequest } from './errors.js';
 import type { FaultSettings } from './faults.js';
 import type { JobType } from './model.js';
 
 export const DEFAULT_CLIENT_ID = 'sim-client-id';
 export const DEFAULT_API_KEY = 'sim-api-key';
-export const DEFAULT_SEED = 'mxflow';
+const DEFAULT_SEED = 'mxflow';
 
 export interface MxSimulatorOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -34,7 +35,10 @@ export interface MxSimulatorOptions {
    * without a new run (MX's throttle window); default 10800000 (3 hours), 0 = off.
    */
   aggregationThrottleMs?: number;
-  /** MX ms after a member's last job start at which MX aggregates it in the background; default 86400000 (24 hours), 0 = off. */
+  /**
+   * MX ms after a member's last job start at which MX aggregates it in the background; default 86400000 (24
+   * hours), 0 = off.
+   */
   backgroundAggregationMs?: number;
   /** Transactions generated per account; default 50. */
   transactionsPerAccount?: number;
@@ -54,7 +58,18 @@ export interface MxSimulatorOptions {
 /** The options that can change while the server runs (PUT /_simulator/config, configure()). */
 export type ConfigUpdate = Pick<
   MxSimulatorOptions,
-  'seed' | 'timeScale' | 'jobDurationMs' | 'challengeAfterMs' | 'challengeExpiryMs' | 'oauthWindowTtlMs' | 'aggregationThrottleMs' | 'backgroundAggregationMs' | 'transactionsPerAccount' | 'historyDays' | 'allowedIps' | 'disabledFeatures'
+  | 'seed'
+  | 'timeScale'
+  | 'jobDurationMs'
+  | 'challengeAfterMs'
+  | 'challengeExpiryMs'
+  | 'oauthWindowTtlMs'
+  | 'aggregationThrottleMs'
+  | 'backgroundAggregationMs'
+  | 'transactionsPerAccount'
+  | 'historyDays'
+  | 'allowedIps'
+  | 'disabledFeatures'
 >;
 
 export interface ConfigSnapshot {
@@ -72,7 +87,20 @@ export interface ConfigSnapshot {
   disabledFeatures: JobType[];
 }
 
-const CONFIG_KEYS = ['seed', 'timeScale', 'jobDurationMs', 'challengeAfterMs', 'challengeExpiryMs', 'oauthWindowTtlMs', 'aggregationThrottleMs', 'backgroundAggregationMs', 'transactionsPerAccount', 'historyDays', 'allowedIps', 'disabledFeatures'] as const;
+const CONFIG_KEYS = [
+  'seed',
+  'timeScale',
+  'jobDurationMs',
+  'challengeAfterMs',
+  'challengeExpiryMs',
+  'oauthWindowTtlMs',
+  'aggregationThrottleMs',
+  'backgroundAggregationMs',
+  'transactionsPerAccount',
+  'historyDays',
+  'allowedIps',
+  'disabledFeatures',
+] as const;
 
 export class SimulatorConfig {
   seed = DEFAULT_SEED;
@@ -99,7 +127,8 @@ export class SimulatorConfig {
 
   /** Validates everything before applying anything, so a bad request changes nothing. */
   update(input: unknown): ConfigSnapshot {
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('config must be a JSON object');
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw badRequest('config must be a JSON object');
     const entries = Object.entries(input).filter(([, v]) => v !== undefined);
     for (const [key, value] of entries) {
       if (!(CONFIG_KEYS as readonly string[]).includes(key)) throw badRequest(`unknown config option "${key}"`);
@@ -108,7 +137,8 @@ export class SimulatorConfig {
         continue;
       }
       if (key === 'allowedIps') {
-        if (value !== null && !Array.isArray(value)) throw badRequest('allowedIps must be a list of IP addresses or CIDR ranges, or null (every address)');
+        if (value !== null && !Array.isArray(value))
+          throw badRequest('allowedIps must be a list of IP addresses or CIDR ranges, or null (every address)');
         if (Array.isArray(value)) value.forEach(checkAllowEntry);
         continue;
       }
@@ -120,11 +150,13 @@ export class SimulatorConfig {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${key} must be a number`);
       const positive = key === 'timeScale' || key === 'historyDays';
       if (positive ? value <= 0 : value < 0) throw badRequest(`${key} must be ${positive ? '> 0' : '>= 0'}`);
-      if ((key === 'transactionsPerAccount' || key === 'historyDays') && !Number.isInteger(value)) throw badRequest(`${key} must be an integer`);
+      if ((key === 'transactionsPerAccount' || key === 'historyDays') && !Number.isInteger(value))
+        throw badRequest(`${key} must be an integer`);
     }
     for (const [key, value] of entries) {
       if (key === 'seed') this.seed = String(value);
-      else if (key === 'allowedIps') this.allowedIps = value === null ? null : (value as unknown[]).map(checkAllowEntry);
+      else if (key === 'allowedIps')
+        this.allowedIps = value === null ? null : (value as unknown[]).map(checkAllowEntry);
       else if (key === 'disabledFeatures') this.disabledFeatures = [...new Set((value as unknown[]).map(checkFeature))];
       else if (key === 'challengeAfterMs') this.explicitChallengeAfterMs = value as number;
       else (this as unknown as Record<string, number>)[key] = value as number;

@@ -24,19 +24,29 @@ export interface FaultSettings {
   retryAfterSeconds: number;
 }
 
-export const NO_FAULTS: FaultSettings = { rate429: 0, rate500: 0, rate503: 0, dropRate: 0, latencyMs: 0, retryAfterSeconds: 1 };
+const NO_FAULTS: FaultSettings = {
+  rate429: 0,
+  rate500: 0,
+  rate503: 0,
+  dropRate: 0,
+  latencyMs: 0,
+  retryAfterSeconds: 1,
+};
 
 export type FaultDecision = { kind: 'none' } | { kind: 'drop' } | { kind: 'status'; status: 429 | 500 | 503 };
 
 const FRACTIONS = ['rate429', 'rate500', 'rate503', 'dropRate'] as const;
 
-export function validateFaults(input: unknown, current: FaultSettings): FaultSettings {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('fault settings must be a JSON object');
+function validateFaults(input: unknown, current: FaultSettings): FaultSettings {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw badRequest('fault settings must be a JSON object');
   const next: FaultSettings = { ...current };
   for (const [key, value] of Object.entries(input)) {
     if (!(key in NO_FAULTS)) throw badRequest(`unknown fault setting "${key}"`);
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw badRequest(`fault setting "${key}" must be a number >= 0`);
-    if ((FRACTIONS as readonly string[]).includes(key) && value > 1) throw badRequest(`fault setting "${key}" must be between 0 and 1`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      throw badRequest(`fault setting "${key}" must be a number >= 0`);
+    if ((FRACTIONS as readonly string[]).includes(key) && value > 1)
+      throw badRequest(`fault setting "${key}" must be between 0 and 1`);
     next[key as keyof FaultSettings] = value;
   }
   const sum = FRACTIONS.reduce((s, k) => s + next[k], 0);
@@ -77,11 +87,11 @@ export class FaultInjector {
     const s = this.settings;
     if (s.dropRate + s.rate429 + s.rate500 + s.rate503 === 0) return { kind: 'none' };
     // Cumulative bands over a single draw: each fault gets exactly its fraction.
-    let r = this.random();
-    if ((r -= s.dropRate) < 0) return { kind: 'drop' };
-    if ((r -= s.rate429) < 0) return { kind: 'status', status: 429 };
-    if ((r -= s.rate500) < 0) return { kind: 'status', status: 500 };
-    if ((r -= s.rate503) < 0) return { kind: 'status', status: 503 };
+    const r = this.random();
+    if (r < s.dropRate) return { kind: 'drop' };
+    if (r < s.dropRate + s.rate429) return { kind: 'status', status: 429 };
+    if (r < s.dropRate + s.rate429 + s.rate500) return { kind: 'status', status: 500 };
+    if (r < s.dropRate + s.rate429 + s.rate500 + s.rate503) return { kind: 'status', status: 503 };
     return { kind: 'none' };
   }
 }

@@ -1,24 +1,27 @@
 // Entry point: startMxSimulator() wires the config, clock, store, faults and stats into an
 // HTTP server and returns handles for tests and benchmarks.
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listen } from '#local/http-server.js';
 import type { AdminControls } from './admin.js';
 import { MxClock } from './clock.js';
-import { DEFAULT_API_KEY, DEFAULT_CLIENT_ID, SimulatorConfig, type ConfigSnapshot, type ConfigUpdate, type MxSimulatorOptions } from './config.js';
+import {
+  type ConfigSnapshot,
+  type ConfigUpdate,
+  DEFAULT_API_KEY,
+  DEFAULT_CLIENT_ID,
+  type MxSimulatorOptions,
+  SimulatorConfig,
+} from './config.js';
 import { FaultInjector, type FaultSettings } from './faults.js';
 import { createRequestListener } from './server.js';
-import { StatsRecorder, type SimulatorStats } from './stats.js';
+import { type SimulatorStats, StatsRecorder } from './stats.js';
 import { Store } from './store.js';
 
-export type { MxSimulatorOptions, ConfigUpdate, ConfigSnapshot } from './config.js';
-export type { FaultSettings } from './faults.js';
-export type { SimulatorStats, JobRecord, EndpointStats, MemberReadStats } from './stats.js';
-export { DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_SEED } from './config.js';
-export { PLATFORM_ACCEPT, ATRIUM_ACCEPT } from './server.js';
-export { TEST_LOGINS, TEST_USERNAMES, CORRECT_ANSWER, END_STATUSES } from './test-logins.js';
-export { INSTITUTIONS } from './institutions.js';
 export { TAN_PREFIX } from './account-data.js';
 export { ACCOUNT_SELECTION_LABEL } from './challenges.js';
+export type { MxSimulatorOptions } from './config.js';
+export { INSTITUTIONS } from './institutions.js';
+export { CORRECT_ANSWER, END_STATUSES, TEST_LOGINS } from './test-logins.js';
 
 export interface MxSimulator {
   /** Base URL, e.g. `http://127.0.0.1:4010` (no trailing slash). */
@@ -109,22 +112,10 @@ export async function startMxSimulator(options: MxSimulatorOptions = {}): Promis
       fallbackBaseUrl: () => url,
     }),
   );
-  const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const listening = await listen(server, { port: options.port ?? 0, host });
+  const { port } = listening;
+  url = listening.url;
 
-  let closed: Promise<void> | null = null;
   return {
     url,
     clientId,
@@ -141,13 +132,10 @@ export async function startMxSimulator(options: MxSimulatorOptions = {}): Promis
     setFaults: (f) => faults.update(f),
     configure: (u) => configure(u),
     reset,
-    close: () =>
-      (closed ??= new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const s of sockets) s.destroy();
-      })),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      return listening.stop();
+    },
   };
 }

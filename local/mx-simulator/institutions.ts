@@ -98,10 +98,10 @@ export function institutionView(inst: Institution): InstitutionResponse {
   };
 }
 
-export type CredentialField = 'username' | 'password' | 'account_type';
+type CredentialField = 'username' | 'password' | 'account_type';
 
 /** An option of an OPTIONS credential; the member's value is the option's `value`. */
-export interface CredentialOption {
+interface CredentialOption {
   label: string;
   value: string;
 }
@@ -121,7 +121,13 @@ const ACCOUNT_TYPE_OPTIONS: readonly CredentialOption[] = [
 /** Credentials an institution asks for (none for OAuth-only institutions). */
 export function institutionCredentials(seed: string, inst: Institution): InstitutionCredential[] {
   if (inst.oauthOnly) return [];
-  const make = (field: CredentialField, order: number, label: string, type: string, fieldType: string): InstitutionCredential => {
+  const make = (
+    field: CredentialField,
+    order: number,
+    label: string,
+    type: string,
+    fieldType: string,
+  ): InstitutionCredential => {
     const guid = mxGuid('CRD', seed, 'credential', inst.code, field);
     return {
       guid,
@@ -129,10 +135,16 @@ export function institutionCredentials(seed: string, inst: Institution): Institu
       view: { display_order: order, field_name: type, field_type: fieldType, guid, label, type },
     };
   };
-  const credentials = [make('username', 0, 'Username', 'LOGIN', 'TEXT'), make('password', 1, 'Password', 'PASSWORD', 'PASSWORD')];
+  const credentials = [
+    make('username', 0, 'Username', 'LOGIN', 'TEXT'),
+    make('password', 1, 'Password', 'PASSWORD', 'PASSWORD'),
+  ];
   if (inst.accountTypeOptions) {
     const accountType = make('account_type', 2, 'Account type', 'OPTIONS', 'OPTIONS');
-    credentials.push({ ...accountType, view: { ...accountType.view, options: ACCOUNT_TYPE_OPTIONS.map((o) => ({ ...o })) } });
+    credentials.push({
+      ...accountType,
+      view: { ...accountType.view, options: ACCOUNT_TYPE_OPTIONS.map((o) => ({ ...o })) },
+    });
   }
   return credentials;
 }

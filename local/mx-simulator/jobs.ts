@@ -6,9 +6,10 @@
 // round is pending, it appears challengeAfterMs into the segment; an unanswered challenge
 // ends the job EXPIRED after challengeExpiryMs. The last segment lasts jobDurationMs (no
 // challenge before) or jobDurationMs - challengeAfterMs (after a challenge), ×3 if delayed.
+
+import { type GeneratedAccount, VERIFIABLE_TYPES } from './account-data.js';
 import { accountSelectionChallenge, mfaChallenge } from './challenges.js';
 import type { SimulatorConfig } from './config.js';
-import { VERIFIABLE_TYPES, type GeneratedAccount } from './account-data.js';
 import { badRequest } from './errors.js';
 import type { Job, JobStep, JobType, MemberRecord, UserRecord } from './model.js';
 import type { ChallengeType, EndStatus, LoginScenario } from './test-logins.js';
@@ -31,7 +32,15 @@ export function isRunning(member: MemberRecord): boolean {
  * keeps its own copy, as MX does: a test then catches mxflow reading the rule wrong.
  */
 export const STARTABLE_STATUSES: readonly string[] = [
-  'CREATED', 'CONNECTED', 'DEGRADED', 'DISCONNECTED', 'EXPIRED', 'FAILED', 'IMPEDED', 'RECONNECTED', 'UPDATED',
+  'CREATED',
+  'CONNECTED',
+  'DEGRADED',
+  'DISCONNECTED',
+  'EXPIRED',
+  'FAILED',
+  'IMPEDED',
+  'RECONNECTED',
+  'UPDATED',
 ];
 
 /** Whether a manual aggregation now falls in MX's throttle window after the last one that connected. */
@@ -85,7 +94,8 @@ export function startJob(
 }
 
 function finalSegmentMs(job: Job, config: SimulatorConfig): number {
-  const base = job.challengesIssued > 0 ? Math.max(0, config.jobDurationMs - config.challengeAfterMs) : config.jobDurationMs;
+  const base =
+    job.challengesIssued > 0 ? Math.max(0, config.jobDurationMs - config.challengeAfterMs) : config.jobDurationMs;
   return job.scenario.delayed ? base * 3 : base;
 }
 
@@ -99,7 +109,8 @@ export function advance(member: MemberRecord, ctx: JobContext): void {
       const expiresAt = job.challenge.issuedAt + config.challengeExpiryMs;
       if (ctx.now < expiresAt) return;
       job.challenge = null;
-      return endJob(member, job, 'EXPIRED', expiresAt, ctx);
+      endJob(member, job, 'EXPIRED', expiresAt, ctx);
+      return;
     }
     const checkpoint = job.segmentStartedAt + config.challengeAfterMs;
     const mfaPending = job.steps.slice(job.nextStep).some((s) => s.kind === 'mfa');
@@ -115,16 +126,23 @@ export function advance(member: MemberRecord, ctx: JobContext): void {
         const reask = job.reasking === true;
         job.reasking = false;
         const types: readonly ChallengeType[] = typeof step.type === 'string' ? [step.type] : step.type;
-        job.challenge = { issuedAt: checkpoint, challenges: types.map((type) => mfaChallenge(ctx.nextGuid('CRD'), type, reask)) };
+        job.challenge = {
+          issuedAt: checkpoint,
+          challenges: types.map((type) => mfaChallenge(ctx.nextGuid('CRD'), type, reask)),
+        };
       } else {
         const eligible = ctx.accountsOf(member, job.scenario.accounts).filter((a) => VERIFIABLE_TYPES.includes(a.type));
-        job.challenge = { issuedAt: checkpoint, challenges: [accountSelectionChallenge(ctx.nextGuid('CRD'), eligible)] };
+        job.challenge = {
+          issuedAt: checkpoint,
+          challenges: [accountSelectionChallenge(ctx.nextGuid('CRD'), eligible)],
+        };
       }
       continue;
     }
     const endsAt = job.segmentStartedAt + finalSegmentMs(job, config);
     if (ctx.now < endsAt) return;
-    return endJob(member, job, job.outcome, endsAt, ctx);
+    endJob(member, job, job.outcome, endsAt, ctx);
+    return;
   }
 }
 
@@ -145,7 +163,8 @@ function endJob(member: MemberRecord, job: Job, status: EndStatus, at: number, c
     if (job.type === 'aggregate') member.aggregationSucceededAt = at;
     const selected = ctx.accountsOf(member, job.scenario.accounts).find((a) => a.guid === job.selectedAccountGuid);
     // A login whose verification yields no numbers still ends CONNECTED (the no_account_numbers test login).
-    if (job.type === 'verify' && selected && selected.numbers !== 'none') member.verifiedAccountGuids.add(selected.guid);
+    if (job.type === 'verify' && selected && selected.numbers !== 'none')
+      member.verifiedAccountGuids.add(selected.guid);
     if (job.type === 'identify') member.ownersVisible = true;
   }
   ctx.onJobEnded(member, job);
@@ -167,21 +186,30 @@ export function connectionStatus(member: MemberRecord, ctx: Pick<JobContext, 'no
  * right one (RESUMED); the job then ends REJECTED, or, while the login re-asks, asks a fresh
  * challenge. Every challenge of the round must be answered right to pass it.
  */
-export function answerChallenge(member: MemberRecord, answers: Array<{ guid?: unknown; value?: unknown }>, ctx: JobContext): void {
+export function answerChallenge(
+  member: MemberRecord,
+  answers: Array<{ guid?: unknown; value?: unknown }>,
+  ctx: JobContext,
+): void {
   const job = member.job!;
   const round = job.challenge!;
   const values = new Map<string, string>();
   for (const [i, answer] of answers.entries()) {
     const guid = answer?.guid;
     if (typeof guid !== 'string' || !round.challenges.some((c) => c.guid === guid)) {
-      throw badRequest(`member.challenges[${i}].guid is not a challenge the member waits on; open: ${round.challenges.map((c) => c.guid).join(', ')}`);
+      throw badRequest(
+        `member.challenges[${i}].guid is not a challenge the member waits on; open: ${round.challenges.map((c) => c.guid).join(', ')}`,
+      );
     }
     if (values.has(guid)) throw badRequest(`member.challenges[${i}] answers challenge ${guid} a second time`);
     if (typeof answer.value !== 'string') throw badRequest(`member.challenges[${i}].value must be a string`);
     values.set(guid, answer.value);
   }
   const missing = round.challenges.filter((c) => !values.has(c.guid));
-  if (missing.length > 0) throw badRequest(`member.challenges must answer every open challenge; missing ${missing.map((c) => c.guid).join(', ')}`);
+  if (missing.length > 0)
+    throw badRequest(
+      `member.challenges must answer every open challenge; missing ${missing.map((c) => c.guid).join(', ')}`,
+    );
 
   const correct = round.challenges.every((c) => c.accepted.includes(values.get(c.guid)!));
   const selection = round.challenges.find((c) => c.accountByValue);
@@ -201,7 +229,8 @@ export function answerChallenge(member: MemberRecord, answers: Array<{ guid?: un
     return;
   }
   if (selection) job.selectedAccountGuid = selection.accountByValue![values.get(selection.guid)!]!;
-  else if (!job.steps.slice(job.nextStep).some((s) => s.kind === 'mfa') && job.scenario.authenticates) member.isAuthenticated = true;
+  else if (!job.steps.slice(job.nextStep).some((s) => s.kind === 'mfa') && job.scenario.authenticates)
+    member.isAuthenticated = true;
 }
 
 /**
@@ -210,7 +239,12 @@ export function answerChallenge(member: MemberRecord, answers: Array<{ guid?: un
  * Evaluated lazily like everything else: each run that fell due before now starts at its due
  * time, makes the member busy and ends by itself. Only from statuses MX starts jobs from.
  */
-export function runDueBackgroundAggregations(member: MemberRecord, user: UserRecord | undefined, scenario: LoginScenario, ctx: JobContext): void {
+export function runDueBackgroundAggregations(
+  member: MemberRecord,
+  user: UserRecord | undefined,
+  scenario: LoginScenario,
+  ctx: JobContext,
+): void {
   const every = ctx.config.backgroundAggregationMs;
   if (every <= 0 || member.backgroundAggregationIsDisabled || user?.isDisabled) return;
   if (member.oauth && member.oauth.state !== 'completed') return;

@@ -25,7 +25,7 @@ export interface ActiveChallenge {
 }
 
 /** The challenges asked together; one resume answers them all. */
-export interface ChallengeRound {
+interface ChallengeRound {
   issuedAt: number;
   challenges: ActiveChallenge[];
 }
@@ -47,7 +47,10 @@ export interface Job {
   challengesIssued: number;
   /** The open round while CHALLENGED. */
   challenge: ChallengeRound | null;
-  /** Wrong MFA answers re-asked so far (the login's `reasks` is the limit), and whether the next round is such a re-ask. */
+  /**
+   * Wrong MFA answers re-asked so far (the login's `reasks` is the limit), and whether the next round is such a
+   * re-ask.
+   */
   reasked?: number;
   reasking?: boolean;
   includeTransactions: boolean;
@@ -90,7 +93,7 @@ export interface MemberRecord {
   oauth: OAuthState | null;
 }
 
-export interface OAuthState {
+interface OAuthState {
   /** One-time token in the current oauth_window_uri. */
   token: string;
   /** How many window URIs were issued (each gets a fresh token). */

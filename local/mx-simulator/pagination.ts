@@ -9,8 +9,8 @@ export interface PageRequest {
   perPage: number;
 }
 
-export const DEFAULT_PER_PAGE = 25;
-export const MIN_PER_PAGE = 10;
+const DEFAULT_PER_PAGE = 25;
+const MIN_PER_PAGE = 10;
 
 function integerParam(query: URLSearchParams, key: string, fallback: number): number {
   const raw = query.get(key);

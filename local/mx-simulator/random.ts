@@ -3,7 +3,7 @@
 // request sequence always give byte-identical output.
 
 /** 32-bit string hash (FNV-1a mixed with the murmur3 finaliser to spread the low bits). */
-export function hash32(input: string, salt = 0): number {
+function hash32(input: string, salt = 0): number {
   let h = (0x811c9dc5 ^ Math.imul(salt + 1, 0x9e3779b1)) >>> 0;
   for (let i = 0; i < input.length; i++) {
     h ^= input.charCodeAt(i);
@@ -23,7 +23,7 @@ export function hashKey(...parts: Array<string | number>): number {
 }
 
 /** A UUID-shaped hex string derived from a key (MX guids look like `MBR-<uuid>`). */
-export function uuidFrom(key: string): string {
+function uuidFrom(key: string): string {
   const hex = [0, 1, 2, 3].map((salt) => hash32(key, salt).toString(16).padStart(8, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
@@ -47,5 +47,11 @@ export function mulberry32(seed: number): () => number {
 
 /** Random token for one-time URLs (deterministic too: derived from the key). */
 export function tokenFrom(key: string): string {
-  return [0, 1, 2, 3].map((salt) => hash32(key, 100 + salt).toString(36).padStart(7, '0')).join('');
+  return [0, 1, 2, 3]
+    .map((salt) =>
+      hash32(key, 100 + salt)
+        .toString(36)
+        .padStart(7, '0'),
+    )
+    .join('');
 }

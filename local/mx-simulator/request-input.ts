@@ -10,7 +10,8 @@ export function isObject(v: unknown): v is JsonObject {
 
 /** The envelope's inner object, e.g. `{"member": {...}}` -> `{...}`. */
 export function envelope(body: unknown, key: string): JsonObject {
-  if (!isObject(body) || !isObject(body[key])) throw badRequest(`request body must be a JSON object with a "${key}" object`);
+  if (!isObject(body) || !isObject(body[key]))
+    throw badRequest(`request body must be a JSON object with a "${key}" object`);
   return body[key];
 }
 

@@ -8,7 +8,7 @@ import { transactionRoutes } from './routes/transactions.js';
 import { userRoutes } from './routes/users.js';
 import { widgetRoutes } from './routes/widgets.js';
 
-export const ROUTES: readonly Route[] = [
+export const SIMULATOR_ROUTES: readonly Route[] = [
   ...institutionRoutes,
   ...userRoutes,
   ...memberRoutes,
@@ -36,7 +36,7 @@ function matchTemplate(template: string, segments: string[]): Record<string, str
   return params;
 }
 
-export function matchRoute(method: string, pathname: string, routes: readonly Route[] = ROUTES): RouteMatch {
+export function matchRoute(method: string, pathname: string, routes: readonly Route[] = SIMULATOR_ROUTES): RouteMatch {
   let segments: string[];
   try {
     segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);

@@ -2,7 +2,8 @@
 // requests: fault injection, dialect + auth, Accept, routing, body parsing, the handler,
 // latency, and MX's `{"error": {"message"}}` bodies. Counts every request in the stats.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { adminRequest, type AdminControls } from './admin.js';
+import { readBody } from '#local/read-body.js';
+import { type AdminControls, adminRequest } from './admin.js';
 import { browserPage } from './browser-pages.js';
 import { refuseUnlistedIp } from './client-access.js';
 import type { MxClock } from './clock.js';
@@ -13,12 +14,11 @@ import { matchRoute } from './route-table.js';
 import type { StatsRecorder } from './stats.js';
 import type { Store } from './store.js';
 import type { Dialect } from './views.js';
-import { readBody } from '#local/read-body.js';
 
-export const PLATFORM_ACCEPT = 'application/vnd.mx.api.v1+json';
-export const ATRIUM_ACCEPT = 'application/vnd.mx.atrium.v1+json';
+const PLATFORM_ACCEPT = 'application/vnd.mx.api.v1+json';
+const ATRIUM_ACCEPT = 'application/vnd.mx.atrium.v1+json';
 /** Since 2026-08-12 every Platform call names its API version; Atrium calls do not. */
-export const PLATFORM_API_VERSION = 'v20111101';
+const PLATFORM_API_VERSION = 'v20111101';
 
 export interface ServerDeps {
   store: Store;
@@ -31,7 +31,6 @@ export interface ServerDeps {
   sleep: (realMs: number) => Promise<void>;
   fallbackBaseUrl: () => string;
 }
-
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
@@ -53,7 +52,9 @@ function authenticate(req: IncomingMessage, expected: { clientId: string; apiKey
   const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
   const sep = decoded.indexOf(':');
   if (sep < 0 || decoded.slice(0, sep) !== expected.clientId || decoded.slice(sep + 1) !== expected.apiKey) {
-    throw new ApiError(401, 'missing or invalid HTTP Basic credentials (client_id:api_key)', { 'www-authenticate': 'Basic realm="MX"' });
+    throw new ApiError(401, 'missing or invalid HTTP Basic credentials (client_id:api_key)', {
+      'www-authenticate': 'Basic realm="MX"',
+    });
   }
   return 'platform';
 }
@@ -67,12 +68,22 @@ function checkAccept(req: IncomingMessage, dialect: Dialect): void {
   if (dialect === 'platform') checkAcceptVersion(req);
 }
 
-/** MX refuses a Platform call without the Accept-Version header (400) or with a version it does not serve here (406). */
+/**
+ * MX refuses a Platform call without the Accept-Version header (400) or with a version it does not serve here
+ * (406).
+ */
 function checkAcceptVersion(req: IncomingMessage): void {
   const version = header(req, 'accept-version')?.trim();
-  if (!version) throw new ApiError(400, `the Accept-Version header is required on every Platform API call: send Accept-Version: ${PLATFORM_API_VERSION}`);
+  if (!version)
+    throw new ApiError(
+      400,
+      `the Accept-Version header is required on every Platform API call: send Accept-Version: ${PLATFORM_API_VERSION}`,
+    );
   if (version !== PLATFORM_API_VERSION) {
-    throw new ApiError(406, `the Accept-Version header names an API version this endpoint does not serve; send Accept-Version: ${PLATFORM_API_VERSION}`);
+    throw new ApiError(
+      406,
+      `the Accept-Version header names an API version this endpoint does not serve; send Accept-Version: ${PLATFORM_API_VERSION}`,
+    );
   }
 }
 
@@ -85,7 +96,8 @@ function parseJson(raw: string): unknown {
 }
 
 function errorResult(err: unknown): ApiResult {
-  if (err instanceof ApiError) return { status: err.status, body: { error: { message: err.message } }, headers: err.headers };
+  if (err instanceof ApiError)
+    return { status: err.status, body: { error: { message: err.message } }, headers: err.headers };
   console.error('[mx-simulator] unexpected error', err);
   return { status: 500, body: { error: { message: 'internal simulator error' } } };
 }
@@ -112,10 +124,13 @@ const FAULT_MESSAGES = {
 async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, deps: ServerDeps): Promise<void> {
   const method = req.method ?? 'GET';
   const match = matchRoute(method, url.pathname);
-  const endpoint = match.kind === 'not_found' ? `${method} (unmatched)` : `${method} ${match.kind === 'found' ? match.route.template : match.template}`;
+  const endpoint =
+    match.kind === 'not_found'
+      ? `${method} (unmatched)`
+      : `${method} ${match.kind === 'found' ? match.route.template : match.template}`;
   const fault = deps.faults.decide();
   const limited = fault.kind === 'status' && fault.status === 429 ? deps.faults.retryAfter() : null;
-  const memberGuid = match.kind === 'found' ? match.params['member_guid'] : undefined;
+  const memberGuid = match.kind === 'found' ? match.params.member_guid : undefined;
   if (memberGuid) deps.stats.recordMemberRequest(memberGuid, deps.clock.now(), limited?.mxMs ?? null);
   if (fault.kind === 'drop') {
     deps.stats.recordFault('drop');
@@ -138,7 +153,8 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, de
       throw new ApiError(405, `${method} is not allowed on ${match.template}`, { allow: match.allowed.join(', ') });
     }
     const hasBody = raw.trim().length > 0;
-    if (match.route.bodyRequired && !hasBody) throw new ApiError(400, `${method} ${match.route.template} requires a JSON request body`);
+    if (match.route.bodyRequired && !hasBody)
+      throw new ApiError(400, `${method} ${match.route.template} requires a JSON request body`);
     const body = hasBody && (method === 'POST' || method === 'PUT') ? parseJson(raw) : undefined;
     result = match.route.handler({
       store: deps.store,

@@ -33,7 +33,7 @@ export interface MemberReadStats {
 }
 
 /** One 429 answered to a request naming a member, and when that member was next asked for. */
-export interface RateLimitRecord {
+interface RateLimitRecord {
   /** MX epoch ms of the 429. */
   limitedAt: number;
   /** What its Retry-After asked for, in MX ms. */
@@ -110,7 +110,8 @@ export class StatsRecorder {
     const key = String(status);
     this.total++;
     this.byStatus[key] = (this.byStatus[key] ?? 0) + 1;
-    const e = (this.byEndpoint[endpoint] ??= { count: 0, byStatus: {} });
+    this.byEndpoint[endpoint] ??= { count: 0, byStatus: {} };
+    const e = this.byEndpoint[endpoint];
     e.count++;
     e.byStatus[key] = (e.byStatus[key] ?? 0) + 1;
   }
@@ -144,7 +145,8 @@ export class StatsRecorder {
       if (mxNow - last.limitedAt < last.retryAfterMs) m.early++;
     }
     if (retryAfterMs === null) return;
-    const entry = (this.limits[memberGuid] ??= { limited: 0, early: 0, after429: [] });
+    this.limits[memberGuid] ??= { limited: 0, early: 0, after429: [] };
+    const entry = this.limits[memberGuid];
     entry.limited++;
     entry.after429.push({ limitedAt: mxNow, retryAfterMs, nextRequestAt: null });
   }
@@ -181,7 +183,9 @@ export class StatsRecorder {
 
   private rateLimitSummary(): SimulatorStats['rateLimits'] {
     const members = Object.values(this.limits);
-    const gaps = members.flatMap((m) => m.after429.flatMap((r) => (r.nextRequestAt === null ? [] : [r.nextRequestAt - r.limitedAt])));
+    const gaps = members.flatMap((m) =>
+      m.after429.flatMap((r) => (r.nextRequestAt === null ? [] : [r.nextRequestAt - r.limitedAt])),
+    );
     return {
       limited: members.reduce((n, m) => n + m.limited, 0),
       early: members.reduce((n, m) => n + m.early, 0),

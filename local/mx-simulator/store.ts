@@ -1,17 +1,18 @@
 // All mutable simulator state (users, members, guid counters) and the lookups every route
 // needs. Reading a member first advances its job to the current MX time (see jobs.ts).
+
+import { type GeneratedAccount, generateAccounts } from './account-data.js';
 import { isoDate, type MxClock } from './clock.js';
 import type { SimulatorConfig } from './config.js';
-import { generateAccounts, type GeneratedAccount } from './account-data.js';
-import type { TransactionWindow } from './transaction-data.js';
 import { ApiError, notFound } from './errors.js';
 import { institutionGuid } from './institutions.js';
-import { advance, connectionStatus, runDueBackgroundAggregations, type JobContext } from './jobs.js';
-import { scenarioFor } from './routes/member-common.js';
+import { advance, connectionStatus, type JobContext, runDueBackgroundAggregations } from './jobs.js';
 import type { MemberRecord, UserRecord } from './model.js';
 import { mxGuid } from './random.js';
+import { scenarioFor } from './routes/member-common.js';
 import type { StatsRecorder } from './stats.js';
 import type { AccountSet } from './test-logins.js';
+import type { TransactionWindow } from './transaction-data.js';
 
 export class Store {
   users = new Map<string, UserRecord>();
@@ -59,7 +60,13 @@ export class Store {
       nextGuid: (p) => this.nextGuid(p),
       accountsOf: (m, set) => this.accountsOf(m, set),
       onJobStarted: (m, job) =>
-        this.stats.jobStarted({ jobGuid: job.guid, memberGuid: m.guid, userGuid: m.userGuid, type: job.type, startedAt: job.startedAt }),
+        this.stats.jobStarted({
+          jobGuid: job.guid,
+          memberGuid: m.guid,
+          userGuid: m.userGuid,
+          type: job.type,
+          startedAt: job.startedAt,
+        }),
       onJobEnded: (_m, job) => this.stats.jobEnded(job.guid, job.endedAt!, job.endStatus!),
     };
   }
@@ -76,7 +83,8 @@ export class Store {
    */
   enabledUser(guid: string): UserRecord {
     const user = this.user(guid);
-    if (user.isDisabled) throw new ApiError(403, `user ${guid} is disabled (is_disabled: true); enable it to connect members or run jobs`);
+    if (user.isDisabled)
+      throw new ApiError(403, `user ${guid} is disabled (is_disabled: true); enable it to connect members or run jobs`);
     return user;
   }
 
@@ -129,7 +137,11 @@ export class Store {
     return member.accountsVisibleAt === null ? [] : this.accountsOf(member);
   }
 
-  findAccount(userGuid: string, accountGuid: string, memberGuid?: string): { member: MemberRecord; account: GeneratedAccount } {
+  findAccount(
+    userGuid: string,
+    accountGuid: string,
+    memberGuid?: string,
+  ): { member: MemberRecord; account: GeneratedAccount } {
     const members = memberGuid ? [this.member(userGuid, memberGuid)] : this.membersOf(userGuid);
     for (const member of members) {
       const account = this.visibleAccounts(member).find((a) => a.guid === accountGuid);
@@ -139,7 +151,11 @@ export class Store {
   }
 
   transactionWindow(): TransactionWindow {
-    return { perAccount: this.config.transactionsPerAccount, historyDays: this.config.historyDays, endDate: this.dataEndDate };
+    return {
+      perAccount: this.config.transactionsPerAccount,
+      historyDays: this.config.historyDays,
+      endDate: this.dataEndDate,
+    };
   }
 
   deleteUser(guid: string): void {

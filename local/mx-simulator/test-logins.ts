@@ -50,12 +50,19 @@ export interface TestLogin extends LoginScenario {
 }
 
 /** Usernames that log in; any other username is DENIED. */
-export const TEST_USERNAMES = ['mxuser', 'test_atrium'] as const;
+const TEST_USERNAMES = ['mxuser', 'test_atrium'] as const;
 
 /** The answer that passes any MFA challenge (for option types: the option whose value it is). */
 export const CORRECT_ANSWER = 'correct';
 
-const base: LoginScenario = { challenges: [], reasks: 0, outcome: 'CONNECTED', accounts: 'default', delayed: false, authenticates: true };
+const base: LoginScenario = {
+  challenges: [],
+  reasks: 0,
+  outcome: 'CONNECTED',
+  accounts: 'default',
+  delayed: false,
+  authenticates: true,
+};
 
 function login(password: string, description: string, scenario: Partial<LoginScenario>): TestLogin {
   return { ...base, ...scenario, password, description };
@@ -69,17 +76,31 @@ export const TEST_LOGINS: readonly TestLogin[] = [
   login('image', 'IMAGE_DATA challenge, then CONNECTED', { challenges: ['IMAGE_DATA'] }),
   login('image_options', 'IMAGE_OPTIONS challenge, then CONNECTED', { challenges: ['IMAGE_OPTIONS'] }),
   login('token', 'TOKEN challenge, then CONNECTED', { challenges: ['TOKEN'] }),
-  login('challenge_twice', 'TEXT challenge, then OPTIONS challenge, then CONNECTED', { challenges: ['TEXT', 'OPTIONS'] }),
-  login('challenge_round', 'one round of a TEXT and an OPTIONS challenge, answered together, then CONNECTED', { challenges: [['TEXT', 'OPTIONS']] }),
-  login('retry_challenge', 'TEXT challenge; a wrong answer brings a fresh TEXT challenge once, a second wrong answer REJECTED', {
-    challenges: ['TEXT'],
-    reasks: 1,
+  login('challenge_twice', 'TEXT challenge, then OPTIONS challenge, then CONNECTED', {
+    challenges: ['TEXT', 'OPTIONS'],
   }),
+  login('challenge_round', 'one round of a TEXT and an OPTIONS challenge, answered together, then CONNECTED', {
+    challenges: [['TEXT', 'OPTIONS']],
+  }),
+  login(
+    'retry_challenge',
+    'TEXT challenge; a wrong answer brings a fresh TEXT challenge once, a second wrong answer REJECTED',
+    {
+      challenges: ['TEXT'],
+      reasks: 1,
+    },
+  ),
   login('delayed', 'DELAYED while in progress (3× job duration), then CONNECTED', { delayed: true }),
   login('all_account_types', 'CONNECTED with one account of every account type', { accounts: 'all_types' }),
-  login('no_eligible_accounts', 'CONNECTED with only CREDIT_CARD and LOAN accounts (verify ends IMPEDED)', { accounts: 'no_eligible' }),
-  login('unvalidated_numbers', 'CONNECTED; a verification\'s account numbers have `passed_validation: false`', { accounts: 'unvalidated_numbers' }),
-  login('no_account_numbers', 'CONNECTED; a verification ends CONNECTED with no account numbers', { accounts: 'no_numbers' }),
+  login('no_eligible_accounts', 'CONNECTED with only CREDIT_CARD and LOAN accounts (verify ends IMPEDED)', {
+    accounts: 'no_eligible',
+  }),
+  login('unvalidated_numbers', "CONNECTED; a verification's account numbers have `passed_validation: false`", {
+    accounts: 'unvalidated_numbers',
+  }),
+  login('no_account_numbers', 'CONNECTED; a verification ends CONNECTED with no account numbers', {
+    accounts: 'no_numbers',
+  }),
   login('BAD_REQUEST', 'FAILED (MX integration behaviour)', fails('FAILED', false)),
   login('failed', 'FAILED', fails('FAILED', false)),
   login('denied', 'DENIED (invalid credentials)', fails('DENIED', false)),
@@ -101,7 +122,7 @@ export const TEST_LOGINS: readonly TestLogin[] = [
 export const DEFAULT_SCENARIO: LoginScenario = base;
 
 /** A username other than the test usernames. */
-export const UNKNOWN_USER_SCENARIO: LoginScenario = { ...base, ...fails('DENIED', false) };
+const UNKNOWN_USER_SCENARIO: LoginScenario = { ...base, ...fails('DENIED', false) };
 
 export function resolveTestLogin(username: string, password: string): LoginScenario {
   if (!(TEST_USERNAMES as readonly string[]).includes(username)) return UNKNOWN_USER_SCENARIO;
@@ -114,5 +135,10 @@ export function resolveTestLogin(username: string, password: string): LoginScena
 /** Markdown table of the logins, used to keep README.md in sync (see the test). */
 export function testLoginTableMarkdown(): string {
   const rows = TEST_LOGINS.map((l) => `| \`${l.password}\` | ${l.description} |`);
-  return ['| password (username `mxuser`) | behaviour |', '|---|---|', '| any other password | CONNECTED |', ...rows].join('\n');
+  return [
+    '| password (username `mxuser`) | behaviour |',
+    '|---|---|',
+    '| any other password | CONNECTED |',
+    ...rows,
+  ].join('\n');
 }

@@ -5,7 +5,6 @@ import type { TransactionResponse } from 'mx-platform-node';
 import { cents } from './account-data.js';
 import { hashKey, mulberry32, mxGuid } from './random.js';
 
-
 export interface TransactionWindow {
   /** Transactions generated per account. */
   perAccount: number;
@@ -20,7 +19,7 @@ const dayNumber = (isoDate: string) => Math.floor(Date.parse(`${isoDate}T00:00:0
 const dateOfDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /** Day offset (0 = first day of history) of transaction i: monotonic non-decreasing in i. */
-export function transactionDayOffset(i: number, w: TransactionWindow): number {
+function transactionDayOffset(i: number, w: TransactionWindow): number {
   return Math.floor((i * w.historyDays) / w.perAccount);
 }
 
@@ -56,15 +55,33 @@ const DEBITS: Merchant[] = [
   { description: 'Netflix', category: 'Television', top: 'Entertainment', mcc: 4899, flags: { is_subscription: true } },
   { description: 'Amazon', category: 'Shopping', top: 'Shopping', mcc: 5942 },
   { description: 'Starbucks', category: 'Coffee Shops', top: 'Food & Dining', mcc: 5814 },
-  { description: 'City Utilities', category: 'Utilities', top: 'Bills & Utilities', mcc: 4900, flags: { is_bill_pay: true } },
+  {
+    description: 'City Utilities',
+    category: 'Utilities',
+    top: 'Bills & Utilities',
+    mcc: 4900,
+    flags: { is_bill_pay: true },
+  },
   { description: 'Uber', category: 'Ride Share', top: 'Auto & Transport', mcc: 4121 },
   { description: 'Target', category: 'Shopping', top: 'Shopping', mcc: 5310 },
   { description: 'Chipotle', category: 'Fast Food', top: 'Food & Dining', mcc: 5814 },
   { description: 'Delta Air Lines', category: 'Air Travel', top: 'Travel', mcc: 4511 },
-  { description: 'Monthly Service Fee', category: 'Service Fee', top: 'Fees & Charges', mcc: null, flags: { is_fee: true } },
+  {
+    description: 'Monthly Service Fee',
+    category: 'Service Fee',
+    top: 'Fees & Charges',
+    mcc: null,
+    flags: { is_fee: true },
+  },
 ];
 const CREDITS: Merchant[] = [
-  { description: 'Payroll ACME Corp', category: 'Paycheck', top: 'Income', mcc: null, flags: { is_direct_deposit: true } },
+  {
+    description: 'Payroll ACME Corp',
+    category: 'Paycheck',
+    top: 'Income',
+    mcc: null,
+    flags: { is_direct_deposit: true },
+  },
   { description: 'Interest Payment', category: 'Interest Income', top: 'Income', mcc: null },
   { description: 'Transfer From Savings', category: 'Transfer', top: 'Transfer', mcc: null },
   { description: 'Payment - Thank You', category: 'Credit Card Payment', top: 'Transfer', mcc: null },
@@ -78,7 +95,12 @@ export interface TransactionAccountRef {
 }
 
 /** Transaction i (0-based, oldest first) of an account. Pure: same inputs, same output. */
-export function generateTransaction(seed: string, acc: TransactionAccountRef, i: number, w: TransactionWindow): TransactionResponse {
+export function generateTransaction(
+  seed: string,
+  acc: TransactionAccountRef,
+  i: number,
+  w: TransactionWindow,
+): TransactionResponse {
   const rnd = mulberry32(hashKey(seed, 'transaction', acc.guid, i));
   const isCredit = rnd() < 0.2;
   const pool = isCredit ? CREDITS : DEBITS;

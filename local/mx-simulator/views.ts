@@ -34,7 +34,7 @@ const MESSAGES: Record<string, string> = {
 };
 
 /** Deprecated Atrium `status`, derived from the job phase and connection_status. */
-export function atriumStatus(member: MemberRecord, connection: string): string | null {
+function atriumStatus(member: MemberRecord, connection: string): string | null {
   const job = member.job;
   if (job && job.endedAt === null) {
     if (connection === 'CHALLENGED') return 'CHALLENGED';
@@ -56,7 +56,13 @@ export function atriumStatus(member: MemberRecord, connection: string): string |
 }
 
 export function userView(user: UserRecord, dialect: Dialect): UserResponse {
-  const view = { email: user.email, guid: user.guid, id: user.id, is_disabled: user.isDisabled, metadata: user.metadata };
+  const view = {
+    email: user.email,
+    guid: user.guid,
+    id: user.id,
+    is_disabled: user.isDisabled,
+    metadata: user.metadata,
+  };
   return dialect === 'atrium' ? renameId(view) : view;
 }
 

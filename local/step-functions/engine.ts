@@ -4,18 +4,13 @@ import { randomUUID } from 'node:crypto';
 import type {
   DescribeExecutionInput,
   DescribeExecutionOutput,
-  DescribeStateMachineInput,
-  DescribeStateMachineOutput,
   ExecutionListItem,
   ExecutionStatus,
   GetExecutionHistoryInput,
   GetExecutionHistoryOutput,
   ListExecutionsInput,
   ListExecutionsOutput,
-  ListStateMachinesInput,
-  ListStateMachinesOutput,
   SendTaskFailureInput,
-  SendTaskHeartbeatInput,
   SendTaskSuccessInput,
   StartExecutionInput,
   StartExecutionOutput,
@@ -26,18 +21,18 @@ import {
   ExecutionAbortedError,
   ExecutionError,
   ExecutionTimeoutError,
-  StateMachine,
   type RunOptions,
+  StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { executionArn, parseExecutionArn, stateMachineArn, type ArnScope } from './arns.js';
+import { type ArnScope, executionArn, parseExecutionArn, stateMachineArn } from './arns.js';
 import { StepFunctionsError } from './errors.js';
 import { HistoryRecorder, type TerminalEvent } from './history.js';
-import { isJsonObject, replaceInStrings, toJson, tryParseJson, type JsonObject, type JsonValue } from './json.js';
+import { isJsonObject, type JsonObject, type JsonValue, replaceInStrings, toJson, tryParseJson } from './json.js';
 import { paginate } from './paginate.js';
 import { evaluateReferencePath } from './reference-path.js';
 import { rewriteDefinition, type StateInfo } from './rewrite-definition.js';
-import { abortableSleep, ABORTED, raceAbort } from './sleep.js';
+import { ABORTED, abortableSleep, raceAbort } from './sleep.js';
 import { taskFailureFrom, UncatchableFailure } from './task-errors.js';
 import type { TaskResource } from './task-resource.js';
 import { TaskTokens } from './task-tokens.js';
@@ -71,6 +66,11 @@ export interface LocalStepFunctionsOptions {
   region?: string;
   accountId?: string;
   /**
+   * The definitions are known to be valid ASL (a test proves it), so loading skips the check:
+   * it costs about a second a machine. Without it, an invalid definition fails the constructor.
+   */
+  definitionsValidated?: boolean;
+  /**
    * Told when an execution ends, with the event EventBridge delivers in AWS ("Step Functions
    * Execution Status Change"), so what a rule on it triggers can run locally too.
    */
@@ -97,11 +97,9 @@ export interface ExecutionStatusChangeEvent {
 interface LoadedMachine {
   arn: string;
   name: string;
-  definitionText: string;
   timeoutSeconds?: number;
   runner: StateMachine;
   states: Map<string, StateInfo>;
-  creationDate: Date;
   /** By execution name: names are unique per state machine, forever. */
   executions: Map<string, ExecutionRecord>;
 }
@@ -129,6 +127,7 @@ interface ExecutionRecord {
 type Outcome = Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>;
 
 /** Names AWS accepts for executions: 1–80 chars, no whitespace, brackets, wildcards, specials or control chars. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
 const VALID_EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 /**
@@ -159,7 +158,7 @@ export class LocalStepFunctions {
     this.taskHandlers = options.taskHandlers;
     this.onExecutionEnded = options.onExecutionEnded;
     this.roleArn = `arn:aws:iam::${this.accountId}:role/local-step-functions`;
-    for (const machine of options.stateMachines) this.load(machine);
+    for (const machine of options.stateMachines) this.load(machine, options.definitionsValidated ?? false);
   }
 
   stateMachineArn(name: string): string {
@@ -172,12 +171,17 @@ export class LocalStepFunctions {
     if (!VALID_EXECUTION_NAME.test(name)) throw new StepFunctionsError('InvalidName', `Invalid Name: '${name}'`);
     const inputText = request.input ?? '{}';
     const input = tryParseJson(inputText);
-    if (input === undefined) throw new StepFunctionsError('InvalidExecutionInput', 'Invalid State Machine Execution Input: input is not valid JSON');
+    if (input === undefined)
+      throw new StepFunctionsError(
+        'InvalidExecutionInput',
+        'Invalid State Machine Execution Input: input is not valid JSON',
+      );
 
     const existing = machine.executions.get(name);
     if (existing) {
       // AWS makes StartExecution idempotent for a RUNNING execution started with the same name and input.
-      if (existing.status === 'RUNNING' && existing.input === inputText) return { executionArn: existing.arn, startDate: existing.startDate };
+      if (existing.status === 'RUNNING' && existing.input === inputText)
+        return { executionArn: existing.arn, startDate: existing.startDate };
       throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.arn}'`);
     }
 
@@ -289,35 +293,6 @@ export class LocalStepFunctions {
     return {};
   }
 
-  sendTaskHeartbeat(request: SendTaskHeartbeatInput): Record<string, never> {
-    this.tokens.heartbeat(required(request.taskToken, 'taskToken'));
-    return {};
-  }
-
-  describeStateMachine(request: DescribeStateMachineInput): DescribeStateMachineOutput {
-    const machine = this.machine(request.stateMachineArn);
-    return {
-      stateMachineArn: machine.arn,
-      name: machine.name,
-      status: 'ACTIVE',
-      definition: machine.definitionText,
-      roleArn: this.roleArn,
-      type: 'STANDARD',
-      creationDate: machine.creationDate,
-    };
-  }
-
-  listStateMachines(request: ListStateMachinesInput = {}): ListStateMachinesOutput {
-    const items = [...this.machines.values()].map((machine) => ({
-      stateMachineArn: machine.arn,
-      name: machine.name,
-      type: 'STANDARD' as const,
-      creationDate: machine.creationDate,
-    }));
-    const { page, nextToken } = paginate(items, request.maxResults, request.nextToken);
-    return { stateMachines: page, nextToken };
-  }
-
   /** Test helper: resolves with the final description once the execution has ended (history complete). */
   async waitForExecution(arn: string, timeoutMs = 30_000): Promise<DescribeExecutionOutput> {
     const record = this.execution(arn);
@@ -338,7 +313,11 @@ export class LocalStepFunctions {
     const records = [...this.executions.values()];
     for (const record of records) {
       if (record.status === 'RUNNING') {
-        this.stopExecution({ executionArn: record.arn, error: 'LocalStepFunctions.Shutdown', cause: 'The local Step Functions was shut down' });
+        this.stopExecution({
+          executionArn: record.arn,
+          error: 'LocalStepFunctions.Shutdown',
+          cause: 'The local Step Functions was shut down',
+        });
       }
     }
     await Promise.all(records.map((record) => record.settled));
@@ -348,8 +327,8 @@ export class LocalStepFunctions {
     return { region: this.region, accountId: this.accountId };
   }
 
-  private load(machine: LocalStateMachine): void {
-    const problems = aslProblems(machine.definition);
+  private load(machine: LocalStateMachine, validated: boolean): void {
+    const problems = validated ? '' : aslProblems(machine.definition);
     if (problems) throw new Error(`State machine '${machine.name}' has an invalid definition:\n${problems}`);
     const arn = stateMachineArn(this.scope, machine.name);
     if (this.machines.has(arn)) throw new Error(`Duplicate state machine name '${machine.name}'`);
@@ -358,12 +337,12 @@ export class LocalStepFunctions {
     this.machines.set(arn, {
       arn,
       name: machine.name,
-      definitionText: JSON.stringify(machine.definition),
       ...(typeof original.TimeoutSeconds === 'number' && { timeoutSeconds: original.TimeoutSeconds }),
       // Validated above on the original; the rewritten one holds fractional seconds and local-only Tasks.
-      runner: new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } }),
+      runner: new StateMachine(definition as unknown as StateMachineDefinition, {
+        validationOptions: { noValidate: true },
+      }),
       states,
-      creationDate: new Date(),
       executions: new Map(),
     });
   }
@@ -403,7 +382,9 @@ export class LocalStepFunctions {
       });
     } catch (error) {
       // A rule target failing does not change how the execution ended.
-      console.error(`local Step Functions: the execution-ended listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(
+        `local Step Functions: the execution-ended listener failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -422,7 +403,11 @@ export class LocalStepFunctions {
   private outcomeOfError(record: ExecutionRecord, error: unknown): Outcome {
     if (error instanceof ExecutionTimeoutError) {
       const limit = record.machine.timeoutSeconds;
-      return { status: 'TIMED_OUT', error: 'States.Timeout', cause: `The execution exceeded its TimeoutSeconds of ${limit} s (time scale ${this.timeScale})` };
+      return {
+        status: 'TIMED_OUT',
+        error: 'States.Timeout',
+        cause: `The execution exceeded its TimeoutSeconds of ${limit} s (time scale ${this.timeScale})`,
+      };
     }
     if (error instanceof ExecutionAbortedError) return { status: 'ABORTED' };
     const failure = error instanceof ExecutionError ? error.cause : error;
@@ -441,7 +426,13 @@ export class LocalStepFunctions {
   }
 
   /** Returns null (ignored by the aborted run) once the execution has ended. */
-  private async runTask(record: ExecutionRecord, stateName: string, info: StateInfo, task: TaskResource, input: JsonValue): Promise<JsonValue> {
+  private async runTask(
+    record: ExecutionRecord,
+    stateName: string,
+    info: StateInfo,
+    task: TaskResource,
+    input: JsonValue,
+  ): Promise<JsonValue> {
     const { signal } = record.controller;
     if (signal.aborted) return null;
     if (task.kind === 'local-wait') return this.runLocalWait(record, info, input);
@@ -499,13 +490,20 @@ export class LocalStepFunctions {
     if (wait.secondsPath !== undefined) {
       const value = evaluateReferencePath(wait.secondsPath, input, record.context);
       if (typeof value !== 'number' || !(value >= 0)) {
-        throw new UncatchableFailure('States.Runtime', `SecondsPath '${wait.secondsPath}' must select a non-negative number, got ${JSON.stringify(value)}`);
+        throw new UncatchableFailure(
+          'States.Runtime',
+          `SecondsPath '${wait.secondsPath}' must select a non-negative number, got ${JSON.stringify(value)}`,
+        );
       }
       seconds = value;
     } else {
       const timestamp = wait.timestamp ?? evaluateReferencePath(wait.timestampPath ?? '$', input, record.context);
       const at = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
-      if (Number.isNaN(at)) throw new UncatchableFailure('States.Runtime', `Wait timestamp ${JSON.stringify(timestamp)} is not an RFC 3339 timestamp`);
+      if (Number.isNaN(at))
+        throw new UncatchableFailure(
+          'States.Runtime',
+          `Wait timestamp ${JSON.stringify(timestamp)} is not an RFC 3339 timestamp`,
+        );
       seconds = Math.max(0, (at - Date.now()) / 1000);
     }
     await abortableSleep(seconds * 1000 * this.timeScale, record.controller.signal);
@@ -513,9 +511,16 @@ export class LocalStepFunctions {
   }
 
   /** Calls a handler as Lambda would: JSON in, JSON out, thrown errors → errorType/errorMessage. */
-  private async invoke(handler: TaskHandler, payload: JsonValue, signal: AbortSignal): Promise<JsonValue | typeof ABORTED> {
+  private async invoke(
+    handler: TaskHandler,
+    payload: JsonValue,
+    signal: AbortSignal,
+  ): Promise<JsonValue | typeof ABORTED> {
     try {
-      const result = await raceAbort(Promise.resolve().then(() => handler(toJson(payload))), signal);
+      const result = await raceAbort(
+        Promise.resolve().then(() => handler(toJson(payload))),
+        signal,
+      );
       return result === ABORTED ? ABORTED : toJson(result);
     } catch (thrown) {
       throw taskFailureFrom(thrown);

@@ -1,3 +1,5 @@
+import { AwsServiceError } from '#local/aws-json-protocol.js';
+
 /** Error names the Step Functions API returns (as `__type`), which @aws-sdk/client-sfn maps to typed exceptions. */
 export type StepFunctionsErrorName =
   | 'ExecutionAlreadyExists'
@@ -9,18 +11,14 @@ export type StepFunctionsErrorName =
   | 'InvalidOutput'
   | 'InvalidToken'
   | 'TaskTimedOut'
-  | 'TaskDoesNotExist'
-  | 'ValidationException'
-  | 'UnknownOperationException'
-  | 'SerializationException';
+  | 'ValidationException';
 
-/** An API-level error, raised by the engine and serialized by the server as `{"__type", "message"}`. */
-export class StepFunctionsError extends Error {
+/** An API-level error, raised by the engine and answered by the server as `{"__type", "message"}`. */
+export class StepFunctionsError extends AwsServiceError {
   constructor(
     readonly code: StepFunctionsErrorName,
     message: string,
   ) {
-    super(message);
-    this.name = code;
+    super(code, message);
   }
 }

@@ -72,19 +72,31 @@ export class HistoryRecorder {
     switch (event.type) {
       case 'ExecutionStarted':
         this.push('ExecutionStarted', at, {
-          executionStartedEventDetails: { input: JSON.stringify(event.input), inputDetails: notTruncated, roleArn: this.roleArn },
+          executionStartedEventDetails: {
+            input: JSON.stringify(event.input),
+            inputDetails: notTruncated,
+            roleArn: this.roleArn,
+          },
         });
         return;
       case 'StateEntered':
         this.push(`${this.typeOf(event.state.name, event.state.type)}StateEntered`, at, {
-          stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input), inputDetails: notTruncated },
+          stateEnteredEventDetails: {
+            name: event.state.name,
+            input: JSON.stringify(event.state.input),
+            inputDetails: notTruncated,
+          },
         });
         return;
       case 'StateExited': {
         const task = this.states.get(event.state.name)?.task;
         if (task) this.recordTaskOutcome(event.state.name, task, at, undefined);
         this.push(`${this.typeOf(event.state.name, event.state.type)}StateExited`, at, {
-          stateExitedEventDetails: { name: event.state.name, output: JSON.stringify(event.state.output ?? null), outputDetails: notTruncated },
+          stateExitedEventDetails: {
+            name: event.state.name,
+            output: JSON.stringify(event.state.output ?? null),
+            outputDetails: notTruncated,
+          },
         });
         return;
       }
@@ -111,18 +123,29 @@ export class HistoryRecorder {
   }
 
   /** Emits the Task and LambdaFunction events of the attempt that just ended (not for rewritten Waits). */
-  private recordTaskOutcome(stateName: string, task: TaskResource, at: Date, failure: { error: string; cause: string } | undefined): void {
+  private recordTaskOutcome(
+    stateName: string,
+    task: TaskResource,
+    at: Date,
+    failure: { error: string; cause: string } | undefined,
+  ): void {
     if (task.kind === 'local-wait') return;
     const attempt = this.attempts.get(stateName)?.shift();
     if (!attempt) return; // Failed before the resource was called (e.g. a bad Parameters path): AWS shows no task events.
     const timedOut = failure?.error === 'States.Timeout';
     if (task.kind === 'lambda-function') {
       this.push('LambdaFunctionScheduled', attempt.scheduledAt, {
-        lambdaFunctionScheduledEventDetails: { resource: task.arn, input: attempt.parameters, inputDetails: notTruncated },
+        lambdaFunctionScheduledEventDetails: {
+          resource: task.arn,
+          input: attempt.parameters,
+          inputDetails: notTruncated,
+        },
       });
       this.push('LambdaFunctionStarted', attempt.scheduledAt, {});
       if (!failure) {
-        this.push('LambdaFunctionSucceeded', at, { lambdaFunctionSucceededEventDetails: { output: attempt.output, outputDetails: notTruncated } });
+        this.push('LambdaFunctionSucceeded', at, {
+          lambdaFunctionSucceededEventDetails: { output: attempt.output, outputDetails: notTruncated },
+        });
       } else if (timedOut) {
         this.push('LambdaFunctionTimedOut', at, { lambdaFunctionTimedOutEventDetails: failure });
       } else {
@@ -141,7 +164,9 @@ export class HistoryRecorder {
       });
     }
     if (!failure) {
-      this.push('TaskSucceeded', at, { taskSucceededEventDetails: { ...resource, output: attempt.output, outputDetails: notTruncated } });
+      this.push('TaskSucceeded', at, {
+        taskSucceededEventDetails: { ...resource, output: attempt.output, outputDetails: notTruncated },
+      });
     } else if (timedOut) {
       this.push('TaskTimedOut', at, { taskTimedOutEventDetails: { ...resource, ...failure } });
     } else {

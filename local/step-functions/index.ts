@@ -1,11 +1,8 @@
-/** Local AWS Step Functions: ASL from CDK templates, an in-process engine, and a JSON 1.0 server. */
-export { stateMachinesFromTemplate, type FakeEnvironmentOptions, type TemplateStateMachine } from './asl-from-template.js';
+/** Local AWS Step Functions: an in-process engine and a JSON 1.0 server. */
 export {
   type ExecutionStatusChangeEvent,
-  LocalStepFunctions,
   type LocalStateMachine,
-  type LocalStepFunctionsOptions,
+  LocalStepFunctions,
   type TaskHandler,
 } from './engine.js';
-export { StepFunctionsError, type StepFunctionsErrorName } from './errors.js';
-export { startLocalStepFunctionsServer, type LocalStepFunctionsServer } from './server.js';
+export { startLocalStepFunctionsServer } from './server.js';

@@ -1,5 +1,5 @@
 /** JSON values as they cross the Step Functions API and Lambda boundaries. */
-export type JsonPrimitive = null | boolean | number | string;
+type JsonPrimitive = null | boolean | number | string;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -31,7 +31,9 @@ export function replaceInStrings(value: JsonValue, search: string, replacement: 
   if (typeof value === 'string') return value.split(search).join(replacement);
   if (Array.isArray(value)) return value.map((item) => replaceInStrings(item, search, replacement));
   if (isJsonObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceInStrings(item, search, replacement)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, replaceInStrings(item, search, replacement)]),
+    );
   }
   return value;
 }

@@ -1,7 +1,11 @@
 import { StepFunctionsError } from './errors.js';
 
 /** List pagination as the API does it: `maxResults` per page (0/absent = all), opaque `nextToken`. */
-export function paginate<T>(items: readonly T[], maxResults?: number, nextToken?: string): { page: T[]; nextToken?: string } {
+export function paginate<T>(
+  items: readonly T[],
+  maxResults?: number,
+  nextToken?: string,
+): { page: T[]; nextToken?: string } {
   const start = nextToken === undefined ? 0 : Number(nextToken);
   if (!Number.isInteger(start) || start < 0 || start > items.length) {
     throw new StepFunctionsError('ValidationException', `Invalid nextToken '${nextToken}'`);

@@ -89,7 +89,8 @@ function waitAsTask(wait: JsonObject): JsonObject {
 
 function scaleRetrier(retrier: JsonValue, timeScale: number): JsonValue {
   if (!isJsonObject(retrier)) return retrier;
-  const interval = typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : AWS_DEFAULT_RETRY_INTERVAL_SECONDS;
+  const interval =
+    typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : AWS_DEFAULT_RETRY_INTERVAL_SECONDS;
   const scaled: JsonObject = { ...retrier, IntervalSeconds: interval * timeScale };
   if (typeof retrier.MaxDelaySeconds === 'number') scaled.MaxDelaySeconds = retrier.MaxDelaySeconds * timeScale;
   return scaled;

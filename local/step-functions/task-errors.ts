@@ -23,5 +23,5 @@ export class UncatchableFailure extends Error {
 /** Turns whatever a task handler threw into Lambda's `errorType` / `errorMessage` pair. */
 export function taskFailureFrom(thrown: unknown): TaskFailure {
   if (thrown instanceof Error) return new TaskFailure(thrown.name || 'Error', thrown.message);
-  return new TaskFailure('Error', typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown));
+  return new TaskFailure('Error', typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown)));
 }

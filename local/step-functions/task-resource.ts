@@ -1,5 +1,5 @@
 /** How a Task state's `Resource` is run locally, and how AWS names it in execution history. */
-export type TaskKind =
+type TaskKind =
   /** `arn:aws:states:::lambda:invoke`: handler gets `Parameters.Payload`; result wrapped as `{StatusCode, Payload}`. */
   | 'lambda-invoke'
   /** A Lambda function ARN used directly as the Resource: handler gets the input, returns the result as is. */

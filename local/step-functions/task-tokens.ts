@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StepFunctionsError } from './errors.js';
-import { tryParseJson, type JsonValue } from './json.js';
+import { type JsonValue, tryParseJson } from './json.js';
 import { TaskFailure } from './task-errors.js';
 
 type Outcome = { ok: true; output: JsonValue } | { ok: false; failure: TaskFailure };
@@ -51,17 +51,13 @@ export class TaskTokens {
 
   succeed(token: string, outputText: string): void {
     const output = tryParseJson(outputText);
-    if (output === undefined) throw new StepFunctionsError('InvalidOutput', 'Invalid State Machine Output: output is not valid JSON');
+    if (output === undefined)
+      throw new StepFunctionsError('InvalidOutput', 'Invalid State Machine Output: output is not valid JSON');
     this.settleOpen(token, { ok: true, output });
   }
 
   fail(token: string, error?: string, cause?: string): void {
     this.settleOpen(token, { ok: false, failure: new TaskFailure(error ?? '', cause ?? '') });
-  }
-
-  /** SendTaskHeartbeat: heartbeats are not timed locally, so this only checks the token. */
-  heartbeat(token: string): void {
-    this.openRecord(token);
   }
 
   /** Closes every token of an execution (it ended or was stopped). */
@@ -85,9 +81,13 @@ export class TaskTokens {
 
   private openRecord(token: string): TokenRecord {
     const record = this.tokens.get(token);
-    if (!record) throw new StepFunctionsError('InvalidToken', 'Invalid Token: the task token was not issued by this service');
+    if (!record)
+      throw new StepFunctionsError('InvalidToken', 'Invalid Token: the task token was not issued by this service');
     if (!record.open) {
-      throw new StepFunctionsError('TaskTimedOut', 'Task Timed Out: the task token has expired or its task is already closed');
+      throw new StepFunctionsError(
+        'TaskTimedOut',
+        'Task Timed Out: the task token has expired or its task is already closed',
+      );
     }
     return record;
   }

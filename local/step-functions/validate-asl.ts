@@ -8,12 +8,21 @@ type AslValidator = (
 
 const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
 
+/** By definition text: the validator compiles its JSON schemas on every call (a second, under load). */
+const problemsByDefinition = new Map<string, string>();
+
 /**
  * Validates an ASL definition as aws-local-stepfunctions would (ARNs and paths checked), and
  * returns the problems, or an empty string if there are none. Works on a copy: the validator
  * writes default `QueryLanguage` fields into the object it is given.
  */
 export function aslProblems(definition: object): string {
-  const { isValid, errorsText } = aslValidator(structuredClone(definition), { checkArn: true, checkPaths: true });
-  return isValid ? '' : errorsText('\n');
+  const text = JSON.stringify(definition);
+  let problems = problemsByDefinition.get(text);
+  if (problems === undefined) {
+    const { isValid, errorsText } = aslValidator(JSON.parse(text) as object, { checkArn: true, checkPaths: true });
+    problems = isValid ? '' : errorsText('\n');
+    problemsByDefinition.set(text, problems);
+  }
+  return problems;
 }

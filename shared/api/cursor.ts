@@ -11,7 +11,11 @@ export function encodeCursor(lastKey: Record<string, unknown> | undefined): stri
   return lastKey ? Buffer.from(JSON.stringify(lastKey)).toString('base64url') : null;
 }
 
-export function decodeCursor(cursor: string | undefined, partition: string, skPrefix = ''): Record<string, unknown> | undefined {
+export function decodeCursor(
+  cursor: string | undefined,
+  partition: string,
+  skPrefix = '',
+): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
   let key: unknown;
   try {
@@ -22,7 +26,14 @@ export function decodeCursor(cursor: string | undefined, partition: string, skPr
   // DynamoDB refuses (a 500 here) a start key whose sort key is empty or outside the query's range.
   const sk = key !== null && typeof key === 'object' ? (key as { sk?: unknown }).sk : undefined;
   const valid =
-    key !== null && typeof key === 'object' && (key as { pk?: unknown }).pk === partition && typeof sk === 'string' && sk !== '' && Buffer.byteLength(sk) <= MAX_SORT_KEY_BYTES && sk.startsWith(skPrefix) && Object.keys(key).length === 2;
-  if (!valid) throw new ApiError(400, 'INVALID_CURSOR', 'cursor is not one this list gave out', 'cursor');
+    key !== null &&
+    typeof key === 'object' &&
+    (key as { pk?: unknown }).pk === partition &&
+    typeof sk === 'string' &&
+    sk !== '' &&
+    Buffer.byteLength(sk) <= MAX_SORT_KEY_BYTES &&
+    sk.startsWith(skPrefix) &&
+    Object.keys(key).length === 2;
+  if (!valid) throw new ApiError('INVALID_CURSOR', undefined, { field: 'cursor' });
   return key as Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { tanIssuerOf } from '#shared/mx/tokenized-account-numbers.js';
 import type { MemberDeleted } from './schemas.js';
+import { counted } from './wording.js';
 
 /**
  * What deleting a member that held account numbers tells the caller: the numbers mxflow
@@ -17,15 +18,23 @@ export function memberDeletedBody(
     {
       code: 'ACCOUNT_NUMBERS_UNUSABLE',
       message:
-        `the ${accountNumbers} account number(s) stored for this member were deleted with it and can no longer be read here; verify a new member to get them again` +
-        (issuer && !issuer.revokesOnDisconnect ? `. ${issuer.name}'s tokenized account numbers stay valid for ACH after the connection is deleted` : ''),
+        `the ${counted(accountNumbers, 'account number')} stored for this member ${accountNumbers === 1 ? 'was' : 'were'} ` +
+        'deleted with it and can no longer be read here; verify a new member to get them again' +
+        (issuer && !issuer.revokesOnDisconnect
+          ? `. ${issuer.name}'s tokenized account numbers stay valid for ACH after the connection is deleted`
+          : ''),
     },
   ];
   if (issuer?.revokesOnDisconnect) {
     warnings.push({
       code: 'TOKENIZED_ACCOUNT_NUMBERS_REVOKED',
-      message: `${tokenized} of them are tokenized account numbers (TANs) from ${issuer.name}, which revokes them when MX's consent ends: ACH payments using them will fail`,
+      message:
+        `${tokenized === 1 ? 'it is a tokenized account number (TAN)' : `${tokenized} of them are tokenized account numbers (TANs)`}` +
+        ` from ${issuer.name}, which revokes them when MX's consent ends: ACH payments using them will fail`,
     });
   }
-  return { deleted: { member_guid: member.guid, account_numbers: accountNumbers, tokenized_account_numbers: tokenized }, warnings };
+  return {
+    deleted: { member_guid: member.guid, account_numbers: accountNumbers, tokenized_account_numbers: tokenized },
+    warnings,
+  };
 }

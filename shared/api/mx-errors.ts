@@ -1,27 +1,48 @@
+import { API_ERROR, type MxApiErrorCode } from '#shared/contract/api-errors.js';
 import type { MxError, MxErrorCode } from '#shared/mx/index.js';
 import { ApiError } from './api-error.js';
 
-/** How MX's refusals reach the caller: its own mistakes as 4xx, MX's troubles as 5xx. */
-const MAPPING: Record<MxErrorCode, { status: number; code: string; message: string }> = {
+/**
+ * How MX's refusals reach the caller: its own mistakes as 4xx, MX's troubles as 5xx (each
+ * code's status is the catalogue's; `status` here only says which side the refusal is on).
+ */
+const MAPPING: Record<MxErrorCode, { status: number; code: MxApiErrorCode; message: string }> = {
   MX_BAD_REQUEST: { status: 400, code: 'MX_BAD_REQUEST', message: 'MX refused the request' },
   MX_INVALID_REQUEST: { status: 400, code: 'MX_BAD_REQUEST', message: 'the request cannot be sent to MX' },
   MX_NOT_FOUND: { status: 404, code: 'NOT_FOUND', message: 'MX does not know this resource' },
-  MX_NOT_ALLOWED: { status: 409, code: 'MX_NOT_ALLOWED', message: 'MX does not allow this in the member\'s current state' },
+  MX_NOT_ALLOWED: {
+    status: 409,
+    code: 'MX_NOT_ALLOWED',
+    message: "MX does not allow this in the member's current state",
+  },
   MX_CONFLICT: { status: 409, code: 'MX_CONFLICT', message: 'MX reports a conflict' },
   MX_UNPROCESSABLE: { status: 422, code: 'MX_UNPROCESSABLE', message: 'MX could not process the request' },
   MX_NOT_ACCEPTABLE: { status: 502, code: 'MX_UNAVAILABLE', message: 'MX answered in a way mxflow cannot use' },
   MX_UNAUTHORIZED: { status: 502, code: 'MX_ACCESS_DENIED', message: "MX refused mxflow's API credentials" },
-  MX_FORBIDDEN: { status: 502, code: 'MX_FORBIDDEN', message: 'MX refused mxflow access (403); the operators must read MX\'s message in the logs' },
+  MX_FORBIDDEN: {
+    status: 502,
+    code: 'MX_FORBIDDEN',
+    message: "MX refused mxflow access (403); the operators must read MX's message in the logs",
+  },
   MX_IP_NOT_ALLOWED: {
     status: 502,
     code: 'MX_IP_NOT_ALLOWED',
-    message: "MX refused the address mxflow calls from; the operators must allow-list the stack's MxEgressIps output at MX",
+    message:
+      "MX refused the address mxflow calls from; the operators must allow-list the stack's MxEgressIps output at MX",
   },
-  MX_FEATURE_NOT_ENABLED: { status: 502, code: 'MX_FEATURE_NOT_ENABLED', message: 'MX has not enabled this feature for this client' },
+  MX_FEATURE_NOT_ENABLED: {
+    status: 502,
+    code: 'MX_FEATURE_NOT_ENABLED',
+    message: 'MX has not enabled this feature for this client',
+  },
   MX_RATE_LIMITED: { status: 503, code: 'MX_RATE_LIMITED', message: 'MX is rate limiting; try again shortly' },
   MX_SERVER_ERROR: { status: 502, code: 'MX_UNAVAILABLE', message: 'MX failed; try again shortly' },
   MX_UNEXPECTED_STATUS: { status: 502, code: 'MX_UNAVAILABLE', message: 'MX answered unexpectedly' },
-  MX_INVALID_RESPONSE: { status: 502, code: 'MX_UNAVAILABLE', message: 'MX answered with something that is not its API' },
+  MX_INVALID_RESPONSE: {
+    status: 502,
+    code: 'MX_UNAVAILABLE',
+    message: 'MX answered with something that is not its API',
+  },
   MX_NETWORK: { status: 502, code: 'MX_UNAVAILABLE', message: 'MX could not be reached; try again shortly' },
   MX_TIMEOUT: { status: 504, code: 'MX_TIMEOUT', message: 'MX did not answer in time; try again shortly' },
 };
@@ -37,7 +58,8 @@ const FEATURE_OF_OPERATION: Readonly<Record<string, string>> = {
 
 export function apiErrorForMx(error: MxError): ApiError {
   const mapped = MAPPING[error.code];
-  const { status, code } = mapped;
+  const { code } = mapped;
+  const { status } = API_ERROR[code];
   const message =
     error.code === 'MX_FEATURE_NOT_ENABLED'
       ? `MX has not enabled ${FEATURE_OF_OPERATION[error.operation] ?? error.operation} for this client; the operators must ask MX to enable it`
@@ -45,6 +67,10 @@ export function apiErrorForMx(error: MxError): ApiError {
   // MX's own words help a caller fix a 4xx; the client has already cut any secret out of them.
   const detail = status < 500 && error.mxMessage ? `${message}: ${error.mxMessage}` : message;
   const retryAfter: Record<string, string> =
-    error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) };
-  return new ApiError(status, code, detail, undefined, retryAfter);
+    error.retryAfterSeconds === undefined
+      ? {}
+      : { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) };
+  return code === 'NOT_FOUND'
+    ? new ApiError(code, { message: detail }, { headers: retryAfter })
+    : new ApiError(code, detail, { headers: retryAfter });
 }

@@ -77,8 +77,11 @@ export function convertSchemas(routeSchemas: Iterable<z.ZodType>): ConvertedSche
   const bodies = new Map<string, JsonSchema>();
   for (const [id, schema] of Object.entries(converted)) bodies.set(id, withoutRootKeywords(schema));
 
-  const dangling = [...bodies.values()].map((s) => JSON.stringify(s)).find((json) => json.includes(`${COMPONENT_PREFIX}${INLINE_PREFIX}`));
-  if (dangling) throw new Error(`a route schema is nested in another schema; name it in NAMED instead: ${dangling.slice(0, 200)}`);
+  const dangling = [...bodies.values()]
+    .map((s) => JSON.stringify(s))
+    .find((json) => json.includes(`${COMPONENT_PREFIX}${INLINE_PREFIX}`));
+  if (dangling)
+    throw new Error(`a route schema is nested in another schema; name it in NAMED instead: ${dangling.slice(0, 200)}`);
 
   const components = Object.fromEntries(Object.keys(NAMED).map((name) => [name, bodies.get(name) ?? {}]));
   return {

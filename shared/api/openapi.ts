@@ -1,14 +1,26 @@
+import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import type { z } from 'zod';
-import { componentRef, convertSchemas, type ConvertedSchemas } from './openapi-schemas.js';
-import type { HttpMethod, JsonSchema, OpenApiDocument, Operation, Parameter, Reference, ResponseObject, Server } from './openapi-types.js';
-import { IDEMPOTENCY_KEY } from './parse-request.js';
-import { API_FUNCTIONS, ROUTES, type ApiFunction, type RouteSpec } from './routes.js';
+import { IDEMPOTENCY_KEY } from './idempotency.js';
+import { type ConvertedSchemas, componentRef, convertSchemas } from './openapi-schemas.js';
+import type {
+  HttpMethod,
+  JsonSchema,
+  OpenApiDocument,
+  Operation,
+  Parameter,
+  Reference,
+  ResponseObject,
+  Server,
+} from './openapi-types.js';
+import { API_FUNCTIONS, API_ROUTES, type ApiFunction, type RouteSpec } from './routes.js';
 
 export type { OpenApiDocument } from './openapi-types.js';
 
-/** The API contract's version: bump it when a change breaks callers. */
-const API_VERSION = '0.1.0';
+/** The API contract's version is the package's: bump it (and say how in the CHANGELOG) when a change breaks callers. */
+const API_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 const DESCRIPTION = [
   'Runs MX bank-connection workflows: verify (account and routing numbers), identify (account owners)',
@@ -28,13 +40,16 @@ const TAG_DESCRIPTIONS: Record<ApiFunction, string> = {
 };
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
-const errorResponse = (description: string): ResponseObject => ({ description, content: json(componentRef('ErrorBody')) });
+const errorResponse = (description: string): ResponseObject => ({
+  description,
+  content: json(componentRef('ErrorBody')),
+});
 
 /** Answers every route can give besides its own, as `components.responses`. */
 const COMMON_RESPONSES = {
   BadRequest: errorResponse('A path parameter, query parameter or the body is not valid (or the body is not JSON)'),
   Forbidden: {
-    description: "API Gateway refused the request's IAM signature; its own body, `{\"message\"}`",
+    description: 'API Gateway refused the request\'s IAM signature; its own body, `{"message"}`',
     content: json({ type: 'object', properties: { message: { type: 'string' } } }),
   },
   NotFound: errorResponse('Something the path names does not exist'),
@@ -47,11 +62,13 @@ const COMMON_RESPONSES = {
 const responseRef = (name: keyof typeof COMMON_RESPONSES): Reference => ({ $ref: `#/components/responses/${name}` });
 
 export function buildOpenApiDocument(options: { serverUrl?: string } = {}): OpenApiDocument {
-  const routes: readonly RouteSpec[] = ROUTES;
+  const routes: readonly RouteSpec[] = API_ROUTES;
   const schemas = convertSchemas(routes.flatMap(routeSchemas));
   const paths: OpenApiDocument['paths'] = {};
   for (const route of routes) {
-    (paths[route.path] ??= {})[route.method.toLowerCase() as HttpMethod] = operation(route, schemas);
+    const item = paths[route.path] ?? {};
+    item[route.method.toLowerCase() as HttpMethod] = operation(route, schemas);
+    paths[route.path] = item;
   }
   return {
     openapi: '3.1.0',
@@ -68,7 +85,8 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Open
           type: 'apiKey',
           in: 'header',
           name: 'Authorization',
-          description: 'AWS Signature Version 4 (IAM): sign each request for `execute-api` with credentials allowed to invoke the API',
+          description:
+            'AWS Signature Version 4 (IAM): sign each request for `execute-api` with credentials allowed to invoke the API',
           'x-amazon-apigateway-authtype': 'awsSigv4',
         },
       },
@@ -82,13 +100,19 @@ function routeSchemas(route: RouteSpec): z.ZodType[] {
 }
 
 function operation(route: RouteSpec, schemas: ConvertedSchemas): Operation {
-  const parameters = [...parametersOf(route.params, 'path', schemas), ...parametersOf(route.query, 'query', schemas), ...idempotencyParameter(route)];
+  const parameters = [
+    ...parametersOf(route.params, 'path', schemas),
+    ...parametersOf(route.query, 'query', schemas),
+    ...idempotencyParameter(route),
+  ];
   return {
     operationId: route.operationId,
     summary: route.summary,
     tags: [route.function],
     ...(parameters.length ? { parameters } : {}),
-    ...(route.body ? { requestBody: { required: route.bodyRequired ?? false, content: json(schemas.of(route.body)) } } : {}),
+    ...(route.body
+      ? { requestBody: { required: route.bodyRequired ?? false, content: json(schemas.of(route.body)) } }
+      : {}),
     responses: { ...commonResponses(route), ...declaredResponses(route, schemas), ...idempotencyResponses(route) },
   };
 }
@@ -120,7 +144,8 @@ function parametersOf(schema: z.ZodType | undefined, where: Parameter['in'], sch
   if (!schema) return [];
   const json = schemas.of(schema);
   // a union or a $ref has no one list of names to turn into parameters
-  if (json.type !== 'object') throw new Error(`${where} parameters must be a z.object(), got ${JSON.stringify(json).slice(0, 100)}`);
+  if (json.type !== 'object')
+    throw new Error(`${where} parameters must be a z.object(), got ${JSON.stringify(json).slice(0, 100)}`);
   const { properties = {}, required = [] } = json as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(properties).map(([name, property]) => ({
     name,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  AccountNumber,
   AnswerChallengesBody,
   CreateMemberBody,
   CreateUserBody,
@@ -8,10 +9,9 @@ import {
   Job,
   JobGuid,
   Member,
+  MemberDeleted,
   MemberGuid,
   MxPagination,
-  AccountNumber,
-  MemberDeleted,
   MxRecord,
   PageQuery,
   Pagination,
@@ -31,7 +31,13 @@ export type ApiFunction = (typeof API_FUNCTIONS)[number];
  * the MX secret, and only those run behind the static egress IPs MX allow-lists. Results are
  * read from DynamoDB alone.
  */
-export const API_FUNCTION_CALLS_MX: Readonly<Record<ApiFunction, boolean>> = { users: true, institutions: true, members: true, jobs: true, results: false };
+export const API_FUNCTION_CALLS_MX: Readonly<Record<ApiFunction, boolean>> = {
+  users: true,
+  institutions: true,
+  members: true,
+  jobs: true,
+  results: false,
+};
 
 export interface RouteSpec {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -53,44 +59,95 @@ export interface RouteSpec {
   readonly responses: Readonly<Record<number, z.ZodType | null>>;
 }
 
+/** Checks a route against `RouteSpec` and keeps its exact schemas, so its operation's request is typed from them. */
+export const defineRoute = <const R extends RouteSpec>(route: R): R => route;
+
+type Parsed<S, Empty> = S extends z.ZodType ? z.output<S> : Empty;
+
+/** A request's parts, as its route's schemas parsed them. */
+interface ParsedParts<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  /** The Idempotency-Key header of an idempotent route, when sent. */
+  readonly idempotencyKey?: string;
+}
+
+/** What an operation of this route receives: its parameters, query and body as its schemas parse them. */
+export type RouteRequest<R extends RouteSpec = RouteSpec> = ParsedParts<
+  Parsed<R['params'], Record<string, never>>,
+  Parsed<R['query'], Record<string, never>>,
+  Parsed<R['body'], undefined>
+>;
+
 const userParams = z.object({ user_guid: UserGuid });
 const memberParams = userParams.extend({ member_guid: MemberGuid });
 const jobParams = memberParams.extend({ job_guid: JobGuid });
 const user = z.object({ user: User });
 const member = z.object({ member: Member, job: Job.optional() });
 /** A create MX refused as a duplicate answers the member MX already holds (200), marked adopted. */
-const createdMember = member.extend({ adopted: z.literal(true).optional().describe('MX already held this member (a retried create): it was adopted, not created') });
+const createdMember = member.extend({
+  adopted: z
+    .literal(true)
+    .optional()
+    .describe('MX already held this member (a retried create): it was adopted, not created'),
+});
 const job = z.object({ job: Job });
 const list = (key: string, item: z.ZodType = MxRecord) => z.object({ [key]: z.array(item), pagination: Pagination });
 const MEMBER_PATH = '/users/{user_guid}/members/{member_guid}';
 
-const startJob = (type: string): RouteSpec => ({
-  method: 'POST',
-  path: `${MEMBER_PATH}/${type}`,
-  function: 'jobs',
-  operationId: `${type}Member`,
-  summary: `Start ${type === 'aggregate' ? 'an aggregation' : type === 'verify' ? 'a verification' : 'an identification'} job on the member (or follow one with observe)`,
-  params: memberParams,
-  body: StartJobBody,
-  idempotent: true,
-  responses: { 202: job, 409: null },
-});
+const jobStartRoute = <const T extends 'aggregate' | 'verify' | 'identify'>(type: T) =>
+  defineRoute({
+    method: 'POST',
+    path: `${MEMBER_PATH}/${type}`,
+    function: 'jobs',
+    operationId: `${type}Member` as const,
+    summary: `Start ${type === 'aggregate' ? 'an aggregation' : type === 'verify' ? 'a verification' : 'an identification'} job on the member (or follow one with observe)`,
+    params: memberParams,
+    body: StartJobBody,
+    idempotent: true,
+    responses: { 202: job, 409: null },
+  });
 
-const results = (kind: string, summary: string, query: z.ZodType = PageQuery, item: z.ZodType = MxRecord): RouteSpec => ({
-  method: 'GET',
-  path: `${MEMBER_PATH}/${kind}`,
-  function: 'results',
-  operationId: `list${kind.replace(/(^|_)(\w)/g, (_, __, c: string) => c.toUpperCase())}`,
-  summary,
-  params: memberParams,
-  query,
-  responses: { 200: list(kind, item) },
-});
+const results = <const Id extends string, Q extends z.ZodType>(
+  kind: string,
+  operationId: Id,
+  summary: string,
+  query: Q,
+  item: z.ZodType = MxRecord,
+) =>
+  defineRoute({
+    method: 'GET',
+    path: `${MEMBER_PATH}/${kind}`,
+    function: 'results',
+    operationId,
+    summary,
+    params: memberParams,
+    query,
+    responses: { 200: list(kind, item) },
+  });
 
 /** The one route table: the CDK API, the local API gateway, the handlers and the OpenAPI document all read it. */
-export const ROUTES = [
-  { method: 'POST', path: '/users', function: 'users', operationId: 'createUser', summary: 'Create a user (or return the one with this id)', body: CreateUserBody, bodyRequired: true, responses: { 200: user, 201: user } },
-  { method: 'GET', path: '/users/{user_guid}', function: 'users', operationId: 'readUser', summary: 'Read a user', params: userParams, responses: { 200: user } },
+export const API_ROUTES = [
+  {
+    method: 'POST',
+    path: '/users',
+    function: 'users',
+    operationId: 'createUser',
+    summary: 'Create a user (or return the one with this id)',
+    body: CreateUserBody,
+    bodyRequired: true,
+    responses: { 200: user, 201: user },
+  },
+  {
+    method: 'GET',
+    path: '/users/{user_guid}',
+    function: 'users',
+    operationId: 'readUser',
+    summary: 'Read a user',
+    params: userParams,
+    responses: { 200: user },
+  },
   {
     method: 'POST',
     path: '/users/{user_guid}/widget_urls',
@@ -120,36 +177,110 @@ export const ROUTES = [
     params: z.object({ institution_code: InstitutionCode }),
     responses: { 200: z.object({ credentials: z.array(MxRecord) }) },
   },
-  { method: 'POST', path: '/users/{user_guid}/members', function: 'members', operationId: 'createMember', summary: 'Connect a member at an institution (or adopt the one MX already holds for these credentials)', params: userParams, body: CreateMemberBody, bodyRequired: true, idempotent: true, responses: { 200: createdMember, 201: createdMember, 409: null } },
-  { method: 'GET', path: '/users/{user_guid}/members', function: 'members', operationId: 'listMembers', summary: "List the user's members", params: userParams, responses: { 200: z.object({ members: z.array(Member) }) } },
-  { method: 'GET', path: MEMBER_PATH, function: 'members', operationId: 'readMember', summary: 'Read a member', params: memberParams, responses: { 200: member } },
-  { method: 'PUT', path: MEMBER_PATH, function: 'members', operationId: 'updateMemberCredentials', summary: 'Re-authenticate a member with new credentials', params: memberParams, body: UpdateMemberBody, bodyRequired: true, responses: { 202: member, 409: null } },
-  { method: 'DELETE', path: MEMBER_PATH, function: 'members', operationId: 'deleteMember', summary: 'Delete a member and its stored results (200 with warnings when it held account numbers)', params: memberParams, responses: { 200: MemberDeleted, 204: null, 409: null } },
-  startJob('aggregate'),
-  startJob('verify'),
-  startJob('identify'),
-  { method: 'GET', path: `${MEMBER_PATH}/jobs`, function: 'jobs', operationId: 'listJobs', summary: "List the member's jobs, newest first", params: memberParams, query: PageQuery, responses: { 200: z.object({ jobs: z.array(Job), pagination: Pagination }) } },
-  { method: 'GET', path: `${MEMBER_PATH}/jobs/{job_guid}`, function: 'jobs', operationId: 'readJob', summary: 'Read a job', params: jobParams, responses: { 200: job } },
+  {
+    method: 'POST',
+    path: '/users/{user_guid}/members',
+    function: 'members',
+    operationId: 'createMember',
+    summary: 'Connect a member at an institution (or adopt the one MX already holds for these credentials)',
+    params: userParams,
+    body: CreateMemberBody,
+    bodyRequired: true,
+    idempotent: true,
+    responses: { 200: createdMember, 201: createdMember, 409: null },
+  },
+  {
+    method: 'GET',
+    path: '/users/{user_guid}/members',
+    function: 'members',
+    operationId: 'listMembers',
+    summary: "List the user's members",
+    params: userParams,
+    responses: { 200: z.object({ members: z.array(Member) }) },
+  },
+  {
+    method: 'GET',
+    path: MEMBER_PATH,
+    function: 'members',
+    operationId: 'readMember',
+    summary: 'Read a member',
+    params: memberParams,
+    responses: { 200: member },
+  },
+  {
+    method: 'PUT',
+    path: MEMBER_PATH,
+    function: 'members',
+    operationId: 'updateMemberCredentials',
+    summary: 'Re-authenticate a member with new credentials',
+    params: memberParams,
+    body: UpdateMemberBody,
+    bodyRequired: true,
+    responses: { 202: member, 409: null },
+  },
+  {
+    method: 'DELETE',
+    path: MEMBER_PATH,
+    function: 'members',
+    operationId: 'deleteMember',
+    summary: 'Delete a member and its stored results (200 with warnings when it held account numbers)',
+    params: memberParams,
+    responses: { 200: MemberDeleted, 204: null, 409: null },
+  },
+  jobStartRoute('aggregate'),
+  jobStartRoute('verify'),
+  jobStartRoute('identify'),
+  {
+    method: 'GET',
+    path: `${MEMBER_PATH}/jobs`,
+    function: 'jobs',
+    operationId: 'listJobs',
+    summary: "List the member's jobs, newest first",
+    params: memberParams,
+    query: PageQuery,
+    responses: { 200: z.object({ jobs: z.array(Job), pagination: Pagination }) },
+  },
+  {
+    method: 'GET',
+    path: `${MEMBER_PATH}/jobs/{job_guid}`,
+    function: 'jobs',
+    operationId: 'readJob',
+    summary: 'Read a job',
+    params: jobParams,
+    responses: { 200: job },
+  },
   {
     method: 'PUT',
     path: `${MEMBER_PATH}/jobs/{job_guid}/challenges`,
     function: 'jobs',
     operationId: 'answerChallenges',
-    summary: "Answer the challenges a CHALLENGED job waits on; the job resumes",
+    summary: 'Answer the challenges a CHALLENGED job waits on; the job resumes',
     params: jobParams,
     body: AnswerChallengesBody,
     bodyRequired: true,
     responses: { 202: job, 409: null },
   },
-  results('account_numbers', 'Account and routing numbers from verification, each marked is_tokenized', PageQuery, AccountNumber),
-  results('account_owners', 'Account owners from identification'),
-  results('accounts', 'Accounts'),
-  results('transactions', 'Transactions, optionally of one account and between two dates', TransactionsQuery),
+  results(
+    'account_numbers',
+    'listAccountNumbers',
+    'Account and routing numbers from verification, each marked is_tokenized',
+    PageQuery,
+    AccountNumber,
+  ),
+  results('account_owners', 'listAccountOwners', 'Account owners from identification', PageQuery),
+  results('accounts', 'listAccounts', 'Accounts', PageQuery),
+  results(
+    'transactions',
+    'listTransactions',
+    'Transactions, optionally of one account and between two dates',
+    TransactionsQuery,
+  ),
 ] as const satisfies readonly RouteSpec[];
 
-export type Route = (typeof ROUTES)[number];
-export type OperationId<F extends ApiFunction> = Extract<Route, { function: F }>['operationId'];
+export type ApiRoute = (typeof API_ROUTES)[number];
+export type OperationId<F extends ApiFunction> = Extract<ApiRoute, { function: F }>['operationId'];
+/** The route an operation id names. */
+export type RouteOf<Id extends ApiRoute['operationId']> = Extract<ApiRoute, { operationId: Id }>;
 
 /** `GET /users/{user_guid}`: how API Gateway names the route a proxy event came through. */
-export const routeKey = (route: Pick<RouteSpec, 'method' | 'path'>) => `${route.method} ${route.path}`;
-
+export const routeKey = (route: { readonly method: string; readonly path: string }) => `${route.method} ${route.path}`;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { API_ERROR_CODES } from '#shared/contract/api-errors.js';
+import { JOB_STATUSES, JOB_TYPES } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
-import { JOB_STATUSES, JOB_TYPES } from '#shared/jobs/job-types.js';
 import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '#shared/mx/index.js';
 import { JOB_WARNINGS } from '#shared/store/job-record.js';
 
@@ -24,7 +25,10 @@ const queryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'must be a real date');
+  .refine(
+    (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+    'must be a real date',
+  );
 
 export const InstitutionSearchQuery = z
   .object({
@@ -50,7 +54,10 @@ export const TransactionsQuery = PageQuery.extend({
   to_date: isoDate.optional(),
 })
   .strict()
-  .refine((q) => !q.from_date || !q.to_date || q.from_date <= q.to_date, { message: 'must not be after to_date', path: ['from_date'] });
+  .refine((q) => !q.from_date || !q.to_date || q.from_date <= q.to_date, {
+    message: 'must not be after to_date',
+    path: ['from_date'],
+  });
 
 // ── request bodies ─────────────────────────────────────────────────────────────────────────
 const metadata = z.string().max(4096);
@@ -59,7 +66,11 @@ const Credential = z.object({ guid: z.string().min(1).max(100), value: z.string(
 export const CreateUserBody = z
   .object({
     user: z
-      .object({ id: z.string().min(1).max(192).optional(), email: z.email().max(320).optional(), metadata: metadata.optional() })
+      .object({
+        id: z.string().min(1).max(192).optional(),
+        email: z.email().max(320).optional(),
+        metadata: metadata.optional(),
+      })
       .strict()
       .refine((u) => Object.keys(u).length > 0, 'must not be empty: give at least an id'),
   })
@@ -86,7 +97,9 @@ export const CreateMemberBody = z
   })
   .strict();
 
-export const UpdateMemberBody = z.object({ member: z.object({ credentials: z.array(Credential).min(1).max(20) }).strict() }).strict();
+export const UpdateMemberBody = z
+  .object({ member: z.object({ credentials: z.array(Credential).min(1).max(20) }).strict() })
+  .strict();
 
 export const StartJobBody = z
   .object({
@@ -135,7 +148,9 @@ export const Challenge = z.object({
   field_name: z.string().nullable().optional(),
   image_data: z.string().nullable().optional(),
   options: z.array(z.object({ label: z.string().nullable(), value: z.string().nullable() })).optional(),
-  image_options: z.array(z.object({ label: z.string().nullable(), value: z.string().nullable(), data_uri: z.string().nullable() })).optional(),
+  image_options: z
+    .array(z.object({ label: z.string().nullable(), value: z.string().nullable(), data_uri: z.string().nullable() }))
+    .optional(),
 });
 
 const reasonCodes = Object.keys(FAILURE_REASONS) as [string, ...string[]];
@@ -149,10 +164,15 @@ export const Job = z.object({
   connection_status: z.string().nullable(),
   challenges: z.array(Challenge).optional(),
   oauth_window_uri: z.string().nullable().optional(),
-  error: z.object({ code: z.enum(reasonCodes), message: z.string() }).nullable().optional(),
+  error: z
+    .object({ code: z.enum(reasonCodes), message: z.string() })
+    .nullable()
+    .optional(),
   counts: z
     .record(z.string(), z.union([z.number(), z.boolean()]))
-    .describe('rows stored per result kind; `refreshed: false` when MX throttled the aggregation and the data was not refreshed')
+    .describe(
+      'rows stored per result kind; `refreshed: false` when MX throttled the aggregation and the data was not refreshed',
+    )
     .optional(),
   warnings: z
     .array(z.object({ code: z.enum(Object.keys(JOB_WARNINGS) as [string, ...string[]]), message: z.string() }))
@@ -177,8 +197,16 @@ export const Member = z.object({
 });
 
 export const Pagination = z.object({ next_cursor: z.string().nullable() });
-export const MxPagination = z.object({ current_page: z.number(), per_page: z.number(), total_entries: z.number(), total_pages: z.number() });
-export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
+export const MxPagination = z.object({
+  current_page: z.number(),
+  per_page: z.number(),
+  total_entries: z.number(),
+  total_pages: z.number(),
+});
+/** Every refusal's body; its code is one of the API_ERROR catalogue's. */
+export const ErrorBody = z.object({
+  error: z.object({ code: z.enum(API_ERROR_CODES), message: z.string(), field: z.string().optional() }),
+});
 
 /** MX's own records (accounts, numbers, owners, transactions, institutions) pass through as MX sent them. */
 export const MxRecord = z.record(z.string(), z.unknown()).describe("MX's record, as MX's API returns it");
@@ -188,13 +216,21 @@ export const AccountNumber = z
   .object({
     is_tokenized: z
       .boolean()
-      .describe("mxflow's rule: an OAuth member at a bank that issues tokenized account numbers (Chase, U.S. Bank). A TAN works for ACH only with the routing number returned with it; never show it to the end user (show the account's masked account_number)"),
+      .describe(
+        "mxflow's rule: an OAuth member at a bank that issues tokenized account numbers (Chase, U.S. Bank). A TAN works for ACH only with the routing number returned with it; never show it to the end user (show the account's masked account_number)",
+      ),
   })
   .catchall(z.unknown())
   .describe("MX's account number record, as MX's API returns it, plus is_tokenized");
 
 /** What deleting a member that held account numbers answers (200; without any it answers 204). */
 export const MemberDeleted = z.object({
-  deleted: z.object({ member_guid: z.string(), account_numbers: z.number().int(), tokenized_account_numbers: z.number().int() }),
-  warnings: z.array(z.object({ code: z.enum(['ACCOUNT_NUMBERS_UNUSABLE', 'TOKENIZED_ACCOUNT_NUMBERS_REVOKED']), message: z.string() })),
+  deleted: z.object({
+    member_guid: z.string(),
+    account_numbers: z.number().int(),
+    tokenized_account_numbers: z.number().int(),
+  }),
+  warnings: z.array(
+    z.object({ code: z.enum(['ACCOUNT_NUMBERS_UNUSABLE', 'TOKENIZED_ACCOUNT_NUMBERS_REVOKED']), message: z.string() }),
+  ),
 });

@@ -13,10 +13,14 @@ export function jobView(job: JobRecord): z.input<typeof Job> {
     user_guid: job.user_guid,
     member_guid: job.member_guid,
     connection_status: job.connection_status,
-    ...(job.status === 'CHALLENGED' && job.challenges ? { challenges: job.challenges as z.input<typeof Job>['challenges'] } : {}),
+    ...(job.status === 'CHALLENGED' && job.challenges
+      ? { challenges: job.challenges as z.input<typeof Job>['challenges'] }
+      : {}),
     ...(job.oauth_window_uri ? { oauth_window_uri: job.oauth_window_uri } : {}),
     ...(job.error ? { error: job.error } : {}),
-    ...(job.counts && Object.keys(job.counts).length > 0 ? { counts: job.counts as Record<string, number | boolean> } : {}),
+    ...(job.counts && Object.keys(job.counts).length > 0
+      ? { counts: job.counts as Record<string, number | boolean> }
+      : {}),
     ...(job.warnings && job.warnings.length > 0 ? { warnings: job.warnings } : {}),
     created_at: job.created_at,
     updated_at: job.updated_at,

@@ -26,7 +26,8 @@ export type AnswerOutcome =
  * Whether an answer took the job out of CHALLENGED and it runs on (only a claimed answer leads
  * from CHALLENGED back to RUNNING): the same answer posted again is then a repeat.
  */
-export const resumedByAnswer = (job: JobRecord): boolean => job.status === 'RUNNING' && job.history.some((entry) => entry.status === 'CHALLENGED');
+export const resumedByAnswer = (job: JobRecord): boolean =>
+  job.status === 'RUNNING' && job.history.some((entry) => entry.status === 'CHALLENGED');
 
 /**
  * Sends a parked job's answers to MX and resumes its execution, exactly once however often
@@ -35,19 +36,33 @@ export const resumedByAnswer = (job: JobRecord): boolean => job.status === 'RUNN
  * the caller looked) and a misfit is given back unsent, so a typo never burns the job.
  * Answers are passed straight to MX and kept nowhere.
  */
-export async function answerChallenges(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'taskTokens' | 'now'>, request: ChallengeAnswers): Promise<AnswerOutcome> {
+export async function answerChallenges(
+  deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'taskTokens' | 'now'>,
+  request: ChallengeAnswers,
+): Promise<AnswerOutcome> {
   // The claim is the check: the job is read only when it fails, to say why.
-  const claim = await deps.jobs.claimChallenge({ memberGuid: request.memberGuid, jobGuid: request.jobGuid, userGuid: request.userGuid, now: deps.now() });
+  const claim = await deps.jobs.claimChallenge({
+    memberGuid: request.memberGuid,
+    jobGuid: request.jobGuid,
+    userGuid: request.userGuid,
+    now: deps.now(),
+  });
   if (!claim) {
     const job = await deps.jobs.getJob(request.memberGuid, request.jobGuid);
     if (!job || job.user_guid !== request.userGuid) return { outcome: 'NOT_CHALLENGED', job: undefined };
     // Still CHALLENGED yet unclaimable: another answer holds the token right now.
-    return job.status === 'CHALLENGED' || resumedByAnswer(job) ? { outcome: 'ALREADY_ANSWERED' } : { outcome: 'NOT_CHALLENGED', job };
+    return job.status === 'CHALLENGED' || resumedByAnswer(job)
+      ? { outcome: 'ALREADY_ANSWERED' }
+      : { outcome: 'NOT_CHALLENGED', job };
   }
   const { taskToken } = claim;
   const problem = checkChallengeAnswers(claim.challenges, request.answers);
   if (problem) {
-    await deps.jobs.releaseChallenge(request.memberGuid, request.jobGuid, { challenges: claim.challenges, taskToken, now: deps.now() });
+    await deps.jobs.releaseChallenge(request.memberGuid, request.jobGuid, {
+      challenges: claim.challenges,
+      taskToken,
+      now: deps.now(),
+    });
     return { outcome: 'REFUSED', problem };
   }
 
@@ -60,7 +75,11 @@ export async function answerChallenges(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 
       return { outcome: 'NOT_CHALLENGED', job: await deps.jobs.getJob(request.memberGuid, request.jobGuid) };
     }
     // Anything else: the challenge is still open, so give it back for another try.
-    await deps.jobs.releaseChallenge(request.memberGuid, request.jobGuid, { challenges: claim.challenges, taskToken, now: deps.now() });
+    await deps.jobs.releaseChallenge(request.memberGuid, request.jobGuid, {
+      challenges: claim.challenges,
+      taskToken,
+      now: deps.now(),
+    });
     throw error;
   }
   await deps.taskTokens.succeed(taskToken);

@@ -13,7 +13,9 @@ export const OPTION_CHALLENGE_TYPES: readonly string[] = ['OPTIONS', 'IMAGE_OPTI
 /** The values a challenge offers; undefined when it is answered with free text. */
 export function offeredValues(challenge: ChallengeResponse): string[] | undefined {
   if (!OPTION_CHALLENGE_TYPES.includes(String(challenge.type))) return undefined;
-  const values = [...(challenge.options ?? []), ...(challenge.image_options ?? [])].map((o) => o.value).filter((v): v is string => typeof v === 'string');
+  const values = [...(challenge.options ?? []), ...(challenge.image_options ?? [])]
+    .map((o) => o.value)
+    .filter((v): v is string => typeof v === 'string');
   // An option challenge offering nothing usable cannot be checked: MX judges the answer.
   return values.length > 0 ? values : undefined;
 }
@@ -26,23 +28,39 @@ export function offeredValues(challenge: ChallengeResponse): string[] | undefine
  * Answers the first problem in request order, then any challenge left unanswered.
  * The answer's value is never repeated in a message.
  */
-export function checkChallengeAnswers(challenges: readonly ChallengeResponse[], answers: readonly CredentialRequest[]): AnswerProblem | undefined {
+export function checkChallengeAnswers(
+  challenges: readonly ChallengeResponse[],
+  answers: readonly CredentialRequest[],
+): AnswerProblem | undefined {
   const open = new Map(challenges.map((c) => [String(c.guid), c]));
   const seen = new Set<string>();
   for (const [index, answer] of answers.entries()) {
     const guid = String(answer.guid);
     const challenge = open.get(guid);
-    if (!challenge) return { field: `challenges.${index}.guid`, message: 'this challenge guid is not one the job waits on' };
-    if (seen.has(guid)) return { field: `challenges.${index}.guid`, message: `challenge ${guid} is answered more than once; answer each challenge once` };
+    if (!challenge)
+      return { field: `challenges.${index}.guid`, message: 'this challenge guid is not one the job waits on' };
+    if (seen.has(guid))
+      return {
+        field: `challenges.${index}.guid`,
+        message: `challenge ${guid} is answered more than once; answer each challenge once`,
+      };
     seen.add(guid);
     const value = typeof answer.value === 'string' ? answer.value : '';
     const offered = offeredValues(challenge);
     if (offered && !offered.includes(value)) {
-      return { field: `challenges.${index}.value`, message: `the answer to challenge ${guid} must be the value of one of its options` };
+      return {
+        field: `challenges.${index}.value`,
+        message: `the answer to challenge ${guid} must be the value of one of its options`,
+      };
     }
-    if (!offered && value.trim() === '') return { field: `challenges.${index}.value`, message: `the answer to challenge ${guid} must not be empty` };
+    if (!offered && value.trim() === '')
+      return { field: `challenges.${index}.value`, message: `the answer to challenge ${guid} must not be empty` };
   }
   const unanswered = [...open.keys()].filter((guid) => !seen.has(guid));
-  if (unanswered.length > 0) return { field: 'challenges', message: `every challenge of the round needs an answer; missing ${unanswered.join(', ')}` };
+  if (unanswered.length > 0)
+    return {
+      field: 'challenges',
+      message: `every challenge of the round needs an answer; missing ${unanswered.join(', ')}`,
+    };
   return undefined;
 }

@@ -1,28 +1,37 @@
 import type { MemberStatusResponse } from 'mx-platform-node';
+import type { StartRefusalCode } from '#shared/contract/api-errors.js';
+import type { JobType, NextStepValue } from '#shared/contract/workflow.js';
 import type { FailureReason } from './failure-reasons.js';
-import type { JobType } from './job-types.js';
 
-/** What the workflow does after reading a member's status. */
+/** What the workflow does after reading a member's status, with the reason when it fails. */
 export type NextStep =
-  | { readonly next: 'WAIT' }
-  | { readonly next: 'AWAIT_CHALLENGE_ANSWER' }
-  | { readonly next: 'AWAIT_OAUTH' }
-  | { readonly next: 'FETCH_RESULTS' }
-  | { readonly next: 'FAIL'; readonly reason: FailureReason }
-  // Set by the other steps, never by classifyConnection: MX answered 429 to a job start or a
-  // results copy (wait as MX asked, then run that step again), and the results are stored.
-  | { readonly next: 'RETRY_START' }
-  | { readonly next: 'RETRY_FETCH' }
-  | { readonly next: 'RECORD_SUCCESS' };
-
-/** The `next` values, for the schema that checks the state a step is handed. */
-export const NEXT_STEPS = ['WAIT', 'AWAIT_CHALLENGE_ANSWER', 'AWAIT_OAUTH', 'FETCH_RESULTS', 'FAIL', 'RETRY_START', 'RETRY_FETCH', 'RECORD_SUCCESS'] as const satisfies readonly NextStep['next'][];
+  | { readonly next: Exclude<NextStepValue, 'FAIL'> }
+  | { readonly next: 'FAIL'; readonly reason: FailureReason };
 
 /** MX's connection_status values (ids 0–21), from MX's documentation. */
 export const CONNECTION_STATUSES = [
-  'CREATED', 'PREVENTED', 'DENIED', 'CHALLENGED', 'REJECTED', 'LOCKED', 'CONNECTED', 'IMPEDED',
-  'RECONNECTED', 'DEGRADED', 'DISCONNECTED', 'DISCONTINUED', 'CLOSED', 'DELAYED', 'FAILED',
-  'UPDATED', 'DISABLED', 'IMPORTED', 'RESUMED', 'EXPIRED', 'IMPAIRED', 'PENDING',
+  'CREATED',
+  'PREVENTED',
+  'DENIED',
+  'CHALLENGED',
+  'REJECTED',
+  'LOCKED',
+  'CONNECTED',
+  'IMPEDED',
+  'RECONNECTED',
+  'DEGRADED',
+  'DISCONNECTED',
+  'DISCONTINUED',
+  'CLOSED',
+  'DELAYED',
+  'FAILED',
+  'UPDATED',
+  'DISABLED',
+  'IMPORTED',
+  'RESUMED',
+  'EXPIRED',
+  'IMPAIRED',
+  'PENDING',
 ] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
@@ -82,44 +91,103 @@ function endStateReason(connection: string, jobType: JobType, traits: MemberTrai
  * connection_status must be one of the following in order to continue").
  */
 export const STARTABLE_STATUSES: readonly ConnectionStatus[] = [
-  'CREATED', 'CONNECTED', 'DEGRADED', 'DISCONNECTED', 'EXPIRED', 'FAILED', 'IMPEDED', 'RECONNECTED', 'UPDATED',
+  'CREATED',
+  'CONNECTED',
+  'DEGRADED',
+  'DISCONNECTED',
+  'EXPIRED',
+  'FAILED',
+  'IMPEDED',
+  'RECONNECTED',
+  'UPDATED',
 ];
 
 /** Why a job cannot start: the API's 409 code, the job's failure reason, and the next step. */
 export interface StartRefusal {
   readonly startable: false;
-  readonly code: string;
+  readonly code: StartRefusalCode;
   readonly reason: FailureReason;
   readonly message: string;
 }
 export type Startability = { readonly startable: true } | StartRefusal;
 
-const refuse = (code: string, reason: FailureReason, message: string): StartRefusal => ({ startable: false, code, reason, message });
-const NEW_CREDENTIALS = 'send the end user\'s new credentials with PUT …/members/{member_guid}, which starts a new login';
+const refuse = (code: StartRefusalCode, reason: FailureReason, message: string): StartRefusal => ({
+  startable: false,
+  code,
+  reason,
+  message,
+});
+const NEW_CREDENTIALS =
+  "send the end user's new credentials with PUT …/members/{member_guid}, which starts a new login";
 
 /**
  * Per end state outside STARTABLE_STATUSES: the API's code and what the caller must do instead
  * of starting a job. The job's reason is the one the end state gives a job (endStateReason).
  */
-const END_STATE_REFUSALS: Readonly<Partial<Record<ConnectionStatus | 'OAUTH_DENIED', { code: string; message: string }>>> = {
-  DENIED: { code: 'MEMBER_NEEDS_CREDENTIALS', message: `the member is DENIED (the institution rejected the credentials): ${NEW_CREDENTIALS}` },
-  OAUTH_DENIED: { code: 'MEMBER_OAUTH_DENIED', message: 'the member is DENIED: the end user refused the OAuth consent; request a new oauth_window_uri and send the end user there' },
-  IMPAIRED: { code: 'MEMBER_NEEDS_CREDENTIALS', message: `the member is IMPAIRED (its credentials no longer work): ${NEW_CREDENTIALS}` },
-  PREVENTED: { code: 'MEMBER_NEEDS_CREDENTIALS', message: `the member is PREVENTED (too many failed logins): ${NEW_CREDENTIALS}` },
-  IMPORTED: { code: 'MEMBER_NEEDS_CREDENTIALS', message: `the member is IMPORTED and has no credentials yet: ${NEW_CREDENTIALS}` },
-  REJECTED: { code: 'MEMBER_MFA_REJECTED', message: `the member is REJECTED (a challenge was answered wrong): ${NEW_CREDENTIALS} while the end user is present` },
-  LOCKED: { code: 'MEMBER_LOCKED', message: 'the member is LOCKED: the end user must unlock the login at the institution, then send its credentials again with PUT …/members/{member_guid}' },
-  DISABLED: { code: 'MEMBER_DISABLED', message: 'the member is DISABLED: MX has paused this connection for now; try again later, no end-user action is needed' },
-  DISCONTINUED: { code: 'MEMBER_DISCONTINUED', message: 'the member is DISCONTINUED: MX no longer supports this connection; the end user should connect another way' },
-  CLOSED: { code: 'MEMBER_CLOSED', message: 'the member is CLOSED: it was closed and cannot run jobs; connect a new member instead' },
+const END_STATE_REFUSALS: Readonly<
+  Partial<Record<ConnectionStatus | 'OAUTH_DENIED', { code: StartRefusalCode; message: string }>>
+> = {
+  DENIED: {
+    code: 'MEMBER_NEEDS_CREDENTIALS',
+    message: `the member is DENIED (the institution rejected the credentials): ${NEW_CREDENTIALS}`,
+  },
+  OAUTH_DENIED: {
+    code: 'MEMBER_OAUTH_DENIED',
+    message:
+      'the member is DENIED: the end user refused the OAuth consent; request a new oauth_window_uri and send the end user there',
+  },
+  IMPAIRED: {
+    code: 'MEMBER_NEEDS_CREDENTIALS',
+    message: `the member is IMPAIRED (its credentials no longer work): ${NEW_CREDENTIALS}`,
+  },
+  PREVENTED: {
+    code: 'MEMBER_NEEDS_CREDENTIALS',
+    message: `the member is PREVENTED (too many failed logins): ${NEW_CREDENTIALS}`,
+  },
+  IMPORTED: {
+    code: 'MEMBER_NEEDS_CREDENTIALS',
+    message: `the member is IMPORTED and has no credentials yet: ${NEW_CREDENTIALS}`,
+  },
+  REJECTED: {
+    code: 'MEMBER_MFA_REJECTED',
+    message: `the member is REJECTED (a challenge was answered wrong): ${NEW_CREDENTIALS} while the end user is present`,
+  },
+  LOCKED: {
+    code: 'MEMBER_LOCKED',
+    message:
+      'the member is LOCKED: the end user must unlock the login at the institution, then send its credentials again with PUT …/members/{member_guid}',
+  },
+  DISABLED: {
+    code: 'MEMBER_DISABLED',
+    message:
+      'the member is DISABLED: MX has paused this connection for now; try again later, no end-user action is needed',
+  },
+  DISCONTINUED: {
+    code: 'MEMBER_DISCONTINUED',
+    message:
+      'the member is DISCONTINUED: MX no longer supports this connection; the end user should connect another way',
+  },
+  CLOSED: {
+    code: 'MEMBER_CLOSED',
+    message: 'the member is CLOSED: it was closed and cannot run jobs; connect a new member instead',
+  },
 };
 
 const challengedRefusal = () =>
-  refuse('MEMBER_CHALLENGED', 'MEMBER_CHALLENGED', 'the member is CHALLENGED: answer the challenges of the job that raised them (PUT …/jobs/{job_guid}/challenges) first');
+  refuse(
+    'MEMBER_CHALLENGED',
+    'MEMBER_CHALLENGED',
+    'the member is CHALLENGED: answer the challenges of the job that raised them (PUT …/jobs/{job_guid}/challenges) first',
+  );
 
 function beingAggregated(status: string, jobType: JobType): StartRefusal {
-  const follow = jobType === 'aggregate' ? 'POST …/aggregate with observe: true' : 'POST …/aggregate with observe: true, then start the ' + jobType;
-  return refuse('MEMBER_BEING_AGGREGATED', 'JOB_CONFLICT', `MX is aggregating the member (${status}): wait for it to end, or follow it with ${follow}`);
+  const observe = 'POST …/aggregate with observe: true';
+  const follow = jobType === 'aggregate' ? observe : `${observe}, then start the ${jobType} job`;
+  return refuse(
+    'MEMBER_BEING_AGGREGATED',
+    'JOB_CONFLICT',
+    `MX is aggregating the member (${status}): wait for it to end, or follow it with ${follow}`,
+  );
 }
 
 /**
@@ -134,12 +202,29 @@ export function startability(
 ): Startability {
   const connection = status.connection_status ?? null;
   if (connection === 'CHALLENGED') return challengedRefusal();
-  if (status.is_being_aggregated === true) return jobType === 'aggregate' ? { startable: true } : beingAggregated(connection ?? 'no status', jobType);
-  if (connection === null) return refuse('MEMBER_NOT_AGGREGATABLE', 'NOT_AGGREGATABLE', 'the member has no connection status (a manual member): MX runs no jobs on it');
+  if (status.is_being_aggregated === true)
+    return jobType === 'aggregate' ? { startable: true } : beingAggregated(connection ?? 'no status', jobType);
+  if (connection === null)
+    return refuse(
+      'MEMBER_NOT_AGGREGATABLE',
+      'NOT_AGGREGATABLE',
+      'the member has no connection status (a manual member): MX runs no jobs on it',
+    );
   if (STARTABLE_STATUSES.includes(connection as ConnectionStatus)) return { startable: true };
-  if (connection === 'PENDING') return refuse('MEMBER_PENDING_OAUTH', 'OAUTH_PENDING', 'the member is PENDING: the end user must finish the OAuth window (oauth_window_uri) first');
+  if (connection === 'PENDING')
+    return refuse(
+      'MEMBER_PENDING_OAUTH',
+      'OAUTH_PENDING',
+      'the member is PENDING: the end user must finish the OAuth window (oauth_window_uri) first',
+    );
   if (connection === 'RESUMED' || connection === 'DELAYED') return beingAggregated(connection, jobType);
   const reason = endStateReason(connection, jobType, traits);
   const refusal = END_STATE_REFUSALS[reason === 'OAUTH_DENIED' ? 'OAUTH_DENIED' : (connection as ConnectionStatus)];
-  return refusal && reason ? refuse(refusal.code, reason, refusal.message) : refuse('MEMBER_NOT_STARTABLE', 'UNKNOWN_CONNECTION_STATUS', `the member is ${connection}, a status MX starts no job from`);
+  return refusal && reason
+    ? refuse(refusal.code, reason, refusal.message)
+    : refuse(
+        'MEMBER_NOT_STARTABLE',
+        'UNKNOWN_CONNECTION_STATUS',
+        `the member is ${connection}, a status MX starts no job from`,
+      );
 }

@@ -1,20 +1,28 @@
 import { z } from 'zod';
-import type { JobStore } from '#shared/store/job-store.js';
+import type { ExecutionInput, StoppedExecutionStatus, TerminalJobStatus } from '#shared/contract/workflow.js';
 import type { FailureReason } from './failure-reasons.js';
+import type { WorkflowDeps } from './workflow-deps.js';
 
-/** Execution ends that the state machine itself cannot record: a limit, a crash, an operator. */
-export const STOPPED_EXECUTION_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+/** The part of the execution input that finds the job; anything else started the execution. */
+const JobOfExecution = z.object({ jobGuid: z.string().min(1), memberGuid: z.string().min(1) }) satisfies z.ZodType<
+  Pick<ExecutionInput, 'jobGuid' | 'memberGuid'>
+>;
 
-const ExecutionInput = z.object({ jobGuid: z.string().min(1), memberGuid: z.string().min(1) });
+type StoppedJobStatus = Exclude<TerminalJobStatus, 'SUCCEEDED'>;
 
-const OUTCOME: Record<(typeof STOPPED_EXECUTION_STATUSES)[number], { status: 'FAILED' | 'TIMED_OUT'; reason: FailureReason }> = {
+const OUTCOME: Record<StoppedExecutionStatus, { status: StoppedJobStatus; reason: FailureReason }> = {
   TIMED_OUT: { status: 'TIMED_OUT', reason: 'TIMED_OUT' },
   ABORTED: { status: 'FAILED', reason: 'EXECUTION_ABORTED' },
   FAILED: { status: 'FAILED', reason: 'INTERNAL_ERROR' },
 };
 
 export type StoppedJobOutcome =
-  | { readonly result: 'ENDED'; readonly jobType: string; readonly status: 'FAILED' | 'TIMED_OUT'; readonly reason: FailureReason }
+  | {
+      readonly result: 'ENDED';
+      readonly jobType: string;
+      readonly status: StoppedJobStatus;
+      readonly reason: FailureReason;
+    }
   | { readonly result: 'ALREADY_ENDED' | 'NOT_A_JOB' };
 
 /**
@@ -22,13 +30,13 @@ export type StoppedJobOutcome =
  * RUNNING. A job the workflow already ended is left exactly as it is.
  */
 export async function endJobOfStoppedExecution(
-  deps: { jobs: JobStore; now: () => Date },
+  deps: Pick<WorkflowDeps, 'jobs' | 'now'>,
   execution: { status: string; input: string },
 ): Promise<StoppedJobOutcome> {
   const outcome = OUTCOME[execution.status as keyof typeof OUTCOME];
-  let input: z.output<typeof ExecutionInput>;
+  let input: z.output<typeof JobOfExecution>;
   try {
-    input = ExecutionInput.parse(JSON.parse(execution.input));
+    input = JobOfExecution.parse(JSON.parse(execution.input));
   } catch {
     return { result: 'NOT_A_JOB' };
   }

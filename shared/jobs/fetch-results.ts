@@ -2,16 +2,19 @@ import type { MxPage } from '#shared/mx/index.js';
 import type { JobRef } from '#shared/store/job-record.js';
 import type { ResultKind } from '#shared/store/keys.js';
 import { forEachWithConcurrency } from '#shared/util/concurrency.js';
-import { waitAfterMxTrouble, type Progress } from './progress.js';
-import { asWorkflowError, rateLimitOf } from './workflow-errors.js';
+import { type Progress, waitAfterMxTrouble } from './progress.js';
 import type { WorkflowDeps } from './workflow-deps.js';
+import { asWorkflowError, rateLimitOf } from './workflow-errors.js';
 
 /**
  * Rows stored per kind; `refreshed` (aggregation) is false when MX throttled the aggregation
  * and the data is what MX had before; `account_numbers_not_validated` counts numbers with
  * `passed_validation: false`, which RecordSuccess turns into a warning.
  */
-export type ResultCounts = Partial<Record<ResultKind, number>> & { refreshed?: boolean; account_numbers_not_validated?: number };
+export type ResultCounts = Partial<Record<ResultKind, number>> & {
+  refreshed?: boolean;
+  account_numbers_not_validated?: number;
+};
 
 /** What each job leaves behind: its own results, and the accounts they belong to. */
 const RESULTS_OF_JOB = {
@@ -51,7 +54,8 @@ export async function fetchResultsStep(
     return { ...progress, next: 'RECORD_SUCCESS', reason: null, retryWaits: 0, counts };
   } catch (error) {
     const limited = rateLimitOf(error);
-    if (limited) return waitAfterMxTrouble(progress, 'RETRY_FETCH', limited.retryAfterSeconds, deps.random ?? Math.random);
+    if (limited)
+      return waitAfterMxTrouble(progress, 'RETRY_FETCH', limited.retryAfterSeconds, deps.random ?? Math.random);
     throw asWorkflowError(error);
   }
 }
@@ -61,13 +65,21 @@ export async function fetchResultsStep(
  * first: the aggregation has ended, so the answer is final, and a failed read then costs a
  * retry of one read, not of a copy of thousands of rows.
  */
-async function copyAndCheck(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'results' | 'fetchConcurrency' | 'now'>, job: JobRef, includeTransactions: boolean): Promise<ResultCounts> {
+async function copyAndCheck(
+  deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'results' | 'fetchConcurrency' | 'now'>,
+  job: JobRef,
+  includeTransactions: boolean,
+): Promise<ResultCounts> {
   const refreshed = job.jobType === 'aggregate' ? await wasRefreshed(deps, job) : undefined;
   const counts = await copyResults(deps, job, includeTransactions);
   return refreshed === undefined ? counts : { ...counts, refreshed };
 }
 
-async function copyResults(deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchConcurrency' | 'now'>, job: JobRef, includeTransactions: boolean): Promise<ResultCounts> {
+async function copyResults(
+  deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchConcurrency' | 'now'>,
+  job: JobRef,
+  includeTransactions: boolean,
+): Promise<ResultCounts> {
   const counts: ResultCounts = {};
   const store = async (kind: ResultKind, pages: AsyncIterable<MxPage<{ guid?: string | null }>>) => {
     for await (const page of pages) {
@@ -79,11 +91,20 @@ async function copyResults(deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchCon
   };
 
   const accountGuids: string[] = [];
-  await store('accounts', tap(deps.mx.listMemberAccounts(job.userGuid, job.memberGuid), (a) => accountGuids.push(String(a.guid))));
+  await store(
+    'accounts',
+    tap(deps.mx.listMemberAccounts(job.userGuid, job.memberGuid), (a) => accountGuids.push(String(a.guid))),
+  );
   for (const kind of RESULTS_OF_JOB[job.jobType]) {
     if (kind === 'account_numbers') {
       let notValidated = 0;
-      await store(kind, tap(deps.mx.listAccountNumbersByMember(job.userGuid, job.memberGuid), (n) => void (n.passed_validation === false && notValidated++)));
+      await store(
+        kind,
+        tap(
+          deps.mx.listAccountNumbersByMember(job.userGuid, job.memberGuid),
+          (n) => void (n.passed_validation === false && notValidated++),
+        ),
+      );
       if (notValidated > 0) counts.account_numbers_not_validated = notValidated;
     }
     if (kind === 'account_owners') await store(kind, deps.mx.listAccountOwnersByMember(job.userGuid, job.memberGuid));

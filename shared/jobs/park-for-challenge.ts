@@ -14,7 +14,10 @@ export type ParkOutcome = 'PARKED' | 'JOB_ENDED';
  * MX is not asked again: its status read carries the challenges (seed 003), and the execution
  * state, which holds references only, does not.
  */
-export async function parkForChallenge(deps: Pick<WorkflowDeps, 'jobs' | 'taskTokens' | 'now'>, { job, taskToken }: ParkForChallengeInput): Promise<ParkOutcome> {
+export async function parkForChallenge(
+  deps: Pick<WorkflowDeps, 'jobs' | 'taskTokens' | 'now'>,
+  { job, taskToken }: ParkForChallengeInput,
+): Promise<ParkOutcome> {
   const parked = await deps.jobs.parkForChallenge(job.memberGuid, job.jobGuid, { taskToken, now: deps.now() });
   if (!parked) {
     await deps.taskTokens.fail(taskToken, 'JobNotActive', 'the job ended while its challenges were being parked');

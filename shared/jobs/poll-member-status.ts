@@ -1,10 +1,11 @@
+import type { MemberStatusResponse } from 'mx-platform-node';
 import { isMxError } from '#shared/mx/index.js';
 import type { JobRef } from '#shared/store/job-record.js';
 import { classifyConnection } from './classify-connection.js';
 import { nextWaitSeconds } from './poll-schedule.js';
-import { failedProgress, waitAfterMxTrouble, type Progress } from './progress.js';
-import { rateLimitOf, reasonForMxError } from './workflow-errors.js';
+import { failedProgress, type Progress, waitAfterMxTrouble } from './progress.js';
 import type { WorkflowDeps } from './workflow-deps.js';
+import { rateLimitOf, reasonForMxError } from './workflow-errors.js';
 
 export interface PollMemberStatusInput {
   readonly job: JobRef;
@@ -19,7 +20,7 @@ export async function pollMemberStatus(
   const pollCount = progress.pollCount + 1;
   if (pollCount > deps.schedule.maxPolls) return failedProgress(progress, 'TIMED_OUT');
 
-  let status;
+  let status: MemberStatusResponse;
   try {
     status = await deps.mx.readMemberStatus(job.userGuid, job.memberGuid);
   } catch (error) {
@@ -57,7 +58,13 @@ export async function pollMemberStatus(
       oauthWindowUri = wasPending ? undefined : await readOAuthWindow(deps, job);
     } catch (error) {
       // Read the status (and so the window) again after the wait, as a first PENDING read.
-      if (isTrouble(error)) return waitAfterMxTrouble({ ...polled, retryWaits: progress.retryWaits }, 'WAIT', rateLimitOf(error)?.retryAfterSeconds, deps.random ?? Math.random);
+      if (isTrouble(error))
+        return waitAfterMxTrouble(
+          { ...polled, retryWaits: progress.retryWaits },
+          'WAIT',
+          rateLimitOf(error)?.retryAfterSeconds,
+          deps.random ?? Math.random,
+        );
       return failedProgress(polled, reasonForMxError(error, job.jobType));
     }
     await deps.jobs.recordProgress(job.memberGuid, job.jobGuid, {
@@ -85,6 +92,13 @@ const isTrouble = (error: unknown) => isMxError(error) && error.retryable;
  */
 function waitToReadAgain(deps: Pick<WorkflowDeps, 'random'>, progress: Progress, error: unknown): Progress {
   const pending = progress.next === 'AWAIT_OAUTH';
-  const waited: Progress = pending ? { ...progress, pendingSeconds: progress.pendingSeconds + progress.waitSeconds } : progress;
-  return waitAfterMxTrouble(waited, pending ? 'AWAIT_OAUTH' : 'WAIT', rateLimitOf(error)?.retryAfterSeconds, deps.random ?? Math.random);
+  const waited: Progress = pending
+    ? { ...progress, pendingSeconds: progress.pendingSeconds + progress.waitSeconds }
+    : progress;
+  return waitAfterMxTrouble(
+    waited,
+    pending ? 'AWAIT_OAUTH' : 'WAIT',
+    rateLimitOf(error)?.retryAfterSeconds,
+    deps.random ?? Math.random,
+  );
 }

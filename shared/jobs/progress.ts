@@ -1,6 +1,5 @@
-import type { NextStep } from './classify-connection.js';
+import type { NextStepValue } from '#shared/contract/workflow.js';
 import type { FailureReason } from './failure-reasons.js';
-import type { ResultCounts } from './fetch-results.js';
 import { MAX_MX_TROUBLE_WAITS, waitAfterRateLimit } from './poll-schedule.js';
 
 /**
@@ -8,7 +7,7 @@ import { MAX_MX_TROUBLE_WAITS, waitAfterRateLimit } from './poll-schedule.js';
  * to go, why, and the polling counters. References and counts only: the console shows it.
  */
 export interface Progress {
-  readonly next: NextStep['next'];
+  readonly next: NextStepValue;
   readonly reason: FailureReason | null;
   readonly connectionStatus: string | null;
   readonly pollCount: number;
@@ -34,7 +33,11 @@ export const initialProgress = (waitSeconds: number): Progress => ({
   retryWaits: 0,
 });
 
-export const failedProgress = (previous: Progress, reason: FailureReason, connectionStatus = previous.connectionStatus): Progress => ({
+export const failedProgress = (
+  previous: Progress,
+  reason: FailureReason,
+  connectionStatus = previous.connectionStatus,
+): Progress => ({
   ...previous,
   next: 'FAIL',
   reason,
@@ -54,5 +57,11 @@ export function waitAfterMxTrouble(
 ): Progress {
   const retryWaits = previous.retryWaits + 1;
   if (retryWaits > MAX_MX_TROUBLE_WAITS) return failedProgress(previous, 'MX_UNAVAILABLE');
-  return { ...previous, next, reason: null, retryWaits, waitSeconds: waitAfterRateLimit(retryAfterSeconds, random, retryWaits) };
+  return {
+    ...previous,
+    next,
+    reason: null,
+    retryWaits,
+    waitSeconds: waitAfterRateLimit(retryAfterSeconds, random, retryWaits),
+  };
 }

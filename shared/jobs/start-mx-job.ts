@@ -1,11 +1,11 @@
 import type { MemberResponse } from 'mx-platform-node';
-import { isMxError } from '#shared/mx/index.js';
+import { isMxError, type MxJobStart } from '#shared/mx/index.js';
 import type { JobRef } from '#shared/store/job-record.js';
 import { startability } from './classify-connection.js';
 import { nextWaitSeconds } from './poll-schedule.js';
-import { failedProgress, initialProgress, waitAfterMxTrouble, type Progress } from './progress.js';
-import { rateLimitOf, reasonForMxError } from './workflow-errors.js';
+import { failedProgress, initialProgress, type Progress, waitAfterMxTrouble } from './progress.js';
 import type { WorkflowDeps } from './workflow-deps.js';
+import { rateLimitOf, reasonForMxError } from './workflow-errors.js';
 
 export interface StartMxJobInput {
   readonly job: JobRef;
@@ -22,14 +22,17 @@ export interface StartMxJobInput {
  * matching reason instead of calling MX; and for aggregation and identification a 202 alone
  * does not say whether MX started a new job, which its last job guid tells.
  */
-export async function startMxJob(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'schedule' | 'now' | 'random'>, { job, observeOnly, includeTransactions, state }: StartMxJobInput): Promise<Progress> {
+export async function startMxJob(
+  deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'schedule' | 'now' | 'random'>,
+  { job, observeOnly, includeTransactions, state }: StartMxJobInput,
+): Promise<Progress> {
   const progress = initialProgress(nextWaitSeconds(0, deps.schedule));
   if (observeOnly) return progress;
   try {
     const before = await deps.mx.readMember(job.userGuid, job.memberGuid);
     const refused = refusal(before, job);
     if (refused) return failedProgress(progress, refused, before.connection_status ?? null);
-    let started;
+    let started: MxJobStart;
     try {
       started = await deps.mx.startJob(job.jobType, job.userGuid, job.memberGuid, {
         previousJobGuid: before.is_being_aggregated ? before.most_recent_job_guid : null,
@@ -44,12 +47,25 @@ export async function startMxJob(deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'sched
     }
     // An aggregation MX throttles answers 202 without a run; its end compares this timestamp.
     const aggregatedBefore = job.jobType === 'aggregate' ? (before.successfully_aggregated_at ?? null) : undefined;
-    await deps.jobs.recordMxJob(job.memberGuid, job.jobGuid, started.jobGuid, started.alreadyRunning, deps.now(), aggregatedBefore);
+    await deps.jobs.recordMxJob(
+      job.memberGuid,
+      job.jobGuid,
+      started.jobGuid,
+      started.alreadyRunning,
+      deps.now(),
+      aggregatedBefore,
+    );
     return progress;
   } catch (error) {
     // A 429: wait as long as MX asked (RETRY_START), then start again; nothing was started.
     const limited = rateLimitOf(error);
-    if (limited) return waitAfterMxTrouble(state?.progress ?? progress, 'RETRY_START', limited.retryAfterSeconds, deps.random ?? Math.random);
+    if (limited)
+      return waitAfterMxTrouble(
+        state?.progress ?? progress,
+        'RETRY_START',
+        limited.retryAfterSeconds,
+        deps.random ?? Math.random,
+      );
     return failedProgress(progress, reasonForMxError(error, job.jobType));
   }
 }

@@ -14,7 +14,11 @@ export function stepFunctionsTaskTokens(sfn: SFNClient): TaskTokens {
     throw error;
   };
   return {
-    succeed: (token) => sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"answered":true}' })).then(() => true, closedIsFalse),
-    fail: (token, error, cause) => sfn.send(new SendTaskFailureCommand({ taskToken: token, error, cause })).then(() => true, closedIsFalse),
+    succeed: (token) =>
+      sfn
+        .send(new SendTaskSuccessCommand({ taskToken: token, output: '{"answered":true}' }))
+        .then(() => true, closedIsFalse),
+    fail: (token, error, cause) =>
+      sfn.send(new SendTaskFailureCommand({ taskToken: token, error, cause })).then(() => true, closedIsFalse),
   };
 }

@@ -4,11 +4,40 @@ import type { ResultStore } from '#shared/store/result-store.js';
 import type { PollSchedule } from './poll-schedule.js';
 import type { TaskTokens } from './task-tokens.js';
 
+/** The MX calls the workflow steps (and the challenge answer) make; a test fake implements just these. */
+export type WorkflowMx = Pick<
+  MxClient,
+  | 'readMember'
+  | 'readMemberStatus'
+  | 'startJob'
+  | 'resumeMember'
+  | 'listMemberAccounts'
+  | 'listAccountNumbersByMember'
+  | 'listAccountOwnersByMember'
+  | 'listTransactionsByAccount'
+>;
+
+/** The job record changes the workflow makes. */
+export type WorkflowJobStore = Pick<
+  JobStore,
+  | 'getJob'
+  | 'recordMxJob'
+  | 'recordProgress'
+  | 'stageChallenges'
+  | 'parkForChallenge'
+  | 'claimChallenge'
+  | 'releaseChallenge'
+  | 'finishJob'
+>;
+
+/** Where FetchResults writes what it copies. */
+export type WorkflowResultStore = Pick<ResultStore, 'putResults'>;
+
 /** What the workflow steps work with; handlers build it once per container. */
 export interface WorkflowDeps {
-  readonly mx: MxClient;
-  readonly jobs: JobStore;
-  readonly results: ResultStore;
+  readonly mx: WorkflowMx;
+  readonly jobs: WorkflowJobStore;
+  readonly results: WorkflowResultStore;
   readonly taskTokens: TaskTokens;
   readonly schedule: PollSchedule;
   /** MX calls in flight at once while fetching results (one stream per account). */

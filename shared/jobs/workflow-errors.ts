@@ -1,6 +1,6 @@
+import type { JobType } from '#shared/contract/workflow.js';
 import { isMxError, type MxError } from '#shared/mx/index.js';
 import type { FailureReason } from './failure-reasons.js';
-import type { JobType } from './job-types.js';
 
 /**
  * Error names a workflow step throws for the state machine's Retry and Catch to match on.
@@ -48,7 +48,10 @@ const REASON_OF_ERROR: Readonly<Record<string, FailureReason>> = {
 
 /** What a caught error means for the job, when the state machine's Catch hands it over. */
 export function reasonForCaughtError(errorName: string | undefined): FailureReason {
-  return (errorName !== undefined && Object.hasOwn(REASON_OF_ERROR, errorName) ? REASON_OF_ERROR[errorName] : undefined) ?? 'INTERNAL_ERROR';
+  return (
+    (errorName !== undefined && Object.hasOwn(REASON_OF_ERROR, errorName) ? REASON_OF_ERROR[errorName] : undefined) ??
+    'INTERNAL_ERROR'
+  );
 }
 
 /**

@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { JOB_TYPES, NEXT_STEPS } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS, type FailureReason } from './failure-reasons.js';
-import { NEXT_STEPS } from './classify-connection.js';
-import { JOB_TYPES } from './job-types.js';
 
 /** What each workflow task receives from the state machine; checked on the way in. */
 export const JobRefSchema = z.object({
@@ -33,21 +32,34 @@ export const StartMxJobEvent = z.object({
 });
 export const PollMemberStatusEvent = z.object({ job: JobRefSchema, progress: ProgressSchema });
 export const ParkForChallengeEvent = z.object({ job: JobRefSchema, taskToken: z.string().min(1) });
-export const FetchResultsEvent = z.object({ job: JobRefSchema, includeTransactions: z.boolean().default(true), progress: ProgressSchema });
-export const FinishJobEvent = z.discriminatedUnion('outcome', [
-  z.object({
-    outcome: z.literal('SUCCEEDED'),
-    job: JobRefSchema,
-    // Result counts, and `refreshed` (aggregation: false when MX throttled it).
-    counts: z.record(z.string(), z.union([z.number().int().nonnegative(), z.boolean()])),
+export const FetchResultsEvent = z.object({
+  job: JobRefSchema,
+  includeTransactions: z.boolean().default(true),
+  progress: ProgressSchema,
+});
+export const RecordSuccessEvent = z.object({
+  job: JobRefSchema,
+  // Result counts, and `refreshed` (aggregation: false when MX throttled it).
+  counts: z.record(z.string(), z.union([z.number().int().nonnegative(), z.boolean()])),
+  progress: ProgressSchema.optional(),
+});
+export const RecordFailureEvent = z.object({
+  job: JobRefSchema,
+  // The whole state: a step's decision in its progress, or the error the Catch put there.
+  state: z.object({
     progress: ProgressSchema.optional(),
+    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
   }),
-  z.object({
-    outcome: z.literal('FAILED'),
-    job: JobRefSchema,
-    state: z.object({
-      progress: ProgressSchema.optional(),
-      error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
-    }),
-  }),
-]);
+});
+
+/** The detail of the EventBridge event on a job execution's end (Step Functions Execution Status Change). */
+export const ExecutionEndedDetail = z.object({
+  executionArn: z.string().min(1),
+  status: z.string().min(1),
+  // The execution input as JSON: endJobOfStoppedExecution reads the job's references from it
+  // (none: not a job it can find, as before the check).
+  input: z
+    .string()
+    .nullish()
+    .transform((input) => input ?? ''),
+});

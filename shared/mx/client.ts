@@ -12,7 +12,6 @@ import type {
   MemberResponse,
   MemberStatusResponse,
   MemberUpdateRequest,
-  OAuthWindowResponse,
   TransactionResponse,
   UserCreateRequest,
   UserResponse,
@@ -48,6 +47,8 @@ export interface MxClientOptions {
    * request with a deadline (the API) sets 0: its caller retries, not it.
    */
   readonly pageRetries?: number;
+  /** The first wait before a page is tried again (default 250 ms, doubling each try; never under MX's Retry-After). */
+  readonly pageRetryBaseMs?: number;
 }
 
 export type MxJobType = 'aggregate' | 'verify' | 'identify';
@@ -91,18 +92,19 @@ export interface InstitutionFilter {
   readonly isoCountryCode?: string;
 }
 
-export interface OAuthWindowOptions {
-  readonly clientRedirectUrl?: string;
-  readonly referralSource?: 'APP' | 'BROWSER';
-  readonly skipAggregation?: boolean;
-  readonly uiMessageWebviewUrlScheme?: string;
-}
-
 const JOB_ENDPOINTS: Record<MxJobType, { operation: string; path: string; startedStatus: number }> = {
-  aggregate: { operation: 'aggregateMember', path: '/users/{user_guid}/members/{member_guid}/aggregate', startedStatus: 202 },
+  aggregate: {
+    operation: 'aggregateMember',
+    path: '/users/{user_guid}/members/{member_guid}/aggregate',
+    startedStatus: 202,
+  },
   // MX's spec declares 200 for a started verification; 202 means one is already running.
   verify: { operation: 'verifyMember', path: '/users/{user_guid}/members/{member_guid}/verify', startedStatus: 200 },
-  identify: { operation: 'identifyMember', path: '/users/{user_guid}/members/{member_guid}/identify', startedStatus: 202 },
+  identify: {
+    operation: 'identifyMember',
+    path: '/users/{user_guid}/members/{member_guid}/identify',
+    startedStatus: 202,
+  },
 };
 
 const MEMBER = '/users/{user_guid}/members/{member_guid}';
@@ -117,10 +119,12 @@ export class MxClient {
   readonly dialect: MxDialect;
   private readonly transport: MxTransportConfig;
   private readonly pageRetries: number | undefined;
+  private readonly pageRetryBaseMs: number | undefined;
 
   constructor(options: MxClientOptions) {
     this.dialect = options.dialect ?? 'platform';
     this.pageRetries = options.pageRetries;
+    this.pageRetryBaseMs = options.pageRetryBaseMs;
     this.transport = {
       baseUrl: options.baseUrl,
       credentials: { clientId: options.clientId, apiKey: options.apiKey },
@@ -154,19 +158,39 @@ export class MxClient {
   }
 
   async deleteUser(userGuid: string): Promise<void> {
-    await this.send({ operation: 'deleteUser', method: 'DELETE', pathTemplate: '/users/{user_guid}', pathParams: { user_guid: userGuid } });
+    await this.send({
+      operation: 'deleteUser',
+      method: 'DELETE',
+      pathTemplate: '/users/{user_guid}',
+      pathParams: { user_guid: userGuid },
+    });
   }
 
   // ── institutions ────────────────────────────────────────────────────────────────────────
   listInstitutions(filter: InstitutionFilter = {}): AsyncGenerator<MxPage<InstitutionResponse>> {
-    return this.pages('listInstitutions', '/institutions', 'institutions', { pageSize: MAX_PAGE_SIZE.institutions, query: institutionQuery(filter) });
+    return this.pages('listInstitutions', '/institutions', 'institutions', {
+      pageSize: MAX_PAGE_SIZE.institutions,
+      query: institutionQuery(filter),
+    });
   }
 
   /** One page of an institution search, for callers that page themselves. */
-  async listInstitutionsPage(filter: InstitutionFilter, page: number, recordsPerPage: number): Promise<UnwrappedList<InstitutionResponse>> {
+  async listInstitutionsPage(
+    filter: InstitutionFilter,
+    page: number,
+    recordsPerPage: number,
+  ): Promise<UnwrappedList<InstitutionResponse>> {
     // MX silently answers 25 a page to a size out of its range: refuse one rather than page wrongly.
-    if (!Number.isInteger(recordsPerPage) || recordsPerPage < MIN_PAGE_SIZE || recordsPerPage > MAX_PAGE_SIZE.institutions) {
-      throw new MxError({ operation: 'listInstitutions', code: 'MX_INVALID_REQUEST', mxMessage: `records_per_page must be ${MIN_PAGE_SIZE}–${MAX_PAGE_SIZE.institutions}` });
+    if (
+      !Number.isInteger(recordsPerPage) ||
+      recordsPerPage < MIN_PAGE_SIZE ||
+      recordsPerPage > MAX_PAGE_SIZE.institutions
+    ) {
+      throw new MxError({
+        operation: 'listInstitutions',
+        code: 'MX_INVALID_REQUEST',
+        mxMessage: `records_per_page must be ${MIN_PAGE_SIZE}–${MAX_PAGE_SIZE.institutions}`,
+      });
     }
     const { status, body } = await this.send({
       operation: 'listInstitutions',
@@ -175,12 +199,6 @@ export class MxClient {
       query: { ...institutionQuery(filter), page, records_per_page: recordsPerPage },
     });
     return unwrapList<InstitutionResponse>('listInstitutions', status, body, 'institutions');
-  }
-
-  readInstitution(institutionCode: string): Promise<InstitutionResponse> {
-    return this.resource('readInstitution', 'GET', '/institutions/{institution_code}', 'institution', {
-      pathParams: { institution_code: institutionCode },
-    });
   }
 
   listInstitutionCredentials(institutionCode: string): Promise<CredentialResponse[]> {
@@ -235,7 +253,12 @@ export class MxClient {
   }
 
   async deleteMember(userGuid: string, memberGuid: string): Promise<void> {
-    await this.send({ operation: 'deleteMember', method: 'DELETE', pathTemplate: MEMBER, pathParams: memberParams(userGuid, memberGuid) });
+    await this.send({
+      operation: 'deleteMember',
+      method: 'DELETE',
+      pathTemplate: MEMBER,
+      pathParams: memberParams(userGuid, memberGuid),
+    });
   }
 
   readMemberStatus(userGuid: string, memberGuid: string): Promise<MemberStatusResponse> {
@@ -246,12 +269,18 @@ export class MxClient {
 
   listMemberChallenges(userGuid: string, memberGuid: string): Promise<ChallengeResponse[]> {
     return collectItems(
-      this.pages('listMemberChallenges', `${MEMBER}/challenges`, 'challenges', { pathParams: memberParams(userGuid, memberGuid) }),
+      this.pages('listMemberChallenges', `${MEMBER}/challenges`, 'challenges', {
+        pathParams: memberParams(userGuid, memberGuid),
+      }),
     );
   }
 
   /** Answers the member's challenges; for option types the value is the chosen option's `value`. */
-  resumeMember(userGuid: string, memberGuid: string, challenges: readonly CredentialRequest[]): Promise<MemberResponse> {
+  resumeMember(
+    userGuid: string,
+    memberGuid: string,
+    challenges: readonly CredentialRequest[],
+  ): Promise<MemberResponse> {
     return this.resource('resumeMember', 'PUT', `${MEMBER}/resume`, 'member', {
       pathParams: memberParams(userGuid, memberGuid),
       body: { member: { challenges } },
@@ -260,7 +289,12 @@ export class MxClient {
   }
 
   /** Starts an aggregation, verification or identification; see {@link MxJobStart} for 202. */
-  async startJob(type: MxJobType, userGuid: string, memberGuid: string, options: JobStartOptions = {}): Promise<MxJobStart> {
+  async startJob(
+    type: MxJobType,
+    userGuid: string,
+    memberGuid: string,
+    options: JobStartOptions = {},
+  ): Promise<MxJobStart> {
     const endpoint = JOB_ENDPOINTS[type];
     const { status, body } = await this.send({
       operation: endpoint.operation,
@@ -273,39 +307,26 @@ export class MxClient {
     const member = this.unwrap<MemberResponse>(endpoint.operation, status, body, 'member');
     const jobGuid = member.most_recent_job_guid ?? undefined;
     if (jobGuid !== undefined && typeof jobGuid !== 'string') {
-      throw new MxError({ operation: endpoint.operation, status, code: 'MX_INVALID_RESPONSE', mxMessage: '"member.most_recent_job_guid" is not a string' });
+      throw new MxError({
+        operation: endpoint.operation,
+        status,
+        code: 'MX_INVALID_RESPONSE',
+        mxMessage: '"member.most_recent_job_guid" is not a string',
+      });
     }
     const alreadyRunning =
       endpoint.startedStatus === 200
         ? status === 202
-        : options.previousJobGuid !== undefined && options.previousJobGuid !== null && jobGuid === options.previousJobGuid;
+        : options.previousJobGuid !== undefined &&
+          options.previousJobGuid !== null &&
+          jobGuid === options.previousJobGuid;
     return { member, httpStatus: status, jobGuid, alreadyRunning };
   }
 
-  requestOAuthWindowUri(userGuid: string, memberGuid: string, options: OAuthWindowOptions = {}): Promise<OAuthWindowResponse> {
-    return this.resource('requestOAuthWindowUri', 'GET', `${MEMBER}/oauth_window_uri`, 'member', {
-      pathParams: memberParams(userGuid, memberGuid),
-      query: {
-        client_redirect_url: options.clientRedirectUrl,
-        referral_source: options.referralSource,
-        skip_aggregation: options.skipAggregation,
-        ui_message_webview_url_scheme: options.uiMessageWebviewUrlScheme,
-      },
-    });
-  }
-
   // ── accounts and results ────────────────────────────────────────────────────────────────
-  listUserAccounts(userGuid: string): AsyncGenerator<MxPage<AccountResponse>> {
-    return this.pages('listUserAccounts', '/users/{user_guid}/accounts', 'accounts', { pathParams: { user_guid: userGuid } });
-  }
-
   listMemberAccounts(userGuid: string, memberGuid: string): AsyncGenerator<MxPage<AccountResponse>> {
-    return this.pages('listMemberAccounts', `${MEMBER}/accounts`, 'accounts', { pathParams: memberParams(userGuid, memberGuid) });
-  }
-
-  readAccount(userGuid: string, accountGuid: string): Promise<AccountResponse> {
-    return this.resource('readAccount', 'GET', '/users/{user_guid}/accounts/{account_guid}', 'account', {
-      pathParams: { user_guid: userGuid, account_guid: accountGuid },
+    return this.pages('listMemberAccounts', `${MEMBER}/accounts`, 'accounts', {
+      pathParams: memberParams(userGuid, memberGuid),
     });
   }
 
@@ -315,37 +336,26 @@ export class MxClient {
     });
   }
 
-  listAccountNumbersByAccount(userGuid: string, accountGuid: string): AsyncGenerator<MxPage<AccountNumberResponse>> {
-    return this.pages('listAccountNumbersByAccount', '/users/{user_guid}/accounts/{account_guid}/account_numbers', 'account_numbers', {
-      pathParams: { user_guid: userGuid, account_guid: accountGuid },
-    });
-  }
-
   listAccountOwnersByMember(userGuid: string, memberGuid: string): AsyncGenerator<MxPage<AccountOwnerResponse>> {
     return this.pages('listAccountOwnersByMember', `${MEMBER}/account_owners`, 'account_owners', {
       pathParams: memberParams(userGuid, memberGuid),
     });
   }
 
-  listTransactionsByUser(userGuid: string, range: DateRange = {}): AsyncGenerator<MxPage<TransactionResponse>> {
-    return this.pages('listTransactions', '/users/{user_guid}/transactions', 'transactions', {
-      pathParams: { user_guid: userGuid },
-      query: dateQuery(range),
-    });
-  }
-
-  listTransactionsByMember(userGuid: string, memberGuid: string, range: DateRange = {}): AsyncGenerator<MxPage<TransactionResponse>> {
-    return this.pages('listTransactionsByMember', `${MEMBER}/transactions`, 'transactions', {
-      pathParams: memberParams(userGuid, memberGuid),
-      query: dateQuery(range),
-    });
-  }
-
-  listTransactionsByAccount(userGuid: string, accountGuid: string, range: DateRange = {}): AsyncGenerator<MxPage<TransactionResponse>> {
-    return this.pages('listTransactionsByAccount', '/users/{user_guid}/accounts/{account_guid}/transactions', 'transactions', {
-      pathParams: { user_guid: userGuid, account_guid: accountGuid },
-      query: dateQuery(range),
-    });
+  listTransactionsByAccount(
+    userGuid: string,
+    accountGuid: string,
+    range: DateRange = {},
+  ): AsyncGenerator<MxPage<TransactionResponse>> {
+    return this.pages(
+      'listTransactionsByAccount',
+      '/users/{user_guid}/accounts/{account_guid}/transactions',
+      'transactions',
+      {
+        pathParams: { user_guid: userGuid, account_guid: accountGuid },
+        query: dateQuery(range),
+      },
+    );
   }
 
   // ── Connect widget ──────────────────────────────────────────────────────────────────────
@@ -392,17 +402,21 @@ export class MxClient {
     request: { pathParams?: Record<string, string>; query?: Record<string, QueryValue>; pageSize?: number } = {},
   ): AsyncGenerator<MxPage<T>> {
     const { pageSize = MAX_PAGE_SIZE.default, ...rest } = request;
-    return paginate(async (page) => {
-      const { status, body } = await this.send({
-        operation,
-        method: 'GET',
-        pathTemplate,
-        ...rest,
-        query: { ...rest.query, page, records_per_page: pageSize },
-      });
-      const list = unwrapList<T>(operation, status, body, key);
-      return { ...list, items: list.items.map((item) => fromDialectResource(this.dialect, item)) };
-    }, this.pageRetries);
+    return paginate(
+      async (page) => {
+        const { status, body } = await this.send({
+          operation,
+          method: 'GET',
+          pathTemplate,
+          ...rest,
+          query: { ...rest.query, page, records_per_page: pageSize },
+        });
+        const list = unwrapList<T>(operation, status, body, key);
+        return { ...list, items: list.items.map((item) => fromDialectResource(this.dialect, item)) };
+      },
+      this.pageRetries,
+      this.pageRetryBaseMs,
+    );
   }
 }
 

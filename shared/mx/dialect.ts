@@ -23,7 +23,7 @@ const ACCEPT: Record<MxDialect, string> = {
  * The Platform API version mxflow speaks. Since 2026-08-12 MX refuses a Platform call that does
  * not name its version in `Accept-Version`; Atrium has no such header.
  */
-export const MX_API_VERSION = 'v20111101';
+const MX_API_VERSION = 'v20111101';
 
 export function authHeaders(dialect: MxDialect, credentials: MxCredentials): Record<string, string> {
   if (dialect === 'atrium') {

@@ -30,7 +30,8 @@ const isCount = (value: unknown): value is number => typeof value === 'number' &
 /** `{ "accounts": [...], "pagination": {...} }` → items and a complete pagination block. */
 export function unwrapList<T>(operation: string, status: number, body: unknown, key: string): UnwrappedList<T> {
   // MX answers some empty lists (a member's challenges when it is not CHALLENGED) with 204.
-  if (status === 204) return { items: [], pagination: { current_page: 1, per_page: 0, total_entries: 0, total_pages: 0 } };
+  if (status === 204)
+    return { items: [], pagination: { current_page: 1, per_page: 0, total_entries: 0, total_pages: 0 } };
   const items = isObject(body) ? body[key] : undefined;
   if (!Array.isArray(items) || !items.every(isObject)) {
     throw invalid(operation, status, `expected a list of objects under "${key}"`);

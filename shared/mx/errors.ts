@@ -35,8 +35,10 @@ const CODE_BY_STATUS: Readonly<Record<number, MxErrorCode>> = {
  * when the product asked for is not enabled for the client; only its message tells them apart.
  * The words are matched loosely, as MX publishes no error shape for v20111101.
  */
-const IP_REFUSAL = /\b(ip|address(es)?)\b.*\b(not|isn't)\b.*\b(allowed|allow[- ]?list(ed)?|white[- ]?list(ed)?|permitted)\b|\b(allow[- ]?list|white[- ]?list)\b/i;
-const FEATURE_REFUSAL = /\b(feature|product|verification|identification|aggregation|api)\b.*\bnot\b.*\b(enabled|available|activated)\b/i;
+const IP_REFUSAL =
+  /\b(ip|address(es)?)\b.*\b(not|isn't)\b.*\b(allowed|allow[- ]?list(ed)?|white[- ]?list(ed)?|permitted)\b|\b(allow[- ]?list|white[- ]?list)\b/i;
+const FEATURE_REFUSAL =
+  /\b(feature|product|verification|identification|aggregation|api)\b.*\bnot\b.*\b(enabled|available|activated)\b/i;
 
 export function codeForStatus(status: number, mxMessage?: string): MxErrorCode {
   if (status === 403 && mxMessage) {
@@ -46,11 +48,19 @@ export function codeForStatus(status: number, mxMessage?: string): MxErrorCode {
   return CODE_BY_STATUS[status] ?? (status >= 500 ? 'MX_SERVER_ERROR' : 'MX_UNEXPECTED_STATUS');
 }
 
-/** MX refused mxflow itself, not the request: wrong credentials, an address off the allow list, a product not enabled. */
-export const ACCESS_REFUSED_CODES: readonly MxErrorCode[] = ['MX_UNAUTHORIZED', 'MX_IP_NOT_ALLOWED', 'MX_FEATURE_NOT_ENABLED', 'MX_FORBIDDEN'];
+/**
+ * MX refused mxflow itself, not the request: wrong credentials, an address off the allow list, a product not
+ * enabled.
+ */
+export const ACCESS_REFUSED_CODES: readonly MxErrorCode[] = [
+  'MX_UNAUTHORIZED',
+  'MX_IP_NOT_ALLOWED',
+  'MX_FEATURE_NOT_ENABLED',
+  'MX_FORBIDDEN',
+];
 
 /** 429, 5xx, time-outs and dropped connections may succeed when tried again; any other 4xx will not. */
-export function isRetryable(code: MxErrorCode): boolean {
+function isRetryable(code: MxErrorCode): boolean {
   return code === 'MX_RATE_LIMITED' || code === 'MX_SERVER_ERROR' || code === 'MX_TIMEOUT' || code === 'MX_NETWORK';
 }
 

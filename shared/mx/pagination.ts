@@ -27,7 +27,12 @@ const PAGE_RETRY_MAX_MS = 5_000;
  * start over from page 1 (the caller's only option once the walk has thrown) for one bad
  * answer. Waits as MX's Retry-After asks, else 250 ms, then 500 ms.
  */
-async function fetchWithRetry<T>(fetchPage: (page: number) => Promise<UnwrappedList<T>>, page: number, retries: number): Promise<UnwrappedList<T>> {
+async function fetchWithRetry<T>(
+  fetchPage: (page: number) => Promise<UnwrappedList<T>>,
+  page: number,
+  retries: number,
+  baseMs: number,
+): Promise<UnwrappedList<T>> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await fetchPage(page);
@@ -36,7 +41,9 @@ async function fetchWithRetry<T>(fetchPage: (page: number) => Promise<UnwrappedL
       const asked = (error.retryAfterSeconds ?? 0) * 1000;
       // Never sooner than MX asked: a longer Retry-After is the workflow step's wait, not a sleeping Lambda's.
       if (asked > PAGE_RETRY_MAX_MS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(PAGE_RETRY_MAX_MS, Math.max(asked, PAGE_RETRY_BASE_MS * 2 ** attempt))));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(PAGE_RETRY_MAX_MS, Math.max(asked, baseMs * 2 ** attempt))),
+      );
     }
   }
 }
@@ -46,10 +53,14 @@ async function fetchWithRetry<T>(fetchPage: (page: number) => Promise<UnwrappedL
  * caller can write one page before reading the next. Stops at the page count MX gave on the
  * first page, or at an empty page, so a misbehaving answer cannot loop for ever.
  */
-export async function* paginate<T>(fetchPage: (page: number) => Promise<UnwrappedList<T>>, retries = PAGE_RETRIES): AsyncGenerator<MxPage<T>> {
+export async function* paginate<T>(
+  fetchPage: (page: number) => Promise<UnwrappedList<T>>,
+  retries = PAGE_RETRIES,
+  retryBaseMs = PAGE_RETRY_BASE_MS,
+): AsyncGenerator<MxPage<T>> {
   let lastPage = 1;
   for (let page = 1; page <= lastPage; page += 1) {
-    const { items, pagination } = await fetchWithRetry(fetchPage, page, retries);
+    const { items, pagination } = await fetchWithRetry(fetchPage, page, retries, retryBaseMs);
     // A page count no real member reaches is a broken answer, not work to do.
     if (page === 1) lastPage = Math.min(pagination.total_pages, MAX_PAGES);
     yield { items, page, totalPages: lastPage, totalEntries: pagination.total_entries };

@@ -9,7 +9,7 @@ export interface TanIssuer {
 }
 
 /** The institutions (by MX code) whose OAuth members get TANs: the one list of this fact. */
-export const TAN_ISSUERS: Readonly<Record<string, TanIssuer>> = {
+const TAN_ISSUERS: Readonly<Record<string, TanIssuer>> = {
   // MX's code for Chase (its Atrium guide's examples): TANs stop working when consent ends.
   chase: { name: 'Chase', revokesOnDisconnect: true },
   // U.S. Bank's TANs stay valid for ACH after the connection is deleted. Code as MX names it:
@@ -20,10 +20,20 @@ export const TAN_ISSUERS: Readonly<Record<string, TanIssuer>> = {
 };
 
 /** The bank that tokenizes this member's account numbers, or undefined when they are real ones. */
-export function tanIssuerOf(member: { readonly is_oauth: boolean; readonly institution_code: string }): TanIssuer | undefined {
-  return member.is_oauth && Object.hasOwn(TAN_ISSUERS, member.institution_code) ? TAN_ISSUERS[member.institution_code] : undefined;
+export function tanIssuerOf(member: {
+  readonly is_oauth: boolean;
+  readonly institution_code: string;
+}): TanIssuer | undefined {
+  return member.is_oauth && Object.hasOwn(TAN_ISSUERS, member.institution_code)
+    ? TAN_ISSUERS[member.institution_code]
+    : undefined;
 }
 
-/** Whether this member's account numbers are TANs: valid for ACH only with the routing number returned with them, never to be shown to the end user. */
-export const hasTokenizedAccountNumbers = (member: { readonly is_oauth: boolean; readonly institution_code: string }): boolean =>
-  tanIssuerOf(member) !== undefined;
+/**
+ * Whether this member's account numbers are TANs: valid for ACH only with the routing number returned with them,
+ * never to be shown to the end user.
+ */
+export const hasTokenizedAccountNumbers = (member: {
+  readonly is_oauth: boolean;
+  readonly institution_code: string;
+}): boolean => tanIssuerOf(member) !== undefined;

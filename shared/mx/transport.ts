@@ -47,7 +47,7 @@ export interface MxHttpResponse {
 /** MX echoes at most this much callback payload (after base64). */
 const MAX_CALLBACK_PAYLOAD_LENGTH = 1024;
 
-export function expandPath(template: string, params: Readonly<Record<string, string>> = {}): string {
+function expandPath(template: string, params: Readonly<Record<string, string>> = {}): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
     if (value === undefined || value === '') throw new Error(`missing path parameter ${name} for ${template}`);
@@ -55,7 +55,7 @@ export function expandPath(template: string, params: Readonly<Record<string, str
   });
 }
 
-export function encodeCallbackPayload(operation: string, payload: string): string {
+function encodeCallbackPayload(operation: string, payload: string): string {
   const encoded = Buffer.from(payload, 'utf8').toString('base64');
   if (encoded.length > MAX_CALLBACK_PAYLOAD_LENGTH) {
     throw new MxError({

@@ -1,12 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from './tracer.js';
 
-/** One DynamoDB document client and one Step Functions client per container, made on first use. */
+/**
+ * The DynamoDB document client, one per container, made on first use and traced (a subsegment
+ * per call). Each AWS client has a module of its own so a function bundles only those it calls.
+ */
 let doc: DynamoDBDocumentClient | undefined;
-let sfn: SFNClient | undefined;
 
 export const documentClient = (): DynamoDBDocumentClient =>
-  (doc ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }));
-
-export const stepFunctionsClient = (): SFNClient => (sfn ??= new SFNClient({}));
+  (doc ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+    marshallOptions: { removeUndefinedValues: true },
+  }));

@@ -3,5 +3,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 /**
  * The one logger. What it is given is references (job, user and member guids), statuses and
  * counts: never a request body, a credential, an answer, an account number or owner data.
+ * Its Lambda context and appended keys belong to the invocation: in AWS each function is a
+ * process of its own; locally, where all share one process, `invokeLocally` gives each
+ * invocation a scope of its own (Powertools' per-invocation store, as Lambda's runtime does).
  */
 export const logger = new Logger({ serviceName: 'mxflow' });

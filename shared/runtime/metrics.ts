@@ -13,29 +13,78 @@ export const METRIC = {
   mxCalls: 'MxCalls',
   mxErrors: 'MxErrors',
   mxAccessRefused: 'MxAccessRefused',
+  /** Written by Powertools' `logMetrics` on a function's first invocation, by `function_name`. */
+  coldStart: 'ColdStart',
 } as const;
 
-/** Every metric is a single EMF log line written when it is recorded: nothing waits for a flush. */
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'mxflow' });
-
-function count(name: string, dimensions: Record<string, string>, value = 1, unit: MetricUnitName = MetricUnit.Count): void {
-  const single = metrics.singleMetric();
-  for (const [key, v] of Object.entries(dimensions)) single.addDimension(key, v);
-  single.addMetric(name, unit, value);
+type Dimensions = Readonly<Record<string, string>>;
+interface DimensionedMetric {
+  readonly name: string;
+  readonly unit: MetricUnitName;
+  readonly value: number;
+  readonly dimensions: Dimensions;
 }
+
+/** Lambda's per-invocation store, when its runtime (or the local one) keeps one. */
+type InvokeStore = { hasContext(): boolean; getContext(): object | undefined };
+const invokeStore = () =>
+  (globalThis as unknown as { awslambda?: { InvokeStore?: InvokeStore } }).awslambda?.InvokeStore;
+
+/**
+ * Powertools Metrics, flushed once per invocation by the `logMetrics` middleware of
+ * `observability()`. One EMF line holds one dimension set, so a metric with dimensions of its
+ * own waits here and is written as a line of its own at the same flush. An invocation that
+ * recorded nothing writes nothing (and no "No application metrics to publish" warning).
+ */
+class MxflowMetrics extends Metrics {
+  /** Per invocation, as Powertools keeps its own buffer, so overlapping invocations keep theirs apart. */
+  readonly #dimensioned = new WeakMap<object, DimensionedMetric[]>();
+
+  #pending(): DimensionedMetric[] {
+    const store = invokeStore();
+    const invocation = (store?.hasContext() ? store.getContext() : undefined) ?? this;
+    const pending = this.#dimensioned.get(invocation) ?? [];
+    this.#dimensioned.set(invocation, pending);
+    return pending;
+  }
+
+  record(name: string, dimensions: Dimensions, value = 1, unit: MetricUnitName = MetricUnit.Count): void {
+    if (Object.keys(dimensions).length === 0) this.addMetric(name, unit, value);
+    else this.#pending().push({ name, unit, value, dimensions });
+  }
+
+  override publishStoredMetrics(): this {
+    for (const { name, unit, value, dimensions } of this.#pending().splice(0)) {
+      const line = this.singleMetric();
+      for (const [key, v] of Object.entries(dimensions)) line.addDimension(key, v);
+      line.addMetric(name, unit, value);
+    }
+    if (this.hasStoredMetrics()) return super.publishStoredMetrics();
+    this.clearDimensions();
+    this.clearMetadata();
+    return this;
+  }
+}
+
+export const metrics = new MxflowMetrics({ namespace: METRICS_NAMESPACE, serviceName: 'mxflow' });
 
 export function recordJobStarted(jobType: string): void {
-  count(METRIC.jobsStarted, { jobType });
+  metrics.record(METRIC.jobsStarted, { jobType });
 }
 
-export function recordJobEnded(job: { jobType: string; status: string; reason: string | null; pollCount?: number }): void {
-  count(METRIC.jobsEnded, { jobType: job.jobType, status: job.status });
-  if (job.reason) count(METRIC.jobsFailed, { jobType: job.jobType, reason: job.reason });
-  if (job.pollCount !== undefined) count(METRIC.pollsPerJob, { jobType: job.jobType }, job.pollCount);
+export function recordJobEnded(job: {
+  jobType: string;
+  status: string;
+  reason: string | null;
+  pollCount?: number;
+}): void {
+  metrics.record(METRIC.jobsEnded, { jobType: job.jobType, status: job.status });
+  if (job.reason) metrics.record(METRIC.jobsFailed, { jobType: job.jobType, reason: job.reason });
+  if (job.pollCount !== undefined) metrics.record(METRIC.pollsPerJob, { jobType: job.jobType }, job.pollCount);
 }
 
 export function recordChallengeWait(seconds: number): void {
-  count(METRIC.challengeWaitSeconds, {}, seconds, MetricUnit.Seconds);
+  metrics.record(METRIC.challengeWaitSeconds, {}, seconds, MetricUnit.Seconds);
 }
 
 /**
@@ -43,9 +92,11 @@ export function recordChallengeWait(seconds: number): void {
  * mxflow itself (401, the kinds of 403) also by its code, one alarm each.
  */
 export function recordMxCall(call: MxCallRecord): void {
-  count(METRIC.mxCalls, {});
-  if (call.errorCode) count(METRIC.mxErrors, { status: call.status === undefined ? call.errorCode : String(call.status) });
+  metrics.record(METRIC.mxCalls, {});
+  if (call.errorCode) {
+    metrics.record(METRIC.mxErrors, { status: call.status === undefined ? call.errorCode : String(call.status) });
+  }
   if (call.errorCode && (ACCESS_REFUSED_CODES as readonly string[]).includes(call.errorCode)) {
-    count(METRIC.mxAccessRefused, { code: call.errorCode });
+    metrics.record(METRIC.mxAccessRefused, { code: call.errorCode });
   }
 }

@@ -1,10 +1,9 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
-import { MX_BASE_URLS, MxClient, type MxDialect } from '#shared/mx/index.js';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { MX_BASE_URLS, type MxCallRecord, MxClient, type MxDialect } from '#shared/mx/index.js';
 import { recordMxCall } from './metrics.js';
-
-/** The MX secret: `{"client_id": …, "api_key": …, "base_url"?: …}`. */
-const MxSecret = z.object({ client_id: z.string().min(1), api_key: z.string().min(1), base_url: z.url().optional() });
+import { traceMxCall } from './mx-call-trace.js';
+import { tracer } from './tracer.js';
 
 /** Seconds a read secret is reused: a rotated key reaches every container within this. */
 const SECRET_MAX_AGE_SECONDS = 300;
@@ -18,19 +17,57 @@ export interface MxConnection {
   readonly pageRetries?: number;
 }
 
+interface MxSecret {
+  readonly clientId: string;
+  readonly apiKey: string;
+  readonly baseUrl: string | undefined;
+}
+
+const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+
+/**
+ * The MX secret: `{"client_id": …, "api_key": …, "base_url"?: …}`. Never echoes the secret:
+ * an error names only the fields that are wrong.
+ */
+export function parseMxSecret(raw: unknown): MxSecret {
+  const secret = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const wrong = [
+    ...(nonEmpty(secret.client_id) ? [] : ['client_id']),
+    ...(nonEmpty(secret.api_key) ? [] : ['api_key']),
+    ...(secret.base_url === undefined || (typeof secret.base_url === 'string' && URL.canParse(secret.base_url))
+      ? []
+      : ['base_url']),
+  ];
+  if (wrong.length > 0) throw new Error(`the MX secret lacks ${wrong.join(', ')}`);
+  return {
+    clientId: String(secret.client_id),
+    apiKey: String(secret.api_key),
+    baseUrl: secret.base_url as string | undefined,
+  };
+}
+
+let secrets: SecretsProvider | undefined;
+
+/** Made on first use (the local stack sets its endpoint first), its client traced like the others. */
+const secretsProvider = (): SecretsProvider =>
+  (secrets ??= new SecretsProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})) }));
+
+function onMxCall(call: MxCallRecord): void {
+  recordMxCall(call);
+  traceMxCall(call);
+}
+
 /** An MX client with the API credentials from Secrets Manager, read through Powertools' cache. */
 export async function mxClientFromSecret(connection: MxConnection): Promise<MxClient> {
-  const raw = await getSecret(connection.secretId, { maxAge: SECRET_MAX_AGE_SECONDS, transform: 'json' });
-  const secret = MxSecret.safeParse(raw);
-  // Never echo the secret: name only the fields that are wrong.
-  if (!secret.success) throw new Error(`the MX secret lacks ${secret.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  const raw = await secretsProvider().get(connection.secretId, { maxAge: SECRET_MAX_AGE_SECONDS, transform: 'json' });
+  const secret = parseMxSecret(raw);
   return new MxClient({
-    baseUrl: connection.baseUrl ?? secret.data.base_url ?? MX_BASE_URLS[connection.dialect].integration,
-    clientId: secret.data.client_id,
-    apiKey: secret.data.api_key,
+    baseUrl: connection.baseUrl ?? secret.baseUrl ?? MX_BASE_URLS[connection.dialect].integration,
+    clientId: secret.clientId,
+    apiKey: secret.apiKey,
     dialect: connection.dialect,
     timeoutMs: connection.timeoutMs,
     ...(connection.pageRetries === undefined ? {} : { pageRetries: connection.pageRetries }),
-    onCall: recordMxCall,
+    onCall: onMxCall,
   });
 }

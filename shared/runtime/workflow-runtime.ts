@@ -3,8 +3,9 @@ import { stepFunctionsTaskTokens } from '#shared/jobs/task-tokens.js';
 import type { WorkflowDeps } from '#shared/jobs/workflow-deps.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
-import { documentClient, stepFunctionsClient } from './aws-clients.js';
+import { documentClient } from './aws-clients.js';
 import { mxClientFromSecret } from './mx-from-secret.js';
+import { stepFunctionsClient } from './step-functions-client.js';
 import { readWorkflowConfig, type WorkflowConfig } from './workflow-config.js';
 
 interface Clients {
@@ -21,7 +22,12 @@ function awsClients(): Clients {
   if (!clients) {
     const config = readWorkflowConfig();
     const doc = documentClient();
-    clients = { config, jobs: new JobStore(doc, config.tableName), results: new ResultStore(doc, config.tableName), sfn: stepFunctionsClient() };
+    clients = {
+      config,
+      jobs: new JobStore(doc, config.tableName),
+      results: new ResultStore(doc, config.tableName),
+      sfn: stepFunctionsClient(),
+    };
   }
   return clients;
 }

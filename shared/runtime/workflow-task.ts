@@ -1,15 +1,24 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { WorkflowDeps } from '#shared/jobs/workflow-deps.js';
+import type { JobRef } from '#shared/store/job-record.js';
 import { logger } from './logger.js';
+import { observability } from './observability.js';
 import { workflowDeps } from './workflow-runtime.js';
 
-type JobEvent = { job: { jobGuid: string; userGuid: string; memberGuid: string; jobType: string } };
+/** What every workflow task's event carries: the job it works for. */
+type JobEvent = { readonly job: Pick<JobRef, 'jobGuid' | 'userGuid' | 'memberGuid' | 'jobType'> };
+
+/** A workflow task Lambda's handler, as Lambda (and the local runtime) calls it. */
+export type WorkflowTaskHandler<R> = (event: unknown, context: Context) => Promise<R>;
 
 /**
- * The shape every workflow task Lambda shares: check the event, tag the logs with the job's
- * references, run one step, log its outcome (never its data) and hand its result back.
+ * The shape every workflow task Lambda shares: Powertools' Parser checks the event against
+ * the step's schema (a misfit fails the task, which the state machine's Catch records), the
+ * logs are tagged with the job's references, one step runs, its outcome (never its data) is
+ * logged and its result handed back.
  */
 export function workflowTask<S extends z.ZodType<JobEvent>, R>(
   schema: S,
@@ -17,14 +26,15 @@ export function workflowTask<S extends z.ZodType<JobEvent>, R>(
   summarize: (result: R) => Record<string, unknown>,
   /** Metrics the step's outcome stands for (jobs started, ended, polls). */
   measure?: (result: R, event: z.output<S>) => void,
-) {
-  return middy(async (event: unknown): Promise<R> => {
-    const input = schema.parse(event);
-    logger.appendKeys({ jobGuid: input.job.jobGuid, memberGuid: input.job.memberGuid, jobType: input.job.jobType });
-    const result = await step(await workflowDeps(), input);
-    logger.info('workflow step done', summarize(result));
-    measure?.(result, input);
-    return result;
-  })
-    .use(injectLambdaContext(logger, { resetKeys: true }));
+): WorkflowTaskHandler<R> {
+  return middy<z.output<S>, R>()
+    .use(observability())
+    .use(parser({ schema }))
+    .handler(async (input) => {
+      logger.appendKeys({ jobGuid: input.job.jobGuid, memberGuid: input.job.memberGuid, jobType: input.job.jobType });
+      const result = await step(await workflowDeps(), input);
+      logger.info('workflow step done', summarize(result));
+      measure?.(result, input);
+      return result;
+    }) as WorkflowTaskHandler<R>;
 }

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.js';
 
 /** The answer kept for a key: never a request body (member bodies hold bank credentials). */
@@ -55,7 +61,8 @@ export class IdempotencyStore {
             expires_at: nowSeconds + request.ttlSeconds,
           },
           // Free, expired (TTL deletion lags), or an in-flight claim whose request died.
-          ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now OR (#state = :inProgress AND lease_expires_at < :now)',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR expires_at < :now OR (#state = :inProgress AND lease_expires_at < :now)',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':now': nowSeconds, ':inProgress': 'IN_PROGRESS' },
         }),
@@ -64,7 +71,9 @@ export class IdempotencyStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotencyKey(request.keyHash), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.idempotencyKey(request.keyHash), ConsistentRead: true }),
+    );
     // Released between the put and the read: the caller may try again; answer in flight.
     if (!Item) return { kind: 'in_progress' };
     if (Item.request_hash !== request.requestHash) return { kind: 'mismatch' };
@@ -88,16 +97,18 @@ export class IdempotencyStore {
 
   /** Frees a key whose request failed, so the caller's retry with it runs again. */
   async release(keyHash: string): Promise<void> {
-    await this.doc.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: keys.idempotencyKey(keyHash),
-        ConditionExpression: '#state = :inProgress',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS' },
-      }),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    await this.doc
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.idempotencyKey(keyHash),
+          ConditionExpression: '#state = :inProgress',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS' },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 }

@@ -1,6 +1,6 @@
 import type { ChallengeResponse } from 'mx-platform-node';
+import type { JobStatus, JobType } from '#shared/contract/workflow.js';
 import type { FailureReason } from '#shared/jobs/failure-reasons.js';
-import type { JobStatus, JobType } from '#shared/jobs/job-types.js';
 import type { ResultKind } from './keys.js';
 
 export interface JobHistoryEntry {
@@ -40,8 +40,10 @@ export interface JobRecord {
 export type JobCounts = Partial<Record<ResultKind, number>> & { readonly refreshed?: boolean };
 
 export const JOB_WARNINGS = {
-  ACCOUNT_NUMBERS_NOT_VALIDATED: 'MX could not validate some account or routing numbers (passed_validation false); check them before moving money.',
-  DATA_NOT_REFRESHED: 'MX did not refresh the data (it aggregated this member recently); the results are the ones MX already had.',
+  ACCOUNT_NUMBERS_NOT_VALIDATED:
+    'MX could not validate some account or routing numbers (passed_validation false); check them before moving money.',
+  DATA_NOT_REFRESHED:
+    'MX did not refresh the data (it aggregated this member recently); the results are the ones MX already had.',
 } as const;
 export type JobWarningCode = keyof typeof JOB_WARNINGS;
 export interface JobWarning {

@@ -1,4 +1,8 @@
-import { type AttributeValue, ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -8,8 +12,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeResponse } from 'mx-platform-node';
+import type { JobStatus, JobType, TerminalJobStatus } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS, type FailureReason } from '#shared/jobs/failure-reasons.js';
-import type { JobStatus, JobType } from '#shared/jobs/job-types.js';
 import type { JobCounts, JobRecord, JobWarning, MemberLock } from './job-record.js';
 import { keys, withoutKeys } from './keys.js';
 
@@ -32,7 +36,7 @@ export interface NewJob {
 }
 
 export interface JobFinish {
-  readonly status: Extract<JobStatus, 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'>;
+  readonly status: TerminalJobStatus;
   readonly reason?: FailureReason;
   readonly connectionStatus?: string | null;
   readonly counts?: JobCounts;
@@ -118,17 +122,24 @@ export class JobStore {
   }
 
   async getJob(memberGuid: string, jobGuid: string): Promise<JobRecord | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.job(memberGuid, jobGuid), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.job(memberGuid, jobGuid), ConsistentRead: true }),
+    );
     return Item ? withoutKeys<JobRecord>(Item) : undefined;
   }
 
   async getLock(memberGuid: string): Promise<MemberLock | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.memberLock(memberGuid), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.memberLock(memberGuid), ConsistentRead: true }),
+    );
     return Item ? withoutKeys<MemberLock>(Item) : undefined;
   }
 
   /** A member's jobs, newest first (job guids sort by time), a page at a time. */
-  async listJobs(memberGuid: string, options: { limit?: number; startKey?: Record<string, unknown> } = {}): Promise<{ items: JobRecord[]; lastKey?: Record<string, unknown> }> {
+  async listJobs(
+    memberGuid: string,
+    options: { limit?: number; startKey?: Record<string, unknown> } = {},
+  ): Promise<{ items: JobRecord[]; lastKey?: Record<string, unknown> }> {
     const { pk, skPrefix } = keys.jobsOfMember(memberGuid);
     const { Items = [], LastEvaluatedKey } = await this.doc.send(
       new QueryCommand({
@@ -145,14 +156,26 @@ export class JobStore {
   }
 
   /** `aggregatedBefore`: MX's successfully_aggregated_at before the start, to tell a throttled aggregation at its end. */
-  async recordMxJob(memberGuid: string, jobGuid: string, mxJobGuid: string | undefined, attached: boolean, now: Date, aggregatedBefore?: string | null): Promise<void> {
+  async recordMxJob(
+    memberGuid: string,
+    jobGuid: string,
+    mxJobGuid: string | undefined,
+    attached: boolean,
+    now: Date,
+    aggregatedBefore?: string | null,
+  ): Promise<void> {
     const keepsBefore = aggregatedBefore !== undefined;
-    await this.updateActive(memberGuid, jobGuid, `SET mx_job_guid = :mx, attached = :attached, updated_at = :now${keepsBefore ? ', mx_aggregated_before = :before' : ''}`, {
-      ':mx': mxJobGuid ?? null,
-      ':attached': attached,
-      ':now': now.toISOString(),
-      ...(keepsBefore ? { ':before': aggregatedBefore } : {}),
-    });
+    await this.updateActive(
+      memberGuid,
+      jobGuid,
+      `SET mx_job_guid = :mx, attached = :attached, updated_at = :now${keepsBefore ? ', mx_aggregated_before = :before' : ''}`,
+      {
+        ':mx': mxJobGuid ?? null,
+        ':attached': attached,
+        ':now': now.toISOString(),
+        ...(keepsBefore ? { ':before': aggregatedBefore } : {}),
+      },
+    );
   }
 
   /**
@@ -162,7 +185,12 @@ export class JobStore {
   async recordProgress(
     memberGuid: string,
     jobGuid: string,
-    progress: { status: Extract<JobStatus, 'RUNNING' | 'ACTION_REQUIRED'>; connectionStatus: string | null; oauthWindowUri?: string | null; now: Date },
+    progress: {
+      status: Extract<JobStatus, 'RUNNING' | 'ACTION_REQUIRED'>;
+      connectionStatus: string | null;
+      oauthWindowUri?: string | null;
+      now: Date;
+    },
   ): Promise<void> {
     const at = progress.now.toISOString();
     const setsUri = progress.oauthWindowUri !== undefined;
@@ -185,7 +213,11 @@ export class JobStore {
    * Keeps the challenges a status read found, for the park that follows; shown only once the
    * job is CHALLENGED. MX's status read carries them, so parking asks MX nothing more.
    */
-  async stageChallenges(memberGuid: string, jobGuid: string, stage: { challenges: ChallengeResponse[]; now: Date }): Promise<boolean> {
+  async stageChallenges(
+    memberGuid: string,
+    jobGuid: string,
+    stage: { challenges: ChallengeResponse[]; now: Date },
+  ): Promise<boolean> {
     return this.updateActive(memberGuid, jobGuid, 'SET challenges = :challenges, updated_at = :now', {
       ':challenges': stage.challenges,
       ':now': stage.now.toISOString(),
@@ -223,9 +255,12 @@ export class JobStore {
    * Takes the task token of a parked job for one answer. Only one caller can win it, which
    * is what makes an answer posted twice resume once.
    */
-  async claimChallenge(
-    claim: { memberGuid: string; jobGuid: string; userGuid: string; now: Date },
-  ): Promise<{ taskToken: string; parkedAt: string; challenges: ChallengeResponse[] } | undefined> {
+  async claimChallenge(claim: {
+    memberGuid: string;
+    jobGuid: string;
+    userGuid: string;
+    now: Date;
+  }): Promise<{ taskToken: string; parkedAt: string; challenges: ChallengeResponse[] } | undefined> {
     const { memberGuid, jobGuid, userGuid, now } = claim;
     const at = now.toISOString();
     try {
@@ -249,7 +284,11 @@ export class JobStore {
         }),
       );
       if (!Attributes) return undefined;
-      return { taskToken: String(Attributes.task_token), parkedAt: String(Attributes.updated_at), challenges: (Attributes.challenges ?? []) as ChallengeResponse[] };
+      return {
+        taskToken: String(Attributes.task_token),
+        parkedAt: String(Attributes.updated_at),
+        challenges: (Attributes.challenges ?? []) as ChallengeResponse[],
+      };
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -257,7 +296,11 @@ export class JobStore {
   }
 
   /** Gives a claimed challenge back when MX refused the answer, so the end user can try again. */
-  async releaseChallenge(memberGuid: string, jobGuid: string, challenge: { challenges: ChallengeResponse[]; taskToken: string; now: Date }): Promise<void> {
+  async releaseChallenge(
+    memberGuid: string,
+    jobGuid: string,
+    challenge: { challenges: ChallengeResponse[]; taskToken: string; now: Date },
+  ): Promise<void> {
     await this.updateActive(
       memberGuid,
       jobGuid,
@@ -343,7 +386,9 @@ export class JobStore {
 /** A lock item as a cancellation reason carries it, in DynamoDB's attribute-value form. */
 function lockOf(item: Record<string, AttributeValue>): MemberLock | undefined {
   const { job_guid, job_type, expires_at } = item;
-  return job_guid?.S && job_type?.S && expires_at?.N ? { job_guid: job_guid.S, job_type: job_type.S as JobType, expires_at: Number(expires_at.N) } : undefined;
+  return job_guid?.S && job_type?.S && expires_at?.N
+    ? { job_guid: job_guid.S, job_type: job_type.S as JobType, expires_at: Number(expires_at.N) }
+    : undefined;
 }
 
 /** DynamoDB rejects attribute names an expression does not use. */

@@ -23,7 +23,10 @@ export const keys = {
   memberLock: (memberGuid: string): TableKey => ({ pk: `MEMBER#${memberGuid}`, sk: 'LOCK' }),
   job: (memberGuid: string, jobGuid: string): TableKey => ({ pk: `MEMBER#${memberGuid}`, sk: `JOB#${jobGuid}` }),
   jobsOfMember: (memberGuid: string) => ({ pk: `MEMBER#${memberGuid}`, skPrefix: 'JOB#' }),
-  result: (memberGuid: string, kind: ResultKind, guid: string): TableKey => ({ pk: resultPartition(memberGuid, kind), sk: guid }),
+  result: (memberGuid: string, kind: ResultKind, guid: string): TableKey => ({
+    pk: resultPartition(memberGuid, kind),
+    sk: guid,
+  }),
   resultsOfMember: (memberGuid: string, kind: ResultKind) => ({ pk: resultPartition(memberGuid, kind) }),
   /** An Idempotency-Key, by the SHA-256 of the key with its route and parameters. */
   idempotencyKey: (keyHash: string): TableKey => ({ pk: `IDEMPOTENCY#${keyHash}`, sk: 'IDEMPOTENCY' }),

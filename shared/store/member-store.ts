@@ -1,4 +1,10 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+} from '@aws-sdk/lib-dynamodb';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
 import { keys, RESULT_KINDS, type ResultKind, withoutKeys } from './keys.js';
 
@@ -16,7 +22,6 @@ export interface MemberRecord {
   readonly updated_at: string;
 }
 
-
 export class MemberStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -24,12 +29,16 @@ export class MemberStore {
   ) {}
 
   async putMember(member: MemberRecord): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.member(member.user_guid, member.guid), ...member } }));
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.member(member.user_guid, member.guid), ...member } }),
+    );
   }
 
   /** The member, only if it belongs to this user. */
   async getMember(userGuid: string, memberGuid: string): Promise<MemberRecord | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.member(userGuid, memberGuid) }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.member(userGuid, memberGuid) }),
+    );
     return Item ? withoutKeys<MemberRecord>(Item) : undefined;
   }
 
@@ -38,7 +47,11 @@ export class MemberStore {
     const members: MemberRecord[] = [];
     const pages = paginateQuery(
       { client: this.doc },
-      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+      },
     );
     for await (const page of pages) members.push(...(page.Items ?? []).map((item) => withoutKeys<MemberRecord>(item)));
     return members;
@@ -54,12 +67,21 @@ export class MemberStore {
     const { pk } = keys.resultsOfMember(memberGuid, kind);
     const pages = paginateQuery(
       { client: this.doc },
-      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ProjectionExpression: 'pk, sk' },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ProjectionExpression: 'pk, sk',
+      },
     );
     for await (const page of pages) {
       const items = page.Items ?? [];
       for (let i = 0; i < items.length; i += BATCH_SIZE) {
-        await writeBatch(this.doc, this.tableName, items.slice(i, i + BATCH_SIZE).map((key) => ({ DeleteRequest: { Key: key } })));
+        await writeBatch(
+          this.doc,
+          this.tableName,
+          items.slice(i, i + BATCH_SIZE).map((key) => ({ DeleteRequest: { Key: key } })),
+        );
       }
     }
   }

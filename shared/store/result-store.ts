@@ -66,15 +66,26 @@ export class ResultStore {
   }
 
   /** Stores one page of results; answers how many rows it wrote. */
-  async putResults(memberGuid: string, kind: ResultKind, jobGuid: string, items: readonly { guid?: string | null }[], storedAt: Date): Promise<number> {
+  async putResults(
+    memberGuid: string,
+    kind: ResultKind,
+    jobGuid: string,
+    items: readonly { guid?: string | null }[],
+    storedAt: Date,
+  ): Promise<number> {
     const stored_at = storedAt.toISOString();
     const requests = items.map((item) => {
-      if (typeof item.guid !== 'string' || item.guid === '') throw new Error(`an MX ${kind} item has no guid; nothing of this page was stored`);
-      return { PutRequest: { Item: { ...item, ...keys.result(memberGuid, kind, item.guid), job_guid: jobGuid, stored_at } } };
+      if (typeof item.guid !== 'string' || item.guid === '')
+        throw new Error(`an MX ${kind} item has no guid; nothing of this page was stored`);
+      return {
+        PutRequest: { Item: { ...item, ...keys.result(memberGuid, kind, item.guid), job_guid: jobGuid, stored_at } },
+      };
     });
     const batches: (typeof requests)[] = [];
     for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
-    await forEachWithConcurrency(batches, this.concurrentBatches, (batch) => writeBatch(this.doc, this.tableName, batch));
+    await forEachWithConcurrency(batches, this.concurrentBatches, (batch) =>
+      writeBatch(this.doc, this.tableName, batch),
+    );
     return requests.length;
   }
 
@@ -110,10 +121,14 @@ export class ResultStore {
     let count = 0;
     const pages = paginateQuery(
       { client: this.doc },
-      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.resultsOfMember(memberGuid, kind).pk }, Select: 'COUNT' },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.resultsOfMember(memberGuid, kind).pk },
+        Select: 'COUNT',
+      },
     );
     for await (const page of pages) count += page.Count ?? 0;
     return count;
   }
-
 }

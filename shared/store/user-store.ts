@@ -10,7 +10,6 @@ export interface UserRecord {
   readonly created_at: string;
 }
 
-
 /** Users, and the index that keeps the caller's own user id unique. */
 export class UserStore {
   constructor(
@@ -24,7 +23,9 @@ export class UserStore {
   }
 
   async findByCallerId(id: string): Promise<UserRecord | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.userId(id), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.userId(id), ConsistentRead: true }),
+    );
     return Item ? this.getUser(String(Item.user_guid)) : undefined;
   }
 
@@ -37,16 +38,31 @@ export class UserStore {
       await this.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.tableName, Item: { ...keys.user(user.guid), ...user }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.user(user.guid), ...user },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             ...(user.id
-              ? [{ Put: { TableName: this.tableName, Item: { ...keys.userId(user.id), user_guid: user.guid }, ConditionExpression: 'attribute_not_exists(pk)' } }]
+              ? [
+                  {
+                    Put: {
+                      TableName: this.tableName,
+                      Item: { ...keys.userId(user.id), user_guid: user.guid },
+                      ConditionExpression: 'attribute_not_exists(pk)',
+                    },
+                  },
+                ]
               : []),
           ],
         }),
       );
       return { user, created: true };
     } catch (error) {
-      const existing = error instanceof TransactionCanceledException && user.id ? await this.findByCallerId(user.id) : undefined;
+      const existing =
+        error instanceof TransactionCanceledException && user.id ? await this.findByCallerId(user.id) : undefined;
       if (existing) return { user: existing, created: false };
       throw error;
     }

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '#local/local-stack.js';
-import { JOB_TYPES } from '#shared/jobs/job-types.js';
+import { type LocalMxflow, startLocalMxflow } from '#local/local-mxflow.js';
+import { JOB_TYPES } from '#shared/contract/workflow.js';
 import { MxClient, type MxPage } from '#shared/mx/index.js';
 import { dynamoEndpoint } from '#test/support/dynamodb.js';
 import { type AnswerPlan, type ApiJob, ScriptedBackend, type ScriptedJobType } from '#test/support/scripted-backend.js';
@@ -73,19 +73,27 @@ function jobSpecs(): JobSpec[] {
 /** What each job type stores besides the member's accounts. */
 const TRANSACTION_PAGES = 'GET /users/{user_guid}/accounts/{account_guid}/transactions';
 
-const KIND_OF_JOB: Record<ScriptedJobType, string> = { aggregate: 'transactions', verify: 'account_numbers', identify: 'account_owners' };
+const KIND_OF_JOB: Record<ScriptedJobType, string> = {
+  aggregate: 'transactions',
+  verify: 'account_numbers',
+  identify: 'account_owners',
+};
 
-let stack: LocalStack;
+let stack: LocalMxflow;
 let backend: ScriptedBackend;
 let mx: MxClient;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  stack = await startLocalMxflow({
     timeScale: TIME_SCALE,
     dynamoEndpoint: dynamoEndpoint(),
     tableName: `reliability-faults-${process.pid}`,
     // MX itself never expires a challenge within the run: the state machine's limit is what ends the unanswered ones.
-    simulator: { seed: 'reliability', transactionsPerAccount: TRANSACTIONS_PER_ACCOUNT, challengeExpiryMs: 24 * 3_600_000 },
+    simulator: {
+      seed: 'reliability',
+      transactionsPerAccount: TRANSACTIONS_PER_ACCOUNT,
+      challengeExpiryMs: 24 * 3_600_000,
+    },
     workflowSettings: { challengeTimeout: CHALLENGE_TIMEOUT, executionTimeout: Duration.days(1) },
     environment: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
@@ -98,8 +106,12 @@ afterAll(async () => stack?.stop());
 /** Why a job ended as it did: its record's statuses and its execution's states and task failures. */
 async function diagnose(job: ApiJob, rounds: number, realMs: number) {
   const record = await stack.jobs.getJob(job.member_guid, job.guid);
-  const arn = stack.stepFunctions.listExecutions({ stateMachineArn: stack.stateMachineArns[job.type as ScriptedJobType], maxResults: 1000 }).executions?.find((e) => e.name === job.guid)?.executionArn;
-  const events = arn ? ((await stack.stepFunctions.getExecutionHistory({ executionArn: arn, maxResults: 1000 })).events ?? []) : [];
+  const arn = stack.stepFunctions
+    .listExecutions({ stateMachineArn: stack.stateMachineArns[job.type as ScriptedJobType], maxResults: 1000 })
+    .executions?.find((e) => e.name === job.guid)?.executionArn;
+  const events = arn
+    ? ((await stack.stepFunctions.getExecutionHistory({ executionArn: arn, maxResults: 1000 })).events ?? [])
+    : [];
   const t0 = events[0]?.timestamp?.getTime() ?? 0;
   return {
     job: job.guid,
@@ -109,7 +121,10 @@ async function diagnose(job: ApiJob, rounds: number, realMs: number) {
     history: record?.history,
     events: events
       .filter((e) => e.type?.endsWith('StateEntered') || e.type?.endsWith('Failed') || e.type?.endsWith('TimedOut'))
-      .map((e) => `${(e.timestamp?.getTime() ?? 0) - t0}ms ${e.type} ${e.stateEnteredEventDetails?.name ?? ''}${e.taskFailedEventDetails ? ` ${e.taskFailedEventDetails.error}: ${e.taskFailedEventDetails.cause}` : ''}${e.lambdaFunctionFailedEventDetails ? ` ${e.lambdaFunctionFailedEventDetails.error}: ${e.lambdaFunctionFailedEventDetails.cause}` : ''}${e.taskTimedOutEventDetails ? ` ${e.taskTimedOutEventDetails.error}` : ''}`),
+      .map(
+        (e) =>
+          `${(e.timestamp?.getTime() ?? 0) - t0}ms ${e.type} ${e.stateEnteredEventDetails?.name ?? ''}${e.taskFailedEventDetails ? ` ${e.taskFailedEventDetails.error}: ${e.taskFailedEventDetails.cause}` : ''}${e.lambdaFunctionFailedEventDetails ? ` ${e.lambdaFunctionFailedEventDetails.error}: ${e.lambdaFunctionFailedEventDetails.cause}` : ''}${e.taskTimedOutEventDetails ? ` ${e.taskTimedOutEventDetails.error}` : ''}`,
+      ),
   };
 }
 
@@ -126,13 +141,17 @@ async function all<T>(pages: AsyncIterable<MxPage<T>>): Promise<T[]> {
 }
 
 describe(`${JOB_COUNT} jobs through the API while MX fails ${Math.round((FAULTS.rate429 + FAULTS.rate500 + FAULTS.rate503) * 100)}% of answers and drops ${FAULTS.dropRate * 100}% of connections`, () => {
-  it('ends every job as its login and answers call for, within its bound, with MX’s results stored exactly once', { timeout: 15 * 60_000 }, async () => {
+  it('ends every job as its login and answers call for, within its bound, with MX’s results stored exactly once', {
+    timeout: 15 * 60_000,
+  }, async () => {
     const simulator = stack.simulator!;
     const specs = jobSpecs();
     const began = Date.now();
 
     // Users and members are set up while MX behaves; the jobs then run through the faults.
-    const members = await inBatches(specs, 20, (spec) => backend.userWithMember(`reliability-${spec.index}`, spec.password));
+    const members = await inBatches(specs, 20, (spec) =>
+      backend.userWithMember(`reliability-${spec.index}`, spec.password),
+    );
     simulator.setFaults(FAULTS);
     const setupMs = Date.now() - began;
 
@@ -146,7 +165,10 @@ describe(`${JOB_COUNT} jobs through the API while MX fails ${Math.round((FAULTS.
         const startedAt = Date.now();
         const started = await backend.startJob(spec.type, userGuid, memberGuid);
         const bound = JOB_BOUND_MS + (spec.plan === 'never' ? challengeRealMs : 0);
-        const { job, rounds, reads, trace } = await backend.follow(started, spec.plan, { pollMs: POLL_MS, timeoutMs: bound });
+        const { job, rounds, reads, trace } = await backend.follow(started, spec.plan, {
+          pollMs: POLL_MS,
+          timeoutMs: bound,
+        });
         return { spec, userGuid, memberGuid, job, rounds, reads, trace, realMs: Date.now() - startedAt, bound };
       }),
     );
@@ -172,16 +194,24 @@ describe(`${JOB_COUNT} jobs through the API while MX fails ${Math.round((FAULTS.
       code: spec.expected.status === 'FAILED' ? spec.expected.code : undefined,
     }));
     const unexpected = runs.filter((_, i) => JSON.stringify(outcomes[i]) !== JSON.stringify(expected[i]));
-    for (const run of unexpected) console.log(JSON.stringify({ reads: run.reads, trace: run.trace, ...(await diagnose(run.job, run.rounds, run.realMs)) }));
+    for (const run of unexpected)
+      console.log(
+        JSON.stringify({ reads: run.reads, trace: run.trace, ...(await diagnose(run.job, run.rounds, run.realMs)) }),
+      );
     expect(outcomes).toEqual(expected);
     for (const run of runs) expect(run.realMs, `job ${run.job.guid}`).toBeLessThanOrEqual(run.bound);
 
     // None stays RUNNING: neither a job record nor an execution.
-    const executions = JOB_TYPES.flatMap((type) => stack.stepFunctions.listExecutions({ stateMachineArn: stack.stateMachineArns[type], maxResults: 1000 }).executions ?? []);
+    const executions = JOB_TYPES.flatMap(
+      (type) =>
+        stack.stepFunctions.listExecutions({ stateMachineArn: stack.stateMachineArns[type], maxResults: 1000 })
+          .executions ?? [],
+    );
     expect(executions).toHaveLength(JOB_COUNT);
     expect(executions.filter((e) => e.status === 'RUNNING')).toEqual([]);
     const byName = new Map(executions.map((e) => [e.name, e.status]));
-    for (const { job } of runs) expect(byName.get(job.guid), job.guid).toBe(job.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED');
+    for (const { job } of runs)
+      expect(byName.get(job.guid), job.guid).toBe(job.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED');
 
     // The faults really happened, and the 3-second floor held through the retries.
     expect(stats.faults.injected429 + stats.faults.injected500 + stats.faults.injected503).toBeGreaterThan(100);
@@ -192,29 +222,43 @@ describe(`${JOB_COUNT} jobs through the API while MX fails ${Math.round((FAULTS.
     const mismatches: string[] = [];
     await inBatches(runs, 10, async ({ spec, userGuid, memberGuid, job }) => {
       const kind = KIND_OF_JOB[spec.type];
-      const [accounts, own] = await Promise.all([backend.results('accounts', userGuid, memberGuid), backend.results(kind, userGuid, memberGuid)]);
-      const say = (what: string) => mismatches.push(`job ${spec.index} ${spec.type}/${spec.password}/${spec.plan} ${job.guid}: ${what}`);
-      for (const [name, items] of [['accounts', accounts], [kind, own]] as const) {
+      const [accounts, own] = await Promise.all([
+        backend.results('accounts', userGuid, memberGuid),
+        backend.results(kind, userGuid, memberGuid),
+      ]);
+      const say = (what: string) =>
+        mismatches.push(`job ${spec.index} ${spec.type}/${spec.password}/${spec.plan} ${job.guid}: ${what}`);
+      for (const [name, items] of [
+        ['accounts', accounts],
+        [kind, own],
+      ] as const) {
         if (new Set(items.map((i) => i.guid)).size !== items.length) say(`duplicate ${name} guids`);
       }
       if (job.status !== 'SUCCEEDED') {
-        if (accounts.length + own.length > 0) say(`a ${job.status} job left ${accounts.length} accounts and ${own.length} ${kind}`);
+        if (accounts.length + own.length > 0)
+          say(`a ${job.status} job left ${accounts.length} accounts and ${own.length} ${kind}`);
         return;
       }
       const truthAccounts = await all(mx.listMemberAccounts(userGuid, memberGuid));
       const truthOwn: { guid?: string | null }[] =
         kind === 'transactions'
-          ? (await Promise.all(truthAccounts.map((a) => all(mx.listTransactionsByAccount(userGuid, String(a.guid)))))).flat()
+          ? (
+              await Promise.all(truthAccounts.map((a) => all(mx.listTransactionsByAccount(userGuid, String(a.guid)))))
+            ).flat()
           : kind === 'account_numbers'
             ? await all(mx.listAccountNumbersByMember(userGuid, memberGuid))
             : await all(mx.listAccountOwnersByMember(userGuid, memberGuid));
       const expectedOwn = { transactions: TRANSACTIONS_PER_ACCOUNT * 3, account_numbers: 1, account_owners: 3 }[kind];
       const sorted = (items: { guid?: string | null }[]) => items.map((i) => String(i.guid)).sort();
-      if (accounts.length !== 3 || truthAccounts.length !== 3) say(`${accounts.length} accounts stored, MX has ${truthAccounts.length}, expected 3`);
-      if (own.length !== expectedOwn || truthOwn.length !== expectedOwn) say(`${own.length} ${kind} stored, MX has ${truthOwn.length}, expected ${expectedOwn}`);
-      if (JSON.stringify(sorted(accounts)) !== JSON.stringify(sorted(truthAccounts))) say('stored account guids differ from MX');
+      if (accounts.length !== 3 || truthAccounts.length !== 3)
+        say(`${accounts.length} accounts stored, MX has ${truthAccounts.length}, expected 3`);
+      if (own.length !== expectedOwn || truthOwn.length !== expectedOwn)
+        say(`${own.length} ${kind} stored, MX has ${truthOwn.length}, expected ${expectedOwn}`);
+      if (JSON.stringify(sorted(accounts)) !== JSON.stringify(sorted(truthAccounts)))
+        say('stored account guids differ from MX');
       if (JSON.stringify(sorted(own)) !== JSON.stringify(sorted(truthOwn))) say(`stored ${kind} guids differ from MX`);
-      if (job.counts?.accounts !== 3 || job.counts?.[kind] !== expectedOwn) say(`job counts ${JSON.stringify(job.counts)}`);
+      if (job.counts?.accounts !== 3 || job.counts?.[kind] !== expectedOwn)
+        say(`job counts ${JSON.stringify(job.counts)}`);
     });
     expect(mismatches).toEqual([]);
 
@@ -225,7 +269,11 @@ describe(`${JOB_COUNT} jobs through the API while MX fails ${Math.round((FAULTS.
         jobs: JOB_COUNT,
         byOutcome: Object.fromEntries(
           Object.entries(
-            outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [`${o.type} ${o.status}${o.code ? ` ${o.code}` : ''}`]: (acc[`${o.type} ${o.status}${o.code ? ` ${o.code}` : ''}`] ?? 0) + 1 }), {}),
+            outcomes.reduce<Record<string, number>>((counts, o) => {
+              const outcome = `${o.type} ${o.status}${o.code ? ` ${o.code}` : ''}`;
+              counts[outcome] = (counts[outcome] ?? 0) + 1;
+              return counts;
+            }, {}),
           ).sort(),
         ),
         challengedJobs: runs.filter((r) => r.spec.plan !== 'correct' || r.rounds > 0).length,
@@ -256,13 +304,30 @@ describe('a large aggregation while MX fails 10% of answers and drops 2% of conn
     const pagesBefore = simulator.stats().requests.byEndpoint[TRANSACTION_PAGES]?.count ?? 0;
     simulator.setFaults(FAULTS);
     const jobs = await Promise.all(
-      members.map(async ({ userGuid, memberGuid }) => (await backend.follow(await backend.startJob('aggregate', userGuid, memberGuid), 'correct', { pollMs: POLL_MS, timeoutMs: JOB_BOUND_MS })).job),
+      members.map(
+        async ({ userGuid, memberGuid }) =>
+          (
+            await backend.follow(await backend.startJob('aggregate', userGuid, memberGuid), 'correct', {
+              pollMs: POLL_MS,
+              timeoutMs: JOB_BOUND_MS,
+            })
+          ).job,
+      ),
     );
     simulator.setFaults({ rate429: 0, rate500: 0, rate503: 0, dropRate: 0, latencyMs: 0 });
     const pagesAsked = (simulator.stats().requests.byEndpoint[TRANSACTION_PAGES]?.count ?? 0) - pagesBefore;
-    console.log(JSON.stringify({ reliability: 'large-aggregation', transactionPagesAsked: pagesAsked, transactionPagesNeeded: 10 * 9, jobs: jobs.map((j) => `${j.status} ${j.error?.code ?? ''}`) }));
+    console.log(
+      JSON.stringify({
+        reliability: 'large-aggregation',
+        transactionPagesAsked: pagesAsked,
+        transactionPagesNeeded: 10 * 9,
+        jobs: jobs.map((j) => `${j.status} ${j.error?.code ?? ''}`),
+      }),
+    );
 
-    expect(jobs.map((j) => [j.status, j.error?.code, j.counts?.transactions])).toEqual(jobs.map(() => ['SUCCEEDED', undefined, 3 * perAccount]));
+    expect(jobs.map((j) => [j.status, j.error?.code, j.counts?.transactions])).toEqual(
+      jobs.map(() => ['SUCCEEDED', undefined, 3 * perAccount]),
+    );
     for (const { userGuid, memberGuid } of members) {
       const stored = await backend.results('transactions', userGuid, memberGuid);
       expect(new Set(stored.map((t) => t.guid)).size).toBe(3 * perAccount);

@@ -1,8 +1,8 @@
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '#local/local-stack.js';
-import { JOB_TYPES } from '#shared/jobs/job-types.js';
+import { type LocalMxflow, startLocalMxflow } from '#local/local-mxflow.js';
+import { isTerminal, JOB_TYPES } from '#shared/contract/workflow.js';
 import { dynamoEndpoint } from '#test/support/dynamodb.js';
 import { type ApiJob, ScriptedBackend } from '#test/support/scripted-backend.js';
 
@@ -19,12 +19,12 @@ const FAULTS = { rate429: 0.04, rate500: 0.03, rate503: 0.03, dropRate: 0.02, la
 const BOUND_MS = 90_000;
 const MX_RESUME = 'PUT /users/{user_guid}/members/{member_guid}/resume';
 
-let stack: LocalStack;
+let stack: LocalMxflow;
 let backend: ScriptedBackend;
 let members = 0;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  stack = await startLocalMxflow({
     timeScale: TIME_SCALE,
     dynamoEndpoint: dynamoEndpoint(),
     tableName: `reliability-races-${process.pid}`,
@@ -50,8 +50,14 @@ async function member(password: string) {
 }
 
 function executionsOf(memberGuid: string) {
-  return JOB_TYPES.flatMap((type) => stack.stepFunctions.listExecutions({ stateMachineArn: stack.stateMachineArns[type], maxResults: 1000 }).executions ?? []).filter(
-    (e) => JSON.parse(String(stack.stepFunctions.describeExecution({ executionArn: String(e.executionArn) }).input)).memberGuid === memberGuid,
+  return JOB_TYPES.flatMap(
+    (type) =>
+      stack.stepFunctions.listExecutions({ stateMachineArn: stack.stateMachineArns[type], maxResults: 1000 })
+        .executions ?? [],
+  ).filter(
+    (e) =>
+      JSON.parse(String(stack.stepFunctions.describeExecution({ executionArn: String(e.executionArn) }).input))
+        .memberGuid === memberGuid,
   );
 }
 
@@ -76,7 +82,9 @@ describe('races under MX faults', () => {
   it('gives 50 concurrent starts of one member exactly one job and one execution', async () => {
     const { userGuid, memberGuid } = await member('challenge');
 
-    const answers = await Promise.all(Array.from({ length: 50 }, () => backend.call('POST', `/users/${userGuid}/members/${memberGuid}/aggregate`, {})));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => backend.call('POST', `/users/${userGuid}/members/${memberGuid}/aggregate`, {})),
+    );
     const job = answers[0]!.body.job as ApiJob;
     const { job: done } = await backend.follow(job, 'correct', { timeoutMs: BOUND_MS });
 
@@ -90,17 +98,23 @@ describe('races under MX faults', () => {
     const { userGuid, memberGuid } = await member('challenge');
 
     const types = Array.from({ length: 50 }, (_, i) => JOB_TYPES[i % 3]!);
-    const answers = await Promise.all(types.map((type) => backend.call('POST', `/users/${userGuid}/members/${memberGuid}/${type}`, {})));
+    const answers = await Promise.all(
+      types.map((type) => backend.call('POST', `/users/${userGuid}/members/${memberGuid}/${type}`, {})),
+    );
     const accepted = answers.filter((a) => a.status === 202);
     const job = accepted[0]!.body.job as ApiJob;
     const { job: done } = await backend.follow(job, 'correct', { timeoutMs: BOUND_MS });
 
     // A start that read MX after the winner's job began there is refused for what MX shows.
     const refusals = ['JOB_RUNNING', 'MEMBER_BEING_AGGREGATED'];
-    expect(answers.every((a) => a.status === 202 || (a.status === 409 && refusals.includes(a.body.error.code)))).toBe(true);
+    expect(answers.every((a) => a.status === 202 || (a.status === 409 && refusals.includes(a.body.error.code)))).toBe(
+      true,
+    );
     expect(new Set(accepted.map((a) => a.body.job.guid))).toEqual(new Set([job.guid]));
     // Only starts of the running job's type are answered with it; every other type is refused.
-    expect(answers.map((a, i) => (a.status === 202 ? types[i] : job.type)).every((type) => type === job.type)).toBe(true);
+    expect(answers.map((a, i) => (a.status === 202 ? types[i] : job.type)).every((type) => type === job.type)).toBe(
+      true,
+    );
     expect(executionsOf(memberGuid)).toHaveLength(1);
     expect(done.status).toBe('SUCCEEDED');
   });
@@ -116,47 +130,70 @@ describe('races under MX faults', () => {
     const resumesBefore = resumesAccepted();
 
     const posts = await Promise.all(
-      parked.map((job) => Promise.all(Array.from({ length: 10 }, () => backend.call('PUT', `${backend.jobPath(job)}/challenges`, { challenges: ScriptedBackend.answersFor(job, 'correct') })))),
+      parked.map((job) =>
+        Promise.all(
+          Array.from({ length: 10 }, () =>
+            backend.call('PUT', `${backend.jobPath(job)}/challenges`, {
+              challenges: ScriptedBackend.answersFor(job, 'correct'),
+            }),
+          ),
+        ),
+      ),
     );
-    const done = await Promise.all(jobs.map((job) => waitFor(job, (j) => ['SUCCEEDED', 'FAILED', 'TIMED_OUT'].includes(j.status))));
+    const done = await Promise.all(jobs.map((job) => waitFor(job, (j) => isTerminal(j.status))));
     const resumes = resumesAccepted() - resumesBefore;
 
     for (const answers of posts) {
       expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
-      expect(answers.filter((a) => a.status !== 202).map((a) => `${a.status} ${a.body.error.code}`)).toEqual(Array.from({ length: 9 }, () => '409 ALREADY_ANSWERED'));
+      expect(answers.filter((a) => a.status !== 202).map((a) => `${a.status} ${a.body.error.code}`)).toEqual(
+        Array.from({ length: 9 }, () => '409 ALREADY_ANSWERED'),
+      );
     }
     expect(resumes).toBe(jobs.length);
     expect(done.map((j) => j.status)).toEqual(jobs.map(() => 'SUCCEEDED'));
     for (const job of done) {
       const [execution] = executionsOf(job.member_guid);
-      expect(await statesEntered(String(execution?.executionArn), 'AwaitChallengeAnswer')).toBe(1);
+      expect(await statesEntered(String(execution?.executionArn), 'ParkForChallenge')).toBe(1);
     }
   });
 
   it.each([
     ['parked on a challenge', 'challenge', (j: ApiJob) => j.status === 'CHALLENGED', 'MEMBER_CHALLENGED'],
     ['polling MX', 'delayed', (j: ApiJob) => j.connection_status === 'DELAYED', 'MEMBER_BEING_AGGREGATED'],
-  ])('ends a job whose execution is stopped from outside while %s, and frees its member', async (_, password, until, refusedAtMx) => {
-    const { userGuid, memberGuid } = await member(password);
-    const job = await backend.startJob('aggregate', userGuid, memberGuid);
-    await waitFor(job, until);
-    const [execution] = executionsOf(memberGuid);
+  ])(
+    'ends a job whose execution is stopped from outside while %s, and frees its member',
+    async (_, password, until, refusedAtMx) => {
+      const { userGuid, memberGuid } = await member(password);
+      const job = await backend.startJob('aggregate', userGuid, memberGuid);
+      await waitFor(job, until);
+      const [execution] = executionsOf(memberGuid);
 
-    await stack.sfn.send(new StopExecutionCommand({ executionArn: execution?.executionArn, error: 'Operator', cause: 'stopped by hand' }));
-    const ended = await waitFor(job, (j) => ['SUCCEEDED', 'FAILED', 'TIMED_OUT'].includes(j.status));
-    const next = await backend.call('POST', `/users/${userGuid}/members/${memberGuid}/identify`, {});
+      await stack.sfn.send(
+        new StopExecutionCommand({
+          executionArn: execution?.executionArn,
+          error: 'Operator',
+          cause: 'stopped by hand',
+        }),
+      );
+      const ended = await waitFor(job, (j) => isTerminal(j.status));
+      const next = await backend.call('POST', `/users/${userGuid}/members/${memberGuid}/identify`, {});
 
-    expect(ended).toMatchObject({ status: 'FAILED', error: { code: 'EXECUTION_ABORTED' } });
-    expect(stack.stepFunctions.describeExecution({ executionArn: String(execution?.executionArn) }).status).toBe('ABORTED');
-    // mxflow freed the member (no JOB_RUNNING); MX's own aggregation still runs, so the start
-    // is refused for what MX shows, as MX itself would refuse it.
-    expect(next.status).toBe(409);
-    expect(next.body.error.code).toBe(refusedAtMx);
-    expect(await stack.jobs.getLock(memberGuid)).toBeUndefined();
-    // The answer to a stopped job's challenge is refused, not sent to MX.
-    if (password === 'challenge') {
-      const late = await backend.call('PUT', `${backend.jobPath(job)}/challenges`, { challenges: [{ guid: 'CRD-any', value: 'correct' }] });
-      expect(late.status).toBe(409);
-    }
-  });
+      expect(ended).toMatchObject({ status: 'FAILED', error: { code: 'EXECUTION_ABORTED' } });
+      expect(stack.stepFunctions.describeExecution({ executionArn: String(execution?.executionArn) }).status).toBe(
+        'ABORTED',
+      );
+      // mxflow freed the member (no JOB_RUNNING); MX's own aggregation still runs, so the start
+      // is refused for what MX shows, as MX itself would refuse it.
+      expect(next.status).toBe(409);
+      expect(next.body.error.code).toBe(refusedAtMx);
+      expect(await stack.jobs.getLock(memberGuid)).toBeUndefined();
+      // The answer to a stopped job's challenge is refused, not sent to MX.
+      if (password === 'challenge') {
+        const late = await backend.call('PUT', `${backend.jobPath(job)}/challenges`, {
+          challenges: [{ guid: 'CRD-any', value: 'correct' }],
+        });
+        expect(late.status).toBe(409);
+      }
+    },
+  );
 });

@@ -1,8 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
+import { type MxflowPathsClient, mxflowPathsClient } from '#cli/api-client.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.js';
-import type { LocalStack } from '#local/local-stack.js';
+import type { LocalMxflow } from '#local/local-mxflow.js';
+import { TERMINAL_JOB_STATUSES } from '#shared/contract/workflow.js';
 
 /** An answer of the API: its status, headers and parsed JSON body (undefined when empty). */
 export interface ApiResult {
@@ -20,6 +22,9 @@ export interface SendOptions {
 }
 
 export interface ApiClient {
+  /** The typed client the CLI uses (openapi-fetch over the generated paths), for journeys. */
+  readonly typed: MxflowPathsClient;
+  /** Any request, as sent: for refusals of malformed bodies, wrong content types and unknown routes. */
   send(method: string, path: string, options?: SendOptions): Promise<ApiResult>;
   get(path: string): Promise<ApiResult>;
   post(path: string, json?: unknown): Promise<ApiResult>;
@@ -48,8 +53,16 @@ export function apiClient(baseUrl: string, onAnswer?: (answer: RecordedAnswer) =
     onAnswer?.({ method, path, status: response.status, text });
     return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
   };
-  const withJson = (method: string) => (path: string, json?: unknown) => send(method, path, json === undefined ? {} : { json });
-  return { send, get: (path) => send('GET', path), post: withJson('POST'), put: withJson('PUT'), delete: (path) => send('DELETE', path) };
+  const withJson = (method: string) => (path: string, json?: unknown) =>
+    send(method, path, json === undefined ? {} : { json });
+  return {
+    typed: mxflowPathsClient(baseUrl, { signer: null }),
+    send,
+    get: (path) => send('GET', path),
+    post: withJson('POST'),
+    put: withJson('PUT'),
+    delete: (path) => send('DELETE', path),
+  };
 }
 
 /** Asserts the API's error envelope: the status, the code and the field it names (or none). */
@@ -77,7 +90,10 @@ export async function waitForJob(
   for (;;) {
     const read = await api.get(path);
     if (read.status === 200 && until(read.body.job)) return read.body.job;
-    if (Date.now() > deadline) throw new Error(`job ${job.guid} did not get there in ${timeoutMs} ms; last read ${read.status} ${JSON.stringify(read.body)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `job ${job.guid} did not get there in ${timeoutMs} ms; last read ${read.status} ${JSON.stringify(read.body)}`,
+      );
     await sleep(10);
   }
 }
@@ -89,7 +105,7 @@ export const status =
     statuses.includes(job.status);
 
 /** The terminal statuses: wait for one of these when any ending will do. */
-export const ended = status('SUCCEEDED', 'FAILED', 'TIMED_OUT');
+export const ended = status(...TERMINAL_JOB_STATUSES);
 
 /** A new user through `POST /users`; answers its guid. */
 export async function createUser(api: ApiClient, id = `api-user-${crypto.randomUUID()}`): Promise<string> {
@@ -99,7 +115,11 @@ export async function createUser(api: ApiClient, id = `api-user-${crypto.randomU
 }
 
 /** The credentials of an institution (asked of `GET /institutions/{code}/credentials`) for `mxuser` and this password. */
-export async function credentialsFor(api: ApiClient, password: string, institution = 'mxbank'): Promise<{ guid: string; value: string }[]> {
+export async function credentialsFor(
+  api: ApiClient,
+  password: string,
+  institution = 'mxbank',
+): Promise<{ guid: string; value: string }[]> {
   const fields = await api.get(`/institutions/${institution}/credentials`);
   expect(fields.status).toBe(200);
   return (fields.body.credentials as { guid: string; field_type?: string; type?: string }[]).map((field) => ({
@@ -109,14 +129,22 @@ export async function credentialsFor(api: ApiClient, password: string, instituti
 }
 
 /** Every item of the stack's table, read with a Scan: to check what mxflow kept, and what it did not. */
-export async function storedItems(stack: Pick<LocalStack, 'endpoints' | 'tableName'>): Promise<Record<string, unknown>[]> {
-  const client = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+export async function storedItems(
+  stack: Pick<LocalMxflow, 'endpoints' | 'tableName'>,
+): Promise<Record<string, unknown>[]> {
+  const client = new DynamoDBClient({
+    endpoint: stack.endpoints.dynamodb,
+    region: LOCAL_AWS_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+  });
   const doc = DynamoDBDocumentClient.from(client);
   try {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await doc.send(new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+      const page = await doc.send(
+        new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
+      );
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);

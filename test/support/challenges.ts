@@ -10,7 +10,12 @@ export const PIXEL = 'data:image/png;base64,iVBORw0KGgo=';
 export const CHALLENGES = {
   text: { guid: 'CRD-text', type: 'TEXT', label: 'What city were you born in?' },
   token: { guid: 'CRD-token', type: 'TOKEN', label: 'Enter the code we sent to your phone.' },
-  image: { guid: 'CRD-image', type: 'IMAGE_DATA', label: 'Enter the characters shown in the image.', image_data: PIXEL },
+  image: {
+    guid: 'CRD-image',
+    type: 'IMAGE_DATA',
+    label: 'Enter the characters shown in the image.',
+    image_data: PIXEL,
+  },
   options: {
     guid: 'CRD-options',
     type: 'OPTIONS',

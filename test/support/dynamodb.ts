@@ -24,14 +24,20 @@ export interface FreshTable {
 export function dynamoEndpoint(): string {
   const endpoint = inject('dynamoEndpoint');
   if (!endpoint) {
-    throw new Error(`DynamoDB Local is not running for this test run: ${inject('dynamoStartError') || 'unknown reason'}`);
+    throw new Error(
+      `DynamoDB Local is not running for this test run: ${inject('dynamoStartError') || 'unknown reason'}`,
+    );
   }
   return endpoint;
 }
 
 /** A client of the shared DynamoDB Local; dummy credentials, since it accepts any. */
-export function localDynamoDbClient(): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: dynamoEndpoint(), region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+function localDynamoDbClient(): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: dynamoEndpoint(),
+    region: LOCAL_AWS_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+  });
 }
 
 /**

@@ -32,15 +32,30 @@ export const NASTY_CHARACTERS = [
 ] as const;
 
 /** Strings mixing any code points with the nasty characters above (lone surrogates included). */
+/**
+ * Any string of up to `maxLength` code points, lone surrogates included: built from code-point
+ * arrays, which fast-check builds at once where `fc.string({ unit: 'binary' })` takes seconds.
+ */
+export function anyString(maxLength: number): fc.Arbitrary<string> {
+  return fc
+    .array(fc.integer({ min: 0, max: 0x10ffff }), { maxLength })
+    .map((points) => String.fromCodePoint(...points));
+}
+
 export function nastyString(options: { maxParts?: number } = {}): fc.Arbitrary<string> {
   return fc
-    .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom(...NASTY_CHARACTERS)), { maxLength: options.maxParts ?? 6 })
+    .array(fc.oneof(anyString(12), fc.constantFrom(...NASTY_CHARACTERS)), { maxLength: options.maxParts ?? 6 })
     .map((parts) => parts.join(''));
 }
 
 /** A string of about `bytes` characters built by repeating a generated seed (fast to generate, still shrinkable). */
 export function hugeString(bytes: number): fc.Arbitrary<string> {
-  return fc.oneof(fc.constant('x'), nastyString({ maxParts: 3 }).filter((s) => s.length > 0)).map((seed) => seed.repeat(Math.ceil(bytes / seed.length)).slice(0, bytes));
+  return fc
+    .oneof(
+      fc.constant('x'),
+      nastyString({ maxParts: 3 }).filter((s) => s.length > 0),
+    )
+    .map((seed) => seed.repeat(Math.ceil(bytes / seed.length)).slice(0, bytes));
 }
 
 /** Replaces lone surrogates by U+FFFD, as any UTF-8 transport (a URL, HTTP) would. */
@@ -50,7 +65,12 @@ export function wellFormed(text: string): string {
 
 /** A value shown in a failure message: long strings cut, so a 300 KB case stays readable. */
 export function shorten(value: unknown, max = 300): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value, (_, v: unknown) => (typeof v === 'string' && v.length > max ? `${v.slice(0, max)}…(${v.length} chars)` : v));
+  const text =
+    typeof value === 'string'
+      ? value
+      : JSON.stringify(value, (_, v: unknown) =>
+          typeof v === 'string' && v.length > max ? `${v.slice(0, max)}…(${v.length} chars)` : v,
+        );
   if (text === undefined) return String(value);
   return text.length > max * 2 ? `${text.slice(0, max * 2)}…(${text.length} chars)` : text;
 }
@@ -76,6 +96,9 @@ export class Tally {
     return sum;
   }
   toString(): string {
-    return [...this.counts].sort(([a], [b]) => a.localeCompare(b)).map(([label, count]) => `${label}:${count}`).join(' ');
+    return [...this.counts]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([label, count]) => `${label}:${count}`)
+      .join(' ');
   }
 }

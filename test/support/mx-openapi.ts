@@ -9,7 +9,8 @@ import { parse } from 'yaml';
  * it is MX's file, so it is read from there (or from MX_OPENAPI_SPEC), never copied in.
  */
 const here = dirname(fileURLToPath(import.meta.url));
-export const MX_OPENAPI_SPEC_PATH = process.env.MX_OPENAPI_SPEC ?? resolve(here, '../../../shared/mx/openapi-v20111101.yml');
+export const MX_OPENAPI_SPEC_PATH =
+  process.env.MX_OPENAPI_SPEC ?? resolve(here, '../../../shared/mx/openapi-v20111101.yml');
 
 export const mxSpecAvailable = (): boolean => existsSync(MX_OPENAPI_SPEC_PATH);
 
@@ -41,18 +42,43 @@ const EXTRA_STATUSES: Record<string, Record<string, string>> = {
  * pass an empty object. Conformance here also means: no field the spec does not name, and
  * the fields MX's guides rely on are present.
  */
-export const FIELDS_THE_GUIDES_USE: Record<string, string[]> = {
+const FIELDS_THE_GUIDES_USE: Record<string, string[]> = {
   UserResponse: ['guid'],
-  InstitutionResponse: ['code', 'name', 'supports_account_identification', 'supports_account_verification', 'supports_transaction_history', 'supports_oauth'],
+  InstitutionResponse: [
+    'code',
+    'name',
+    'supports_account_identification',
+    'supports_account_verification',
+    'supports_transaction_history',
+    'supports_oauth',
+  ],
   CredentialResponse: ['guid', 'field_name', 'label', 'type'],
   MemberResponse: ['guid', 'user_guid', 'institution_code', 'connection_status', 'is_being_aggregated', 'is_oauth'],
   MemberStatusResponse: ['guid', 'connection_status', 'is_being_aggregated', 'is_authenticated'],
   ChallengeResponse: ['guid', 'label', 'type'],
   OAuthWindowResponse: ['guid', 'oauth_window_uri'],
   AccountResponse: ['guid', 'member_guid', 'user_guid', 'name', 'type'],
-  AccountNumberResponse: ['guid', 'account_guid', 'member_guid', 'user_guid', 'account_number', 'routing_number', 'passed_validation'],
+  AccountNumberResponse: [
+    'guid',
+    'account_guid',
+    'member_guid',
+    'user_guid',
+    'account_number',
+    'routing_number',
+    'passed_validation',
+  ],
   AccountOwnerResponse: ['guid', 'account_guid', 'member_guid', 'user_guid', 'owner_name'],
-  TransactionResponse: ['guid', 'account_guid', 'member_guid', 'user_guid', 'amount', 'date', 'description', 'type', 'status'],
+  TransactionResponse: [
+    'guid',
+    'account_guid',
+    'member_guid',
+    'user_guid',
+    'amount',
+    'date',
+    'description',
+    'type',
+    'status',
+  ],
   WidgetResponse: ['type', 'url'],
   ConnectWidgetResponse: ['guid', 'connect_widget_url'],
   PaginationResponse: ['current_page', 'per_page', 'total_entries', 'total_pages'],
@@ -73,7 +99,7 @@ function tightenSchemas(schemas: Record<string, Schema>): Record<string, Schema>
   return out;
 }
 
-export interface ResponseCheck {
+interface ResponseCheck {
   /** The spec path the request matched, or undefined when it matches none. */
   readonly specPath: string | undefined;
   readonly errors: string[];
@@ -91,7 +117,11 @@ export function loadMxSpecValidator(): MxSpecValidator {
 
   // Literal segments beat placeholders: /institutions/favorites before /institutions/{code}.
   const matchers = Object.keys(spec.paths)
-    .map((path) => ({ path, regex: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`), params: (path.match(/\{/g) ?? []).length }))
+    .map((path) => ({
+      path,
+      regex: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+      params: (path.match(/\{/g) ?? []).length,
+    }))
     .sort((a, b) => a.params - b.params);
   const validators = new Map<string, ValidateFunction>();
 
@@ -118,10 +148,13 @@ export function loadMxSpecValidator(): MxSpecValidator {
       const response = operation.responses[declared];
       if (!response) return { specPath, errors: [`${method} ${specPath} does not declare status ${status}`] };
       const schema = response.content ? Object.values(response.content)[0]?.schema : undefined;
-      if (!schema) return { specPath, errors: body === undefined ? [] : [`${method} ${specPath} ${status} declares no body`] };
+      if (!schema)
+        return { specPath, errors: body === undefined ? [] : [`${method} ${specPath} ${status} declares no body`] };
       const validate = validatorFor(schema);
       const valid = validate(body);
-      const errors = valid ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+      const errors = valid
+        ? []
+        : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
       return { specPath, errors };
     },
   };

@@ -6,6 +6,8 @@
  */
 
 export type ScriptedJobType = 'aggregate' | 'verify' | 'identify';
+
+import { isTerminal } from '#shared/contract/workflow.js';
 /** How the scripted end user deals with a challenge. */
 export type AnswerPlan = 'correct' | 'wrong' | 'never';
 
@@ -16,7 +18,12 @@ export interface ApiJob {
   connection_status?: string | null;
   user_guid: string;
   member_guid: string;
-  challenges?: { guid: string; type?: string; label?: string | null; options?: { label?: string | null; value?: string | null }[] }[];
+  challenges?: {
+    guid: string;
+    type?: string;
+    label?: string | null;
+    options?: { label?: string | null; value?: string | null }[];
+  }[];
   error?: { code: string; message: string } | null;
   counts?: Record<string, number>;
   created_at: string;
@@ -29,7 +36,6 @@ export interface ApiAnswer {
   readonly body: any;
 }
 
-export const TERMINAL_STATUSES: readonly string[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT'];
 /** What the API answers when MX is in trouble: safe to try again for every call the backend makes here. */
 const RETRYABLE_API_STATUSES = [502, 503, 504];
 const ACCOUNT_SELECTION = /select an account/i;
@@ -78,12 +84,17 @@ export class ScriptedBackend {
 
   async expect(method: string, path: string, json: unknown, ...statuses: number[]): Promise<any> {
     const answer = await this.call(method, path, json);
-    if (!statuses.includes(answer.status)) throw new Error(`${method} ${path} answered ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (!statuses.includes(answer.status))
+      throw new Error(`${method} ${path} answered ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body;
   }
 
   /** A user (its `id` makes a retry answer the same user) and an MX Bank member of `mxuser` with this password. */
-  async userWithMember(id: string, password: string, institution = 'mxbank'): Promise<{ userGuid: string; memberGuid: string }> {
+  async userWithMember(
+    id: string,
+    password: string,
+    institution = 'mxbank',
+  ): Promise<{ userGuid: string; memberGuid: string }> {
     const user = await this.expect('POST', '/users', { user: { id } }, 200, 201);
     const userGuid = String(user.user.guid);
     const fields = await this.expect('GET', `/institutions/${institution}/credentials`, undefined, 200);
@@ -91,7 +102,12 @@ export class ScriptedBackend {
       guid: field.guid,
       value: field.field_type === 'PASSWORD' || field.type === 'PASSWORD' ? password : 'mxuser',
     }));
-    const created = await this.expect('POST', `/users/${userGuid}/members`, { member: { institution_code: institution, credentials, skip_aggregation: true } }, 201);
+    const created = await this.expect(
+      'POST',
+      `/users/${userGuid}/members`,
+      { member: { institution_code: institution, credentials, skip_aggregation: true } },
+      201,
+    );
     return { userGuid, memberGuid: String(created.member.guid) };
   }
 
@@ -119,8 +135,13 @@ export class ScriptedBackend {
         return { guid: challenge.guid, value: String(checking?.value) };
       }
       if (challenge.options?.length) {
-        const option = challenge.options.find((o) => (plan === 'correct' ? o.value === 'correct' : o.value !== 'correct'));
-        return { guid: challenge.guid, value: String(option?.value ?? (plan === 'correct' ? 'correct' : 'incorrect_answer')) };
+        const option = challenge.options.find((o) =>
+          plan === 'correct' ? o.value === 'correct' : o.value !== 'correct',
+        );
+        return {
+          guid: challenge.guid,
+          value: String(option?.value ?? (plan === 'correct' ? 'correct' : 'incorrect_answer')),
+        };
       }
       return { guid: challenge.guid, value: plan === 'correct' ? 'correct' : 'incorrect_answer' };
     });
@@ -134,7 +155,8 @@ export class ScriptedBackend {
     this.counters.answersSent += 1;
     const answer = await this.call('PUT', `${this.jobPath(job)}/challenges`, { challenges: answers });
     if (answer.status === 409 && answer.body?.error?.code === 'ALREADY_ANSWERED') this.counters.answersRepeated += 1;
-    if (answer.status !== 202 && answer.status !== 409) throw new Error(`answering ${job.guid} answered ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (answer.status !== 202 && answer.status !== 409)
+      throw new Error(`answering ${job.guid} answered ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer;
   }
 
@@ -145,7 +167,11 @@ export class ScriptedBackend {
   async follow(
     started: ApiJob,
     plan: AnswerPlan,
-    { pollMs = 25, timeoutMs = 120_000, answerDelayMs = 0 }: { pollMs?: number; timeoutMs?: number; answerDelayMs?: number } = {},
+    {
+      pollMs = 25,
+      timeoutMs = 120_000,
+      answerDelayMs = 0,
+    }: { pollMs?: number; timeoutMs?: number; answerDelayMs?: number } = {},
   ): Promise<{ job: ApiJob; rounds: number; challengedAt: number[]; reads: number; trace: string[] }> {
     const began = Date.now();
     const deadline = began + timeoutMs;
@@ -160,9 +186,12 @@ export class ScriptedBackend {
       reads += 1;
       const seen = `${job.status}/${job.connection_status ?? ''}`;
       if (!trace.at(-1)?.endsWith(` ${seen}`)) trace.push(`${Date.now() - began}ms ${seen}`);
-      if (TERMINAL_STATUSES.includes(job.status)) return { job, rounds, challengedAt, reads, trace };
+      if (isTerminal(job.status)) return { job, rounds, challengedAt, reads, trace };
       if (job.status === 'CHALLENGED' && plan !== 'never') {
-        const round = (job.challenges ?? []).map((c) => c.guid).sort().join(',');
+        const round = (job.challenges ?? [])
+          .map((c) => c.guid)
+          .sort()
+          .join(',');
         if (!answered.has(round)) {
           answered.add(round);
           rounds += 1;
@@ -171,18 +200,30 @@ export class ScriptedBackend {
           await this.answer(job, ScriptedBackend.answersFor(job, plan));
         }
       }
-      if (Date.now() > deadline) throw new Error(`job ${started.guid} (${started.type}) still ${job.status} after ${timeoutMs} ms: ${JSON.stringify(job)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `job ${started.guid} (${started.type}) still ${job.status} after ${timeoutMs} ms: ${JSON.stringify(job)}`,
+        );
       await sleep(pollMs);
     }
   }
 
   /** Every stored result of one kind, read through the API page by page. */
-  async results(kind: string, userGuid: string, memberGuid: string): Promise<{ guid: string; [key: string]: unknown }[]> {
+  async results(
+    kind: string,
+    userGuid: string,
+    memberGuid: string,
+  ): Promise<{ guid: string; [key: string]: unknown }[]> {
     const all: { guid: string }[] = [];
     let cursor: string | null = null;
     do {
       const query: string = `limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const page = await this.expect('GET', `/users/${userGuid}/members/${memberGuid}/${kind}?${query}`, undefined, 200);
+      const page = await this.expect(
+        'GET',
+        `/users/${userGuid}/members/${memberGuid}/${kind}?${query}`,
+        undefined,
+        200,
+      );
       all.push(...(page[kind] as { guid: string }[]));
       cursor = page.pagination.next_cursor as string | null;
     } while (cursor);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '#local/http-server.js';
+import { readBody } from '#local/read-body.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -23,33 +24,31 @@ export async function startScriptedHttpServer(
 ): Promise<ScriptedHttpServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const recorded = {
-        method: req.method ?? '',
-        url: new URL(req.url ?? '/', 'http://127.0.0.1'),
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      requests.push(recorded);
-      answer(recorded, res);
-    });
+    readBody(req).then(
+      (body) => {
+        const recorded = {
+          method: req.method ?? '',
+          url: new URL(req.url ?? '/', 'http://127.0.0.1'),
+          headers: req.headers,
+          body,
+        };
+        requests.push(recorded);
+        answer(recorded, res);
+      },
+      // The client went away mid-request (a test that drops sockets): nothing to answer.
+      () => res.destroy(),
+    );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listen(server);
+  return { url: listening.url, requests, close: listening.stop };
 }
 
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }

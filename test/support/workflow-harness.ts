@@ -1,17 +1,17 @@
 import { Duration } from 'aws-cdk-lib';
-import { startJob } from '#shared/jobs/start-job.js';
-import { answerChallenges, type AnswerOutcome } from '#shared/jobs/answer-challenges.js';
+import { type LocalMxflow, startLocalMxflow } from '#local/local-mxflow.js';
+import type { MxSimulatorOptions } from '#local/mx-simulator/index.js';
+import type { JobType } from '#shared/contract/workflow.js';
+import { type AnswerOutcome, answerChallenges } from '#shared/jobs/answer-challenges.js';
+import { startJobExecution } from '#shared/jobs/start-job-execution.js';
 import { stepFunctionsTaskTokens } from '#shared/jobs/task-tokens.js';
-import type { JobType } from '#shared/jobs/job-types.js';
 import { MxClient } from '#shared/mx/index.js';
 import type { JobRecord } from '#shared/store/job-record.js';
-import { type LocalStack, startLocalStack } from '#local/local-stack.js';
-import type { MxSimulatorOptions } from '#local/mx-simulator/index.js';
 import { dynamoEndpoint } from './dynamodb.js';
 import { credentialsFor } from './simulated-mx.js';
 
 /** 1 s of MX and Step Functions time is 1 ms of real time. */
-export const TIME_SCALE = 0.001;
+const TIME_SCALE = 0.001;
 
 export interface StartedJob {
   readonly job: JobRecord;
@@ -19,10 +19,14 @@ export interface StartedJob {
 }
 
 export interface WorkflowHarness {
-  readonly stack: LocalStack;
+  readonly stack: LocalMxflow;
   readonly mx: MxClient;
   newUser(): Promise<string>;
-  newMember(userGuid: string, password: string, options?: { skipAggregation?: boolean; institution?: string; oauth?: boolean }): Promise<string>;
+  newMember(
+    userGuid: string,
+    password: string,
+    options?: { skipAggregation?: boolean; institution?: string; oauth?: boolean },
+  ): Promise<string>;
   start(type: JobType, userGuid: string, memberGuid: string, options?: { observeOnly?: boolean }): Promise<StartedJob>;
   /** Reads the job record until `until` holds, or fails after `timeoutMs` of real time. */
   waitForJob(started: StartedJob, until: (record: JobRecord) => boolean, timeoutMs?: number): Promise<JobRecord>;
@@ -39,14 +43,22 @@ export async function startWorkflowHarness(
   options: { simulator?: MxSimulatorOptions; environment?: Record<string, string>; challengeTimeout?: Duration } = {},
 ): Promise<WorkflowHarness> {
   tables += 1;
-  const stack = await startLocalStack({
+  const stack = await startLocalMxflow({
     timeScale: TIME_SCALE,
     dynamoEndpoint: dynamoEndpoint(),
     tableName: `workflows-${process.pid}-${tables}`,
     // Limits are MX time, and at this scale a minute of MX time is 60 ms of real time: generous
-    // defaults keep a loaded machine's slowness from passing for an expired challenge.
-    simulator: { seed: 'workflows', challengeExpiryMs: 6 * 3_600_000, ...options.simulator },
-    workflowSettings: { challengeTimeout: options.challengeTimeout ?? Duration.hours(2), executionTimeout: Duration.days(1) },
+    // defaults keep a loaded machine's slowness from passing for an expired challenge or OAuth link.
+    simulator: {
+      seed: 'workflows',
+      challengeExpiryMs: 6 * 3_600_000,
+      oauthWindowTtlMs: 6 * 3_600_000,
+      ...options.simulator,
+    },
+    workflowSettings: {
+      challengeTimeout: options.challengeTimeout ?? Duration.hours(2),
+      executionTimeout: Duration.days(1),
+    },
     environment: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.environment },
   });
   const simulator = stack.simulator;
@@ -63,7 +75,9 @@ export async function startWorkflowHarness(
       if (record && until(record)) return record;
       if (Date.now() > deadline) {
         const execution = stack.stepFunctions.describeExecution({ executionArn });
-        throw new Error(`job ${job.job_guid} did not get there: ${JSON.stringify(record)}; execution ${execution.status} ${execution.error ?? ''} ${execution.cause ?? ''}`);
+        throw new Error(
+          `job ${job.job_guid} did not get there: ${JSON.stringify(record)}; execution ${execution.status} ${execution.error ?? ''} ${execution.cause ?? ''}`,
+        );
       }
       await sleep(5);
     }
@@ -82,14 +96,21 @@ export async function startWorkflowHarness(
     },
     async newMember(userGuid, password, memberOptions = {}) {
       const institution = memberOptions.institution ?? (memberOptions.oauth ? 'mx_bank_oauth' : 'mxbank');
-      const credentials = memberOptions.oauth ? [] : await credentialsFor(mx, institution, { username: 'mxuser', password });
+      const credentials = memberOptions.oauth
+        ? []
+        : await credentialsFor(mx, institution, { username: 'mxuser', password });
       const { member } = await mx.createMember(userGuid, {
-        member: { institution_code: institution, credentials, skip_aggregation: memberOptions.skipAggregation ?? true, is_oauth: memberOptions.oauth ?? false },
+        member: {
+          institution_code: institution,
+          credentials,
+          skip_aggregation: memberOptions.skipAggregation ?? true,
+          is_oauth: memberOptions.oauth ?? false,
+        },
       });
       return String(member.guid);
     },
     async start(type, userGuid, memberGuid, startOptions = {}) {
-      const outcome = await startJob(
+      const outcome = await startJobExecution(
         { jobs: stack.jobs, sfn: stack.sfn, stateMachineArns: stack.stateMachineArns, lockSeconds: 3 * 3600, now },
         { type, userGuid, memberGuid, observeOnly: startOptions.observeOnly ?? false },
       );
@@ -99,7 +120,10 @@ export async function startWorkflowHarness(
     waitForJob,
     finished,
     answer: (job, answers) =>
-      answerChallenges({ mx, jobs: stack.jobs, taskTokens, now }, { userGuid: job.user_guid, memberGuid: job.member_guid, jobGuid: job.job_guid, answers }),
+      answerChallenges(
+        { mx, jobs: stack.jobs, taskTokens, now },
+        { userGuid: job.user_guid, memberGuid: job.member_guid, jobGuid: job.job_guid, answers },
+      ),
     stop: () => stack.stop(),
   };
 }

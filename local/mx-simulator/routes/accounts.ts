@@ -1,7 +1,13 @@
 // Accounts, account numbers (verified accounts only; TANs for OAuth members at institutions
 // that issue them) and owners (two for a joint account).
+
+import {
+  accountNumberView,
+  accountOwnerViews,
+  accountView,
+  type GeneratedAccount,
+} from '#local/mx-simulator/account-data.js';
 import { isoSeconds } from '#local/mx-simulator/clock.js';
-import { accountNumberView, accountOwnerViews, accountView, type GeneratedAccount } from '#local/mx-simulator/account-data.js';
 import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
 import type { MemberRecord } from '#local/mx-simulator/model.js';
 import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
@@ -29,7 +35,11 @@ function listAccounts(ctx: RequestContext): ApiResult {
 }
 
 function readAccount(ctx: RequestContext): ApiResult {
-  const { member, account } = ctx.store.findAccount(ctx.params.user_guid!, ctx.params.account_guid!, ctx.params.member_guid);
+  const { member, account } = ctx.store.findAccount(
+    ctx.params.user_guid!,
+    ctx.params.account_guid!,
+    ctx.params.member_guid,
+  );
   return { status: 200, body: { account: viewOf(ctx, member, account) } };
 }
 
@@ -58,7 +68,9 @@ function listAccountNumbersByAccount(ctx: RequestContext): ApiResult {
 function listAccountOwners(ctx: RequestContext): ApiResult {
   const p = pageRequest(ctx.query, 1000);
   const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
-  const owners = member.ownersVisible ? ctx.store.visibleAccounts(member).flatMap((a) => accountOwnerViews(a, ctx.store.config.seed)) : [];
+  const owners = member.ownersVisible
+    ? ctx.store.visibleAccounts(member).flatMap((a) => accountOwnerViews(a, ctx.store.config.seed))
+    : [];
   const { items, pagination } = paginate(owners, p);
   return { status: 200, body: { account_owners: items, pagination } };
 }
@@ -68,7 +80,15 @@ export const accountRoutes: Route[] = [
   { method: 'GET', template: '/users/{user_guid}/members/{member_guid}/accounts', handler: listAccounts },
   { method: 'GET', template: '/users/{user_guid}/accounts/{account_guid}', handler: readAccount },
   { method: 'GET', template: '/users/{user_guid}/members/{member_guid}/accounts/{account_guid}', handler: readAccount },
-  { method: 'GET', template: '/users/{user_guid}/members/{member_guid}/account_numbers', handler: listAccountNumbersByMember },
-  { method: 'GET', template: '/users/{user_guid}/accounts/{account_guid}/account_numbers', handler: listAccountNumbersByAccount },
+  {
+    method: 'GET',
+    template: '/users/{user_guid}/members/{member_guid}/account_numbers',
+    handler: listAccountNumbersByMember,
+  },
+  {
+    method: 'GET',
+    template: '/users/{user_guid}/accounts/{account_guid}/account_numbers',
+    handler: listAccountNumbersByAccount,
+  },
   { method: 'GET', template: '/users/{user_guid}/members/{member_guid}/account_owners', handler: listAccountOwners },
 ];

@@ -1,7 +1,13 @@
 // Institution search (partial, case-insensitive name; supports_* filters), read, credentials.
 import { notFound } from '#local/mx-simulator/errors.js';
 import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
-import { INSTITUTIONS, findInstitution, institutionCredentials, institutionView, type Institution } from '#local/mx-simulator/institutions.js';
+import {
+  findInstitution,
+  INSTITUTIONS,
+  type Institution,
+  institutionCredentials,
+  institutionView,
+} from '#local/mx-simulator/institutions.js';
 import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
 import { queryBoolean } from '#local/mx-simulator/request-input.js';
 

@@ -1,7 +1,7 @@
 // Helpers shared by the member routes: rendering, the login scenario, callback payloads.
 import type { ApiResult, RequestContext } from '#local/mx-simulator/http-types.js';
 import type { MemberRecord } from '#local/mx-simulator/model.js';
-import { DEFAULT_SCENARIO, resolveTestLogin, type LoginScenario } from '#local/mx-simulator/test-logins.js';
+import { DEFAULT_SCENARIO, type LoginScenario, resolveTestLogin } from '#local/mx-simulator/test-logins.js';
 import { memberView } from '#local/mx-simulator/views.js';
 
 /** OAuth members connect as the default login; others follow the test-login table. */

@@ -4,11 +4,17 @@ import { refuseDisabledFeature } from '#local/mx-simulator/client-access.js';
 import { ApiError, badRequest, conflict } from '#local/mx-simulator/errors.js';
 import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
 import { institutionCredentials } from '#local/mx-simulator/institutions.js';
-import { answerChallenge, isAggregationThrottled, isRunning, STARTABLE_STATUSES, startJob } from '#local/mx-simulator/jobs.js';
+import {
+  answerChallenge,
+  isAggregationThrottled,
+  isRunning,
+  STARTABLE_STATUSES,
+  startJob,
+} from '#local/mx-simulator/jobs.js';
 import type { JobType, MemberRecord } from '#local/mx-simulator/model.js';
 import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
-import { envelope, queryBoolean } from '#local/mx-simulator/request-input.js';
 import { tokenFrom } from '#local/mx-simulator/random.js';
+import { envelope, queryBoolean } from '#local/mx-simulator/request-input.js';
 import { memberStatusView } from '#local/mx-simulator/views.js';
 import { memberResult, oauthWindowUri, recordCallbackPayload, scenarioFor } from './member-common.js';
 
@@ -29,10 +35,14 @@ function startTypedJob(ctx: RequestContext, type: JobType, startedStatus: number
   ctx.store.enabledUser(member.userGuid);
   const inst = member.institution;
   if (type === 'verify' && !inst.supportsAccountVerification) {
-    throw badRequest(`institution ${inst.code} does not support account verification (supports_account_verification is false)`);
+    throw badRequest(
+      `institution ${inst.code} does not support account verification (supports_account_verification is false)`,
+    );
   }
   if (type === 'identify' && !inst.supportsAccountIdentification) {
-    throw badRequest(`institution ${inst.code} does not support account identification (supports_account_identification is false)`);
+    throw badRequest(
+      `institution ${inst.code} does not support account identification (supports_account_identification is false)`,
+    );
   }
   if (isRunning(member)) {
     if (member.job!.type === type) {
@@ -43,8 +53,12 @@ function startTypedJob(ctx: RequestContext, type: JobType, startedStatus: number
   }
   // MX documents no answer for this; 422, not 409, which means "another job type runs".
   if (!STARTABLE_STATUSES.includes(member.status)) {
-    const oauth = member.status === 'PENDING' ? ': the end user must finish the OAuth window (oauth_window_uri) first' : '';
-    throw new ApiError(422, `connection_status ${member.status} does not allow a new ${type} job; it must be one of ${STARTABLE_STATUSES.join(', ')}${oauth}`);
+    const oauth =
+      member.status === 'PENDING' ? ': the end user must finish the OAuth window (oauth_window_uri) first' : '';
+    throw new ApiError(
+      422,
+      `connection_status ${member.status} does not allow a new ${type} job; it must be one of ${STARTABLE_STATUSES.join(', ')}${oauth}`,
+    );
   }
   recordCallbackPayload(ctx, member.guid);
   if (type === 'aggregate' && isAggregationThrottled(member, { now: ctx.store.now(), config: ctx.store.config })) {
@@ -60,10 +74,14 @@ function startTypedJob(ctx: RequestContext, type: JobType, startedStatus: number
 function resume(ctx: RequestContext): ApiResult {
   const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
   if (ctx.store.connectionStatus(member) !== 'CHALLENGED') {
-    throw new ApiError(405, `member is not CHALLENGED (connection_status ${ctx.store.connectionStatus(member)}); nothing to resume`);
+    throw new ApiError(
+      405,
+      `member is not CHALLENGED (connection_status ${ctx.store.connectionStatus(member)}); nothing to resume`,
+    );
   }
   const answers = envelope(ctx.body, 'member').challenges;
-  if (!Array.isArray(answers) || answers.length === 0) throw badRequest('member.challenges must be a non-empty array of {guid, value}');
+  if (!Array.isArray(answers) || answers.length === 0)
+    throw badRequest('member.challenges must be a non-empty array of {guid, value}');
   answerChallenge(member, answers, ctx.store.jobContext());
   return memberResult(ctx, member, 202);
 }

@@ -2,12 +2,12 @@
 // update (new credentials re-run the login and start an aggregation), delete.
 import { ApiError, badRequest, conflict } from '#local/mx-simulator/errors.js';
 import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
-import { institutionCredentials, type Institution } from '#local/mx-simulator/institutions.js';
+import { type Institution, institutionCredentials } from '#local/mx-simulator/institutions.js';
 import { isRunning, startJob } from '#local/mx-simulator/jobs.js';
 import type { MemberRecord } from '#local/mx-simulator/model.js';
 import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
-import { envelope, isObject, optionalBoolean, optionalString } from '#local/mx-simulator/request-input.js';
 import { tokenFrom } from '#local/mx-simulator/random.js';
+import { envelope, isObject, optionalBoolean, optionalString } from '#local/mx-simulator/request-input.js';
 import { institutionOr404 } from './institutions.js';
 import { memberResult, recordCallbackPayload, scenarioFor } from './member-common.js';
 
@@ -21,7 +21,12 @@ interface ParsedCredentials {
 }
 
 /** Maps `[{guid, value}]` onto the institution's credentials; `base` supplies omitted ones. */
-function parseCredentials(ctx: RequestContext, inst: Institution, raw: unknown, base?: Record<string, string>): ParsedCredentials {
+function parseCredentials(
+  ctx: RequestContext,
+  inst: Institution,
+  raw: unknown,
+  base?: Record<string, string>,
+): ParsedCredentials {
   if (!Array.isArray(raw)) throw badRequest('member.credentials must be an array of {guid, value}');
   const known = institutionCredentials(ctx.store.config.seed, inst);
   const values: Record<string, string> = { ...base };
@@ -33,20 +38,37 @@ function parseCredentials(ctx: RequestContext, inst: Institution, raw: unknown, 
     if (!field) throw badRequest(`credential guid ${c.guid} does not belong to institution ${inst.code}`);
     const options = field.view.options;
     if (options && !options.some((o) => o.value === c.value)) {
-      throw badRequest(`credential "${field.view.label}" (${c.guid}) takes one of its options' values: ${options.map((o) => o.value).join(', ')}`);
+      throw badRequest(
+        `credential "${field.view.label}" (${c.guid}) takes one of its options' values: ${options.map((o) => o.value).join(', ')}`,
+      );
     }
     values[c.guid] = c.value;
   }
-  for (const k of known) if (values[k.guid] === undefined) throw badRequest(`missing credential "${k.view.label}" (${k.guid})`);
+  for (const k of known)
+    if (values[k.guid] === undefined) throw badRequest(`missing credential "${k.view.label}" (${k.guid})`);
   const byField = (field: string) => values[known.find((k) => k.field === field)?.guid ?? ''] ?? '';
   return { values, username: byField('username'), password: byField('password') };
 }
 
-function assertNoDuplicate(ctx: RequestContext, userGuid: string, inst: Institution, values: Record<string, string>, self?: string) {
+function assertNoDuplicate(
+  ctx: RequestContext,
+  userGuid: string,
+  inst: Institution,
+  values: Record<string, string>,
+  self?: string,
+) {
   const same = (a: Record<string, string>) =>
-    Object.keys(values).length > 0 && Object.keys(values).every((k) => a[k] === values[k]) && Object.keys(a).length === Object.keys(values).length;
+    Object.keys(values).length > 0 &&
+    Object.keys(values).every((k) => a[k] === values[k]) &&
+    Object.keys(a).length === Object.keys(values).length;
   for (const m of ctx.store.members.values()) {
-    if (m.userGuid === userGuid && m.guid !== self && m.institution.code === inst.code && !m.isOauth && same(m.credentials)) {
+    if (
+      m.userGuid === userGuid &&
+      m.guid !== self &&
+      m.institution.code === inst.code &&
+      !m.isOauth &&
+      same(m.credentials)
+    ) {
       throw conflict(`a member for institution ${inst.code} with the same credentials already exists on this user`);
     }
   }
@@ -55,7 +77,8 @@ function assertNoDuplicate(ctx: RequestContext, userGuid: string, inst: Institut
 function assertMemberIdFree(ctx: RequestContext, userGuid: string, id: string | undefined, self?: string) {
   if (id === undefined) return;
   for (const m of ctx.store.members.values()) {
-    if (m.userGuid === userGuid && m.id === id && m.guid !== self) throw conflict(`a member with id "${id}" already exists on this user`);
+    if (m.userGuid === userGuid && m.id === id && m.guid !== self)
+      throw conflict(`a member with id "${id}" already exists on this user`);
   }
 }
 
@@ -67,13 +90,17 @@ function createMember(ctx: RequestContext): ApiResult {
   const inst = institutionOr404(code);
   const isOauth = optionalBoolean(m, 'is_oauth') ?? false;
   if (isOauth && !inst.supportsOauth) throw badRequest(`institution ${code} does not support OAuth`);
-  if (!isOauth && inst.oauthOnly) throw badRequest(`institution ${code} only supports OAuth: create the member with is_oauth: true`);
+  if (!isOauth && inst.oauthOnly)
+    throw badRequest(`institution ${code} only supports OAuth: create the member with is_oauth: true`);
   const creds = isOauth ? { values: {}, username: '', password: '' } : parseCredentials(ctx, inst, m.credentials);
   const id = optionalString(m, ctx.dialect === 'atrium' ? 'identifier' : 'id');
   assertMemberIdFree(ctx, user.guid, id);
   if (!isOauth) assertNoDuplicate(ctx, user.guid, inst, creds.values);
   if ([...ctx.store.members.values()].filter((other) => other.userGuid === user.guid).length >= MAX_MEMBERS_PER_USER) {
-    throw new ApiError(422, `user ${user.guid} already has ${MAX_MEMBERS_PER_USER} members, the most a user may have; delete one first`);
+    throw new ApiError(
+      422,
+      `user ${user.guid} already has ${MAX_MEMBERS_PER_USER} members, the most a user may have; delete one first`,
+    );
   }
   const skipAggregation = optionalBoolean(m, 'skip_aggregation') ?? false;
   const body = ctx.body as Record<string, unknown>;
@@ -103,7 +130,16 @@ function createMember(ctx: RequestContext): ApiResult {
     accountsVisibleAt: null,
     verifiedAccountGuids: new Set(),
     ownersVisible: false,
-    oauth: isOauth ? { token: tokenFrom(`${ctx.store.config.seed}|oauth|${guid}|0`), state: 'pending', skipAggregation, issued: 1, issuedAt: now, clientRedirectUrl } : null,
+    oauth: isOauth
+      ? {
+          token: tokenFrom(`${ctx.store.config.seed}|oauth|${guid}|0`),
+          state: 'pending',
+          skipAggregation,
+          issued: 1,
+          issuedAt: now,
+          clientRedirectUrl,
+        }
+      : null,
   };
   ctx.store.members.set(member.guid, member);
   recordCallbackPayload(ctx, member.guid);
@@ -139,7 +175,10 @@ function updateMember(ctx: RequestContext): ApiResult {
     if (member.isOauth) throw badRequest('OAuth members have no credentials to update');
     creds = parseCredentials(ctx, member.institution, m.credentials, member.credentials);
     assertNoDuplicate(ctx, member.userGuid, member.institution, creds.values, member.guid);
-    if (isRunning(member)) throw conflict('an aggregation-type job is running on this member; wait for it to end before updating credentials');
+    if (isRunning(member))
+      throw conflict(
+        'an aggregation-type job is running on this member; wait for it to end before updating credentials',
+      );
   }
   if (id !== undefined) member.id = id;
   if (metadata !== undefined) member.metadata = metadata;

@@ -2,10 +2,10 @@
 // from 120 days back, to 5 days ahead of today, to catch pending ones). Rows are generated
 // per page, never materialised as a whole.
 import { isoDate } from '#local/mx-simulator/clock.js';
-import { pageOfTransactions, type TransactionAccountRef } from '#local/mx-simulator/transaction-data.js';
 import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
 import { offsetOf, pageRequest, paginationOf } from '#local/mx-simulator/pagination.js';
 import { queryDate } from '#local/mx-simulator/request-input.js';
+import { pageOfTransactions, type TransactionAccountRef } from '#local/mx-simulator/transaction-data.js';
 
 const DEFAULT_DAYS_BACK = 120;
 const DEFAULT_DAYS_AHEAD = 5;
@@ -28,7 +28,15 @@ function listTransactions(ctx: RequestContext): ApiResult {
   const toDate = queryDate(ctx.query, 'to_date') ?? isoDate(now + DEFAULT_DAYS_AHEAD * DAY_MS);
   const fromDate = queryDate(ctx.query, 'from_date') ?? isoDate(now - DEFAULT_DAYS_BACK * DAY_MS);
   const accounts = accountsInScope(ctx);
-  const { total, rows } = pageOfTransactions(ctx.store.config.seed, accounts, ctx.store.transactionWindow(), fromDate, toDate, offsetOf(p), p.perPage);
+  const { total, rows } = pageOfTransactions(
+    ctx.store.config.seed,
+    accounts,
+    ctx.store.transactionWindow(),
+    fromDate,
+    toDate,
+    offsetOf(p),
+    p.perPage,
+  );
   return { status: 200, body: { transactions: rows, pagination: paginationOf(total, p) } };
 }
 

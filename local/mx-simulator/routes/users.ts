@@ -1,5 +1,5 @@
 // Users: create, list, read, update, delete. Atrium spells the partner id `identifier`.
-import { conflict, badRequest } from '#local/mx-simulator/errors.js';
+import { badRequest, conflict } from '#local/mx-simulator/errors.js';
 import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
 import type { UserRecord } from '#local/mx-simulator/model.js';
 import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
@@ -46,7 +46,9 @@ function listUsers(ctx: RequestContext): ApiResult {
   const p = pageRequest(ctx.query, MAX_PER_PAGE);
   const id = ctx.query.get('id');
   const email = ctx.query.get('email');
-  const users = [...ctx.store.users.values()].filter((u) => (id === null || u.id === id) && (email === null || u.email === email));
+  const users = [...ctx.store.users.values()].filter(
+    (u) => (id === null || u.id === id) && (email === null || u.email === email),
+  );
   const { items, pagination } = paginate(users, p);
   return { status: 200, body: { users: items.map((u) => userView(u, ctx.dialect)), pagination } };
 }

@@ -1,13 +1,19 @@
-import { startability } from '#shared/jobs/classify-connection.js';
-import type { JobType } from '#shared/jobs/job-types.js';
-import { startJob } from '#shared/jobs/start-job.js';
-import type { ApiDeps } from '#shared/runtime/api-runtime.js';
-import type { ApiResponse } from '#shared/api/api-handler.js';
 import { ApiError, userDisabled } from '#shared/api/api-error.js';
+import type { ApiResponse } from '#shared/api/operation.js';
 import { jobView } from '#shared/api/views.js';
+import type { JobType } from '#shared/contract/workflow.js';
+import { startability } from '#shared/jobs/classify-connection.js';
+import { startJobExecution } from '#shared/jobs/start-job-execution.js';
+import type { ApiDeps } from '#shared/runtime/api-runtime.js';
 
 export const jobLocation = (userGuid: string, memberGuid: string, jobGuid: string) =>
   `/users/${userGuid}/members/${memberGuid}/jobs/${jobGuid}`;
+
+/** A job start's answer: 202 with the job, and where to read it. */
+export interface StartedJobResponse extends ApiResponse {
+  readonly body: { readonly job: ReturnType<typeof jobView> };
+  readonly headers: { readonly Location: string };
+}
 
 export interface MemberJobRequest {
   readonly type: JobType;
@@ -25,10 +31,13 @@ export interface MemberJobRequest {
  * A start (not an observation) first asks MX whether it will start it: from a status MX starts
  * nothing from, the answer is a 409 naming the status and what to do instead.
  */
-export async function startMemberJob(deps: ApiDeps, request: MemberJobRequest): Promise<ApiResponse> {
-  const isOauth = request.observe ? (request.isOauth ?? (await deps.members.getMember(request.userGuid, request.memberGuid))?.is_oauth) : await assertStartable(deps, request);
-  const outcome = await startJob(
-    { jobs: deps.jobs, sfn: deps.sfn, stateMachineArns: deps.stateMachineArns, lockSeconds: deps.lockSeconds, now: deps.now },
+export async function startMemberJob(deps: ApiDeps, request: MemberJobRequest): Promise<StartedJobResponse> {
+  const isOauth = request.observe
+    ? (request.isOauth ?? (await deps.members.getMember(request.userGuid, request.memberGuid))?.is_oauth)
+    : await assertStartable(deps, request);
+  const { jobs, sfn, stateMachineArns, lockSeconds, now } = deps;
+  const outcome = await startJobExecution(
+    { jobs, sfn, stateMachineArns, lockSeconds, now },
     {
       type: request.type,
       userGuid: request.userGuid,
@@ -39,11 +48,18 @@ export async function startMemberJob(deps: ApiDeps, request: MemberJobRequest): 
     },
   );
   const job = outcome.started ? outcome.job : await deps.jobs.getJob(request.memberGuid, outcome.running.job_guid);
-  if (!job) throw new ApiError(409, 'JOB_RUNNING', 'another job is starting on this member; try again in a moment');
+  if (!job) throw new ApiError('JOB_RUNNING', { advice: 'try again in a moment' });
   if (!outcome.started && job.type !== request.type) {
-    throw new ApiError(409, 'JOB_RUNNING', `a ${job.type} job (${job.job_guid}) is running on this member; start this one when it ends`);
+    throw new ApiError('JOB_RUNNING', {
+      running: { type: job.type, guid: job.job_guid },
+      advice: 'start this one when it ends',
+    });
   }
-  return { status: 202, body: { job: jobView(job) }, headers: { Location: jobLocation(job.user_guid, job.member_guid, job.job_guid) } };
+  return {
+    status: 202,
+    body: { job: jobView(job) },
+    headers: { Location: jobLocation(job.user_guid, job.member_guid, job.job_guid) },
+  };
 }
 
 /**
@@ -56,10 +72,13 @@ async function assertStartable(deps: ApiDeps, request: MemberJobRequest): Promis
   if (lock && lock.expires_at >= Math.floor(deps.now().getTime() / 1000)) return request.isOauth;
   const mx = await deps.mx();
   // Read side by side: MX refuses a disabled user's jobs with a bare 403.
-  const [member, user] = await Promise.all([mx.readMember(request.userGuid, request.memberGuid), mx.readUser(request.userGuid)]);
+  const [member, user] = await Promise.all([
+    mx.readMember(request.userGuid, request.memberGuid),
+    mx.readUser(request.userGuid),
+  ]);
   if (user.is_disabled) throw userDisabled();
   const isOauth = member.is_oauth ?? request.isOauth;
   const start = startability(member, request.type, { isOauth: isOauth ?? false });
-  if (!start.startable) throw new ApiError(409, start.code, start.message);
+  if (!start.startable) throw new ApiError(start.code, start.message);
   return isOauth;
 }

@@ -1,17 +1,16 @@
-import type { z } from 'zod';
-import { answerChallenges, resumedByAnswer } from '#shared/jobs/answer-challenges.js';
-import { checkChallengeAnswers } from '#shared/jobs/check-challenge-answers.js';
-import type { JobType } from '#shared/jobs/job-types.js';
-import { isMxError } from '#shared/mx/index.js';
-import { keys } from '#shared/store/keys.js';
-import type { ApiDeps } from '#shared/runtime/api-runtime.js';
-import { recordChallengeWait } from '#shared/runtime/metrics.js';
-import type { Operation } from '#shared/api/api-handler.js';
 import { ApiError, notFound } from '#shared/api/api-error.js';
 import { decodeCursor, encodeCursor } from '#shared/api/cursor.js';
+import type { FamilyOperations, Operation } from '#shared/api/operation.js';
 import { knownUser, ownedMember } from '#shared/api/ownership.js';
-import type { AnswerChallengesBody, PageQuery, StartJobBody } from '#shared/api/schemas.js';
+import type { RouteOf } from '#shared/api/routes.js';
 import { jobView } from '#shared/api/views.js';
+import type { JobType } from '#shared/contract/workflow.js';
+import { answerChallenges, resumedByAnswer } from '#shared/jobs/answer-challenges.js';
+import { checkChallengeAnswers } from '#shared/jobs/check-challenge-answers.js';
+import { isMxError } from '#shared/mx/index.js';
+import type { ApiDeps } from '#shared/runtime/api-runtime.js';
+import { recordChallengeWait } from '#shared/runtime/metrics.js';
+import { keys } from '#shared/store/keys.js';
 import { startMemberJob } from './job-start.js';
 
 /**
@@ -43,10 +42,9 @@ async function memberForJob(deps: ApiDeps, userGuid: string, memberGuid: string)
 }
 
 const start =
-  (type: JobType): Operation =>
-  async (deps, { params, body }) => {
-    const { observe, include_transactions } = body as z.output<typeof StartJobBody>;
-    const member = await memberForJob(deps, String(params.user_guid), String(params.member_guid));
+  (type: JobType): Operation<RouteOf<'aggregateMember'>> =>
+  async (deps, { params, body: { observe, include_transactions } }) => {
+    const member = await memberForJob(deps, params.user_guid, params.member_guid);
     return startMemberJob(deps, {
       type,
       userGuid: member.user_guid,
@@ -57,9 +55,9 @@ const start =
     });
   };
 
-async function ownedJob(deps: ApiDeps, params: Record<string, string>) {
-  const member = await ownedMember(deps, String(params.user_guid), String(params.member_guid));
-  const job = await deps.jobs.getJob(member.guid, String(params.job_guid));
+async function ownedJob(deps: ApiDeps, params: { user_guid: string; member_guid: string; job_guid: string }) {
+  const member = await ownedMember(deps, params.user_guid, params.member_guid);
+  const job = await deps.jobs.getJob(member.guid, params.job_guid);
   if (!job || job.user_guid !== member.user_guid) throw notFound('job', 'job_guid');
   return job;
 }
@@ -69,13 +67,15 @@ export const jobOperations = {
   verifyMember: start('verify'),
   identifyMember: start('identify'),
 
-  listJobs: async (deps, { params, query }) => {
-    const member = await ownedMember(deps, String(params.user_guid), String(params.member_guid));
-    const { limit, cursor } = query as z.output<typeof PageQuery>;
+  listJobs: async (deps, { params, query: { limit, cursor } }) => {
+    const member = await ownedMember(deps, params.user_guid, params.member_guid);
     const { pk, skPrefix } = keys.jobsOfMember(member.guid);
     const startKey = decodeCursor(cursor, pk, skPrefix);
     const page = await deps.jobs.listJobs(member.guid, { limit, ...(startKey ? { startKey } : {}) });
-    return { status: 200, body: { jobs: page.items.map(jobView), pagination: { next_cursor: encodeCursor(page.lastKey) } } };
+    return {
+      status: 200,
+      body: { jobs: page.items.map(jobView), pagination: { next_cursor: encodeCursor(page.lastKey) } },
+    };
   },
 
   readJob: async (deps, { params }) => ({ status: 200, body: { job: jobView(await ownedJob(deps, params)) } }),
@@ -84,24 +84,25 @@ export const jobOperations = {
    * The answers go to MX and nowhere else; the job resumes once, however often they are posted.
    * Answers that do not fit the open challenges are refused (400 naming the field) unsent.
    */
-  answerChallenges: async (deps, { params, body }) => {
+  answerChallenges: async (deps, { params, body: { challenges: answers } }) => {
     const job = await ownedJob(deps, params);
-    const { challenges: answers } = body as z.output<typeof AnswerChallengesBody>;
-    if (resumedByAnswer(job)) throw new ApiError(409, 'ALREADY_ANSWERED', 'these challenges were answered a moment ago; the job has resumed');
-    if (job.status !== 'CHALLENGED') throw new ApiError(409, 'JOB_NOT_CHALLENGED', `the job is ${job.status}, not waiting for an answer`);
+    if (resumedByAnswer(job)) throw new ApiError('ALREADY_ANSWERED');
+    if (job.status !== 'CHALLENGED') throw new ApiError('JOB_NOT_CHALLENGED', job.status);
     // Checked before the claim: a misfit answer never reaches MX, and the job keeps waiting.
     const problem = checkChallengeAnswers(job.challenges ?? [], answers);
-    if (problem) throw new ApiError(400, 'VALIDATION_FAILED', problem.message, problem.field);
+    if (problem) throw new ApiError('VALIDATION_FAILED', problem.message, { field: problem.field });
 
     const outcome = await answerChallenges(
       { mx: await deps.mx(), jobs: deps.jobs, taskTokens: deps.taskTokens, now: deps.now },
       { userGuid: job.user_guid, memberGuid: job.member_guid, jobGuid: job.job_guid, answers },
     );
-    if (outcome.outcome === 'ALREADY_ANSWERED') throw new ApiError(409, 'ALREADY_ANSWERED', 'these challenges were answered a moment ago; the job has resumed');
-    if (outcome.outcome === 'NOT_CHALLENGED') throw new ApiError(409, 'JOB_NOT_CHALLENGED', 'the job no longer waits for an answer');
-    if (outcome.outcome === 'REFUSED') throw new ApiError(400, 'VALIDATION_FAILED', outcome.problem.message, outcome.problem.field);
+    if (outcome.outcome === 'ALREADY_ANSWERED') throw new ApiError('ALREADY_ANSWERED');
+    if (outcome.outcome === 'NOT_CHALLENGED') throw new ApiError('JOB_NOT_CHALLENGED', undefined);
+    if (outcome.outcome === 'REFUSED') {
+      throw new ApiError('VALIDATION_FAILED', outcome.problem.message, { field: outcome.problem.field });
+    }
     recordChallengeWait(outcome.waitedSeconds);
     const resumed = await deps.jobs.getJob(job.member_guid, job.job_guid);
     return { status: 202, body: { job: jobView(resumed ?? job) } };
   },
-} satisfies Record<string, Operation>;
+} satisfies FamilyOperations<'jobs'>;

@@ -1,20 +1,23 @@
-import type { z } from 'zod';
 import type { MemberResponse } from 'mx-platform-node';
-import { ACCESS_REFUSED_CODES, isMxError, type MxClient, type MxError } from '#shared/mx/index.js';
-import type { ApiDeps } from '#shared/runtime/api-runtime.js';
-import type { Operation } from '#shared/api/api-handler.js';
+import type { z } from 'zod';
 import { ApiError, userDisabled } from '#shared/api/api-error.js';
 import { memberDeletedBody } from '#shared/api/deletion-warnings.js';
+import type { FamilyOperations } from '#shared/api/operation.js';
 import { knownUser, ownedMember } from '#shared/api/ownership.js';
-import type { CreateMemberBody, UpdateMemberBody } from '#shared/api/schemas.js';
+import type { CreateMemberBody } from '#shared/api/schemas.js';
 import { jobView, memberView } from '#shared/api/views.js';
+import { ACCESS_REFUSED_CODES, isMxError, type MxClient, type MxError } from '#shared/mx/index.js';
+import type { ApiDeps } from '#shared/runtime/api-runtime.js';
 import { startMemberJob } from './job-start.js';
 
 /** A member is changed or removed only between jobs. */
 async function assertIdle(deps: ApiDeps, memberGuid: string, action: string): Promise<void> {
   const running = await deps.jobs.getLock(memberGuid);
   if (running && running.expires_at * 1000 > deps.now().getTime()) {
-    throw new ApiError(409, 'JOB_RUNNING', `a ${running.job_type} job (${running.job_guid}) is running on this member; ${action} it when the job ends`);
+    throw new ApiError('JOB_RUNNING', {
+      running: { type: running.job_type, guid: running.job_guid },
+      advice: `${action} it when the job ends`,
+    });
   }
 }
 
@@ -41,9 +44,18 @@ async function mxMembersOf(mx: MxClient, userGuid: string): Promise<{ members: M
  * id, when one was asked for). Of several, MX's 409 does not say which holds these credentials,
  * so none is adopted: another login's member must never be answered as this one.
  */
-async function memberMxHolds(mx: MxClient, userGuid: string, request: CreateMemberRequest): Promise<MemberResponse | undefined> {
+async function memberMxHolds(
+  mx: MxClient,
+  userGuid: string,
+  request: CreateMemberRequest,
+): Promise<MemberResponse | undefined> {
   const { members } = await mxMembersOf(mx, userGuid);
-  const matching = members.filter((m) => m.institution_code === request.institution_code && !m.is_oauth && (request.id === undefined || m.id === request.id));
+  const matching = members.filter(
+    (m) =>
+      m.institution_code === request.institution_code &&
+      !m.is_oauth &&
+      (request.id === undefined || m.id === request.id),
+  );
   return matching.length === 1 ? matching[0] : undefined;
 }
 
@@ -53,8 +65,19 @@ async function memberMxHolds(mx: MxClient, userGuid: string, request: CreateMemb
  * the messages of these refusals, so the user, its members and the institution's credentials
  * are read (at once) and the refusal is kept as MX said it when none of them explains it.
  */
-async function explainedRefusal(mx: MxClient, userGuid: string, request: CreateMemberRequest, error: MxError): Promise<ApiError | undefined> {
-  if (error.status === undefined || error.status >= 500 || error.code === 'MX_NOT_FOUND' || error.code === 'MX_RATE_LIMITED') return undefined;
+async function explainedRefusal(
+  mx: MxClient,
+  userGuid: string,
+  request: CreateMemberRequest,
+  error: MxError,
+): Promise<ApiError | undefined> {
+  if (
+    error.status === undefined ||
+    error.status >= 500 ||
+    error.code === 'MX_NOT_FOUND' ||
+    error.code === 'MX_RATE_LIMITED'
+  )
+    return undefined;
   // MX refusing mxflow itself refuses the reads that would explain it too: only a bare 403
   // (MX_FORBIDDEN, as for a disabled user) is worth asking about.
   if (error.code !== 'MX_FORBIDDEN' && ACCESS_REFUSED_CODES.includes(error.code)) return undefined;
@@ -67,7 +90,7 @@ async function explainedRefusal(mx: MxClient, userGuid: string, request: CreateM
     return userDisabled();
   }
   if (members.status === 'fulfilled' && members.value.total >= MX_MEMBERS_PER_USER) {
-    return new ApiError(409, 'MEMBER_LIMIT_REACHED', `the user already has ${members.value.total} members; MX allows at most ${MX_MEMBERS_PER_USER} per user, so delete one first`);
+    return new ApiError('MEMBER_LIMIT_REACHED', { members: members.value.total, limit: MX_MEMBERS_PER_USER });
   }
   if (credentials.status === 'fulfilled') {
     const offered = new Map(credentials.value.map((c) => [c.guid, (c as { options?: { value?: string }[] }).options]));
@@ -77,17 +100,30 @@ async function explainedRefusal(mx: MxClient, userGuid: string, request: CreateM
     });
     if (index >= 0) {
       const field = `member.credentials.${index}.value`;
-      return new ApiError(400, 'VALIDATION_FAILED', `${field} is not one of the options this credential offers; send an option's value`, field);
+      return new ApiError(
+        'VALIDATION_FAILED',
+        `${field} is not one of the options this credential offers; send an option's value`,
+        { field },
+      );
     }
   }
   return undefined;
 }
 
 /** The job following the member's first aggregation; an adopted member may be busy with another job already. */
-async function followFirstAggregation(deps: ApiDeps, member: { guid: string; user_guid: string }, { adopted, observe }: { adopted: boolean; observe: boolean }): Promise<unknown> {
+async function followFirstAggregation(
+  deps: ApiDeps,
+  member: { guid: string; user_guid: string },
+  { adopted, observe }: { adopted: boolean; observe: boolean },
+): Promise<unknown> {
   try {
-    const started = await startMemberJob(deps, { type: 'aggregate', userGuid: member.user_guid, memberGuid: member.guid, observe });
-    return (started.body as { job?: unknown }).job;
+    const started = await startMemberJob(deps, {
+      type: 'aggregate',
+      userGuid: member.user_guid,
+      memberGuid: member.guid,
+      observe,
+    });
+    return started.body.job;
   } catch (error) {
     // An adopted member is answered as it is, even one MX will not aggregate now (its
     // connection_status says why): failing the create would hide the member it adopted.
@@ -103,19 +139,21 @@ export const memberOperations = {
    * A create MX refuses as a duplicate is a retry whose first answer was lost: the member MX
    * holds is adopted (200, `adopted: true`) rather than left orphaned at MX.
    */
-  createMember: async (deps, { params, body }) => {
-    const user = await knownUser(deps, String(params.user_guid));
-    const { member: request, client_redirect_url } = body as z.output<typeof CreateMemberBody>;
+  createMember: async (deps, { params, body: { member: request, client_redirect_url } }) => {
+    const user = await knownUser(deps, params.user_guid);
     const mx = await deps.mx();
     let mxMember: MemberResponse;
     let adopted = false;
     try {
-      ({ member: mxMember } = await mx.createMember(user.guid, { member: { ...request, credentials: request.credentials ?? [] }, ...(client_redirect_url ? { client_redirect_url } : {}) }));
+      ({ member: mxMember } = await mx.createMember(user.guid, {
+        member: { ...request, credentials: request.credentials ?? [] },
+        ...(client_redirect_url ? { client_redirect_url } : {}),
+      }));
     } catch (error) {
       if (!isMxError(error)) throw error;
       if (error.code !== 'MX_CONFLICT') throw (await explainedRefusal(mx, user.guid, request, error)) ?? error;
       const existing = await memberMxHolds(mx, user.guid, request);
-      if (!existing) throw new ApiError(409, 'MEMBER_EXISTS', 'this user already has a member at this institution with these credentials');
+      if (!existing) throw new ApiError('MEMBER_EXISTS');
       mxMember = existing;
       adopted = true;
     }
@@ -146,35 +184,41 @@ export const memberOperations = {
   },
 
   listMembers: async (deps, { params }) => {
-    const user = await knownUser(deps, String(params.user_guid));
+    const user = await knownUser(deps, params.user_guid);
     const members = await deps.members.listMembers(user.guid);
     // Each member's connection status is the one its latest job saw.
-    const latest = await Promise.all(members.map(async (m) => (await deps.jobs.listJobs(m.guid, { limit: 1 })).items[0]));
+    const latest = await Promise.all(
+      members.map(async (m) => (await deps.jobs.listJobs(m.guid, { limit: 1 })).items[0]),
+    );
     return { status: 200, body: { members: members.map((m, i) => memberView(m, latest[i])) } };
   },
 
   readMember: async (deps, { params }) => {
-    const member = await ownedMember(deps, String(params.user_guid), String(params.member_guid));
+    const member = await ownedMember(deps, params.user_guid, params.member_guid);
     const { items } = await deps.jobs.listJobs(member.guid, { limit: 1 });
     const latest = items[0];
     return { status: 200, body: { member: memberView(member, latest), ...(latest ? { job: jobView(latest) } : {}) } };
   },
 
   /** New credentials: MX re-authenticates the member, and a job follows that aggregation. */
-  updateMemberCredentials: async (deps, { params, body }) => {
-    const member = await ownedMember(deps, String(params.user_guid), String(params.member_guid));
+  updateMemberCredentials: async (deps, { params, body: { member: update } }) => {
+    const member = await ownedMember(deps, params.user_guid, params.member_guid);
     await assertIdle(deps, member.guid, 'update');
-    const { member: update } = body as z.output<typeof UpdateMemberBody>;
     await (await deps.mx()).updateMember(member.user_guid, member.guid, { credentials: update.credentials });
     const updated = { ...member, updated_at: deps.now().toISOString() };
     await deps.members.putMember(updated);
-    const started = await startMemberJob(deps, { type: 'aggregate', userGuid: member.user_guid, memberGuid: member.guid, observe: true });
-    return { ...started, body: { member: memberView(updated), ...(started.body as object) } };
+    const started = await startMemberJob(deps, {
+      type: 'aggregate',
+      userGuid: member.user_guid,
+      memberGuid: member.guid,
+      observe: true,
+    });
+    return { ...started, body: { member: memberView(updated), ...started.body } };
   },
 
   /** Deletes the member at MX and, here, with every result stored for it. */
   deleteMember: async (deps, { params }) => {
-    const member = await ownedMember(deps, String(params.user_guid), String(params.member_guid));
+    const member = await ownedMember(deps, params.user_guid, params.member_guid);
     await assertIdle(deps, member.guid, 'delete');
     // Counted before MX deletes the member: the answer warns that stored numbers stop being usable.
     const accountNumbers = await deps.results.countResults(member.guid, 'account_numbers');
@@ -187,4 +231,4 @@ export const memberOperations = {
     await deps.members.deleteMember(member.user_guid, member.guid);
     return accountNumbers > 0 ? { status: 200, body: memberDeletedBody(member, accountNumbers) } : { status: 204 };
   },
-} satisfies Record<string, Operation>;
+} satisfies FamilyOperations<'members'>;

@@ -1,11 +1,10 @@
-import type { z } from 'zod';
+import type { UserResponse } from 'mx-platform-node';
+import { notFound } from '#shared/api/api-error.js';
+import type { FamilyOperations } from '#shared/api/operation.js';
+import { knownUser } from '#shared/api/ownership.js';
+import { userView } from '#shared/api/views.js';
 import { isMxError, MxError } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
-import type { Operation } from '#shared/api/api-handler.js';
-import { notFound } from '#shared/api/api-error.js';
-import { knownUser } from '#shared/api/ownership.js';
-import type { CreateUserBody, WidgetUrlBody } from '#shared/api/schemas.js';
-import { userView } from '#shared/api/views.js';
 
 /** MX's user with this id, when MX already has one (created elsewhere, or by a racing request). */
 async function mxUserWithId(deps: ApiDeps, id: string) {
@@ -18,12 +17,11 @@ async function mxUserWithId(deps: ApiDeps, id: string) {
 
 export const userOperations = {
   /** Creating a user twice with the same id answers the first one: never a second user. */
-  createUser: async (deps, { body }) => {
-    const { user } = body as z.output<typeof CreateUserBody>;
+  createUser: async (deps, { body: { user } }) => {
     const existing = user.id ? await deps.users.findByCallerId(user.id) : undefined;
     if (existing) return { status: 200, body: { user: userView(existing) } };
     const mx = await deps.mx();
-    let created;
+    let created: UserResponse | undefined;
     try {
       created = await mx.createUser(user);
     } catch (error) {
@@ -42,25 +40,28 @@ export const userOperations = {
   },
 
   readUser: async (deps, { params }) => {
-    const user = await deps.users.getUser(String(params.user_guid));
+    const user = await deps.users.getUser(params.user_guid);
     if (!user) throw notFound('user', 'user_guid');
     return { status: 200, body: { user: userView(user) } };
   },
 
-  requestWidgetUrl: async (deps, { params, body }) => {
-    const user = await knownUser(deps, String(params.user_guid));
-    const { widget_url } = body as z.output<typeof WidgetUrlBody>;
+  requestWidgetUrl: async (deps, { params, body: { widget_url } }) => {
+    const user = await knownUser(deps, params.user_guid);
     const mx = await deps.mx();
     // Atrium has no /widget_urls: its Connect URL comes from connect_widget_url, same settings.
     if (mx.dialect === 'atrium') {
       const { widget_type, ...settings } = widget_url;
       const { connect_widget_url } = await mx.requestConnectWidgetUrl(user.guid, settings);
       if (typeof connect_widget_url !== 'string' || connect_widget_url === '') {
-        throw new MxError({ operation: 'requestConnectWidgetUrl', code: 'MX_INVALID_RESPONSE', mxMessage: '"user.connect_widget_url" is not a string' });
+        throw new MxError({
+          operation: 'requestConnectWidgetUrl',
+          code: 'MX_INVALID_RESPONSE',
+          mxMessage: '"user.connect_widget_url" is not a string',
+        });
       }
       return { status: 200, body: { widget_url: { type: widget_type, url: connect_widget_url } } };
     }
     const widget = await mx.requestWidgetUrl(user.guid, widget_url);
     return { status: 200, body: { widget_url: { type: widget.type ?? null, url: String(widget.url) } } };
   },
-} satisfies Record<string, Operation>;
+} satisfies FamilyOperations<'users'>;

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, createUser, credentialsFor, ended, expectError, status, waitForJob } from '#test/support/api-client.js';
+import {
+  type ApiClient,
+  apiClient,
+  createUser,
+  credentialsFor,
+  ended,
+  expectError,
+  status,
+  waitForJob,
+} from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -14,12 +23,21 @@ afterAll(async () => h?.stop());
 
 type Option = { label: string | null; value: string | null };
 type Challenge = { guid: string; type: string; label: string | null; options?: Option[]; image_options?: Option[] };
-type Job = { guid: string; status: string; user_guid: string; member_guid: string; challenges?: Challenge[]; error?: { code: string } };
+type Job = {
+  guid: string;
+  status: string;
+  user_guid: string;
+  member_guid: string;
+  challenges?: Challenge[];
+  error?: { code: string };
+};
 
 const MX_RESUME = 'PUT /users/{user_guid}/members/{member_guid}/resume';
 const resumes = () => h.stack.simulator?.stats().requests.byEndpoint[MX_RESUME]?.count ?? 0;
-const jobPath = (job: Pick<Job, 'guid' | 'user_guid' | 'member_guid'>) => `/users/${job.user_guid}/members/${job.member_guid}/jobs/${job.guid}`;
-const answer = (job: Job, challenges: { guid: string; value: string }[]) => api.put(`${jobPath(job)}/challenges`, { challenges });
+const jobPath = (job: Pick<Job, 'guid' | 'user_guid' | 'member_guid'>) =>
+  `/users/${job.user_guid}/members/${job.member_guid}/jobs/${job.guid}`;
+const answer = (job: Job, challenges: { guid: string; value: string }[]) =>
+  api.put(`${jobPath(job)}/challenges`, { challenges });
 /** The right answer to an MFA challenge of the simulator: `correct`, or the option whose value it is. */
 const rightAnswer = (c: Challenge) => ({ guid: c.guid, value: 'correct' });
 
@@ -103,12 +121,18 @@ describe('richer challenge rounds', () => {
     const first = job.challenges?.[0];
 
     const wrong = await answer(job, [{ guid: String(first?.guid), value: 'Shelbyville' }]);
-    const again = (await waitForJob(api, job, (j) => j.status === 'CHALLENGED' && j.challenges?.[0]?.guid !== first?.guid)) as Job;
+    const again = (await waitForJob(
+      api,
+      job,
+      (j) => j.status === 'CHALLENGED' && j.challenges?.[0]?.guid !== first?.guid,
+    )) as Job;
     await answer(again, [rightAnswer(again.challenges![0]!)]);
     const done = await waitForJob(api, job, ended);
 
     expect(wrong.status).toBe(202);
-    expect(again.challenges).toEqual([expect.objectContaining({ type: 'TEXT', label: expect.stringMatching(/did not match/) })]);
+    expect(again.challenges).toEqual([
+      expect.objectContaining({ type: 'TEXT', label: expect.stringMatching(/did not match/) }),
+    ]);
     expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { account_owners: 3 } });
   });
 
@@ -117,7 +141,11 @@ describe('richer challenge rounds', () => {
     const first = job.challenges![0]!;
 
     await answer(job, [{ guid: first.guid, value: 'Shelbyville' }]);
-    const again = (await waitForJob(api, job, (j) => j.status === 'CHALLENGED' && j.challenges?.[0]?.guid !== first.guid)) as Job;
+    const again = (await waitForJob(
+      api,
+      job,
+      (j) => j.status === 'CHALLENGED' && j.challenges?.[0]?.guid !== first.guid,
+    )) as Job;
     await answer(again, [{ guid: again.challenges![0]!.guid, value: 'Ogdenville' }]);
     const done = await waitForJob(api, job, ended);
 
@@ -132,7 +160,10 @@ describe('richer challenge rounds', () => {
     const answered = await answer(job, [{ guid: selection.guid, value: String(savings.value) }]);
     const done = await waitForJob(api, job, ended);
     const accounts = (await api.get(`${path}/accounts`)).body.accounts as { guid: string; type: string }[];
-    const numbers = (await api.get(`${path}/account_numbers`)).body.account_numbers as { account_guid: string; account_number: string }[];
+    const numbers = (await api.get(`${path}/account_numbers`)).body.account_numbers as {
+      account_guid: string;
+      account_number: string;
+    }[];
 
     expect(answered.status).toBe(202);
     expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { account_numbers: 1 } });

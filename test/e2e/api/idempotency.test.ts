@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, createUser, credentialsFor, expectError, storedItems } from '#test/support/api-client.js';
+import {
+  type ApiClient,
+  apiClient,
+  createUser,
+  credentialsFor,
+  expectError,
+  storedItems,
+} from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -18,7 +25,13 @@ const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndp
 const keyed = (key: string) => ({ 'Idempotency-Key': key });
 
 async function memberBody(password: string, skipAggregation = true) {
-  return { member: { institution_code: 'mxbank', credentials: await credentialsFor(api, password), skip_aggregation: skipAggregation } };
+  return {
+    member: {
+      institution_code: 'mxbank',
+      credentials: await credentialsFor(api, password),
+      skip_aggregation: skipAggregation,
+    },
+  };
 }
 
 describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
@@ -60,10 +73,16 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
   it('replays the first answer for the same key with other credentials alone: their values are never fingerprinted', async () => {
     const user = await createUser(api);
     const key = crypto.randomUUID();
-    const first = await api.send('POST', `/users/${user}/members`, { json: await memberBody('password'), headers: keyed(key) });
+    const first = await api.send('POST', `/users/${user}/members`, {
+      json: await memberBody('password'),
+      headers: keyed(key),
+    });
     const createsBefore = mxCalls(MX_CREATE);
 
-    const again = await api.send('POST', `/users/${user}/members`, { json: await memberBody('another-password'), headers: keyed(key) });
+    const again = await api.send('POST', `/users/${user}/members`, {
+      json: await memberBody('another-password'),
+      headers: keyed(key),
+    });
 
     expect(again.status).toBe(first.status);
     expect(again.body.member.guid).toBe(first.body.member.guid);
@@ -104,7 +123,13 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
   it('frees the key of a failed request: the retry with it runs again', async () => {
     const user = await createUser(api);
     const key = crypto.randomUUID();
-    const refusedBody = { member: { institution_code: 'mx_bank_oauth', credentials: await credentialsFor(api, 'password'), skip_aggregation: true } };
+    const refusedBody = {
+      member: {
+        institution_code: 'mx_bank_oauth',
+        credentials: await credentialsFor(api, 'password'),
+        skip_aggregation: true,
+      },
+    };
 
     const refused = await api.send('POST', `/users/${user}/members`, { json: refusedBody, headers: keyed(key) });
     const again = await api.send('POST', `/users/${user}/members`, { json: refusedBody, headers: keyed(key) });
@@ -147,6 +172,10 @@ describe('Idempotency-Key on job starts', () => {
     expect(retry.body.job.guid).toBe(first.body.job.guid);
     expect(retry.headers.get('location')).toBe(first.headers.get('location'));
     expect(jobs.body.jobs).toHaveLength(1);
-    expect(h.stack.stepFunctions.listExecutions({ stateMachineArn: h.stack.stateMachineArns.verify, maxResults: 1000 }).executions?.filter((e) => e.name === first.body.job.guid)).toHaveLength(1);
+    expect(
+      h.stack.stepFunctions
+        .listExecutions({ stateMachineArn: h.stack.stateMachineArns.verify, maxResults: 1000 })
+        .executions?.filter((e) => e.name === first.body.job.guid),
+    ).toHaveLength(1);
   });
 });

@@ -8,14 +8,23 @@ let api: ApiClient;
 
 beforeAll(async () => {
   // MX failures are logged as errors by design; these tests cause them on purpose.
-  h = await startWorkflowHarness({ simulator: { seed: 'api-institutions', jobDurationMs: 150_000 }, environment: { POWERTOOLS_LOG_LEVEL: 'SILENT' } });
+  h = await startWorkflowHarness({
+    simulator: { seed: 'api-institutions', jobDurationMs: 150_000 },
+    environment: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  });
   api = apiClient(h.stack.endpoints.api);
 });
 afterAll(async () => h?.stop());
 
 const NO_FAULTS = { rate429: 0, rate500: 0, rate503: 0, dropRate: 0 };
 const mxSearches = () => h.stack.simulator?.stats().requests.byEndpoint['GET /institutions']?.count ?? 0;
-type Institution = { code: string; name: string; supports_account_verification: boolean; supports_account_identification: boolean; supports_transaction_history: boolean };
+type Institution = {
+  code: string;
+  name: string;
+  supports_account_verification: boolean;
+  supports_account_identification: boolean;
+  supports_transaction_history: boolean;
+};
 
 describe('GET /institutions', () => {
   it('searches MX’s institutions by name, case-insensitively', async () => {
@@ -26,7 +35,12 @@ describe('GET /institutions', () => {
     expect(names.length).toBeGreaterThan(1);
     expect(names.every((name) => name.toLowerCase().includes('bank'))).toBe(true);
     expect(names).toContain('MX Bank');
-    expect(found.body.pagination).toEqual({ current_page: 1, per_page: 25, total_entries: names.length, total_pages: 1 });
+    expect(found.body.pagination).toEqual({
+      current_page: 1,
+      per_page: 25,
+      total_entries: names.length,
+      total_pages: 1,
+    });
   });
 
   it('keeps only institutions that support account verification when asked', async () => {
@@ -37,16 +51,27 @@ describe('GET /institutions', () => {
     expect((found.body.institutions as Institution[]).every((i) => i.supports_account_verification)).toBe(true);
     expect(codes).toContain('mxbank');
     expect(codes).not.toContain('beehive_savings');
-    expect(codes.sort()).toEqual(INSTITUTIONS.filter((i) => i.supportsAccountVerification).map((i) => i.code).sort());
+    expect(codes.sort()).toEqual(
+      INSTITUTIONS.filter((i) => i.supportsAccountVerification)
+        .map((i) => i.code)
+        .sort(),
+    );
   });
 
   it('combines filters with a name', async () => {
-    const found = await api.get('/institutions?name=mx&supports_account_identification=true&supports_transaction_history=true');
+    const found = await api.get(
+      '/institutions?name=mx&supports_account_identification=true&supports_transaction_history=true',
+    );
 
     const institutions = found.body.institutions as Institution[];
     expect(found.status).toBe(200);
     expect(institutions.length).toBeGreaterThan(0);
-    expect(institutions.every((i) => i.name.toLowerCase().includes('mx') && i.supports_account_identification && i.supports_transaction_history)).toBe(true);
+    expect(
+      institutions.every(
+        (i) =>
+          i.name.toLowerCase().includes('mx') && i.supports_account_identification && i.supports_transaction_history,
+      ),
+    ).toBe(true);
   });
 
   it('does not filter on a supports flag set to false', async () => {
@@ -63,7 +88,12 @@ describe('GET /institutions', () => {
     const beyond = await api.get('/institutions?records_per_page=10&page=3');
 
     const total = INSTITUTIONS.length;
-    expect(first.body.pagination).toEqual({ current_page: 1, per_page: 10, total_entries: total, total_pages: Math.ceil(total / 10) });
+    expect(first.body.pagination).toEqual({
+      current_page: 1,
+      per_page: 10,
+      total_entries: total,
+      total_pages: Math.ceil(total / 10),
+    });
     expect(first.body.institutions).toHaveLength(10);
     expect(second.body.pagination).toMatchObject({ current_page: 2, per_page: 10 });
     expect(second.body.institutions).toHaveLength(total - 10);
@@ -99,7 +129,10 @@ describe('GET /institutions/{institution_code}/credentials', () => {
 
     expect(fields.status).toBe(200);
     expect(fields.body.credentials).toHaveLength(2);
-    expect(fields.body.credentials.map((c: { field_name: string }) => c.field_name).sort()).toEqual(['LOGIN', 'PASSWORD']);
+    expect(fields.body.credentials.map((c: { field_name: string }) => c.field_name).sort()).toEqual([
+      'LOGIN',
+      'PASSWORD',
+    ]);
     expect(fields.body.credentials.every((c: { guid: string }) => /^CRD-/.test(c.guid))).toBe(true);
   });
 
@@ -107,7 +140,14 @@ describe('GET /institutions/{institution_code}/credentials', () => {
     const fields = await api.get('/institutions/pinecrest_bank/credentials');
 
     expect(fields.status).toBe(200);
-    expect(fields.body.credentials[2]).toMatchObject({ label: 'Account type', field_type: 'OPTIONS', options: [{ label: 'Personal', value: 'personal' }, { label: 'Business', value: 'business' }] });
+    expect(fields.body.credentials[2]).toMatchObject({
+      label: 'Account type',
+      field_type: 'OPTIONS',
+      options: [
+        { label: 'Personal', value: 'personal' },
+        { label: 'Business', value: 'business' },
+      ],
+    });
   });
 
   it('answers 404 for an institution MX does not know (MX’s own 404)', async () => {

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT_SELECTION_LABEL } from '#local/mx-simulator/index.js';
-import { JOB_TYPES } from '#shared/jobs/job-types.js';
-import { type ApiClient, apiClient, createUser, credentialsFor, ended, expectError, status, storedItems, waitForJob } from '#test/support/api-client.js';
+import { JOB_TYPES } from '#shared/contract/workflow.js';
+import {
+  type ApiClient,
+  apiClient,
+  createUser,
+  credentialsFor,
+  ended,
+  expectError,
+  status,
+  storedItems,
+  waitForJob,
+} from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -14,8 +24,20 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-type Job = { guid: string; type: string; status: string; user_guid: string; member_guid: string; challenges?: Challenge[] };
-type Challenge = { guid: string; type: string; label: string | null; options?: { label: string | null; value: string | null }[] };
+type Job = {
+  guid: string;
+  type: string;
+  status: string;
+  user_guid: string;
+  member_guid: string;
+  challenges?: Challenge[];
+};
+type Challenge = {
+  guid: string;
+  type: string;
+  label: string | null;
+  options?: { label: string | null; value: string | null }[];
+};
 
 const SENTINEL_ANSWER = 'S3ntinel-Challenge-Answ3r';
 const UNKNOWN_USER = 'USR-00000000-0000-0000-0000-000000000000';
@@ -24,7 +46,8 @@ const UNKNOWN_JOB = 'JOB-000000000000-0000000000000000';
 const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
 const MX_RESUME = 'PUT /users/{user_guid}/members/{member_guid}/resume';
 const memberPath = (user: string, member: string) => `/users/${user}/members/${member}`;
-const jobPath = (job: Pick<Job, 'guid' | 'user_guid' | 'member_guid'>) => `${memberPath(job.user_guid, job.member_guid)}/jobs/${job.guid}`;
+const jobPath = (job: Pick<Job, 'guid' | 'user_guid' | 'member_guid'>) =>
+  `${memberPath(job.user_guid, job.member_guid)}/jobs/${job.guid}`;
 
 /** A user with an MX Bank member created through the API, without its first aggregation. */
 async function idleMember(password = 'password') {
@@ -44,8 +67,15 @@ async function start(path: string, type: string, body: unknown = {}): Promise<Jo
 
 /** The Step Functions executions, of every job type, started for this member. */
 function executionsOf(member: string) {
-  return JOB_TYPES.flatMap((type) => h.stack.stepFunctions.listExecutions({ stateMachineArn: h.stack.stateMachineArns[type], maxResults: 1000 }).executions ?? []).filter(
-    (execution) => JSON.parse(String(h.stack.stepFunctions.describeExecution({ executionArn: String(execution.executionArn) }).input)).memberGuid === member,
+  return JOB_TYPES.flatMap(
+    (type) =>
+      h.stack.stepFunctions.listExecutions({ stateMachineArn: h.stack.stateMachineArns[type], maxResults: 1000 })
+        .executions ?? [],
+  ).filter(
+    (execution) =>
+      JSON.parse(
+        String(h.stack.stepFunctions.describeExecution({ executionArn: String(execution.executionArn) }).input),
+      ).memberGuid === member,
   );
 }
 
@@ -58,7 +88,12 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     const read = await api.get(location);
 
     expect(started.status).toBe(202);
-    expect(started.body.job).toMatchObject({ guid: expect.stringMatching(/^JOB-/), type: 'verify', status: 'RUNNING', member_guid: member });
+    expect(started.body.job).toMatchObject({
+      guid: expect.stringMatching(/^JOB-/),
+      type: 'verify',
+      status: 'RUNNING',
+      member_guid: member,
+    });
     expect(location).toBe(`${path}/jobs/${started.body.job.guid}`);
     expect(read.status).toBe(200);
     expect(read.body.job.guid).toBe(started.body.job.guid);
@@ -78,16 +113,19 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     expect(executionsOf(member)).toHaveLength(1);
   });
 
-  it.each(['aggregate', 'identify'])('refuses to start %s while a verification runs (409 JOB_RUNNING naming the job)', async (type) => {
-    const { member, path } = await idleMember();
-    const running = await start(path, 'verify');
+  it.each(['aggregate', 'identify'])(
+    'refuses to start %s while a verification runs (409 JOB_RUNNING naming the job)',
+    async (type) => {
+      const { member, path } = await idleMember();
+      const running = await start(path, 'verify');
 
-    const refused = await api.post(`${path}/${type}`, {});
+      const refused = await api.post(`${path}/${type}`, {});
 
-    expectError(refused, 409, 'JOB_RUNNING');
-    expect(refused.body.error.message).toContain(running.guid);
-    expect(executionsOf(member)).toHaveLength(1);
-  });
+      expectError(refused, 409, 'JOB_RUNNING');
+      expect(refused.body.error.message).toContain(running.guid);
+      expect(executionsOf(member)).toHaveLength(1);
+    },
+  );
 
   it('starts one execution for 50 concurrent aggregations of one member, all answered 202 with one job', async () => {
     // The job parks on a challenge, so it is still running when the last of the 50 requests is served.
@@ -96,7 +134,9 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     const answers = await Promise.all(Array.from({ length: 50 }, () => api.post(`${path}/aggregate`, {})));
     const job = answers[0]?.body.job as Job;
     const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
-    await api.put(`${jobPath(job)}/challenges`, { challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }] });
+    await api.put(`${jobPath(job)}/challenges`, {
+      challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }],
+    });
     const done = await waitForJob(api, job, ended);
 
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 50 }, () => 202));
@@ -142,13 +182,20 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     expect(done.counts?.transactions ?? 0).toBe(0);
     expect((await h.stack.results.listResults(member, 'accounts')).items).toHaveLength(3);
     expect((await h.stack.results.listResults(member, 'transactions')).items).toEqual([]);
-    expect((await api.get(`${path}/transactions`)).body).toEqual({ transactions: [], pagination: { next_cursor: null } });
+    expect((await api.get(`${path}/transactions`)).body).toEqual({
+      transactions: [],
+      pagination: { next_cursor: null },
+    });
   });
 
   it('follows (observe) the aggregation MX started for a member created outside the API, to SUCCEEDED with results stored', async () => {
     const user = await createUser(api);
     const { member } = await h.mx.createMember(user, {
-      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: false },
+      member: {
+        institution_code: 'mxbank',
+        credentials: await credentialsFor(api, 'password'),
+        skip_aggregation: false,
+      },
     });
     const memberGuid = String(member.guid);
     const mxStartsBefore = mxCalls('POST /users/{user_guid}/members/{member_guid}/aggregate');
@@ -156,9 +203,16 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     const job = await start(memberPath(user, memberGuid), 'aggregate', { observe: true });
     const done = await waitForJob(api, job, ended);
 
-    expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED', counts: { accounts: 3, transactions: 150 } });
+    expect(done).toMatchObject({
+      status: 'SUCCEEDED',
+      connection_status: 'CONNECTED',
+      counts: { accounts: 3, transactions: 150 },
+    });
     expect(mxCalls('POST /users/{user_guid}/members/{member_guid}/aggregate')).toBe(mxStartsBefore);
-    expect((await api.get(memberPath(user, memberGuid))).body.member).toMatchObject({ guid: memberGuid, institution_code: 'mxbank' });
+    expect((await api.get(memberPath(user, memberGuid))).body.member).toMatchObject({
+      guid: memberGuid,
+      institution_code: 'mxbank',
+    });
     expect((await api.get(`${memberPath(user, memberGuid)}/accounts`)).body.accounts).toHaveLength(3);
     expect((await h.stack.results.listResults(memberGuid, 'transactions', { limit: 1000 })).items).toHaveLength(150);
   });
@@ -166,7 +220,11 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
   it('ends a verification at an institution without verification FAILED NOT_SUPPORTED', async () => {
     const user = await createUser(api);
     const created = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'beehive_savings', credentials: await credentialsFor(api, 'password', 'beehive_savings'), skip_aggregation: true },
+      member: {
+        institution_code: 'beehive_savings',
+        credentials: await credentialsFor(api, 'password', 'beehive_savings'),
+        skip_aggregation: true,
+      },
     });
 
     const done = await waitForJob(api, await start(memberPath(user, created.body.member.guid), 'verify'), ended);
@@ -178,16 +236,30 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     const user = await createUser(api);
     const other = await createUser(api);
     const { member } = await h.mx.createMember(other, {
-      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: true },
+      member: {
+        institution_code: 'mxbank',
+        credentials: await credentialsFor(api, 'password'),
+        skip_aggregation: true,
+      },
     });
 
     expectError(await api.post(`${memberPath(user, UNKNOWN_MEMBER)}/aggregate`, {}), 404, 'NOT_FOUND', 'member_guid');
-    expectError(await api.post(`${memberPath(user, String(member.guid))}/aggregate`, { observe: true }), 404, 'NOT_FOUND', 'member_guid');
+    expectError(
+      await api.post(`${memberPath(user, String(member.guid))}/aggregate`, { observe: true }),
+      404,
+      'NOT_FOUND',
+      'member_guid',
+    );
     expect(executionsOf(String(member.guid))).toEqual([]);
   });
 
   it('answers 404 naming user_guid for an unknown user', async () => {
-    expectError(await api.post(`${memberPath(UNKNOWN_USER, UNKNOWN_MEMBER)}/verify`, {}), 404, 'NOT_FOUND', 'user_guid');
+    expectError(
+      await api.post(`${memberPath(UNKNOWN_USER, UNKNOWN_MEMBER)}/verify`, {}),
+      404,
+      'NOT_FOUND',
+      'user_guid',
+    );
   });
 
   it.each([
@@ -204,15 +276,25 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
   it('refuses a body that is not JSON (415 / 400 INVALID_JSON)', async () => {
     const { path } = await idleMember();
 
-    expectError(await api.send('POST', `${path}/verify`, { raw: '{}', headers: { 'Content-Type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    expectError(await api.send('POST', `${path}/verify`, { raw: '{', headers: { 'Content-Type': 'application/json' } }), 400, 'INVALID_JSON');
+    expectError(
+      await api.send('POST', `${path}/verify`, { raw: '{}', headers: { 'Content-Type': 'text/plain' } }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    expectError(
+      await api.send('POST', `${path}/verify`, { raw: '{', headers: { 'Content-Type': 'application/json' } }),
+      400,
+      'INVALID_JSON',
+    );
   });
 });
 
 describe('starting only what MX will start', () => {
   it('a verify on a PENDING OAuth member is refused with MEMBER_PENDING_OAUTH, starting nothing', async () => {
     const user = await createUser(api);
-    const created = await api.post(`/users/${user}/members`, { member: { institution_code: 'mx_bank_oauth', is_oauth: true, skip_aggregation: true } });
+    const created = await api.post(`/users/${user}/members`, {
+      member: { institution_code: 'mx_bank_oauth', is_oauth: true, skip_aggregation: true },
+    });
     const member = String(created.body.member.guid);
 
     const refused = await api.post(`${memberPath(user, member)}/verify`, {});
@@ -228,7 +310,11 @@ describe('starting only what MX will start', () => {
 
     const refused = await api.post(`${path}/identify`, {});
 
-    expect(failed).toMatchObject({ status: 'FAILED', connection_status: 'DENIED', error: { code: 'CREDENTIALS_INVALID' } });
+    expect(failed).toMatchObject({
+      status: 'FAILED',
+      connection_status: 'DENIED',
+      error: { code: 'CREDENTIALS_INVALID' },
+    });
     expectError(refused, 409, 'MEMBER_NEEDS_CREDENTIALS');
     expect(refused.body.error.message).toMatch(/DENIED.*PUT/);
     expect(executionsOf(member)).toHaveLength(1);
@@ -249,7 +335,11 @@ describe('starting only what MX will start', () => {
     h.stack.simulator?.configure({ jobDurationMs: 3_600_000 });
     const user = await createUser(api);
     const { member } = await h.mx.createMember(user, {
-      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: false },
+      member: {
+        institution_code: 'mxbank',
+        credentials: await credentialsFor(api, 'password'),
+        skip_aggregation: false,
+      },
     });
     const path = memberPath(user, String(member.guid));
 
@@ -330,7 +420,12 @@ describe('GET …/jobs and GET …/jobs/{job_guid}', () => {
     const job = await start(path, 'aggregate');
 
     expectError(await api.get(`${path}/jobs/${UNKNOWN_JOB}`), 404, 'NOT_FOUND', 'job_guid');
-    expectError(await api.get(`${memberPath(user, otherMember.body.member.guid)}/jobs/${job.guid}`), 404, 'NOT_FOUND', 'job_guid');
+    expectError(
+      await api.get(`${memberPath(user, otherMember.body.member.guid)}/jobs/${job.guid}`),
+      404,
+      'NOT_FOUND',
+      'job_guid',
+    );
   });
 
   it('answers 404 naming member_guid for a job read through another user', async () => {
@@ -354,15 +449,23 @@ describe('GET …/jobs and GET …/jobs/{job_guid}', () => {
   it('refuses a cursor it did not give out, or gave out for another list (400 INVALID_CURSOR naming cursor)', async () => {
     const first = await idleMember();
     const second = await idleMember();
-    for (const m of [first, second]) for (const type of ['aggregate', 'identify']) await waitForJob(api, await start(m.path, type), ended);
+    for (const m of [first, second])
+      for (const type of ['aggregate', 'identify']) await waitForJob(api, await start(m.path, type), ended);
     const foreign = (await api.get(`${second.path}/jobs?limit=1`)).body.pagination.next_cursor as string;
     const ofAccounts = (await api.get(`${first.path}/accounts?limit=1`)).body.pagination.next_cursor as string;
-    const forged = Buffer.from(JSON.stringify({ pk: `MEMBER#${first.member}`, sk: 'LOCK', extra: 1 })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ pk: `MEMBER#${first.member}`, sk: 'LOCK', extra: 1 })).toString(
+      'base64url',
+    );
 
     expect(foreign).toEqual(expect.any(String));
     expect(ofAccounts).toEqual(expect.any(String));
     for (const cursor of ['garbage', foreign, ofAccounts, forged, Buffer.from('[]').toString('base64url')]) {
-      expectError(await api.get(`${first.path}/jobs?cursor=${encodeURIComponent(cursor)}`), 400, 'INVALID_CURSOR', 'cursor');
+      expectError(
+        await api.get(`${first.path}/jobs?cursor=${encodeURIComponent(cursor)}`),
+        400,
+        'INVALID_CURSOR',
+        'cursor',
+      );
     }
   });
 
@@ -387,7 +490,9 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const selection = parked.challenges?.[0];
     const checking = selection?.options?.find((o) => /checking/i.test(String(o.label)));
 
-    const answered = await api.put(`${jobPath(job)}/challenges`, { challenges: [{ guid: selection?.guid, value: checking?.value }] });
+    const answered = await api.put(`${jobPath(job)}/challenges`, {
+      challenges: [{ guid: selection?.guid, value: checking?.value }],
+    });
     const done = await waitForJob(api, job, ended);
     const numbers = await api.get(`${path}/account_numbers`);
 
@@ -401,8 +506,14 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     expect(numbers.status).toBe(200);
     expect(numbers.body.account_numbers).toHaveLength(1);
     // Option values are MX's own tokens: the chosen option's label names the account's number.
-    const checkingAccount = (await api.get(`${path}/accounts`)).body.accounts.find((a: { type: string }) => a.type === 'CHECKING');
-    expect(numbers.body.account_numbers[0]).toMatchObject({ account_guid: checkingAccount?.guid, member_guid: member, user_guid: user });
+    const checkingAccount = (await api.get(`${path}/accounts`)).body.accounts.find(
+      (a: { type: string }) => a.type === 'CHECKING',
+    );
+    expect(numbers.body.account_numbers[0]).toMatchObject({
+      account_guid: checkingAccount?.guid,
+      member_guid: member,
+      user_guid: user,
+    });
     expect(checking?.label).toMatch(new RegExp(`${numbers.body.account_numbers[0].account_number.slice(-4)}$`));
   });
 
@@ -411,7 +522,9 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const job = await start(path, 'identify');
     const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
 
-    const answered = await api.put(`${jobPath(job)}/challenges`, { challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }] });
+    const answered = await api.put(`${jobPath(job)}/challenges`, {
+      challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }],
+    });
     const done = await waitForJob(api, job, ended);
 
     expect(parked.challenges?.[0]?.type).toBe('TEXT');
@@ -425,7 +538,9 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const job = await start(path, 'identify');
     const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
 
-    const answered = await api.put(`${jobPath(job)}/challenges`, { challenges: [{ guid: parked.challenges?.[0]?.guid, value: SENTINEL_ANSWER }] });
+    const answered = await api.put(`${jobPath(job)}/challenges`, {
+      challenges: [{ guid: parked.challenges?.[0]?.guid, value: SENTINEL_ANSWER }],
+    });
     const done = await waitForJob(api, job, ended);
 
     expect(answered.status).toBe(202);
@@ -442,7 +557,10 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const answer = { challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }] };
     const resumesBefore = mxCalls(MX_RESUME);
 
-    const answers = await Promise.all([api.put(`${jobPath(job)}/challenges`, answer), api.put(`${jobPath(job)}/challenges`, answer)]);
+    const answers = await Promise.all([
+      api.put(`${jobPath(job)}/challenges`, answer),
+      api.put(`${jobPath(job)}/challenges`, answer),
+    ]);
     const done = await waitForJob(api, job, ended);
 
     const [accepted, refused] = [...answers].sort((a, b) => a.status - b.status);
@@ -479,9 +597,13 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const running = await start(path, 'aggregate');
     const resumesBefore = mxCalls(MX_RESUME);
 
-    const whileRunning = await api.put(`${jobPath(running)}/challenges`, { challenges: [{ guid: 'MFA-1', value: 'correct' }] });
+    const whileRunning = await api.put(`${jobPath(running)}/challenges`, {
+      challenges: [{ guid: 'MFA-1', value: 'correct' }],
+    });
     await waitForJob(api, running, ended);
-    const afterTheEnd = await api.put(`${jobPath(running)}/challenges`, { challenges: [{ guid: 'MFA-1', value: 'correct' }] });
+    const afterTheEnd = await api.put(`${jobPath(running)}/challenges`, {
+      challenges: [{ guid: 'MFA-1', value: 'correct' }],
+    });
 
     expectError(whileRunning, 409, 'JOB_NOT_CHALLENGED');
     expectError(afterTheEnd, 409, 'JOB_NOT_CHALLENGED');
@@ -492,10 +614,17 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const { path } = await idleMember();
     const job = await start(path, 'verify');
     const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
-    const real = { guid: String(parked.challenges?.[0]?.guid), value: String(parked.challenges?.[0]?.options?.[0]?.value) };
+    const real = {
+      guid: String(parked.challenges?.[0]?.guid),
+      value: String(parked.challenges?.[0]?.options?.[0]?.value),
+    };
 
-    const strayOnly = await api.put(`${jobPath(job)}/challenges`, { challenges: [{ guid: 'CRD-not-a-challenge', value: 'x' }] });
-    const strayAfterReal = await api.put(`${jobPath(job)}/challenges`, { challenges: [real, { guid: 'CRD-not-a-challenge', value: 'x' }] });
+    const strayOnly = await api.put(`${jobPath(job)}/challenges`, {
+      challenges: [{ guid: 'CRD-not-a-challenge', value: 'x' }],
+    });
+    const strayAfterReal = await api.put(`${jobPath(job)}/challenges`, {
+      challenges: [real, { guid: 'CRD-not-a-challenge', value: 'x' }],
+    });
 
     expectError(strayOnly, 400, 'VALIDATION_FAILED', 'challenges.0.guid');
     expectError(strayAfterReal, 400, 'VALIDATION_FAILED', 'challenges.1.guid');
@@ -509,9 +638,15 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     // MX may ask several questions in one round; the simulator asks one, so give the stored job a second.
     const record = await h.stack.jobs.getJob(member, job.guid);
     const second = { guid: 'MFA-second-question', type: 'TEXT', label: 'Your first pet?' };
-    await h.stack.jobs.parkForChallenge(member, job.guid, { challenges: [...(record?.challenges ?? []), second], taskToken: String(record?.task_token), now: new Date() });
+    await h.stack.jobs.parkForChallenge(member, job.guid, {
+      challenges: [...(record?.challenges ?? []), second],
+      taskToken: String(record?.task_token),
+      now: new Date(),
+    });
 
-    const partial = await api.put(`${jobPath(job)}/challenges`, { challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }] });
+    const partial = await api.put(`${jobPath(job)}/challenges`, {
+      challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }],
+    });
 
     expectError(partial, 400, 'VALIDATION_FAILED', 'challenges');
     expect(partial.body.error.message).toContain(second.guid);
@@ -534,7 +669,12 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
   it('answers 404 naming job_guid for an unknown job, and 400 BODY_REQUIRED without a body', async () => {
     const { path } = await idleMember();
 
-    expectError(await api.put(`${path}/jobs/${UNKNOWN_JOB}/challenges`, { challenges: [{ guid: 'MFA-1', value: 'x' }] }), 404, 'NOT_FOUND', 'job_guid');
+    expectError(
+      await api.put(`${path}/jobs/${UNKNOWN_JOB}/challenges`, { challenges: [{ guid: 'MFA-1', value: 'x' }] }),
+      404,
+      'NOT_FOUND',
+      'job_guid',
+    );
     expectError(await api.send('PUT', `${path}/jobs/${UNKNOWN_JOB}/challenges`), 400, 'BODY_REQUIRED');
   });
 });

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, createUser, credentialsFor, ended, expectError, status, storedItems, waitForJob } from '#test/support/api-client.js';
+import {
+  type ApiClient,
+  apiClient,
+  createUser,
+  credentialsFor,
+  ended,
+  expectError,
+  status,
+  storedItems,
+  waitForJob,
+} from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -25,10 +35,17 @@ const memberPath = (user: string, member: string) => `/users/${user}/members/${m
 /** A member of MX Bank created through the API, with or without its first aggregation. */
 async function createMember(user: string, password: string, options: { skipAggregation?: boolean } = {}) {
   const created = await api.post(`/users/${user}/members`, {
-    member: { institution_code: 'mxbank', credentials: await credentialsFor(api, password), skip_aggregation: options.skipAggregation ?? true },
+    member: {
+      institution_code: 'mxbank',
+      credentials: await credentialsFor(api, password),
+      skip_aggregation: options.skipAggregation ?? true,
+    },
   });
   expect(created.status).toBe(201);
-  return created.body as { member: { guid: string; user_guid: string }; job?: { guid: string; user_guid: string; member_guid: string } };
+  return created.body as {
+    member: { guid: string; user_guid: string };
+    job?: { guid: string; user_guid: string; member_guid: string };
+  };
 }
 
 /** Starts a verification and waits until it is parked on its account-selection challenge: the member is busy until answered. */
@@ -43,7 +60,12 @@ describe('POST /users/{user_guid}/members', () => {
     const user = await createUser(api);
 
     const created = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, SENTINEL_PASSWORD), id: 'my-bank', metadata: 'm1' },
+      member: {
+        institution_code: 'mxbank',
+        credentials: await credentialsFor(api, SENTINEL_PASSWORD),
+        id: 'my-bank',
+        metadata: 'm1',
+      },
     });
     const done = await waitForJob(api, created.body.job, ended);
 
@@ -61,39 +83,73 @@ describe('POST /users/{user_guid}/members', () => {
       updated_at: expect.any(String),
     });
     expect(created.headers.get('location')).toBe(memberPath(user, created.body.member.guid));
-    expect(created.body.job).toMatchObject({ type: 'aggregate', status: 'RUNNING', user_guid: user, member_guid: created.body.member.guid });
+    expect(created.body.job).toMatchObject({
+      type: 'aggregate',
+      status: 'RUNNING',
+      user_guid: user,
+      member_guid: created.body.member.guid,
+    });
     expect(JSON.stringify(created.body)).not.toContain(SENTINEL_PASSWORD);
-    expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED', counts: { accounts: 3, transactions: 150 } });
+    expect(done).toMatchObject({
+      status: 'SUCCEEDED',
+      connection_status: 'CONNECTED',
+      counts: { accounts: 3, transactions: 150 },
+    });
     expect((await h.stack.results.listResults(created.body.member.guid, 'accounts')).items).toHaveLength(3);
     const stored = await storedItems(h.stack);
-    expect(stored).toContainEqual(expect.objectContaining({ pk: `USER#${user}`, sk: `MEMBER#${created.body.member.guid}`, institution_code: 'mxbank' }));
+    expect(stored).toContainEqual(
+      expect.objectContaining({
+        pk: `USER#${user}`,
+        sk: `MEMBER#${created.body.member.guid}`,
+        institution_code: 'mxbank',
+      }),
+    );
     expect(JSON.stringify(stored)).not.toContain(SENTINEL_PASSWORD);
   });
 
   it('creates a member without a job when asked to skip the aggregation', async () => {
     const user = await createUser(api);
-    const aggregationsBefore = h.stack.stepFunctions.listExecutions({ stateMachineArn: h.stack.stateMachineArns.aggregate, maxResults: 1000 }).executions?.length;
+    const aggregationsBefore = h.stack.stepFunctions.listExecutions({
+      stateMachineArn: h.stack.stateMachineArns.aggregate,
+      maxResults: 1000,
+    }).executions?.length;
 
     const created = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: true },
+      member: {
+        institution_code: 'mxbank',
+        credentials: await credentialsFor(api, 'password'),
+        skip_aggregation: true,
+      },
     });
 
     expect(created.status).toBe(201);
     expect(created.body.job).toBeUndefined();
-    expect(h.stack.stepFunctions.listExecutions({ stateMachineArn: h.stack.stateMachineArns.aggregate, maxResults: 1000 }).executions?.length).toBe(aggregationsBefore);
+    expect(
+      h.stack.stepFunctions.listExecutions({ stateMachineArn: h.stack.stateMachineArns.aggregate, maxResults: 1000 })
+        .executions?.length,
+    ).toBe(aggregationsBefore);
   });
 
   it('creates an OAuth member: its job waits for the end user (ACTION_REQUIRED) and SUCCEEDS once the window is opened', async () => {
     const user = await createUser(api);
 
-    const created = await api.post(`/users/${user}/members`, { member: { institution_code: 'mx_bank_oauth', is_oauth: true } });
+    const created = await api.post(`/users/${user}/members`, {
+      member: { institution_code: 'mx_bank_oauth', is_oauth: true },
+    });
     const waiting = await waitForJob(api, created.body.job, status('ACTION_REQUIRED'));
     const opened = await fetch(String(waiting.oauth_window_uri));
     const done = await waitForJob(api, created.body.job, ended);
 
     expect(created.status).toBe(201);
-    expect(created.body.member).toMatchObject({ is_oauth: true, connection_status: 'PENDING', oauth_window_uri: expect.stringContaining('/oauth/authorize/') });
-    expect(waiting).toMatchObject({ connection_status: 'PENDING', oauth_window_uri: created.body.member.oauth_window_uri });
+    expect(created.body.member).toMatchObject({
+      is_oauth: true,
+      connection_status: 'PENDING',
+      oauth_window_uri: expect.stringContaining('/oauth/authorize/'),
+    });
+    expect(waiting).toMatchObject({
+      connection_status: 'PENDING',
+      oauth_window_uri: created.body.member.oauth_window_uri,
+    });
     expect(opened.status).toBe(200);
     expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED', counts: { accounts: 3 } });
   });
@@ -104,11 +160,18 @@ describe('POST /users/{user_guid}/members', () => {
     const listsBefore = mxCalls('GET /users/{user_guid}/members');
 
     const again = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: true },
+      member: {
+        institution_code: 'mxbank',
+        credentials: await credentialsFor(api, 'password'),
+        skip_aggregation: true,
+      },
     });
 
     expect(again.status).toBe(200);
-    expect(again.body).toEqual({ member: { ...first.member, connection_status: expect.any(String), updated_at: expect.any(String) }, adopted: true });
+    expect(again.body).toEqual({
+      member: { ...first.member, connection_status: expect.any(String), updated_at: expect.any(String) },
+      adopted: true,
+    });
     expect(again.headers.get('location')).toBe(memberPath(user, first.member.guid));
     expect(mxCalls('GET /users/{user_guid}/members') - listsBefore).toBe(1);
     expect((await api.get(`/users/${user}/members`)).body.members).toHaveLength(1);
@@ -118,23 +181,43 @@ describe('POST /users/{user_guid}/members', () => {
     const user = await createUser(api);
     const credentials = await credentialsFor(api, 'password');
     // MX created it, but the answer never reached mxflow.
-    const { member: atMx } = await h.mx.createMember(user, { member: { institution_code: 'mxbank', credentials, skip_aggregation: true } });
+    const { member: atMx } = await h.mx.createMember(user, {
+      member: { institution_code: 'mxbank', credentials, skip_aggregation: true },
+    });
 
     const retried = await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials } });
     const done = await waitForJob(api, retried.body.job, ended);
 
     expect(retried.status).toBe(200);
-    expect(retried.body).toMatchObject({ adopted: true, member: { guid: atMx.guid, user_guid: user, institution_code: 'mxbank' }, job: { type: 'aggregate' } });
+    expect(retried.body).toMatchObject({
+      adopted: true,
+      member: { guid: atMx.guid, user_guid: user, institution_code: 'mxbank' },
+      job: { type: 'aggregate' },
+    });
     expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
-    expect((await api.get(`/users/${user}/members`)).body.members.map((m: { guid: string }) => m.guid)).toEqual([atMx.guid]);
+    expect((await api.get(`/users/${user}/members`)).body.members.map((m: { guid: string }) => m.guid)).toEqual([
+      atMx.guid,
+    ]);
   });
 
   it('still refuses a member id MX holds at another institution (409 MEMBER_EXISTS)', async () => {
     const user = await createUser(api);
-    await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), id: 'main', skip_aggregation: true } });
+    await api.post(`/users/${user}/members`, {
+      member: {
+        institution_code: 'mxbank',
+        credentials: await credentialsFor(api, 'password'),
+        id: 'main',
+        skip_aggregation: true,
+      },
+    });
 
     const clash = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'acme_federal_cu', credentials: await credentialsFor(api, 'password', 'acme_federal_cu'), id: 'main', skip_aggregation: true },
+      member: {
+        institution_code: 'acme_federal_cu',
+        credentials: await credentialsFor(api, 'password', 'acme_federal_cu'),
+        id: 'main',
+        skip_aggregation: true,
+      },
     });
 
     expectError(clash, 409, 'MEMBER_EXISTS');
@@ -144,10 +227,18 @@ describe('POST /users/{user_guid}/members', () => {
     const user = await createUser(api);
     const credentials = await credentialsFor(api, 'password');
     for (let i = 0; i < 25; i += 1) {
-      await h.mx.createMember(user, { member: { institution_code: 'mxbank', credentials: credentials.map((c, j) => (j === 1 ? { ...c, value: `password-${i}` } : c)), skip_aggregation: true } });
+      await h.mx.createMember(user, {
+        member: {
+          institution_code: 'mxbank',
+          credentials: credentials.map((c, j) => (j === 1 ? { ...c, value: `password-${i}` } : c)),
+          skip_aggregation: true,
+        },
+      });
     }
 
-    const refused = await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials, skip_aggregation: true } });
+    const refused = await api.post(`/users/${user}/members`, {
+      member: { institution_code: 'mxbank', credentials, skip_aggregation: true },
+    });
 
     expectError(refused, 409, 'MEMBER_LIMIT_REACHED');
     expect(refused.body.error.message).toContain('25');
@@ -155,11 +246,19 @@ describe('POST /users/{user_guid}/members', () => {
 
   it('a create MX refuses because mxflow calls from an address off its allow list answers MX_IP_NOT_ALLOWED after that one call', async () => {
     const user = await createUser(api);
-    const body = { member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: true } };
+    const body = {
+      member: {
+        institution_code: 'mxbank',
+        credentials: await credentialsFor(api, 'password'),
+        skip_aggregation: true,
+      },
+    };
     const callsBefore = h.stack.simulator?.stats().requests.total ?? 0;
     h.stack.simulator?.configure({ allowedIps: ['10.0.0.0/22'] });
 
-    const refused = await api.post(`/users/${user}/members`, body).finally(() => h.stack.simulator?.configure({ allowedIps: null }));
+    const refused = await api
+      .post(`/users/${user}/members`, body)
+      .finally(() => h.stack.simulator?.configure({ allowedIps: null }));
 
     expectError(refused, 502, 'MX_IP_NOT_ALLOWED');
     expect((h.stack.simulator?.stats().requests.total ?? 0) - callsBefore).toBe(1);
@@ -169,7 +268,13 @@ describe('POST /users/{user_guid}/members', () => {
     const user = await createUser(api);
     await h.mx.updateUser(user, { is_disabled: true });
 
-    const refused = await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: true } });
+    const refused = await api.post(`/users/${user}/members`, {
+      member: {
+        institution_code: 'mxbank',
+        credentials: await credentialsFor(api, 'password'),
+        skip_aggregation: true,
+      },
+    });
 
     expectError(refused, 409, 'USER_DISABLED', 'user_guid');
     expect((await api.get(`/users/${user}/members`)).body.members).toEqual([]);
@@ -184,9 +289,17 @@ describe('POST /users/{user_guid}/members', () => {
       { guid: fields[2].guid, value: fields[2].options[1].value },
     ];
 
-    const created = await api.post(`/users/${user}/members`, { member: { institution_code: 'pinecrest_bank', credentials, skip_aggregation: true } });
+    const created = await api.post(`/users/${user}/members`, {
+      member: { institution_code: 'pinecrest_bank', credentials, skip_aggregation: true },
+    });
 
-    expect(fields[2]).toMatchObject({ field_type: 'OPTIONS', options: [{ label: 'Personal', value: 'personal' }, { label: 'Business', value: 'business' }] });
+    expect(fields[2]).toMatchObject({
+      field_type: 'OPTIONS',
+      options: [
+        { label: 'Personal', value: 'personal' },
+        { label: 'Business', value: 'business' },
+      ],
+    });
     expect(created.status).toBe(201);
   });
 
@@ -199,7 +312,9 @@ describe('POST /users/{user_guid}/members', () => {
       { guid: fields[2].guid, value: 'savings-club' },
     ];
 
-    const refused = await api.post(`/users/${user}/members`, { member: { institution_code: 'pinecrest_bank', credentials, skip_aggregation: true } });
+    const refused = await api.post(`/users/${user}/members`, {
+      member: { institution_code: 'pinecrest_bank', credentials, skip_aggregation: true },
+    });
 
     expectError(refused, 400, 'VALIDATION_FAILED', 'member.credentials.2.value');
   });
@@ -219,12 +334,36 @@ describe('POST /users/{user_guid}/members', () => {
     ['no credentials for a non-OAuth member', { member: { institution_code: 'mxbank' } }, 'member.credentials'],
     ['an empty credential list', { member: { institution_code: 'mxbank', credentials: [] } }, 'member.credentials'],
     ['no institution', { member: { credentials: [{ guid: 'CRD-1', value: 'x' }] } }, 'member.institution_code'],
-    ['a malformed institution code', { member: { institution_code: 'mx bank!', credentials: [{ guid: 'CRD-1', value: 'x' }] } }, 'member.institution_code'],
-    ['a credential without a value', { member: { institution_code: 'mxbank', credentials: [{ guid: 'CRD-1' }] } }, 'member.credentials.0.value'],
-    ['a credential with an extra field', { member: { institution_code: 'mxbank', credentials: [{ guid: 'CRD-1', value: 'x', label: 'y' }] } }, 'member.credentials.0.label'],
-    ['is_oauth that is not a boolean', { member: { institution_code: 'mx_bank_oauth', is_oauth: 'yes' } }, 'member.is_oauth'],
-    ['a member field the API does not take', { member: { institution_code: 'mx_bank_oauth', is_oauth: true, nickname: 'n' } }, 'member.nickname'],
-    ['a client_redirect_url that is not a URL', { member: { institution_code: 'mx_bank_oauth', is_oauth: true }, client_redirect_url: 'back home' }, 'client_redirect_url'],
+    [
+      'a malformed institution code',
+      { member: { institution_code: 'mx bank!', credentials: [{ guid: 'CRD-1', value: 'x' }] } },
+      'member.institution_code',
+    ],
+    [
+      'a credential without a value',
+      { member: { institution_code: 'mxbank', credentials: [{ guid: 'CRD-1' }] } },
+      'member.credentials.0.value',
+    ],
+    [
+      'a credential with an extra field',
+      { member: { institution_code: 'mxbank', credentials: [{ guid: 'CRD-1', value: 'x', label: 'y' }] } },
+      'member.credentials.0.label',
+    ],
+    [
+      'is_oauth that is not a boolean',
+      { member: { institution_code: 'mx_bank_oauth', is_oauth: 'yes' } },
+      'member.is_oauth',
+    ],
+    [
+      'a member field the API does not take',
+      { member: { institution_code: 'mx_bank_oauth', is_oauth: true, nickname: 'n' } },
+      'member.nickname',
+    ],
+    [
+      'a client_redirect_url that is not a URL',
+      { member: { institution_code: 'mx_bank_oauth', is_oauth: true }, client_redirect_url: 'back home' },
+      'client_redirect_url',
+    ],
     ['no member envelope', { institution_code: 'mxbank' }, 'member'],
   ])('refuses %s (400 VALIDATION_FAILED naming the field) without asking MX', async (_, body, field) => {
     const user = await createUser(api);
@@ -251,7 +390,9 @@ describe('POST /users/{user_guid}/members', () => {
   it('answers 404 for an institution MX does not know', async () => {
     const user = await createUser(api);
 
-    const refused = await api.post(`/users/${user}/members`, { member: { institution_code: 'no_such_bank', credentials: [{ guid: 'CRD-1', value: 'x' }] } });
+    const refused = await api.post(`/users/${user}/members`, {
+      member: { institution_code: 'no_such_bank', credentials: [{ guid: 'CRD-1', value: 'x' }] },
+    });
 
     expectError(refused, 404, 'NOT_FOUND');
   });
@@ -268,7 +409,9 @@ describe('GET /users/{user_guid}/members and GET …/members/{member_guid}', () 
     const listed = await api.get(`/users/${user}/members`);
 
     expect(listed.status).toBe(200);
-    expect(listed.body.members.map((m: { guid: string }) => m.guid).sort()).toEqual([first.member.guid, second.member.guid].sort());
+    expect(listed.body.members.map((m: { guid: string }) => m.guid).sort()).toEqual(
+      [first.member.guid, second.member.guid].sort(),
+    );
     expect(listed.body.members.every((m: { user_guid: string }) => m.user_guid === user)).toBe(true);
   });
 
@@ -284,13 +427,19 @@ describe('GET /users/{user_guid}/members and GET …/members/{member_guid}', () 
 
   it('reads a member with its latest job', async () => {
     const user = await createUser(api);
-    const created = await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') } });
+    const created = await api.post(`/users/${user}/members`, {
+      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') },
+    });
     const done = await waitForJob(api, created.body.job, ended);
 
     const read = await api.get(memberPath(user, created.body.member.guid));
 
     expect(read.status).toBe(200);
-    expect(read.body.member).toMatchObject({ guid: created.body.member.guid, user_guid: user, connection_status: 'CONNECTED' });
+    expect(read.body.member).toMatchObject({
+      guid: created.body.member.guid,
+      user_guid: user,
+      connection_status: 'CONNECTED',
+    });
     expect(read.body.job).toEqual(done);
   });
 
@@ -348,7 +497,9 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
     const { member } = await createMember(user, 'password');
     const updatesBefore = mxCalls('PUT /users/{user_guid}/members/{member_guid}');
 
-    const updated = await api.put(memberPath(user, member.guid), { member: { credentials: await credentialsFor(api, SENTINEL_PASSWORD) } });
+    const updated = await api.put(memberPath(user, member.guid), {
+      member: { credentials: await credentialsFor(api, SENTINEL_PASSWORD) },
+    });
     const done = await waitForJob(api, updated.body.job, ended);
 
     expect(updated.status).toBe(202);
@@ -367,7 +518,9 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
     const parked = await parkedVerification(user, member.guid);
     const updatesBefore = mxCalls('PUT /users/{user_guid}/members/{member_guid}');
 
-    const refused = await api.put(memberPath(user, member.guid), { member: { credentials: await credentialsFor(api, 'password') } });
+    const refused = await api.put(memberPath(user, member.guid), {
+      member: { credentials: await credentialsFor(api, 'password') },
+    });
 
     expectError(refused, 409, 'JOB_RUNNING');
     expect(refused.body.error.message).toContain(parked.guid);
@@ -376,7 +529,11 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
 
   it.each([
     ['no credentials', { member: { credentials: [] } }, 'member.credentials'],
-    ['a field updates do not take', { member: { credentials: [{ guid: 'CRD-1', value: 'x' }], institution_code: 'mxbank' } }, 'member.institution_code'],
+    [
+      'a field updates do not take',
+      { member: { credentials: [{ guid: 'CRD-1', value: 'x' }], institution_code: 'mxbank' } },
+      'member.institution_code',
+    ],
     ['no member envelope', { credentials: [{ guid: 'CRD-1', value: 'x' }] }, 'member'],
   ])('refuses %s (400 VALIDATION_FAILED naming the field)', async (_, body, field) => {
     const user = await createUser(api);
@@ -396,7 +553,9 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
 describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
   it('deletes the member at MX and here (204) with every stored result; afterwards it and its results are 404', async () => {
     const user = await createUser(api);
-    const created = await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') } });
+    const created = await api.post(`/users/${user}/members`, {
+      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') },
+    });
     await waitForJob(api, created.body.job, status('SUCCEEDED'));
     const member = created.body.member.guid as string;
     const storedBefore = (await h.stack.results.listResults(member, 'transactions', { limit: 1000 })).items.length;

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, createUser, credentialsFor, ended, expectError, status, waitForJob } from '#test/support/api-client.js';
+import {
+  type ApiClient,
+  apiClient,
+  createUser,
+  credentialsFor,
+  ended,
+  expectError,
+  status,
+  waitForJob,
+} from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 type Transaction = { guid: string; account_guid: string; member_guid: string; date: string };
@@ -15,13 +24,22 @@ let path: string;
 const TRANSACTIONS_PER_ACCOUNT = 250;
 const UNKNOWN_MEMBER = 'MBR-00000000-0000-0000-0000-000000000000';
 
-async function run(type: string, answer?: (challenge: { guid: string; options?: { label: string; value: string }[] }) => string) {
+async function run(
+  type: string,
+  answer?: (challenge: { guid: string; options?: { label: string; value: string }[] }) => string,
+) {
   const started = await api.post(`${path}/${type}`, {});
   expect(started.status).toBe(202);
   if (answer) {
     const parked = await waitForJob(api, started.body.job, status('CHALLENGED'));
     const challenge = parked.challenges[0];
-    expect((await api.put(`${path}/jobs/${parked.guid}/challenges`, { challenges: [{ guid: challenge.guid, value: answer(challenge) }] })).status).toBe(202);
+    expect(
+      (
+        await api.put(`${path}/jobs/${parked.guid}/challenges`, {
+          challenges: [{ guid: challenge.guid, value: answer(challenge) }],
+        })
+      ).status,
+    ).toBe(202);
   }
   const done = await waitForJob(api, started.body.job, ended);
   expect(done.status).toBe('SUCCEEDED');
@@ -85,7 +103,10 @@ describe('GET …/transactions', () => {
     const accounts = (await api.get(`${path}/accounts`)).body.accounts as Account[];
     const account = accounts[1]!;
 
-    const pages = await allPages<Transaction>(`${path}/transactions?limit=100&account_guid=${account.guid}`, 'transactions');
+    const pages = await allPages<Transaction>(
+      `${path}/transactions?limit=100&account_guid=${account.guid}`,
+      'transactions',
+    );
 
     const transactions = pages.flat();
     expect(transactions).toHaveLength(TRANSACTIONS_PER_ACCOUNT);
@@ -97,9 +118,15 @@ describe('GET …/transactions', () => {
     const all = (await api.get(`${path}/transactions?limit=1000`)).body.transactions as Transaction[];
     const dates = [...new Set(all.map((t) => t.date))].sort();
     const [from, to] = [dates[10]!, dates[20]!];
-    const expected = all.filter((t) => t.date >= from && t.date <= to).map((t) => t.guid).sort();
+    const expected = all
+      .filter((t) => t.date >= from && t.date <= to)
+      .map((t) => t.guid)
+      .sort();
 
-    const pages = await allPages<Transaction>(`${path}/transactions?limit=100&from_date=${from}&to_date=${to}`, 'transactions');
+    const pages = await allPages<Transaction>(
+      `${path}/transactions?limit=100&from_date=${from}&to_date=${to}`,
+      'transactions',
+    );
     const onlyFrom = await api.get(`${path}/transactions?limit=1000&from_date=${dates.at(-1)}`);
     const onlyTo = await api.get(`${path}/transactions?limit=1000&to_date=${dates[0]}`);
 
@@ -119,7 +146,9 @@ describe('GET …/transactions', () => {
     const dates = [...new Set(all.map((t) => t.date))].sort();
     const [from, to] = [dates[5]!, dates[40]!];
 
-    const found = (await api.get(`${path}/transactions?limit=1000&account_guid=${account}&from_date=${from}&to_date=${to}`)).body.transactions as Transaction[];
+    const found = (
+      await api.get(`${path}/transactions?limit=1000&account_guid=${account}&from_date=${from}&to_date=${to}`)
+    ).body.transactions as Transaction[];
 
     expect(found.length).toBe(all.filter((t) => t.account_guid === account && t.date >= from && t.date <= to).length);
     expect(found.every((t) => t.account_guid === account && t.date >= from && t.date <= to)).toBe(true);
@@ -150,7 +179,12 @@ describe('GET …/transactions', () => {
   it('refuses a cursor of another list (400 INVALID_CURSOR naming cursor)', async () => {
     const ofAccounts = (await api.get(`${path}/accounts?limit=1`)).body.pagination.next_cursor as string;
 
-    expectError(await api.get(`${path}/transactions?cursor=${encodeURIComponent(ofAccounts)}`), 400, 'INVALID_CURSOR', 'cursor');
+    expectError(
+      await api.get(`${path}/transactions?cursor=${encodeURIComponent(ofAccounts)}`),
+      400,
+      'INVALID_CURSOR',
+      'cursor',
+    );
     expectError(await api.get(`${path}/transactions?cursor=not-a-cursor`), 400, 'INVALID_CURSOR', 'cursor');
   });
 });
@@ -199,7 +233,9 @@ describe('GET …/accounts, …/account_numbers, …/account_owners', () => {
 
     expect(listed.status).toBe(200);
     expect(listed.body.account_owners).toHaveLength(3);
-    expect(listed.body.account_owners.map((o: { account_guid: string }) => o.account_guid).sort()).toEqual(accounts.map((a) => a.guid).sort());
+    expect(listed.body.account_owners.map((o: { account_guid: string }) => o.account_guid).sort()).toEqual(
+      accounts.map((a) => a.guid).sort(),
+    );
     expect(listed.body.account_owners.every((o: { owner_name: string }) => o.owner_name)).toBe(true);
   });
 
@@ -210,26 +246,37 @@ describe('GET …/accounts, …/account_numbers, …/account_owners', () => {
     const idlePath = `/users/${user}/members/${idle.body.member.guid}`;
 
     for (const kind of ['accounts', 'account_numbers', 'account_owners', 'transactions']) {
-      expect(await api.get(`${idlePath}/${kind}`)).toMatchObject({ status: 200, body: { [kind]: [], pagination: { next_cursor: null } } });
+      expect(await api.get(`${idlePath}/${kind}`)).toMatchObject({
+        status: 200,
+        body: { [kind]: [], pagination: { next_cursor: null } },
+      });
     }
   });
 
-  it.each(['accounts', 'account_numbers', 'account_owners'])('refuses the transaction filters on %s (400 INVALID_PARAMETER naming it)', async (kind) => {
-    expectError(await api.get(`${path}/${kind}?from_date=2026-01-01`), 400, 'INVALID_PARAMETER', 'from_date');
-  });
+  it.each(['accounts', 'account_numbers', 'account_owners'])(
+    'refuses the transaction filters on %s (400 INVALID_PARAMETER naming it)',
+    async (kind) => {
+      expectError(await api.get(`${path}/${kind}?from_date=2026-01-01`), 400, 'INVALID_PARAMETER', 'from_date');
+    },
+  );
 
-  it.each(['accounts', 'account_numbers', 'account_owners', 'transactions'])('answers %s of an unknown member, or of another user’s member, 404 naming member_guid', async (kind) => {
-    const intruder = await createUser(api);
+  it.each(['accounts', 'account_numbers', 'account_owners', 'transactions'])(
+    'answers %s of an unknown member, or of another user’s member, 404 naming member_guid',
+    async (kind) => {
+      const intruder = await createUser(api);
 
-    expectError(await api.get(`/users/${user}/members/${UNKNOWN_MEMBER}/${kind}`), 404, 'NOT_FOUND', 'member_guid');
-    expectError(await api.get(`/users/${intruder}/members/${member}/${kind}`), 404, 'NOT_FOUND', 'member_guid');
-  });
+      expectError(await api.get(`/users/${user}/members/${UNKNOWN_MEMBER}/${kind}`), 404, 'NOT_FOUND', 'member_guid');
+      expectError(await api.get(`/users/${intruder}/members/${member}/${kind}`), 404, 'NOT_FOUND', 'member_guid');
+    },
+  );
 });
 
 describe('tokenized account numbers (TANs)', () => {
   /** A verified OAuth member at this institution (the end user opens the OAuth window; checking chosen). */
   async function verifiedOAuthMember(institution: string) {
-    const created = await api.post(`/users/${user}/members`, { member: { institution_code: institution, is_oauth: true, skip_aggregation: true } });
+    const created = await api.post(`/users/${user}/members`, {
+      member: { institution_code: institution, is_oauth: true, skip_aggregation: true },
+    });
     expect(created.status).toBe(201);
     expect((await fetch(String(created.body.member.oauth_window_uri))).status).toBe(200);
     const oauthPath = `/users/${user}/members/${created.body.member.guid}`;
@@ -237,7 +284,13 @@ describe('tokenized account numbers (TANs)', () => {
     expect(started.status).toBe(202);
     const parked = await waitForJob(api, started.body.job, status('CHALLENGED'));
     const checking = parked.challenges[0].options.find((o: { label: string }) => /checking/i.test(o.label));
-    expect((await api.put(`${oauthPath}/jobs/${parked.guid}/challenges`, { challenges: [{ guid: parked.challenges[0].guid, value: checking.value }] })).status).toBe(202);
+    expect(
+      (
+        await api.put(`${oauthPath}/jobs/${parked.guid}/challenges`, {
+          challenges: [{ guid: parked.challenges[0].guid, value: checking.value }],
+        })
+      ).status,
+    ).toBe(202);
     expect((await waitForJob(api, started.body.job, ended)).status).toBe('SUCCEEDED');
     return oauthPath;
   }
@@ -246,12 +299,19 @@ describe('tokenized account numbers (TANs)', () => {
     const chasePath = await verifiedOAuthMember('chase_oauth_test');
 
     const listed = await api.get(`${chasePath}/account_numbers`);
-    const accounts = (await api.get(`${chasePath}/accounts`)).body.accounts as { guid: string; account_number: string }[];
+    const accounts = (await api.get(`${chasePath}/accounts`)).body.accounts as {
+      guid: string;
+      account_number: string;
+    }[];
 
     expect(listed.status).toBe(200);
     expect(listed.body.account_numbers).toHaveLength(1);
     const [tan] = listed.body.account_numbers;
-    expect(tan).toMatchObject({ is_tokenized: true, account_number: expect.stringMatching(/^9990\d{13}$/), routing_number: expect.stringMatching(/^\d{9}$/) });
+    expect(tan).toMatchObject({
+      is_tokenized: true,
+      account_number: expect.stringMatching(/^9990\d{13}$/),
+      routing_number: expect.stringMatching(/^\d{9}$/),
+    });
     // The account's own number, the one to show people, is masked and is not the TAN's.
     const account = accounts.find((a) => a.guid === tan.account_guid);
     expect(account?.account_number).toMatch(/^XXXXXX\d{4}$/);
@@ -264,8 +324,12 @@ describe('tokenized account numbers (TANs)', () => {
     const ofCredentials = (await api.get(`${path}/account_numbers`)).body.account_numbers;
     const ofOAuth = (await api.get(`${oauthPath}/account_numbers`)).body.account_numbers;
 
-    expect(ofCredentials).toEqual([expect.objectContaining({ is_tokenized: false, account_number: expect.stringMatching(/^\d{10}$/) })]);
-    expect(ofOAuth).toEqual([expect.objectContaining({ is_tokenized: false, account_number: expect.stringMatching(/^\d{10}$/) })]);
+    expect(ofCredentials).toEqual([
+      expect.objectContaining({ is_tokenized: false, account_number: expect.stringMatching(/^\d{10}$/) }),
+    ]);
+    expect(ofOAuth).toEqual([
+      expect.objectContaining({ is_tokenized: false, account_number: expect.stringMatching(/^\d{10}$/) }),
+    ]);
   });
 
   it('deleting a member with stored numbers warns they stop being usable, and that Chase’s TANs are revoked', async () => {

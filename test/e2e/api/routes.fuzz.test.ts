@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toProxyEvent } from '#local/api-gateway/proxy-event.js';
 import { lambdaContext } from '#local/lambda-context.js';
 import { API_FUNCTION_SIZE } from '#shared/api/api-functions.js';
-import { type ApiFunction, ROUTES, type RouteSpec, routeKey } from '#shared/api/routes.js';
+import { MAX_BODY_BYTES } from '#shared/api/parse-request.js';
+import { API_ROUTES, type ApiFunction, type RouteSpec, routeKey } from '#shared/api/routes.js';
+import { isTerminal } from '#shared/contract/workflow.js';
 import { keys, RESULT_KINDS, type ResultKind } from '#shared/store/keys.js';
-import { describedAs, hugeString, nastyString, shorten, Tally, wellFormed } from '#test/support/fuzz.js';
+import { anyString, describedAs, hugeString, nastyString, shorten, Tally, wellFormed } from '#test/support/fuzz.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 /**
@@ -23,7 +25,6 @@ import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workfl
  */
 
 const RUNS_PER_ROUTE = 500;
-const MAX_BODY_BYTES = 256 * 1024;
 
 type Lambda = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 type Route = RouteSpec;
@@ -55,13 +56,21 @@ interface Answer {
 }
 
 async function invoke(event: APIGatewayProxyEvent, family: ApiFunction): Promise<Answer> {
-  const result = await handlers[family](event, lambdaContext(`api-${family}`, API_FUNCTION_SIZE.memoryMb, API_FUNCTION_SIZE.timeoutSeconds));
+  const result = await handlers[family](
+    event,
+    lambdaContext(`api-${family}`, API_FUNCTION_SIZE.memoryMb, API_FUNCTION_SIZE.timeoutSeconds),
+  );
   return { status: result.statusCode, headers: result.headers ?? {}, text: result.body };
 }
 
 /** A request as a backend would send it, through the gateway's own event builder. */
 async function send(method: string, url: string, json?: unknown): Promise<{ status: number; body: any }> {
-  const matched = toProxyEvent({ method, url, headers: json === undefined ? {} : { 'content-type': 'application/json' }, body: json === undefined ? '' : JSON.stringify(json) });
+  const matched = toProxyEvent({
+    method,
+    url,
+    headers: json === undefined ? {} : { 'content-type': 'application/json' },
+    body: json === undefined ? '' : JSON.stringify(json),
+  });
   if (!matched) throw new Error(`no route for ${method} ${url}`);
   const answer = await invoke(matched.event, matched.route.function);
   return { status: answer.status, body: answer.text === '' ? undefined : JSON.parse(answer.text) };
@@ -85,9 +94,18 @@ const stderrWrite = process.stderr.write;
 
 beforeAll(async () => {
   process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
-    String(chunk).includes(EMPTY_METRICS_WARNING) ? true : (stderrWrite as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest)) as typeof process.stderr.write;
+    String(chunk).includes(EMPTY_METRICS_WARNING)
+      ? true
+      : (stderrWrite as (...args: unknown[]) => boolean).call(
+          process.stderr,
+          chunk,
+          ...rest,
+        )) as typeof process.stderr.write;
   // Jobs of 30 s of MX time (30 ms here); the parked challenge must outlive the file by far.
-  h = await startWorkflowHarness({ simulator: { seed: 'api-fuzz', jobDurationMs: 30_000, transactionsPerAccount: 20 }, challengeTimeout: Duration.days(30) });
+  h = await startWorkflowHarness({
+    simulator: { seed: 'api-fuzz', jobDurationMs: 30_000, transactionsPerAccount: 20 },
+    challengeTimeout: Duration.days(30),
+  });
   // Imported only now: Powertools reads its settings (log level ERROR) when the logger is created.
   handlers = {
     users: (await import('#functions/api/users.js')).handler,
@@ -99,16 +117,26 @@ beforeAll(async () => {
 
   known.user = (await send('POST', '/users', { user: { id: 'fuzz-user' } })).body.user.guid;
   known.otherUser = (await send('POST', '/users', { user: { id: 'fuzz-other-user' } })).body.user.guid;
-  const fields = (await send('GET', '/institutions/mxbank/credentials')).body.credentials as { guid: string; field_type: string }[];
-  const credentials = (password: string) => fields.map((f) => ({ guid: f.guid, value: f.field_type === 'PASSWORD' ? password : 'mxuser' }));
+  const fields = (await send('GET', '/institutions/mxbank/credentials')).body.credentials as {
+    guid: string;
+    field_type: string;
+  }[];
+  const credentials = (password: string) =>
+    fields.map((f) => ({ guid: f.guid, value: f.field_type === 'PASSWORD' ? password : 'mxuser' }));
   const member = async (password: string) =>
-    String((await send('POST', `/users/${known.user}/members`, { member: { institution_code: 'mxbank', credentials: credentials(password), skip_aggregation: true } })).body.member.guid);
+    String(
+      (
+        await send('POST', `/users/${known.user}/members`, {
+          member: { institution_code: 'mxbank', credentials: credentials(password), skip_aggregation: true },
+        })
+      ).body.member.guid,
+    );
 
   known.idleMember = await member('password');
   const idlePath = `/users/${known.user}/members/${known.idleMember}`;
   for (const type of ['aggregate', 'identify']) {
     const started = await send('POST', `${idlePath}/${type}`, {});
-    const done = await waitForJob(`${idlePath}/jobs/${started.body.job.guid}`, (j) => ['SUCCEEDED', 'FAILED', 'TIMED_OUT'].includes(j.status));
+    const done = await waitForJob(`${idlePath}/jobs/${started.body.job.guid}`, (j) => isTerminal(j.status));
     expect(done.status).toBe('SUCCEEDED');
     known.idleJobs.push(done.guid);
   }
@@ -118,7 +146,12 @@ beforeAll(async () => {
   known.parkedJob = parked.body.job.guid;
   await waitForJob(`${parkedPath}/jobs/${known.parkedJob}`, (j) => j.status === 'CHALLENGED');
 
-  for (const url of [`${idlePath}/transactions?limit=7`, `${idlePath}/accounts?limit=1`, `${idlePath}/account_owners?limit=2`, `${idlePath}/jobs?limit=1`]) {
+  for (const url of [
+    `${idlePath}/transactions?limit=7`,
+    `${idlePath}/accounts?limit=1`,
+    `${idlePath}/account_owners?limit=2`,
+    `${idlePath}/jobs?limit=1`,
+  ]) {
     const page = await send('GET', url);
     expect(page.body.pagination.next_cursor).toEqual(expect.any(String));
     known.cursors.push(page.body.pagination.next_cursor);
@@ -162,17 +195,23 @@ interface FuzzCase {
   readonly mutation: EventMutation;
 }
 
-const oneOfWeighted = <T>(...entries: [number, fc.Arbitrary<T>][]) => fc.oneof(...entries.map(([weight, arbitrary]) => ({ weight, arbitrary })));
-const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+const oneOfWeighted = <T>(...entries: [number, fc.Arbitrary<T>][]) =>
+  fc.oneof(...entries.map(([weight, arbitrary]) => ({ weight, arbitrary })));
+const hex = (length: number) =>
+  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
 const uuidGuid = (prefix: string) => fc.uuid().map((u) => `${prefix}-${u}`);
 const isDotSegment = (s: string) => s === '.' || s === '..';
 
 /** A guid of the right shape that no one created. */
 function unknownGuid(name: string): fc.Arbitrary<string> {
   if (name === 'job_guid') return fc.tuple(hex(12), hex(16)).map(([a, b]) => `JOB-${a}-${b}`);
-  if (name === 'institution_code') return fc.stringMatching(/^[A-Za-z0-9_.-]{1,100}$/).filter((s) => !isDotSegment(s) && s !== 'mxbank');
+  if (name === 'institution_code')
+    return fc.stringMatching(/^[A-Za-z0-9_.-]{1,100}$/).filter((s) => !isDotSegment(s) && s !== 'mxbank');
   const prefix = PREFIX[name] ?? 'XXX';
-  return fc.oneof(uuidGuid(prefix), fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/).map((body) => `${prefix}-${body}`));
+  return fc.oneof(
+    uuidGuid(prefix),
+    fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/).map((body) => `${prefix}-${body}`),
+  );
 }
 
 const PREFIX: Record<string, string> = { user_guid: 'USR', member_guid: 'MBR', job_guid: 'JOB', account_guid: 'ACT' };
@@ -181,16 +220,39 @@ const OTHER_PREFIXES = ['USR', 'MBR', 'JOB', 'ACT', 'ACN', 'TRN', 'CRD', 'INS', 
 /** Guids that must be refused: right prefix with wrong characters, other prefixes, traversal, very long, unicode. */
 function invalidGuid(name: string): fc.Arbitrary<Segment> {
   const prefix = PREFIX[name] ?? 'mxbank';
-  const value = (a: fc.Arbitrary<string>) => a.filter((s) => s.length > 0 && !isDotSegment(s)).map((v): Segment => ({ tag: 'invalid', value: v }));
+  const value = (a: fc.Arbitrary<string>) =>
+    a.filter((s) => s.length > 0 && !isDotSegment(s)).map((v): Segment => ({ tag: 'invalid', value: v }));
   const raw = (a: fc.Arbitrary<string>) => a.map((v): Segment => ({ tag: 'invalid', value: v, raw: true }));
   const wrongChars = fc
-    .tuple(fc.stringMatching(/^[A-Za-z0-9-]{0,10}$/), nastyString({ maxParts: 3 }).filter((s) => /[^A-Za-z0-9-]/.test(s)), fc.stringMatching(/^[A-Za-z0-9-]{0,10}$/))
+    .tuple(
+      fc.stringMatching(/^[A-Za-z0-9-]{0,10}$/),
+      nastyString({ maxParts: 3 }).filter((s) => /[^A-Za-z0-9-]/.test(s)),
+      fc.stringMatching(/^[A-Za-z0-9-]{0,10}$/),
+    )
     .map(([a, bad, b]) => `${prefix}-${a}${bad}${b}`);
   return fc.oneof(
     value(wrongChars),
-    value(fc.constantFrom(`${prefix}-abc_def`, `${prefix}-a.b`, `${prefix}- x`, `${prefix}-😀`, `${prefix}-`, `${prefix}`, ` ${prefix}-abc`, `${prefix}-abc\n`, `${prefix}-abc\u0000`, `${prefix}-\uD800`, `${prefix.toLowerCase()}-abc`)),
+    value(
+      fc.constantFrom(
+        `${prefix}-abc_def`,
+        `${prefix}-a.b`,
+        `${prefix}- x`,
+        `${prefix}-😀`,
+        `${prefix}-`,
+        `${prefix}`,
+        ` ${prefix}-abc`,
+        `${prefix}-abc\n`,
+        `${prefix}-abc\u0000`,
+        `${prefix}-\uD800`,
+        `${prefix.toLowerCase()}-abc`,
+      ),
+    ),
     value(fc.tuple(fc.constantFrom(...OTHER_PREFIXES), fc.uuid()).map(([p, u]) => `${p}-${u}`)),
-    value(name === 'job_guid' ? fc.tuple(hex(12), hex(17)).map(([a, b]) => `JOB-${a}-${b}`) : fc.constant(`${prefix}-${'a'.repeat(65)}`)),
+    value(
+      name === 'job_guid'
+        ? fc.tuple(hex(12), hex(17)).map(([a, b]) => `JOB-${a}-${b}`)
+        : fc.constant(`${prefix}-${'a'.repeat(65)}`),
+    ),
     value(fc.integer({ min: 65, max: 20_000 }).map((n) => `${prefix}-${'A1-'.repeat(Math.ceil(n / 3))}`)),
     value(nastyString()),
     value(hugeString(4_000)),
@@ -219,7 +281,13 @@ function invalidGuid(name: string): fc.Arbitrary<Segment> {
 /** Existing resources a generated request may name without changing anything that matters. */
 function existingChoices(route: Route, name: string): string[] {
   const op = route.operationId;
-  const mutatesMember = ['updateMemberCredentials', 'deleteMember', 'aggregateMember', 'verifyMember', 'identifyMember'].includes(op);
+  const mutatesMember = [
+    'updateMemberCredentials',
+    'deleteMember',
+    'aggregateMember',
+    'verifyMember',
+    'identifyMember',
+  ].includes(op);
   switch (name) {
     case 'user_guid':
       return [known.user, known.otherUser];
@@ -238,7 +306,11 @@ function existingChoices(route: Route, name: string): string[] {
 
 function segmentArb(route: Route, name: string, branch: 'valid' | 'mixed'): fc.Arbitrary<Segment> {
   // Resolved lazily: the fixtures exist only once beforeAll ran.
-  const existing = fc.constant(null).chain(() => fc.constantFrom(...existingChoices(route, name)).map((value): Segment => ({ tag: 'existing', value })));
+  const existing = fc
+    .constant(null)
+    .chain(() =>
+      fc.constantFrom(...existingChoices(route, name)).map((value): Segment => ({ tag: 'existing', value })),
+    );
   const unknown = unknownGuid(name).map((value): Segment => ({ tag: 'unknown', value }));
   if (branch === 'valid') return oneOfWeighted([2, existing], [3, unknown]);
   return oneOfWeighted([1, existing], [2, unknown], [5, invalidGuid(name)]);
@@ -246,14 +318,35 @@ function segmentArb(route: Route, name: string, branch: 'valid' | 'mixed'): fc.A
 
 // Query strings.
 type Pairs = readonly (readonly [string, string])[];
-const optionalPair = (key: string, value: fc.Arbitrary<string>) => fc.option(value.map((v) => [key, v] as const), { nil: undefined });
-const compact = (pairs: (readonly [string, string] | undefined)[]): Pairs => pairs.filter((p): p is readonly [string, string] => p !== undefined);
+const optionalPair = (key: string, value: fc.Arbitrary<string>) =>
+  fc.option(
+    value.map((v) => [key, v] as const),
+    { nil: undefined },
+  );
+const compact = (pairs: (readonly [string, string] | undefined)[]): Pairs =>
+  pairs.filter((p): p is readonly [string, string] => p !== undefined);
 
 const validLimit = fc.integer({ min: 1, max: 1000 }).map(String);
 const badLimit = fc.oneof(
   fc.integer({ min: -1000, max: 0 }).map(String),
   fc.integer({ min: 1001, max: 10_000_000 }).map(String),
-  fc.constantFrom('', ' ', '1.5', 'NaN', 'Infinity', '-Infinity', '10abc', '١٠', '1e309', '9'.repeat(400), 'true', '[]', '{}', 'null', '0b2'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '1.5',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '10abc',
+    '١٠',
+    '1e309',
+    '9'.repeat(400),
+    'true',
+    '[]',
+    '{}',
+    'null',
+    '0b2',
+  ),
   nastyString(),
 );
 // Coerced numbers also accept these; the schema decides.
@@ -267,7 +360,22 @@ const base64url = (text: string) => Buffer.from(text).toString('base64url');
 const oddSortKey: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 40 }),
   nastyString(),
-  fc.constantFrom('', ' ', 'LOCK', 'JOB#', 'JOB', 'USER', 'MEMBER#x', 'ACT-0', '\u0000', '\uD800', 'ZZZZ', '~', 'JOB#JOB-000000000000-0000000000000000', 'JOB#JOB-ffffffffffff-ffffffffffffffff'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'LOCK',
+    'JOB#',
+    'JOB',
+    'USER',
+    'MEMBER#x',
+    'ACT-0',
+    '\u0000',
+    '\uD800',
+    'ZZZZ',
+    '~',
+    'JOB#JOB-000000000000-0000000000000000',
+    'JOB#JOB-ffffffffffff-ffffffffffffffff',
+  ),
   hex(16).map((x) => `JOB#JOB-${x.slice(0, 12)}-${x}`),
   fc.integer({ min: 1_000, max: 1_450 }).chain((n) => hugeString(n)),
 );
@@ -279,10 +387,22 @@ const cursorArb: fc.Arbitrary<string> = fc.oneof(
   // Valid-looking JSON keys for this or another member's partition, with odd sort keys.
   fc
     .record({
-      member: fc.oneof(fc.constant(null).chain(() => fc.constantFrom(known.idleMember, known.parkedMember)), uuidGuid('MBR')),
+      member: fc.oneof(
+        fc.constant(null).chain(() => fc.constantFrom(known.idleMember, known.parkedMember)),
+        uuidGuid('MBR'),
+      ),
       list: fc.constantFrom<ResultKind | 'jobs'>('jobs', ...(Object.keys(RESULT_KINDS) as ResultKind[])),
       sk: oddSortKey,
-      extra: oneOfWeighted([3, fc.constant({})], [1, fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }), { minKeys: 1, maxKeys: 2 })]),
+      extra: oneOfWeighted(
+        [3, fc.constant({})],
+        [
+          1,
+          fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }), {
+            minKeys: 1,
+            maxKeys: 2,
+          }),
+        ],
+      ),
       skType: fc.constantFrom('string', 'string', 'string', 'number', 'null', 'object'),
     })
     .map(({ member, list, sk, extra, skType }) => {
@@ -298,30 +418,64 @@ const cursorArb: fc.Arbitrary<string> = fc.oneof(
   hugeString(300 * 1024),
 );
 
-const realDate = fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2100-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+const realDate = fc
+  .date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2100-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
 const badDate = fc.oneof(
-  fc.constantFrom('2023-02-30', '2023-13-01', '2023-00-10', '2023-1-1', '20230101', '2023-01-01T00:00:00Z', '2023/01/01', '0000-00-00', '9999-99-99', '', 'today'),
+  fc.constantFrom(
+    '2023-02-30',
+    '2023-13-01',
+    '2023-00-10',
+    '2023-1-1',
+    '20230101',
+    '2023-01-01T00:00:00Z',
+    '2023/01/01',
+    '0000-00-00',
+    '9999-99-99',
+    '',
+    'today',
+  ),
   nastyString(),
 );
 const queryBool = fc.constantFrom('true', 'false');
 const badBool = fc.constantFrom('TRUE', 'False', '1', '0', '', 'yes', 'null', ' true');
-const extraPairs = fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 20 })), { minLength: 1, maxLength: 3 });
+const extraPairs = fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 20 })), {
+  minLength: 1,
+  maxLength: 3,
+});
 
 function queryArb(route: Route, branch: 'valid' | 'mixed'): fc.Arbitrary<Pairs> {
   const mixed = branch === 'mixed';
-  const pick = (valid: fc.Arbitrary<string>, bad: fc.Arbitrary<string>) => (mixed ? oneOfWeighted([2, valid], [3, bad]) : valid);
+  const pick = (valid: fc.Arbitrary<string>, bad: fc.Arbitrary<string>) =>
+    mixed ? oneOfWeighted([2, valid], [3, bad]) : valid;
   const withExtras = (base: fc.Arbitrary<Pairs>) =>
-    mixed ? fc.tuple(base, oneOfWeighted<Pairs>([3, fc.constant([])], [1, extraPairs])).map(([pairs, extra]) => [...pairs, ...extra]) : base;
+    mixed
+      ? fc
+          .tuple(base, oneOfWeighted<Pairs>([3, fc.constant([])], [1, extraPairs]))
+          .map(([pairs, extra]) => [...pairs, ...extra])
+      : base;
   if (route.operationId === 'searchInstitutions') {
     return withExtras(
       fc
         .tuple(
-          optionalPair('name', pick(fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), fc.constantFrom('mx bank', 'MX', 'bank', 'oauth')), fc.oneof(fc.constant(''), nastyString(), hugeString(300)))),
+          optionalPair(
+            'name',
+            pick(
+              fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), fc.constantFrom('mx bank', 'MX', 'bank', 'oauth')),
+              fc.oneof(fc.constant(''), nastyString(), hugeString(300)),
+            ),
+          ),
           optionalPair('supports_account_verification', pick(queryBool, badBool)),
           optionalPair('supports_account_identification', pick(queryBool, badBool)),
           optionalPair('supports_transaction_history', pick(queryBool, badBool)),
           optionalPair('page', pick(fc.integer({ min: 1, max: 10_000 }).map(String), badLimit)),
-          optionalPair('records_per_page', pick(fc.integer({ min: 10, max: 100 }).map(String), fc.oneof(badLimit, fc.constantFrom('9', '101', '1000')))),
+          optionalPair(
+            'records_per_page',
+            pick(
+              fc.integer({ min: 10, max: 100 }).map(String),
+              fc.oneof(badLimit, fc.constantFrom('9', '101', '1000')),
+            ),
+          ),
         )
         .map(compact),
     );
@@ -340,7 +494,13 @@ function queryArb(route: Route, branch: 'valid' | 'mixed'): fc.Arbitrary<Pairs> 
     fc
       .tuple(
         ...page,
-        optionalPair('account_guid', pick(unknownGuid('account_guid'), invalidGuid('account_guid').map((s) => s.value))),
+        optionalPair(
+          'account_guid',
+          pick(
+            unknownGuid('account_guid'),
+            invalidGuid('account_guid').map((s) => s.value),
+          ),
+        ),
         optionalPair('from_date', pick(realDate, badDate)),
         optionalPair('to_date', pick(realDate, badDate)),
       )
@@ -359,12 +519,27 @@ function validBodyArb(route: Route): fc.Arbitrary<unknown> {
     case 'createUser': {
       // Mostly ids that exist (answered from DynamoDB alone); a new id or none creates a user at MX.
       const fields = {
-        id: oneOfWeighted([3, fc.constantFrom('fuzz-user', 'fuzz-other-user')], [1, fc.string({ minLength: 1, maxLength: 60 })], [1, nastyString().filter((s) => s.length > 0)]),
+        id: oneOfWeighted(
+          [3, fc.constantFrom('fuzz-user', 'fuzz-other-user')],
+          [1, fc.string({ minLength: 1, maxLength: 60 })],
+          [1, nastyString().filter((s) => s.length > 0)],
+        ),
         // z.email() is stricter than RFC 5322: mostly plain addresses, some exotic ones.
-        email: oneOfWeighted([3, fc.tuple(fc.stringMatching(/^[a-z0-9._-]{1,20}$/), fc.constantFrom('example.com', 'mx.test', 'bank.co.uk')).map(([local, domain]) => `${local}@${domain}`)], [1, fc.emailAddress()]),
+        email: oneOfWeighted(
+          [
+            3,
+            fc
+              .tuple(fc.stringMatching(/^[a-z0-9._-]{1,20}$/), fc.constantFrom('example.com', 'mx.test', 'bank.co.uk'))
+              .map(([local, domain]) => `${local}@${domain}`),
+          ],
+          [1, fc.emailAddress()],
+        ),
         metadata: fc.oneof(textValue, hugeString(4_000)),
       };
-      return oneOfWeighted([3, fc.record(fields, { requiredKeys: ['id'] })], [1, fc.record(fields, { requiredKeys: [] }).filter((u) => Object.keys(u).length > 0)]).map((user) => ({ user }));
+      return oneOfWeighted(
+        [3, fc.record(fields, { requiredKeys: ['id'] })],
+        [1, fc.record(fields, { requiredKeys: [] }).filter((u) => Object.keys(u).length > 0)],
+      ).map((user) => ({ user }));
     }
     case 'requestWidgetUrl':
       return fc
@@ -386,27 +561,28 @@ function validBodyArb(route: Route): fc.Arbitrary<unknown> {
         .map((widget_url) => ({ widget_url }));
     case 'createMember':
       // Never an OAuth institution with is_oauth: that would connect a real member.
-      return fc
-        .record(
-          {
-            member: fc.record(
-              {
-                institution_code: fc.oneof(fc.constantFrom('mxbank', 'acme_federal_cu'), unknownGuid('institution_code')),
-                credentials: fc.array(credentialArb(textValue), { minLength: 1, maxLength: 3 }),
-                is_oauth: fc.boolean(),
-                id: fc.string({ minLength: 1, maxLength: 30 }),
-                metadata: textValue,
-                skip_aggregation: fc.boolean(),
-                background_aggregation_is_disabled: fc.boolean(),
-              },
-              { requiredKeys: ['institution_code', 'credentials'] },
-            ),
-            client_redirect_url: fc.webUrl(),
-          },
-          { requiredKeys: ['member'] },
-        );
+      return fc.record(
+        {
+          member: fc.record(
+            {
+              institution_code: fc.oneof(fc.constantFrom('mxbank', 'acme_federal_cu'), unknownGuid('institution_code')),
+              credentials: fc.array(credentialArb(textValue), { minLength: 1, maxLength: 3 }),
+              is_oauth: fc.boolean(),
+              id: fc.string({ minLength: 1, maxLength: 30 }),
+              metadata: textValue,
+              skip_aggregation: fc.boolean(),
+              background_aggregation_is_disabled: fc.boolean(),
+            },
+            { requiredKeys: ['institution_code', 'credentials'] },
+          ),
+          client_redirect_url: fc.webUrl(),
+        },
+        { requiredKeys: ['member'] },
+      );
     case 'updateMemberCredentials':
-      return fc.array(credentialArb(textValue), { minLength: 1, maxLength: 20 }).map((credentials) => ({ member: { credentials } }));
+      return fc
+        .array(credentialArb(textValue), { minLength: 1, maxLength: 20 })
+        .map((credentials) => ({ member: { credentials } }));
     case 'aggregateMember':
     case 'verifyMember':
     case 'identifyMember':
@@ -422,7 +598,8 @@ type Json = unknown;
 /** Every path into a JSON value: to delete or replace what is there. */
 function pathsOf(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
   if (Array.isArray(value)) return value.flatMap((v, i) => [[...prefix, i], ...pathsOf(v, [...prefix, i])]);
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [[...prefix, k], ...pathsOf(v, [...prefix, k])]);
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => [[...prefix, k], ...pathsOf(v, [...prefix, k])]);
   return [];
 }
 function withAt(value: Json, path: (string | number)[], change: (parent: any, key: string | number) => void): Json {
@@ -435,53 +612,124 @@ function withAt(value: Json, path: (string | number)[], change: (parent: any, ke
 
 /** A valid body made invalid: a field removed, replaced by another type, an unknown field added, the envelope dropped. */
 function mutatedBodyArb(valid: fc.Arbitrary<Json>): fc.Arbitrary<Json> {
-  const other = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(null, 0, -1, 1.5, true, false, '', [], {}, '1', 'true', 'null'));
-  return fc.tuple(valid, fc.nat(), other, fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('delete', 'replace', 'add', 'unwrap', 'wrap')).map(([body, index, replacement, key, how]) => {
-    const paths = pathsOf(body);
-    if (how === 'unwrap') return body !== null && typeof body === 'object' ? Object.values(body)[0] ?? replacement : replacement;
-    if (how === 'wrap') return [body];
-    if (how === 'add' || paths.length === 0) {
-      const objects = [[], ...paths].filter((p) => {
-        const target = p.reduce((v: any, k) => v?.[k], body);
-        return target !== null && typeof target === 'object' && !Array.isArray(target);
+  const other = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom(null, 0, -1, 1.5, true, false, '', [], {}, '1', 'true', 'null'),
+  );
+  return fc
+    .tuple(
+      valid,
+      fc.nat(),
+      other,
+      fc.string({ minLength: 1, maxLength: 12 }),
+      fc.constantFrom('delete', 'replace', 'add', 'unwrap', 'wrap'),
+    )
+    .map(([body, index, replacement, key, how]) => {
+      const paths = pathsOf(body);
+      if (how === 'unwrap')
+        return body !== null && typeof body === 'object' ? (Object.values(body)[0] ?? replacement) : replacement;
+      if (how === 'wrap') return [body];
+      if (how === 'add' || paths.length === 0) {
+        const objects = [[], ...paths].filter((p) => {
+          const target = p.reduce((v: any, k) => v?.[k], body);
+          return target !== null && typeof target === 'object' && !Array.isArray(target);
+        });
+        const at = objects[index % Math.max(1, objects.length)] ?? [];
+        return at.length === 0
+          ? { ...(body as object), [key]: replacement }
+          : withAt(body, at, (parent, k) => (parent[k] = { ...parent[k], [key]: replacement }));
+      }
+      const path = paths[index % paths.length] as (string | number)[];
+      return withAt(body, path, (parent, k) => {
+        if (how === 'delete') {
+          if (Array.isArray(parent)) parent.splice(Number(k), 1);
+          else delete parent[k];
+        } else parent[k] = replacement;
       });
-      const at = objects[index % Math.max(1, objects.length)] ?? [];
-      return at.length === 0 ? { ...(body as object), [key]: replacement } : withAt(body, at, (parent, k) => (parent[k] = { ...parent[k], [key]: replacement }));
-    }
-    const path = paths[index % paths.length] as (string | number)[];
-    return withAt(body, path, (parent, k) => {
-      if (how === 'delete') {
-        if (Array.isArray(parent)) parent.splice(Number(k), 1);
-        else delete parent[k];
-      } else parent[k] = replacement;
     });
-  });
 }
 
-const JSON_TYPES = ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/vnd.mxflow+json'];
-const OTHER_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'application/xml', 'json', '', 'application/json-patch', '*/*'];
-const contentTypeArb = oneOfWeighted([8, fc.constantFrom(...JSON_TYPES)], [2, fc.constantFrom(...OTHER_TYPES)], [1, fc.constant(undefined)]);
+const JSON_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'Application/JSON',
+  'application/vnd.mxflow+json',
+];
+const OTHER_TYPES = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/jsonp',
+  'application/xml',
+  'json',
+  '',
+  'application/json-patch',
+  '*/*',
+];
+const contentTypeArb = oneOfWeighted(
+  [8, fc.constantFrom(...JSON_TYPES)],
+  [2, fc.constantFrom(...OTHER_TYPES)],
+  [1, fc.constant(undefined)],
+);
 
-function bodyArb(route: Route, branch: 'valid' | 'mixed'): fc.Arbitrary<{ body: string; contentType: string | undefined }> {
+function bodyArb(
+  route: Route,
+  branch: 'valid' | 'mixed',
+): fc.Arbitrary<{ body: string; contentType: string | undefined }> {
   const valid = validBodyArb(route);
   const json = (a: fc.Arbitrary<Json>) => a.map((v) => JSON.stringify(v));
   if (branch === 'valid') {
-    const text = route.body && !route.bodyRequired ? oneOfWeighted([4, json(valid)], [1, fc.constantFrom('', ' ', '\n')]) : json(valid);
+    const text =
+      route.body && !route.bodyRequired
+        ? oneOfWeighted([4, json(valid)], [1, fc.constantFrom('', ' ', '\n')])
+        : json(valid);
     return fc.record({ body: text, contentType: fc.constantFrom(...JSON_TYPES) });
   }
   const malformed = fc.oneof(
-    json(valid).chain((text) => fc.integer({ min: 0, max: Math.max(0, text.length - 1) }).map((cut) => text.slice(0, cut))),
-    fc.constantFrom('{', '}', '[', '{"a":}', "{'a':1}", '{"a":1,}', 'NaN', 'undefined', '{"a":1}{"b":2}', '\uFEFF{}', '{"a":"\\uZZZZ"}', '{"a":"\u0000"}', '<html><body>Bad</body></html>', 'null', '""', '0', 'true', '[]'),
+    json(valid).chain((text) =>
+      fc.integer({ min: 0, max: Math.max(0, text.length - 1) }).map((cut) => text.slice(0, cut)),
+    ),
+    fc.constantFrom(
+      '{',
+      '}',
+      '[',
+      '{"a":}',
+      "{'a':1}",
+      '{"a":1,}',
+      'NaN',
+      'undefined',
+      '{"a":1}{"b":2}',
+      '\uFEFF{}',
+      '{"a":"\\uZZZZ"}',
+      '{"a":"\u0000"}',
+      '<html><body>Bad</body></html>',
+      'null',
+      '""',
+      '0',
+      'true',
+      '[]',
+    ),
     nastyString(),
-    fc.string({ unit: 'binary', maxLength: 60 }),
+    anyString(60),
   );
   const huge = fc.oneof(
     // Over the limit: 413.
-    hugeString(300 * 1024).map((s) => JSON.stringify({ user: { id: s }, member: { credentials: [{ guid: 'CRD-1', value: s }] }, challenges: [{ guid: 'x', value: s }] })),
+    hugeString(300 * 1024).map((s) =>
+      JSON.stringify({
+        user: { id: s },
+        member: { credentials: [{ guid: 'CRD-1', value: s }] },
+        challenges: [{ guid: 'x', value: s }],
+      }),
+    ),
     fc.constant(null).map(() => JSON.stringify({ x: '😀'.repeat(70_000) })), // 280 KB in UTF-8, 140 K UTF-16 units
     // Under the limit but far past every max length: 400.
     hugeString(200 * 1024).map((s) => JSON.stringify({ user: { id: s, metadata: s } })),
-    fc.integer({ min: 21, max: 5_000 }).map((n) => JSON.stringify({ challenges: Array.from({ length: n }, (_, i) => ({ guid: `CRD-${i}`, value: 'v' })), member: { credentials: Array.from({ length: n }, (_, i) => ({ guid: `CRD-${i}`, value: 'v' })) } })),
+    fc.integer({ min: 21, max: 5_000 }).map((n) =>
+      JSON.stringify({
+        challenges: Array.from({ length: n }, (_, i) => ({ guid: `CRD-${i}`, value: 'v' })),
+        member: { credentials: Array.from({ length: n }, (_, i) => ({ guid: `CRD-${i}`, value: 'v' })) },
+      }),
+    ),
     fc.integer({ min: 100, max: 5_000 }).map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`),
   );
   const text = oneOfWeighted<string>(
@@ -499,11 +747,34 @@ const mutationArb: fc.Arbitrary<EventMutation> = oneOfWeighted<EventMutation>(
   [20, fc.constant({ kind: 'none' })],
   [1, fc.constant({ kind: 'base64-body' })],
   [1, fc.constant({ kind: 'null-headers' })],
-  [1, fc.constantFrom('Content-Type', 'CONTENT-TYPE', 'content-TYPE').map((name) => ({ kind: 'header-case' as const, name }))],
+  [
+    1,
+    fc
+      .constantFrom('Content-Type', 'CONTENT-TYPE', 'content-TYPE')
+      .map((name) => ({ kind: 'header-case' as const, name })),
+  ],
   // What no URL can carry (lone surrogates, slashes), straight into the event.
-  [1, fc.oneof(nastyString(), fc.constantFrom('\uD800', 'USR-a/b', 'MBR-\uDFFF', '', 'JOB-../..')).map((value) => ({ kind: 'direct-path-parameter' as const, value }))],
-  [1, fc.array(fc.tuple(fc.constantFrom('limit', 'cursor', 'name', 'page', 'from_date', 'account_guid', 'x'), nastyString()), { minLength: 1, maxLength: 3 }).map((pairs) => ({ kind: 'direct-query' as const, pairs }))],
-  [1, fc.constantFrom(...ROUTES.map((r) => r.path), '/nowhere', '').map((resource) => ({ kind: 'foreign-route' as const, resource }))],
+  [
+    1,
+    fc
+      .oneof(nastyString(), fc.constantFrom('\uD800', 'USR-a/b', 'MBR-\uDFFF', '', 'JOB-../..'))
+      .map((value) => ({ kind: 'direct-path-parameter' as const, value })),
+  ],
+  [
+    1,
+    fc
+      .array(
+        fc.tuple(fc.constantFrom('limit', 'cursor', 'name', 'page', 'from_date', 'account_guid', 'x'), nastyString()),
+        { minLength: 1, maxLength: 3 },
+      )
+      .map((pairs) => ({ kind: 'direct-query' as const, pairs })),
+  ],
+  [
+    1,
+    fc
+      .constantFrom(...API_ROUTES.map((r) => r.path), '/nowhere', '')
+      .map((resource) => ({ kind: 'foreign-route' as const, resource })),
+  ],
 );
 
 function caseArb(route: Route): fc.Arbitrary<FuzzCase> {
@@ -512,9 +783,20 @@ function caseArb(route: Route): fc.Arbitrary<FuzzCase> {
     // 'deep': existing resources and a valid body, so that the operation itself runs and meets
     // the fuzzed part the schemas cannot judge (cursors, challenge guids, busy members).
     const parts = b === 'deep' ? 'valid' : b;
-    const existing = (n: string) => fc.constantFrom(...existingChoices(route, n)).map((value): Segment => ({ tag: 'existing', value }));
-    const segmentsArb = fc.record(Object.fromEntries(names.map((n) => [n, b === 'deep' ? existing(n) : segmentArb(route, n, parts)])) as Record<string, fc.Arbitrary<Segment>>);
-    const pagedList = route.operationId === 'listJobs' ? 'jobs' : route.function === 'results' ? (route.path.split('/').at(-1) as ResultKind) : undefined;
+    const existing = (n: string) =>
+      fc.constantFrom(...existingChoices(route, n)).map((value): Segment => ({ tag: 'existing', value }));
+    const segmentsArb = fc.record(
+      Object.fromEntries(names.map((n) => [n, b === 'deep' ? existing(n) : segmentArb(route, n, parts)])) as Record<
+        string,
+        fc.Arbitrary<Segment>
+      >,
+    );
+    const pagedList =
+      route.operationId === 'listJobs'
+        ? 'jobs'
+        : route.function === 'results'
+          ? (route.path.split('/').at(-1) as ResultKind)
+          : undefined;
     // Built once (building arbitraries is far slower than drawing from them); only a deep
     // list's query depends on the member drawn, through one arbitrary per partition.
     const query = queryArb(route, parts);
@@ -531,8 +813,12 @@ function caseArb(route: Route): fc.Arbitrary<FuzzCase> {
     });
     return segmentsArb
       .chain((segments) => fc.tuple(fc.constant(segments), queryFor(segments), rest))
-      .map(([segments, query, { payload, mutation }]): FuzzCase =>
-        describedAs({ route, branch: b, segments, query, body: payload.body, contentType: payload.contentType, mutation }, describeCase),
+      .map(
+        ([segments, query, { payload, mutation }]): FuzzCase =>
+          describedAs(
+            { route, branch: b, segments, query, body: payload.body, contentType: payload.contentType, mutation },
+            describeCase,
+          ),
       );
   };
   // About a fifth valid-shaped: they reach DynamoDB (and for some routes MX), the slow part.
@@ -557,7 +843,9 @@ function urlOf(c: FuzzCase): string {
     const segment = c.segments[name] as Segment;
     return segment.raw ? segment.value : encodeURIComponent(wellFormed(segment.value));
   });
-  const query = c.query.map(([k, v]) => `${encodeURIComponent(wellFormed(k))}=${encodeURIComponent(wellFormed(v))}`).join('&');
+  const query = c.query
+    .map(([k, v]) => `${encodeURIComponent(wellFormed(k))}=${encodeURIComponent(wellFormed(v))}`)
+    .join('&');
   return query ? `${path}?${query}` : path;
 }
 
@@ -650,7 +938,8 @@ function problemWith(answer: Answer, c: FuzzCase, event: APIGatewayProxyEvent): 
   const unknownGuids = Object.entries(c.segments).filter(([name, s]) => s.tag === 'unknown' && GUID_PARAMS.has(name));
   if (unknownGuids.length > 0 && fullyValid(c, event)) {
     const field = body?.error?.field;
-    if (answer.status !== 404 || !Object.keys(c.segments).includes(field)) return `a valid request naming an unknown guid answered ${answer.status} ${shorten(body)} instead of 404 naming the field`;
+    if (answer.status !== 404 || !Object.keys(c.segments).includes(field))
+      return `a valid request naming an unknown guid answered ${answer.status} ${shorten(body)} instead of 404 naming the field`;
   }
   return undefined;
 }
@@ -665,20 +954,29 @@ describe('paged lists', () => {
     ['jobs', 'a sort key outside JOB#', 'ACT-1'],
     ['transactions', 'an empty sort key', ''],
     ['account_numbers', 'an empty sort key', ''],
-  ] as const)('refuses a %s cursor of the right partition with %s as 400 INVALID_CURSOR, not 500', async (list, _, sk) => {
-    const member = known.idleMember;
-    const pk = list === 'jobs' ? keys.jobsOfMember(member).pk : keys.resultsOfMember(member, list).pk;
-    const cursor = base64url(JSON.stringify({ pk, sk }));
+  ] as const)(
+    'refuses a %s cursor of the right partition with %s as 400 INVALID_CURSOR, not 500',
+    async (list, _, sk) => {
+      const member = known.idleMember;
+      const pk = list === 'jobs' ? keys.jobsOfMember(member).pk : keys.resultsOfMember(member, list).pk;
+      const cursor = base64url(JSON.stringify({ pk, sk }));
 
-    const refused = await send('GET', `/users/${known.user}/members/${member}/${list}?cursor=${cursor}`);
+      const refused = await send('GET', `/users/${known.user}/members/${member}/${list}?cursor=${cursor}`);
 
-    expect(refused).toEqual({ status: 400, body: { error: { code: 'INVALID_CURSOR', message: expect.any(String), field: 'cursor' } } });
-  });
+      expect(refused).toEqual({
+        status: 400,
+        body: { error: { code: 'INVALID_CURSOR', message: expect.any(String), field: 'cursor' } },
+      });
+    },
+  );
 
   it('still follows a cursor the jobs list gave out', async () => {
     const first = await send('GET', `/users/${known.user}/members/${known.idleMember}/jobs?limit=1`);
 
-    const second = await send('GET', `/users/${known.user}/members/${known.idleMember}/jobs?limit=1&cursor=${first.body.pagination.next_cursor}`);
+    const second = await send(
+      'GET',
+      `/users/${known.user}/members/${known.idleMember}/jobs?limit=1&cursor=${first.body.pagination.next_cursor}`,
+    );
 
     expect(second.status).toBe(200);
     expect(second.body.jobs.map((j: { guid: string }) => j.guid)).toEqual([known.idleJobs[0]]);
@@ -688,7 +986,7 @@ describe('paged lists', () => {
 describe('every API route, fuzzed in-process through its real handler', () => {
   const seen: Record<string, Tally> = {};
 
-  it.each(ROUTES.map((route) => [routeKey(route), route as Route] as const))(
+  it.each(API_ROUTES.map((route) => [routeKey(route), route as Route] as const))(
     '%s: never answers 5xx, and every refusal is {error:{code, message, field?}} (500 cases)',
     async (key, route) => {
       const tally = new Tally();
@@ -706,7 +1004,10 @@ describe('every API route, fuzzed in-process through its real handler', () => {
           tally.add(`${c.branch}:${answer.status}`);
           if (fullyValid(c, built.event)) tally.add('fully-valid');
           const problem = problemWith(answer, c, built.event);
-          if (problem) throw new Error(`${key}: ${problem}\n  request: ${describeCase(c)}\n  response: ${answer.status} ${shorten(answer.text)}`);
+          if (problem)
+            throw new Error(
+              `${key}: ${problem}\n  request: ${describeCase(c)}\n  response: ${answer.status} ${shorten(answer.text)}`,
+            );
         }),
         { numRuns: RUNS_PER_ROUTE },
       );

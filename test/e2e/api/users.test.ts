@@ -24,7 +24,13 @@ describe('POST /users', () => {
     const again = await api.post('/users', { user: { id } });
 
     expect(first.status).toBe(201);
-    expect(first.body.user).toEqual({ guid: expect.stringMatching(/^USR-/), id, email: 'ada@example.com', metadata: '{"plan":"gold"}', created_at: expect.any(String) });
+    expect(first.body.user).toEqual({
+      guid: expect.stringMatching(/^USR-/),
+      id,
+      email: 'ada@example.com',
+      metadata: '{"plan":"gold"}',
+      created_at: expect.any(String),
+    });
     expect(again.status).toBe(200);
     expect(again.body.user).toEqual(first.body.user);
     expect(mxCalls('POST /users') - mxCreatesBefore).toBe(1);
@@ -65,27 +71,42 @@ describe('POST /users', () => {
   ])('refuses %s (400 VALIDATION_FAILED naming the field) without asking MX', async (_, body, field) => {
     const mxCreatesBefore = mxCalls('POST /users');
 
-    const refused = await api.send('POST', '/users', { raw: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const refused = await api.send('POST', '/users', {
+      raw: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json' },
+    });
 
     expectError(refused, 400, 'VALIDATION_FAILED', field);
     expect(mxCalls('POST /users')).toBe(mxCreatesBefore);
   });
 
   it('refuses malformed JSON (400 INVALID_JSON)', async () => {
-    const refused = await api.send('POST', '/users', { raw: '{"user": {"id": "x"', headers: { 'Content-Type': 'application/json' } });
+    const refused = await api.send('POST', '/users', {
+      raw: '{"user": {"id": "x"',
+      headers: { 'Content-Type': 'application/json' },
+    });
 
     expectError(refused, 400, 'INVALID_JSON');
   });
 
   it('refuses a body that is not sent as JSON (415 UNSUPPORTED_MEDIA_TYPE)', async () => {
-    const refused = await api.send('POST', '/users', { raw: JSON.stringify({ user: { id: 'x' } }), headers: { 'Content-Type': 'text/plain' } });
+    const refused = await api.send('POST', '/users', {
+      raw: JSON.stringify({ user: { id: 'x' } }),
+      headers: { 'Content-Type': 'text/plain' },
+    });
 
     expectError(refused, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('takes a JSON media type with a charset or a +json suffix', async () => {
-    const withCharset = await api.send('POST', '/users', { raw: JSON.stringify({ user: { id: uniqueId('charset') } }), headers: { 'Content-Type': 'application/json; charset=utf-8' } });
-    const suffixed = await api.send('POST', '/users', { raw: JSON.stringify({ user: { id: uniqueId('suffix') } }), headers: { 'Content-Type': 'application/vnd.api+json' } });
+    const withCharset = await api.send('POST', '/users', {
+      raw: JSON.stringify({ user: { id: uniqueId('charset') } }),
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+    });
+    const suffixed = await api.send('POST', '/users', {
+      raw: JSON.stringify({ user: { id: uniqueId('suffix') } }),
+      headers: { 'Content-Type': 'application/vnd.api+json' },
+    });
 
     expect(withCharset.status).toBe(201);
     expect(suffixed.status).toBe(201);
@@ -105,14 +126,15 @@ describe('POST /users', () => {
 });
 
 describe('GET /users/{user_guid}', () => {
-  it('answers a user created through the API', async () => {
-    const created = await api.post('/users', { user: { id: uniqueId('reader') } });
+  it('answers a user created through the API, as the typed client reads it', async () => {
+    const created = await api.typed.POST('/users', { body: { user: { id: uniqueId('reader') } } });
+    const guid = created.data?.user.guid ?? '';
 
-    const read = await api.get(`/users/${created.body.user.guid}`);
+    const read = await api.typed.GET('/users/{user_guid}', { params: { path: { user_guid: guid } } });
 
-    expect(read.status).toBe(200);
-    expect(read.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(read.body).toEqual({ user: created.body.user });
+    expect(read.response.status).toBe(200);
+    expect(read.response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(read.data).toEqual({ user: created.data?.user });
   });
 
   it('answers 404 naming user_guid for a guid it does not know', async () => {
@@ -125,19 +147,26 @@ describe('GET /users/{user_guid}', () => {
     expectError(await api.get(`/users/${foreign.guid}`), 404, 'NOT_FOUND', 'user_guid');
   });
 
-  it.each(['not-a-guid', 'MBR-123', 'USR-', 'USR-has%20space'])('refuses the malformed guid %s (400 INVALID_PARAMETER naming user_guid)', async (guid) => {
-    expectError(await api.get(`/users/${guid}`), 400, 'INVALID_PARAMETER', 'user_guid');
-  });
+  it.each(['not-a-guid', 'MBR-123', 'USR-', 'USR-has%20space'])(
+    'refuses the malformed guid %s (400 INVALID_PARAMETER naming user_guid)',
+    async (guid) => {
+      expectError(await api.get(`/users/${guid}`), 400, 'INVALID_PARAMETER', 'user_guid');
+    },
+  );
 });
 
 describe('POST /users/{user_guid}/widget_urls', () => {
   it('answers a Connect widget URL from MX', async () => {
     const created = await api.post('/users', { user: { id: uniqueId('widget') } });
 
-    const widget = await api.post(`/users/${created.body.user.guid}/widget_urls`, { widget_url: { widget_type: 'connect_widget', mode: 'verification' } });
+    const widget = await api.post(`/users/${created.body.user.guid}/widget_urls`, {
+      widget_url: { widget_type: 'connect_widget', mode: 'verification' },
+    });
 
     expect(widget.status).toBe(200);
-    expect(widget.body).toEqual({ widget_url: { type: 'connect_widget', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/widgets\//) } });
+    expect(widget.body).toEqual({
+      widget_url: { type: 'connect_widget', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/widgets\//) },
+    });
   });
 
   it('defaults the widget type to the Connect widget', async () => {
@@ -152,7 +181,9 @@ describe('POST /users/{user_guid}/widget_urls', () => {
   it('answers 404 naming user_guid for an unknown user, without asking MX', async () => {
     const widgetCallsBefore = mxCalls('POST /users/{user_guid}/widget_urls');
 
-    const refused = await api.post(`/users/${UNKNOWN_USER}/widget_urls`, { widget_url: { widget_type: 'connect_widget' } });
+    const refused = await api.post(`/users/${UNKNOWN_USER}/widget_urls`, {
+      widget_url: { widget_type: 'connect_widget' },
+    });
 
     expectError(refused, 404, 'NOT_FOUND', 'user_guid');
     expect(mxCalls('POST /users/{user_guid}/widget_urls')).toBe(widgetCallsBefore);

@@ -1,10 +1,10 @@
 // The CLI against the whole system on this machine, in-process: run(argv, io) is what the bin calls.
 import { createServer } from 'node:net';
 import { Duration } from 'aws-cdk-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
-import { buildProgram, run } from '#cli/mxflow.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '#cli/context.js';
+import { buildProgram, run } from '#cli/mxflow.js';
 import type { Prompts } from '#cli/prompt-challenges.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
@@ -13,7 +13,10 @@ let api: string;
 
 beforeAll(async () => {
   // Challenges wait an MX hour (3.6 s real): long enough for a test to leave one and come back.
-  h = await startWorkflowHarness({ simulator: { jobDurationMs: 150_000, challengeExpiryMs: 3_600_000 }, challengeTimeout: Duration.hours(1) });
+  h = await startWorkflowHarness({
+    simulator: { jobDurationMs: 150_000, challengeExpiryMs: 3_600_000 },
+    challengeTimeout: Duration.hours(1),
+  });
   api = h.stack.endpoints.api;
 });
 afterAll(async () => h?.stop());
@@ -33,7 +36,17 @@ interface Outcome {
 async function cli(...argv: string[]): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
-  const io: Partial<CliIo> = { out: (t) => void (stdout += t), err: (t) => void (stderr += t), isTTY: false, interactive: false, prompts: noPrompts };
+  const io: Partial<CliIo> = {
+    out: (t) => {
+      stdout += t;
+    },
+    err: (t) => {
+      stderr += t;
+    },
+    isTTY: false,
+    interactive: false,
+    prompts: noPrompts,
+  };
   const code = await run(['--api', api, ...argv], io);
   return { code, stdout, stderr };
 }
@@ -44,7 +57,19 @@ async function newUserAndMember(password: string): Promise<{ user: string; membe
   const created = await cli('users', 'create', '--id', `cli-${password}-${Date.now()}`, '--json');
   expect(created.code, created.stderr).toBe(0);
   const user = json<{ user: { guid: string } }>(created).user.guid;
-  const out = await cli('members', 'create', '--user', user, '--institution', 'mxbank', '--credential', 'Username=mxuser', '--credential', `password=${password}`, '--skip-aggregation');
+  const out = await cli(
+    'members',
+    'create',
+    '--user',
+    user,
+    '--institution',
+    'mxbank',
+    '--credential',
+    'Username=mxuser',
+    '--credential',
+    `password=${password}`,
+    '--skip-aggregation',
+  );
   expect(out.code, out.stderr).toBe(0);
   const member = /^member\s+(MBR-\S+)$/m.exec(out.stdout)?.[1];
   expect(member).toBeDefined();
@@ -57,18 +82,35 @@ describe('mxflow, the CLI', () => {
     expect(out.stdout).toMatch(/institution\s+mxbank/);
     expect(out.stdout + out.stderr).not.toMatch(/challenge/i); // the password is never printed
 
-    const verify = await cli('jobs', 'start', 'verify', '--user', user, '--member', member, '--follow', '--poll-ms', '20', '--answer', 'correct', '--answer', 'MX Bank Checking…');
+    const verify = await cli(
+      'jobs',
+      'start',
+      'verify',
+      '--user',
+      user,
+      '--member',
+      member,
+      '--follow',
+      '--poll-ms',
+      '20',
+      '--answer',
+      'correct',
+      '--answer',
+      'MX Bank Checking…',
+    );
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/^\[\s*\d+\.\d s\] CHALLENGED/m);
     expect(verify.stdout).toContain('"What city were you born in?" (TEXT)');
-    expect(verify.stdout).toMatch(/verify job JOB-\S+ SUCCEEDED after \d+\.\d s: .*1 account_numbers/);
+    expect(verify.stdout).toMatch(/verify job JOB-\S+ SUCCEEDED after \d+\.\d s: .*\b1 account number\b/);
 
     const table = await cli('results', 'account_numbers', '--user', user, '--member', member);
     expect(table.code, table.stderr).toBe(0);
     const masked = /••••(\d{4})/.exec(table.stdout);
     expect(masked).not.toBeNull();
     const full = await cli('results', 'account_numbers', '--user', user, '--member', member, '--json');
-    const numbers = json<{ account_numbers: { account_number: string; routing_number: string }[] }>(full).account_numbers;
+    const numbers = json<{ account_numbers: { account_number: string; routing_number: string }[] }>(
+      full,
+    ).account_numbers;
     expect(numbers).toHaveLength(1);
     const number = String(numbers[0]?.account_number);
     expect(number).toMatch(/^\d{10}$/);
@@ -83,16 +125,43 @@ describe('mxflow, the CLI', () => {
   it('shows the account’s masked number, never the TAN’s digits, and warns when a member with numbers is deleted', async () => {
     const created = await cli('users', 'create', '--id', `cli-tan-${Date.now()}`, '--json');
     const user = json<{ user: { guid: string } }>(created).user.guid;
-    const oauth = await cli('members', 'create', '--user', user, '--institution', 'chase_oauth_test', '--oauth', '--skip-aggregation', '--json');
+    const oauth = await cli(
+      'members',
+      'create',
+      '--user',
+      user,
+      '--institution',
+      'chase_oauth_test',
+      '--oauth',
+      '--skip-aggregation',
+      '--json',
+    );
     expect(oauth.code, oauth.stderr).toBe(0);
     const { member } = json<{ member: { guid: string; oauth_window_uri: string } }>(oauth);
     expect((await fetch(member.oauth_window_uri)).status).toBe(200);
-    const verify = await cli('jobs', 'start', 'verify', '--user', user, '--member', member.guid, '--follow', '--poll-ms', '20', '--answer', 'Test Chase (OAuth) Checking…');
+    const verify = await cli(
+      'jobs',
+      'start',
+      'verify',
+      '--user',
+      user,
+      '--member',
+      member.guid,
+      '--follow',
+      '--poll-ms',
+      '20',
+      '--answer',
+      'Test Chase (OAuth) Checking…',
+    );
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
 
     const table = await cli('results', 'account_numbers', '--user', user, '--member', member.guid);
-    const full = json<{ account_numbers: { account_number: string; account_guid: string; is_tokenized: boolean }[] }>(await cli('results', 'account_numbers', '--user', user, '--member', member.guid, '--json'));
-    const accounts = json<{ accounts: { guid: string; account_number: string }[] }>(await cli('results', 'accounts', '--user', user, '--member', member.guid, '--json'));
+    const full = json<{ account_numbers: { account_number: string; account_guid: string; is_tokenized: boolean }[] }>(
+      await cli('results', 'account_numbers', '--user', user, '--member', member.guid, '--json'),
+    );
+    const accounts = json<{ accounts: { guid: string; account_number: string }[] }>(
+      await cli('results', 'accounts', '--user', user, '--member', member.guid, '--json'),
+    );
 
     const [tan] = full.account_numbers;
     expect(tan?.is_tokenized).toBe(true);
@@ -119,7 +188,9 @@ describe('mxflow, the CLI', () => {
 
     const waits = await cli('jobs', 'follow', ...ref, '--non-interactive');
     expect(waits.code).toBe(1);
-    expect(waits.stderr).toMatch(/^mxflow: job JOB-\S+ waits for an answer to challenge 1 of 1: "Which of these was your first car\?" \(OPTIONS: Honda Civic \| Ford Mustang \| Toyota Corolla\)/);
+    expect(waits.stderr).toMatch(
+      /^mxflow: job JOB-\S+ waits for an answer to challenge 1 of 1: "Which of these was your first car\?" \(OPTIONS: Honda Civic \| Ford Mustang \| Toyota Corolla\)/,
+    );
     expect(waits.stderr.trim().split('\n')).toHaveLength(1);
 
     const wrong = await cli('jobs', 'follow', ...ref, '--answer', 'Tesla');
@@ -129,7 +200,10 @@ describe('mxflow, the CLI', () => {
 
     const done = await cli('jobs', 'follow', ...ref, '--answer', 'ford mustang', '--json');
     expect(done.code, done.stderr).toBe(0);
-    expect(json<{ job: { status: string; counts: Record<string, number> } }>(done).job).toMatchObject({ status: 'SUCCEEDED', counts: { account_owners: 3 } });
+    expect(json<{ job: { status: string; counts: Record<string, number> } }>(done).job).toMatchObject({
+      status: 'SUCCEEDED',
+      counts: { account_owners: 3 },
+    });
     // With --json, progress lines go to stderr and stdout is only the job.
     expect(done.stderr).toMatch(/SUCCEEDED/);
 
@@ -140,7 +214,20 @@ describe('mxflow, the CLI', () => {
 
   it('prints a failed job with its reason and exits 1', async () => {
     const { user, member } = await newUserAndMember('challenge');
-    const failed = await cli('jobs', 'start', 'aggregate', '--user', user, '--member', member, '--follow', '--poll-ms', '20', '--answer', 'wrong');
+    const failed = await cli(
+      'jobs',
+      'start',
+      'aggregate',
+      '--user',
+      user,
+      '--member',
+      member,
+      '--follow',
+      '--poll-ms',
+      '20',
+      '--answer',
+      'wrong',
+    );
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/aggregate job JOB-\S+ FAILED after .*: MFA_REJECTED: /);
   });
@@ -155,9 +242,20 @@ describe('mxflow, the CLI', () => {
   it('treats bad usage as exit 2 before any request, and an unreachable API as exit 1', async () => {
     expect((await cli('jobs', 'start', 'verify', '--user', 'nobody', '--member', 'MBR-1')).code).toBe(2);
     expect((await cli('jobs', 'start', 'refresh', '--user', 'USR-1', '--member', 'MBR-1')).code).toBe(2);
-    expect((await cli('results', 'accounts', '--user', 'USR-1', '--member', 'MBR-1', '--from', '2025-02-30')).code).toBe(2);
+    expect(
+      (await cli('results', 'accounts', '--user', 'USR-1', '--member', 'MBR-1', '--from', '2025-02-30')).code,
+    ).toBe(2);
     expect((await cli('users', 'create', '--metadata', '{not json')).code).toBe(2);
-    const missing = await cli('members', 'create', '--user', 'USR-does-not-exist', '--institution', 'mxbank', '--credential', 'Username=mxuser');
+    const missing = await cli(
+      'members',
+      'create',
+      '--user',
+      'USR-does-not-exist',
+      '--institution',
+      'mxbank',
+      '--credential',
+      'Username=mxuser',
+    );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('missing --credential "Password=…"');
 
@@ -166,9 +264,17 @@ describe('mxflow, the CLI', () => {
     const port = (server.address() as { port: number }).port;
     await new Promise((resolve) => server.close(resolve)); // a port nobody listens on
     let downErr = '';
-    const down = await run(['--api', `http://127.0.0.1:${port}`, 'members', 'list', '--user', 'USR-1'], { out: () => {}, err: (t) => void (downErr += t), interactive: false });
+    const down = await run(['--api', `http://127.0.0.1:${port}`, 'members', 'list', '--user', 'USR-1'], {
+      out: () => {},
+      err: (t) => {
+        downErr += t;
+      },
+      interactive: false,
+    });
     expect(down).toBe(1);
-    expect(downErr).toMatch(/^mxflow: cannot reach the mxflow API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): is it running\? \(npm start\)\n$/);
+    expect(downErr).toMatch(
+      /^mxflow: cannot reach the mxflow API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): is it running\? \(npm start\)\n$/,
+    );
   });
 
   it('searches institutions and lists their credential fields', async () => {

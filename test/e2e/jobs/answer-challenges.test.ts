@@ -43,17 +43,31 @@ describe('answerChallenges', () => {
     const resumesBefore = resumes();
 
     // The caller checked its answer against what it read; the round it claims offers other values.
-    const reworded = { ...question, options: question.options!.map((o) => ({ ...o, value: `new-${String(o.value)}` })) };
-    await h.stack.jobs.parkForChallenge(member, started.job.job_guid, { challenges: [reworded], taskToken: String(parked.task_token), now: new Date() });
+    const reworded = {
+      ...question,
+      options: question.options!.map((o) => ({ ...o, value: `new-${String(o.value)}` })),
+    };
+    await h.stack.jobs.parkForChallenge(member, started.job.job_guid, {
+      challenges: [reworded],
+      taskToken: String(parked.task_token),
+      now: new Date(),
+    });
     const outcome = await h.answer(parked, [{ guid: String(question.guid), value: 'correct' }]);
     const after = await h.stack.jobs.getJob(member, started.job.job_guid);
 
-    expect(outcome).toEqual({ outcome: 'REFUSED', problem: { field: 'challenges.0.value', message: expect.any(String) } });
+    expect(outcome).toEqual({
+      outcome: 'REFUSED',
+      problem: { field: 'challenges.0.value', message: expect.any(String) },
+    });
     expect(after).toMatchObject({ status: 'CHALLENGED', task_token: parked.task_token, challenges: [reworded] });
     expect(resumes()).toBe(resumesBefore);
 
     // Put the real round back and answer it: the same token still resumes the execution.
-    await h.stack.jobs.parkForChallenge(member, started.job.job_guid, { challenges: parked.challenges!, taskToken: String(parked.task_token), now: new Date() });
+    await h.stack.jobs.parkForChallenge(member, started.job.job_guid, {
+      challenges: parked.challenges!,
+      taskToken: String(parked.task_token),
+      now: new Date(),
+    });
     expect((await h.answer(parked, [{ guid: String(question.guid), value: 'correct' }])).outcome).toBe('RESUMED');
     expect((await h.finished(started)).status).toBe('SUCCEEDED');
   });

@@ -1,6 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { type ApiClient, type ApiResult, apiClient, credentialsFor, ended, type RecordedAnswer, status, storedItems, waitForJob } from '#test/support/api-client.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiClient,
+  apiClient,
+  credentialsFor,
+  ended,
+  type RecordedAnswer,
+  status,
+  storedItems,
+  waitForJob,
+} from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 /**
@@ -44,15 +53,32 @@ function captureOutput(): () => void {
   };
 }
 
-const logLines = () => written.join('').split('\n').filter((line) => line.trim() !== '');
+const logLines = () =>
+  written
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 
 /** Every answer the API gave during the scenarios, as raw text. */
 const responses: RecordedAnswer[] = [];
 
 // ── the scenarios ──────────────────────────────────────────────────────────────────────────
 
-type Job = { guid: string; user_guid: string; member_guid: string; status: string; error?: { code: string }; challenges?: Challenge[]; oauth_window_uri?: string };
-type Challenge = { guid: string; type: string; label: string | null; options?: { label: string | null; value: string | null }[] };
+type Job = {
+  guid: string;
+  user_guid: string;
+  member_guid: string;
+  status: string;
+  error?: { code: string };
+  challenges?: Challenge[];
+  oauth_window_uri?: string;
+};
+type Challenge = {
+  guid: string;
+  type: string;
+  label: string | null;
+  options?: { label: string | null; value: string | null }[];
+};
 
 /** How each scenario ended, asserted below. */
 const outcomes: Record<string, unknown> = {};
@@ -69,7 +95,9 @@ async function scenarios(api: ApiClient): Promise<void> {
   const memberPath = (user: string, member: string) => `/users/${user}/members/${member}`;
   const jobPath = (job: Job) => `${memberPath(job.user_guid, job.member_guid)}/jobs/${job.guid}`;
   const connect = async (user: string, password: string, skip: boolean) => {
-    const created = await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials: await credentialsFor(api, password), skip_aggregation: skip } });
+    const created = await api.post(`/users/${user}/members`, {
+      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, password), skip_aggregation: skip },
+    });
     expect(created.status).toBe(201);
     return { member: String(created.body.member.guid), job: created.body.job as Job | undefined };
   };
@@ -81,14 +109,17 @@ async function scenarios(api: ApiClient): Promise<void> {
   const answer = async (job: Job, value: (challenge: Challenge) => string) => {
     const parked = (await waitForJob(api, job, status('CHALLENGED'))) as Job;
     const challenges = parked.challenges ?? [];
-    const answered = await api.put(`${jobPath(job)}/challenges`, { challenges: challenges.map((c) => ({ guid: c.guid, value: value(c) })) });
+    const answered = await api.put(`${jobPath(job)}/challenges`, {
+      challenges: challenges.map((c) => ({ guid: c.guid, value: value(c) })),
+    });
     expect(answered.status).toBe(202);
     return challenges;
   };
   const checking = (c: Challenge) => String(c.options?.find((o) => /checking/i.test(String(o.label)))?.value);
   const done = async (job: Job) => (await waitForJob(api, job, ended)) as Job;
   const readResults = async (user: string, member: string) => {
-    for (const kind of ['accounts', 'transactions?limit=1000', 'account_numbers', 'account_owners', 'jobs']) await api.get(`${memberPath(user, member)}/${kind}`);
+    for (const kind of ['accounts', 'transactions?limit=1000', 'account_numbers', 'account_owners', 'jobs'])
+      await api.get(`${memberPath(user, member)}/${kind}`);
     await api.get(memberPath(user, member));
   };
 
@@ -118,14 +149,20 @@ async function scenarios(api: ApiClient): Promise<void> {
   const rejected = await start(second, wrong.member, 'aggregate');
   await answer(rejected, () => SENTINEL_ANSWER);
   outcomes.wrongAnswer = (await done(rejected)).error?.code;
-  const update = await api.put(memberPath(second, wrong.member), { member: { credentials: await credentialsFor(api, SENTINEL_PASSWORD) } });
+  const update = await api.put(memberPath(second, wrong.member), {
+    member: { credentials: await credentialsFor(api, SENTINEL_PASSWORD) },
+  });
   expect(update.status).toBe(202);
   outcomes.update = (await done(update.body.job as Job)).status;
   // The sentinel answer posted again, to a job that no longer waits: refused.
-  outcomes.lateAnswer = (await api.put(`${jobPath(rejected)}/challenges`, { challenges: [{ guid: 'CRD-1', value: SENTINEL_ANSWER }] })).status;
+  outcomes.lateAnswer = (
+    await api.put(`${jobPath(rejected)}/challenges`, { challenges: [{ guid: 'CRD-1', value: SENTINEL_ANSWER }] })
+  ).status;
 
   // OAuth: the job waits for the end user, who opens the window; then a verification (tokenized numbers).
-  const oauth = await api.post(`/users/${second}/members`, { member: { institution_code: 'chase_oauth_test', is_oauth: true } });
+  const oauth = await api.post(`/users/${second}/members`, {
+    member: { institution_code: 'chase_oauth_test', is_oauth: true },
+  });
   expect(oauth.status).toBe(201);
   const waiting = (await waitForJob(api, oauth.body.job, status('ACTION_REQUIRED'))) as Job;
   expect((await fetch(String(waiting.oauth_window_uri))).status).toBe(200);
@@ -138,9 +175,25 @@ async function scenarios(api: ApiClient): Promise<void> {
   await readResults(second, wrong.member);
 
   // Refusals that hold the sentinel in their request: MX's (credentials at an OAuth-only institution) and the API's.
-  outcomes.refusedAtMx = (await api.post(`/users/${second}/members`, { member: { institution_code: 'mx_bank_oauth', credentials: [{ guid: 'CRD-1', value: SENTINEL_PASSWORD }] } })).status;
-  outcomes.refusedByApi = (await api.post(`/users/${second}/members`, { member: { institution_code: 'mxbank', credentials: [{ guid: 'CRD-1', value: SENTINEL_PASSWORD, label: SENTINEL_PASSWORD }] } })).status;
-  outcomes.refusedMalformed = (await api.send('POST', `/users/${second}/members`, { raw: `{"member":{"credentials":[{"value":"${SENTINEL_PASSWORD}"`, headers: { 'Content-Type': 'application/json' } })).status;
+  outcomes.refusedAtMx = (
+    await api.post(`/users/${second}/members`, {
+      member: { institution_code: 'mx_bank_oauth', credentials: [{ guid: 'CRD-1', value: SENTINEL_PASSWORD }] },
+    })
+  ).status;
+  outcomes.refusedByApi = (
+    await api.post(`/users/${second}/members`, {
+      member: {
+        institution_code: 'mxbank',
+        credentials: [{ guid: 'CRD-1', value: SENTINEL_PASSWORD, label: SENTINEL_PASSWORD }],
+      },
+    })
+  ).status;
+  outcomes.refusedMalformed = (
+    await api.send('POST', `/users/${second}/members`, {
+      raw: `{"member":{"credentials":[{"value":"${SENTINEL_PASSWORD}"`,
+      headers: { 'Content-Type': 'application/json' },
+    })
+  ).status;
 
   // Deletion.
   outcomes.delete = (await api.delete(memberPath(first, text.member))).status;
@@ -148,7 +201,10 @@ async function scenarios(api: ApiClient): Promise<void> {
   await api.get(`/users/${second}/members`);
 
   // The numbers the simulator gave out, asked of MX directly as well as read through the API.
-  for (const [user, member] of [[first, sentinel.member], [second, oauthMember]] as const) {
+  for (const [user, member] of [
+    [first, sentinel.member],
+    [second, oauthMember],
+  ] as const) {
     for await (const page of h.mx.listAccountNumbersByMember(user, member)) {
       for (const n of page.items) {
         if (n.account_number) accountNumbers.add(n.account_number);
@@ -176,13 +232,21 @@ async function allHistories(): Promise<typeof histories> {
   for (const stateMachineArn of Object.values(h.stack.stateMachineArns)) {
     let nextToken: string | undefined;
     do {
-      const page = h.stack.stepFunctions.listExecutions({ stateMachineArn, maxResults: 100, ...(nextToken ? { nextToken } : {}) });
+      const page = h.stack.stepFunctions.listExecutions({
+        stateMachineArn,
+        maxResults: 100,
+        ...(nextToken ? { nextToken } : {}),
+      });
       for (const execution of page.executions ?? []) {
         const executionArn = String(execution.executionArn);
         const events: HistoryEvent[] = [];
         let eventsToken: string | undefined;
         do {
-          const history = await h.stack.stepFunctions.getExecutionHistory({ executionArn, maxResults: 1000, ...(eventsToken ? { nextToken: eventsToken } : {}) });
+          const history = await h.stack.stepFunctions.getExecutionHistory({
+            executionArn,
+            maxResults: 1000,
+            ...(eventsToken ? { nextToken: eventsToken } : {}),
+          });
           events.push(...(history.events ?? []));
           eventsToken = history.nextToken;
         } while (eventsToken);
@@ -224,19 +288,39 @@ const isAccountNumberItem = (item: Record<string, unknown>) => /#ACCOUNT_NUMBER$
 const isAccountNumbersResponse = (r: RecordedAnswer) => r.method === 'GET' && /\/account_numbers(\?|$)/.test(r.path);
 
 /** Where in `texts` any of `values` occurs: `[where, value]` pairs, for a readable failure. */
-function occurrences(texts: { where: string; text: string }[], values: string[], match: (text: string, value: string) => boolean = (t, v) => t.includes(v)): string[] {
-  return texts.flatMap(({ where, text }) => values.filter((v) => match(text, v)).map((v) => `${v} in ${where}: ${text.slice(Math.max(0, text.indexOf(v) - 120), text.indexOf(v) + 120)}`));
+function occurrences(
+  texts: { where: string; text: string }[],
+  values: string[],
+  match: (text: string, value: string) => boolean = (t, v) => t.includes(v),
+): string[] {
+  return texts.flatMap(({ where, text }) =>
+    values
+      .filter((v) => match(text, v))
+      .map((v) => `${v} in ${where}: ${text.slice(Math.max(0, text.indexOf(v) - 120), text.indexOf(v) + 120)}`),
+  );
 }
 const numberIn = (text: string, n: string) => asNumber(n).test(text);
 
-const itemTexts = (filter: (item: Record<string, unknown>) => boolean) => items.filter(filter).map((item) => ({ where: `item ${String(item.pk)} ${String(item.sk)}`, text: JSON.stringify(item) }));
-const historyTexts = () => histories.flatMap(({ executionArn, events }) => events.map((e) => ({ where: `${executionArn.split(':').slice(-2).join(':')} event ${e.id} ${e.type}`, text: JSON.stringify(e) })));
+const itemTexts = (filter: (item: Record<string, unknown>) => boolean) =>
+  items
+    .filter(filter)
+    .map((item) => ({ where: `item ${String(item.pk)} ${String(item.sk)}`, text: JSON.stringify(item) }));
+const historyTexts = () =>
+  histories.flatMap(({ executionArn, events }) =>
+    events.map((e) => ({
+      where: `${executionArn.split(':').slice(-2).join(':')} event ${e.id} ${e.type}`,
+      text: JSON.stringify(e),
+    })),
+  );
 const lineTexts = () => lines.map((line, i) => ({ where: `log line ${i}`, text: line }));
 const responseTexts = (filter: (r: RecordedAnswer) => boolean) =>
   responses.filter(filter).flatMap((r) => {
     const where = `${r.method} ${r.path} → ${r.status}`;
     // As sent, and with any JSON escapes undone.
-    return [{ where, text: r.text }, ...(r.text.startsWith('{') ? [{ where: `${where} (decoded)`, text: JSON.stringify(JSON.parse(r.text)) }] : [])];
+    return [
+      { where, text: r.text },
+      ...(r.text.startsWith('{') ? [{ where: `${where} (decoded)`, text: JSON.stringify(JSON.parse(r.text)) }] : []),
+    ];
   });
 
 describe('sentinel values through every scenario', () => {
@@ -259,10 +343,14 @@ describe('sentinel values through every scenario', () => {
   });
 
   it('captured the handlers’ own lines, Logger’s (DEBUG level) and Metrics’ EMF, so the scans below can fail', () => {
-    const logged = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const logged = lines
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
 
     expect(logged.some((l) => l.message === 'workflow step done')).toBe(true);
-    expect(logged.some((l) => l.message === 'request done' && l.route === 'POST /users/{user_guid}/members')).toBe(true);
+    expect(logged.some((l) => l.message === 'request done' && l.route === 'POST /users/{user_guid}/members')).toBe(
+      true,
+    );
     expect(logged.some((l) => l.message === 'execution ended')).toBe(true);
     expect(logged.some((l) => typeof l._aws === 'object' && JSON.stringify(l).includes('JobsStarted'))).toBe(true);
     expect(logged.length).toBeGreaterThan(150);
@@ -271,7 +359,9 @@ describe('sentinel values through every scenario', () => {
 
   it('scanned a meaningful amount: items, histories, responses, and the numbers to look for', () => {
     const events = histories.reduce((sum, x) => sum + x.events.length, 0);
-    console.info(`scanned ${items.length} items, ${histories.length} executions (${events} events), ${lines.length} log lines, ${responses.length} responses for ${accountNumbers.size} account and ${routingNumbers.size} routing numbers`);
+    console.info(
+      `scanned ${items.length} items, ${histories.length} executions (${events} events), ${lines.length} log lines, ${responses.length} responses for ${accountNumbers.size} account and ${routingNumbers.size} routing numbers`,
+    );
 
     expect(items.length).toBeGreaterThan(400);
     expect(items.filter(isAccountNumberItem).length).toBeGreaterThanOrEqual(2);
@@ -286,7 +376,12 @@ describe('sentinel values through every scenario', () => {
   });
 
   it('keeps the sentinel password and answer out of every DynamoDB item', () => {
-    expect(occurrences(itemTexts(() => true), SENTINELS)).toEqual([]);
+    expect(
+      occurrences(
+        itemTexts(() => true),
+        SENTINELS,
+      ),
+    ).toEqual([]);
   });
 
   it('keeps the sentinel password and answer out of every execution history', () => {
@@ -298,13 +393,24 @@ describe('sentinel values through every scenario', () => {
   });
 
   it('keeps the sentinel password and answer out of every API response, refusals included', () => {
-    expect(occurrences(responseTexts(() => true), SENTINELS)).toEqual([]);
+    expect(
+      occurrences(
+        responseTexts(() => true),
+        SENTINELS,
+      ),
+    ).toEqual([]);
   });
 
   it('stores full account and routing numbers only in account_numbers result items', () => {
     const kept = itemTexts(isAccountNumberItem);
 
-    expect(occurrences(itemTexts((item) => !isAccountNumberItem(item)), sensitiveNumbers(), numberIn)).toEqual([]);
+    expect(
+      occurrences(
+        itemTexts((item) => !isAccountNumberItem(item)),
+        sensitiveNumbers(),
+        numberIn,
+      ),
+    ).toEqual([]);
     // …and they are there: the check above looks for the right strings.
     for (const n of accountNumbers) expect(kept.some(({ text }) => numberIn(text, n))).toBe(true);
   });
@@ -312,7 +418,13 @@ describe('sentinel values through every scenario', () => {
   it('shows full account and routing numbers only in the API’s account_numbers answers', () => {
     const shown = responseTexts(isAccountNumbersResponse);
 
-    expect(occurrences(responseTexts((r) => !isAccountNumbersResponse(r)), sensitiveNumbers(), numberIn)).toEqual([]);
+    expect(
+      occurrences(
+        responseTexts((r) => !isAccountNumbersResponse(r)),
+        sensitiveNumbers(),
+        numberIn,
+      ),
+    ).toEqual([]);
     for (const n of accountNumbers) expect(shown.some(({ text }) => numberIn(text, n))).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MX_TROUBLE_WAITS } from '#shared/jobs/poll-schedule.js';
-import { startWorkflowHarness, type StartedJob, type WorkflowHarness } from '#test/support/workflow-harness.js';
+import { type StartedJob, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
 
@@ -15,10 +15,15 @@ const stats = () => h.stack.simulator!.stats();
 
 /** The waits the job's state machine took after MX trouble, read from its execution history. */
 async function waitsAfterTrouble(started: StartedJob): Promise<number[]> {
-  const { events = [] } = await h.stack.stepFunctions.getExecutionHistory({ executionArn: started.executionArn, maxResults: 1000 });
+  const { events = [] } = await h.stack.stepFunctions.getExecutionHistory({
+    executionArn: started.executionArn,
+    maxResults: 1000,
+  });
   return events.flatMap((event) => {
     if (event.type !== 'WaitStateEntered' || !event.stateEnteredEventDetails?.input) return [];
-    const { progress } = JSON.parse(event.stateEnteredEventDetails.input) as { progress: { retryWaits: number; waitSeconds: number } };
+    const { progress } = JSON.parse(event.stateEnteredEventDetails.input) as {
+      progress: { retryWaits: number; waitSeconds: number };
+    };
     return progress.retryWaits > 0 ? [progress.waitSeconds] : [];
   });
 }
@@ -33,7 +38,8 @@ describe('jobs under MX’s 429s honour Retry-After', () => {
     const done = await h.finished(started);
 
     const limits = stats().rateLimits.byMember[member];
-    const gaps = limits?.after429.flatMap((r) => (r.nextRequestAt === null ? [] : [r.nextRequestAt - r.limitedAt])) ?? [];
+    const gaps =
+      limits?.after429.flatMap((r) => (r.nextRequestAt === null ? [] : [r.nextRequestAt - r.limitedAt])) ?? [];
     expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3, account_owners: 3 } });
     expect(limits?.limited).toBeGreaterThan(0);
     expect(limits?.early).toBe(0);
@@ -41,31 +47,8 @@ describe('jobs under MX’s 429s honour Retry-After', () => {
     expect(Math.min(...(await waitsAfterTrouble(started)))).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS);
   });
 
-  it('spreads the retries of 50 jobs limited together instead of bringing them back in lockstep', async () => {
-    const members = await Promise.all(
-      Array.from({ length: 50 }, async () => {
-        const user = await h.newUser();
-        return { user, member: await h.newMember(user, 'password') };
-      }),
-    );
-    // One call in ten limited: enough 429s to compare, few enough that no job meets eight in a row.
-    h.stack.simulator?.setFaults({ rate429: 0.1, retryAfterSeconds: RETRY_AFTER_SECONDS });
-
-    const jobs = await Promise.all(members.map(({ user, member }) => h.start('identify', user, member)));
-    const done = await Promise.all(jobs.map((job) => h.finished(job)));
-
-    const waits = (await Promise.all(jobs.map(waitsAfterTrouble))).flat();
-    const limits = stats().rateLimits;
-    expect(done.filter((job) => job.status !== 'SUCCEEDED').map((job) => job.error)).toEqual([]);
-    expect(limits.limited).toBeGreaterThan(25);
-    expect(limits.early).toBe(0);
-    expect(limits.minGapMs).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS * 1000);
-    // The waits after a 429 (others follow a read that failed otherwise on a loaded machine).
-    const afterLimits = waits.filter((seconds) => seconds >= RETRY_AFTER_SECONDS);
-    expect(afterLimits.length).toBeGreaterThan(25);
-    expect(new Set(afterLimits).size).toBeGreaterThanOrEqual(4);
-  });
-
+  // How the waits of jobs limited together spread is decided in the unit layer
+  // (poll-schedule.test.ts, poll-member-status.test.ts).
   it(`ends MX_UNAVAILABLE after ${MAX_MX_TROUBLE_WAITS} waits in a row, each as long as MX asked`, async () => {
     const user = await h.newUser();
     const member = await h.newMember(user, 'password');

@@ -44,7 +44,9 @@ describe('job workflows end every job, however long MX or the end user takes', (
 
   it('ends TIMED_OUT when MX is still aggregating after the poll cap', async () => {
     const user = await h.newUser();
-    const member = await h.newMember(user, 'password');
+    // DELAYED for three job durations (3,000 s of MX time): the 40 polls' own time on a loaded
+    // machine, magnified by the time scale, stays well inside it.
+    const member = await h.newMember(user, 'delayed');
 
     const done = await h.finished(await h.start('aggregate', user, member));
 
@@ -60,7 +62,10 @@ describe('job workflows end every job, however long MX or the end user takes', (
     const done = await h.finished(await h.start('verify', user, member));
 
     // MX's answer decides (its 409: another job type runs), on the first try and six retries.
-    const conflicts = h.stack.simulator?.stats().requests.byEndpoint['POST /users/{user_guid}/members/{member_guid}/verify']?.byStatus['409'];
+    const conflicts =
+      h.stack.simulator?.stats().requests.byEndpoint['POST /users/{user_guid}/members/{member_guid}/verify']?.byStatus[
+        '409'
+      ];
     expect(done).toMatchObject({ status: 'FAILED', error: { code: 'JOB_CONFLICT' } });
     expect(conflicts).toBe(7);
   });
@@ -73,7 +78,13 @@ describe('a job whose execution stops without it', () => {
     const started = await h.start('aggregate', user, member);
     await h.waitForJob(started, (r) => r.connection_status === 'CREATED');
 
-    await h.stack.sfn.send(new StopExecutionCommand({ executionArn: started.executionArn, error: 'Operator', cause: 'stopped from the console' }));
+    await h.stack.sfn.send(
+      new StopExecutionCommand({
+        executionArn: started.executionArn,
+        error: 'Operator',
+        cause: 'stopped from the console',
+      }),
+    );
     const done = await h.waitForJob(started, (r) => r.status !== 'RUNNING');
 
     expect(done).toMatchObject({ status: 'FAILED', error: { code: 'EXECUTION_ABORTED' } });

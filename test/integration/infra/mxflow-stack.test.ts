@@ -1,35 +1,36 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDeploySettings } from '#infra/deploy-settings.js';
-import { MxflowStack, type MxflowStackProps } from '#infra/mxflow-stack.js';
-import { checkWithCdkNag } from '#infra/nag.js';
-import { WORKFLOW_FUNCTIONS } from '#infra/workflows/workflow-functions.js';
+import { addMxflowStack } from '#infra/mxflow-app.js';
+import { WORKFLOW_FUNCTIONS } from '#shared/contract/workflow.js';
+import {
+  SYNTH_TIMEOUT_MS,
+  type SynthesizedStack,
+  synthesizedStack,
+  TEST_CONTEXT,
+  templateTestApp,
+} from '#test/support/synthesized-template.js';
 
-const build = (props: Partial<MxflowStackProps> = {}) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return { app, stack: new MxflowStack(app, 'Mxflow-test', { stage: 'test', ...props }) };
-};
-const synthesize = (props: Partial<MxflowStackProps> = {}) => Template.fromStack(build(props).stack);
-
+let synthesized: SynthesizedStack;
 let template: Template;
-beforeAll(() => {
-  template = synthesize({ alarmEmail: 'oncall@example.com' });
-});
+let prod: Template;
+beforeAll(async () => {
+  synthesized = await synthesizedStack(TEST_CONTEXT);
+  template = synthesized.template;
+  prod = (await synthesizedStack({ stage: 'prod' })).template;
+}, SYNTH_TIMEOUT_MS);
 
 describe('the deployable stack', () => {
-  it('passes cdk-nag’s AWS Solutions checks, every finding acknowledged with a reason', () => {
-    const { app } = build();
-    checkWithCdkNag(app);
-
-    expect(() => app.synth()).not.toThrow();
+  it('passes cdk-nag’s AWS Solutions checks, every finding acknowledged with a reason', async () => {
+    // Every synthesized stack is checked by cdk-nag (as `cdk synth` does): a finding fails it.
+    await expect(synthesizedStack(TEST_CONTEXT)).resolves.toMatchObject({ stackName: 'Mxflow-test' });
   });
 
-  it('fails the synth on a finding nobody acknowledged', () => {
-    const { app, stack } = build();
+  it('fails the synth on a finding nobody acknowledged', { timeout: SYNTH_TIMEOUT_MS }, () => {
+    const app = templateTestApp(TEST_CONTEXT);
+    const stack = addMxflowStack(app);
     new sns.Topic(stack, 'CarelessTopic');
-    checkWithCdkNag(app);
 
     expect(() => app.synth()).toThrow(/AwsSolutions-SNS/);
   });
@@ -38,15 +39,27 @@ describe('the deployable stack', () => {
     const none = readDeploySettings(() => undefined);
 
     expect(none).toMatchObject({ stage: 'dev', mxEnvironment: 'integration', mxDialect: 'platform', logRetention: 30 });
-    expect(() => readDeploySettings((key) => (key === 'mxEnvironment' ? 'staging' : undefined))).toThrow(/mxEnvironment/);
-    expect(() => readDeploySettings((key) => (key === 'logRetentionDays' ? '31' : undefined))).toThrow(/logRetentionDays/);
+    expect(() => readDeploySettings((key) => (key === 'mxEnvironment' ? 'staging' : undefined))).toThrow(
+      /mxEnvironment/,
+    );
+    expect(() => readDeploySettings((key) => (key === 'logRetentionDays' ? '31' : undefined))).toThrow(
+      /logRetentionDays/,
+    );
   });
 
   it('outputs the API URL, the state machines, the table, the secret and how to fill it', () => {
     const outputs = template.findOutputs('*');
 
     expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(['ApiUrl', 'TableName', 'MxSecretArn', 'PutMxCredentialsCommand', 'aggregateStateMachineArn', 'verifyStateMachineArn', 'identifyStateMachineArn']),
+      expect.arrayContaining([
+        'ApiUrl',
+        'TableName',
+        'MxSecretArn',
+        'PutMxCredentialsCommand',
+        'aggregateStateMachineArn',
+        'verifyStateMachineArn',
+        'identifyStateMachineArn',
+      ]),
     );
     expect(JSON.stringify(outputs.PutMxCredentialsCommand)).toContain('aws secretsmanager put-secret-value');
   });
@@ -56,7 +69,7 @@ describe('the deployable stack', () => {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
-    synthesize({ stage: 'prod' }).hasResource('AWS::DynamoDB::Table', {
+    prod.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
     });
@@ -71,7 +84,10 @@ describe('the deployable stack', () => {
     });
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     const fetchSpec = WORKFLOW_FUNCTIONS.find((f) => f.id === 'FetchResultsFunction');
-    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: fetchSpec?.memoryMb, Timeout: fetchSpec?.timeoutSeconds });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: fetchSpec?.memoryMb,
+      Timeout: fetchSpec?.timeoutSeconds,
+    });
   });
 
   it('logs every state without its data, traces, and encrypts executions with the data key', () => {
@@ -88,7 +104,10 @@ describe('the deployable stack', () => {
       MethodSettings: Match.arrayWith([Match.objectLike({ DataTraceEnabled: false, LoggingLevel: 'ERROR' })]),
       TracingEnabled: true,
     });
-    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'BAD_REQUEST_BODY',
       ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"VALIDATION_FAILED"') },
@@ -97,7 +116,8 @@ describe('the deployable stack', () => {
 
   it('grants no wildcard action on the data', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (p) => (p.Properties as { PolicyDocument: { Statement: { Action: string | string[] }[] } }).PolicyDocument.Statement,
+      (p) =>
+        (p.Properties as { PolicyDocument: { Statement: { Action: string | string[] }[] } }).PolicyDocument.Statement,
     );
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
@@ -116,7 +136,9 @@ describe('the deployable stack', () => {
   });
 
   it('alarms on failed executions, function errors, API 5xx and each way MX refuses mxflow, to an encrypted topic e-mailed to on-call', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as { AlarmActions: unknown[]; AlarmDescription: string });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties as { AlarmActions: unknown[]; AlarmDescription: string },
+    );
 
     // 1 executions + 2 function groups + API 5xx + 4 MX refusals (test/infra/constructs/observability.test.ts).
     expect(alarms).toHaveLength(8);
@@ -128,8 +150,6 @@ describe('the deployable stack', () => {
   });
 
   it('tags everything with the service and stage', () => {
-    const { app } = build();
-
-    expect(app.synth().getStackByName('Mxflow-test').tags).toMatchObject({ service: 'mxflow', stage: 'test' });
+    expect(synthesized.tags).toMatchObject({ service: 'mxflow', stage: 'test' });
   });
 });

@@ -1,9 +1,13 @@
-import { ConditionalCheckFailedException, DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMxflowTable } from '#local/dynamodb-table.js';
 import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
-import { freshTable, type FreshTable } from '#test/support/dynamodb.js';
+import { type FreshTable, freshTable } from '#test/support/dynamodb.js';
 
 describe('DynamoDB Local with the mxflow table', () => {
   let table: FreshTable;

@@ -1,13 +1,11 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import {
-  DescribeSecretCommand,
   GetSecretValueCommand,
-  PutSecretValueCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalSecretsManager, type LocalSecretsManager } from '#local/secrets-manager.js';
+import { type LocalSecretsManager, startLocalSecretsManager } from '#local/secrets-manager.js';
 
 const SECRET_NAME = 'mxflow/mx-api-credentials';
 const SECRET_VALUE = JSON.stringify({ clientId: 'client-1', apiKey: 'key-1' });
@@ -36,14 +34,16 @@ describe('local Secrets Manager', () => {
 
     expect(answer.SecretString).toBe(SECRET_VALUE);
     expect(answer.Name).toBe(SECRET_NAME);
-    expect(answer.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:mxflow\/mx-api-credentials-[A-Za-z0-9_-]{6}$/);
+    expect(answer.ARN).toMatch(
+      /^arn:aws:secretsmanager:us-east-1:\d{12}:secret:mxflow\/mx-api-credentials-[A-Za-z0-9_-]{6}$/,
+    );
     expect(answer.VersionStages).toEqual(['AWSCURRENT']);
     expect(answer.VersionId).toEqual(expect.any(String));
     expect(answer.CreatedDate).toBeInstanceOf(Date);
   });
 
   it('returns the same secret by its full ARN', async () => {
-    const { ARN } = await client.send(new DescribeSecretCommand({ SecretId: SECRET_NAME }));
+    const { ARN } = await client.send(new GetSecretValueCommand({ SecretId: SECRET_NAME }));
 
     const answer = await client.send(new GetSecretValueCommand({ SecretId: ARN }));
 
@@ -61,29 +61,22 @@ describe('local Secrets Manager', () => {
     });
   });
 
-  it('serves a value stored with PutSecretValue as the new current version', async () => {
-    const put = await client.send(new PutSecretValueCommand({ SecretId: SECRET_NAME, SecretString: '{"apiKey":"key-2"}' }));
+  it('serves a value put locally as the new current version, and no other', async () => {
+    const before = await client.send(new GetSecretValueCommand({ SecretId: SECRET_NAME }));
 
+    secretsManager.putSecret(SECRET_NAME, '{"apiKey":"key-2"}');
     const current = await client.send(new GetSecretValueCommand({ SecretId: SECRET_NAME }));
-    const previous = await client.send(new GetSecretValueCommand({ SecretId: SECRET_NAME, VersionStage: 'AWSPREVIOUS' }));
-    const described = await client.send(new DescribeSecretCommand({ SecretId: SECRET_NAME }));
+    const stale = client.send(new GetSecretValueCommand({ SecretId: SECRET_NAME, VersionId: before.VersionId }));
 
     expect(current.SecretString).toBe('{"apiKey":"key-2"}');
-    expect(current.VersionId).toBe(put.VersionId);
-    expect(previous.SecretString).toBe(SECRET_VALUE);
-    expect(described.VersionIdsToStages?.[put.VersionId ?? '']).toEqual(['AWSCURRENT']);
-  });
-
-  it('rejects PutSecretValue for a secret that does not exist, as AWS does', async () => {
-    const attempt = client.send(new PutSecretValueCommand({ SecretId: 'mxflow/no-such-secret', SecretString: 'x' }));
-
-    await expect(attempt).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect(current.VersionId).not.toBe(before.VersionId);
+    await expect(stale).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('answers operations it does not implement with UnknownOperationException', async () => {
     const response = await fetch(secretsManager.endpoint, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'secretsmanager.DeleteSecret' },
+      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'secretsmanager.PutSecretValue' },
       body: JSON.stringify({ SecretId: SECRET_NAME }),
     });
 
@@ -92,7 +85,13 @@ describe('local Secrets Manager', () => {
   });
 
   describe('with Powertools getSecret pointed at it through AWS_ENDPOINT_URL_SECRETS_MANAGER', () => {
-    const variables = ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+    const variables = [
+      'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+      'AWS_REGION',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+    ];
     let saved: Record<string, string | undefined>;
 
     beforeEach(() => {

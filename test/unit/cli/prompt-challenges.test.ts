@@ -12,7 +12,9 @@ function fakePrompts() {
   const prompts = {
     input: vi.fn(async (message: string) => `typed for ${message}`),
     password: vi.fn(async () => 'secret'),
-    select: vi.fn(async (_message: string, choices: readonly { name: string; value: string }[]) => String(choices.at(-1)?.value)),
+    select: vi.fn(async (_message: string, choices: readonly { name: string; value: string }[]) =>
+      String(choices.at(-1)?.value),
+    ),
   } satisfies Prompts;
   return prompts;
 }
@@ -22,7 +24,13 @@ describe('answering challenges at a terminal', () => {
     const prompts = fakePrompts();
     const notes: string[] = [];
     const saveImage = vi.fn(async () => '/tmp/mxflow-challenge-CRD-image.png');
-    const answerer = challengeAnswerer({ answers: [], interactive: true, prompts, note: (l) => notes.push(l), saveImage });
+    const answerer = challengeAnswerer({
+      answers: [],
+      interactive: true,
+      prompts,
+      note: (l) => notes.push(l),
+      saveImage,
+    });
 
     const answers = await answerer.answer(job(text, token, options, imageOptions, image));
 
@@ -42,25 +50,43 @@ describe('answering challenges at a terminal', () => {
       { name: 'Dog', value: 'correct' },
     ]);
     expect(saveImage).toHaveBeenCalledWith(PIXEL, 'CRD-image');
-    expect(notes).toContain('This challenge is an image, saved to /tmp/mxflow-challenge-CRD-image.png: open it and type the text it shows.');
+    expect(notes).toContain(
+      'This challenge is an image, saved to /tmp/mxflow-challenge-CRD-image.png: open it and type the text it shows.',
+    );
     expect(prompts.password).not.toHaveBeenCalled();
   });
 
   it('uses --answer values first, in order across rounds, then asks for the rest', async () => {
     const prompts = fakePrompts();
-    const answerer = challengeAnswerer({ answers: ['correct', 'mx bank checking…'], interactive: true, prompts, note: () => {} });
+    const answerer = challengeAnswerer({
+      answers: ['correct', 'mx bank checking…'],
+      interactive: true,
+      prompts,
+      note: () => {},
+    });
 
     expect(await answerer.answer(job(text))).toEqual([{ guid: 'CRD-text', value: 'correct' }]);
     expect(await answerer.answer(job(options))).toEqual([{ guid: 'CRD-options', value: 'q3v9x0a1' }]);
-    expect(await answerer.answer(job(token))).toEqual([{ guid: 'CRD-token', value: 'typed for Enter the code we sent to your phone.' }]);
+    expect(await answerer.answer(job(token))).toEqual([
+      { guid: 'CRD-token', value: 'typed for Enter the code we sent to your phone.' },
+    ]);
     expect(answerer.used).toBe(2);
     expect(prompts.input).toHaveBeenCalledTimes(1);
   });
 
   it('answers every challenge of one round together, picking opaque option values by label, and a re-asked challenge with the next --answer', async () => {
     const opaque: Challenge = { ...options, guid: 'CRD-account' };
-    const reasked: Challenge = { ...text, guid: 'CRD-text-again', label: 'That answer did not match. What city were you born in?' };
-    const answerer = challengeAnswerer({ answers: ['Springfield', 'mx bank savings', 'Shelbyville'], interactive: false, prompts: fakePrompts(), note: () => {} });
+    const reasked: Challenge = {
+      ...text,
+      guid: 'CRD-text-again',
+      label: 'That answer did not match. What city were you born in?',
+    };
+    const answerer = challengeAnswerer({
+      answers: ['Springfield', 'mx bank savings', 'Shelbyville'],
+      interactive: false,
+      prompts: fakePrompts(),
+      note: () => {},
+    });
 
     expect(await answerer.answer(job(text, opaque))).toEqual([
       { guid: 'CRD-text', value: 'Springfield' },
@@ -114,8 +140,14 @@ describe('asking for credentials', () => {
 
   it('without a terminal, names the missing fields; an unknown field is named, never its value', async () => {
     const prompts = fakePrompts();
-    await expect(resolveCredentials(fields, ['Username=mxuser'], { interactive: false, prompts })).rejects.toThrow('missing --credential "Password=…"');
-    await expect(resolveCredentials(fields, ['Pin=hunter2'], { interactive: false, prompts })).rejects.toThrow(/"Pin" is not a field of this institution; it asks for Username, Password$/);
-    await expect(resolveCredentials(fields, ['hunter2'], { interactive: false, prompts })).rejects.toThrow(/^--credential #1 must be LABEL=VALUE/);
+    await expect(resolveCredentials(fields, ['Username=mxuser'], { interactive: false, prompts })).rejects.toThrow(
+      'missing --credential "Password=…"',
+    );
+    await expect(resolveCredentials(fields, ['Pin=hunter2'], { interactive: false, prompts })).rejects.toThrow(
+      /"Pin" is not a field of this institution; it asks for Username, Password$/,
+    );
+    await expect(resolveCredentials(fields, ['hunter2'], { interactive: false, prompts })).rejects.toThrow(
+      /^--credential #1 must be LABEL=VALUE/,
+    );
   });
 });

@@ -1,16 +1,11 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readDeploySettings } from '#infra/deploy-settings.js';
-import { MxflowStack } from '#infra/mxflow-stack.js';
 import { ACCESS_REFUSED_CODES } from '#shared/mx/index.js';
 import { METRIC, METRICS_NAMESPACE } from '#shared/runtime/metrics.js';
+import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
 
-const synthesize = (context: Record<string, string>) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const settings = readDeploySettings((key) => context[key]);
-  return Template.fromStack(new MxflowStack(app, `Mxflow-${settings.stage}`, settings));
-};
+/** The stack as `npx cdk synth -c key=value …` builds it, once per run. */
+const synthesize = async (context: Record<string, string>) => (await synthesizedStack(context)).template;
 
 interface AlarmProps {
   AlarmDescription: string | { 'Fn::Join': [string, unknown[]] };
@@ -20,13 +15,18 @@ interface AlarmProps {
   Dimensions?: { Name: string; Value: string }[];
 }
 /** The MxAccessRefused alarms by their `code` dimension, descriptions flattened to text (tokens as JSON). */
-const refusalAlarms = (template: Template): Record<string, AlarmProps & { description: string; dimensions: Record<string, string> }> =>
+const refusalAlarms = (
+  template: Template,
+): Record<string, AlarmProps & { description: string; dimensions: Record<string, string> }> =>
   Object.fromEntries(
     Object.values(template.findResources('AWS::CloudWatch::Alarm'))
       .map((a) => a.Properties as AlarmProps)
       .filter((a) => a.MetricName === METRIC.mxAccessRefused)
       .map((a) => {
-        const description = typeof a.AlarmDescription === 'string' ? a.AlarmDescription : a.AlarmDescription['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('');
+        const description =
+          typeof a.AlarmDescription === 'string'
+            ? a.AlarmDescription
+            : a.AlarmDescription['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('');
         const dimensions = Object.fromEntries((a.Dimensions ?? []).map((d) => [d.Name, d.Value]));
         return [dimensions.code, { ...a, description, dimensions }];
       }),
@@ -36,14 +36,19 @@ describe('alarms that tell MX 401 from 403', () => {
   let prod: ReturnType<typeof refusalAlarms>;
   let dev: ReturnType<typeof refusalAlarms>;
   let devTemplate: Template;
-  beforeAll(() => {
-    prod = refusalAlarms(synthesize({ stage: 'prod' }));
-    devTemplate = synthesize({});
+  beforeAll(async () => {
+    prod = refusalAlarms(await synthesize({ stage: 'prod' }));
+    devTemplate = await synthesize({});
     dev = refusalAlarms(devTemplate);
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('pages on-call once per refusal code, on the MxAccessRefused metric of service mxflow', () => {
-    expect(Object.keys(prod).sort()).toEqual(['MX_FEATURE_NOT_ENABLED', 'MX_FORBIDDEN', 'MX_IP_NOT_ALLOWED', 'MX_UNAUTHORIZED']);
+    expect(Object.keys(prod).sort()).toEqual([
+      'MX_FEATURE_NOT_ENABLED',
+      'MX_FORBIDDEN',
+      'MX_IP_NOT_ALLOWED',
+      'MX_UNAUTHORIZED',
+    ]);
     // Every code the MX client records has its alarm.
     expect([...ACCESS_REFUSED_CODES].sort()).toEqual(Object.keys(prod).sort());
     for (const alarm of Object.values(prod)) {
@@ -53,7 +58,9 @@ describe('alarms that tell MX 401 from 403', () => {
   });
 
   it('tells on-call to put new MX credentials in the secret on a 401, with the command', () => {
-    expect(prod.MX_UNAUTHORIZED!.description).toMatch(/401.*aws secretsmanager put-secret-value --secret-id .*MxSecret/);
+    expect(prod.MX_UNAUTHORIZED!.description).toMatch(
+      /401.*aws secretsmanager put-secret-value --secret-id .*MxSecret/,
+    );
   });
 
   it('tells on-call to have MX allow-list the MxEgressIps on an IP refusal, or that the stack has no static egress', () => {
@@ -62,12 +69,16 @@ describe('alarms that tell MX 401 from 403', () => {
   });
 
   it('tells on-call to ask MX to enable the product on a feature refusal, and to read MX’s message on any other 403', () => {
-    expect(prod.MX_FEATURE_NOT_ENABLED!.description).toMatch(/not enabled for mxflow's client_id\. Ask MX to enable it/);
+    expect(prod.MX_FEATURE_NOT_ENABLED!.description).toMatch(
+      /not enabled for mxflow's client_id\. Ask MX to enable it/,
+    );
     expect(prod.MX_FORBIDDEN!.description).toMatch(/read MX's message in the function logs/);
   });
 
   it('no longer raises one alarm for every 401 and 403 alike', () => {
-    const onMxErrors = Object.values(devTemplate.findResources('AWS::CloudWatch::Alarm')).filter((a) => JSON.stringify(a).includes(METRIC.mxErrors));
+    const onMxErrors = Object.values(devTemplate.findResources('AWS::CloudWatch::Alarm')).filter((a) =>
+      JSON.stringify(a).includes(METRIC.mxErrors),
+    );
 
     expect(onMxErrors).toEqual([]);
   });
@@ -75,6 +86,22 @@ describe('alarms that tell MX 401 from 403', () => {
   it('graphs MxAccessRefused by code on the dashboard', () => {
     const [dashboard] = Object.values(devTemplate.findResources('AWS::CloudWatch::Dashboard'));
 
-    expect(JSON.stringify(dashboard)).toMatch(new RegExp(`SEARCH\\('\\{${METRICS_NAMESPACE},service,code\\} MetricName=[\\\\]+"${METRIC.mxAccessRefused}[\\\\]+"'`));
+    expect(JSON.stringify(dashboard)).toMatch(
+      new RegExp(
+        `SEARCH\\('\\{${METRICS_NAMESPACE},service,code\\} MetricName=[\\\\]+"${METRIC.mxAccessRefused}[\\\\]+"'`,
+      ),
+    );
+  });
+});
+
+describe('the dashboard', () => {
+  it('graphs the cold starts Powertools records, by function', async () => {
+    const [dashboard] = Object.values((await synthesize({})).findResources('AWS::CloudWatch::Dashboard'));
+
+    expect(JSON.stringify(dashboard)).toMatch(
+      new RegExp(
+        `SEARCH\\('\\{${METRICS_NAMESPACE},service,function_name\\} MetricName=[\\\\]+"${METRIC.coldStart}[\\\\]+"'`,
+      ),
+    );
   });
 });

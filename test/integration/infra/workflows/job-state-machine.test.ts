@@ -1,12 +1,10 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MxflowStack } from '#infra/mxflow-stack.js';
-import { WORKFLOW_FUNCTIONS } from '#infra/workflows/workflow-functions.js';
+import { jobStateMachines } from '#local/job-state-machines.js';
 import { aslProblems } from '#local/step-functions/validate-asl.js';
-import { stateMachinesFromTemplate } from '#local/step-functions/index.js';
-import { JOB_TYPES } from '#shared/jobs/job-types.js';
+import { JOB_TYPES, WORKFLOW_FUNCTIONS, WORKFLOW_STATES } from '#shared/contract/workflow.js';
 import { WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
+import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
 
 type State = Record<string, unknown> & { Type: string };
 type Definition = { States: Record<string, State>; TimeoutSeconds?: number };
@@ -14,13 +12,15 @@ type Definition = { States: Record<string, State>; TimeoutSeconds?: number };
 let template: Template;
 let machines: { name: string; definition: Definition }[];
 
-beforeAll(() => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  template = Template.fromStack(new MxflowStack(app, 'Mxflow-test', { stage: 'test' }));
-  machines = stateMachinesFromTemplate(template.toJSON()) as { name: string; definition: Definition }[];
-});
+// The ASL is the stack's own (test/integration/local/job-state-machines.test.ts proves it
+// against the synthesized template); the template is the run's one synth.
+beforeAll(async () => {
+  ({ template } = await synthesizedStack());
+  machines = jobStateMachines('Mxflow-test') as { name: string; definition: Definition }[];
+}, SYNTH_TIMEOUT_MS);
 
-const lambdaTasks = (d: Definition) => Object.entries(d.States).filter(([, s]) => s.Type === 'Task' && String(s.Resource).includes('lambda'));
+const lambdaTasks = (d: Definition) =>
+  Object.entries(d.States).filter(([, s]) => s.Type === 'Task' && String(s.Resource).includes('lambda'));
 
 describe('the job state machines the stack deploys', () => {
   it('are three Standard workflows, one per job type, with a hard time limit', () => {
@@ -34,66 +34,102 @@ describe('the job state machines the stack deploys', () => {
     const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
 
     expect(aslProblems(definition)).toBe('');
-    expect(Object.keys(definition.States).sort()).toEqual(
-      [
-        'AwaitChallengeAnswer', 'FetchResults', 'JobFailed', 'JobSucceeded', 'PollMemberStatus', 'RecordFailure', 'RecordSuccess', 'RouteByStatus', 'StartMxJob',
-        'WaitBeforePoll', 'WaitBeforeRetryFetch', 'WaitBeforeRetryStart',
-      ].sort(),
-    );
+    expect(Object.keys(definition.States).sort()).toEqual(Object.values(WORKFLOW_STATES).sort());
   });
 
-  it.each(JOB_TYPES)('%s: waits between polls for as long as the poll step decided, never a fixed sleep in a Lambda', (jobType) => {
-    const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
+  it.each(JOB_TYPES)(
+    '%s: waits between polls for as long as the poll step decided, never a fixed sleep in a Lambda',
+    (jobType) => {
+      const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
 
-    expect(definition.States.WaitBeforePoll).toMatchObject({ Type: 'Wait', SecondsPath: '$.progress.waitSeconds', Next: 'PollMemberStatus' });
-    expect(definition.States.RouteByStatus?.Type).toBe('Choice');
-  });
+      expect(definition.States.WaitBeforePoll).toMatchObject({
+        Type: 'Wait',
+        SecondsPath: '$.progress.waitSeconds',
+        Next: 'PollMemberStatus',
+      });
+      expect(definition.States.RouteByStatus?.Type).toBe('Choice');
+    },
+  );
 
   it.each(JOB_TYPES)('%s: parks on a task token for a challenge, with a timeout', (jobType) => {
     const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
 
-    expect(definition.States.AwaitChallengeAnswer).toMatchObject({
+    expect(definition.States.ParkForChallenge).toMatchObject({
       Resource: expect.stringContaining('lambda:invoke.waitForTaskToken'),
       TimeoutSeconds: 600,
       Parameters: { Payload: { 'taskToken.$': '$$.Task.Token', job: expect.objectContaining({ jobType }) } },
     });
   });
 
-  it.each(JOB_TYPES)('%s: retries MX faults with backoff never sooner than 3 s, and catches everything into RecordFailure', (jobType) => {
-    const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
-    const callsMx = (stateName: string) => WORKFLOW_FUNCTIONS.some((f) => f.callsMx && (f.states as readonly string[]).includes(stateName));
+  it.each(JOB_TYPES)(
+    '%s: retries MX faults with backoff never sooner than 3 s, and catches everything into RecordFailure',
+    (jobType) => {
+      const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
+      const callsMx = (stateName: string) => WORKFLOW_FUNCTIONS.some((f) => f.callsMx && f.state === stateName);
 
-    for (const [name, state] of lambdaTasks(definition).filter(([n]) => n !== 'RecordFailure')) {
-      const retries = (state.Retry ?? []) as { ErrorEquals: string[]; BackoffRate?: number; JitterStrategy?: string }[];
-      const catches = state.Catch as { ErrorEquals: string[]; Next: string }[];
-      expect(catches, name).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'RecordFailure' })]);
-      const mx = retries.find((r) => r.ErrorEquals.includes(WORKFLOW_ERRORS.mxTransient));
-      if (!callsMx(name)) {
-        expect(mx, name).toBeUndefined();
-        continue;
+      for (const [name, state] of lambdaTasks(definition).filter(([n]) => n !== 'RecordFailure')) {
+        const retries = (state.Retry ?? []) as {
+          ErrorEquals: string[];
+          BackoffRate?: number;
+          JitterStrategy?: string;
+        }[];
+        const catches = state.Catch as { ErrorEquals: string[]; Next: string }[];
+        expect(catches, name).toEqual([
+          expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'RecordFailure' }),
+        ]);
+        const mx = retries.find((r) => r.ErrorEquals.includes(WORKFLOW_ERRORS.mxTransient));
+        if (!callsMx(name)) {
+          expect(mx, name).toBeUndefined();
+          continue;
+        }
+        expect(mx?.BackoffRate, name).toBe(2);
+        // FULL jitter would draw from 0 s: the jitter above the floor comes from the steps' own waits.
+        expect(mx, name).toMatchObject({ IntervalSeconds: 3, JitterStrategy: 'NONE' });
       }
-      expect(mx?.BackoffRate, name).toBe(2);
-      // FULL jitter would draw from 0 s: the jitter above the floor comes from the steps' own waits.
-      expect(mx, name).toMatchObject({ IntervalSeconds: 3, JitterStrategy: 'NONE' });
-    }
-    expect(definition.States.StartMxJob?.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: [WORKFLOW_ERRORS.mxJobConflict], MaxAttempts: 6 })]));
-  });
+      expect(definition.States.StartMxJob?.Retry).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ ErrorEquals: [WORKFLOW_ERRORS.mxJobConflict], MaxAttempts: 6 }),
+        ]),
+      );
+    },
+  );
 
   it.each(JOB_TYPES)('%s: after MX’s 429 waits as the step decided, then starts or fetches again', (jobType) => {
     const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
-    const choices = (definition.States.RouteByStatus as unknown as { Choices: { StringEquals?: string; Next: string }[] }).Choices;
+    const choices = (
+      definition.States.RouteByStatus as unknown as { Choices: { StringEquals?: string; Next: string }[] }
+    ).Choices;
     const routeOf = (value: string) => choices.find((c) => c.StringEquals === value)?.Next;
 
     expect(routeOf('RETRY_START')).toBe('WaitBeforeRetryStart');
     expect(routeOf('RETRY_FETCH')).toBe('WaitBeforeRetryFetch');
     expect(routeOf('RECORD_SUCCESS')).toBe('RecordSuccess');
-    expect(definition.States.WaitBeforeRetryStart).toMatchObject({ Type: 'Wait', SecondsPath: '$.progress.waitSeconds', Next: 'StartMxJob' });
-    expect(definition.States.WaitBeforeRetryFetch).toMatchObject({ Type: 'Wait', SecondsPath: '$.progress.waitSeconds', Next: 'FetchResults' });
+    expect(definition.States.WaitBeforeRetryStart).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.progress.waitSeconds',
+      Next: 'StartMxJob',
+    });
+    expect(definition.States.WaitBeforeRetryFetch).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.progress.waitSeconds',
+      Next: 'FetchResults',
+    });
     expect(definition.States.FetchResults).toMatchObject({ Next: 'RouteByStatus', ResultPath: '$.progress' });
   });
 
-  it('runs each task on the function the workflow table names, Node 24 on ARM', () => {
-    expect(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })).length).toBeGreaterThanOrEqual(WORKFLOW_FUNCTIONS.length);
+  it.each(JOB_TYPES)('%s: runs each Task state on the function named for it in the workflow table', (jobType) => {
+    const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
+    // A plain invoke names the function in Resource; a task-token wait in its FunctionName parameter.
+    const invoked = (state: State) =>
+      String((state.Parameters as { FunctionName?: string } | undefined)?.FunctionName ?? state.Resource);
+    const functionOf = (state: State) => /:function:(\w+Function)\b/.exec(invoked(state))?.[1];
+
+    const tasks = Object.fromEntries(lambdaTasks(definition).map(([name, state]) => [name, functionOf(state)]));
+
+    expect(tasks).toEqual(Object.fromEntries(WORKFLOW_FUNCTIONS.map((f) => [f.state, f.id])));
+  });
+
+  it('runs every function on Node 24 on ARM', () => {
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 

@@ -1,19 +1,31 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isMxError, type MxClient } from '#shared/mx/index.js';
-import { credentialsFor, pollMemberUntilSettled, type SimulatedMx, startSimulatedMx } from '#test/support/simulated-mx.js';
+import {
+  credentialsFor,
+  pollMemberUntilSettled,
+  type SimulatedMx,
+  startSimulatedMx,
+} from '#test/support/simulated-mx.js';
 
 let mx: SimulatedMx;
 let client: MxClient;
 
 beforeAll(async () => {
   // Jobs last 30 s of MX time (30 ms real); background aggregation off unless a test turns it on.
-  mx = await startSimulatedMx({ timeScale: 0.001, jobDurationMs: 30_000, seed: 'job-starts', backgroundAggregationMs: 0 });
+  mx = await startSimulatedMx({
+    timeScale: 0.001,
+    jobDurationMs: 30_000,
+    // A challenge waits as long as a loaded machine needs to answer it.
+    challengeExpiryMs: 100_000_000,
+    seed: 'job-starts',
+    backgroundAggregationMs: 0,
+  });
   client = mx.client;
 });
 afterAll(async () => mx?.close());
 beforeEach(() => {
   mx.simulator.reset();
-  mx.simulator.configure({ aggregationThrottleMs: 3 * 3_600_000, backgroundAggregationMs: 0 });
+  mx.simulator.configure({ jobDurationMs: 30_000, aggregationThrottleMs: 3 * 3_600_000, backgroundAggregationMs: 0 });
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -22,7 +34,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function idleMember(password: string) {
   const user = String((await client.createUser({ id: `starts-${crypto.randomUUID()}` })).guid);
   const credentials = await credentialsFor(client, 'mxbank', { username: 'mxuser', password });
-  const { member } = await client.createMember(user, { member: { institution_code: 'mxbank', credentials, skip_aggregation: true } });
+  const { member } = await client.createMember(user, {
+    member: { institution_code: 'mxbank', credentials, skip_aggregation: true },
+  });
   return { user, member: String(member.guid) };
 }
 
@@ -32,7 +46,10 @@ async function ran(user: string, member: string, type: 'aggregate' | 'verify' | 
 }
 
 async function refusal(start: Promise<unknown>) {
-  const error = await start.then(() => undefined, (e: unknown) => e);
+  const error = await start.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isMxError(error)) throw new Error(`expected MX to refuse, got ${String(error)}`);
   return error;
 }
@@ -48,7 +65,9 @@ async function verified(user: string, member: string) {
   await client.startJob('verify', user, member);
   const parked = await pollMemberUntilSettled(mx, user, member);
   const selection = parked.challenges?.[0];
-  await client.resumeMember(user, member, [{ guid: String(selection?.guid), value: String(selection?.options?.[0]?.value) }]);
+  await client.resumeMember(user, member, [
+    { guid: String(selection?.guid), value: String(selection?.options?.[0]?.value) },
+  ]);
   return pollMemberUntilSettled(mx, user, member, { stopAt: [] });
 }
 
@@ -67,7 +86,9 @@ describe('the simulator starts jobs only from the statuses MX starts them from',
 
   it('refuses a job on an OAuth member still PENDING (422), not with the 409 that means another job runs', async () => {
     const user = String((await client.createUser({ id: `starts-${crypto.randomUUID()}` })).guid);
-    const { member } = await client.createMember(user, { member: { institution_code: 'mx_bank_oauth', credentials: [], is_oauth: true, skip_aggregation: true } });
+    const { member } = await client.createMember(user, {
+      member: { institution_code: 'mx_bank_oauth', credentials: [], is_oauth: true, skip_aggregation: true },
+    });
 
     const error = await refusal(client.startJob('aggregate', user, String(member.guid)));
 
@@ -77,6 +98,7 @@ describe('the simulator starts jobs only from the statuses MX starts them from',
   it('starts again from a status MX allows (DEGRADED)', async () => {
     const { user, member } = await idleMember('degraded');
     await ran(user, member, 'aggregate');
+    mx.simulator.configure({ jobDurationMs: 3_600_000 }); // still running when read, however loaded the machine
 
     const started = await client.startJob('identify', user, member);
 
@@ -90,19 +112,24 @@ describe('aggregation throttling', () => {
     const { user, member } = await idleMember('password');
     const first = await ran(user, member, 'aggregate');
     const jobBefore = (await client.readMember(user, member)).most_recent_job_guid;
-    await sleep(1_100); // past the whole second successfully_aggregated_at is given in
+    await sleep(5); // 5 s of MX time: past the whole second successfully_aggregated_at is given in
 
     const again = await client.startJob('aggregate', user, member);
     const after = await client.readMember(user, member);
 
     expect(again.jobGuid).toBe(jobBefore);
-    expect(after).toMatchObject({ is_being_aggregated: false, connection_status: 'CONNECTED', successfully_aggregated_at: first.successfully_aggregated_at });
+    expect(after).toMatchObject({
+      is_being_aggregated: false,
+      connection_status: 'CONNECTED',
+      successfully_aggregated_at: first.successfully_aggregated_at,
+    });
   });
 
   it('runs the second aggregation when the window is off (aggregationThrottleMs 0), and never throttles a verify', async () => {
     mx.simulator.configure({ aggregationThrottleMs: 0 });
     const { user, member } = await idleMember('password');
     await ran(user, member, 'aggregate');
+    mx.simulator.configure({ jobDurationMs: 3_600_000 }); // still running when read, however loaded the machine
 
     await client.startJob('aggregate', user, member);
 
@@ -112,15 +139,17 @@ describe('aggregation throttling', () => {
 
 describe('background aggregation', () => {
   it('a background aggregation makes the member busy: a verify meets 409, an aggregate attaches (202)', async () => {
-    // 10 min of MX time is 0.6 s of real time.
-    mx.simulator.configure({ backgroundAggregationMs: 600_000, jobDurationMs: 3_600_000 });
+    // 300 s of MX time is 0.3 s of real time.
+    mx.simulator.configure({ backgroundAggregationMs: 300_000, jobDurationMs: 3_600_000 });
     const { user, member } = await idleMember('password');
     const idle = await client.readMember(user, member);
 
-    await sleep(800);
+    await sleep(400);
     const busy = await client.readMemberStatus(user, member);
     const verify = await refusal(client.startJob('verify', user, member));
-    const aggregate = await client.startJob('aggregate', user, member, { previousJobGuid: (await client.readMember(user, member)).most_recent_job_guid });
+    const aggregate = await client.startJob('aggregate', user, member, {
+      previousJobGuid: (await client.readMember(user, member)).most_recent_job_guid,
+    });
 
     expect(idle.is_being_aggregated).toBe(false);
     expect(busy).toMatchObject({ is_being_aggregated: true, connection_status: 'CREATED' });
@@ -129,14 +158,19 @@ describe('background aggregation', () => {
   });
 
   it('runs no background aggregation for a member with background_aggregation_is_disabled', async () => {
-    mx.simulator.configure({ backgroundAggregationMs: 600_000 });
+    mx.simulator.configure({ backgroundAggregationMs: 300_000 });
     const user = String((await client.createUser({ id: `starts-${crypto.randomUUID()}` })).guid);
     const credentials = await credentialsFor(client, 'mxbank', { username: 'mxuser', password: 'password' });
     const { member } = await client.createMember(user, {
-      member: { institution_code: 'mxbank', credentials, skip_aggregation: true, background_aggregation_is_disabled: true },
+      member: {
+        institution_code: 'mxbank',
+        credentials,
+        skip_aggregation: true,
+        background_aggregation_is_disabled: true,
+      },
     });
 
-    await sleep(800);
+    await sleep(400);
 
     expect((await client.readMemberStatus(user, String(member.guid))).is_being_aggregated).toBe(false);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMxSimulator, type MxSimulator } from '#local/mx-simulator/index.js';
+import { type MxSimulator, startMxSimulator } from '#local/mx-simulator/index.js';
 
 let sim: MxSimulator;
 
@@ -29,12 +29,21 @@ const atrium = (): Record<string, string> => ({
 });
 
 async function mx(method: string, path: string, body?: unknown, headers: Record<string, string> = platform()) {
-  const res = await fetch(sim.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(sim.url + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
 }
 
-async function pollStatus(user: string, member: string, done: (m: any) => boolean, headers: Record<string, string> = platform()) {
+async function pollStatus(
+  user: string,
+  member: string,
+  done: (m: any) => boolean,
+  headers: Record<string, string> = platform(),
+) {
   for (let i = 0; i < 500; i++) {
     const { json } = await mx('GET', `/users/${user}/members/${member}/status`, undefined, headers);
     if (done(json.member)) return json.member;
@@ -76,13 +85,19 @@ describe('MX simulator over HTTP', () => {
   it('aggregates a new member to CONNECTED and serves its accounts and transactions', async () => {
     const user = (await mx('POST', '/users', { user: { id: 'smoke-1' } })).json.user.guid;
     expect((await mx('POST', '/users', { user: { id: 'smoke-1' } })).status).toBe(409);
-    const created = await mx('POST', `/users/${user}/members`, { member: { institution_code: 'mxbank', credentials: await mxbankCredentials('password') } });
+    const created = await mx('POST', `/users/${user}/members`, {
+      member: { institution_code: 'mxbank', credentials: await mxbankCredentials('password') },
+    });
     expect(created.status).toBe(202);
     expect(created.json.member).toMatchObject({ connection_status: 'CREATED', is_being_aggregated: true });
     const member = created.json.member.guid;
     expect((await mx('POST', `/users/${user}/members/${member}/verify`)).status).toBe(409);
     const end = await pollStatus(user, member, (m) => !m.is_being_aggregated);
-    expect(end).toMatchObject({ connection_status: 'CONNECTED', has_processed_accounts: true, has_processed_transactions: true });
+    expect(end).toMatchObject({
+      connection_status: 'CONNECTED',
+      has_processed_accounts: true,
+      has_processed_transactions: true,
+    });
     const accounts = (await mx('GET', `/users/${user}/members/${member}/accounts`)).json.accounts;
     expect(accounts.map((a: any) => a.type)).toEqual(['CHECKING', 'SAVINGS', 'CREDIT_CARD']);
     const txs = await mx('GET', `/users/${user}/accounts/${accounts[0].guid}/transactions?records_per_page=10`);
@@ -100,7 +115,13 @@ describe('MX simulator over HTTP', () => {
     const created = await mx(
       'POST',
       `/users/${user.guid}/members`,
-      { member: { institution_code: 'mxbank', credentials: await mxbankCredentials('password', 'test_atrium', h), skip_aggregation: true } },
+      {
+        member: {
+          institution_code: 'mxbank',
+          credentials: await mxbankCredentials('password', 'test_atrium', h),
+          skip_aggregation: true,
+        },
+      },
       h,
     );
     expect(created.status).toBe(200);
@@ -111,11 +132,17 @@ describe('MX simulator over HTTP', () => {
     expect(challenged.status).toBe('CHALLENGED');
     const [challenge] = challenged.challenges;
     expect(challenge.label).toBe('Please select an account:');
-    const resumed = await mx('PUT', `/users/${user.guid}/members/${member}/resume`, { member: { challenges: [{ guid: challenge.guid, value: challenge.options[0].value }] } }, h);
+    const resumed = await mx(
+      'PUT',
+      `/users/${user.guid}/members/${member}/resume`,
+      { member: { challenges: [{ guid: challenge.guid, value: challenge.options[0].value }] } },
+      h,
+    );
     expect(resumed.json.member).toMatchObject({ connection_status: 'RESUMED', status: 'RECEIVED' });
     const done = await pollStatus(user.guid, member, (m) => !m.is_being_aggregated, h);
     expect(done).toMatchObject({ connection_status: 'CONNECTED', status: 'COMPLETED' });
-    const numbers = (await mx('GET', `/users/${user.guid}/members/${member}/account_numbers`, undefined, h)).json.account_numbers;
+    const numbers = (await mx('GET', `/users/${user.guid}/members/${member}/account_numbers`, undefined, h)).json
+      .account_numbers;
     expect(numbers).toHaveLength(1);
     // Option values are opaque: the chosen option's label names the verified account's number.
     expect(challenge.options[0].value).not.toMatch(/^ACT-/);
@@ -127,7 +154,9 @@ describe('MX simulator over HTTP', () => {
 
   it('completes an OAuth member when its window is opened', async () => {
     const user = (await mx('POST', '/users', { user: { id: 'oauth-user' } })).json.user.guid;
-    const created = await mx('POST', `/users/${user}/members`, { member: { institution_code: 'mx_bank_oauth', is_oauth: true } });
+    const created = await mx('POST', `/users/${user}/members`, {
+      member: { institution_code: 'mx_bank_oauth', is_oauth: true },
+    });
     expect(created.json.member).toMatchObject({ connection_status: 'PENDING', is_being_aggregated: false });
     const page = await fetch(created.json.member.oauth_window_uri);
     expect(page.status).toBe(200);

@@ -2,22 +2,39 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAN_PREFIX } from '#local/mx-simulator/index.js';
 import { collectItems } from '#shared/mx/index.js';
-import { credentialsFor, pollMemberUntilSettled, type SimulatedMx, startSimulatedMx } from '#test/support/simulated-mx.js';
+import {
+  credentialsFor,
+  pollMemberUntilSettled,
+  type SimulatedMx,
+  startSimulatedMx,
+} from '#test/support/simulated-mx.js';
 
 let mx: SimulatedMx;
 let users = 0;
 
 beforeAll(async () => {
-  mx = await startSimulatedMx({ timeScale: 0.001, jobDurationMs: 60_000, transactionsPerAccount: 5, seed: 'tans' });
+  // A challenge waits as long as a loaded machine needs to answer it.
+  mx = await startSimulatedMx({
+    timeScale: 0.001,
+    jobDurationMs: 60_000,
+    challengeExpiryMs: 100_000_000,
+    transactionsPerAccount: 5,
+    seed: 'tans',
+  });
 });
 afterAll(async () => mx?.close());
 
-const newUser = async () => String((await mx.client.createUser({ id: `tan-user-${(users += 1)}` })).guid);
+const newUser = async () => {
+  users += 1;
+  return String((await mx.client.createUser({ id: `tan-user-${users}` })).guid);
+};
 
 /** A connected OAuth member at this institution, verified on its checking account. */
 async function verifiedOAuthMember(institution: string) {
   const user = await newUser();
-  const { member } = await mx.client.createMember(user, { member: { institution_code: institution, is_oauth: true, skip_aggregation: true, credentials: [] } });
+  const { member } = await mx.client.createMember(user, {
+    member: { institution_code: institution, is_oauth: true, skip_aggregation: true, credentials: [] },
+  });
   const guid = String(member.guid);
   expect((await fetch(String(member.oauth_window_uri))).status).toBe(200);
   await mx.client.startJob('verify', user, guid);
@@ -47,13 +64,21 @@ describe('tokenized account numbers (TANs) at the simulator', () => {
 
     const real = String(numbers[0]?.account_number);
     expect(real).toMatch(/^[1-8]\d{9}$/);
-    expect(real.endsWith(String(accounts.find((a) => a.guid === numbers[0]?.account_guid)?.account_number).slice(-4))).toBe(true);
+    expect(
+      real.endsWith(String(accounts.find((a) => a.guid === numbers[0]?.account_guid)?.account_number).slice(-4)),
+    ).toBe(true);
   });
 
   it('says which institution issues TANs only through its code: Test Chase is an OAuth-only bank that verifies', async () => {
-    const [chase] = (await collectItems(mx.client.listInstitutions({ name: 'test chase' }))).filter((i) => i.code === 'chase_oauth_test');
+    const [chase] = (await collectItems(mx.client.listInstitutions({ name: 'test chase' }))).filter(
+      (i) => i.code === 'chase_oauth_test',
+    );
 
-    expect(chase).toMatchObject({ name: 'Test Chase (OAuth)', supports_oauth: true, supports_account_verification: true });
+    expect(chase).toMatchObject({
+      name: 'Test Chase (OAuth)',
+      supports_oauth: true,
+      supports_account_verification: true,
+    });
     expect(await mx.client.listInstitutionCredentials('chase_oauth_test')).toEqual([]);
   });
 });
@@ -61,8 +86,13 @@ describe('tokenized account numbers (TANs) at the simulator', () => {
 describe('joint accounts', () => {
   it('an identify of a joint account returns two owners (all_account_types: its Joint Checking)', async () => {
     const user = await newUser();
-    const credentials = await credentialsFor(mx.client, 'mxbank', { username: 'mxuser', password: 'all_account_types' });
-    const { member } = await mx.client.createMember(user, { member: { institution_code: 'mxbank', credentials, skip_aggregation: true } });
+    const credentials = await credentialsFor(mx.client, 'mxbank', {
+      username: 'mxuser',
+      password: 'all_account_types',
+    });
+    const { member } = await mx.client.createMember(user, {
+      member: { institution_code: 'mxbank', credentials, skip_aggregation: true },
+    });
     const guid = String(member.guid);
 
     await mx.client.startJob('identify', user, guid);

@@ -1,12 +1,11 @@
 import {
   DescribeExecutionCommand,
-  DescribeStateMachineCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
+  type HistoryEvent,
   InvalidToken,
   ListExecutionsCommand,
-  ListStateMachinesCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
@@ -14,11 +13,10 @@ import {
   StateMachineDoesNotExist,
   StopExecutionCommand,
   TaskTimedOut,
-  type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalStepFunctions } from '#local/step-functions/engine.js';
-import { startLocalStepFunctionsServer, type LocalStepFunctionsServer } from '#local/step-functions/server.js';
+import { type LocalStepFunctionsServer, startLocalStepFunctionsServer } from '#local/step-functions/server.js';
 import { challengeMachine } from '#test/support/step-functions/machines.js';
 import { TaskCalls } from '#test/support/step-functions/task-calls.js';
 
@@ -39,7 +37,9 @@ describe('local Step Functions server (through @aws-sdk/client-sfn)', () => {
   });
 
   /** timeScale 0.5 keeps the 30 s challenge timeout (15 s) out of the way; 0.001 makes it 30 ms. */
-  async function start(timeScale = 0.5): Promise<{ sfn: SFNClient; calls: TaskCalls<ChallengePayload>; stateMachineArn: string }> {
+  async function start(
+    timeScale = 0.5,
+  ): Promise<{ sfn: SFNClient; calls: TaskCalls<ChallengePayload>; stateMachineArn: string }> {
     const calls = new TaskCalls<ChallengePayload>();
     const engine = new LocalStepFunctions({
       stateMachines: [{ name: 'challenge', definition: challengeMachine }],
@@ -47,7 +47,11 @@ describe('local Step Functions server (through @aws-sdk/client-sfn)', () => {
       timeScale,
     });
     server = await startLocalStepFunctionsServer(engine);
-    client = new SFNClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    client = new SFNClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     return { sfn: client, calls, stateMachineArn: engine.stateMachineArn('challenge') };
   }
 
@@ -62,7 +66,9 @@ describe('local Step Functions server (through @aws-sdk/client-sfn)', () => {
 
   it('resumes a waitForTaskToken task with SendTaskSuccess, minting a fresh token per entry', async () => {
     const { sfn, calls, stateMachineArn } = await start();
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'member-1', input: JSON.stringify({ member: 'MBR-1' }) }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'member-1', input: JSON.stringify({ member: 'MBR-1' }) }),
+    );
     expect(executionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:challenge:member-1');
 
     const first = await calls.nth(1);
@@ -71,7 +77,9 @@ describe('local Step Functions server (through @aws-sdk/client-sfn)', () => {
 
     const second = await calls.nth(2); // the Choice looped back into the same Task state
     expect(second.taskToken).not.toBe(first.taskToken);
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: second.taskToken, output: JSON.stringify({ code: '1234' }) }));
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken: second.taskToken, output: JSON.stringify({ code: '1234' }) }),
+    );
 
     expect(await finalStatus(sfn, executionArn!)).toBe('SUCCEEDED');
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -80,9 +88,15 @@ describe('local Step Functions server (through @aws-sdk/client-sfn)', () => {
     expect(described.stopDate!.getTime()).toBeGreaterThanOrEqual(described.startDate!.getTime());
 
     // A token is good for one answer; an unknown one was never valid.
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: second.taskToken, output: '{}' }))).rejects.toBeInstanceOf(TaskTimedOut);
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: first.taskToken, output: '{}' }))).rejects.toBeInstanceOf(TaskTimedOut);
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{}' }))).rejects.toBeInstanceOf(InvalidToken);
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: second.taskToken, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskTimedOut);
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: first.taskToken, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskTimedOut);
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{}' })),
+    ).rejects.toBeInstanceOf(InvalidToken);
   });
 
   it('accepts SendTaskSuccess from inside the handler, before it has returned', async () => {
@@ -98,8 +112,14 @@ describe('local Step Functions server (through @aws-sdk/client-sfn)', () => {
       timeScale: 0.5,
     });
     server = await startLocalStepFunctionsServer(engine);
-    client = new SFNClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: engine.stateMachineArn('challenge'), input: '{"member":"M"}' }));
+    client = new SFNClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn: engine.stateMachineArn('challenge'), input: '{"member":"M"}' }),
+    );
     expect(await finalStatus(client, executionArn!)).toBe('SUCCEEDED');
     const { output } = await client.send(new DescribeExecutionCommand({ executionArn }));
     expect(JSON.parse(output!)).toEqual({ member: 'M', answer: { code: 'inline' } });
@@ -107,7 +127,9 @@ describe('local Step Functions server (through @aws-sdk/client-sfn)', () => {
 
   it('records every state input and output in GetExecutionHistory', async () => {
     const { sfn, calls, stateMachineArn } = await start();
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"member":"MBR-9"}' }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: '{"member":"MBR-9"}' }),
+    );
     await sfn.send(new SendTaskSuccessCommand({ taskToken: (await calls.nth(1)).taskToken, output: '{"code":"42"}' }));
     expect(await finalStatus(sfn, executionArn!)).toBe('SUCCEEDED');
 
@@ -130,8 +152,10 @@ describe('local Step Functions server (through @aws-sdk/client-sfn)', () => {
     expect(events!.map((event) => event.id)).toEqual(events!.map((_event, index) => index + 1));
     expect(events!.every((event) => event.timestamp instanceof Date)).toBe(true);
 
-    const entered = (name: string): HistoryEvent | undefined => events!.find((event) => event.stateEnteredEventDetails?.name === name);
-    const exited = (name: string): HistoryEvent | undefined => events!.find((event) => event.stateExitedEventDetails?.name === name);
+    const entered = (name: string): HistoryEvent | undefined =>
+      events!.find((event) => event.stateEnteredEventDetails?.name === name);
+    const exited = (name: string): HistoryEvent | undefined =>
+      events!.find((event) => event.stateExitedEventDetails?.name === name);
     const afterTask = { member: 'MBR-9', answer: { code: '42' } };
     expect(JSON.parse(events![0]!.executionStartedEventDetails!.input!)).toEqual({ member: 'MBR-9' });
     expect(JSON.parse(entered('AwaitChallenge')!.stateEnteredEventDetails!.input!)).toEqual({ member: 'MBR-9' });
@@ -142,52 +166,88 @@ describe('local Step Functions server (through @aws-sdk/client-sfn)', () => {
     expect(JSON.parse(events!.at(-1)!.executionSucceededEventDetails!.output!)).toEqual(afterTask);
 
     const scheduled = events!.find((event) => event.type === 'TaskScheduled')!.taskScheduledEventDetails!;
-    expect(scheduled).toMatchObject({ resourceType: 'lambda', resource: 'invoke.waitForTaskToken', region: 'us-east-1' });
+    expect(scheduled).toMatchObject({
+      resourceType: 'lambda',
+      resource: 'invoke.waitForTaskToken',
+      region: 'us-east-1',
+    });
     expect(JSON.parse(scheduled.parameters!).Payload.taskToken).toBe(calls.calls[0]!.taskToken);
-    expect(JSON.parse(events!.find((event) => event.type === 'TaskSucceeded')!.taskSucceededEventDetails!.output!)).toEqual({ code: '42' });
+    expect(
+      JSON.parse(events!.find((event) => event.type === 'TaskSucceeded')!.taskSucceededEventDetails!.output!),
+    ).toEqual({ code: '42' });
   });
 
   it('fails a token task with SendTaskFailure error and cause (caught by error name)', async () => {
     const { sfn, calls, stateMachineArn } = await start();
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"member":"MBR-2"}' }));
-    await sfn.send(new SendTaskFailureCommand({ taskToken: (await calls.nth(1)).taskToken, error: 'ChallengeRejected', cause: 'user said no' }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: '{"member":"MBR-2"}' }),
+    );
+    await sfn.send(
+      new SendTaskFailureCommand({
+        taskToken: (await calls.nth(1)).taskToken,
+        error: 'ChallengeRejected',
+        cause: 'user said no',
+      }),
+    );
     expect(await finalStatus(sfn, executionArn!)).toBe('FAILED');
     const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
-    expect(events!.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails).toMatchObject({ error: 'ChallengeRejected', cause: 'user said no' });
+    expect(events!.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails).toMatchObject({
+      error: 'ChallengeRejected',
+      cause: 'user said no',
+    });
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(described).toMatchObject({ error: 'ChallengeRejected', cause: 'The challenge was rejected' });
   });
 
   it('times a token task out as States.Timeout after the scaled TimeoutSeconds, closing its token', async () => {
     const { sfn, calls, stateMachineArn } = await start(0.001); // TimeoutSeconds 30 → 30 ms
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"member":"MBR-3"}' }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: '{"member":"MBR-3"}' }),
+    );
     const { taskToken } = await calls.nth(1);
     expect(await finalStatus(sfn, executionArn!)).toBe('FAILED');
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(described).toMatchObject({ error: 'ChallengeTimedOut' }); // the Catch on States.Timeout routed to TimedOut
     const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
-    expect(events!.find((event) => event.type === 'TaskTimedOut')?.taskTimedOutEventDetails).toMatchObject({ error: 'States.Timeout' });
-    expect(events!.some((event) => event.type === 'FailStateEntered' && event.stateEnteredEventDetails?.name === 'TimedOut')).toBe(true);
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }))).rejects.toBeInstanceOf(TaskTimedOut);
+    expect(events!.find((event) => event.type === 'TaskTimedOut')?.taskTimedOutEventDetails).toMatchObject({
+      error: 'States.Timeout',
+    });
+    expect(
+      events!.some((event) => event.type === 'FailStateEntered' && event.stateEnteredEventDetails?.name === 'TimedOut'),
+    ).toBe(true);
+    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }))).rejects.toBeInstanceOf(
+      TaskTimedOut,
+    );
   });
 
   it('aborts an execution with StopExecution and closes its pending token', async () => {
     const { sfn, calls, stateMachineArn } = await start();
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"member":"MBR-4"}' }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: '{"member":"MBR-4"}' }),
+    );
     const { taskToken } = await calls.nth(1);
-    const { stopDate } = await sfn.send(new StopExecutionCommand({ executionArn, error: 'UserCancelled', cause: 'member deleted' }));
+    const { stopDate } = await sfn.send(
+      new StopExecutionCommand({ executionArn, error: 'UserCancelled', cause: 'member deleted' }),
+    );
     expect(stopDate).toBeInstanceOf(Date);
 
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(described).toMatchObject({ status: 'ABORTED', error: 'UserCancelled', cause: 'member deleted' });
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }))).rejects.toBeInstanceOf(TaskTimedOut);
+    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }))).rejects.toBeInstanceOf(
+      TaskTimedOut,
+    );
     const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
-    expect(events!.at(-1)).toMatchObject({ type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'UserCancelled', cause: 'member deleted' } });
+    expect(events!.at(-1)).toMatchObject({
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error: 'UserCancelled', cause: 'member deleted' },
+    });
     expect(calls.calls).toHaveLength(1);
 
     const aborted = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'ABORTED' }));
     expect(aborted.executions!.map((execution) => execution.executionArn)).toEqual([executionArn]);
-    expect((await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }))).executions).toEqual([]);
+    expect(
+      (await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }))).executions,
+    ).toEqual([]);
   });
 
   it('applies AWS execution-name semantics to StartExecution', async () => {
@@ -199,37 +259,62 @@ describe('local Step Functions server (through @aws-sdk/client-sfn)', () => {
     expect(again.executionArn).toBe(first.executionArn);
     expect(again.startDate).toEqual(first.startDate);
     // Same name, other input: rejected.
-    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input: '{"member":"other"}' }))).rejects.toBeInstanceOf(
-      ExecutionAlreadyExists,
-    );
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input: '{"member":"other"}' })),
+    ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
     // Once it is no longer running, even the same input is rejected.
     await sfn.send(new StopExecutionCommand({ executionArn: first.executionArn }));
-    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input }))).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input }))).rejects.toBeInstanceOf(
+      ExecutionAlreadyExists,
+    );
   });
 
-  it('answers unknown ARNs with typed exceptions and describes its state machines', async () => {
-    const { sfn, stateMachineArn } = await start();
+  it('answers unknown ARNs with typed exceptions', async () => {
+    const { sfn } = await start();
     await expect(
-      sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:challenge:nope' })),
+      sfn.send(
+        new DescribeExecutionCommand({
+          executionArn: 'arn:aws:states:us-east-1:123456789012:execution:challenge:nope',
+        }),
+      ),
     ).rejects.toBeInstanceOf(ExecutionDoesNotExist);
     await expect(
-      sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:nope', input: '{}' })),
+      sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:nope',
+          input: '{}',
+        }),
+      ),
     ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+  });
 
-    const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
-    expect(stateMachines).toEqual([expect.objectContaining({ stateMachineArn, name: 'challenge', type: 'STANDARD', creationDate: expect.any(Date) })]);
-    const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }));
-    expect(JSON.parse(described.definition!)).toEqual(challengeMachine);
+  it('answers an operation nothing here calls with UnknownOperationException', async () => {
+    await start();
+
+    const response = await fetch(server!.endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'AWSStepFunctions.ListStateMachines' },
+      body: '{}',
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
   });
 
   it('is reachable through AWS_ENDPOINT_URL_SFN without an explicit endpoint', async () => {
     const { stateMachineArn } = await start();
     const previous = process.env.AWS_ENDPOINT_URL_SFN;
     process.env.AWS_ENDPOINT_URL_SFN = server!.endpoint;
-    const fromEnv = new SFNClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const fromEnv = new SFNClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     try {
-      const { stateMachines } = await fromEnv.send(new ListStateMachinesCommand({}));
-      expect(stateMachines!.map((machine) => machine.stateMachineArn)).toEqual([stateMachineArn]);
+      const { executionArn } = await fromEnv.send(
+        new StartExecutionCommand({ stateMachineArn, input: '{"member":"MBR-1"}' }),
+      );
+      const { executions } = await fromEnv.send(new ListExecutionsCommand({ stateMachineArn }));
+      expect(executions!.map((execution) => execution.executionArn)).toEqual([executionArn]);
     } finally {
       fromEnv.destroy();
       if (previous === undefined) delete process.env.AWS_ENDPOINT_URL_SFN;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { API_FUNCTION_SIZE } from '#shared/api/api-functions.js';
 import { CREATE_MEMBER_SEQUENTIAL_MX_CALLS } from '#shared/api/operations/members.js';
-import { API_MX_TIMEOUT_MS } from '#shared/runtime/api-runtime.js';
 import { PAGE_RETRIES } from '#shared/mx/pagination.js';
+import { API_MX_TIMEOUT_MS } from '#shared/runtime/api-runtime.js';
 
 /** What the slowest route also waits on besides MX: the secret, a handful of DynamoDB calls, one StartExecution. */
 const AWS_CALLS_ALLOWANCE_MS = 8_000;

@@ -1,15 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createConfig, lintFromString, type NormalizedProblem } from '@redocly/openapi-core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, type OpenApiDocument } from '#shared/api/openapi.js';
 import type { HttpMethod, JsonSchema } from '#shared/api/openapi-types.js';
-import { ROUTES } from '#shared/api/routes.js';
+import { API_ROUTES } from '#shared/api/routes.js';
 import { CreateMemberBody } from '#shared/api/schemas.js';
+import { API_ERROR } from '#shared/contract/api-errors.js';
 
 const doc = buildOpenApiDocument({ serverUrl: 'https://api.mxflow.test' });
 
-const describeProblem = (p: NormalizedProblem) => `${p.severity} ${p.ruleId} at ${p.location.map((l) => l.pointer).join(', ')}: ${p.message}`;
+const describeProblem = (p: NormalizedProblem) =>
+  `${p.severity} ${p.ruleId} at ${p.location.map((l) => l.pointer).join(', ')}: ${p.message}`;
 
 describe('the OpenAPI document', () => {
   it('passes the recommended lint rules without errors', async () => {
@@ -35,7 +39,11 @@ describe('the OpenAPI document', () => {
 
   it('also lints without servers passed, using API Gateway URL variables', async () => {
     const config = await createConfig({ extends: ['recommended'] });
-    const problems = await lintFromString({ source: JSON.stringify(buildOpenApiDocument()), absoluteRef: 'openapi.json', config });
+    const problems = await lintFromString({
+      source: JSON.stringify(buildOpenApiDocument()),
+      absoluteRef: 'openapi.json',
+      config,
+    });
     expect(problems.filter((p) => p.severity === 'error').map(describeProblem)).toEqual([]);
   });
 
@@ -43,11 +51,11 @@ describe('the OpenAPI document', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.entries(item).map(([method, op]) => `${method.toUpperCase()} ${path} ${op.operationId}`),
     );
-    expect(operations.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path} ${r.operationId}`).sort());
+    expect(operations.sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path} ${r.operationId}`).sort());
   });
 
   it('declares every parameter of each path template, as a required path parameter', () => {
-    for (const route of ROUTES) {
+    for (const route of API_ROUTES) {
       const op = doc.paths[route.path]?.[route.method.toLowerCase() as HttpMethod];
       const declared = (op?.parameters ?? []).filter((p) => p.in === 'path' && p.required).map((p) => p.name);
       const inTemplate = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
@@ -58,10 +66,14 @@ describe('the OpenAPI document', () => {
 
 describe('Idempotency-Key in the OpenAPI document', () => {
   it('shows the optional header, and the reused-key refusal, on member creation and the three job starts only', () => {
-    const withHeader = ROUTES.filter((route) =>
-      doc.paths[route.path]?.[route.method.toLowerCase() as HttpMethod]?.parameters?.some((p) => p.in === 'header' && p.name === 'Idempotency-Key' && !p.required),
+    const withHeader = API_ROUTES.filter((route) =>
+      doc.paths[route.path]?.[route.method.toLowerCase() as HttpMethod]?.parameters?.some(
+        (p) => p.in === 'header' && p.name === 'Idempotency-Key' && !p.required,
+      ),
     ).map((r) => r.operationId);
-    const with422 = ROUTES.filter((route) => doc.paths[route.path]?.[route.method.toLowerCase() as HttpMethod]?.responses['422']).map((r) => r.operationId);
+    const with422 = API_ROUTES.filter(
+      (route) => doc.paths[route.path]?.[route.method.toLowerCase() as HttpMethod]?.responses['422'],
+    ).map((r) => r.operationId);
 
     expect(withHeader.sort()).toEqual(['aggregateMember', 'createMember', 'identifyMember', 'verifyMember']);
     expect(with422.sort()).toEqual(['aggregateMember', 'createMember', 'identifyMember', 'verifyMember']);
@@ -76,15 +88,29 @@ describe('the createMember request body schema', () => {
     addFormats.default(ajv);
     // the body schema's refs are `#/components/schemas/…`: give ajv one root holding both
     ajv.addKeyword('components');
-    ajv.addSchema({ components: doc.components, $defs: { body: requestBodySchema(doc, 'createMember') } }, 'openapi.json');
+    ajv.addSchema(
+      { components: doc.components, $defs: { body: requestBodySchema(doc, 'createMember') } },
+      'openapi.json',
+    );
     const compiled = ajv.getSchema('openapi.json#/$defs/body');
     if (!compiled) throw new Error('ajv did not resolve the body schema');
     validate = (body) => compiled(body) === true;
   });
 
   const valid = [
-    { member: { institution_code: 'mxbank', credentials: [{ guid: 'CRD-1', value: 'mxuser' }, { guid: 'CRD-2', value: 'correct' }] } },
-    { member: { institution_code: 'oauth_bank', is_oauth: true, id: 'partner-7', skip_aggregation: true }, client_redirect_url: 'https://example.org/done' },
+    {
+      member: {
+        institution_code: 'mxbank',
+        credentials: [
+          { guid: 'CRD-1', value: 'mxuser' },
+          { guid: 'CRD-2', value: 'correct' },
+        ],
+      },
+    },
+    {
+      member: { institution_code: 'oauth_bank', is_oauth: true, id: 'partner-7', skip_aggregation: true },
+      client_redirect_url: 'https://example.org/done',
+    },
   ];
   const invalid = [
     { member: { credentials: [{ guid: 'CRD-1', value: 'x' }] } },
@@ -121,3 +147,19 @@ function requestBodySchema(document: OpenApiDocument, operationId: string): Json
   if (!schema) throw new Error(`${operationId} has no JSON request body`);
   return schema;
 }
+
+describe('the OpenAPI document and the contract', () => {
+  it("carries the package's version as the API's", () => {
+    const packageJson = JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { version: string };
+
+    expect(doc.info.version).toBe(packageJson.version);
+  });
+
+  it("enumerates every code of the API_ERROR catalogue as ErrorBody's code", () => {
+    const errorBody = doc.components.schemas.ErrorBody as {
+      properties: { error: { properties: { code: { enum: string[] } } } };
+    };
+
+    expect(errorBody.properties.error.properties.code.enum.sort()).toEqual(Object.keys(API_ERROR).sort());
+  });
+});

@@ -16,9 +16,19 @@ afterAll(() => table.client.destroy());
 
 async function runningJob() {
   seq += 1;
-  const job = { jobGuid: `JOB-${seq}`, memberGuid: `MBR-${seq}`, userGuid: 'USR-1', type: 'aggregate' as const, now: now(), lockSeconds: 3600 };
+  const job = {
+    jobGuid: `JOB-${seq}`,
+    memberGuid: `MBR-${seq}`,
+    userGuid: 'USR-1',
+    type: 'aggregate' as const,
+    now: now(),
+    lockSeconds: 3600,
+  };
   await jobs.createJob(job);
-  return { job, input: JSON.stringify({ jobGuid: job.jobGuid, userGuid: 'USR-1', memberGuid: job.memberGuid, observeOnly: false }) };
+  return {
+    job,
+    input: JSON.stringify({ jobGuid: job.jobGuid, userGuid: 'USR-1', memberGuid: job.memberGuid, observeOnly: false }),
+  };
 }
 
 describe('endJobOfStoppedExecution', () => {
@@ -32,7 +42,10 @@ describe('endJobOfStoppedExecution', () => {
     const outcome = await endJobOfStoppedExecution({ jobs, now }, { status: executionStatus, input });
 
     expect(outcome).toEqual({ result: 'ENDED', jobType: 'aggregate', status: jobStatus, reason });
-    expect(await jobs.getJob(job.memberGuid, job.jobGuid)).toMatchObject({ status: jobStatus, error: { code: reason } });
+    expect(await jobs.getJob(job.memberGuid, job.jobGuid)).toMatchObject({
+      status: jobStatus,
+      error: { code: reason },
+    });
     expect(await jobs.getLock(job.memberGuid)).toBeUndefined();
   });
 
@@ -43,10 +56,15 @@ describe('endJobOfStoppedExecution', () => {
     const outcome = await endJobOfStoppedExecution({ jobs, now }, { status: 'FAILED', input });
 
     expect(outcome).toEqual({ result: 'ALREADY_ENDED' });
-    expect(await jobs.getJob(job.memberGuid, job.jobGuid)).toMatchObject({ status: 'FAILED', error: { code: 'MFA_REJECTED' } });
+    expect(await jobs.getJob(job.memberGuid, job.jobGuid)).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'MFA_REJECTED' },
+    });
   });
 
   it('ignores an execution that is not a job’s', async () => {
-    expect(await endJobOfStoppedExecution({ jobs, now }, { status: 'FAILED', input: '{"something":"else"}' })).toEqual({ result: 'NOT_A_JOB' });
+    expect(await endJobOfStoppedExecution({ jobs, now }, { status: 'FAILED', input: '{"something":"else"}' })).toEqual({
+      result: 'NOT_A_JOB',
+    });
   });
 });

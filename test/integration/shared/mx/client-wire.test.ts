@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MxClient, type MxError } from '#shared/mx/index.js';
-import { type RecordedRequest, type ScriptedHttpServer, sendJson, startScriptedHttpServer } from '#test/support/scripted-http-server.js';
+import {
+  type RecordedRequest,
+  type ScriptedHttpServer,
+  sendJson,
+  startScriptedHttpServer,
+} from '#test/support/scripted-http-server.js';
 
 const CREDENTIALS = { clientId: 'client-123', apiKey: 'key-secret-456' };
 const MEMBER = { member: { guid: 'MBR-1', connection_status: 'CONNECTED', is_being_aggregated: false } };
@@ -33,7 +38,9 @@ function lastRequest(requests: RecordedRequest[]): RecordedRequest {
 
 describe('MX client on the wire', () => {
   it('sends Basic auth, the v1 Accept header with Accept-Version v20111101 and a JSON body', async () => {
-    const { client, requests } = await clientAnswering((_, res) => sendJson(res, 200, { user: { guid: 'USR-1', id: 'u-1' } }));
+    const { client, requests } = await clientAnswering((_, res) =>
+      sendJson(res, 200, { user: { guid: 'USR-1', id: 'u-1' } }),
+    );
 
     const user = await client.createUser({ id: 'u-1' });
 
@@ -49,7 +56,9 @@ describe('MX client on the wire', () => {
   });
 
   it('speaks the Atrium dialect: key headers, Atrium Accept, identifier for id', async () => {
-    server = await startScriptedHttpServer((_, res) => sendJson(res, 200, { user: { guid: 'USR-1', identifier: 'u-1' } }));
+    server = await startScriptedHttpServer((_, res) =>
+      sendJson(res, 200, { user: { guid: 'USR-1', identifier: 'u-1' } }),
+    );
     const client = new MxClient({ baseUrl: server.url, ...CREDENTIALS, dialect: 'atrium' });
 
     const user = await client.createUser({ id: 'u-1' });
@@ -68,7 +77,9 @@ describe('MX client on the wire', () => {
     const { client, requests } = await clientAnswering((_, res) => sendJson(res, 202, MEMBER));
 
     await client.startJob('aggregate', 'USR-1', 'MBR-1', { callbackPayload: 'job:JOB-42' });
-    const tooLong = await failureOf(client.startJob('aggregate', 'USR-1', 'MBR-1', { callbackPayload: 'x'.repeat(800) }));
+    const tooLong = await failureOf(
+      client.startJob('aggregate', 'USR-1', 'MBR-1', { callbackPayload: 'x'.repeat(800) }),
+    );
 
     expect(lastRequest(requests).headers['x-callback-payload']).toBe(Buffer.from('job:JOB-42').toString('base64'));
     expect(requests).toHaveLength(1);
@@ -111,7 +122,9 @@ describe('MX client on the wire', () => {
   });
 
   it('reads Retry-After from a 429', async () => {
-    const { client } = await clientAnswering((_, res) => sendJson(res, 429, { error: { message: 'slow down' } }, { 'Retry-After': '7' }));
+    const { client } = await clientAnswering((_, res) =>
+      sendJson(res, 429, { error: { message: 'slow down' } }, { 'Retry-After': '7' }),
+    );
 
     const error = await failureOf(client.readMemberStatus('USR-1', 'MBR-1'));
 
@@ -148,8 +161,14 @@ describe('MX client on the wire', () => {
   });
 
   it.each([
-    ['items that are not a list', { accounts: {}, pagination: { current_page: 1, per_page: 1000, total_entries: 0, total_pages: 0 } }],
-    ['pagination of the wrong type', { accounts: [], pagination: { current_page: '1', per_page: 1000, total_entries: 0, total_pages: 1 } }],
+    [
+      'items that are not a list',
+      { accounts: {}, pagination: { current_page: 1, per_page: 1000, total_entries: 0, total_pages: 0 } },
+    ],
+    [
+      'pagination of the wrong type',
+      { accounts: [], pagination: { current_page: '1', per_page: 1000, total_entries: 0, total_pages: 1 } },
+    ],
   ])('rejects a list with %s', async (_, body) => {
     const { client } = await clientAnswering((__, res) => sendJson(res, 200, body));
 
@@ -194,7 +213,9 @@ describe('MX client on the wire', () => {
   });
 
   it('withholds an error message that repeats a short challenge answer', async () => {
-    const { client } = await clientAnswering((_, res) => sendJson(res, 400, { error: { message: 'answer 42 is wrong' } }));
+    const { client } = await clientAnswering((_, res) =>
+      sendJson(res, 400, { error: { message: 'answer 42 is wrong' } }),
+    );
 
     const error = await failureOf(client.resumeMember('USR-1', 'MBR-1', [{ guid: 'CRD-9', value: '42' }]));
 
@@ -211,7 +232,10 @@ describe('MX client on the wire', () => {
     });
 
     const guids: string[] = [];
-    for await (const page of client.listTransactionsByMember('USR-1', 'MBR-1', { fromDate: '2026-01-01', toDate: '2026-02-01' })) {
+    for await (const page of client.listTransactionsByAccount('USR-1', 'ACT-1', {
+      fromDate: '2026-01-01',
+      toDate: '2026-02-01',
+    })) {
       guids.push(...page.items.map((t) => String(t.guid)));
     }
 
@@ -223,11 +247,15 @@ describe('MX client on the wire', () => {
 
   it('asks for institutions 100 at a time, the most MX allows there', async () => {
     const { client, requests } = await clientAnswering((_, res) =>
-      sendJson(res, 200, { institutions: [], pagination: { current_page: 1, per_page: 100, total_entries: 0, total_pages: 0 } }),
+      sendJson(res, 200, {
+        institutions: [],
+        pagination: { current_page: 1, per_page: 100, total_entries: 0, total_pages: 0 },
+      }),
     );
 
     const pages = [];
-    for await (const page of client.listInstitutions({ name: 'mx', supportsAccountVerification: true })) pages.push(page);
+    for await (const page of client.listInstitutions({ name: 'mx', supportsAccountVerification: true }))
+      pages.push(page);
 
     const query = lastRequest(requests).url.searchParams;
     expect(pages).toHaveLength(1);
@@ -254,7 +282,9 @@ describe('MX client on the wire', () => {
 
   it('tells a started verification from one already running by its status', async () => {
     let status = 200;
-    const { client } = await clientAnswering((_, res) => sendJson(res, status, { member: { guid: 'MBR-1', most_recent_job_guid: 'JOB-1' } }));
+    const { client } = await clientAnswering((_, res) =>
+      sendJson(res, status, { member: { guid: 'MBR-1', most_recent_job_guid: 'JOB-1' } }),
+    );
 
     const started = await client.startJob('verify', 'USR-1', 'MBR-1');
     status = 202;

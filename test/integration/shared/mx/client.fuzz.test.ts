@@ -2,8 +2,12 @@ import type { ServerResponse } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeForStatus, MxClient, MxError, type MxErrorCode, type MxJobType } from '#shared/mx/index.js';
-import { describedAs, hugeString, nastyString, shorten, Tally } from '#test/support/fuzz.js';
-import { type RecordedRequest, type ScriptedHttpServer, startScriptedHttpServer } from '#test/support/scripted-http-server.js';
+import { anyString, describedAs, hugeString, nastyString, shorten, Tally } from '#test/support/fuzz.js';
+import {
+  type RecordedRequest,
+  type ScriptedHttpServer,
+  startScriptedHttpServer,
+} from '#test/support/scripted-http-server.js';
 
 /**
  * Property-based fuzzing of the MX client against a real HTTP server that answers whatever
@@ -16,8 +20,9 @@ import { type RecordedRequest, type ScriptedHttpServer, startScriptedHttpServer 
  * MxError with a known code that fits the status; never another exception, never undefined;
  * and no error carries a credential, a challenge answer or the API key MX echoed back.
  *
- * Lists retry a page that failed transiently (429, 5xx, dropped) in place after 250 ms and
- * 500 ms, so list cases draw such answers rarely: the file stays fast.
+ * Lists retry a page that failed transiently (429, 5xx, dropped) in place; the clients here wait
+ * 1 ms then 2 ms before those tries (250 ms and 500 ms by default), and list cases draw such
+ * answers rarely, so the file stays fast.
  */
 
 const RUNS_PER_FAMILY = 400;
@@ -86,7 +91,9 @@ function answer(_request: RecordedRequest, response: ServerResponse): void {
     response.socket?.destroy();
     return;
   }
-  const body = a.echoSecrets ? JSON.stringify({ error: { message: `rejected: ${secretsOfCase.join(' and ')} (${CREDENTIALS.apiKey})` } }) : a.body;
+  const body = a.echoSecrets
+    ? JSON.stringify({ error: { message: `rejected: ${secretsOfCase.join(' and ')} (${CREDENTIALS.apiKey})` } })
+    : a.body;
   if (a.fate === 'short-body') {
     // Announces more than it sends, then closes: a connection dropped mid-answer.
     response.writeHead(a.status, { ...a.headers, 'Content-Length': String(Buffer.byteLength(body) + 100) });
@@ -100,22 +107,22 @@ function answer(_request: RecordedRequest, response: ServerResponse): void {
 
 beforeAll(async () => {
   server = await startScriptedHttpServer(answer);
-  // A time limit generous for a loaded machine: no case here waits for it.
-  clients = {
-    platform: new MxClient({ baseUrl: server.url, ...CREDENTIALS, timeoutMs: 1_500 }),
-    atrium: new MxClient({ baseUrl: server.url, ...CREDENTIALS, dialect: 'atrium', timeoutMs: 1_500 }),
-  };
+  // A time limit generous for a loaded machine: no case here waits for it. Page retries wait
+  // 1 ms, not 250: the retries' order and count are under test, not their pace.
+  const options = { baseUrl: server.url, ...CREDENTIALS, timeoutMs: 1_500, pageRetryBaseMs: 1 };
+  clients = { platform: new MxClient(options), atrium: new MxClient({ ...options, dialect: 'atrium' }) };
 });
 afterAll(async () => server?.close());
 
 // ── generated answers ──────────────────────────────────────────────────────────────────────
 
-const oneOfWeighted = <T>(...entries: [number, fc.Arbitrary<T>][]) => fc.oneof(...entries.map(([weight, arbitrary]) => ({ weight, arbitrary })));
+const oneOfWeighted = <T>(...entries: [number, fc.Arbitrary<T>][]) =>
+  fc.oneof(...entries.map(([weight, arbitrary]) => ({ weight, arbitrary })));
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
 /**
  * Statuses, weighted. `transient` weighs 429 and 5xx: a list retries a page that failed so in
- * place, waiting 250 ms then 500 ms, so list cases get few of them to keep the file fast.
+ * place, so list cases get few of them to keep the file fast.
  */
 const statusArb = (transient: number) =>
   oneOfWeighted<number>(
@@ -128,21 +135,50 @@ const statusArb = (transient: number) =>
     [2, fc.integer({ min: 200, max: 599 }).filter((status) => transient > 1 || (status !== 429 && status < 500))],
   );
 
-const guidValue = oneOfWeighted<unknown>([6, fc.uuid().map((u) => `ABC-${u}`)], [1, fc.constantFrom(null, 42, '', true, ['x'], { guid: 'x' })]);
+const guidValue = oneOfWeighted<unknown>(
+  [6, fc.uuid().map((u) => `ABC-${u}`)],
+  [1, fc.constantFrom(null, 42, '', true, ['x'], { guid: 'x' })],
+);
 /** An MX record: a guid (usually a string) and any other fields. */
 const recordArb = fc
-  .tuple(fc.option(guidValue, { nil: undefined, freq: 6 }), fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }))
+  .tuple(
+    fc.option(guidValue, { nil: undefined, freq: 6 }),
+    fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
+  )
   .map(([guid, rest]) => (guid === undefined ? rest : { ...rest, guid }));
 const count = fc.nat({ max: 50 });
-const paginationArb = fc.record({ current_page: count, per_page: count, total_entries: fc.nat({ max: 10_000 }), total_pages: fc.nat({ max: 6 }) });
-const oddNumber = fc.constantFrom<unknown>('3', '1', -1, 1.5, null, NaN, 1e21, Number.MAX_SAFE_INTEGER + 2, '', true, [], {});
+const paginationArb = fc.record({
+  current_page: count,
+  per_page: count,
+  total_entries: fc.nat({ max: 10_000 }),
+  total_pages: fc.nat({ max: 6 }),
+});
+const oddNumber = fc.constantFrom<unknown>(
+  '3',
+  '1',
+  -1,
+  1.5,
+  null,
+  NaN,
+  1e21,
+  Number.MAX_SAFE_INTEGER + 2,
+  '',
+  true,
+  [],
+  {},
+);
 
 /** Valid answers for a resource under `key`, and many ways of getting it wrong. */
 function resourceBody(key: string): fc.Arbitrary<unknown> {
   return oneOfWeighted<unknown>(
     [6, recordArb.map((r) => ({ [key]: r }))],
     // A job start's member: most_recent_job_guid of every type.
-    [2, fc.tuple(recordArb, fc.constantFrom<unknown>('JOB-1', null, 123, '', ['JOB-1'], { guid: 'JOB-1' }, undefined)).map(([r, job]) => ({ [key]: { ...r, most_recent_job_guid: job } }))],
+    [
+      2,
+      fc
+        .tuple(recordArb, fc.constantFrom<unknown>('JOB-1', null, 123, '', ['JOB-1'], { guid: 'JOB-1' }, undefined))
+        .map(([r, job]) => ({ [key]: { ...r, most_recent_job_guid: job } })),
+    ],
     [1, recordArb], // no envelope
     [1, recordArb.map((r) => ({ [key]: [r] }))], // array for an object
     [1, fc.constantFrom<unknown>(null, [], {}, 0, '', 'ok', true).map((v) => ({ [key]: v }))],
@@ -158,21 +194,66 @@ function listBody(key: string): fc.Arbitrary<unknown> {
   return oneOfWeighted<unknown>(
     [6, fc.record({ [key]: items, pagination: paginationArb })],
     [1, items.map((list) => ({ [key]: list }))], // no pagination
-    [1, fc.record({ [key]: fc.array(fc.constantFrom<unknown>(null, 1, 'x', [], true), { minLength: 1, maxLength: 3 }), pagination: paginationArb })],
+    [
+      1,
+      fc.record({
+        [key]: fc.array(fc.constantFrom<unknown>(null, 1, 'x', [], true), { minLength: 1, maxLength: 3 }),
+        pagination: paginationArb,
+      }),
+    ],
     [1, fc.record({ [key]: items, pagination: fc.constantFrom<unknown>(null, [], 'x', 3) })],
-    [2, fc.tuple(items, paginationArb, fc.constantFrom('current_page', 'per_page', 'total_entries', 'total_pages'), oddNumber).map(([list, p, field, bad]) => ({ [key]: list, pagination: { ...p, [field]: bad } }))],
+    [
+      2,
+      fc
+        .tuple(
+          items,
+          paginationArb,
+          fc.constantFrom('current_page', 'per_page', 'total_entries', 'total_pages'),
+          oddNumber,
+        )
+        .map(([list, p, field, bad]) => ({ [key]: list, pagination: { ...p, [field]: bad } })),
+    ],
     // Paging that never ends: every page full, a huge page count.
-    [1, fc.tuple(fc.array(recordArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 100, max: 2 ** 31 })).map(([list, pages]) => ({ [key]: list, pagination: { current_page: 1, per_page: list.length, total_entries: pages * list.length, total_pages: pages } }))],
-    [1, recordArb.map((r) => ({ [key]: r, pagination: { current_page: 1, per_page: 1, total_entries: 1, total_pages: 1 } }))], // object for an array
+    [
+      1,
+      fc
+        .tuple(fc.array(recordArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 100, max: 2 ** 31 }))
+        .map(([list, pages]) => ({
+          [key]: list,
+          pagination: {
+            current_page: 1,
+            per_page: list.length,
+            total_entries: pages * list.length,
+            total_pages: pages,
+          },
+        })),
+    ],
+    [
+      1,
+      recordArb.map((r) => ({
+        [key]: r,
+        pagination: { current_page: 1, per_page: 1, total_entries: 1, total_pages: 1 },
+      })),
+    ], // object for an array
     [1, fc.constantFrom<unknown>(null, [], {}, 'x').map((v) => ({ [key]: v }))],
     [1, items], // a bare array
     // A huge page.
-    [1, fc.integer({ min: 2_000, max: 5_000 }).map((n) => ({ [key]: Array.from({ length: n }, (_, i) => ({ guid: `X-${i}`, name: 'n'.repeat(20) })), pagination: { current_page: 1, per_page: n, total_entries: n, total_pages: 1 } }))],
+    [
+      1,
+      fc.integer({ min: 2_000, max: 5_000 }).map((n) => ({
+        [key]: Array.from({ length: n }, (_, i) => ({ guid: `X-${i}`, name: 'n'.repeat(20) })),
+        pagination: { current_page: 1, per_page: n, total_entries: n, total_pages: 1 },
+      })),
+    ],
     [1, fc.jsonValue({ maxDepth: 3 })],
   );
 }
 
-const HTML_PAGES = ['<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>', '<!DOCTYPE html><html><body>Maintenance</body></html>', '<?xml version="1.0"?><error>busy</error>'];
+const HTML_PAGES = [
+  '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>',
+  '<!DOCTYPE html><html><body>Maintenance</body></html>',
+  '<?xml version="1.0"?><error>busy</error>',
+];
 
 /** Text of a body: JSON of a shape, cut short, HTML, empty, bytes that are not UTF-8, huge. */
 type Body = { kind: string; body: string | Buffer; headers: Record<string, string> };
@@ -180,14 +261,48 @@ function bodyText(shape: fc.Arbitrary<unknown>): fc.Arbitrary<Body> {
   const json = shape.map((v) => JSON.stringify(v) ?? 'null');
   return oneOfWeighted<Body>(
     [10, json.map((body) => ({ kind: 'json', body, headers: JSON_TYPE }))],
-    [3, json.chain((t) => fc.nat({ max: Math.max(0, t.length - 1) }).map((cut) => ({ kind: 'truncated', body: t.slice(0, cut), headers: JSON_TYPE })))],
-    [2, fc.constantFrom(...HTML_PAGES).map((body) => ({ kind: 'html', body, headers: { 'Content-Type': 'text/html' } }))],
+    [
+      3,
+      json.chain((t) =>
+        fc
+          .nat({ max: Math.max(0, t.length - 1) })
+          .map((cut) => ({ kind: 'truncated', body: t.slice(0, cut), headers: JSON_TYPE })),
+      ),
+    ],
+    [
+      2,
+      fc.constantFrom(...HTML_PAGES).map((body) => ({ kind: 'html', body, headers: { 'Content-Type': 'text/html' } })),
+    ],
     [1, fc.constant({ kind: 'empty', body: '', headers: JSON_TYPE })],
     [1, json.map((t) => ({ kind: 'bom', body: `\uFEFF${t}`, headers: JSON_TYPE }))],
-    [1, fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => ({ kind: 'bytes', body: Buffer.from(bytes), headers: { 'Content-Type': 'application/octet-stream' } }))],
-    [1, fc.oneof(nastyString(), fc.string({ unit: 'binary', maxLength: 40 })).map((body) => ({ kind: 'text', body, headers: { 'Content-Type': 'text/plain' } }))],
-    [1, fc.constantFrom('null', '[]', '{}', '0', '"member"', 'true').map((body) => ({ kind: 'bare-json', body, headers: JSON_TYPE }))],
-    [1, hugeString(300_000).map((s) => ({ kind: 'huge-string', body: JSON.stringify({ error: { message: s }, member: { guid: 'MBR-1', name: s } }), headers: JSON_TYPE }))],
+    [
+      1,
+      fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => ({
+        kind: 'bytes',
+        body: Buffer.from(bytes),
+        headers: { 'Content-Type': 'application/octet-stream' },
+      })),
+    ],
+    [
+      1,
+      fc
+        .oneof(nastyString(), anyString(40))
+        .map((body) => ({ kind: 'text', body, headers: { 'Content-Type': 'text/plain' } })),
+    ],
+    [
+      1,
+      fc
+        .constantFrom('null', '[]', '{}', '0', '"member"', 'true')
+        .map((body) => ({ kind: 'bare-json', body, headers: JSON_TYPE })),
+    ],
+    [
+      1,
+      hugeString(300_000).map((s) => ({
+        kind: 'huge-string',
+        body: JSON.stringify({ error: { message: s }, member: { guid: 'MBR-1', name: s } }),
+        headers: JSON_TYPE,
+      })),
+    ],
   );
 }
 
@@ -198,14 +313,29 @@ function scriptedArb(shape: fc.Arbitrary<unknown>, lean: boolean): fc.Arbitrary<
     if (status === 429) headers['Retry-After'] = lean ? '0' : '1';
     return { kind: `${status}:${b.kind}`, status, headers, body: b.body };
   });
-  const redirect = fc.constantFrom(301, 302, 303, 307, 308).map((status): Scripted => ({ kind: `${status}:redirect`, status, headers: { Location: '/elsewhere' }, body: '' }));
+  const redirect = fc
+    .constantFrom(301, 302, 303, 307, 308)
+    .map((status): Scripted => ({ kind: `${status}:redirect`, status, headers: { Location: '/elsewhere' }, body: '' }));
   // Retry-After values a list would wait for (1e9 s is capped at 5 s) only where nothing retries.
-  const retryAfter = fc.constantFrom(...(lean ? ['0', 'Wed, 21 Oct 2015 07:28:00 GMT'] : ['0', '-5', 'soon', 'Wed, 21 Oct 2015 07:28:00 GMT', '1e9', '']))
-    .map((value): Scripted => ({ kind: '429:retry-after', status: 429, headers: { 'Retry-After': value }, body: '{}' }));
-  const echo = fc.constantFrom(400, 422, 409, ...(lean ? [] : [500])).map((status): Scripted => ({ kind: `${status}:echo`, status, headers: JSON_TYPE, body: '', echoSecrets: true }));
-  const fate = fc.constantFrom<'drop' | 'short-body'>('drop', 'short-body').map((f): Scripted => ({ kind: f, status: 200, headers: JSON_TYPE, body: '{"member":{"guid":"MBR-1"}}', fate: f }));
+  const retryAfter = fc
+    .constantFrom(
+      ...(lean
+        ? ['0', 'Wed, 21 Oct 2015 07:28:00 GMT']
+        : ['0', '-5', 'soon', 'Wed, 21 Oct 2015 07:28:00 GMT', '1e9', '']),
+    )
+    .map(
+      (value): Scripted => ({ kind: '429:retry-after', status: 429, headers: { 'Retry-After': value }, body: '{}' }),
+    );
+  const echo = fc
+    .constantFrom(400, 422, 409, ...(lean ? [] : [500]))
+    .map((status): Scripted => ({ kind: `${status}:echo`, status, headers: JSON_TYPE, body: '', echoSecrets: true }));
+  const fate = fc
+    .constantFrom<'drop' | 'short-body'>('drop', 'short-body')
+    .map((f): Scripted => ({ kind: f, status: 200, headers: JSON_TYPE, body: '{"member":{"guid":"MBR-1"}}', fate: f }));
   // No silence here: each would cost the client's whole time limit (client-wire.test.ts covers it).
-  return lean ? oneOfWeighted<Scripted>([80, normal], [2, redirect], [1, retryAfter], [4, echo], [1, fate]) : oneOfWeighted<Scripted>([30, normal], [1, redirect], [1, retryAfter], [2, echo], [1, fate]);
+  return lean
+    ? oneOfWeighted<Scripted>([80, normal], [2, redirect], [1, retryAfter], [4, echo], [1, fate])
+    : oneOfWeighted<Scripted>([30, normal], [1, redirect], [1, retryAfter], [2, echo], [1, fate]);
 }
 
 // ── operations ─────────────────────────────────────────────────────────────────────────────
@@ -227,7 +357,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const guidOk = (r: Record<string, unknown>) => !('guid' in r) || r.guid === null || typeof r.guid === 'string';
 
-const objectResult: Check = (v) => (!isObject(v) ? `resolved with ${shorten(v)}, not an object` : !guidOk(v) ? `a guid that is not a string: ${shorten(v.guid)}` : undefined);
+const objectResult: Check = (v) =>
+  !isObject(v)
+    ? `resolved with ${shorten(v)}, not an object`
+    : !guidOk(v)
+      ? `a guid that is not a string: ${shorten(v.guid)}`
+      : undefined;
 
 function pageCheck(page: unknown): string | undefined {
   if (!isObject(page)) return `a page that is not an object: ${shorten(page)}`;
@@ -235,7 +370,8 @@ function pageCheck(page: unknown): string | undefined {
   if (!Array.isArray(items)) return `page items that are not an array: ${shorten(items)}`;
   const bad = items.findIndex((item) => !isObject(item));
   if (bad >= 0) return `item ${bad} is not an object: ${shorten(items[bad])}`;
-  const numbers = 'pagination' in page ? Object.values(page.pagination as object) : [page.page, page.totalPages, page.totalEntries];
+  const numbers =
+    'pagination' in page ? Object.values(page.pagination as object) : [page.page, page.totalPages, page.totalEntries];
   if (!numbers.every(isCount)) return `page counts that are not whole numbers: ${shorten(numbers)}`;
   return undefined;
 }
@@ -243,25 +379,41 @@ function pageCheck(page: unknown): string | undefined {
 const SECRET = 'S3cret-Credential-9d2f';
 const ANSWER = 'S3cret-Answer-4b81';
 
-const resource = (name: string, key: string, run: Operation['run'], secrets: string[] = []): Operation => ({ name, shape: resourceBody(key), secrets, run, check: objectResult });
+const resource = (name: string, key: string, run: Operation['run'], secrets: string[] = []): Operation => ({
+  name,
+  shape: resourceBody(key),
+  secrets,
+  run,
+  check: objectResult,
+});
 
 const RESOURCE_OPERATIONS: Operation[] = [
   resource('createUser', 'user', (c) => c.createUser({ id: 'u-1', metadata: 'm' })),
   resource('readUser', 'user', (c) => c.readUser('USR-1')),
   resource('readMember', 'member', (c) => c.readMember('USR-1', 'MBR-1')),
   resource('readMemberStatus', 'member', (c) => c.readMemberStatus('USR-1', 'MBR-1')),
-  resource('updateMember', 'member', (c) => c.updateMember('USR-1', 'MBR-1', { credentials: [{ guid: 'CRD-1', value: SECRET }] }), [SECRET]),
-  resource('resumeMember', 'member', (c) => c.resumeMember('USR-1', 'MBR-1', [{ guid: 'CRD-2', value: ANSWER }]), [ANSWER]),
+  resource(
+    'updateMember',
+    'member',
+    (c) => c.updateMember('USR-1', 'MBR-1', { credentials: [{ guid: 'CRD-1', value: SECRET }] }),
+    [SECRET],
+  ),
+  resource('resumeMember', 'member', (c) => c.resumeMember('USR-1', 'MBR-1', [{ guid: 'CRD-2', value: ANSWER }]), [
+    ANSWER,
+  ]),
   resource('requestWidgetUrl', 'widget_url', (c) => c.requestWidgetUrl('USR-1', { widget_type: 'connect_widget' })),
-  resource('requestOAuthWindowUri', 'member', (c) => c.requestOAuthWindowUri('USR-1', 'MBR-1', { skipAggregation: true })),
-  resource('readAccount', 'account', (c) => c.readAccount('USR-1', 'ACT-1')),
-  resource('readInstitution', 'institution', (c) => c.readInstitution('mxbank')),
   {
     name: 'createMember',
     shape: resourceBody('member'),
     secrets: [SECRET],
-    run: (c) => c.createMember('USR-1', { member: { institution_code: 'mxbank', credentials: [{ guid: 'CRD-1', value: SECRET }] } }),
-    check: (v) => (isObject(v) ? objectResult(v.member) ?? (isCount(v.httpStatus) ? undefined : 'no httpStatus') : `resolved with ${shorten(v)}`),
+    run: (c) =>
+      c.createMember('USR-1', {
+        member: { institution_code: 'mxbank', credentials: [{ guid: 'CRD-1', value: SECRET }] },
+      }),
+    check: (v) =>
+      isObject(v)
+        ? (objectResult(v.member) ?? (isCount(v.httpStatus) ? undefined : 'no httpStatus'))
+        : `resolved with ${shorten(v)}`,
   },
 ];
 
@@ -276,17 +428,70 @@ async function walk(pages: AsyncIterable<unknown>, maxPages = 4): Promise<unknow
 }
 const pagesResult: Check = (v) => (Array.isArray(v) ? v.map(pageCheck).find(Boolean) : `resolved with ${shorten(v)}`);
 const itemsResult: Check = (v) =>
-  !Array.isArray(v) ? `resolved with ${shorten(v)}, not an array` : v.findIndex((i) => !isObject(i)) >= 0 ? `an item that is not an object: ${shorten(v)}` : undefined;
+  !Array.isArray(v)
+    ? `resolved with ${shorten(v)}, not an array`
+    : v.findIndex((i) => !isObject(i)) >= 0
+      ? `an item that is not an object: ${shorten(v)}`
+      : undefined;
 
 const LIST_OPERATIONS: Operation[] = [
-  { name: 'listInstitutionsPage', shape: listBody('institutions'), secrets: [], run: (c) => c.listInstitutionsPage({ name: 'mx' }, 1, 25), check: pageCheck },
-  { name: 'listMemberAccounts', shape: listBody('accounts'), secrets: [], run: (c) => walk(c.listMemberAccounts('USR-1', 'MBR-1')), check: pagesResult },
-  { name: 'listTransactionsByMember', shape: listBody('transactions'), secrets: [], run: (c) => walk(c.listTransactionsByMember('USR-1', 'MBR-1', { fromDate: '2024-01-01' })), check: pagesResult },
-  { name: 'listAccountNumbersByMember', shape: listBody('account_numbers'), secrets: [], run: (c) => walk(c.listAccountNumbersByMember('USR-1', 'MBR-1')), check: pagesResult },
-  { name: 'listUsers', shape: listBody('users'), secrets: [], run: (c) => walk(c.listUsers({ id: 'u-1' })), check: pagesResult },
+  {
+    name: 'listInstitutionsPage',
+    shape: listBody('institutions'),
+    secrets: [],
+    run: (c) => c.listInstitutionsPage({ name: 'mx' }, 1, 25),
+    check: pageCheck,
+  },
+  {
+    name: 'listMemberAccounts',
+    shape: listBody('accounts'),
+    secrets: [],
+    run: (c) => walk(c.listMemberAccounts('USR-1', 'MBR-1')),
+    check: pagesResult,
+  },
+  {
+    name: 'listTransactionsByAccount',
+    shape: listBody('transactions'),
+    secrets: [],
+    run: (c) => walk(c.listTransactionsByAccount('USR-1', 'ACT-1', { fromDate: '2024-01-01' })),
+    check: pagesResult,
+  },
+  {
+    name: 'listAccountOwnersByMember',
+    shape: listBody('account_owners'),
+    secrets: [],
+    run: (c) => walk(c.listAccountOwnersByMember('USR-1', 'MBR-1')),
+    check: pagesResult,
+  },
+  {
+    name: 'listAccountNumbersByMember',
+    shape: listBody('account_numbers'),
+    secrets: [],
+    run: (c) => walk(c.listAccountNumbersByMember('USR-1', 'MBR-1')),
+    check: pagesResult,
+  },
+  {
+    name: 'listUsers',
+    shape: listBody('users'),
+    secrets: [],
+    run: (c) => walk(c.listUsers({ id: 'u-1' })),
+    check: pagesResult,
+  },
   // These collect every page: a page count that never ends meets the fuzz server's request cap.
-  { name: 'listInstitutionCredentials', shape: listBody('credentials'), secrets: [], run: (c) => c.listInstitutionCredentials('mxbank'), check: itemsResult },
-  { name: 'listMemberChallenges', shape: listBody('challenges'), secrets: [], run: (c) => c.listMemberChallenges('USR-1', 'MBR-1'), check: itemsResult },
+  {
+    name: 'listInstitutionCredentials',
+    shape: listBody('credentials'),
+    secrets: [],
+    run: (c) => c.listInstitutionCredentials('mxbank'),
+    check: itemsResult,
+  },
+  {
+    name: 'listMemberChallenges',
+    shape: listBody('challenges'),
+    secrets: [],
+    run: (c) => c.listMemberChallenges('USR-1', 'MBR-1'),
+    check: itemsResult,
+  },
 ];
 
 function jobStartOperation(type: MxJobType, previousJobGuid: string | null | undefined): Operation {
@@ -294,14 +499,21 @@ function jobStartOperation(type: MxJobType, previousJobGuid: string | null | und
     name: `startJob(${type}, previous ${String(previousJobGuid)})`,
     shape: resourceBody('member'),
     secrets: [],
-    run: (c) => c.startJob(type, 'USR-1', 'MBR-1', { includeTransactions: true, callbackPayload: 'job:JOB-1', ...(previousJobGuid === undefined ? {} : { previousJobGuid }) }),
+    run: (c) =>
+      c.startJob(type, 'USR-1', 'MBR-1', {
+        includeTransactions: true,
+        callbackPayload: 'job:JOB-1',
+        ...(previousJobGuid === undefined ? {} : { previousJobGuid }),
+      }),
     check: (v) => {
       if (!isObject(v)) return `resolved with ${shorten(v)}`;
       const problem = objectResult(v.member);
       if (problem) return `member: ${problem}`;
-      if (!(typeof v.httpStatus === 'number' && v.httpStatus >= 200 && v.httpStatus < 300)) return `httpStatus ${shorten(v.httpStatus)}`;
+      if (!(typeof v.httpStatus === 'number' && v.httpStatus >= 200 && v.httpStatus < 300))
+        return `httpStatus ${shorten(v.httpStatus)}`;
       if (typeof v.alreadyRunning !== 'boolean') return `alreadyRunning ${shorten(v.alreadyRunning)}`;
-      if (v.jobGuid !== undefined && typeof v.jobGuid !== 'string') return `jobGuid is ${shorten(v.jobGuid)}, not a string or undefined`;
+      if (v.jobGuid !== undefined && typeof v.jobGuid !== 'string')
+        return `jobGuid is ${shorten(v.jobGuid)}, not a string or undefined`;
       return undefined;
     },
   };
@@ -315,15 +527,24 @@ const JOB_START_OPERATIONS: Operation[] = (['aggregate', 'verify', 'identify'] a
 function problemWith(outcome: Outcome, op: Operation, lastStatus: number | undefined): string | undefined {
   if ('value' in outcome) return op.check(outcome.value);
   const { error } = outcome;
-  if (!(error instanceof MxError)) return `threw ${error instanceof Error ? `${error.name}: ${error.message}` : shorten(error)}, not an MxError`;
+  if (!(error instanceof MxError))
+    return `threw ${error instanceof Error ? `${error.name}: ${error.message}` : shorten(error)}, not an MxError`;
   if (!KNOWN_CODES.has(error.code)) return `an unknown code ${error.code}`;
-  if (typeof error.message !== 'string' || typeof error.retryable !== 'boolean') return 'an MxError without message or retryable';
+  if (typeof error.message !== 'string' || typeof error.retryable !== 'boolean')
+    return 'an MxError without message or retryable';
   if (error.status !== undefined) {
-    const expected = error.status >= 200 && error.status < 300 ? 'MX_INVALID_RESPONSE' : codeForStatus(error.status, error.mxMessage);
+    const expected =
+      error.status >= 200 && error.status < 300 ? 'MX_INVALID_RESPONSE' : codeForStatus(error.status, error.mxMessage);
     if (error.code !== expected) return `status ${error.status} reported as ${error.code}, expected ${expected}`;
-    if (lastStatus !== undefined && error.status !== lastStatus) return `status ${error.status} reported, the server answered ${lastStatus}`;
+    if (lastStatus !== undefined && error.status !== lastStatus)
+      return `status ${error.status} reported, the server answered ${lastStatus}`;
   }
-  const leaked = [...op.secrets, CREDENTIALS.apiKey].filter((secret) => error.message.includes(secret) || String(error.mxMessage ?? '').includes(secret) || JSON.stringify(error.toJSON()).includes(secret));
+  const leaked = [...op.secrets, CREDENTIALS.apiKey].filter(
+    (secret) =>
+      error.message.includes(secret) ||
+      String(error.mxMessage ?? '').includes(secret) ||
+      JSON.stringify(error.toJSON()).includes(secret),
+  );
   if (leaked.length > 0) return `the error carries ${leaked.join(', ')}: ${error.message}`;
   return undefined;
 }
@@ -336,35 +557,73 @@ interface Case {
 
 function caseArb(operations: Operation[], lean: boolean): fc.Arbitrary<Case> {
   // One answers arbitrary per operation, built once: building is far slower than drawing.
-  const answers = new Map(operations.map((op) => [op, fc.array(scriptedArb(op.shape, lean), { minLength: 1, maxLength: 4 })]));
+  const answers = new Map(
+    operations.map((op) => [op, fc.array(scriptedArb(op.shape, lean), { minLength: 1, maxLength: 4 })]),
+  );
   return fc
     .constantFrom(...operations)
-    .chain((op) => fc.record({ op: fc.constant(op), dialect: fc.constantFrom<'platform' | 'atrium'>('platform', 'atrium'), answers: answers.get(op) as fc.Arbitrary<Scripted[]> }))
-    .map((c) => describedAs(c, (x) => `${x.op.name} [${x.dialect}] answers: ${x.answers.map((a) => `${a.kind} ${shorten(a.body.toString(), 200)}`).join(' | ')}`));
+    .chain((op) =>
+      fc.record({
+        op: fc.constant(op),
+        dialect: fc.constantFrom<'platform' | 'atrium'>('platform', 'atrium'),
+        answers: answers.get(op) as fc.Arbitrary<Scripted[]>,
+      }),
+    )
+    .map((c) =>
+      describedAs(
+        c,
+        (x) =>
+          `${x.op.name} [${x.dialect}] answers: ${x.answers.map((a) => `${a.kind} ${shorten(a.body.toString(), 200)}`).join(' | ')}`,
+      ),
+    );
 }
 
 // ── the properties ─────────────────────────────────────────────────────────────────────────
 
 describe('job starts', () => {
   // Found by the fuzzing below: the client answered such a value as the MX job guid.
-  it.each([[123], [['JOB-1']], [{ guid: 'JOB-1' }], [true]])('refuses a member whose most_recent_job_guid is %j as MX_INVALID_RESPONSE', async (recent) => {
-    script = [{ kind: 'fixed', status: 202, headers: JSON_TYPE, body: JSON.stringify({ member: { guid: 'MBR-1', most_recent_job_guid: recent } }) }];
-    served = 0;
+  it.each([[123], [['JOB-1']], [{ guid: 'JOB-1' }], [true]])(
+    'refuses a member whose most_recent_job_guid is %j as MX_INVALID_RESPONSE',
+    async (recent) => {
+      script = [
+        {
+          kind: 'fixed',
+          status: 202,
+          headers: JSON_TYPE,
+          body: JSON.stringify({ member: { guid: 'MBR-1', most_recent_job_guid: recent } }),
+        },
+      ];
+      served = 0;
 
-    const failure = await clients.platform.startJob('aggregate', 'USR-1', 'MBR-1').then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+      const failure = await clients.platform.startJob('aggregate', 'USR-1', 'MBR-1').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
 
-    expect(failure).toBeInstanceOf(MxError);
-    expect(failure).toMatchObject({ code: 'MX_INVALID_RESPONSE', status: 202, retryable: false });
-  });
+      expect(failure).toBeInstanceOf(MxError);
+      expect(failure).toMatchObject({ code: 'MX_INVALID_RESPONSE', status: 202, retryable: false });
+    },
+  );
 
   it('still answers a string or null most_recent_job_guid', async () => {
-    script = [{ kind: 'fixed', status: 202, headers: JSON_TYPE, body: JSON.stringify({ member: { guid: 'MBR-1', most_recent_job_guid: 'JOB-7' } }) }];
+    script = [
+      {
+        kind: 'fixed',
+        status: 202,
+        headers: JSON_TYPE,
+        body: JSON.stringify({ member: { guid: 'MBR-1', most_recent_job_guid: 'JOB-7' } }),
+      },
+    ];
     served = 0;
     const started = await clients.platform.startJob('aggregate', 'USR-1', 'MBR-1', { previousJobGuid: 'JOB-7' });
-    script = [{ kind: 'fixed', status: 202, headers: JSON_TYPE, body: JSON.stringify({ member: { guid: 'MBR-1', most_recent_job_guid: null } }) }];
+    script = [
+      {
+        kind: 'fixed',
+        status: 202,
+        headers: JSON_TYPE,
+        body: JSON.stringify({ member: { guid: 'MBR-1', most_recent_job_guid: null } }),
+      },
+    ];
     served = 0;
     const none = await clients.platform.startJob('identify', 'USR-1', 'MBR-1');
 
@@ -397,8 +656,20 @@ describe('the MX client, against malformed MX answers from a scripted HTTP serve
           );
           if (served > REQUEST_CAP) capped += 1;
           const last = served > REQUEST_CAP ? 400 : c.answers[Math.min(served, c.answers.length) - 1];
-          const redirectedNowhere = lean && served > c.answers.length && last !== undefined && typeof last !== 'number' && last.kind.endsWith(':redirect');
-          const lastStatus = typeof last === 'number' ? last : redirectedNowhere ? 404 : last && !last.fate && !/redirect/.test(last.kind) ? last.status : undefined;
+          const redirectedNowhere =
+            lean &&
+            served > c.answers.length &&
+            last !== undefined &&
+            typeof last !== 'number' &&
+            last.kind.endsWith(':redirect');
+          const lastStatus =
+            typeof last === 'number'
+              ? last
+              : redirectedNowhere
+                ? 404
+                : last && !last.fate && !/redirect/.test(last.kind)
+                  ? last.status
+                  : undefined;
           outcomes.add('value' in outcome ? 'value' : outcome.error instanceof MxError ? outcome.error.code : 'other');
           const problem = problemWith(outcome, c.op, lastStatus);
           if (problem) throw new Error(`${c.op.name}: ${problem}`);
@@ -407,7 +678,9 @@ describe('the MX client, against malformed MX answers from a scripted HTTP serve
       );
 
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      console.info(`${_family}: ${RUNS_PER_FAMILY} cases in ${seconds} s — ${outcomes}${capped ? ` — ${capped} case(s) hit the request cap of ${REQUEST_CAP}` : ''}`);
+      console.info(
+        `${_family}: ${RUNS_PER_FAMILY} cases in ${seconds} s — ${outcomes}${capped ? ` — ${capped} case(s) hit the request cap of ${REQUEST_CAP}` : ''}`,
+      );
       // Both sides of the property were exercised: shapes that pass, and failures of many kinds.
       expect(outcomes.get('value')).toBeGreaterThan(RUNS_PER_FAMILY / 10);
       expect(outcomes.get('MX_INVALID_RESPONSE')).toBeGreaterThan(RUNS_PER_FAMILY / 20);

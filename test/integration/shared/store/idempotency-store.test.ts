@@ -13,9 +13,18 @@ beforeAll(async () => {
 afterAll(() => table.client.destroy());
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 22, 12, 0, second));
-const newKey = () => `key-hash-${(seq += 1)}`;
+const newKey = () => {
+  seq += 1;
+  return `key-hash-${seq}`;
+};
 const claim = (keyHash: string, overrides: { requestHash?: string; now?: Date; ttlSeconds?: number } = {}) =>
-  store.claim({ keyHash, requestHash: overrides.requestHash ?? 'body-1', now: overrides.now ?? at(0), ttlSeconds: overrides.ttlSeconds ?? 86_400, leaseSeconds: 60 });
+  store.claim({
+    keyHash,
+    requestHash: overrides.requestHash ?? 'body-1',
+    now: overrides.now ?? at(0),
+    ttlSeconds: overrides.ttlSeconds ?? 86_400,
+    leaseSeconds: 60,
+  });
 
 describe('IdempotencyStore', () => {
   it('lets exactly one of many concurrent requests with one key run', async () => {
@@ -30,12 +39,19 @@ describe('IdempotencyStore', () => {
   it('replays a completed answer for the same body, and refuses another body', async () => {
     const keyHash = newKey();
     await claim(keyHash);
-    await store.complete(keyHash, { status: 201, body: { member: { guid: 'MBR-1' } }, headers: { Location: '/users/U/members/MBR-1' } });
+    await store.complete(keyHash, {
+      status: 201,
+      body: { member: { guid: 'MBR-1' } },
+      headers: { Location: '/users/U/members/MBR-1' },
+    });
 
     const replay = await claim(keyHash, { now: at(30) });
     const other = await claim(keyHash, { now: at(30), requestHash: 'body-2' });
 
-    expect(replay).toEqual({ kind: 'replay', response: { status: 201, body: { member: { guid: 'MBR-1' } }, headers: { Location: '/users/U/members/MBR-1' } } });
+    expect(replay).toEqual({
+      kind: 'replay',
+      response: { status: 201, body: { member: { guid: 'MBR-1' } }, headers: { Location: '/users/U/members/MBR-1' } },
+    });
     expect(other).toEqual({ kind: 'mismatch' });
   });
 

@@ -45,7 +45,11 @@ describe('JobStore', () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => newJob({ memberGuid })));
 
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-    expect(outcomes.filter((o) => o.status === 'rejected').every((o) => (o as PromiseRejectedResult).reason instanceof MemberBusyError)).toBe(true);
+    expect(
+      outcomes
+        .filter((o) => o.status === 'rejected')
+        .every((o) => (o as PromiseRejectedResult).reason instanceof MemberBusyError),
+    ).toBe(true);
   });
 
   it('frees the member when the job finishes, and takes over a lock left by a job that died', async () => {
@@ -63,8 +67,17 @@ describe('JobStore', () => {
   it('records a status change once, however many polls see it', async () => {
     const job = await newJob();
 
-    for (const second of [1, 2, 3]) await jobs.recordProgress(job.memberGuid, job.jobGuid, { status: 'RUNNING', connectionStatus: 'CREATED', now: at(second) });
-    await jobs.recordProgress(job.memberGuid, job.jobGuid, { status: 'RUNNING', connectionStatus: 'RESUMED', now: at(4) });
+    for (const second of [1, 2, 3])
+      await jobs.recordProgress(job.memberGuid, job.jobGuid, {
+        status: 'RUNNING',
+        connectionStatus: 'CREATED',
+        now: at(second),
+      });
+    await jobs.recordProgress(job.memberGuid, job.jobGuid, {
+      status: 'RUNNING',
+      connectionStatus: 'RESUMED',
+      now: at(4),
+    });
 
     const record = await jobs.getJob(job.memberGuid, job.jobGuid);
     expect(record?.history.map((h) => h.connection_status)).toEqual([null, 'CREATED', 'RESUMED']);
@@ -73,10 +86,18 @@ describe('JobStore', () => {
 
   it('hands a parked job’s task token to one answer only', async () => {
     const job = await newJob();
-    await jobs.parkForChallenge(job.memberGuid, job.jobGuid, { challenges: [{ guid: 'CRD-1', label: 'Code?', type: 'TEXT' }], taskToken: 'token-1', now: at(1) });
+    await jobs.parkForChallenge(job.memberGuid, job.jobGuid, {
+      challenges: [{ guid: 'CRD-1', label: 'Code?', type: 'TEXT' }],
+      taskToken: 'token-1',
+      now: at(1),
+    });
     const parked = await jobs.getJob(job.memberGuid, job.jobGuid);
 
-    const claims = await Promise.all(Array.from({ length: 5 }, () => jobs.claimChallenge({ memberGuid: job.memberGuid, jobGuid: job.jobGuid, userGuid: 'USR-1', now: at(2) })));
+    const claims = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        jobs.claimChallenge({ memberGuid: job.memberGuid, jobGuid: job.jobGuid, userGuid: 'USR-1', now: at(2) }),
+      ),
+    );
 
     const resumed = await jobs.getJob(job.memberGuid, job.jobGuid);
     expect(parked).toMatchObject({ status: 'CHALLENGED', task_token: 'token-1', challenges: [{ guid: 'CRD-1' }] });
@@ -89,10 +110,19 @@ describe('JobStore', () => {
 
   it('finishes a job once: a late step cannot reopen or rewrite it', async () => {
     const job = await newJob();
-    await jobs.finishJob(job.memberGuid, job.jobGuid, { status: 'FAILED', reason: 'MFA_REJECTED', connectionStatus: 'REJECTED', now: at(3) });
+    await jobs.finishJob(job.memberGuid, job.jobGuid, {
+      status: 'FAILED',
+      reason: 'MFA_REJECTED',
+      connectionStatus: 'REJECTED',
+      now: at(3),
+    });
 
     const again = await jobs.finishJob(job.memberGuid, job.jobGuid, { status: 'SUCCEEDED', now: at(4) });
-    await jobs.recordProgress(job.memberGuid, job.jobGuid, { status: 'RUNNING', connectionStatus: 'RESUMED', now: at(5) });
+    await jobs.recordProgress(job.memberGuid, job.jobGuid, {
+      status: 'RUNNING',
+      connectionStatus: 'RESUMED',
+      now: at(5),
+    });
 
     const record = await jobs.getJob(job.memberGuid, job.jobGuid);
     expect(again).toBe(false);
@@ -113,7 +143,10 @@ describe('ResultStore', () => {
     await results.putResults('MBR-results', 'transactions', 'JOB-1', page, at(0));
     await results.putResults('MBR-results', 'transactions', 'JOB-1', page, at(1));
     const first = await results.listResults<{ guid: string }>('MBR-results', 'transactions', { limit: 50 });
-    const rest = await results.listResults<{ guid: string }>('MBR-results', 'transactions', { limit: 50, ...(first.lastKey ? { startKey: first.lastKey } : {}) });
+    const rest = await results.listResults<{ guid: string }>('MBR-results', 'transactions', {
+      limit: 50,
+      ...(first.lastKey ? { startKey: first.lastKey } : {}),
+    });
 
     expect(first.items).toHaveLength(50);
     expect(rest.items).toHaveLength(10);

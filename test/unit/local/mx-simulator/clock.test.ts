@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MxClock, isoSeconds } from '#local/mx-simulator/clock.js';
+import { isoSeconds, MxClock } from '#local/mx-simulator/clock.js';
 
 describe('MX clock', () => {
   it('runs MX time 1/timeScale times faster than real time', () => {

@@ -3,20 +3,33 @@ import { generateAccounts } from '#local/mx-simulator/account-data.js';
 import {
   generateTransaction,
   pageOfTransactions,
-  transactionDate,
-  transactionIndexRange,
   type TransactionAccountRef,
   type TransactionWindow,
+  transactionDate,
+  transactionIndexRange,
 } from '#local/mx-simulator/transaction-data.js';
 
 const window: TransactionWindow = { perAccount: 500, historyDays: 90, endDate: '2024-03-31' };
-const account: TransactionAccountRef = { guid: 'ACT-test-1', memberGuid: 'MBR-test', userGuid: 'USR-test', userId: null };
-const all = (w: TransactionWindow, acc = account) => Array.from({ length: w.perAccount }, (_, i) => generateTransaction('seed', acc, i, w));
+const account: TransactionAccountRef = {
+  guid: 'ACT-test-1',
+  memberGuid: 'MBR-test',
+  userGuid: 'USR-test',
+  userId: null,
+};
+const all = (w: TransactionWindow, acc = account) =>
+  Array.from({ length: w.perAccount }, (_, i) => generateTransaction('seed', acc, i, w));
 
 describe('data generator', () => {
   it('produces byte-identical accounts and transactions for the same seed and inputs', () => {
     // Prepare
-    const ctx = { seed: 's1', memberGuid: 'MBR-x', userGuid: 'USR-x', institutionCode: 'mxbank', institutionName: 'MX Bank', accountSet: 'all_types' as const };
+    const ctx = {
+      seed: 's1',
+      memberGuid: 'MBR-x',
+      userGuid: 'USR-x',
+      institutionCode: 'mxbank',
+      institutionName: 'MX Bank',
+      accountSet: 'all_types' as const,
+    };
     // Act
     const first = JSON.stringify([generateAccounts(ctx), all(window)]);
     const second = JSON.stringify([generateAccounts(ctx), all(window)]);
@@ -27,7 +40,14 @@ describe('data generator', () => {
   });
 
   it('uses MX-style guids', () => {
-    const [acc] = generateAccounts({ seed: 's', memberGuid: 'MBR-x', userGuid: 'USR-x', institutionCode: 'mxbank', institutionName: 'MX Bank', accountSet: 'default' });
+    const [acc] = generateAccounts({
+      seed: 's',
+      memberGuid: 'MBR-x',
+      userGuid: 'USR-x',
+      institutionCode: 'mxbank',
+      institutionName: 'MX Bank',
+      accountSet: 'default',
+    });
     expect(acc!.guid).toMatch(/^ACT-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(generateTransaction('s', account, 0, window).guid).toMatch(/^TRN-[0-9a-f]{8}-/);
   });
@@ -53,7 +73,10 @@ describe('data generator', () => {
     for (const [from, to] of ranges) {
       const expected = txs.filter((t) => t.date! >= from && t.date! <= to).map((t) => t.guid);
       const [start, end] = transactionIndexRange(window, from, to);
-      expect(txs.slice(start, end).map((t) => t.guid), `${from}..${to}`).toEqual(expected);
+      expect(
+        txs.slice(start, end).map((t) => t.guid),
+        `${from}..${to}`,
+      ).toEqual(expected);
     }
   });
 
@@ -63,7 +86,9 @@ describe('data generator', () => {
     const whole = accounts.flatMap((a) => all(w, a)).filter((t) => t.date! >= '2024-02-01');
     const { total } = pageOfTransactions('seed', accounts, w, '2024-02-01', '2024-03-31', 0, 10);
     const pages = Array.from({ length: Math.ceil(total / 10) + 1 }, (_, p) => p); // one page past the end
-    const paged = pages.flatMap((p) => pageOfTransactions('seed', accounts, w, '2024-02-01', '2024-03-31', p * 10, 10).rows);
+    const paged = pages.flatMap(
+      (p) => pageOfTransactions('seed', accounts, w, '2024-02-01', '2024-03-31', p * 10, 10).rows,
+    );
     expect(total).toBe(whole.length);
     expect(paged.map((t) => t.guid)).toEqual(whole.map((t) => t.guid));
   });

@@ -19,11 +19,29 @@ function setup(password: string, type: JobType = 'aggregate') {
   const stats = new StatsRecorder();
   const store = new Store(config, clock, stats);
   const member: MemberRecord = {
-    guid: 'MBR-1', userGuid: 'USR-1', id: null, metadata: null, institution: findInstitution('mxbank')!, institutionGuid: 'INS-1',
-    isOauth: false, credentials: {}, username: 'mxuser', password, backgroundAggregationIsDisabled: false, createdAt: 0,
-    status: 'CREATED', aggregatedAt: null, successfullyAggregatedAt: null, isAuthenticated: false,
-    processed: { accounts: false, accountNumbers: false, transactions: false }, job: null, accountSet: 'default',
-    accountsVisibleAt: null, verifiedAccountGuids: new Set(), ownersVisible: false, oauth: null,
+    guid: 'MBR-1',
+    userGuid: 'USR-1',
+    id: null,
+    metadata: null,
+    institution: findInstitution('mxbank')!,
+    institutionGuid: 'INS-1',
+    isOauth: false,
+    credentials: {},
+    username: 'mxuser',
+    password,
+    backgroundAggregationIsDisabled: false,
+    createdAt: 0,
+    status: 'CREATED',
+    aggregatedAt: null,
+    successfullyAggregatedAt: null,
+    isAuthenticated: false,
+    processed: { accounts: false, accountNumbers: false, transactions: false },
+    job: null,
+    accountSet: 'default',
+    accountsVisibleAt: null,
+    verifiedAccountGuids: new Set(),
+    ownersVisible: false,
+    oauth: null,
   };
   const start = clock.now();
   startJob(member, type, resolveTestLogin('mxuser', password), 'CREATED', false, store.jobContext());
@@ -43,7 +61,11 @@ describe('job lifecycle', () => {
     expect(at(6000)).toBe('CONNECTED');
     expect(member.job!.endedAt).toBe(start + 6000);
     expect(member.accountsVisibleAt).toBe(start + 6000);
-    expect(stats.snapshot(0, 1).jobs[0]).toMatchObject({ type: 'aggregate', endStatus: 'CONNECTED', endedAt: start + 6000 });
+    expect(stats.snapshot(0, 1).jobs[0]).toMatchObject({
+      type: 'aggregate',
+      endStatus: 'CONNECTED',
+      endedAt: start + 6000,
+    });
   });
 
   it('challenges after challengeAfterMs and resumes on the correct answer', () => {
@@ -60,7 +82,11 @@ describe('job lifecycle', () => {
   it('ends REJECTED after a wrong answer and EXPIRED when nobody answers', () => {
     const wrong = setup('options');
     wrong.at(2000);
-    answerChallenge(wrong.member, [{ guid: openGuids(wrong.member)[0], value: 'incorrect_civic' }], wrong.store.jobContext());
+    answerChallenge(
+      wrong.member,
+      [{ guid: openGuids(wrong.member)[0], value: 'incorrect_civic' }],
+      wrong.store.jobContext(),
+    );
     expect(wrong.at(100_000)).toBe('REJECTED');
 
     const silent = setup('image');
@@ -82,10 +108,16 @@ describe('job lifecycle', () => {
     expect(v.at(2000)).toBe('CHALLENGED');
     const challenge = v.member.job!.challenge!.challenges[0]!.view;
     expect(challenge.label).toBe('Please select an account:');
-    expect(challenge.options!.map((o) => o.label)).toEqual([expect.stringMatching(/^MX Bank Checking XXXXXX\d{4}$/), expect.stringMatching(/Savings/)]);
+    expect(challenge.options!.map((o) => o.label)).toEqual([
+      expect.stringMatching(/^MX Bank Checking XXXXXX\d{4}$/),
+      expect.stringMatching(/Savings/),
+    ]);
     answerChallenge(v.member, [{ guid: challenge.guid!, value: challenge.options![1]!.value! }], v.store.jobContext());
     expect(v.at(2000 + 4000)).toBe('CONNECTED');
-    const savings = v.store.jobContext().accountsOf(v.member, 'default').find((a) => a.type === 'SAVINGS')!;
+    const savings = v.store
+      .jobContext()
+      .accountsOf(v.member, 'default')
+      .find((a) => a.type === 'SAVINGS')!;
     expect([...v.member.verifiedAccountGuids]).toEqual([savings.guid]);
 
     const none = setup('no_eligible_accounts', 'verify');
@@ -100,13 +132,27 @@ describe('challenge rounds', () => {
     expect(right.at(2000)).toBe('CHALLENGED');
     expect(openTypes(right.member)).toEqual(['TEXT', 'OPTIONS']);
     const [text, options] = openGuids(right.member);
-    answerChallenge(right.member, [{ guid: options!, value: 'correct' }, { guid: text!, value: 'correct' }], right.store.jobContext());
+    answerChallenge(
+      right.member,
+      [
+        { guid: options!, value: 'correct' },
+        { guid: text!, value: 'correct' },
+      ],
+      right.store.jobContext(),
+    );
     expect(right.at(2000 + 4000)).toBe('CONNECTED');
 
     const halfWrong = setup('challenge_round');
     halfWrong.at(2000);
     const [t, o] = openGuids(halfWrong.member);
-    answerChallenge(halfWrong.member, [{ guid: t!, value: 'correct' }, { guid: o!, value: 'incorrect_civic' }], halfWrong.store.jobContext());
+    answerChallenge(
+      halfWrong.member,
+      [
+        { guid: t!, value: 'correct' },
+        { guid: o!, value: 'incorrect_civic' },
+      ],
+      halfWrong.store.jobContext(),
+    );
     expect(halfWrong.at(100_000)).toBe('REJECTED');
   });
 
@@ -116,12 +162,26 @@ describe('challenge rounds', () => {
     const [text, options] = openGuids(member) as [string, string];
     const refusals = [
       [{ guid: text, value: 'correct' }],
-      [{ guid: text, value: 'correct' }, { guid: options, value: 'correct' }, { guid: 'CRD-not-open', value: 'correct' }],
-      [{ guid: text, value: 'correct' }, { guid: text, value: 'correct' }, { guid: options, value: 'correct' }],
-      [{ guid: text, value: 7 }, { guid: options, value: 'correct' }],
+      [
+        { guid: text, value: 'correct' },
+        { guid: options, value: 'correct' },
+        { guid: 'CRD-not-open', value: 'correct' },
+      ],
+      [
+        { guid: text, value: 'correct' },
+        { guid: text, value: 'correct' },
+        { guid: options, value: 'correct' },
+      ],
+      [
+        { guid: text, value: 7 },
+        { guid: options, value: 'correct' },
+      ],
     ];
 
-    for (const answers of refusals) expect(() => answerChallenge(member, answers, store.jobContext())).toThrow(expect.objectContaining({ status: 400 }));
+    for (const answers of refusals)
+      expect(() => answerChallenge(member, answers, store.jobContext())).toThrow(
+        expect.objectContaining({ status: 400 }),
+      );
     expect(at(3000)).toBe('CHALLENGED');
     expect(openGuids(member)).toEqual([text, options]);
   });
@@ -141,9 +201,17 @@ describe('challenge rounds', () => {
 
     const recovered = setup('retry_challenge');
     recovered.at(2000);
-    answerChallenge(recovered.member, [{ guid: openGuids(recovered.member)[0]!, value: 'wrong' }], recovered.store.jobContext());
+    answerChallenge(
+      recovered.member,
+      [{ guid: openGuids(recovered.member)[0]!, value: 'wrong' }],
+      recovered.store.jobContext(),
+    );
     recovered.at(4000);
-    answerChallenge(recovered.member, [{ guid: openGuids(recovered.member)[0]!, value: 'correct' }], recovered.store.jobContext());
+    answerChallenge(
+      recovered.member,
+      [{ guid: openGuids(recovered.member)[0]!, value: 'correct' }],
+      recovered.store.jobContext(),
+    );
     expect(recovered.at(4000 + 4000)).toBe('CONNECTED');
   });
 

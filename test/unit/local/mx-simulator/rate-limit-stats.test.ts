@@ -15,7 +15,11 @@ describe('the simulator’s record of what came after each 429', () => {
 
     const { rateLimits } = stats.snapshot(30_000, 1);
     expect(rateLimits).toMatchObject({ limited: 3, early: 1, minGapMs: 4_000 });
-    expect(rateLimits.byMember['MBR-a']).toEqual({ limited: 1, early: 1, after429: [{ limitedAt: 0, retryAfterMs: 10_000, nextRequestAt: 4_000 }] });
+    expect(rateLimits.byMember['MBR-a']).toEqual({
+      limited: 1,
+      early: 1,
+      after429: [{ limitedAt: 0, retryAfterMs: 10_000, nextRequestAt: 4_000 }],
+    });
     expect(rateLimits.byMember['MBR-b']?.early).toBe(0);
     expect(rateLimits.byMember['MBR-c']).toBeUndefined();
   });

@@ -1,18 +1,37 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { END_STATUSES, TEST_LOGINS, resolveTestLogin, testLoginTableMarkdown } from '#local/mx-simulator/test-logins.js';
+import {
+  END_STATUSES,
+  resolveTestLogin,
+  TEST_LOGINS,
+  testLoginTableMarkdown,
+} from '#local/mx-simulator/test-logins.js';
 
 // The end states listed in mx-facts.md ("Done, success" and both "Done, ..." groups).
 const MX_END_STATES = [
-  'CONNECTED', 'DENIED', 'PREVENTED', 'REJECTED', 'LOCKED', 'IMPEDED', 'IMPAIRED', 'EXPIRED', 'IMPORTED',
-  'DISABLED', 'DISCONTINUED', 'CLOSED', 'DEGRADED', 'DISCONNECTED', 'FAILED',
+  'CONNECTED',
+  'DENIED',
+  'PREVENTED',
+  'REJECTED',
+  'LOCKED',
+  'IMPEDED',
+  'IMPAIRED',
+  'EXPIRED',
+  'IMPORTED',
+  'DISABLED',
+  'DISCONTINUED',
+  'CLOSED',
+  'DEGRADED',
+  'DISCONNECTED',
+  'FAILED',
 ];
 
 describe('test-login table', () => {
   it('has a password for every end status', () => {
     expect([...END_STATUSES].sort()).toEqual([...MX_END_STATES].sort());
     for (const status of END_STATUSES) {
-      const reached = TEST_LOGINS.some((l) => l.outcome === status) || resolveTestLogin('mxuser', 'anything').outcome === status;
+      const reached =
+        TEST_LOGINS.some((l) => l.outcome === status) || resolveTestLogin('mxuser', 'anything').outcome === status;
       expect(reached, status).toBe(true);
     }
   });

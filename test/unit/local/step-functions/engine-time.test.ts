@@ -10,10 +10,17 @@ describe('LocalStepFunctions time scaling', () => {
   });
 
   it('waits SecondsPath × timeScale (and Seconds × timeScale)', async () => {
-    engine = new LocalStepFunctions({ stateMachines: [{ name: 'wait', definition: waitMachine }], taskHandlers: {}, timeScale: 0.01 });
+    engine = new LocalStepFunctions({
+      stateMachines: [{ name: 'wait', definition: waitMachine }],
+      taskHandlers: {},
+      timeScale: 0.01,
+    });
     const started = performance.now();
     // 30 s × 0.01 = 300 ms, then 2 s × 0.01 = 20 ms.
-    const { executionArn } = engine.startExecution({ stateMachineArn: engine.stateMachineArn('wait'), input: '{"delaySeconds":30}' });
+    const { executionArn } = engine.startExecution({
+      stateMachineArn: engine.stateMachineArn('wait'),
+      input: '{"delaySeconds":30}',
+    });
     const done = await engine.waitForExecution(executionArn!);
     const elapsed = performance.now() - started;
     expect(done).toMatchObject({ status: 'SUCCEEDED', output: JSON.stringify({ delaySeconds: 30, result: 'waited' }) });
@@ -22,8 +29,15 @@ describe('LocalStepFunctions time scaling', () => {
   });
 
   it('reports the rewritten SecondsPath Wait as a Wait state in the history', async () => {
-    engine = new LocalStepFunctions({ stateMachines: [{ name: 'wait', definition: waitMachine }], taskHandlers: {}, timeScale: 0.001 });
-    const { executionArn } = engine.startExecution({ stateMachineArn: engine.stateMachineArn('wait'), input: '{"delaySeconds":1}' });
+    engine = new LocalStepFunctions({
+      stateMachines: [{ name: 'wait', definition: waitMachine }],
+      taskHandlers: {},
+      timeScale: 0.001,
+    });
+    const { executionArn } = engine.startExecution({
+      stateMachineArn: engine.stateMachineArn('wait'),
+      input: '{"delaySeconds":1}',
+    });
     await engine.waitForExecution(executionArn!);
     const { events } = await engine.getExecutionHistory({ executionArn });
     expect(events!.map((event) => event.type)).toEqual([
@@ -39,13 +53,21 @@ describe('LocalStepFunctions time scaling', () => {
   });
 
   it('fails with States.Runtime when SecondsPath selects nothing', async () => {
-    engine = new LocalStepFunctions({ stateMachines: [{ name: 'wait', definition: waitMachine }], taskHandlers: {}, timeScale: 0.001 });
+    engine = new LocalStepFunctions({
+      stateMachines: [{ name: 'wait', definition: waitMachine }],
+      taskHandlers: {},
+      timeScale: 0.001,
+    });
     const { executionArn } = engine.startExecution({ stateMachineArn: engine.stateMachineArn('wait'), input: '{}' });
     expect(await engine.waitForExecution(executionArn!)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
   });
 
   it('ends the execution TIMED_OUT after the scaled machine TimeoutSeconds', async () => {
-    engine = new LocalStepFunctions({ stateMachines: [{ name: 'slow', definition: slowMachine }], taskHandlers: {}, timeScale: 0.01 });
+    engine = new LocalStepFunctions({
+      stateMachines: [{ name: 'slow', definition: slowMachine }],
+      taskHandlers: {},
+      timeScale: 0.01,
+    });
     const started = performance.now();
     // TimeoutSeconds 5 × 0.01 = 50 ms, well before the 60 s × 0.01 = 600 ms Wait ends.
     const { executionArn } = engine.startExecution({ stateMachineArn: engine.stateMachineArn('slow') });

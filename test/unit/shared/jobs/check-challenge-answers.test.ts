@@ -19,10 +19,13 @@ describe('checking challenge answers before they go to MX', () => {
   });
 
   it('refuses an option answer that is not one of the offered values, naming challenges.N.value without repeating it', () => {
-    const byLabel = checkChallengeAnswers([text, options], [
-      { guid: 'CRD-text', value: 'Springfield' },
-      { guid: 'CRD-options', value: 'MX Bank Checking XXXXXX9810' },
-    ]);
+    const byLabel = checkChallengeAnswers(
+      [text, options],
+      [
+        { guid: 'CRD-text', value: 'Springfield' },
+        { guid: 'CRD-options', value: 'MX Bank Checking XXXXXX9810' },
+      ],
+    );
     const picture = checkChallengeAnswers([pictures], [{ guid: 'CRD-pictures', value: 'Dog' }]);
 
     expect(byLabel).toEqual({ field: 'challenges.1.value', message: expect.stringContaining('CRD-options') });
@@ -36,22 +39,35 @@ describe('checking challenge answers before they go to MX', () => {
     ['IMAGE_DATA', image],
   ])('refuses an empty or blank %s answer (challenges.0.value)', (_, challenge) => {
     for (const value of ['', '   ', '\t\n']) {
-      expect(checkChallengeAnswers([challenge], [{ guid: String(challenge.guid), value }])).toMatchObject({ field: 'challenges.0.value' });
+      expect(checkChallengeAnswers([challenge], [{ guid: String(challenge.guid), value }])).toMatchObject({
+        field: 'challenges.0.value',
+      });
     }
   });
 
   it('refuses the same guid twice, naming the second (challenges.N.guid)', () => {
-    const problem = checkChallengeAnswers([text, options], [
-      { guid: 'CRD-text', value: 'Springfield' },
-      { guid: 'CRD-text', value: 'Shelbyville' },
-      { guid: 'CRD-options', value: 'q3v9x0a1' },
-    ]);
+    const problem = checkChallengeAnswers(
+      [text, options],
+      [
+        { guid: 'CRD-text', value: 'Springfield' },
+        { guid: 'CRD-text', value: 'Shelbyville' },
+        { guid: 'CRD-options', value: 'q3v9x0a1' },
+      ],
+    );
 
     expect(problem).toEqual({ field: 'challenges.1.guid', message: expect.stringMatching(/more than once/) });
   });
 
   it('refuses a guid the job does not wait on (challenges.N.guid)', () => {
-    expect(checkChallengeAnswers([text], [{ guid: 'CRD-text', value: 'a' }, { guid: 'CRD-stray', value: 'b' }])).toMatchObject({ field: 'challenges.1.guid' });
+    expect(
+      checkChallengeAnswers(
+        [text],
+        [
+          { guid: 'CRD-text', value: 'a' },
+          { guid: 'CRD-stray', value: 'b' },
+        ],
+      ),
+    ).toMatchObject({ field: 'challenges.1.guid' });
   });
 
   it('refuses a round left partly unanswered, naming challenges and the guid missing', () => {
@@ -61,16 +77,24 @@ describe('checking challenge answers before they go to MX', () => {
   });
 
   it('reports the first problem in request order before a missing challenge', () => {
-    const problem = checkChallengeAnswers([text, options, token], [
-      { guid: 'CRD-options', value: 'opaque-9' },
-      { guid: 'CRD-text', value: '' },
-    ]);
+    const problem = checkChallengeAnswers(
+      [text, options, token],
+      [
+        { guid: 'CRD-options', value: 'opaque-9' },
+        { guid: 'CRD-text', value: '' },
+      ],
+    );
 
     expect(problem?.field).toBe('challenges.0.value');
   });
 
   it('takes any non-blank answer to an option challenge that offers no usable values (MX judges it)', () => {
-    const bare: ChallengeResponse = { guid: 'CRD-bare', type: 'OPTIONS', label: 'Pick one', options: [{ label: 'A', value: null }] };
+    const bare: ChallengeResponse = {
+      guid: 'CRD-bare',
+      type: 'OPTIONS',
+      label: 'Pick one',
+      options: [{ label: 'A', value: null }],
+    };
 
     expect(checkChallengeAnswers([bare], [{ guid: 'CRD-bare', value: 'A' }])).toBeUndefined();
     expect(checkChallengeAnswers([bare], [{ guid: 'CRD-bare', value: ' ' }])?.field).toBe('challenges.0.value');

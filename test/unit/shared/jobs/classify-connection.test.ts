@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CONNECTION_STATUSES, classifyConnection, startability, STARTABLE_STATUSES } from '#shared/jobs/classify-connection.js';
+import { JOB_TYPES } from '#shared/contract/workflow.js';
+import {
+  CONNECTION_STATUSES,
+  classifyConnection,
+  STARTABLE_STATUSES,
+  startability,
+} from '#shared/jobs/classify-connection.js';
 import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
-import { JOB_TYPES } from '#shared/jobs/job-types.js';
 
 /** Expected step for every MX connection_status once the job is no longer aggregating. */
 const SETTLED: Record<(typeof CONNECTION_STATUSES)[number], string> = {
@@ -29,7 +34,8 @@ const SETTLED: Record<(typeof CONNECTION_STATUSES)[number], string> = {
   PENDING: 'AWAIT_OAUTH',
 };
 
-const describeStep = (step: ReturnType<typeof classifyConnection>) => (step.next === 'FAIL' ? `FAIL:${step.reason}` : step.next);
+const describeStep = (step: ReturnType<typeof classifyConnection>) =>
+  step.next === 'FAIL' ? `FAIL:${step.reason}` : step.next;
 
 describe('classifyConnection', () => {
   it.each(JOB_TYPES.flatMap((type) => CONNECTION_STATUSES.map((status) => [status, type] as const)))(
@@ -53,12 +59,19 @@ describe('classifyConnection', () => {
   );
 
   it('parks for the end user on CHALLENGED and PENDING even while aggregating', () => {
-    expect(classifyConnection({ connection_status: 'CHALLENGED', is_being_aggregated: true }, 'verify')).toEqual({ next: 'AWAIT_CHALLENGE_ANSWER' });
-    expect(classifyConnection({ connection_status: 'PENDING', is_being_aggregated: false }, 'aggregate')).toEqual({ next: 'AWAIT_OAUTH' });
+    expect(classifyConnection({ connection_status: 'CHALLENGED', is_being_aggregated: true }, 'verify')).toEqual({
+      next: 'AWAIT_CHALLENGE_ANSWER',
+    });
+    expect(classifyConnection({ connection_status: 'PENDING', is_being_aggregated: false }, 'aggregate')).toEqual({
+      next: 'AWAIT_OAUTH',
+    });
   });
 
   it('fails a member without a connection status (a manual member) instead of polling it for ever', () => {
-    expect(classifyConnection({ connection_status: null, is_being_aggregated: false }, 'aggregate')).toEqual({ next: 'FAIL', reason: 'NOT_AGGREGATABLE' });
+    expect(classifyConnection({ connection_status: null, is_being_aggregated: false }, 'aggregate')).toEqual({
+      next: 'FAIL',
+      reason: 'NOT_AGGREGATABLE',
+    });
   });
 
   it('fails on a status MX may add later rather than guessing', () => {
@@ -104,7 +117,8 @@ const START: Record<(typeof CONNECTION_STATUSES)[number], string> = {
   PENDING: 'MEMBER_PENDING_OAUTH:OAUTH_PENDING',
 };
 
-const describeStart = (start: ReturnType<typeof startability>) => (start.startable ? 'START' : `${start.code}:${start.reason}`);
+const describeStart = (start: ReturnType<typeof startability>) =>
+  start.startable ? 'START' : `${start.code}:${start.reason}`;
 
 describe('startability', () => {
   it.each(JOB_TYPES.flatMap((type) => CONNECTION_STATUSES.map((status) => [status, type] as const)))(
@@ -118,12 +132,28 @@ describe('startability', () => {
   );
 
   it('starts from exactly the nine statuses of MX’s guides', () => {
-    expect([...STARTABLE_STATUSES].sort()).toEqual(['CONNECTED', 'CREATED', 'DEGRADED', 'DISCONNECTED', 'EXPIRED', 'FAILED', 'IMPEDED', 'RECONNECTED', 'UPDATED']);
-    expect(CONNECTION_STATUSES.filter((s) => START[s] === 'START')).toEqual(expect.arrayContaining([...STARTABLE_STATUSES]));
+    expect([...STARTABLE_STATUSES].sort()).toEqual([
+      'CONNECTED',
+      'CREATED',
+      'DEGRADED',
+      'DISCONNECTED',
+      'EXPIRED',
+      'FAILED',
+      'IMPEDED',
+      'RECONNECTED',
+      'UPDATED',
+    ]);
+    expect(CONNECTION_STATUSES.filter((s) => START[s] === 'START')).toEqual(
+      expect.arrayContaining([...STARTABLE_STATUSES]),
+    );
   });
 
   it('refuses a member without a connection status (a manual member) with MEMBER_NOT_AGGREGATABLE', () => {
-    expect(startability({ connection_status: null, is_being_aggregated: false }, 'verify')).toMatchObject({ startable: false, code: 'MEMBER_NOT_AGGREGATABLE', reason: 'NOT_AGGREGATABLE' });
+    expect(startability({ connection_status: null, is_being_aggregated: false }, 'verify')).toMatchObject({
+      startable: false,
+      code: 'MEMBER_NOT_AGGREGATABLE',
+      reason: 'NOT_AGGREGATABLE',
+    });
   });
 
   it('tells the caller what to do next in every refusal, naming no field', () => {
@@ -140,23 +170,39 @@ describe('startability', () => {
     const busy = { connection_status: 'CONNECTED', is_being_aggregated: true };
 
     expect(startability(busy, 'aggregate')).toEqual({ startable: true });
-    expect(startability(busy, 'verify')).toMatchObject({ startable: false, code: 'MEMBER_BEING_AGGREGATED', message: expect.stringContaining('observe: true') });
-    expect(startability({ connection_status: 'CHALLENGED', is_being_aggregated: true }, 'aggregate')).toMatchObject({ code: 'MEMBER_CHALLENGED' });
+    expect(startability(busy, 'verify')).toMatchObject({
+      startable: false,
+      code: 'MEMBER_BEING_AGGREGATED',
+      message: expect.stringContaining('observe: true'),
+    });
+    expect(startability({ connection_status: 'CHALLENGED', is_being_aggregated: true }, 'aggregate')).toMatchObject({
+      code: 'MEMBER_CHALLENGED',
+    });
   });
 
   it('reads an OAuth member’s DENIED as refused consent', () => {
-    expect(startability({ connection_status: 'DENIED', is_being_aggregated: false }, 'verify', { isOauth: true })).toMatchObject({ code: 'MEMBER_OAUTH_DENIED', reason: 'OAUTH_DENIED' });
-    expect(classifyConnection({ connection_status: 'DENIED', is_being_aggregated: false }, 'verify', { isOauth: true })).toEqual({ next: 'FAIL', reason: 'OAUTH_DENIED' });
+    expect(
+      startability({ connection_status: 'DENIED', is_being_aggregated: false }, 'verify', { isOauth: true }),
+    ).toMatchObject({ code: 'MEMBER_OAUTH_DENIED', reason: 'OAUTH_DENIED' });
+    expect(
+      classifyConnection({ connection_status: 'DENIED', is_being_aggregated: false }, 'verify', { isOauth: true }),
+    ).toEqual({ next: 'FAIL', reason: 'OAUTH_DENIED' });
   });
 });
 
 describe('what each failure means for the end user', () => {
   it('a PREVENTED job tells the end user to send new credentials', () => {
-    expect(FAILURE_REASONS.LOGIN_PREVENTED).toMatchObject({ retryLater: false, message: expect.stringContaining('new credentials') });
+    expect(FAILURE_REASONS.LOGIN_PREVENTED).toMatchObject({
+      retryLater: false,
+      message: expect.stringContaining('new credentials'),
+    });
   });
 
   it('a DISABLED job is retried later, with no end-user action', () => {
-    expect(FAILURE_REASONS.CONNECTION_DISABLED).toMatchObject({ retryLater: true, message: expect.stringContaining('without the end user') });
+    expect(FAILURE_REASONS.CONNECTION_DISABLED).toMatchObject({
+      retryLater: true,
+      message: expect.stringContaining('without the end user'),
+    });
   });
 
   it('a CLOSED job says the member was closed', () => {

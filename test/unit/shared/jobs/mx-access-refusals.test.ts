@@ -3,12 +3,22 @@ import { asWorkflowError, reasonForCaughtError, reasonForMxError } from '#shared
 import { codeForStatus, MxError } from '#shared/mx/index.js';
 
 const refusal = (status: number, mxMessage?: string) =>
-  new MxError({ operation: 'verifyMember', status, code: codeForStatus(status, mxMessage), ...(mxMessage ? { mxMessage } : {}) });
+  new MxError({
+    operation: 'verifyMember',
+    status,
+    code: codeForStatus(status, mxMessage),
+    ...(mxMessage ? { mxMessage } : {}),
+  });
 
 describe('MX refusing mxflow, told apart', () => {
   it.each([
     [401, 'invalid credentials', 'MX_UNAUTHORIZED', 'MX_ACCESS_DENIED'],
-    [403, 'The request came from an IP address that is not on the allow list for this client', 'MX_IP_NOT_ALLOWED', 'MX_IP_NOT_ALLOWED'],
+    [
+      403,
+      'The request came from an IP address that is not on the allow list for this client',
+      'MX_IP_NOT_ALLOWED',
+      'MX_IP_NOT_ALLOWED',
+    ],
     [403, 'IP address not whitelisted', 'MX_IP_NOT_ALLOWED', 'MX_IP_NOT_ALLOWED'],
     [403, 'Account verification is not enabled for this client', 'MX_FEATURE_NOT_ENABLED', 'MX_FEATURE_NOT_ENABLED'],
     [403, 'This feature is not enabled', 'MX_FEATURE_NOT_ENABLED', 'MX_FEATURE_NOT_ENABLED'],

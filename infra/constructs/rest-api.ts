@@ -7,14 +7,20 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { API_FUNCTION_SIZE, apiFunctionEntry } from '#shared/api/api-functions.js';
-import { API_FUNCTION_CALLS_MX, API_FUNCTIONS, type ApiFunction, ROUTES, type RouteSpec } from '#shared/api/routes.js';
-import { JOB_TYPES, type JobType } from '#shared/jobs/job-types.js';
 import { acknowledgeNag } from '#infra/nag.js';
+import { API_FUNCTION_SIZE, apiFunctionEntry } from '#shared/api/api-functions.js';
+import {
+  API_FUNCTION_CALLS_MX,
+  API_FUNCTIONS,
+  API_ROUTES,
+  type ApiFunction,
+  type RouteSpec,
+} from '#shared/api/routes.js';
+import { ENV, JOB_TYPES, type JobType, stateMachineArnEnv } from '#shared/contract/workflow.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
 
-export interface HttpApiProps {
+export interface RestApiProps {
   readonly stage: string;
   readonly table: ITable;
   readonly mxSecret: ISecret;
@@ -49,17 +55,17 @@ const GATEWAY_ERRORS: [apigateway.ResponseType, string, string][] = [
  * The REST API, built from the one route table: a Lambda per family of routes, every method
  * behind IAM (SigV4) authorization, bodies checked against the same schemas the handlers use.
  */
-export class HttpApi extends Construct {
+export class RestApi extends Construct {
   readonly api: apigateway.RestApi;
   readonly functions: Record<ApiFunction, nodejs.NodejsFunction>;
 
-  constructor(scope: Construct, id: string, props: HttpApiProps) {
+  constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
     const environment = {
-      TABLE_NAME: props.table.tableName,
-      MX_SECRET_ID: props.mxSecret.secretArn,
+      [ENV.tableName]: props.table.tableName,
+      [ENV.mxSecretId]: props.mxSecret.secretArn,
       ...props.mxEnvironment,
-      ...Object.fromEntries(JOB_TYPES.map((t) => [`${t.toUpperCase()}_STATE_MACHINE_ARN`, props.stateMachines[t].stateMachineArn])),
+      ...Object.fromEntries(JOB_TYPES.map((t) => [stateMachineArnEnv(t), props.stateMachines[t].stateMachineArn])),
     };
 
     this.functions = Object.fromEntries(
@@ -84,7 +90,10 @@ export class HttpApi extends Construct {
       }),
     ) as Record<ApiFunction, nodejs.NodejsFunction>;
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: `mxflow-${props.stage}`,
       description: 'mxflow: users, members, MX jobs, challenge answers and results',
@@ -104,10 +113,21 @@ export class HttpApi extends Construct {
       },
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
     });
-    acknowledgeNag(this.api, 'COG4', "Every method uses IAM (SigV4) authorization: callers are the fintech's backends with AWS credentials, not Cognito users.");
-    acknowledgeNag(this.api, 'APIG3', 'Only SigV4-signed requests reach the functions and the stage is throttled; a WAF can be attached per deployment where the account uses one.');
-    acknowledgeNag(this.api, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      "API Gateway's account-level logging role; AWS's managed policy is the documented way to let it write logs.");
+    acknowledgeNag(
+      this.api,
+      'COG4',
+      "Every method uses IAM (SigV4) authorization: callers are the fintech's backends with AWS credentials, not Cognito users.",
+    );
+    acknowledgeNag(
+      this.api,
+      'APIG3',
+      'Only SigV4-signed requests reach the functions and the stage is throttled; a WAF can be attached per deployment where the account uses one.',
+    );
+    acknowledgeNag(
+      this.api,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      "API Gateway's account-level logging role; AWS's managed policy is the documented way to let it write logs.",
+    );
     for (const [type, code, message] of GATEWAY_ERRORS) {
       this.api.addGatewayResponse(`${code}${type.responseType}`, {
         type,
@@ -115,12 +135,14 @@ export class HttpApi extends Construct {
       });
     }
 
-    const validator = this.api.addRequestValidator('Validator', { validateRequestParameters: true, validateRequestBody: true });
-    const integrations = Object.fromEntries(API_FUNCTIONS.map((f) => [f, new apigateway.LambdaIntegration(this.functions[f])])) as Record<
-      ApiFunction,
-      apigateway.LambdaIntegration
-    >;
-    for (const route of ROUTES as readonly RouteSpec[]) {
+    const validator = this.api.addRequestValidator('Validator', {
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    const integrations = Object.fromEntries(
+      API_FUNCTIONS.map((f) => [f, new apigateway.LambdaIntegration(this.functions[f])]),
+    ) as Record<ApiFunction, apigateway.LambdaIntegration>;
+    for (const route of API_ROUTES as readonly RouteSpec[]) {
       const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => `method.request.path.${name}`);
       // Only bodies that must be sent are checked here; an optional one is the handler's to read.
       const body =

@@ -1,22 +1,20 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { App } from 'aws-cdk-lib';
-import { MxflowStack } from '#infra/mxflow-stack.js';
 import type { JobWorkflowSettings } from '#infra/workflows/job-state-machine.js';
-import { JOB_TYPES, type JobType } from '#shared/jobs/job-types.js';
+import { ENV, JOB_TYPES, type JobType, stateMachineArnEnv } from '#shared/contract/workflow.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
-import { docsPages } from './api-gateway/docs-pages.js';
 import { startLocalApiGateway } from './api-gateway/server.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { createMxflowTable } from './dynamodb-table.js';
+import { jobStateMachines } from './job-state-machines.js';
 import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './mx-simulator/index.js';
 import { startLocalSecretsManager } from './secrets-manager.js';
-import { LocalStepFunctions, startLocalStepFunctionsServer, stateMachinesFromTemplate } from './step-functions/index.js';
+import { LocalStepFunctions, startLocalStepFunctionsServer } from './step-functions/index.js';
 import { executionEndedHandler, workflowTaskHandlers } from './workflow-handlers.js';
 
-export interface LocalStackOptions {
+export interface LocalMxflowOptions {
   /** Every duration in the state machines (and the simulator's, when started here) × this. */
   readonly timeScale?: number;
   /** Real MX (or a running simulator); without it a simulator is started in-process. */
@@ -32,10 +30,16 @@ export interface LocalStackOptions {
   readonly apiPort?: number;
 }
 
-export interface LocalStack {
+export interface LocalMxflow {
   readonly simulator: MxSimulator | undefined;
   readonly stepFunctions: LocalStepFunctions;
-  readonly endpoints: { readonly api: string; readonly dynamodb: string; readonly secretsManager: string; readonly stepFunctions: string; readonly mx: string };
+  readonly endpoints: {
+    readonly api: string;
+    readonly dynamodb: string;
+    readonly secretsManager: string;
+    readonly stepFunctions: string;
+    readonly mx: string;
+  };
   readonly stateMachineArns: Record<JobType, string>;
   readonly tableName: string;
   readonly jobs: JobStore;
@@ -49,12 +53,12 @@ const MX_SECRET_NAME = 'mxflow/local/mx';
 
 /**
  * The whole of mxflow on one machine: DynamoDB Local, a local Secrets Manager holding the MX
- * credentials, the MX simulator, a local Step Functions running the ASL synthesized from the
- * CDK stack with each task run by its real handler, and a local API Gateway in front of the
- * real API handlers. The handlers reach the local services
- * only through the AWS SDK's AWS_ENDPOINT_URL_* settings, exactly as they reach AWS.
+ * credentials, the MX simulator, a local Step Functions running the ASL of the CDK state graph
+ * the stack deploys with each task run by its real handler, and a local API Gateway in front of
+ * the real API handlers. The handlers reach the local services only through the AWS SDK's
+ * AWS_ENDPOINT_URL_* settings, exactly as they reach AWS.
  */
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promise<LocalMxflow> {
   // This machine runs Node 20; the Lambdas run Node 22, so the SDK's notice says nothing here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const timeScale = options.timeScale ?? 1;
@@ -65,7 +69,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const simulator = options.mx ? undefined : await startMxSimulator({ timeScale, ...options.simulator });
     if (simulator) stops.push(() => simulator.close());
-    const mx = options.mx ?? { baseUrl: String(simulator?.url), clientId: String(simulator?.clientId), apiKey: String(simulator?.apiKey) };
+    const mx = options.mx ?? {
+      baseUrl: String(simulator?.url),
+      clientId: String(simulator?.clientId),
+      apiKey: String(simulator?.apiKey),
+    };
 
     let dynamoEndpoint = options.dynamoEndpoint;
     if (!dynamoEndpoint) {
@@ -74,13 +82,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoEndpoint = dynamo.endpoint;
     }
     const tableName = options.tableName ?? 'mxflow-local';
-    const dynamoClient = new DynamoDBClient({ endpoint: dynamoEndpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+    const dynamoClient = new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region: LOCAL_AWS_REGION,
+      credentials: LOCAL_AWS_CREDENTIALS,
+    });
     stops.push(async () => dynamoClient.destroy());
     await createMxflowTable(dynamoClient, tableName);
 
-    const secrets = await startLocalSecretsManager({
-      secrets: { [MX_SECRET_NAME]: JSON.stringify({ client_id: mx.clientId, api_key: mx.apiKey, base_url: mx.baseUrl }) },
-    });
+    const mxSecret = JSON.stringify({ client_id: mx.clientId, api_key: mx.apiKey, base_url: mx.baseUrl });
+    const secrets = await startLocalSecretsManager({ secrets: { [MX_SECRET_NAME]: mxSecret } });
     stops.push(() => secrets.stop());
 
     // Before the handlers load: Powertools reads its settings when a module creates its logger.
@@ -90,23 +101,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      
-      TABLE_NAME: tableName,
-      MX_SECRET_ID: MX_SECRET_NAME,
-      MX_BASE_URL: mx.baseUrl,
-      MX_DIALECT: 'platform',
+      [ENV.tableName]: tableName,
+      [ENV.mxSecretId]: MX_SECRET_NAME,
+      [ENV.mxBaseUrl]: mx.baseUrl,
+      [ENV.mxDialect]: 'platform',
       // Metrics are CloudWatch's (EMF log lines); on this machine they would only be noise.
       POWERTOOLS_METRICS_DISABLED: 'true',
       ...options.environment,
     });
     delete process.env.AWS_SESSION_TOKEN;
 
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    new MxflowStack(app, STACK_NAME, { stage: 'local', ...(options.workflowSettings ? { workflowSettings: options.workflowSettings } : {}) });
-    const template = app.synth().getStackByName(STACK_NAME).template as object;
-    const machines = stateMachinesFromTemplate(template);
     const stepFunctions = new LocalStepFunctions({
-      stateMachines: machines.map(({ name, definition }) => ({ name, definition })),
+      stateMachines: jobStateMachines(STACK_NAME, options.workflowSettings),
+      // Valid ASL, as test/integration/local/job-state-machines.test.ts proves for every setting.
+      definitionsValidated: true,
       taskHandlers: await workflowTaskHandlers(),
       onExecutionEnded: await executionEndedHandler(),
       timeScale,
@@ -119,18 +127,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stateMachineArns = Object.fromEntries(
       JOB_TYPES.map((jobType) => [jobType, stepFunctions.stateMachineArn(`${STACK_NAME}-${jobType}`)]),
     ) as Record<JobType, string>;
-    for (const jobType of JOB_TYPES) process.env[`${jobType.toUpperCase()}_STATE_MACHINE_ARN`] = stateMachineArns[jobType];
+    for (const jobType of JOB_TYPES) {
+      process.env[stateMachineArnEnv(jobType)] = stateMachineArns[jobType];
+    }
+    // Loaded here, after the environment is set: the OpenAPI document's modules load the logger.
+    const { docsPages } = await import('./api-gateway/docs-pages.js');
     let apiUrl = '';
     const api = await startLocalApiGateway({ port: options.apiPort ?? 0, pages: docsPages(() => apiUrl) });
     apiUrl = api.url;
     stops.push(() => api.stop());
     const doc = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
-    const sfn = new SFNClient({ endpoint: sfnServer.endpoint, region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+    const sfn = new SFNClient({
+      endpoint: sfnServer.endpoint,
+      region: LOCAL_AWS_REGION,
+      credentials: LOCAL_AWS_CREDENTIALS,
+    });
     stops.push(async () => sfn.destroy());
     return {
       simulator,
       stepFunctions,
-      endpoints: { api: api.url, dynamodb: dynamoEndpoint, secretsManager: secrets.endpoint, stepFunctions: sfnServer.endpoint, mx: mx.baseUrl },
+      endpoints: {
+        api: api.url,
+        dynamodb: dynamoEndpoint,
+        secretsManager: secrets.endpoint,
+        stepFunctions: sfnServer.endpoint,
+        mx: mx.baseUrl,
+      },
       stateMachineArns,
       tableName,
       jobs: new JobStore(doc, tableName),

@@ -1,15 +1,13 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MxflowStack } from '#infra/mxflow-stack.js';
-import { ROUTES } from '#shared/api/routes.js';
+import { API_ROUTES } from '#shared/api/routes.js';
+import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
 
 let template: Template;
 
-beforeAll(() => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  template = Template.fromStack(new MxflowStack(app, 'Mxflow-test', { stage: 'test' }));
-});
+beforeAll(async () => {
+  ({ template } = await synthesizedStack());
+}, SYNTH_TIMEOUT_MS);
 
 /** The path of an API Gateway resource, rebuilt from the template's parent links. */
 function resourcePaths(): Map<string, string> {
@@ -18,7 +16,10 @@ function resourcePaths(): Map<string, string> {
   const pathOf = (id: string): string => {
     const known = paths.get(id);
     if (known) return known;
-    const { ParentId, PathPart } = resources[id]?.Properties as { ParentId: { Ref?: string; 'Fn::GetAtt'?: string[] }; PathPart: string };
+    const { ParentId, PathPart } = (resources[id]?.Properties ?? {}) as {
+      ParentId: { Ref?: string; 'Fn::GetAtt'?: string[] };
+      PathPart: string;
+    };
     const parent = ParentId.Ref && resources[ParentId.Ref] ? pathOf(ParentId.Ref) : '';
     const path = `${parent}/${PathPart}`;
     paths.set(id, path);
@@ -31,20 +32,30 @@ function resourcePaths(): Map<string, string> {
 describe('the HTTPS API the stack deploys', () => {
   it('has exactly the routes of the route table, each behind IAM authorization', () => {
     const paths = resourcePaths();
-    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties as { HttpMethod: string; ResourceId: { Ref: string }; AuthorizationType: string });
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
+      (m) => m.Properties as { HttpMethod: string; ResourceId: { Ref: string }; AuthorizationType: string },
+    );
 
     const deployed = methods.map((m) => `${m.HttpMethod} ${paths.get(m.ResourceId.Ref) ?? '/'}`).sort();
 
-    expect(deployed).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(deployed).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     expect(methods.every((m) => m.AuthorizationType === 'AWS_IAM')).toBe(true);
   });
 
   it('lets only the functions that call MX read its secret, and never the results function', () => {
     const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) })]) } },
+      Properties: {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) }),
+          ]),
+        },
+      },
     });
 
-    const roles = Object.values(policies).flatMap((p) => (p.Properties as { Roles: { Ref: string }[] }).Roles.map((r) => r.Ref));
+    const roles = Object.values(policies).flatMap((p) =>
+      (p.Properties as { Roles: { Ref: string }[] }).Roles.map((r) => r.Ref),
+    );
 
     expect(roles.some((r) => r.includes('results'))).toBe(false);
     expect(roles.filter((r) => r.startsWith('Http')).length).toBe(4);

@@ -1,0 +1,165 @@
+/**
+ * The workflow contract: the facts the state machines, their task functions, the API, the CLI,
+ * the local emulation and the tests all rely on, each spelled out once. Plain data and types
+ * only (no zod, no SDK, no CDK), so every side can import it without growing its bundle.
+ */
+
+/** The three MX jobs mxflow runs; each has its own state machine. */
+export const JOB_TYPES = ['aggregate', 'verify', 'identify'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+/** A job's status as its record and the API show it. */
+export const JOB_STATUSES = ['RUNNING', 'CHALLENGED', 'ACTION_REQUIRED', 'SUCCEEDED', 'FAILED', 'TIMED_OUT'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** The statuses a job ends in; no step changes a job once it holds one. */
+export const TERMINAL_JOB_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT'] as const satisfies readonly JobStatus[];
+export type TerminalJobStatus = (typeof TERMINAL_JOB_STATUSES)[number];
+export const isTerminal = (status: string): status is TerminalJobStatus =>
+  (TERMINAL_JOB_STATUSES as readonly string[]).includes(status);
+
+/**
+ * What the workflow does next (`$.progress.next`), which RouteByStatus routes on. The poll step
+ * sets the first five from MX's status; the other steps set the rest: after MX's 429 to a job
+ * start or a results copy (wait as MX asked, then run that step again), and once the results are in.
+ */
+export const NEXT_STEPS = [
+  'WAIT',
+  'AWAIT_CHALLENGE_ANSWER',
+  'AWAIT_OAUTH',
+  'FETCH_RESULTS',
+  'FAIL',
+  'RETRY_START',
+  'RETRY_FETCH',
+  'RECORD_SUCCESS',
+] as const;
+export type NextStepValue = (typeof NEXT_STEPS)[number];
+
+/** The states of every job state machine, as the Step Functions console shows them. */
+export const WORKFLOW_STATES = {
+  startMxJob: 'StartMxJob',
+  routeByStatus: 'RouteByStatus',
+  waitBeforePoll: 'WaitBeforePoll',
+  pollMemberStatus: 'PollMemberStatus',
+  parkForChallenge: 'ParkForChallenge',
+  fetchResults: 'FetchResults',
+  waitBeforeRetryStart: 'WaitBeforeRetryStart',
+  waitBeforeRetryFetch: 'WaitBeforeRetryFetch',
+  recordSuccess: 'RecordSuccess',
+  recordFailure: 'RecordFailure',
+  jobSucceeded: 'JobSucceeded',
+  jobFailed: 'JobFailed',
+} as const;
+export type WorkflowStateName = (typeof WORKFLOW_STATES)[keyof typeof WORKFLOW_STATES];
+
+/** What starts an execution: references and switches only, since the console shows it all. */
+export interface ExecutionInput {
+  readonly jobGuid: string;
+  readonly userGuid: string;
+  readonly memberGuid: string;
+  /** Follow the aggregation MX started by itself (member creation) instead of starting one. */
+  readonly observeOnly: boolean;
+  readonly includeTransactions: boolean;
+  /** An OAuth member's DENIED means the end user refused the consent. */
+  readonly isOauth: boolean;
+}
+
+/** Execution ends the state machine cannot record itself (a limit, a crash, an operator): an EventBridge rule. */
+export const STOPPED_EXECUTION_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+export type StoppedExecutionStatus = (typeof STOPPED_EXECUTION_STATUSES)[number];
+
+/** The environment variables mxflow's functions read; CDK and the local stack set them. */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  mxSecretId: 'MX_SECRET_ID',
+  /** Overrides the base URL stored in the secret (the CDK stack sets it per MX environment). */
+  mxBaseUrl: 'MX_BASE_URL',
+  mxDialect: 'MX_DIALECT',
+  /** One MX call's time limit in the workflow functions. */
+  mxTimeoutMs: 'MX_TIMEOUT_MS',
+  pollIntervalSeconds: 'POLL_INTERVAL_SECONDS',
+  pollBackoffAfterPolls: 'POLL_BACKOFF_AFTER_POLLS',
+  pollBackoffRate: 'POLL_BACKOFF_RATE',
+  pollMaxIntervalSeconds: 'POLL_MAX_INTERVAL_SECONDS',
+  pollMaxCount: 'POLL_MAX_COUNT',
+  oauthTimeoutSeconds: 'OAUTH_TIMEOUT_SECONDS',
+  fetchConcurrency: 'FETCH_CONCURRENCY',
+  /** The API's: how long a member stays locked if its job dies without freeing it. */
+  jobLockSeconds: 'JOB_LOCK_SECONDS',
+  /** The API's: one MX call's time limit inside a request. */
+  apiMxTimeoutMs: 'API_MX_TIMEOUT_MS',
+} as const;
+
+/** The API's variable holding a job type's state machine ARN, e.g. `VERIFY_STATE_MACHINE_ARN`. */
+export type StateMachineArnEnvName = `${Uppercase<JobType>}_STATE_MACHINE_ARN`;
+export const STATE_MACHINE_ARN_ENV = {
+  aggregate: 'AGGREGATE_STATE_MACHINE_ARN',
+  verify: 'VERIFY_STATE_MACHINE_ARN',
+  identify: 'IDENTIFY_STATE_MACHINE_ARN',
+} as const satisfies { [T in JobType]: `${Uppercase<T>}_STATE_MACHINE_ARN` };
+export const stateMachineArnEnv = (jobType: JobType): StateMachineArnEnvName => STATE_MACHINE_ARN_ENV[jobType];
+
+/** One Lambda of the workflow: the source it runs, its size, and whether it talks to MX. */
+export interface WorkflowFunctionSpec {
+  readonly id: string;
+  readonly entry: string;
+  /**
+   * Whether it talks to MX: only those may read the MX secret, and only those run behind the
+   * static egress IPs MX allow-lists.
+   */
+  readonly callsMx: boolean;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+}
+
+/** A task Lambda of the job state machines: the one state it runs is named like its id and file. */
+export interface WorkflowTaskFunctionSpec extends WorkflowFunctionSpec {
+  readonly state: WorkflowStateName;
+}
+
+/** A task Lambda's row: `functions/workflow/<file>.ts`, 256 MB and 30 s unless it says otherwise. */
+function task<const Id extends string, const File extends string, const State extends WorkflowStateName>(
+  id: Id,
+  file: File,
+  state: State,
+  size: { readonly callsMx: boolean; readonly memoryMb?: number; readonly timeoutSeconds?: number },
+) {
+  return {
+    id,
+    entry: `functions/workflow/${file}.ts` as const,
+    state,
+    callsMx: size.callsMx,
+    memoryMb: size.memoryMb ?? 256,
+    timeoutSeconds: size.timeoutSeconds ?? 30,
+  } satisfies WorkflowTaskFunctionSpec;
+}
+
+/**
+ * The task Lambdas of the job state machines, each named for the one state it runs and its
+ * file. CDK bundles from this table and the local runtime maps states to handlers from it,
+ * so the two cannot drift.
+ */
+export const WORKFLOW_FUNCTIONS = [
+  task('StartMxJobFunction', 'start-mx-job', WORKFLOW_STATES.startMxJob, { callsMx: true }),
+  task('PollMemberStatusFunction', 'poll-member-status', WORKFLOW_STATES.pollMemberStatus, { callsMx: true }),
+  task('ParkForChallengeFunction', 'park-for-challenge', WORKFLOW_STATES.parkForChallenge, { callsMx: false }),
+  // Streams pages of up to 1,000 transactions per account: more memory, more time.
+  task('FetchResultsFunction', 'fetch-results', WORKFLOW_STATES.fetchResults, {
+    callsMx: true,
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+  }),
+  task('RecordSuccessFunction', 'record-success', WORKFLOW_STATES.recordSuccess, { callsMx: false }),
+  task('RecordFailureFunction', 'record-failure', WORKFLOW_STATES.recordFailure, { callsMx: false }),
+] as const;
+
+export type WorkflowFunctionId = (typeof WORKFLOW_FUNCTIONS)[number]['id'];
+
+/** Ends the job of an execution that stopped on its own (the EventBridge rule on STOPPED_EXECUTION_STATUSES). */
+export const EXECUTION_ENDED_FUNCTION = {
+  id: 'ExecutionEndedFunction',
+  entry: 'functions/events/execution-ended.ts',
+  callsMx: false,
+  memoryMb: 256,
+  timeoutSeconds: 30,
+} as const satisfies WorkflowFunctionSpec;

@@ -1,0 +1,65 @@
+import type { TerminalJobStatus } from '#shared/contract/workflow.js';
+import {
+  JOB_WARNINGS,
+  type JobCounts,
+  type JobRef,
+  type JobWarning,
+  type JobWarningCode,
+} from '#shared/store/job-record.js';
+import type { FailureReason } from './failure-reasons.js';
+import type { ResultCounts } from './fetch-results.js';
+import type { Progress } from './progress.js';
+import type { WorkflowDeps } from './workflow-deps.js';
+
+/** How a job ended, as RecordSuccess and RecordFailure hand it back (and count it). */
+export interface FinishedJob {
+  readonly status: TerminalJobStatus;
+  readonly reason: FailureReason | null;
+}
+
+export interface RecordSuccessInput {
+  readonly job: JobRef;
+  readonly counts: ResultCounts;
+  /** The progress FetchResults handed on; its poll count goes to the metrics. */
+  readonly progress?: Progress | undefined;
+}
+
+const warning = (code: JobWarningCode): JobWarning => ({ code, message: JOB_WARNINGS[code] });
+
+/**
+ * Ends a job whose MX job ended CONNECTED. A verification that brought no account numbers
+ * did not verify anything: it ends FAILED NO_ACCOUNT_NUMBERS. Numbers MX could not validate,
+ * and an aggregation MX throttled, succeed with a warning saying so.
+ */
+export async function recordSuccess(
+  deps: Pick<WorkflowDeps, 'jobs' | 'now'>,
+  { job, counts }: RecordSuccessInput,
+): Promise<FinishedJob> {
+  const { account_numbers_not_validated: notValidated, ...stored } = counts;
+  const connectionStatus = 'CONNECTED';
+  if (job.jobType === 'verify' && !stored.account_numbers) {
+    const reason = 'NO_ACCOUNT_NUMBERS';
+    const finish = {
+      status: 'FAILED',
+      reason,
+      counts: stored as JobCounts,
+      connectionStatus,
+      now: deps.now(),
+    } as const;
+    await deps.jobs.finishJob(job.memberGuid, job.jobGuid, finish);
+    return { status: 'FAILED', reason };
+  }
+  const warnings = [
+    ...(notValidated ? [warning('ACCOUNT_NUMBERS_NOT_VALIDATED')] : []),
+    ...(stored.refreshed === false ? [warning('DATA_NOT_REFRESHED')] : []),
+  ];
+  const finish = {
+    status: 'SUCCEEDED',
+    counts: stored as JobCounts,
+    warnings,
+    connectionStatus,
+    now: deps.now(),
+  } as const;
+  await deps.jobs.finishJob(job.memberGuid, job.jobGuid, finish);
+  return { status: 'SUCCEEDED', reason: null };
+}

@@ -1,0 +1,162 @@
+import type { ChallengeResponse } from 'mx-platform-node';
+import { isTerminal, type JobType } from '#shared/contract/workflow.js';
+import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
+import type { WorkflowJobStore } from '#shared/jobs/workflow-deps.js';
+import type { JobHistoryEntry, JobRecord } from '#shared/store/job-record.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Args<K extends keyof WorkflowJobStore> = Parameters<WorkflowJobStore[K]>;
+
+/**
+ * The job records the workflow steps change, in memory, with the store's rules: every change
+ * applies only while the job is active (a finished job is never reopened), the history grows
+ * only when the status or the connection status changes, and only one claim wins a token.
+ */
+export class InMemoryJobStore implements WorkflowJobStore {
+  private readonly records = new Map<string, Mutable<JobRecord>>();
+  /** Members whose lock a finish released, in order. */
+  readonly releasedLocks: string[] = [];
+
+  /** A RUNNING job as the API's job start leaves it, with anything else the test needs set. */
+  add(
+    job: { jobGuid: string; userGuid: string; memberGuid: string; type: JobType },
+    extra: Partial<JobRecord> = {},
+  ): JobRecord {
+    const at = '2026-12-01T00:00:00.000Z';
+    const record: Mutable<JobRecord> = {
+      job_guid: job.jobGuid,
+      type: job.type,
+      status: 'RUNNING',
+      user_guid: job.userGuid,
+      member_guid: job.memberGuid,
+      connection_status: null,
+      history: [{ at, status: 'RUNNING', connection_status: null }],
+      created_at: at,
+      updated_at: at,
+      ...extra,
+    };
+    this.records.set(key(job.memberGuid, job.jobGuid), record);
+    return structuredClone(record);
+  }
+
+  /** The record as stored now (a copy), or undefined. */
+  job(memberGuid: string, jobGuid: string): JobRecord | undefined {
+    const record = this.records.get(key(memberGuid, jobGuid));
+    return record ? structuredClone(record) : undefined;
+  }
+
+  async getJob(memberGuid: string, jobGuid: string): Promise<JobRecord | undefined> {
+    return this.job(memberGuid, jobGuid);
+  }
+
+  async recordMxJob(
+    ...[memberGuid, jobGuid, mxJobGuid, attached, now, aggregatedBefore]: Args<'recordMxJob'>
+  ): Promise<void> {
+    this.updateActive(memberGuid, jobGuid, now, (r) => {
+      r.mx_job_guid = mxJobGuid ?? null;
+      r.attached = attached;
+      if (aggregatedBefore !== undefined) r.mx_aggregated_before = aggregatedBefore;
+    });
+  }
+
+  async recordProgress(...[memberGuid, jobGuid, progress]: Args<'recordProgress'>): Promise<void> {
+    const record = this.active(memberGuid, jobGuid);
+    if (!record || (record.status === progress.status && record.connection_status === progress.connectionStatus))
+      return;
+    this.updateActive(memberGuid, jobGuid, progress.now, (r) => {
+      r.status = progress.status;
+      r.connection_status = progress.connectionStatus;
+      if (progress.oauthWindowUri !== undefined) r.oauth_window_uri = progress.oauthWindowUri ?? null;
+      r.history.push(entry(progress.now, progress.status, progress.connectionStatus));
+    });
+  }
+
+  async stageChallenges(...[memberGuid, jobGuid, stage]: Args<'stageChallenges'>): Promise<boolean> {
+    return this.updateActive(memberGuid, jobGuid, stage.now, (r) => {
+      r.challenges = structuredClone(stage.challenges);
+    });
+  }
+
+  async parkForChallenge(...[memberGuid, jobGuid, park]: Args<'parkForChallenge'>): Promise<boolean> {
+    const record = this.active(memberGuid, jobGuid);
+    if (!record || (park.challenges === undefined && record.challenges === undefined)) return false;
+    return this.updateActive(memberGuid, jobGuid, park.now, (r) => {
+      r.status = 'CHALLENGED';
+      if (park.challenges !== undefined) r.challenges = structuredClone(park.challenges);
+      r.task_token = park.taskToken;
+      r.connection_status = 'CHALLENGED';
+      r.history.push(entry(park.now, 'CHALLENGED', 'CHALLENGED'));
+    });
+  }
+
+  async claimChallenge(
+    ...[{ memberGuid, jobGuid, userGuid, now }]: Args<'claimChallenge'>
+  ): Promise<{ taskToken: string; parkedAt: string; challenges: ChallengeResponse[] } | undefined> {
+    const record = this.records.get(key(memberGuid, jobGuid));
+    if (record?.status !== 'CHALLENGED' || record.task_token === undefined || record.user_guid !== userGuid)
+      return undefined;
+    const claimed = {
+      taskToken: record.task_token,
+      parkedAt: record.updated_at,
+      challenges: structuredClone(record.challenges ?? []),
+    };
+    record.status = 'RUNNING';
+    record.connection_status = 'RESUMED';
+    record.updated_at = now.toISOString();
+    record.history.push(entry(now, 'RUNNING', 'RESUMED'));
+    delete record.task_token;
+    delete record.challenges;
+    return claimed;
+  }
+
+  async releaseChallenge(...[memberGuid, jobGuid, challenge]: Args<'releaseChallenge'>): Promise<void> {
+    if (this.active(memberGuid, jobGuid)?.task_token !== undefined) return;
+    this.updateActive(memberGuid, jobGuid, challenge.now, (r) => {
+      r.status = 'CHALLENGED';
+      r.connection_status = 'CHALLENGED';
+      r.challenges = structuredClone(challenge.challenges);
+      r.task_token = challenge.taskToken;
+    });
+  }
+
+  async finishJob(...[memberGuid, jobGuid, finish]: Args<'finishJob'>): Promise<boolean> {
+    this.releasedLocks.push(memberGuid);
+    const connectionStatus = finish.connectionStatus ?? null;
+    return this.updateActive(memberGuid, jobGuid, finish.now, (r) => {
+      r.status = finish.status;
+      r.error = finish.reason ? { code: finish.reason, message: FAILURE_REASONS[finish.reason].message } : null;
+      r.counts = finish.counts ?? {};
+      r.finished_at = finish.now.toISOString();
+      if (finish.connectionStatus !== undefined) r.connection_status = connectionStatus;
+      if (finish.warnings?.length) r.warnings = [...finish.warnings];
+      r.history.push(entry(finish.now, finish.status, connectionStatus));
+      delete r.task_token;
+      delete r.challenges;
+    });
+  }
+
+  private active(memberGuid: string, jobGuid: string): Mutable<JobRecord> | undefined {
+    const record = this.records.get(key(memberGuid, jobGuid));
+    return record && !isTerminal(record.status) ? record : undefined;
+  }
+
+  private updateActive(
+    memberGuid: string,
+    jobGuid: string,
+    now: Date,
+    change: (record: Mutable<JobRecord>) => void,
+  ): boolean {
+    const record = this.active(memberGuid, jobGuid);
+    if (!record) return false;
+    change(record);
+    record.updated_at = now.toISOString();
+    return true;
+  }
+}
+
+const key = (memberGuid: string, jobGuid: string) => `${memberGuid}/${jobGuid}`;
+const entry = (now: Date, status: JobHistoryEntry['status'], connectionStatus: string | null): JobHistoryEntry => ({
+  at: now.toISOString(),
+  status,
+  connection_status: connectionStatus,
+});

@@ -1,0 +1,295 @@
+import { describe, expect, it } from 'vitest';
+import { MxError } from '#shared/mx/index.js';
+import { aMember, apiHandlersOver, aUser, callApi, fakeApiDeps } from '#test/support/fakes/api-deps.js';
+
+const MEMBER = '/users/USR-1/members/MBR-1';
+const create = (member: Record<string, unknown>) => ({ member: { institution_code: 'mxbank', ...member } });
+const credentials = [{ guid: 'CRD-user', value: 'jane' }];
+const mxMember = (guid: string, extra: Record<string, unknown> = {}) =>
+  ({ guid, institution_code: 'mxbank', is_oauth: false, connection_status: 'CREATED', ...extra }) as never;
+const refused = (code: 'MX_CONFLICT' | 'MX_FORBIDDEN' | 'MX_UNPROCESSABLE', status: number) => async () => {
+  throw new MxError({ operation: 'createMember', code, status });
+};
+const membersPage = (items: unknown[], totalEntries = items.length) =>
+  async function* () {
+    yield { items, totalEntries } as never;
+  };
+
+describe('createMember', () => {
+  it('creates the member at MX and follows its first aggregation (201 with the job)', async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      mx: { createMember: async () => ({ member: mxMember('MBR-new'), httpStatus: 202 }) as never },
+    });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', {
+      json: create({ credentials }),
+    });
+
+    expect(answer.status).toBe(201);
+    expect(answer.body.member).toMatchObject({ guid: 'MBR-new', institution_code: 'mxbank' });
+    expect(answer.body.job).toMatchObject({ type: 'aggregate', status: 'RUNNING' });
+    expect(answer.headers.Location).toBe('/users/USR-1/members/MBR-new');
+    expect(deps.sfn.started[0]?.input).toMatchObject({ observeOnly: true });
+  });
+
+  it('keeps the credentials out of everything it stores and starts', async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      mx: { createMember: async () => ({ member: mxMember('MBR-new'), httpStatus: 202 }) as never },
+    });
+
+    await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', {
+      json: create({ credentials: [{ guid: 'CRD-p', value: 'hunter2' }] }),
+    });
+
+    const kept = JSON.stringify([
+      [...deps.members.members.values()],
+      deps.sfn.started,
+      [...deps.idempotency.keys.values()],
+    ]);
+    expect(kept).not.toContain('hunter2');
+  });
+
+  it('starts no job with skip_aggregation', async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      mx: { createMember: async () => ({ member: mxMember('MBR-new'), httpStatus: 202 }) as never },
+    });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', {
+      json: create({ credentials, skip_aggregation: true }),
+    });
+
+    expect(answer.body.job).toBeUndefined();
+    expect(deps.sfn.started).toEqual([]);
+  });
+
+  it('adopts the one member MX holds at this institution when MX calls the create a duplicate (200, adopted)', async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      mx: {
+        createMember: refused('MX_CONFLICT', 409),
+        listMembers: membersPage([mxMember('MBR-held'), mxMember('MBR-x', { institution_code: 'otherbank' })]),
+      },
+    });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', {
+      json: create({ credentials, skip_aggregation: true }),
+    });
+
+    expect(answer).toMatchObject({ status: 200, body: { member: { guid: 'MBR-held' }, adopted: true } });
+  });
+
+  it('adopts none of several members at the institution (409 MEMBER_EXISTS)', async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      mx: {
+        createMember: refused('MX_CONFLICT', 409),
+        listMembers: membersPage([mxMember('MBR-a'), mxMember('MBR-b')]),
+      },
+    });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', {
+      json: create({ credentials }),
+    });
+
+    expect(answer).toMatchObject({ status: 409, body: { error: { code: 'MEMBER_EXISTS' } } });
+  });
+
+  it("explains MX's refusal at the member limit (409 MEMBER_LIMIT_REACHED)", async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      mx: {
+        createMember: refused('MX_UNPROCESSABLE', 422),
+        readUser: async () => ({ guid: 'USR-1', is_disabled: false }) as never,
+        listMembers: membersPage([], 25),
+        listInstitutionCredentials: async () => [],
+      },
+    });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', {
+      json: create({ credentials }),
+    });
+
+    expect(answer.body.error).toEqual({
+      code: 'MEMBER_LIMIT_REACHED',
+      message: 'the user already has 25 members; MX allows at most 25 per user, so delete one first',
+    });
+  });
+
+  it("explains MX's bare 403 for a disabled user (409 USER_DISABLED)", async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      mx: {
+        createMember: refused('MX_FORBIDDEN', 403),
+        readUser: async () => ({ guid: 'USR-1', is_disabled: true }) as never,
+        listMembers: membersPage([]),
+        listInstitutionCredentials: async () => [],
+      },
+    });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', {
+      json: create({ credentials }),
+    });
+
+    expect(answer).toMatchObject({ status: 409, body: { error: { code: 'USER_DISABLED', field: 'user_guid' } } });
+  });
+
+  it('names the credential whose value is not one of its options (400 VALIDATION_FAILED)', async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      mx: {
+        createMember: refused('MX_UNPROCESSABLE', 422),
+        readUser: async () => ({ guid: 'USR-1', is_disabled: false }) as never,
+        listMembers: membersPage([]),
+        listInstitutionCredentials: async () =>
+          [{ guid: 'CRD-user' }, { guid: 'CRD-pick', options: [{ value: 'a' }] }] as never,
+      },
+    });
+
+    const body = create({ credentials: [...credentials, { guid: 'CRD-pick', value: 'z' }] });
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', { json: body });
+
+    expect(answer).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED', field: 'member.credentials.1.value' } },
+    });
+  });
+
+  it('refuses a member without credentials unless it is OAuth (400 naming member.credentials)', async () => {
+    const deps = fakeApiDeps({ users: [aUser()] });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', { json: create({}) });
+
+    expect(answer).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED', field: 'member.credentials' } },
+    });
+    expect(deps.mxCalls).toEqual([]);
+  });
+});
+
+describe('reading and listing members', () => {
+  it('shows each member with the connection status its latest job saw', async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      members: [aMember('MBR-1', 'USR-1', { connection_status: 'CREATED' })],
+    });
+    deps.jobs.add(
+      { jobGuid: 'JOB-000000000001-0000000000000001', userGuid: 'USR-1', memberGuid: 'MBR-1', type: 'verify' },
+      { connection_status: 'CONNECTED' },
+    );
+
+    const list = await callApi(apiHandlersOver(deps), 'GET', '/users/USR-1/members');
+    const read = await callApi(apiHandlersOver(deps), 'GET', MEMBER);
+
+    expect(list.body.members[0].connection_status).toBe('CONNECTED');
+    expect(read.body).toMatchObject({ member: { connection_status: 'CONNECTED' }, job: { type: 'verify' } });
+  });
+
+  it("answers another user's member as unknown (404 naming member_guid)", async () => {
+    const deps = fakeApiDeps({ users: [aUser(), aUser('USR-2')], members: [aMember('MBR-1', 'USR-2')] });
+
+    const answer = await callApi(apiHandlersOver(deps), 'GET', MEMBER);
+
+    expect(answer).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND', field: 'member_guid' } } });
+  });
+
+  it('answers an unknown user as 404 naming user_guid', async () => {
+    const answer = await callApi(apiHandlersOver(fakeApiDeps()), 'GET', '/users/USR-9/members');
+
+    expect(answer).toMatchObject({ status: 404, body: { error: { field: 'user_guid' } } });
+  });
+});
+
+describe('updateMemberCredentials', () => {
+  it('sends the new credentials to MX and follows the aggregation they start (202)', async () => {
+    const updates: unknown[] = [];
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      members: [aMember()],
+      mx: { updateMember: async (...args: unknown[]) => void updates.push(args) as never },
+    });
+
+    const answer = await callApi(apiHandlersOver(deps), 'PUT', MEMBER, { json: { member: { credentials } } });
+
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ member: { guid: 'MBR-1' }, job: { type: 'aggregate' } });
+    expect(updates).toEqual([['USR-1', 'MBR-1', { credentials }]]);
+  });
+
+  it('refuses while a job runs, naming it (409 JOB_RUNNING)', async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [aMember()] });
+    deps.jobs.lock('MBR-1', { job_guid: 'JOB-000000000001-0000000000000001', job_type: 'identify', expires_at: 2e9 });
+
+    const answer = await callApi(apiHandlersOver(deps), 'PUT', MEMBER, { json: { member: { credentials } } });
+
+    expect(answer.body.error).toEqual({
+      code: 'JOB_RUNNING',
+      message:
+        'an identify job (JOB-000000000001-0000000000000001) is running on this member; update it when the job ends',
+    });
+  });
+});
+
+describe('deleteMember', () => {
+  it('deletes a member without account numbers at MX and here (204)', async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      members: [aMember()],
+      mx: { deleteMember: async () => undefined as never },
+    });
+
+    const answer = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
+
+    expect(answer.status).toBe(204);
+    expect(answer.body).toBeUndefined();
+    expect(deps.members.deleted).toEqual(['MBR-1']);
+  });
+
+  it('finishes the deletion here when MX no longer has the member', async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      members: [aMember()],
+      mx: {
+        deleteMember: async () => {
+          throw new MxError({ operation: 'deleteMember', code: 'MX_NOT_FOUND', status: 404 });
+        },
+      },
+    });
+
+    const answer = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
+
+    expect(answer.status).toBe(204);
+  });
+
+  it('warns in plain words that the one stored account number is gone, and a Chase TAN revoked (200)', async () => {
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      members: [aMember('MBR-1', 'USR-1', { institution_code: 'chase', is_oauth: true })],
+      mx: { deleteMember: async () => undefined as never },
+    });
+    await deps.results.putResults('MBR-1', 'account_numbers', 'JOB-x', [{ guid: 'ACN-1' }]);
+
+    const answer = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.deleted).toEqual({ member_guid: 'MBR-1', account_numbers: 1, tokenized_account_numbers: 1 });
+    expect(answer.body.warnings.map((w: { code: string }) => w.code)).toEqual([
+      'ACCOUNT_NUMBERS_UNUSABLE',
+      'TOKENIZED_ACCOUNT_NUMBERS_REVOKED',
+    ]);
+    expect(answer.body.warnings[0].message).toMatch(/^the 1 account number stored for this member was deleted/);
+  });
+
+  it('refuses while a job runs (409 JOB_RUNNING) and deletes nothing', async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [aMember()] });
+    deps.jobs.lock('MBR-1', { job_guid: 'JOB-000000000001-0000000000000001', job_type: 'verify', expires_at: 2e9 });
+
+    const answer = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
+
+    expect(answer.body.error.message).toMatch(/^a verify job .* delete it when the job ends$/);
+    expect(deps.members.deleted).toEqual([]);
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { answerChallenges } from '#shared/jobs/answer-challenges.js';
+import { CHALLENGES } from '#test/support/challenges.js';
+import { mxError } from '#test/support/fakes/mx.js';
+import { fakeWorkflow } from '#test/support/fakes/workflow-deps.js';
+
+/** A job parked on a TEXT challenge with task token TOKEN-1, 90 s before the answer comes. */
+async function parked() {
+  const w = fakeWorkflow();
+  await w.jobs.parkForChallenge(w.job.memberGuid, w.job.jobGuid, {
+    challenges: [CHALLENGES.text],
+    taskToken: 'TOKEN-1',
+    now: w.deps.now(),
+  });
+  w.advance(90);
+  const request = {
+    userGuid: w.job.userGuid,
+    memberGuid: w.job.memberGuid,
+    jobGuid: w.job.jobGuid,
+    answers: [{ guid: 'CRD-text', value: 'Boston' }],
+  };
+  return { w, request };
+}
+
+describe('answerChallenges', () => {
+  it('sends the answer to MX and resumes the execution once, however often it is posted', async () => {
+    const { w, request } = await parked();
+
+    const outcomes = await Promise.all([answerChallenges(w.deps, request), answerChallenges(w.deps, request)]);
+
+    expect(outcomes).toEqual(
+      expect.arrayContaining([{ outcome: 'RESUMED', waitedSeconds: 90 }, { outcome: 'ALREADY_ANSWERED' }]),
+    );
+    expect(w.mx.count('resumeMember')).toBe(1);
+    expect(w.taskTokens.succeeded).toEqual(['TOKEN-1']);
+    expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({
+      status: 'RUNNING',
+      connection_status: 'RESUMED',
+    });
+  });
+
+  it('gives back an answer that does not fit, unsent, with the job still waiting on the same token', async () => {
+    const { w, request } = await parked();
+
+    const outcome = await answerChallenges(w.deps, { ...request, answers: [{ guid: 'CRD-text', value: '  ' }] });
+
+    expect(outcome).toEqual({
+      outcome: 'REFUSED',
+      problem: { field: 'challenges.0.value', message: expect.any(String) },
+    });
+    expect(w.mx.count('resumeMember')).toBe(0);
+    expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({ status: 'CHALLENGED', task_token: 'TOKEN-1' });
+  });
+
+  it('lets polling find out how the job ended when MX no longer waits for the answer (405)', async () => {
+    const { w, request } = await parked();
+    w.mx.failNext('resumeMember', mxError(405));
+
+    const outcome = await answerChallenges(w.deps, request);
+
+    expect(outcome).toMatchObject({ outcome: 'NOT_CHALLENGED', job: { status: 'RUNNING' } });
+    expect(w.taskTokens.succeeded).toEqual(['TOKEN-1']);
+  });
+
+  it('gives the challenge back for another try when MX fails to take the answer', async () => {
+    const { w, request } = await parked();
+    w.mx.failNext('resumeMember', mxError(503));
+
+    await expect(answerChallenges(w.deps, request)).rejects.toMatchObject({ code: 'MX_SERVER_ERROR' });
+
+    expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({
+      status: 'CHALLENGED',
+      task_token: 'TOKEN-1',
+      challenges: [CHALLENGES.text],
+    });
+    expect(w.taskTokens.succeeded).toEqual([]);
+  });
+
+  it('tells another user’s answer, or one for a job that is not waiting, NOT_CHALLENGED', async () => {
+    const { w, request } = await parked();
+    const running = fakeWorkflow();
+
+    const stranger = await answerChallenges(w.deps, { ...request, userGuid: 'USR-2' });
+    const notWaiting = await answerChallenges(running.deps, { ...request });
+
+    expect(stranger).toEqual({ outcome: 'NOT_CHALLENGED', job: undefined });
+    expect(notWaiting).toMatchObject({ outcome: 'NOT_CHALLENGED', job: { status: 'RUNNING' } });
+  });
+});

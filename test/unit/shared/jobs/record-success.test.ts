@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { recordSuccess } from '#shared/jobs/record-success.js';
+import { JOB_WARNINGS } from '#shared/store/job-record.js';
+import { fakeWorkflow } from '#test/support/fakes/workflow-deps.js';
+
+describe('recordSuccess', () => {
+  it('ends the job SUCCEEDED, CONNECTED, with its counts and no warning', async () => {
+    const w = fakeWorkflow({ jobType: 'identify' });
+
+    const finished = await recordSuccess(w.deps, { job: w.job, counts: { accounts: 3, account_owners: 3 } });
+
+    expect(finished).toEqual({ status: 'SUCCEEDED', reason: null });
+    expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({
+      status: 'SUCCEEDED',
+      connection_status: 'CONNECTED',
+      counts: { accounts: 3, account_owners: 3 },
+      finished_at: expect.any(String),
+    });
+    expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)?.warnings).toBeUndefined();
+    expect(w.jobs.releasedLocks).toEqual([w.job.memberGuid]);
+  });
+
+  it('ends a verification without account numbers FAILED NO_ACCOUNT_NUMBERS', async () => {
+    const w = fakeWorkflow({ jobType: 'verify' });
+
+    const finished = await recordSuccess(w.deps, { job: w.job, counts: { accounts: 3, account_numbers: 0 } });
+
+    expect(finished).toEqual({ status: 'FAILED', reason: 'NO_ACCOUNT_NUMBERS' });
+    expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({
+      status: 'FAILED',
+      connection_status: 'CONNECTED',
+      error: { code: 'NO_ACCOUNT_NUMBERS' },
+      counts: { account_numbers: 0 },
+    });
+  });
+
+  it('succeeds a verification with numbers MX could not validate, with a warning and without the internal count', async () => {
+    const w = fakeWorkflow({ jobType: 'verify' });
+
+    await recordSuccess(w.deps, {
+      job: w.job,
+      counts: { accounts: 3, account_numbers: 1, account_numbers_not_validated: 1 },
+    });
+
+    const record = w.jobs.job(w.job.memberGuid, w.job.jobGuid);
+    expect(record).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3, account_numbers: 1 } });
+    expect(record?.counts).not.toHaveProperty('account_numbers_not_validated');
+    expect(record?.warnings).toEqual([
+      { code: 'ACCOUNT_NUMBERS_NOT_VALIDATED', message: JOB_WARNINGS.ACCOUNT_NUMBERS_NOT_VALIDATED },
+    ]);
+  });
+
+  it('succeeds an aggregation MX throttled with refreshed: false and DATA_NOT_REFRESHED', async () => {
+    const w = fakeWorkflow({ jobType: 'aggregate' });
+
+    await recordSuccess(w.deps, { job: w.job, counts: { accounts: 3, transactions: 9, refreshed: false } });
+
+    expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({
+      status: 'SUCCEEDED',
+      counts: { refreshed: false },
+      warnings: [{ code: 'DATA_NOT_REFRESHED', message: JOB_WARNINGS.DATA_NOT_REFRESHED }],
+    });
+  });
+});
