@@ -68,8 +68,11 @@ export async function startMemberJob(deps: ApiDeps, request: MemberJobRequest): 
  * refuses another type; its status at MX is that job's business.
  */
 async function assertStartable(deps: ApiDeps, request: MemberJobRequest): Promise<boolean | undefined> {
-  const lock = await deps.jobs.getLock(request.memberGuid);
-  if (lock && lock.expires_at >= Math.floor(deps.now().getTime() / 1000)) return request.isOauth;
+  const lockHeld = async () => {
+    const lock = await deps.jobs.getLock(request.memberGuid);
+    return lock !== undefined && lock.expires_at >= Math.floor(deps.now().getTime() / 1000);
+  };
+  if (await lockHeld()) return request.isOauth;
   const mx = await deps.mx();
   // Read side by side: MX refuses a disabled user's jobs with a bare 403.
   const [member, user] = await Promise.all([
@@ -79,6 +82,8 @@ async function assertStartable(deps: ApiDeps, request: MemberJobRequest): Promis
   if (user.is_disabled) throw userDisabled();
   const isOauth = member.is_oauth ?? request.isOauth;
   const start = startability(member, request.type, { isOauth: isOauth ?? false });
-  if (!start.startable) throw new ApiError(start.code, start.message);
+  // A concurrent start may have taken the member meanwhile, and MX now shows its job running:
+  // that is the job to answer (or to refuse another type for), not a refusal of the member.
+  if (!start.startable && !(await lockHeld())) throw new ApiError(start.code, start.message);
   return isOauth;
 }

@@ -6,9 +6,10 @@ import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workfl
 let h: WorkflowHarness;
 
 beforeAll(async () => {
-  // MX jobs that run for 1,000 s of MX time, against limits far shorter than that.
+  // MX jobs that run for 100,000 s of MX time, against limits far shorter than that: a loaded
+  // machine's slowness, magnified by the time scale, cannot finish one first.
   h = await startWorkflowHarness({
-    simulator: { jobDurationMs: 1_000_000 },
+    simulator: { jobDurationMs: 100_000_000 },
     challengeTimeout: Duration.seconds(60),
     environment: { POLL_MAX_COUNT: '40', OAUTH_TIMEOUT_SECONDS: '30' },
   });
@@ -44,7 +45,7 @@ describe('job workflows end every job, however long MX or the end user takes', (
 
   it('ends TIMED_OUT when MX is still aggregating after the poll cap', async () => {
     const user = await h.newUser();
-    // DELAYED for three job durations (3,000 s of MX time): the 40 polls' own time on a loaded
+    // DELAYED for three job durations: the 40 polls' own time on a loaded
     // machine, magnified by the time scale, stays well inside it.
     const member = await h.newMember(user, 'delayed');
 

@@ -1,8 +1,14 @@
 import middy from '@middy/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { invokeLocally, lambdaContext } from '#local/lambda-context.js';
 import { logger } from '#shared/runtime/logger.js';
 import { observability } from '#shared/runtime/observability.js';
+
+// Before the imports above run (vi.hoisted): the logger reads its level when it is created, and
+// these tests read its INFO lines (the suite's default is ERROR).
+vi.hoisted(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+});
 
 type JobEvent = { jobGuid: string };
 

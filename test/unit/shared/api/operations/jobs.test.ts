@@ -85,6 +85,36 @@ describe('starting a job', () => {
     expect(deps.sfn.started).toHaveLength(1);
   });
 
+  it('answers the job a concurrent start began while MX was read, not the status it left (202)', async () => {
+    // The other start takes the member while this one reads MX, which then shows that job's challenge.
+    let handlers: ReturnType<typeof apiHandlersOver> | undefined;
+    let first: Awaited<ReturnType<typeof callApi>> | undefined;
+    let raced = false;
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      members: [aMember()],
+      mx: {
+        readMember: async () => {
+          if (!raced) {
+            raced = true;
+            first = await callApi(handlers!, 'POST', `${MEMBER}/aggregate`, { json: {} });
+            return mxMember('CHALLENGED');
+          }
+          return mxMember('CONNECTED');
+        },
+        readUser: async () => mxUser(),
+      },
+    });
+    handlers = apiHandlersOver(deps);
+
+    const racing = await callApi(handlers, 'POST', `${MEMBER}/aggregate`, { json: {} });
+
+    expect(first?.status).toBe(202);
+    expect(racing.status).toBe(202);
+    expect(racing.body.job.guid).toBe(first?.body.job.guid);
+    expect(deps.sfn.started).toHaveLength(1);
+  });
+
   it('refuses another type while a job runs, naming it in plain words (409 JOB_RUNNING)', async () => {
     const deps = memberAt('CONNECTED');
     const handlers = apiHandlersOver(deps);
