@@ -9,7 +9,7 @@ beforeAll(async () => {
   // MX jobs that run for 100,000 s of MX time, against limits far shorter than that: a loaded
   // machine's slowness, magnified by the time scale, cannot finish one first.
   h = await startWorkflowHarness({
-    simulator: { jobDurationMs: 100_000_000 },
+    simulator: { jobDurationMs: 100_000_000, challengeAfterMs: 333_000 },
     challengeTimeout: Duration.seconds(60),
     environment: { POLL_MAX_COUNT: '40', OAUTH_TIMEOUT_SECONDS: '30' },
   });

@@ -27,7 +27,7 @@ import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workfl
 const RUNS_PER_ROUTE = 500;
 
 type Lambda = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-type Route = RouteSpec;
+export type Route = RouteSpec;
 
 let h: WorkflowHarness;
 let handlers: Record<ApiFunction, Lambda>;
@@ -92,75 +92,81 @@ async function waitForJob(path: string, until: (job: { status: string }) => bool
 const EMPTY_METRICS_WARNING = 'No application metrics to publish';
 const stderrWrite = process.stderr.write;
 
-beforeAll(async () => {
-  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
-    String(chunk).includes(EMPTY_METRICS_WARNING)
-      ? true
-      : (stderrWrite as (...args: unknown[]) => boolean).call(
-          process.stderr,
-          chunk,
-          ...rest,
-        )) as typeof process.stderr.write;
-  // Jobs of 30 s of MX time (30 ms here); the parked challenge must outlive the file by far.
-  h = await startWorkflowHarness({
-    simulator: { seed: 'api-fuzz', jobDurationMs: 30_000, transactionsPerAccount: 20 },
-    challengeTimeout: Duration.days(30),
+/**
+ * The fixtures every fuzz file needs: the local system, and the resources the cases reach
+ * (`known`). Each fuzz file calls it once; the files run side by side.
+ */
+export function useFuzzFixtures(): void {
+  beforeAll(async () => {
+    process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+      String(chunk).includes(EMPTY_METRICS_WARNING)
+        ? true
+        : (stderrWrite as (...args: unknown[]) => boolean).call(
+            process.stderr,
+            chunk,
+            ...rest,
+          )) as typeof process.stderr.write;
+    // Jobs of 30 s of MX time (30 ms here); the parked challenge must outlive the file by far.
+    h = await startWorkflowHarness({
+      simulator: { seed: 'api-fuzz', jobDurationMs: 30_000, transactionsPerAccount: 20 },
+      challengeTimeout: Duration.days(30),
+    });
+    // Imported only now: Powertools reads its settings (log level ERROR) when the logger is created.
+    handlers = {
+      users: (await import('#functions/api/users.js')).handler,
+      institutions: (await import('#functions/api/institutions.js')).handler,
+      members: (await import('#functions/api/members.js')).handler,
+      jobs: (await import('#functions/api/jobs.js')).handler,
+      results: (await import('#functions/api/results.js')).handler,
+    } as Record<ApiFunction, Lambda>;
+
+    known.user = (await send('POST', '/users', { user: { id: 'fuzz-user' } })).body.user.guid;
+    known.otherUser = (await send('POST', '/users', { user: { id: 'fuzz-other-user' } })).body.user.guid;
+    const fields = (await send('GET', '/institutions/mxbank/credentials')).body.credentials as {
+      guid: string;
+      field_type: string;
+    }[];
+    const credentials = (password: string) =>
+      fields.map((f) => ({ guid: f.guid, value: f.field_type === 'PASSWORD' ? password : 'mxuser' }));
+    const member = async (password: string) =>
+      String(
+        (
+          await send('POST', `/users/${known.user}/members`, {
+            member: { institution_code: 'mxbank', credentials: credentials(password), skip_aggregation: true },
+          })
+        ).body.member.guid,
+      );
+
+    known.idleMember = await member('password');
+    const idlePath = `/users/${known.user}/members/${known.idleMember}`;
+    for (const type of ['aggregate', 'identify']) {
+      const started = await send('POST', `${idlePath}/${type}`, {});
+      const done = await waitForJob(`${idlePath}/jobs/${started.body.job.guid}`, (j) => isTerminal(j.status));
+      expect(done.status).toBe('SUCCEEDED');
+      known.idleJobs.push(done.guid);
+    }
+    known.parkedMember = await member('challenge');
+    const parkedPath = `/users/${known.user}/members/${known.parkedMember}`;
+    const parked = await send('POST', `${parkedPath}/identify`, {});
+    known.parkedJob = parked.body.job.guid;
+    await waitForJob(`${parkedPath}/jobs/${known.parkedJob}`, (j) => j.status === 'CHALLENGED');
+
+    for (const url of [
+      `${idlePath}/transactions?limit=7`,
+      `${idlePath}/accounts?limit=1`,
+      `${idlePath}/account_owners?limit=2`,
+      `${idlePath}/jobs?limit=1`,
+    ]) {
+      const page = await send('GET', url);
+      expect(page.body.pagination.next_cursor).toEqual(expect.any(String));
+      known.cursors.push(page.body.pagination.next_cursor);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    process.stderr.write = stderrWrite;
+    await h?.stop();
   });
-  // Imported only now: Powertools reads its settings (log level ERROR) when the logger is created.
-  handlers = {
-    users: (await import('#functions/api/users.js')).handler,
-    institutions: (await import('#functions/api/institutions.js')).handler,
-    members: (await import('#functions/api/members.js')).handler,
-    jobs: (await import('#functions/api/jobs.js')).handler,
-    results: (await import('#functions/api/results.js')).handler,
-  } as Record<ApiFunction, Lambda>;
-
-  known.user = (await send('POST', '/users', { user: { id: 'fuzz-user' } })).body.user.guid;
-  known.otherUser = (await send('POST', '/users', { user: { id: 'fuzz-other-user' } })).body.user.guid;
-  const fields = (await send('GET', '/institutions/mxbank/credentials')).body.credentials as {
-    guid: string;
-    field_type: string;
-  }[];
-  const credentials = (password: string) =>
-    fields.map((f) => ({ guid: f.guid, value: f.field_type === 'PASSWORD' ? password : 'mxuser' }));
-  const member = async (password: string) =>
-    String(
-      (
-        await send('POST', `/users/${known.user}/members`, {
-          member: { institution_code: 'mxbank', credentials: credentials(password), skip_aggregation: true },
-        })
-      ).body.member.guid,
-    );
-
-  known.idleMember = await member('password');
-  const idlePath = `/users/${known.user}/members/${known.idleMember}`;
-  for (const type of ['aggregate', 'identify']) {
-    const started = await send('POST', `${idlePath}/${type}`, {});
-    const done = await waitForJob(`${idlePath}/jobs/${started.body.job.guid}`, (j) => isTerminal(j.status));
-    expect(done.status).toBe('SUCCEEDED');
-    known.idleJobs.push(done.guid);
-  }
-  known.parkedMember = await member('challenge');
-  const parkedPath = `/users/${known.user}/members/${known.parkedMember}`;
-  const parked = await send('POST', `${parkedPath}/identify`, {});
-  known.parkedJob = parked.body.job.guid;
-  await waitForJob(`${parkedPath}/jobs/${known.parkedJob}`, (j) => j.status === 'CHALLENGED');
-
-  for (const url of [
-    `${idlePath}/transactions?limit=7`,
-    `${idlePath}/accounts?limit=1`,
-    `${idlePath}/account_owners?limit=2`,
-    `${idlePath}/jobs?limit=1`,
-  ]) {
-    const page = await send('GET', url);
-    expect(page.body.pagination.next_cursor).toEqual(expect.any(String));
-    known.cursors.push(page.body.pagination.next_cursor);
-  }
-}, 120_000);
-afterAll(async () => {
-  process.stderr.write = stderrWrite;
-  await h?.stop();
-});
+}
 
 // ── generated requests ─────────────────────────────────────────────────────────────────────
 
@@ -946,79 +952,85 @@ function problemWith(answer: Answer, c: FuzzCase, event: APIGatewayProxyEvent): 
 
 // ── the properties ─────────────────────────────────────────────────────────────────────────
 
-describe('paged lists', () => {
-  // Found by the fuzzing below: DynamoDB refuses such a start key, and the API answered 500.
-  it.each([
-    ['jobs', 'an empty sort key', ''],
-    ['jobs', 'the lock item of the same partition', 'LOCK'],
-    ['jobs', 'a sort key outside JOB#', 'ACT-1'],
-    ['transactions', 'an empty sort key', ''],
-    ['account_numbers', 'an empty sort key', ''],
-  ] as const)(
-    'refuses a %s cursor of the right partition with %s as 400 INVALID_CURSOR, not 500',
-    async (list, _, sk) => {
-      const member = known.idleMember;
-      const pk = list === 'jobs' ? keys.jobsOfMember(member).pk : keys.resultsOfMember(member, list).pk;
-      const cursor = base64url(JSON.stringify({ pk, sk }));
+/** Cursors the fuzzing once found answered 500: each is a 400 now. */
+export function describePagedListCursors(): void {
+  describe('paged lists', () => {
+    // Found by the fuzzing below: DynamoDB refuses such a start key, and the API answered 500.
+    it.each([
+      ['jobs', 'an empty sort key', ''],
+      ['jobs', 'the lock item of the same partition', 'LOCK'],
+      ['jobs', 'a sort key outside JOB#', 'ACT-1'],
+      ['transactions', 'an empty sort key', ''],
+      ['account_numbers', 'an empty sort key', ''],
+    ] as const)(
+      'refuses a %s cursor of the right partition with %s as 400 INVALID_CURSOR, not 500',
+      async (list, _, sk) => {
+        const member = known.idleMember;
+        const pk = list === 'jobs' ? keys.jobsOfMember(member).pk : keys.resultsOfMember(member, list).pk;
+        const cursor = base64url(JSON.stringify({ pk, sk }));
 
-      const refused = await send('GET', `/users/${known.user}/members/${member}/${list}?cursor=${cursor}`);
+        const refused = await send('GET', `/users/${known.user}/members/${member}/${list}?cursor=${cursor}`);
 
-      expect(refused).toEqual({
-        status: 400,
-        body: { error: { code: 'INVALID_CURSOR', message: expect.any(String), field: 'cursor' } },
-      });
-    },
-  );
-
-  it('still follows a cursor the jobs list gave out', async () => {
-    const first = await send('GET', `/users/${known.user}/members/${known.idleMember}/jobs?limit=1`);
-
-    const second = await send(
-      'GET',
-      `/users/${known.user}/members/${known.idleMember}/jobs?limit=1&cursor=${first.body.pagination.next_cursor}`,
+        expect(refused).toEqual({
+          status: 400,
+          body: { error: { code: 'INVALID_CURSOR', message: expect.any(String), field: 'cursor' } },
+        });
+      },
     );
 
-    expect(second.status).toBe(200);
-    expect(second.body.jobs.map((j: { guid: string }) => j.guid)).toEqual([known.idleJobs[0]]);
-  });
-});
+    it('still follows a cursor the jobs list gave out', async () => {
+      const first = await send('GET', `/users/${known.user}/members/${known.idleMember}/jobs?limit=1`);
 
-describe('every API route, fuzzed in-process through its real handler', () => {
-  const seen: Record<string, Tally> = {};
-
-  it.each(API_ROUTES.map((route) => [routeKey(route), route as Route] as const))(
-    '%s: never answers 5xx, and every refusal is {error:{code, message, field?}} (500 cases)',
-    async (key, route) => {
-      const tally = new Tally();
-      seen[key] = tally;
-      const started = performance.now();
-
-      await fc.assert(
-        fc.asyncProperty(caseArb(route), async (c) => {
-          const built = eventOf(c);
-          if (!built) {
-            tally.add('unrouted');
-            return;
-          }
-          const answer = await invoke(built.event, built.family);
-          tally.add(`${c.branch}:${answer.status}`);
-          if (fullyValid(c, built.event)) tally.add('fully-valid');
-          const problem = problemWith(answer, c, built.event);
-          if (problem)
-            throw new Error(
-              `${key}: ${problem}\n  request: ${describeCase(c)}\n  response: ${answer.status} ${shorten(answer.text)}`,
-            );
-        }),
-        { numRuns: RUNS_PER_ROUTE },
+      const second = await send(
+        'GET',
+        `/users/${known.user}/members/${known.idleMember}/jobs?limit=1&cursor=${first.body.pagination.next_cursor}`,
       );
 
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      console.info(`${key}: ${RUNS_PER_ROUTE} cases in ${seconds} s — ${tally}`);
-      // The cases reached the handler, and a share of them its deeper, valid-shaped paths.
-      expect(tally.get('unrouted')).toBeLessThan(RUNS_PER_ROUTE / 20);
-      expect(tally.get('fully-valid')).toBeGreaterThan(RUNS_PER_ROUTE / 20);
-      expect(tally.total((label) => /:(2\d\d|404|409)$/.test(label))).toBeGreaterThan(RUNS_PER_ROUTE / 20);
-    },
-    120_000,
-  );
-});
+      expect(second.status).toBe(200);
+      expect(second.body.jobs.map((j: { guid: string }) => j.guid)).toEqual([known.idleJobs[0]]);
+    });
+  });
+}
+
+/** Fuzzes each of these routes with RUNS_PER_ROUTE generated requests. */
+export function describeRouteFuzz(routes: readonly Route[]): void {
+  describe('every API route, fuzzed in-process through its real handler', () => {
+    const seen: Record<string, Tally> = {};
+
+    it.each(routes.map((route) => [routeKey(route), route] as const))(
+      '%s: never answers 5xx, and every refusal is {error:{code, message, field?}} (500 cases)',
+      async (key, route) => {
+        const tally = new Tally();
+        seen[key] = tally;
+        const started = performance.now();
+
+        await fc.assert(
+          fc.asyncProperty(caseArb(route), async (c) => {
+            const built = eventOf(c);
+            if (!built) {
+              tally.add('unrouted');
+              return;
+            }
+            const answer = await invoke(built.event, built.family);
+            tally.add(`${c.branch}:${answer.status}`);
+            if (fullyValid(c, built.event)) tally.add('fully-valid');
+            const problem = problemWith(answer, c, built.event);
+            if (problem)
+              throw new Error(
+                `${key}: ${problem}\n  request: ${describeCase(c)}\n  response: ${answer.status} ${shorten(answer.text)}`,
+              );
+          }),
+          { numRuns: RUNS_PER_ROUTE },
+        );
+
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        console.info(`${key}: ${RUNS_PER_ROUTE} cases in ${seconds} s — ${tally}`);
+        // The cases reached the handler, and a share of them its deeper, valid-shaped paths.
+        expect(tally.get('unrouted')).toBeLessThan(RUNS_PER_ROUTE / 20);
+        expect(tally.get('fully-valid')).toBeGreaterThan(RUNS_PER_ROUTE / 20);
+        expect(tally.total((label) => /:(2\d\d|404|409)$/.test(label))).toBeGreaterThan(RUNS_PER_ROUTE / 20);
+      },
+      120_000,
+    );
+  });
+}

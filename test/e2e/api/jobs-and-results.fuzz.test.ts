@@ -1,0 +1,7 @@
+import { API_ROUTES } from '#shared/api/routes.js';
+import { describePagedListCursors, describeRouteFuzz, useFuzzFixtures } from '#test/support/route-fuzz.js';
+
+// The route fuzzing, split by route family so the files run side by side (test/support/route-fuzz.ts).
+useFuzzFixtures();
+describePagedListCursors();
+describeRouteFuzz(API_ROUTES.filter((route) => ['jobs', 'results'].includes(route.function)));
