@@ -8,110 +8,17 @@ import { memberOperations } from '#shared/api/operations/members.js';
 import { resultOperations } from '#shared/api/operations/results.js';
 import { userOperations } from '#shared/api/operations/users.js';
 import type { ApiFunction } from '#shared/api/routes.js';
-import type { JobType } from '#shared/contract/workflow.js';
-import type { TaskTokens } from '#shared/jobs/task-tokens.js';
 import type { MxClient } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
-import type { JobRecord, MemberLock } from '#shared/store/job-record.js';
-import { type JobStore, MemberBusyError, type NewJob } from '#shared/store/job-store.js';
-import type { ResultKind } from '#shared/store/keys.js';
 import type { MemberRecord } from '#shared/store/member-store.js';
-import type { ResultQuery, ResultStore } from '#shared/store/result-store.js';
 import type { UserRecord } from '#shared/store/user-store.js';
 import { InMemoryIdempotencyStore } from './idempotency-store.js';
 import { InMemoryJobStore } from './job-store.js';
 import { InMemoryMemberStore } from './member-store.js';
+import { InMemoryResultStore } from './result-store.js';
 import { FakeStepFunctions } from './sfn.js';
+import { FakeTaskTokens } from './task-tokens.js';
 import { InMemoryUserStore } from './user-store.js';
-
-/** The workflow's job store fake, plus what the API does with jobs: starting one under the member's lock, and lists. */
-export class ApiJobStore extends InMemoryJobStore implements Pick<JobStore, keyof JobStore> {
-  readonly locks = new Map<string, MemberLock>();
-  private readonly guidsOfMember = new Map<string, string[]>();
-
-  override add(
-    job: { jobGuid: string; userGuid: string; memberGuid: string; type: JobType },
-    extra: Partial<JobRecord> = {},
-  ) {
-    const guids = this.guidsOfMember.get(job.memberGuid) ?? [];
-    this.guidsOfMember.set(job.memberGuid, [...guids, job.jobGuid]);
-    return super.add(job, extra);
-  }
-
-  /** A member held by a running job, as a start takes its lock. */
-  lock(memberGuid: string, lock: MemberLock): void {
-    this.locks.set(memberGuid, lock);
-  }
-
-  async createJob(job: NewJob): Promise<JobRecord> {
-    const nowSeconds = Math.floor(job.now.getTime() / 1000);
-    const held = this.locks.get(job.memberGuid);
-    if (held && held.expires_at >= nowSeconds) throw new MemberBusyError(held);
-    this.lock(job.memberGuid, { job_guid: job.jobGuid, job_type: job.type, expires_at: nowSeconds + job.lockSeconds });
-    const at = job.now.toISOString();
-    return this.add(job, {
-      created_at: at,
-      updated_at: at,
-      history: [{ at, status: 'RUNNING', connection_status: null }],
-    });
-  }
-
-  async getLock(memberGuid: string): Promise<MemberLock | undefined> {
-    return this.locks.get(memberGuid);
-  }
-
-  async listJobs(memberGuid: string, options: { limit?: number; startKey?: Record<string, unknown> } = {}) {
-    // Job guids sort by time: newest first, as the table's query answers.
-    const guids = [...(this.guidsOfMember.get(memberGuid) ?? [])].sort().reverse();
-    const items = guids.map((guid) => this.job(memberGuid, guid)).filter((job) => job !== undefined);
-    return { items: items.slice(0, options.limit ?? 50) };
-  }
-
-  override async finishJob(...args: Parameters<InMemoryJobStore['finishJob']>): Promise<boolean> {
-    const [memberGuid, jobGuid] = args;
-    if (this.locks.get(memberGuid)?.job_guid === jobGuid) this.locks.delete(memberGuid);
-    return super.finishJob(...args);
-  }
-}
-
-/** A member's stored results in memory, in the order stored; pages are not cut (lists here are small). */
-export class ApiResultStore implements Pick<ResultStore, keyof ResultStore> {
-  readonly rows = new Map<string, Record<string, unknown>[]>();
-
-  async putResults(memberGuid: string, kind: ResultKind, _jobGuid: string, items: readonly { guid?: string | null }[]) {
-    this.rows.set(`${memberGuid}/${kind}`, [...(this.rows.get(`${memberGuid}/${kind}`) ?? []), ...items]);
-    return items.length;
-  }
-
-  async listResults<T>(memberGuid: string, kind: ResultKind, options: ResultQuery = {}) {
-    const { accountGuid, fromDate, toDate } = options.filter ?? {};
-    const items = (this.rows.get(`${memberGuid}/${kind}`) ?? []).filter(
-      (row) =>
-        (!accountGuid || row.account_guid === accountGuid) &&
-        (!fromDate || String(row.date) >= fromDate) &&
-        (!toDate || String(row.date) <= toDate),
-    );
-    return { items: items.slice(0, options.limit ?? 100) as T[] };
-  }
-
-  async countResults(memberGuid: string, kind: ResultKind): Promise<number> {
-    return this.rows.get(`${memberGuid}/${kind}`)?.length ?? 0;
-  }
-}
-
-/** Task tokens sent back, in order. */
-export class FakeTaskTokens implements TaskTokens {
-  readonly succeeded: string[] = [];
-  readonly failed: { token: string; error: string }[] = [];
-  async succeed(token: string) {
-    this.succeeded.push(token);
-    return true;
-  }
-  async fail(token: string, error: string) {
-    this.failed.push({ token, error });
-    return true;
-  }
-}
 
 /**
  * MX as one test scripts it: the methods the operation under test calls. Any other call fails
@@ -137,8 +44,8 @@ export const NOW = new Date('2026-12-01T12:00:00.000Z');
 export interface FakeApiDeps extends ApiDeps {
   readonly users: InMemoryUserStore;
   readonly members: InMemoryMemberStore;
-  readonly jobs: ApiJobStore;
-  readonly results: ApiResultStore;
+  readonly jobs: InMemoryJobStore;
+  readonly results: InMemoryResultStore;
   readonly idempotency: InMemoryIdempotencyStore;
   readonly sfn: FakeStepFunctions;
   readonly taskTokens: FakeTaskTokens;
@@ -157,8 +64,8 @@ export function fakeApiDeps(
     mx: async () => mx,
     users: new InMemoryUserStore(seed.users),
     members: new InMemoryMemberStore(seed.members),
-    jobs: new ApiJobStore(),
-    results: new ApiResultStore(),
+    jobs: new InMemoryJobStore(),
+    results: new InMemoryResultStore(),
     idempotency: new InMemoryIdempotencyStore(),
     sfn: new FakeStepFunctions(),
     taskTokens: new FakeTaskTokens(),
@@ -198,22 +105,15 @@ export const aMember = (guid = 'MBR-1', userGuid = 'USR-1', extra: Partial<Membe
   ...extra,
 });
 
-const FAMILY_OPERATIONS = {
-  users: userOperations,
-  institutions: institutionOperations,
-  members: memberOperations,
-  jobs: jobOperations,
-  results: resultOperations,
-} as const;
-
 /** Each family's real handler over these deps: what API Gateway would invoke, in-process. */
 export function apiHandlersOver(deps: ApiDeps): Record<ApiFunction, ReturnType<typeof apiHandler>> {
+  const over = () => deps;
   return {
-    users: apiHandler('users', FAMILY_OPERATIONS.users, () => deps),
-    institutions: apiHandler('institutions', FAMILY_OPERATIONS.institutions, () => deps),
-    members: apiHandler('members', FAMILY_OPERATIONS.members, () => deps),
-    jobs: apiHandler('jobs', FAMILY_OPERATIONS.jobs, () => deps),
-    results: apiHandler('results', FAMILY_OPERATIONS.results, () => deps),
+    users: apiHandler('users', userOperations, over),
+    institutions: apiHandler('institutions', institutionOperations, over),
+    members: apiHandler('members', memberOperations, over),
+    jobs: apiHandler('jobs', jobOperations, over),
+    results: apiHandler('results', resultOperations, over),
   };
 }
 

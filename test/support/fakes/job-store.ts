@@ -2,20 +2,55 @@ import type { ChallengeResponse } from 'mx-platform-node';
 import { isTerminal, type JobType } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
 import type { WorkflowJobStore } from '#shared/jobs/workflow-deps.js';
-import type { JobHistoryEntry, JobRecord } from '#shared/store/job-record.js';
+import type { JobHistoryEntry, JobRecord, MemberLock } from '#shared/store/job-record.js';
+import { type JobStore, MemberBusyError, type NewJob } from '#shared/store/job-store.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Args<K extends keyof WorkflowJobStore> = Parameters<WorkflowJobStore[K]>;
 
 /**
- * The job records the workflow steps change, in memory, with the store's rules: every change
- * applies only while the job is active (a finished job is never reopened), the history grows
- * only when the status or the connection status changes, and only one claim wins a token.
+ * The job store in memory, with the store's rules: a start takes the member's lock (refused while
+ * another job holds it), every change applies only while the job is active (a finished job is
+ * never reopened), the history grows only when the status or the connection status changes, only
+ * one claim wins a token, and a finish frees the lock its job holds. The workflow steps and the
+ * API operations share it.
  */
-export class InMemoryJobStore implements WorkflowJobStore {
+export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof JobStore> {
   private readonly records = new Map<string, Mutable<JobRecord>>();
+  readonly locks = new Map<string, MemberLock>();
   /** Members whose lock a finish released, in order. */
   readonly releasedLocks: string[] = [];
+
+  /** A member held by a running job, as a start takes its lock. */
+  lock(memberGuid: string, lock: MemberLock): void {
+    this.locks.set(memberGuid, lock);
+  }
+
+  async createJob(job: NewJob): Promise<JobRecord> {
+    const nowSeconds = Math.floor(job.now.getTime() / 1000);
+    const held = this.locks.get(job.memberGuid);
+    if (held && held.expires_at >= nowSeconds) throw new MemberBusyError(held);
+    this.lock(job.memberGuid, { job_guid: job.jobGuid, job_type: job.type, expires_at: nowSeconds + job.lockSeconds });
+    const at = job.now.toISOString();
+    return this.add(job, {
+      created_at: at,
+      updated_at: at,
+      history: [{ at, status: 'RUNNING', connection_status: null }],
+    });
+  }
+
+  async getLock(memberGuid: string): Promise<MemberLock | undefined> {
+    return this.locks.get(memberGuid);
+  }
+
+  async listJobs(memberGuid: string, options: { limit?: number; startKey?: Record<string, unknown> } = {}) {
+    // Job guids sort by time: newest first, as the table's query answers.
+    const items = [...this.records.values()]
+      .filter((r) => r.member_guid === memberGuid)
+      .sort((a, b) => (a.job_guid < b.job_guid ? 1 : -1))
+      .map((r) => structuredClone(r) as JobRecord);
+    return { items: items.slice(0, options.limit ?? 50) };
+  }
 
   /** A RUNNING job as the API's job start leaves it, with anything else the test needs set. */
   add(
@@ -121,6 +156,7 @@ export class InMemoryJobStore implements WorkflowJobStore {
 
   async finishJob(...[memberGuid, jobGuid, finish]: Args<'finishJob'>): Promise<boolean> {
     this.releasedLocks.push(memberGuid);
+    if (this.locks.get(memberGuid)?.job_guid === jobGuid) this.locks.delete(memberGuid);
     const connectionStatus = finish.connectionStatus ?? null;
     return this.updateActive(memberGuid, jobGuid, finish.now, (r) => {
       r.status = finish.status;

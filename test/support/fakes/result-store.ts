@@ -1,8 +1,11 @@
-import type { WorkflowResultStore } from '#shared/jobs/workflow-deps.js';
 import type { ResultKind } from '#shared/store/keys.js';
+import type { ResultQuery, ResultStore } from '#shared/store/result-store.js';
 
-/** The results FetchResults copies, in memory: rows keyed by MX guid, as the table keys them. */
-export class InMemoryResultStore implements WorkflowResultStore {
+/**
+ * The results store in memory: rows keyed by MX guid, as the table keys them, in the order first
+ * stored; FetchResults writes them, the API reads them (pages are not cut: lists here are small).
+ */
+export class InMemoryResultStore implements Pick<ResultStore, keyof ResultStore> {
   private readonly rows = new Map<string, Map<string, unknown>>();
   /** Page writes, in order: how many copies a step made. */
   writes = 0;
@@ -23,5 +26,20 @@ export class InMemoryResultStore implements WorkflowResultStore {
   /** The rows stored for a member and kind. */
   stored(memberGuid: string, kind: ResultKind): unknown[] {
     return [...(this.rows.get(`${memberGuid}/${kind}`)?.values() ?? [])];
+  }
+
+  async listResults<T>(memberGuid: string, kind: ResultKind, options: ResultQuery = {}) {
+    const { accountGuid, fromDate, toDate } = options.filter ?? {};
+    const items = (this.stored(memberGuid, kind) as Record<string, unknown>[]).filter(
+      (row) =>
+        (!accountGuid || row.account_guid === accountGuid) &&
+        (!fromDate || String(row.date) >= fromDate) &&
+        (!toDate || String(row.date) <= toDate),
+    );
+    return { items: items.slice(0, options.limit ?? 100) as T[] };
+  }
+
+  async countResults(memberGuid: string, kind: ResultKind): Promise<number> {
+    return this.stored(memberGuid, kind).length;
   }
 }
