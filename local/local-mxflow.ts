@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobWorkflowSettings } from '#infra/workflows/job-state-machine.js';
-import { ENV, JOB_TYPES, type JobType, stateMachineArnEnv } from '#shared/contract/workflow.js';
+import { ENV, JOB_TYPES, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { startLocalApiGateway } from './api-gateway/server.js';
@@ -128,7 +128,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       JOB_TYPES.map((jobType) => [jobType, stepFunctions.stateMachineArn(`${STACK_NAME}-${jobType}`)]),
     ) as Record<JobType, string>;
     for (const jobType of JOB_TYPES) {
-      process.env[stateMachineArnEnv(jobType)] = stateMachineArns[jobType];
+      process.env[STATE_MACHINE_ARN_ENV[jobType]] = stateMachineArns[jobType];
     }
     // Loaded here, after the environment is set: the OpenAPI document's modules load the logger.
     const { docsPages } = await import('./api-gateway/docs-pages.js');

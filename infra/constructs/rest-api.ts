@@ -16,7 +16,7 @@ import {
   type ApiFunction,
   type RouteSpec,
 } from '#shared/api/routes.js';
-import { ENV, JOB_TYPES, type JobType, stateMachineArnEnv } from '#shared/contract/workflow.js';
+import { ENV, JOB_TYPES, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
 
@@ -65,7 +65,7 @@ export class RestApi extends Construct {
       [ENV.tableName]: props.table.tableName,
       [ENV.mxSecretId]: props.mxSecret.secretArn,
       ...props.mxEnvironment,
-      ...Object.fromEntries(JOB_TYPES.map((t) => [stateMachineArnEnv(t), props.stateMachines[t].stateMachineArn])),
+      ...Object.fromEntries(JOB_TYPES.map((t) => [STATE_MACHINE_ARN_ENV[t], props.stateMachines[t].stateMachineArn])),
     };
 
     this.functions = Object.fromEntries(

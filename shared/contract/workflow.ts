@@ -90,14 +90,12 @@ export const ENV = {
   apiMxTimeoutMs: 'API_MX_TIMEOUT_MS',
 } as const;
 
-/** The API's variable holding a job type's state machine ARN, e.g. `VERIFY_STATE_MACHINE_ARN`. */
-export type StateMachineArnEnvName = `${Uppercase<JobType>}_STATE_MACHINE_ARN`;
+/** The API's variable holding each job type's state machine ARN. */
 export const STATE_MACHINE_ARN_ENV = {
   aggregate: 'AGGREGATE_STATE_MACHINE_ARN',
   verify: 'VERIFY_STATE_MACHINE_ARN',
   identify: 'IDENTIFY_STATE_MACHINE_ARN',
 } as const satisfies { [T in JobType]: `${Uppercase<T>}_STATE_MACHINE_ARN` };
-export const stateMachineArnEnv = (jobType: JobType): StateMachineArnEnvName => STATE_MACHINE_ARN_ENV[jobType];
 
 /** One Lambda of the workflow: the source it runs, its size, and whether it talks to MX. */
 export interface WorkflowFunctionSpec {

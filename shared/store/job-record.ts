@@ -67,3 +67,21 @@ export interface JobRef {
   /** Carried from the job start: an OAuth member's DENIED means the consent was refused. */
   readonly isOauth?: boolean;
 }
+
+/** A job as its start records it: RUNNING, no connection status yet, its history begun. */
+export function newJobRecord(
+  job: { readonly jobGuid: string; readonly type: JobType; readonly userGuid: string; readonly memberGuid: string },
+  at: string,
+): JobRecord {
+  return {
+    job_guid: job.jobGuid,
+    type: job.type,
+    status: 'RUNNING',
+    user_guid: job.userGuid,
+    member_guid: job.memberGuid,
+    connection_status: null,
+    history: [{ at, status: 'RUNNING', connection_status: null }],
+    created_at: at,
+    updated_at: at,
+  };
+}

@@ -14,7 +14,7 @@ import {
 import type { ChallengeResponse } from 'mx-platform-node';
 import type { JobStatus, JobType, TerminalJobStatus } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS, type FailureReason } from '#shared/jobs/failure-reasons.js';
-import type { JobCounts, JobRecord, JobWarning, MemberLock } from './job-record.js';
+import { type JobCounts, type JobRecord, type JobWarning, type MemberLock, newJobRecord } from './job-record.js';
 import { keys, withoutKeys } from './keys.js';
 
 /** Thrown when a member already has a running job; carries which one. */
@@ -62,18 +62,7 @@ export class JobStore {
 
   /** Creates the job and takes the member's lock in one transaction, or throws MemberBusyError. */
   async createJob(job: NewJob): Promise<JobRecord> {
-    const at = job.now.toISOString();
-    const record: JobRecord = {
-      job_guid: job.jobGuid,
-      type: job.type,
-      status: 'RUNNING',
-      user_guid: job.userGuid,
-      member_guid: job.memberGuid,
-      connection_status: null,
-      history: [{ at, status: 'RUNNING', connection_status: null }],
-      created_at: at,
-      updated_at: at,
-    };
+    const record = newJobRecord(job, job.now.toISOString());
     const lock: MemberLock = {
       job_guid: job.jobGuid,
       job_type: job.type,

@@ -2,7 +2,7 @@ import type { ChallengeResponse } from 'mx-platform-node';
 import { isTerminal, type JobType } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
 import type { WorkflowJobStore } from '#shared/jobs/workflow-deps.js';
-import type { JobHistoryEntry, JobRecord, MemberLock } from '#shared/store/job-record.js';
+import { type JobHistoryEntry, type JobRecord, type MemberLock, newJobRecord } from '#shared/store/job-record.js';
 import { type JobStore, MemberBusyError, type NewJob } from '#shared/store/job-store.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -57,19 +57,7 @@ export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof 
     job: { jobGuid: string; userGuid: string; memberGuid: string; type: JobType },
     extra: Partial<JobRecord> = {},
   ): JobRecord {
-    const at = '2026-12-01T00:00:00.000Z';
-    const record: Mutable<JobRecord> = {
-      job_guid: job.jobGuid,
-      type: job.type,
-      status: 'RUNNING',
-      user_guid: job.userGuid,
-      member_guid: job.memberGuid,
-      connection_status: null,
-      history: [{ at, status: 'RUNNING', connection_status: null }],
-      created_at: at,
-      updated_at: at,
-      ...extra,
-    };
+    const record: Mutable<JobRecord> = { ...newJobRecord(job, '2026-12-01T00:00:00.000Z'), ...extra };
     this.records.set(key(job.memberGuid, job.jobGuid), record);
     return structuredClone(record);
   }
