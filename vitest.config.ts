@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-// The Lambdas run Node 22; the SDK's notice about this machine's Node 20 is noise here (the
+// The Lambdas run Node 24; the SDK's notice about this machine's Node 20 is noise here (the
 // main process reads it too: the global setup uses the SDK).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

@@ -3,15 +3,17 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The reliability suite (`npm run test:reliability`): the whole local system under load and
- * injected MX faults. Its files end in `.reliability.ts`, so `npm test` (test/**\/*.test.ts)
- * never runs them. Same global setup as the main suite: one DynamoDB Local for the run.
+ * injected MX faults. Its own files end in `.reliability.ts`, so `npm test` (test/**\/*.test.ts)
+ * never runs them; the route fuzzing runs in both, deeper here. Same global setup as the main
+ * suite: one DynamoDB Local for the run.
  */
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
-    include: ['test/reliability/**/*.reliability.ts'],
+    // The route fuzzing of `npm test` again, at five times its cases (test/support/route-fuzz.ts).
+    include: ['test/reliability/**/*.reliability.ts', 'test/e2e/api/*.fuzz.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR', MXFLOW_FUZZ_RUNS: '1000' },
     // One file at a time: each loads the machine on its own, so their bounds mean the same in CI.
     fileParallelism: false,
     testTimeout: 15 * 60_000,
