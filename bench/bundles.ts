@@ -1,21 +1,25 @@
 /**
  * Each Lambda's bundle, built with esbuild as CDK builds it (LAMBDA_BUNDLING in
- * infra/constructs/mxflow-function.ts), and side by side the same entry built as CDK built it
- * before (the SDK's whole default credential chain inside): size, what is in it (esbuild's
- * metafile: the packages that weigh most), and cold module-load time, `import()` of the bundle
- * in a fresh `node` process, median of 5, before and after alternating so both see the same load.
+ * infra/constructs/mxflow-function.ts), and side by side a "before" bundle of the same entry:
+ * size, what is in it (esbuild's metafile: the packages that weigh most), and cold module-load
+ * time, `import()` of the bundle in a fresh `node` process, median of 5, before and after
+ * alternating so both see the same load.
  *
- *   npx tsx bench/bundles.ts
+ *   npx tsx bench/bundles.ts                  # before: this code, bundled as CDK did before
+ *                                             #   (the SDK's whole default credential chain inside)
+ *   npx tsx bench/bundles.ts --before <dir>   # before: another checkout of mxflow (an earlier
+ *                                             #   commit, e.g. `git worktree add <dir> <commit>`),
+ *                                             #   bundled the current way
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { LAMBDA_BUNDLING } from '#infra/constructs/mxflow-function.js';
-import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS } from '#shared/contract/workflow.js';
+import { EXECUTION_ENDED_FUNCTION, RECONCILE_JOBS_FUNCTION, WORKFLOW_FUNCTIONS } from '#shared/contract/workflow.js';
 import { type BenchResult, figure, median, report, round, runScript } from './common.js';
 
 const COMMAND = 'npx tsx bench/bundles.ts';
@@ -27,6 +31,14 @@ const HEAVIEST = 6;
 
 type Bundling = 'before' | 'after';
 
+/** The checkout whose bundles are "before", when `--before <dir>` names one. */
+function beforeCheckout(): string | undefined {
+  const at = process.argv.indexOf('--before');
+  const dir = at >= 0 ? process.argv[at + 1] : undefined;
+  if (at >= 0 && !dir) throw new Error('--before needs the directory of another checkout of mxflow');
+  return dir === undefined ? undefined : resolve(dir);
+}
+
 function entries(): { id: string; entry: string }[] {
   const api = readdirSync(join(ROOT, 'functions/api'))
     .filter((f) => f.endsWith('.ts'))
@@ -34,13 +46,16 @@ function entries(): { id: string; entry: string }[] {
   return [
     ...WORKFLOW_FUNCTIONS.map((f) => ({ id: f.id, entry: f.entry })),
     { id: EXECUTION_ENDED_FUNCTION.id, entry: EXECUTION_ENDED_FUNCTION.entry },
+    { id: RECONCILE_JOBS_FUNCTION.id, entry: RECONCILE_JOBS_FUNCTION.entry },
     ...api,
   ];
 }
 
-async function bundle(entry: string, outfile: string, bundling: Bundling): Promise<Metafile> {
+/** `before` from another checkout is bundled the current way; from this one, the old way. */
+async function bundle(entry: string, outfile: string, bundling: Bundling, checkout?: string): Promise<Metafile> {
+  const oldWay = bundling === 'before' && checkout === undefined;
   const result = await build({
-    entryPoints: [join(ROOT, entry)],
+    entryPoints: [join(bundling === 'before' ? (checkout ?? ROOT) : ROOT, entry)],
     outfile,
     bundle: true,
     platform: 'node',
@@ -51,7 +66,7 @@ async function bundle(entry: string, outfile: string, bundling: Bundling): Promi
     metafile: true,
     mainFields: [...LAMBDA_BUNDLING.mainFields],
     banner: { js: LAMBDA_BUNDLING.banner },
-    ...(bundling === 'after' ? { alias: LAMBDA_BUNDLING.alias } : {}),
+    ...(oldWay ? {} : { alias: LAMBDA_BUNDLING.alias }),
     logLevel: 'error',
   });
   return result.metafile;
@@ -91,11 +106,14 @@ function loadMs(file: string): number {
 async function main(): Promise<void> {
   const began = Date.now();
   const out = mkdtempSync(join(tmpdir(), 'mxflow-bundles-'));
+  const checkout = beforeCheckout();
   try {
     const rows = [];
-    for (const { id, entry } of entries()) {
+    // A function the earlier checkout did not have yet has nothing to compare with.
+    const comparable = entries().filter(({ entry }) => checkout === undefined || existsSync(join(checkout, entry)));
+    for (const { id, entry } of comparable) {
       const files = { before: join(out, `${id}.before.mjs`), after: join(out, `${id}.mjs`) };
-      await bundle(entry, files.before, 'before');
+      await bundle(entry, files.before, 'before', checkout);
       const metafile = await bundle(entry, files.after, 'after');
       const times: Record<Bundling, number[]> = { before: [], after: [] };
       for (let run = 0; run < RUNS; run++) {
@@ -143,7 +161,12 @@ async function main(): Promise<void> {
         }),
         figure('highest cold-import ratio', slowest.loadRatio, '×', COMMAND, { notes: slowest.id }),
       ],
-      details: { target: LAMBDA_BUNDLING.target, node: process.version, bundles: rows },
+      details: {
+        target: LAMBDA_BUNDLING.target,
+        node: process.version,
+        before: checkout === undefined ? 'this code, bundled the old way' : 'another checkout, bundled the current way',
+        bundles: rows,
+      },
     };
     report(result);
   } finally {

@@ -1,6 +1,17 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { DEFAULT_JOB_TIME_BUDGET, type JobTimeBudget, timeBudgetProblem } from '#shared/contract/time-budget.js';
 import type { MxflowStackProps } from './mxflow-stack.js';
+
+const minutes = (what: string) =>
+  z.coerce
+    .number({ error: `${what} in whole minutes` })
+    .int(`${what} in whole minutes`)
+    .positive(`${what} in whole minutes`);
+const concurrency = z.coerce
+  .number({ error: 'a whole number of concurrent executions, at least 1' })
+  .int('a whole number of concurrent executions, at least 1')
+  .min(1, 'a whole number of concurrent executions, at least 1');
 
 /**
  * What a platform team chooses at deploy time, as CDK context (`-c stage=prod` or cdk.json):
@@ -26,13 +37,40 @@ const DeployContext = z.object({
     .min(1, 'at least 1 availability zone')
     .max(6, 'at most 6 availability zones')
     .optional(),
+  /** Keep the table and its key when the stack is deleted (`-c retainData=false` for throw-away stages). */
+  retainData: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], { error: 'true or false' })
+    .default(true),
+  /** The execution's hard limit; the poll cap and the member lock are derived from it. */
+  executionTimeoutMinutes: minutes('the execution limit').optional(),
+  /** How long a challenge waits for the end user's answer. */
+  challengeTimeoutMinutes: minutes('the challenge wait').optional(),
+  /*
+   * Reserved concurrency. A new AWS account may have only 10 concurrent executions, and Lambda
+   * refuses any reservation that leaves fewer than 10 unreserved: any default here would fail
+   * the deploy there, so there is none. With a raised quota, cap the copy (e.g. 50) and reserve
+   * for the API functions (e.g. 20 each), so a burst of copies cannot starve the API; a throttled
+   * copy is retried by the state machine.
+   */
+  apiReservedConcurrency: concurrency.optional(),
+  copyReservedConcurrency: concurrency.optional(),
 });
 
 const DEFAULT_EGRESS_AZS = 2;
 
 export type DeploySettings = Pick<
   MxflowStackProps,
-  'stage' | 'mxEnvironment' | 'mxDialect' | 'existingMxSecretArn' | 'logRetention' | 'alarmEmail' | 'mxEgress'
+  | 'stage'
+  | 'mxEnvironment'
+  | 'mxDialect'
+  | 'existingMxSecretArn'
+  | 'logRetention'
+  | 'alarmEmail'
+  | 'mxEgress'
+  | 'retainData'
+  | 'timeBudget'
+  | 'apiReservedConcurrency'
+  | 'copyReservedConcurrency'
 >;
 
 export function readDeploySettings(context: (key: string) => unknown): DeploySettings {
@@ -57,6 +95,16 @@ export function readDeploySettings(context: (key: string) => unknown): DeploySet
   const egress = c.mxEgress ?? (c.stage === 'prod' ? 'static' : 'none');
   if (egress === 'none' && c.mxEgressAzs !== undefined)
     throw new Error('invalid deploy context: mxEgressAzs needs mxEgress=static (the default on prod only)');
+  const timeBudget: JobTimeBudget = {
+    ...DEFAULT_JOB_TIME_BUDGET,
+    ...(c.executionTimeoutMinutes ? { executionLimitSeconds: c.executionTimeoutMinutes * 60 } : {}),
+    ...(c.challengeTimeoutMinutes ? { challengeTimeoutSeconds: c.challengeTimeoutMinutes * 60 } : {}),
+  };
+  const unfit = timeBudgetProblem(timeBudget);
+  if (unfit)
+    throw new Error(
+      `invalid deploy context: executionTimeoutMinutes and challengeTimeoutMinutes do not fit together: ${unfit}`,
+    );
   return {
     stage: c.stage,
     mxEnvironment: c.mxEnvironment,
@@ -65,5 +113,9 @@ export function readDeploySettings(context: (key: string) => unknown): DeploySet
     logRetention: c.logRetentionDays as logs.RetentionDays,
     ...(c.alarmEmail ? { alarmEmail: c.alarmEmail } : {}),
     ...(egress === 'static' ? { mxEgress: { azs: c.mxEgressAzs ?? DEFAULT_EGRESS_AZS } } : {}),
+    retainData: c.retainData,
+    timeBudget,
+    ...(c.apiReservedConcurrency ? { apiReservedConcurrency: c.apiReservedConcurrency } : {}),
+    ...(c.copyReservedConcurrency ? { copyReservedConcurrency: c.copyReservedConcurrency } : {}),
   };
 }

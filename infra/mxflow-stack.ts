@@ -1,6 +1,7 @@
-import { CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DEFAULT_JOB_TIME_BUDGET, type JobTimeBudget, jobTimeLimits } from '#shared/contract/time-budget.js';
 import { ENV, JOB_TYPES } from '#shared/contract/workflow.js';
 import { MX_BASE_URLS, type MxDialect } from '#shared/mx/index.js';
 import { DataTable } from './constructs/data-table.js';
@@ -10,7 +11,6 @@ import { MxSecret, putMxCredentialsCommand } from './constructs/mx-secret.js';
 import { Observability } from './constructs/observability.js';
 import { RestApi } from './constructs/rest-api.js';
 import { acknowledgeNag } from './nag.js';
-import type { JobWorkflowSettings } from './workflows/job-state-machine.js';
 
 export interface MxflowStackProps extends StackProps {
   /** Deployment stage, e.g. dev or prod; used in names and tags. */
@@ -19,7 +19,14 @@ export interface MxflowStackProps extends StackProps {
   readonly mxEnvironment?: 'integration' | 'production';
   readonly mxDialect?: MxDialect;
   readonly existingMxSecretArn?: string;
-  readonly workflowSettings?: Partial<JobWorkflowSettings>;
+  /** Every time limit of a job, checked to fit at synth; DEFAULT_JOB_TIME_BUDGET without it. */
+  readonly timeBudget?: JobTimeBudget;
+  /** Keep the table and its key when the stack is deleted; true unless set to false. */
+  readonly retainData?: boolean;
+  /** Concurrent executions reserved for each API function; none unless set (deploy-settings.ts says why). */
+  readonly apiReservedConcurrency?: number;
+  /** Concurrent executions reserved for (and the most allowed to) the copy, FetchResults; none unless set. */
+  readonly copyReservedConcurrency?: number;
   /** How long every log group keeps its logs. */
   readonly logRetention?: logs.RetentionDays;
   /** Where alarms are e-mailed (they always go to the stack's SNS topic). */
@@ -48,7 +55,8 @@ export class MxflowStack extends Stack {
     const mxBaseUrl = MX_BASE_URLS[dialect][props.mxEnvironment ?? 'integration'];
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
-    this.data = new DataTable(this, 'Data', { retain: props.stage === 'prod' });
+    const timeBudget = props.timeBudget ?? DEFAULT_JOB_TIME_BUDGET;
+    this.data = new DataTable(this, 'Data', { retain: props.retainData ?? true });
     if (props.mxEgress) this.mxEgress = new MxEgress(this, 'MxEgress', { azs: props.mxEgress.azs, logRetention });
     const mxEgress = this.mxEgress ? { mxEgress: this.mxEgress.placement } : {};
     const mxEgressIps = this.mxEgress ? Fn.join(',', this.mxEgress.addresses) : undefined;
@@ -65,7 +73,8 @@ export class MxflowStack extends Stack {
       key: this.data.key,
       logRetention,
       ...mxEgress,
-      ...(props.workflowSettings ? { settings: props.workflowSettings } : {}),
+      timeBudget,
+      ...(props.copyReservedConcurrency ? { copyReservedConcurrency: props.copyReservedConcurrency } : {}),
     });
 
     // 'Http' is the construct id it was deployed with: a new id would replace the deployed API.
@@ -77,6 +86,8 @@ export class MxflowStack extends Stack {
       stateMachines: this.workflows.stateMachines,
       logRetention,
       ...mxEgress,
+      timeLimits: jobTimeLimits(timeBudget),
+      ...(props.apiReservedConcurrency ? { reservedConcurrency: props.apiReservedConcurrency } : {}),
     });
 
     this.observability = new Observability(this, 'Observability', {
@@ -84,14 +95,26 @@ export class MxflowStack extends Stack {
       api: this.api.api,
       stateMachines: this.workflows.stateMachines,
       putMxCredentialsCommand: putMxCredentialsCommand(this.mxSecret.secret.secretArn),
+      executionEndedDeadLetters: this.workflows.executionEndedDeadLetters,
       ...(mxEgressIps ? { mxEgressIps } : {}),
       functions: {
-        Workflow: { ...this.workflows.functions, ExecutionEndedFunction: this.workflows.executionEnded },
+        Workflow: {
+          ...this.workflows.functions,
+          ExecutionEndedFunction: this.workflows.executionEnded,
+          ReconcileJobsFunction: this.workflows.reconcileJobs,
+        },
         Api: this.api.functions,
       },
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
+    // CDK's table grants cover its indexes as `<table>/index/*`; the table has one, the sparse
+    // active-jobs index, which holds nothing but job records the same functions may read anyway.
+    acknowledgeNag(
+      this,
+      `IAM5[Resource::<${this.getLogicalId(this.data.table.node.defaultChild as CfnElement)}.Arn>/index/*]`,
+      "The table's own indexes (only active-jobs, its job records), as CDK's table grants give them.",
+    );
     // CDK's grants on mxflow's one customer-managed key use wildcard action names; the resource is that key alone.
     for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
       acknowledgeNag(this, `IAM5[Action::${action}]`, `${action} as CDK grants it, on mxflow's own data key only.`);

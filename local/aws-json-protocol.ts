@@ -8,10 +8,36 @@ export class AwsServiceError extends Error {
     readonly type: string,
     message: string,
     readonly status = 400,
+    /** Members of the exception besides its message (e.g. DynamoDB's `CancellationReasons`). */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = type;
   }
+
+  /** The body the SDK deserializes: `__type` names the class, its members beside `message`. */
+  get body(): Record<string, unknown> {
+    return { __type: this.type, message: this.message, ...this.fields };
+  }
+}
+
+/** Answers one JSON-protocol response; an error names its type in `x-amzn-ErrorType` too. */
+export function sendAwsJson(
+  response: ServerResponse,
+  version: '1.0' | '1.1',
+  status: number,
+  body: unknown,
+  errorType?: string,
+): void {
+  const json = JSON.stringify(body ?? {}, epochSeconds);
+  response.writeHead(status, {
+    'content-type': `application/x-amz-json-${version}`,
+    'content-length': Buffer.byteLength(json),
+    'x-amzn-requestid': randomUUID(),
+    // The SDK reads the error code from this header first, then from `__type` in the body.
+    ...(errorType !== undefined && { 'x-amzn-errortype': errorType }),
+  });
+  response.end(json);
 }
 
 /** An operation receives the request body, which has the SDK command input's field names. */
@@ -32,18 +58,8 @@ export interface AwsJsonProtocolOptions {
  * with `x-amzn-ErrorType`.
  */
 export function awsJsonProtocol(options: AwsJsonProtocolOptions): RequestListener {
-  const contentType = `application/x-amz-json-${options.version}`;
-  const send = (response: ServerResponse, status: number, body: unknown, errorType?: string): void => {
-    const json = JSON.stringify(body ?? {}, epochSeconds);
-    response.writeHead(status, {
-      'content-type': contentType,
-      'content-length': Buffer.byteLength(json),
-      'x-amzn-requestid': randomUUID(),
-      // The SDK reads the error code from this header first, then from `__type` in the body.
-      ...(errorType !== undefined && { 'x-amzn-errortype': errorType }),
-    });
-    response.end(json);
-  };
+  const send = (response: ServerResponse, status: number, body: unknown, errorType?: string): void =>
+    sendAwsJson(response, options.version, status, body, errorType);
   const answer = async (request: IncomingMessage): Promise<unknown> => {
     const body = await readBody(request);
     const target = request.headers['x-amz-target'];
@@ -70,8 +86,7 @@ export function awsJsonProtocol(options: AwsJsonProtocolOptions): RequestListene
     answer(request).then(
       (output) => send(response, 200, output),
       (error: unknown) => {
-        if (error instanceof AwsServiceError)
-          send(response, error.status, { __type: error.type, message: error.message }, error.type);
+        if (error instanceof AwsServiceError) send(response, error.status, error.body, error.type);
         else
           send(
             response,

@@ -11,19 +11,32 @@ import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
 
 /**
  * CreateTable input derived from the one table definition the CDK stack also uses, so the
- * local table has exactly the deployed keys (both strings) and billing mode.
+ * local table has exactly the deployed keys (both strings), index and billing mode.
  */
 function mxflowCreateTableInput(tableName: string): CreateTableCommandInput {
+  const active = TABLE_DEFINITION.activeJobsIndex;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [
       { AttributeName: TABLE_DEFINITION.partitionKey, AttributeType: 'S' },
       { AttributeName: TABLE_DEFINITION.sortKey, AttributeType: 'S' },
+      { AttributeName: active.partitionKey, AttributeType: 'S' },
+      { AttributeName: active.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: TABLE_DEFINITION.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_DEFINITION.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: active.indexName,
+        KeySchema: [
+          { AttributeName: active.partitionKey, KeyType: 'HASH' },
+          { AttributeName: active.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...active.projectedAttributes] },
+      },
     ],
   };
 }

@@ -1,18 +1,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { JobWorkflowSettings } from '#infra/workflows/job-state-machine.js';
-import { ENV, JOB_TYPES, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
+import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings } from '#infra/workflows/job-state-machine.js';
+import {
+  ENV,
+  JOB_TYPES,
+  type JobType,
+  RECONCILE_EVERY_SECONDS,
+  STATE_MACHINE_ARN_ENV,
+} from '#shared/contract/workflow.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { startLocalApiGateway } from './api-gateway/server.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { createMxflowTable } from './dynamodb-table.js';
+import { type LocalFaultStats, type LocalFaults, startLocalFaults } from './faults/local-faults.js';
 import { jobStateMachines } from './job-state-machines.js';
 import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './mx-simulator/index.js';
 import { startLocalSecretsManager } from './secrets-manager.js';
 import { LocalStepFunctions, startLocalStepFunctionsServer } from './step-functions/index.js';
-import { executionEndedHandler, workflowTaskHandlers } from './workflow-handlers.js';
+import { executionEndedHandler, reconcileJobsHandler, workflowTaskHandlers } from './workflow-handlers.js';
 
 export interface LocalMxflowOptions {
   /** Every duration in the state machines (and the simulator's, when started here) × this. */
@@ -28,6 +35,8 @@ export interface LocalMxflowOptions {
   readonly environment?: Record<string, string>;
   /** Port of the local API Gateway; 0 (the default) picks a free one. */
   readonly apiPort?: number;
+  /** Faults AWS produces and the local services do not by themselves; none by default. */
+  readonly faults?: LocalFaults;
 }
 
 export interface LocalMxflow {
@@ -45,6 +54,10 @@ export interface LocalMxflow {
   readonly jobs: JobStore;
   readonly results: ResultStore;
   readonly sfn: SFNClient;
+  /** What the fault options injected so far (all zero without them). */
+  readonly faults: { stats(): LocalFaultStats };
+  /** One pass of the reconciler now (it also runs every RECONCILE_EVERY_SECONDS of real time, as its schedule does). */
+  reconcileJobs(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +102,9 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     });
     stops.push(async () => dynamoClient.destroy());
     await createMxflowTable(dynamoClient, tableName);
+    // The handlers meet the faults; the stores this returns (the tests' view) read DynamoDB Local directly.
+    const faults = await startLocalFaults(options.faults ?? {}, dynamoEndpoint);
+    stops.push(() => faults.stop());
 
     const mxSecret = JSON.stringify({ client_id: mx.clientId, api_key: mx.apiKey, base_url: mx.baseUrl });
     const secrets = await startLocalSecretsManager({ secrets: { [MX_SECRET_NAME]: mxSecret } });
@@ -99,12 +115,17 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       AWS_REGION: LOCAL_AWS_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: faults.handlerDynamoEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       [ENV.tableName]: tableName,
       [ENV.mxSecretId]: MX_SECRET_NAME,
       [ENV.mxBaseUrl]: mx.baseUrl,
       [ENV.mxDialect]: 'platform',
+      // In the handlers' real time: the local engine runs the task's timeout × timeScale.
+      [ENV.challengeTimeoutSeconds]: String(
+        (options.workflowSettings?.challengeTimeout ?? DEFAULT_JOB_WORKFLOW_SETTINGS.challengeTimeout).toSeconds() *
+          timeScale,
+      ),
       // Metrics are CloudWatch's (EMF log lines); on this machine they would only be noise.
       POWERTOOLS_METRICS_DISABLED: 'true',
       ...options.environment,
@@ -115,14 +136,22 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       stateMachines: jobStateMachines(STACK_NAME, options.workflowSettings),
       // Valid ASL, as test/integration/local/job-state-machines.test.ts proves for every setting.
       definitionsValidated: true,
-      taskHandlers: await workflowTaskHandlers(),
-      onExecutionEnded: await executionEndedHandler(),
+      taskHandlers: await workflowTaskHandlers(faults.lambda),
+      onExecutionEnded: await executionEndedHandler(faults.lambda),
       timeScale,
       region: LOCAL_AWS_REGION,
     });
     const sfnServer = await startLocalStepFunctionsServer(stepFunctions, {});
     stops.push(() => sfnServer.stop());
     process.env.AWS_ENDPOINT_URL_SFN = sfnServer.endpoint;
+    // The schedule's twin, in real time (not scaled: its threshold is the real RECONCILE_AFTER_SECONDS).
+    const reconcileJobs = await reconcileJobsHandler();
+    const reconcileTimer = setInterval(
+      () => void reconcileJobs().catch(() => undefined),
+      RECONCILE_EVERY_SECONDS * 1000,
+    );
+    reconcileTimer.unref();
+    stops.push(async () => clearInterval(reconcileTimer));
 
     const stateMachineArns = Object.fromEntries(
       JOB_TYPES.map((jobType) => [jobType, stepFunctions.stateMachineArn(`${STACK_NAME}-${jobType}`)]),
@@ -158,6 +187,8 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       jobs: new JobStore(doc, tableName),
       results: new ResultStore(doc, tableName),
       sfn,
+      faults: { stats: faults.stats },
+      reconcileJobs,
       stop: stopAll,
     };
   } catch (error) {

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { EXECUTION_ENDED_FUNCTION, STOPPED_EXECUTION_STATUSES, WORKFLOW_FUNCTIONS } from '#shared/contract/workflow.js';
+import {
+  EXECUTION_ENDED_FUNCTION,
+  RECONCILE_JOBS_FUNCTION,
+  STOPPED_EXECUTION_STATUSES,
+  WORKFLOW_FUNCTIONS,
+} from '#shared/contract/workflow.js';
+import { faultRandom } from './faults/fault-random.js';
+import { LambdaFaultInjector } from './faults/lambda-faults.js';
 import { invokeLocally, lambdaContext } from './lambda-context.js';
 import type { ExecutionStatusChangeEvent, TaskHandler } from './step-functions/index.js';
 
@@ -10,28 +17,37 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
+/** No injected faults; time limits at their real length. */
+const noFaults = () => new LambdaFaultInjector({}, faultRandom('none'));
+
 /**
  * Each Task state of the job state machines, run by the real handler of the function CDK
  * deploys for it (from the same table of workflow functions), each invocation in a scope of
- * its own as Lambda runs it.
+ * its own as Lambda runs it, within that function's time limit.
  */
-export async function workflowTaskHandlers(): Promise<Record<string, TaskHandler>> {
+export async function workflowTaskHandlers(faults = noFaults()): Promise<Record<string, TaskHandler>> {
   const handlers: Record<string, TaskHandler> = {};
   for (const spec of WORKFLOW_FUNCTIONS) {
     const module = (await import(pathToFileURL(resolve(projectRoot, spec.entry)).href)) as { handler: LambdaHandler };
     handlers[spec.state] = (payload) =>
-      invokeLocally(module.handler, payload, lambdaContext(spec.id, spec.memoryMb, spec.timeoutSeconds));
+      faults.invoke(spec, () =>
+        invokeLocally(module.handler, payload, lambdaContext(spec.id, spec.memoryMb, faults.limitSeconds(spec))),
+      );
   }
   return handlers;
 }
 
 /** The EventBridge rule's target, run on every execution end as AWS would deliver it (for the stopped ones). */
-export async function executionEndedHandler(): Promise<(event: ExecutionStatusChangeEvent) => Promise<void>> {
+export async function executionEndedHandler(
+  faults = noFaults(),
+): Promise<(event: ExecutionStatusChangeEvent) => Promise<void>> {
   const spec = EXECUTION_ENDED_FUNCTION;
   const module = (await import(pathToFileURL(resolve(projectRoot, spec.entry)).href)) as { handler: LambdaHandler };
   return async (event) => {
     // The rule in AWS matches only these; a succeeded execution never reaches the function.
     if (!(STOPPED_EXECUTION_STATUSES as readonly string[]).includes(event.detail.status)) return;
+    // Step Functions' status-change events are best-effort: a delivery may never arrive.
+    if (faults.dropsExecutionEnded()) return;
     const delivered = {
       version: '0',
       id: randomUUID(),
@@ -41,6 +57,19 @@ export async function executionEndedHandler(): Promise<(event: ExecutionStatusCh
       resources: [event.detail.executionArn],
       ...event,
     };
+    // Its time limit is not enforced here (only the workflow tasks' are): its context gives the real one.
     await invokeLocally(module.handler, delivered, lambdaContext(spec.id, spec.memoryMb, spec.timeoutSeconds));
   };
+}
+
+/** The reconciler, as its schedule invokes it: one pass, answering what it counted. */
+export async function reconcileJobsHandler(): Promise<() => Promise<unknown>> {
+  const spec = RECONCILE_JOBS_FUNCTION;
+  const module = (await import(pathToFileURL(resolve(projectRoot, spec.entry)).href)) as { handler: LambdaHandler };
+  const scheduled = () => ({
+    'detail-type': 'Scheduled Event',
+    source: 'aws.scheduler',
+    time: new Date().toISOString(),
+  });
+  return () => invokeLocally(module.handler, scheduled(), lambdaContext(spec.id, spec.memoryMb, spec.timeoutSeconds));
 }

@@ -1,5 +1,5 @@
 import { apiHandler } from '#shared/api/api-handler.js';
 import { memberOperations } from '#shared/api/operations/members.js';
-import { apiDeps } from '#shared/runtime/api-runtime.js';
+import { jobApiDeps } from '#shared/runtime/api-runtime.js';
 
-export const handler = apiHandler('members', memberOperations, apiDeps);
+export const handler = apiHandler('members', memberOperations, jobApiDeps);

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
 
 export interface DataTableProps {
-  /** Production stages keep the table (and its key) when the stack goes. */
+  /** Keep the table (and its key) when the stack goes, and protect the table from deletion. */
   readonly retain: boolean;
 }
 
@@ -33,6 +33,14 @@ export class DataTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.retain,
       removalPolicy,
+    });
+    const active = TABLE_DEFINITION.activeJobsIndex;
+    this.table.addGlobalSecondaryIndex({
+      indexName: active.indexName,
+      partitionKey: { name: active.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: active.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...active.projectedAttributes],
     });
   }
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, type CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -6,18 +6,31 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '#infra/nag.js';
-import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings } from '#infra/workflows/job-state-machine.js';
+import { jobWorkflowSettings } from '#infra/workflows/job-state-machine.js';
+import {
+  assertTimeBudgetFits,
+  DEFAULT_JOB_TIME_BUDGET,
+  type JobTimeBudget,
+  jobTimeLimits,
+} from '#shared/contract/time-budget.js';
 import {
   ENV,
   EXECUTION_ENDED_FUNCTION,
   JOB_TYPES,
   type JobType,
+  RECONCILE_EVERY_SECONDS,
+  RECONCILE_JOBS_FUNCTION,
+  STATE_MACHINE_ARN_ENV,
   STOPPED_EXECUTION_STATUSES,
   WORKFLOW_FUNCTIONS,
+  WORKFLOW_STATES,
   type WorkflowFunctionId,
 } from '#shared/contract/workflow.js';
 import type { MxDialect } from '#shared/mx/index.js';
@@ -33,11 +46,28 @@ export interface JobWorkflowsProps {
   /** Encrypts each execution's state (references and counts only, but still mxflow's data). */
   readonly key: IKey;
   readonly logRetention: logs.RetentionDays;
-  readonly settings?: Partial<JobWorkflowSettings>;
-  /** Extra environment for every workflow function, e.g. POLL_* overrides. */
-  readonly environment?: Record<string, string>;
+  /** Every time limit of a job: checked to fit at synth, then set on the state machines and the functions. */
+  readonly timeBudget?: JobTimeBudget;
   /** Static egress for the functions that call MX (`callsMx` in the table); none without it. */
   readonly mxEgress?: MxEgressPlacement;
+  /** Concurrent executions reserved for the copy (FetchResults); none by default (see deploy-settings.ts). */
+  readonly copyReservedConcurrency?: number;
+}
+
+/** How often the reconciler looks for jobs left RUNNING or CHALLENGED by a lost end or a crashed start. */
+
+/** The environment that carries a time budget's limits to the workflow functions. */
+export function workflowTimeEnvironment(budget: JobTimeBudget): Record<string, string> {
+  const limits = jobTimeLimits(budget);
+  return {
+    [ENV.pollIntervalSeconds]: String(budget.poll.intervalSeconds),
+    [ENV.pollBackoffAfterPolls]: String(budget.poll.backoffAfterPolls),
+    [ENV.pollBackoffRate]: String(budget.poll.backoffRate),
+    [ENV.pollMaxIntervalSeconds]: String(budget.poll.maxIntervalSeconds),
+    [ENV.pollMaxCount]: String(limits.maxPolls),
+    [ENV.oauthTimeoutSeconds]: String(limits.oauthTimeoutSeconds),
+    [ENV.challengeTimeoutSeconds]: String(limits.challengeTimeoutSeconds),
+  };
 }
 
 /** The workflow task Lambdas and the three job state machines built from one factory. */
@@ -45,16 +75,21 @@ export class JobWorkflows extends Construct {
   readonly functions: Record<WorkflowFunctionId, nodejs.NodejsFunction>;
   readonly stateMachines: Record<JobType, sfn.StateMachine>;
   readonly executionEnded: nodejs.NodejsFunction;
+  readonly reconcileJobs: nodejs.NodejsFunction;
+  /** Where the execution-ended rule leaves the events it could not deliver. */
+  readonly executionEndedDeadLetters: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: JobWorkflowsProps) {
     super(scope, id);
-    const settings = { ...DEFAULT_JOB_WORKFLOW_SETTINGS, ...props.settings };
+    const budget = props.timeBudget ?? DEFAULT_JOB_TIME_BUDGET;
+    assertTimeBudgetFits(budget);
+    const settings = jobWorkflowSettings(budget);
     const environment = {
       [ENV.tableName]: props.table.tableName,
       [ENV.mxSecretId]: props.mxSecret.secretArn,
       [ENV.mxBaseUrl]: props.mxBaseUrl,
       [ENV.mxDialect]: props.mxDialect,
-      ...props.environment,
+      ...workflowTimeEnvironment(budget),
     };
 
     this.functions = Object.fromEntries(
@@ -66,6 +101,9 @@ export class JobWorkflows extends Construct {
           environment,
           logRetention: props.logRetention,
           ...(spec.callsMx && props.mxEgress ? { mxEgress: props.mxEgress } : {}),
+          ...(spec.state === WORKFLOW_STATES.fetchResults && props.copyReservedConcurrency !== undefined
+            ? { reservedConcurrency: props.copyReservedConcurrency }
+            : {}),
         });
         props.table.grantReadWriteData(fn);
         if (spec.callsMx) props.mxSecret.grantRead(fn);
@@ -75,20 +113,19 @@ export class JobWorkflows extends Construct {
 
     const stack = Stack.of(this);
     const stateMachineName = (jobType: JobType) => `${stack.stackName}-${jobType}`;
-    // Parking a job that has ended fails its own task. The ARNs are built from the names,
-    // since referring to the machines would make a cycle.
+    // The ARNs are built from the names, since referring to the machines would make a cycle.
+    const machineArns = (resource: 'stateMachine' | 'execution', suffix = '') =>
+      JOB_TYPES.map((jobType) =>
+        stack.formatArn({
+          service: 'states',
+          resource,
+          resourceName: `${stateMachineName(jobType)}${suffix}`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      );
+    // Parking a job that has ended fails its own task.
     this.functions.ParkForChallengeFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:SendTaskFailure'],
-        resources: JOB_TYPES.map((jobType) =>
-          stack.formatArn({
-            service: 'states',
-            resource: 'stateMachine',
-            resourceName: stateMachineName(jobType),
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ),
-      }),
+      new iam.PolicyStatement({ actions: ['states:SendTaskFailure'], resources: machineArns('stateMachine') }),
     );
     this.stateMachines = Object.fromEntries(
       JOB_TYPES.map((jobType) => {
@@ -138,6 +175,19 @@ export class JobWorkflows extends Construct {
       logRetention: props.logRetention,
     });
     props.table.grantReadWriteData(this.executionEnded);
+    // No local twin: locally the end events are delivered in-process, and the ones lost (which
+    // the fault layer drops on purpose) are what the reconciler repairs, as it does here once
+    // a dead letter is left unread.
+    this.executionEndedDeadLetters = new sqs.Queue(this, 'ExecutionEndedDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNag(
+      this.executionEndedDeadLetters,
+      'SQS3',
+      "This queue is the execution-ended rule's dead-letter queue: it has none of its own.",
+    );
     new events.Rule(this, 'ExecutionEnded', {
       description: 'Ends the job record of a job execution that failed, timed out or was aborted',
       eventPattern: {
@@ -148,7 +198,51 @@ export class JobWorkflows extends Construct {
           stateMachineArn: JOB_TYPES.map((t) => this.stateMachines[t].stateMachineArn),
         },
       },
-      targets: [new targets.LambdaFunction(this.executionEnded, { retryAttempts: 8 })],
+      targets: [
+        new targets.LambdaFunction(this.executionEnded, {
+          retryAttempts: 8,
+          deadLetterQueue: this.executionEndedDeadLetters,
+        }),
+      ],
+    });
+
+    // Jobs whose end was lost or whose start crashed half-way: ended from Step Functions' answer.
+    const reconciler = RECONCILE_JOBS_FUNCTION;
+    this.reconcileJobs = mxflowFunction(this, reconciler.id, {
+      entry: reconciler.entry,
+      memoryMb: reconciler.memoryMb,
+      timeoutSeconds: reconciler.timeoutSeconds,
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        ...Object.fromEntries(JOB_TYPES.map((t) => [STATE_MACHINE_ARN_ENV[t], this.stateMachines[t].stateMachineArn])),
+      },
+      logRetention: props.logRetention,
+    });
+    props.table.grantReadWriteData(this.reconcileJobs);
+    this.reconcileJobs.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: machineArns('execution', ':*') }),
+    );
+    for (const jobType of JOB_TYPES) {
+      acknowledgeNag(
+        this.reconcileJobs,
+        `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName(jobType)}:*]`,
+        "The reconciler describes any execution of mxflow's own job state machines: their names are the jobs'.",
+      );
+    }
+    // Locally the stack runs the reconciler on a timer of its own, the twin of this schedule.
+    const scheduleRole = new iam.Role(this, 'ReconcileJobsScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+    });
+    acknowledgeNag(
+      scheduleRole,
+      `IAM5[Resource::<${stack.getLogicalId(this.reconcileJobs.node.defaultChild as CfnElement)}.Arn>:*]`,
+      'The schedule may invoke any version of the reconciler function; the function itself is fixed.',
+    );
+    new scheduler.Schedule(this, 'ReconcileJobsSchedule', {
+      description: 'Ends the jobs left RUNNING or CHALLENGED whose execution ended, never started or is gone',
+      schedule: scheduler.ScheduleExpression.rate(Duration.seconds(RECONCILE_EVERY_SECONDS)),
+      // No retry: the next pass comes in five minutes.
+      target: new schedulerTargets.LambdaInvoke(this.reconcileJobs, { retryAttempts: 0, role: scheduleRole }),
     });
   }
 }

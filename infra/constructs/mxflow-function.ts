@@ -33,6 +33,8 @@ export interface MxflowFunctionProps {
   readonly logRetention: logs.RetentionDays;
   /** Behind MX's allow-listed egress IPs: set for functions that call MX when the stack has static egress. */
   readonly mxEgress?: MxEgressPlacement;
+  /** Concurrent executions set aside for (and the most allowed to) this function; none by default. */
+  readonly reservedConcurrency?: number;
 }
 
 /** Every mxflow Lambda: Node 24 on ARM, an ESM bundle made by the local esbuild, its own log group. */
@@ -50,6 +52,7 @@ export function mxflowFunction(scope: Construct, id: string, props: MxflowFuncti
     logGroup,
     tracing: lambda.Tracing.ACTIVE,
     ...props.mxEgress,
+    ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
     environment: {
       POWERTOOLS_SERVICE_NAME: 'mxflow',
       // Stack traces point at the TypeScript, through the bundled source map.

@@ -7,9 +7,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { JOB_TYPES, type JobType } from '#shared/contract/workflow.js';
+import type { FailureReason } from '#shared/jobs/failure-reasons.js';
 import type { MxErrorCode } from '#shared/mx/index.js';
 import { METRIC, METRICS_NAMESPACE } from '#shared/runtime/metrics.js';
 
@@ -18,13 +20,34 @@ export interface ObservabilityProps {
   readonly api: apigateway.RestApi;
   readonly stateMachines: Readonly<Record<JobType, sfn.IStateMachine>>;
   /** Grouped (workflow, API): an alarm sums at most ten metrics. */
-  readonly functions: Readonly<Record<string, Readonly<Record<string, lambda.IFunction>>>>;
+  readonly functions: Readonly<Record<'Workflow' | 'Api', Readonly<Record<string, lambda.IFunction>>>>;
   readonly alarmEmail?: string;
   /** The command that puts new MX credentials in the secret, quoted in the 401 alarm. */
   readonly putMxCredentialsCommand: string;
   /** The static egress addresses (comma-separated), when the stack has them, quoted in the IP alarm. */
   readonly mxEgressIps?: string;
+  /** The execution-ended rule's dead-letter queue: an event in it is a job end nobody recorded. */
+  readonly executionEndedDeadLetters: sqs.IQueue;
 }
+
+/**
+ * The failure reasons that page: mxflow's own failures, where a task's retries ran out.
+ * Every other reason is the end user's or the institution's (a wrong password, an expired
+ * challenge, a locked account): a business outcome the API reports, not an operations failure.
+ */
+export const ALARMED_FAILURE_REASONS = {
+  /** Anything unexpected, and AWS's throttles and conflicts once the state machine's retries ran out. */
+  internal: 'INTERNAL_ERROR',
+  /** MX kept failing after the retries and the waits. */
+  mxRetriesExhausted: 'MX_UNAVAILABLE',
+} as const satisfies Record<string, FailureReason>;
+
+/**
+ * Functions cache the MX secret for 5 minutes (shared/runtime/mx-from-secret.ts): right after a
+ * key rotation they may call MX with the old key for that long. The 401 alarm waits for
+ * refusals in more one-minute periods than that window can touch (at most 6).
+ */
+const ROTATION_WINDOW_MINUTES = 5;
 
 const FIVE_MINUTES = Duration.minutes(5);
 const service = { service: 'mxflow' };
@@ -48,11 +71,14 @@ const search = (metricName: string, dimensions: string[], label: string) =>
  * ACCESS_REFUSED_CODES, recorded on every refused MX call), each saying what fixes it: a 401
  * and the three kinds of 403 need different people to act.
  */
-const mxRefusalAlarms = (props: ObservabilityProps): { id: string; code: MxErrorCode; description: string }[] => [
+const mxRefusalAlarms = (
+  props: ObservabilityProps,
+): { id: string; code: MxErrorCode; description: string; rotationTolerant?: boolean }[] => [
   {
     id: 'MxUnauthorized',
     code: 'MX_UNAUTHORIZED',
-    description: `MX answered 401: mxflow's MX client_id or API key is wrong, expired, or for the other MX environment. Check them in MX's client dashboard, then put the right ones in the secret: ${props.putMxCredentialsCommand}`,
+    rotationTolerant: true,
+    description: `MX answered 401 for more than ${ROTATION_WINDOW_MINUTES + 1} of the last ${ROTATION_WINDOW_MINUTES * 2} minutes (longer than a key rotation takes to reach every function): mxflow's MX client_id or API key is wrong, expired, or for the other MX environment. Check them in MX's client dashboard, then put the right ones in the secret: ${props.putMxCredentialsCommand}`,
   },
   {
     id: 'MxIpNotAllowed',
@@ -78,7 +104,11 @@ const mxRefusalAlarms = (props: ObservabilityProps): { id: string; code: MxError
 /**
  * What on-call engineers watch: one dashboard for jobs, MX, polling, challenges, functions
  * and the API, and alarms (to an SNS topic, e-mailed when an address is given) for what needs
- * a person: failed executions, function errors, API 5xx, and MX refusing mxflow (by cause).
+ * a person: jobs failed INTERNAL_ERROR, retries exhausted (MX_UNAVAILABLE, executions timed
+ * out), jobs the reconciler had to end, end events left in the dead-letter queue, API function
+ * errors and 5xx, and MX refusing mxflow (by cause). A job that fails for the end user's reason
+ * (a wrong password, an unanswered challenge) is a business outcome and pages nobody; so a
+ * failed execution (every failed job ends in JobFailed) is not an alarm either.
  */
 export class Observability extends Construct {
   readonly topic: sns.Topic;
@@ -107,35 +137,77 @@ export class Observability extends Construct {
         period: FIVE_MINUTES,
       });
 
-    const alarm = (name: string, description: string, metric: cloudwatch.IMetric) => {
+    const alarm = (
+      name: string,
+      description: string,
+      metric: cloudwatch.IMetric,
+      window: { threshold?: number; evaluationPeriods?: number; datapointsToAlarm?: number } = {},
+    ) => {
       const created = new cloudwatch.Alarm(this, name, {
         metric,
         alarmDescription: description,
-        threshold: 1,
-        evaluationPeriods: 1,
+        threshold: window.threshold ?? 1,
+        evaluationPeriods: window.evaluationPeriods ?? 1,
+        ...(window.datapointsToAlarm ? { datapointsToAlarm: window.datapointsToAlarm } : {}),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       created.addAlarmAction(new actions.SnsAction(this.topic));
       return created;
     };
+    const failedFor = (reason: FailureReason) =>
+      sumOf(
+        `jobs failed ${reason}`,
+        JOB_TYPES.map((jobType) => mxflowMetric(METRIC.jobsFailed, { jobType, reason })),
+      );
     this.alarms = [
       alarm(
-        'FailedExecutions',
-        'A job execution failed, timed out or was aborted: its job record is ended by the execution-ended rule; look at the execution in the Step Functions console.',
+        'JobsFailedInternally',
+        'A job failed INTERNAL_ERROR: mxflow failed unexpectedly, or AWS kept throttling or conflicting after the state machine retried. Find the job in the JobsFailed metric and its execution in the Step Functions console; the error is in the function logs.',
+        failedFor(ALARMED_FAILURE_REASONS.internal),
+      ),
+      alarm(
+        'MxRetriesExhausted',
+        "Jobs failed MX_UNAVAILABLE: MX kept answering 5xx, 429 or timing out after every retry and wait. Check MX's status page and the dashboard's MX errors by status; the jobs can be started again once MX answers.",
+        failedFor(ALARMED_FAILURE_REASONS.mxRetriesExhausted),
+        // One member's flaky connection is not an outage: several jobs in five minutes are.
+        { threshold: 3 },
+      ),
+      alarm(
+        'ExecutionsTimedOut',
+        "A job execution reached its time limit: the poll cap of the job time budget should end every job before it, so a task hung or the budget is wrong. The execution-ended rule ended the job TIMED_OUT; look at the execution's last state.",
         sumOf(
-          'failed, timed out or aborted executions',
-          machines.flatMap((m) => [m.metricFailed(), m.metricTimedOut(), m.metricAborted()]),
+          'timed-out executions',
+          machines.map((m) => m.metricTimedOut()),
         ),
       ),
-      ...Object.entries(props.functions).map(([group, fns]) =>
-        alarm(
-          `${group}FunctionErrors`,
-          `An mxflow ${group} Lambda function threw: see its log group for the error.`,
-          sumOf(
-            `${group} function errors`,
-            Object.values(fns).map((fn) => fn.metricErrors({ period: FIVE_MINUTES })),
-          ),
+      alarm(
+        'JobsReconciled',
+        "The reconciler ended a job its execution could not: an end event was lost, or a start crashed between the job record and StartExecution. The function logs of ReconcileJobsFunction name each job ('job reconciled') and why.",
+        new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: METRIC.jobsReconciled,
+          dimensionsMap: service,
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+      ),
+      alarm(
+        'ExecutionEndedDeadLetters',
+        'An execution-ended event could not be delivered to ExecutionEndedFunction after its retries: it waits in the dead-letter queue (14 days). The reconciler ends those jobs on its next pass; read the message for the execution, and the function logs for why it failed.',
+        props.executionEndedDeadLetters.metricApproximateNumberOfMessagesVisible({
+          period: FIVE_MINUTES,
+          statistic: 'Maximum',
+        }),
+      ),
+      // Not the workflow functions': they throw MX's 5xx and AWS's throttles on purpose, for the
+      // state machine to retry; what is left once retries run out is in the job alarms above.
+      alarm(
+        'ApiFunctionErrors',
+        'An mxflow API Lambda function crashed or timed out (API Gateway answered 502): see its log group for the error.',
+        sumOf(
+          'API function errors',
+          Object.values(props.functions.Api).map((fn) => fn.metricErrors({ period: FIVE_MINUTES })),
         ),
       ),
       alarm(
@@ -143,8 +215,18 @@ export class Observability extends Construct {
         'The API answered 5xx: MX may be failing (502/503/504) or a function failed.',
         props.api.metricServerError({ period: FIVE_MINUTES }),
       ),
-      ...mxRefusalAlarms(props).map(({ id, code, description }) =>
-        alarm(id, description, mxflowMetric(METRIC.mxAccessRefused, { code })),
+      ...mxRefusalAlarms(props).map(({ id, code, description, rotationTolerant }) =>
+        rotationTolerant
+          ? alarm(
+              id,
+              description,
+              mxflowMetric(METRIC.mxAccessRefused, { code }).with({ period: Duration.minutes(1) }),
+              {
+                evaluationPeriods: ROTATION_WINDOW_MINUTES * 2,
+                datapointsToAlarm: ROTATION_WINDOW_MINUTES + 2,
+              },
+            )
+          : alarm(id, description, mxflowMetric(METRIC.mxAccessRefused, { code })),
       ),
     ];
 

@@ -16,6 +16,7 @@ import {
   type ApiFunction,
   type RouteSpec,
 } from '#shared/api/routes.js';
+import type { JobTimeLimits } from '#shared/contract/time-budget.js';
 import { ENV, JOB_TYPES, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
@@ -30,6 +31,10 @@ export interface RestApiProps {
   readonly logRetention: logs.RetentionDays;
   /** Static egress for the functions that call MX (API_FUNCTION_CALLS_MX); none without it. */
   readonly mxEgress?: MxEgressPlacement;
+  /** The job time budget's limits the API enforces: the member lock's lifetime, the challenge wait. */
+  readonly timeLimits: JobTimeLimits;
+  /** Concurrent executions reserved for each API function; none by default (see deploy-settings.ts). */
+  readonly reservedConcurrency?: number;
 }
 
 /** What each function family may do beyond reading and writing the table (and calling MX, API_FUNCTION_CALLS_MX). */
@@ -66,6 +71,8 @@ export class RestApi extends Construct {
       [ENV.mxSecretId]: props.mxSecret.secretArn,
       ...props.mxEnvironment,
       ...Object.fromEntries(JOB_TYPES.map((t) => [STATE_MACHINE_ARN_ENV[t], props.stateMachines[t].stateMachineArn])),
+      [ENV.jobLockSeconds]: String(props.timeLimits.lockSeconds),
+      [ENV.challengeTimeoutSeconds]: String(props.timeLimits.challengeTimeoutSeconds),
     };
 
     this.functions = Object.fromEntries(
@@ -77,6 +84,7 @@ export class RestApi extends Construct {
           environment,
           logRetention: props.logRetention,
           ...(callsMx && props.mxEgress ? { mxEgress: props.mxEgress } : {}),
+          ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrency: props.reservedConcurrency }),
         });
         const needs = NEEDS[family];
         if (needs.writes) props.table.grantReadWriteData(fn);
@@ -97,8 +105,10 @@ export class RestApi extends Construct {
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: `mxflow-${props.stage}`,
       description: 'mxflow: users, members, MX jobs, challenge answers and results',
+      // The role API Gateway logs with is one per account and region: deleting this stack must
+      // not take it (and every other API's logging in the account) away, so it stays behind.
       cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
         stageName: props.stage,
         throttlingRateLimit: 50,

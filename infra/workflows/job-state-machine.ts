@@ -3,27 +3,34 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { DEFAULT_JOB_TIME_BUDGET, type JobTimeBudget, jobTimeLimits } from '#shared/contract/time-budget.js';
 import {
   type JobType,
   type NextStepValue,
   WORKFLOW_STATES as STATE,
   type WorkflowFunctionId,
 } from '#shared/contract/workflow.js';
-import { WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
+import { AWS_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS, WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
 
 type StateName = (typeof STATE)[keyof typeof STATE];
 
+/** The two limits of a time budget the state machine itself enforces, as CDK durations. */
 export interface JobWorkflowSettings {
   /** How long a challenge may wait for the end user's answer before the job ends CHALLENGE_EXPIRED. */
   readonly challengeTimeout: Duration;
-  /** The execution's hard limit; the poll cap ends jobs well before it. */
+  /** The execution's hard limit; the poll cap, derived from the same budget, ends jobs before it. */
   readonly executionTimeout: Duration;
 }
 
-export const DEFAULT_JOB_WORKFLOW_SETTINGS: JobWorkflowSettings = {
-  challengeTimeout: Duration.minutes(10),
-  executionTimeout: Duration.hours(2),
-};
+export function jobWorkflowSettings(budget: JobTimeBudget): JobWorkflowSettings {
+  const limits = jobTimeLimits(budget);
+  return {
+    challengeTimeout: Duration.seconds(limits.challengeTimeoutSeconds),
+    executionTimeout: Duration.seconds(limits.executionTimeoutSeconds),
+  };
+}
+
+export const DEFAULT_JOB_WORKFLOW_SETTINGS: JobWorkflowSettings = jobWorkflowSettings(DEFAULT_JOB_TIME_BUDGET);
 
 /**
  * The definition of one job type's state machine: the polling loop of MX's guides.
@@ -60,6 +67,8 @@ export function jobStateMachineDefinition(
       payload: sfn.TaskInput.fromObject(payload),
       payloadResponseOnly: true,
       resultPath,
+      // awsFaultsRetried below covers CDK's default Lambda service retry, and throttles too.
+      retryOnServiceExceptions: false,
     });
   // MX's 5xx and time-outs. No jitter: FULL jitter draws the delay from 0 up, so a retry could
   // call MX sooner than 3 s. The steps themselves route 429s (and every failed status read)
@@ -74,14 +83,25 @@ export function jobStateMachineDefinition(
       maxDelay: Duration.seconds(60),
       jitterStrategy: sfn.JitterType.NONE,
     });
+  // AWS's own throttles and transient faults (Lambda's, DynamoDB's): no MX call in them, so no
+  // 3-s floor, and FULL jitter spreads the tasks a burst throttled together. Declared first:
+  // Step Functions uses the first Retry that matches.
+  const awsFaultsRetried = <T extends sfn.TaskStateBase>(task: T): T => {
+    task.addRetry({
+      errors: [...LAMBDA_TRANSIENT_ERRORS, ...AWS_TRANSIENT_ERRORS],
+      interval: Duration.seconds(1),
+      backoffRate: 2,
+      maxAttempts: 8,
+      maxDelay: Duration.seconds(30),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    return task;
+  };
   const waitAsDecided = (id: StateName) =>
     new sfn.Wait(scope, id, { stateName: id, time: sfn.WaitTime.secondsPath('$.progress.waitSeconds') });
 
-  const recordFailure = invoke(
-    STATE.recordFailure,
-    functions.RecordFailureFunction,
-    { job, 'state.$': '$' },
-    '$.finish',
+  const recordFailure = awsFaultsRetried(
+    invoke(STATE.recordFailure, functions.RecordFailureFunction, { job, 'state.$': '$' }, '$.finish'),
   );
   recordFailure.addRetry({
     errors: ['States.TaskFailed'],
@@ -101,11 +121,8 @@ export function jobStateMachineDefinition(
 
   const options = { 'observeOnly.$': '$.observeOnly', 'includeTransactions.$': '$.includeTransactions' };
   // The whole state goes in: after a 429 it holds the progress that counts the waits in a row.
-  const startMxJob = invoke(
-    STATE.startMxJob,
-    functions.StartMxJobFunction,
-    { job, ...options, 'state.$': '$' },
-    '$.progress',
+  const startMxJob = awsFaultsRetried(
+    invoke(STATE.startMxJob, functions.StartMxJobFunction, { job, ...options, 'state.$': '$' }, '$.progress'),
   );
   mxFaultsRetried(startMxJob);
   // Another MX job type running on the member (409): wait it out for a while, visibly.
@@ -116,11 +133,13 @@ export function jobStateMachineDefinition(
     maxAttempts: 6,
   });
 
-  const pollMemberStatus = invoke(
-    STATE.pollMemberStatus,
-    functions.PollMemberStatusFunction,
-    { job, 'progress.$': '$.progress' },
-    '$.progress',
+  const pollMemberStatus = awsFaultsRetried(
+    invoke(
+      STATE.pollMemberStatus,
+      functions.PollMemberStatusFunction,
+      { job, 'progress.$': '$.progress' },
+      '$.progress',
+    ),
   );
   mxFaultsRetried(pollMemberStatus);
   const waitBeforePoll = waitAsDecided(STATE.waitBeforePoll).next(pollMemberStatus);
@@ -132,15 +151,21 @@ export function jobStateMachineDefinition(
     payload: sfn.TaskInput.fromObject({ job, taskToken: sfn.JsonPath.taskToken }),
     resultPath: sfn.JsonPath.DISCARD,
     taskTimeout: sfn.Timeout.duration(settings.challengeTimeout),
+    retryOnServiceExceptions: false,
   });
+  awsFaultsRetried(parkForChallenge);
   // Parking calls no MX (the status read staged the challenges): no MX retry to declare.
   parkForChallenge.next(waitBeforePoll);
 
   const fetchResultsPayload = { job, 'includeTransactions.$': '$.includeTransactions', 'progress.$': '$.progress' };
-  const fetchResults = invoke(STATE.fetchResults, functions.FetchResultsFunction, fetchResultsPayload, '$.progress');
+  const fetchResults = awsFaultsRetried(
+    invoke(STATE.fetchResults, functions.FetchResultsFunction, fetchResultsPayload, '$.progress'),
+  );
   mxFaultsRetried(fetchResults);
   const recordSuccessPayload = { job, 'counts.$': '$.progress.counts', 'progress.$': '$.progress' };
-  const recordSuccess = invoke(STATE.recordSuccess, functions.RecordSuccessFunction, recordSuccessPayload, '$.finish');
+  const recordSuccess = awsFaultsRetried(
+    invoke(STATE.recordSuccess, functions.RecordSuccessFunction, recordSuccessPayload, '$.finish'),
+  );
   recordSuccess.addRetry({
     errors: ['States.TaskFailed'],
     interval: Duration.seconds(2),

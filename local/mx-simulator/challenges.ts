@@ -6,11 +6,14 @@ import type { ChallengeResponse } from 'mx-platform-node';
 import { type GeneratedAccount, maskedAccountNumber } from './account-data.js';
 import type { ActiveChallenge } from './model.js';
 import { tokenFrom } from './random.js';
-import { type ChallengeType, CORRECT_ANSWER } from './test-logins.js';
+import { type ChallengeType, CORRECT_ANSWER, shownChallengeType } from './test-logins.js';
 
 // 1×1 PNG: enough for a client to render or pass through an image challenge.
 const PIXEL =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
+/** About 600 KB of base64: a big (if not renderable) image, past DynamoDB's 400 KB item limit. */
+const BIG_IMAGE = `data:image/png;base64,${'iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB'.repeat(19_000)}`;
 
 export const ACCOUNT_SELECTION_LABEL = 'Please select an account:';
 
@@ -32,6 +35,14 @@ function mfaChallengeView(guid: string, type: ChallengeType): ChallengeResponse 
       return { field_name: null, guid, label: 'Enter the code we sent to your phone.', type };
     case 'IMAGE_DATA':
       return { field_name: null, guid, image_data: PIXEL, label: 'Enter the characters shown in the image.', type };
+    case 'IMAGE_DATA_LARGE':
+      return {
+        field_name: null,
+        guid,
+        image_data: BIG_IMAGE,
+        label: 'Enter the characters shown in the image.',
+        type: shownChallengeType(type),
+      };
     case 'OPTIONS':
       return {
         field_name: null,

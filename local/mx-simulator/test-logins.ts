@@ -22,7 +22,12 @@ export const END_STATUSES = [
 ] as const;
 export type EndStatus = (typeof END_STATUSES)[number];
 
-export type ChallengeType = 'TEXT' | 'OPTIONS' | 'TOKEN' | 'IMAGE_DATA' | 'IMAGE_OPTIONS';
+/** `IMAGE_DATA_LARGE`: an IMAGE_DATA challenge whose image is about 600 KB of base64, past DynamoDB's item limit. */
+export type ChallengeType = 'TEXT' | 'OPTIONS' | 'TOKEN' | 'IMAGE_DATA' | 'IMAGE_DATA_LARGE' | 'IMAGE_OPTIONS';
+
+/** The challenge type MX shows for a login's challenge (a large image is still IMAGE_DATA). */
+export const shownChallengeType = (type: ChallengeType): Exclude<ChallengeType, 'IMAGE_DATA_LARGE'> =>
+  type === 'IMAGE_DATA_LARGE' ? 'IMAGE_DATA' : type;
 
 /** Which accounts a successful connection produces (see account-data.ts). */
 export type AccountSet = 'default' | 'all_types' | 'no_eligible' | 'unvalidated_numbers' | 'no_numbers';
@@ -75,6 +80,7 @@ export const TEST_LOGINS: readonly TestLogin[] = [
   login('options', 'OPTIONS challenge, then CONNECTED', { challenges: ['OPTIONS'] }),
   login('image', 'IMAGE_DATA challenge, then CONNECTED', { challenges: ['IMAGE_DATA'] }),
   login('image_options', 'IMAGE_OPTIONS challenge, then CONNECTED', { challenges: ['IMAGE_OPTIONS'] }),
+  login('big_image', 'IMAGE_DATA challenge with a 600 KB image, then CONNECTED', { challenges: ['IMAGE_DATA_LARGE'] }),
   login('token', 'TOKEN challenge, then CONNECTED', { challenges: ['TOKEN'] }),
   login('challenge_twice', 'TEXT challenge, then OPTIONS challenge, then CONNECTED', {
     challenges: ['TEXT', 'OPTIONS'],

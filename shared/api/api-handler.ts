@@ -3,6 +3,7 @@ import httpErrorHandler from '@middy/http-error-handler';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler, { type Method } from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { AWS_TRANSIENT_ERRORS } from '#shared/jobs/workflow-errors.js';
 import { isMxError } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
 import { logger } from '#shared/runtime/logger.js';
@@ -24,10 +25,19 @@ function respond({ status, body, headers }: ApiResponse): APIGatewayProxyResult 
   };
 }
 
-/** Every failure as one of the catalogue's refusals: ours, MX's mapped, anything else a 500. */
+/** Seconds a caller is asked to wait after DynamoDB throttled past the SDK's and the stores' retries. */
+const STORE_BUSY_RETRY_AFTER = '2';
+
+/**
+ * Every failure as one of the catalogue's refusals: ours, MX's mapped, DynamoDB's throttling a
+ * 503 to retry (nothing was lost: the write did not happen), anything else a 500.
+ */
 function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (isMxError(error)) return apiErrorForMx(error);
+  if (error instanceof Error && (AWS_TRANSIENT_ERRORS as readonly string[]).includes(error.name)) {
+    return new ApiError('STORE_BUSY', undefined, { headers: { 'Retry-After': STORE_BUSY_RETRY_AFTER } });
+  }
   return new ApiError('INTERNAL_ERROR');
 }
 

@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import { tanIssuerOf } from '#shared/mx/tokenized-account-numbers.js';
+import type * as z from '#shared/runtime/zod.js';
 import type { MemberDeleted } from './schemas.js';
 import { counted } from './wording.js';
 

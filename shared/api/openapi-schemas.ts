@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod.js';
 import type { JsonSchema } from './openapi-types.js';
 import {
   AnswerChallengesBody,
@@ -33,7 +33,7 @@ const NAMED = {
   StartJobBody,
   AnswerChallengesBody,
   WidgetUrlBody,
-} satisfies Record<string, z.ZodType>;
+} satisfies Record<string, z.ZodMiniType>;
 
 const COMPONENT_PREFIX = '#/components/schemas/';
 const INLINE_PREFIX = '~inline-';
@@ -44,7 +44,7 @@ export interface ConvertedSchemas {
   /** `components.schemas`: the named shapes. */
   components: Record<string, JsonSchema>;
   /** A `$ref` for a named shape, otherwise the schema itself (with `$ref`s to the named ones). */
-  of(schema: z.ZodType): JsonSchema;
+  of(schema: z.ZodMiniType): JsonSchema;
 }
 
 /**
@@ -57,14 +57,14 @@ export interface ConvertedSchemas {
  * difference is that input mode leaves out `additionalProperties: false`: zod strips unknown
  * keys rather than promising there are none, and MX-style records may grow fields.
  */
-export function convertSchemas(routeSchemas: Iterable<z.ZodType>): ConvertedSchemas {
+export function convertSchemas(routeSchemas: Iterable<z.ZodMiniType>): ConvertedSchemas {
   const registry = z.registry<{ id: string }>();
-  const names = new Map<z.ZodType, string>();
+  const names = new Map<z.ZodMiniType, string>();
   for (const [name, schema] of Object.entries(NAMED)) {
     registry.add(schema, { id: name });
     names.set(schema, name);
   }
-  const inlineIds = new Map<z.ZodType, string>();
+  const inlineIds = new Map<z.ZodMiniType, string>();
   for (const schema of routeSchemas) {
     if (names.has(schema) || inlineIds.has(schema)) continue;
     const id = `${INLINE_PREFIX}${inlineIds.size}`;
@@ -72,7 +72,7 @@ export function convertSchemas(routeSchemas: Iterable<z.ZodType>): ConvertedSche
     inlineIds.set(schema, id);
   }
 
-  // descriptions still come from zod's global registry (`.describe()`); ids from ours
+  // descriptions still come from zod's global registry (`z.describe()`); ids from ours
   const converted = z.toJSONSchema(registry, { io: 'input', uri: (id) => `${COMPONENT_PREFIX}${id}` }).schemas;
   const bodies = new Map<string, JsonSchema>();
   for (const [id, schema] of Object.entries(converted)) bodies.set(id, withoutRootKeywords(schema));

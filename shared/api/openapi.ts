@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import type { z } from 'zod';
+import type * as z from '#shared/runtime/zod.js';
 import { IDEMPOTENCY_KEY } from './idempotency.js';
 import { type ConvertedSchemas, componentRef, convertSchemas } from './openapi-schemas.js';
 import type {
@@ -94,7 +94,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Open
   };
 }
 
-function routeSchemas(route: RouteSpec): z.ZodType[] {
+function routeSchemas(route: RouteSpec): z.ZodMiniType[] {
   const response = Object.values(route.responses).filter((schema) => schema !== null);
   return [route.params, route.query, route.body, ...response].filter((schema) => schema !== undefined);
 }
@@ -140,7 +140,11 @@ function idempotencyResponses(route: RouteSpec): Record<string, ResponseObject> 
 }
 
 /** One parameter per property of the (object) schema; path parameters are always required. */
-function parametersOf(schema: z.ZodType | undefined, where: Parameter['in'], schemas: ConvertedSchemas): Parameter[] {
+function parametersOf(
+  schema: z.ZodMiniType | undefined,
+  where: Parameter['in'],
+  schemas: ConvertedSchemas,
+): Parameter[] {
   if (!schema) return [];
   const json = schemas.of(schema);
   // a union or a $ref has no one list of names to turn into parameters

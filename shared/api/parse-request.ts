@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '#shared/runtime/zod.js';
 import { ApiError } from './api-error.js';
 import { IDEMPOTENCY_KEY } from './idempotency.js';
 import type { RouteSpec } from './routes.js';
@@ -25,7 +25,12 @@ export interface RoutedEvent extends APIGatewayProxyEvent {
 type RouteMiddleware = MiddlewareObj<RoutedEvent, APIGatewayProxyResult>;
 
 /** Checks a value against its schema; the first problem becomes a 400 naming its field. */
-function validated(schema: z.ZodType, value: unknown, code: 'INVALID_PARAMETER' | 'VALIDATION_FAILED', whole: string) {
+function validated(
+  schema: z.ZodMiniType,
+  value: unknown,
+  code: 'INVALID_PARAMETER' | 'VALIDATION_FAILED',
+  whole: string,
+) {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const [issue] = result.error.issues;

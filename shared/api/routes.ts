@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '#shared/runtime/zod.js';
 import {
   AccountNumber,
   AnswerChallengesBody,
@@ -46,9 +46,9 @@ export interface RouteSpec {
   readonly function: ApiFunction;
   readonly operationId: string;
   readonly summary: string;
-  readonly params?: z.ZodObject;
-  readonly query?: z.ZodType;
-  readonly body?: z.ZodType;
+  readonly params?: z.ZodMiniObject;
+  readonly query?: z.ZodMiniType;
+  readonly body?: z.ZodMiniType;
   /** Whether a body must be sent (otherwise an empty body counts as `{}`). */
   readonly bodyRequired?: boolean;
   /**
@@ -56,13 +56,13 @@ export interface RouteSpec {
    * same parameters, same body) answers the first success again instead of running twice.
    */
   readonly idempotent?: boolean;
-  readonly responses: Readonly<Record<number, z.ZodType | null>>;
+  readonly responses: Readonly<Record<number, z.ZodMiniType | null>>;
 }
 
 /** Checks a route against `RouteSpec` and keeps its exact schemas, so its operation's request is typed from them. */
 export const defineRoute = <const R extends RouteSpec>(route: R): R => route;
 
-type Parsed<S, Empty> = S extends z.ZodType ? z.output<S> : Empty;
+type Parsed<S, Empty> = S extends z.ZodMiniType ? z.output<S> : Empty;
 
 /** A request's parts, as its route's schemas parsed them. */
 interface ParsedParts<P, Q, B> {
@@ -81,19 +81,19 @@ export type RouteRequest<R extends RouteSpec = RouteSpec> = ParsedParts<
 >;
 
 const userParams = z.object({ user_guid: UserGuid });
-const memberParams = userParams.extend({ member_guid: MemberGuid });
-const jobParams = memberParams.extend({ job_guid: JobGuid });
+const memberParams = z.extend(userParams, { member_guid: MemberGuid });
+const jobParams = z.extend(memberParams, { job_guid: JobGuid });
 const user = z.object({ user: User });
-const member = z.object({ member: Member, job: Job.optional() });
+const member = z.object({ member: Member, job: z.optional(Job) });
 /** A create MX refused as a duplicate answers the member MX already holds (200), marked adopted. */
-const createdMember = member.extend({
+const createdMember = z.extend(member, {
   adopted: z
-    .literal(true)
-    .optional()
-    .describe('MX already held this member (a retried create): it was adopted, not created'),
+    .optional(z.literal(true))
+    .check(z.describe('MX already held this member (a retried create): it was adopted, not created')),
 });
 const job = z.object({ job: Job });
-const list = (key: string, item: z.ZodType = MxRecord) => z.object({ [key]: z.array(item), pagination: Pagination });
+const list = (key: string, item: z.ZodMiniType = MxRecord) =>
+  z.object({ [key]: z.array(item), pagination: Pagination });
 const MEMBER_PATH = '/users/{user_guid}/members/{member_guid}';
 
 const jobStartRoute = <const T extends 'aggregate' | 'verify' | 'identify'>(type: T) =>
@@ -109,12 +109,12 @@ const jobStartRoute = <const T extends 'aggregate' | 'verify' | 'identify'>(type
     responses: { 202: job, 409: null },
   });
 
-const results = <const Id extends string, Q extends z.ZodType>(
+const results = <const Id extends string, Q extends z.ZodMiniType>(
   kind: string,
   operationId: Id,
   summary: string,
   query: Q,
-  item: z.ZodType = MxRecord,
+  item: z.ZodMiniType = MxRecord,
 ) =>
   defineRoute({
     method: 'GET',
@@ -157,7 +157,7 @@ export const API_ROUTES = [
     params: userParams,
     body: WidgetUrlBody,
     bodyRequired: true,
-    responses: { 200: z.object({ widget_url: z.object({ type: z.string().nullable(), url: z.string() }) }) },
+    responses: { 200: z.object({ widget_url: z.object({ type: z.nullable(z.string()), url: z.string() }) }) },
   },
   {
     method: 'GET',

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '#shared/runtime/zod.js';
 import type { JobRecord } from '#shared/store/job-record.js';
 import type { MemberRecord } from '#shared/store/member-store.js';
 import type { UserRecord } from '#shared/store/user-store.js';

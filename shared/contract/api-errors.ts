@@ -57,6 +57,11 @@ export const API_ERROR = {
         : `another job is starting on this member; ${advice}`,
   },
   ALREADY_ANSWERED: { status: 409, message: 'these challenges were answered a moment ago; the job has resumed' },
+  CHALLENGE_EXPIRED: {
+    status: 409,
+    message: (waitMinutes: number) =>
+      `the challenge waited longer than ${waitMinutes} minutes for its answer; start a new job`,
+  },
   JOB_NOT_CHALLENGED: {
     status: 409,
     message: (status: string | undefined) =>
@@ -94,6 +99,7 @@ export const API_ERROR = {
 
   // ── mxflow itself, and the gateway in front of it ────────────────────────────────────────
   INTERNAL_ERROR: { status: 500, message: 'mxflow failed; the operators have the details' },
+  STORE_BUSY: { status: 503, message: "mxflow's table is throttling requests; try again in a few seconds" },
   METHOD_NOT_ALLOWED: { status: 405, message: (allowed: readonly string[]) => `use ${allowed.join(' or ')}` },
   ACCESS_DENIED: { status: 403, message: 'the request signature does not allow this' },
   THROTTLED: { status: 429, message: 'too many requests; try again shortly' },

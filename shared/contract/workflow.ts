@@ -88,6 +88,10 @@ export const ENV = {
   jobLockSeconds: 'JOB_LOCK_SECONDS',
   /** The API's: one MX call's time limit inside a request. */
   apiMxTimeoutMs: 'API_MX_TIMEOUT_MS',
+  /** How long a parked challenge waits for its answer (the ParkForChallenge task's timeout). */
+  challengeTimeoutSeconds: 'CHALLENGE_TIMEOUT_SECONDS',
+  /** The reconciler's: how long a job may go without an update before its execution is looked up. */
+  reconcileAfterSeconds: 'RECONCILE_AFTER_SECONDS',
 } as const;
 
 /** The API's variable holding each job type's state machine ARN. */
@@ -161,3 +165,19 @@ export const EXECUTION_ENDED_FUNCTION = {
   memoryMb: 256,
   timeoutSeconds: 30,
 } as const satisfies WorkflowFunctionSpec;
+
+/**
+ * Ends the jobs whose execution ended, never started or is gone while their record still says
+ * RUNNING or CHALLENGED (a lost end event, a crash between the job record and StartExecution);
+ * run on a schedule.
+ */
+export const RECONCILE_JOBS_FUNCTION = {
+  id: 'ReconcileJobsFunction',
+  entry: 'functions/events/reconcile-jobs.ts',
+  callsMx: false,
+  memoryMb: 256,
+  timeoutSeconds: 60,
+} as const satisfies WorkflowFunctionSpec;
+
+/** How often the reconciler runs: EventBridge Scheduler on AWS, a timer in the local stack. */
+export const RECONCILE_EVERY_SECONDS = 5 * 60;

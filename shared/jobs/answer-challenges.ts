@@ -1,4 +1,5 @@
 import type { CredentialRequest } from 'mx-platform-node';
+import { DEFAULT_JOB_TIME_BUDGET } from '#shared/contract/time-budget.js';
 import { isMxError } from '#shared/mx/index.js';
 import type { JobRecord } from '#shared/store/job-record.js';
 import { type AnswerProblem, checkChallengeAnswers } from './check-challenge-answers.js';
@@ -20,7 +21,32 @@ export type AnswerOutcome =
   /** The job is not waiting for an answer (any more). */
   | { readonly outcome: 'NOT_CHALLENGED'; readonly job: JobRecord | undefined }
   /** The answers do not fit the open challenges; nothing went to MX and the job still waits. */
-  | { readonly outcome: 'REFUSED'; readonly problem: AnswerProblem };
+  | { readonly outcome: 'REFUSED'; readonly problem: AnswerProblem }
+  /** The wait for the answer ran out: the execution no longer listens, a new job has to start. */
+  | { readonly outcome: 'EXPIRED'; readonly waitMinutes: number };
+
+/**
+ * Whether the job's round of challenges can no longer be answered: its wait has run out, or the
+ * job already ended on it. Decided before anything reaches MX.
+ */
+export function challengeExpired(job: JobRecord, now: Date): boolean {
+  if (job.status === 'CHALLENGED')
+    return job.challenge_expires_at !== undefined && Date.parse(job.challenge_expires_at) <= now.getTime();
+  return job.status === 'FAILED' && job.error?.code === 'CHALLENGE_EXPIRED';
+}
+
+/** How long the job's last round of challenges waited for its answer, in whole minutes. */
+export function challengeWaitMinutes(job: JobRecord): number {
+  const parkedAt = job.history.findLast((entry) => entry.status === 'CHALLENGED')?.at;
+  const waitedMs =
+    parkedAt && job.challenge_expires_at
+      ? Date.parse(job.challenge_expires_at) - Date.parse(parkedAt)
+      : DEFAULT_JOB_TIME_BUDGET.challengeTimeoutSeconds * 1000;
+  return Math.max(1, Math.round(waitedMs / 60_000));
+}
+
+const defaultWaitMinutes = () => Math.round(DEFAULT_JOB_TIME_BUDGET.challengeTimeoutSeconds / 60);
+const expired = (job: JobRecord): AnswerOutcome => ({ outcome: 'EXPIRED', waitMinutes: challengeWaitMinutes(job) });
 
 /**
  * Whether an answer took the job out of CHALLENGED and it runs on (only a claimed answer leads
@@ -50,6 +76,7 @@ export async function answerChallenges(
   if (!claim) {
     const job = await deps.jobs.getJob(request.memberGuid, request.jobGuid);
     if (!job || job.user_guid !== request.userGuid) return { outcome: 'NOT_CHALLENGED', job: undefined };
+    if (challengeExpired(job, deps.now())) return expired(job);
     // Still CHALLENGED yet unclaimable: another answer holds the token right now.
     return job.status === 'CHALLENGED' || resumedByAnswer(job)
       ? { outcome: 'ALREADY_ANSWERED' }
@@ -71,8 +98,9 @@ export async function answerChallenges(
   } catch (error) {
     // 405: MX no longer waits for this challenge (it expired); let polling find out how it ended.
     if (isMxError(error) && error.code === 'MX_NOT_ALLOWED') {
-      await deps.taskTokens.succeed(taskToken);
-      return { outcome: 'NOT_CHALLENGED', job: await deps.jobs.getJob(request.memberGuid, request.jobGuid) };
+      const resumed = await deps.taskTokens.succeed(taskToken);
+      const job = await deps.jobs.getJob(request.memberGuid, request.jobGuid);
+      return !resumed && job ? expired(job) : { outcome: 'NOT_CHALLENGED', job };
     }
     // Anything else: the challenge is still open, so give it back for another try.
     await deps.jobs.releaseChallenge(request.memberGuid, request.jobGuid, {
@@ -82,6 +110,10 @@ export async function answerChallenges(
     });
     throw error;
   }
-  await deps.taskTokens.succeed(taskToken);
+  // Closed (TaskTimedOut): the wait ran out between the claim and now; the execution ends the job.
+  if (!(await deps.taskTokens.succeed(taskToken))) {
+    const job = await deps.jobs.getJob(request.memberGuid, request.jobGuid);
+    return { outcome: 'EXPIRED', waitMinutes: job ? challengeWaitMinutes(job) : defaultWaitMinutes() };
+  }
   return { outcome: 'RESUMED', waitedSeconds: Math.max(0, (deps.now().getTime() - Date.parse(claim.parkedAt)) / 1000) };
 }

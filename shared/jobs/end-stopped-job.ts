@@ -1,12 +1,13 @@
-import { z } from 'zod';
 import type { ExecutionInput, StoppedExecutionStatus, TerminalJobStatus } from '#shared/contract/workflow.js';
+import * as z from '#shared/runtime/zod.js';
+import type { JobStore } from '#shared/store/job-store.js';
 import type { FailureReason } from './failure-reasons.js';
-import type { WorkflowDeps } from './workflow-deps.js';
 
 /** The part of the execution input that finds the job; anything else started the execution. */
-const JobOfExecution = z.object({ jobGuid: z.string().min(1), memberGuid: z.string().min(1) }) satisfies z.ZodType<
-  Pick<ExecutionInput, 'jobGuid' | 'memberGuid'>
->;
+const JobOfExecution = z.object({
+  jobGuid: z.string().check(z.minLength(1)),
+  memberGuid: z.string().check(z.minLength(1)),
+}) satisfies z.ZodMiniType<Pick<ExecutionInput, 'jobGuid' | 'memberGuid'>>;
 
 type StoppedJobStatus = Exclude<TerminalJobStatus, 'SUCCEEDED'>;
 
@@ -25,24 +26,39 @@ export type StoppedJobOutcome =
     }
   | { readonly result: 'ALREADY_ENDED' | 'NOT_A_JOB' };
 
+export interface StoppedJobDeps {
+  readonly jobs: Pick<JobStore, 'getJob' | 'finishJob' | 'findActiveJob'>;
+  now(): Date;
+}
+
+/** The job's references from the execution's input, or undefined when it does not hold them. */
+function refsOfInput(input: string): z.output<typeof JobOfExecution> | undefined {
+  try {
+    return JobOfExecution.parse(JSON.parse(input));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Ends the job of an execution that stopped without ending it, so its record never stays
- * RUNNING. A job the workflow already ended is left exactly as it is.
+ * RUNNING. The job is found from the execution's input, or else from its name (the job guid,
+ * the ARN's last part), since an event may come without its input. A job the workflow already
+ * ended is left exactly as it is.
  */
 export async function endJobOfStoppedExecution(
-  deps: Pick<WorkflowDeps, 'jobs' | 'now'>,
-  execution: { status: string; input: string },
+  deps: StoppedJobDeps,
+  execution: { status: string; input: string; executionArn?: string },
 ): Promise<StoppedJobOutcome> {
   const outcome = OUTCOME[execution.status as keyof typeof OUTCOME];
-  let input: z.output<typeof JobOfExecution>;
-  try {
-    input = JobOfExecution.parse(JSON.parse(execution.input));
-  } catch {
-    return { result: 'NOT_A_JOB' };
-  }
-  const job = await deps.jobs.getJob(input.memberGuid, input.jobGuid);
+  const fromInput = refsOfInput(execution.input);
+  const job = fromInput
+    ? await deps.jobs.getJob(fromInput.memberGuid, fromInput.jobGuid)
+    : execution.executionArn
+      ? await deps.jobs.findActiveJob(String(execution.executionArn.split(':').at(-1)))
+      : undefined;
   if (!job) return { result: 'NOT_A_JOB' };
   if (!outcome) return { result: 'ALREADY_ENDED' };
-  const ended = await deps.jobs.finishJob(input.memberGuid, input.jobGuid, { ...outcome, now: deps.now() });
+  const ended = await deps.jobs.finishJob(job.member_guid, job.job_guid, { ...outcome, now: deps.now() });
   return ended ? { result: 'ENDED', jobType: job.type, ...outcome } : { result: 'ALREADY_ENDED' };
 }

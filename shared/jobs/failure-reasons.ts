@@ -93,7 +93,20 @@ export const FAILURE_REASONS = {
   UNKNOWN_CONNECTION_STATUS: { retryLater: false, message: 'MX reported a connection status mxflow does not know.' },
   TIMED_OUT: { retryLater: true, message: 'The job did not finish within its time limit.' },
   EXECUTION_ABORTED: { retryLater: true, message: 'The job was stopped by an operator before it finished.' },
+  CHALLENGE_TOO_LARGE: {
+    retryLater: true,
+    message: 'The institution sent a security challenge too large to show; try again later.',
+  },
   INTERNAL_ERROR: { retryLater: true, message: 'mxflow failed unexpectedly; the operators have the details.' },
+  // Found by the job reconciler, never by the workflow: operations failures, not the end user's.
+  EXECUTION_NOT_STARTED: {
+    retryLater: true,
+    message: 'mxflow recorded the job but its workflow never started; start the job again.',
+  },
+  EXECUTION_OUTCOME_LOST: {
+    retryLater: true,
+    message: "The job's workflow ended without recording how; start the job again.",
+  },
 } as const satisfies Record<string, { retryLater: boolean; message: string }>;
 
 export type FailureReason = keyof typeof FAILURE_REASONS;

@@ -1,36 +1,25 @@
-/** MX asks for at least this long between two status reads of a member. */
-export const MX_STATUS_FLOOR_SECONDS = 3;
+import {
+  DEFAULT_JOB_TIME_BUDGET,
+  jobTimeLimits,
+  MX_STATUS_FLOOR_SECONDS,
+  type PollPace,
+} from '#shared/contract/time-budget.js';
 
-export interface PollSchedule {
-  /** Seconds between status reads at first; never below MX's 3-second floor. */
-  readonly intervalSeconds: number;
-  /** After this many reads the interval starts to grow (long jobs: fewer MX calls, later notice). */
-  readonly backoffAfterPolls: number;
-  /** Factor the interval grows by per read once backing off; 1 turns backoff off. */
-  readonly backoffRate: number;
-  readonly maxIntervalSeconds: number;
+export { MX_STATUS_FLOOR_SECONDS, nextWaitSeconds } from '#shared/contract/time-budget.js';
+
+export interface PollSchedule extends PollPace {
   /** Reads after which the job ends TIMED_OUT. */
   readonly maxPolls: number;
   /** How long an OAuth member may stay PENDING before the job ends OAUTH_ABANDONED. */
   readonly oauthTimeoutSeconds: number;
 }
 
+/** The schedule of the default time budget: its poll cap is the one that fits the execution limit. */
 export const DEFAULT_POLL_SCHEDULE: PollSchedule = {
-  intervalSeconds: MX_STATUS_FLOOR_SECONDS,
-  backoffAfterPolls: 40,
-  backoffRate: 1.5,
-  maxIntervalSeconds: 30,
-  maxPolls: 400,
-  oauthTimeoutSeconds: 900,
+  ...DEFAULT_JOB_TIME_BUDGET.poll,
+  maxPolls: jobTimeLimits(DEFAULT_JOB_TIME_BUDGET).maxPolls,
+  oauthTimeoutSeconds: DEFAULT_JOB_TIME_BUDGET.oauthTimeoutSeconds,
 };
-
-/** Whole seconds to wait before the next read, after `pollCount` reads so far. */
-export function nextWaitSeconds(pollCount: number, schedule: PollSchedule): number {
-  const floor = Math.max(MX_STATUS_FLOOR_SECONDS, Math.ceil(schedule.intervalSeconds));
-  const growing = Math.max(0, pollCount - schedule.backoffAfterPolls);
-  const wait = floor * schedule.backoffRate ** growing;
-  return Math.max(floor, Math.min(Math.ceil(wait), Math.ceil(schedule.maxIntervalSeconds)));
-}
 
 /** Waits in a row after MX trouble (429, or a failed status read) before the job ends MX_UNAVAILABLE. */
 export const MAX_MX_TROUBLE_WAITS = 8;

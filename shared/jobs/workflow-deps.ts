@@ -42,6 +42,11 @@ export interface WorkflowDeps {
   readonly schedule: PollSchedule;
   /** MX calls in flight at once while fetching results (one stream per account). */
   readonly fetchConcurrency: number;
+  /**
+   * How long a parked round of challenges waits for its answer (the state machine's task timeout);
+   * DEFAULT_JOB_TIME_BUDGET's when the runtime does not say.
+   */
+  readonly challengeTimeoutSeconds?: number;
   readonly now: () => Date;
   /** Jitter of the waits after MX trouble, in [0, 1); Math.random unless a test fixes it. */
   readonly random?: () => number;

@@ -24,6 +24,32 @@ export const WORKFLOW_ERRORS = {
   mxRejected: 'MxRequestRejected',
 } as const;
 
+/**
+ * Lambda refusing or failing to run a task, as Step Functions names it: its throttle
+ * (TooManyRequests) and the service exceptions CDK's default Retry covers.
+ */
+export const LAMBDA_TRANSIENT_ERRORS = [
+  'Lambda.TooManyRequestsException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+] as const;
+
+/**
+ * AWS errors a task throws that pass on their own: DynamoDB throttling (the SDK's own retries
+ * given up), transaction conflicts, and the batch write that gave up on UnprocessedItems.
+ * Lambda reports the SDK error's `name` as the error type the state machine matches on.
+ */
+export const AWS_TRANSIENT_ERRORS = [
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionCanceledException',
+  'TransactionConflictException',
+  'DynamoDbThrottled',
+] as const;
+
 class WorkflowError extends Error {
   constructor(
     override readonly name: string,
@@ -42,6 +68,8 @@ const REASON_OF_ERROR: Readonly<Record<string, FailureReason>> = {
   [WORKFLOW_ERRORS.mxIpNotAllowed]: 'MX_IP_NOT_ALLOWED',
   [WORKFLOW_ERRORS.mxFeatureNotEnabled]: 'MX_FEATURE_NOT_ENABLED',
   [WORKFLOW_ERRORS.mxRejected]: 'MX_REQUEST_REJECTED',
+  // The store refuses a round of challenges no job item could hold (shared/store/challenge-items.ts).
+  ChallengesTooLarge: 'CHALLENGE_TOO_LARGE',
   // Only the challenge wait has a task timeout: nobody answered in time.
   'States.Timeout': 'CHALLENGE_EXPIRED',
 };

@@ -1,65 +1,83 @@
-import { z } from 'zod';
 import { JOB_TYPES, NEXT_STEPS } from '#shared/contract/workflow.js';
+import * as z from '#shared/runtime/zod.js';
 import { FAILURE_REASONS, type FailureReason } from './failure-reasons.js';
+
+const id = z.string().check(z.minLength(1));
+const count = z.number().check(z.int(), z.gte(0));
 
 /** What each workflow task receives from the state machine; checked on the way in. */
 export const JobRefSchema = z.object({
-  jobGuid: z.string().min(1),
-  userGuid: z.string().min(1),
-  memberGuid: z.string().min(1),
+  jobGuid: id,
+  userGuid: id,
+  memberGuid: id,
   jobType: z.enum(JOB_TYPES),
-  isOauth: z.boolean().optional(),
+  isOauth: z.optional(z.boolean()),
 });
 
 const reasonSchema = z.enum(Object.keys(FAILURE_REASONS) as [FailureReason, ...FailureReason[]]);
 
 export const ProgressSchema = z.object({
   next: z.enum(NEXT_STEPS),
-  reason: reasonSchema.nullable(),
-  connectionStatus: z.string().nullable(),
-  pollCount: z.number().int().nonnegative(),
-  waitSeconds: z.number().int().nonnegative(),
-  pendingSeconds: z.number().nonnegative(),
-  retryWaits: z.number().int().nonnegative().default(0),
+  reason: z.nullable(reasonSchema),
+  connectionStatus: z.nullable(z.string()),
+  pollCount: count,
+  waitSeconds: count,
+  pendingSeconds: z.number().check(z.gte(0)),
+  retryWaits: z._default(count, 0),
 });
+
+const includeTransactions = z._default(z.boolean(), true);
 
 export const StartMxJobEvent = z.object({
   job: JobRefSchema,
-  observeOnly: z.boolean().default(false),
-  includeTransactions: z.boolean().default(true),
+  observeOnly: z._default(z.boolean(), false),
+  includeTransactions,
   // The whole state: its progress is there only when the start is run again after a 429.
-  state: z.object({ progress: ProgressSchema.optional() }).default({}),
+  state: z._default(z.object({ progress: z.optional(ProgressSchema) }), {}),
 });
 export const PollMemberStatusEvent = z.object({ job: JobRefSchema, progress: ProgressSchema });
-export const ParkForChallengeEvent = z.object({ job: JobRefSchema, taskToken: z.string().min(1) });
-export const FetchResultsEvent = z.object({
-  job: JobRefSchema,
-  includeTransactions: z.boolean().default(true),
-  progress: ProgressSchema,
-});
+export const ParkForChallengeEvent = z.object({ job: JobRefSchema, taskToken: id });
+export const FetchResultsEvent = z.object({ job: JobRefSchema, includeTransactions, progress: ProgressSchema });
 export const RecordSuccessEvent = z.object({
   job: JobRefSchema,
   // Result counts, and `refreshed` (aggregation: false when MX throttled it).
-  counts: z.record(z.string(), z.union([z.number().int().nonnegative(), z.boolean()])),
-  progress: ProgressSchema.optional(),
+  counts: z.record(z.string(), z.union([count, z.boolean()])),
+  progress: z.optional(ProgressSchema),
 });
 export const RecordFailureEvent = z.object({
   job: JobRefSchema,
   // The whole state: a step's decision in its progress, or the error the Catch put there.
   state: z.object({
-    progress: ProgressSchema.optional(),
-    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+    progress: z.optional(ProgressSchema),
+    error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
   }),
 });
 
 /** The detail of the EventBridge event on a job execution's end (Step Functions Execution Status Change). */
 export const ExecutionEndedDetail = z.object({
-  executionArn: z.string().min(1),
-  status: z.string().min(1),
+  executionArn: id,
+  status: id,
   // The execution input as JSON: endJobOfStoppedExecution reads the job's references from it
   // (none: not a job it can find, as before the check).
-  input: z
-    .string()
-    .nullish()
-    .transform((input) => input ?? ''),
+  input: z.pipe(
+    z.nullish(z.string()),
+    z.transform((input) => input ?? ''),
+  ),
+});
+
+/**
+ * The EventBridge event that carries it: the envelope's fields as Powertools' EventBridgeSchema
+ * checks them (its schemas are classic zod, which no Lambda bundle carries), around the detail.
+ */
+export const ExecutionEndedEvent = z.object({
+  version: z.string(),
+  id: z.string(),
+  source: z.string(),
+  account: z.string(),
+  time: z.iso.datetime(),
+  region: z.string(),
+  resources: z.array(z.string()),
+  'detail-type': z.string(),
+  detail: ExecutionEndedDetail,
+  'replay-name': z.optional(z.string()),
 });

@@ -1,7 +1,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import { DEFAULT_JOB_TIME_BUDGET, jobTimeLimits } from '#shared/contract/time-budget.js';
 import { ENV, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
-import { stepFunctionsTaskTokens, type TaskTokens } from '#shared/jobs/task-tokens.js';
+import type { TaskTokens } from '#shared/jobs/task-tokens.js';
 import type { MxClient } from '#shared/mx/index.js';
 import { IdempotencyStore } from '#shared/store/idempotency-store.js';
 import { JobStore } from '#shared/store/job-store.js';
@@ -9,25 +9,24 @@ import { MemberStore } from '#shared/store/member-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { UserStore } from '#shared/store/user-store.js';
 import { documentClient } from './aws-clients.js';
-import { BaseEnvironment, mxConnectionOf, parseEnvironment } from './environment.js';
+import { BaseEnvironment, mxConnectionOf, numberVariable, parseEnvironment } from './environment.js';
 import { mxClientFromSecret } from './mx-from-secret.js';
-import { stepFunctionsClient } from './step-functions-client.js';
+import { clientTaskTokens, stepFunctionsClient } from './step-functions-client.js';
+import * as z from './zod.js';
 
 /** The API's default time limit of one MX call (the workflow functions have their own, MX_TIMEOUT_MS). */
 export const API_MX_TIMEOUT_MS = 6_000;
 
-const ApiEnvironment = BaseEnvironment.extend({
-  [STATE_MACHINE_ARN_ENV.aggregate]: z.string().min(1),
-  [STATE_MACHINE_ARN_ENV.verify]: z.string().min(1),
-  [STATE_MACHINE_ARN_ENV.identify]: z.string().min(1),
+const arn = z.string().check(z.minLength(1));
+
+const ApiEnvironment = z.extend(BaseEnvironment, {
+  [STATE_MACHINE_ARN_ENV.aggregate]: arn,
+  [STATE_MACHINE_ARN_ENV.verify]: arn,
+  [STATE_MACHINE_ARN_ENV.identify]: arn,
   /** A member stays locked this long if its job dies without freeing it: past the execution timeout. */
-  [ENV.jobLockSeconds]: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(3 * 3600),
+  [ENV.jobLockSeconds]: numberVariable(jobTimeLimits(DEFAULT_JOB_TIME_BUDGET).lockSeconds, z.int(), z.gt(0)),
   /** Each MX call of a request: short enough that a route's MX calls fit inside API Gateway's 29 s. */
-  [ENV.apiMxTimeoutMs]: z.coerce.number().int().positive().default(API_MX_TIMEOUT_MS),
+  [ENV.apiMxTimeoutMs]: numberVariable(API_MX_TIMEOUT_MS, z.int(), z.gt(0)),
 });
 
 /** A store's public methods: what an operation may call, and what an in-memory fake implements. */
@@ -49,33 +48,59 @@ export interface ApiDeps {
   now(): Date;
 }
 
-let deps: ApiDeps | undefined;
+/** How an API function reaches Step Functions: to start executions and to send task tokens. */
+type StepFunctionsDeps = Pick<ApiDeps, 'sfn' | 'taskTokens'>;
 
-/** Built once per container on first use, so a bad environment fails a request clearly. */
-export function apiDeps(): ApiDeps {
-  if (!deps) {
-    const env = parseEnvironment(ApiEnvironment, process.env);
-    const doc = documentClient();
-    const sfn = stepFunctionsClient();
-    // The workflow functions wait longer and retry pages; a request does neither (its caller retries).
-    const connection = { ...mxConnectionOf(env), timeoutMs: env[ENV.apiMxTimeoutMs], pageRetries: 0 };
-    deps = {
-      mx: () => mxClientFromSecret(connection),
-      users: new UserStore(doc, env[ENV.tableName]),
-      members: new MemberStore(doc, env[ENV.tableName]),
-      jobs: new JobStore(doc, env[ENV.tableName]),
-      results: new ResultStore(doc, env[ENV.tableName]),
-      idempotency: new IdempotencyStore(doc, env[ENV.tableName]),
-      sfn,
-      taskTokens: stepFunctionsTaskTokens(sfn),
-      stateMachineArns: {
-        aggregate: env[STATE_MACHINE_ARN_ENV.aggregate],
-        verify: env[STATE_MACHINE_ARN_ENV.verify],
-        identify: env[STATE_MACHINE_ARN_ENV.identify],
-      },
-      lockSeconds: env[ENV.jobLockSeconds],
-      now: () => new Date(),
-    };
-  }
-  return deps;
-}
+const refused = () => Promise.reject(new Error('this API function neither starts executions nor sends task tokens'));
+
+/** What an API function whose operations never call Step Functions has in its place: a call is a wiring mistake. */
+const NO_STEP_FUNCTIONS: StepFunctionsDeps = {
+  sfn: { send: refused },
+  taskTokens: { succeed: refused, fail: refused },
+};
+
+/**
+ * The deps of an API function, built once per container on first use, so a bad environment
+ * fails a request clearly. Step Functions' client is the handler's choice (`stepFunctions`).
+ */
+const apiDepsOf = (stepFunctions: () => StepFunctionsDeps = () => NO_STEP_FUNCTIONS) => {
+  let deps: ApiDeps | undefined;
+  return (): ApiDeps => {
+    if (!deps) {
+      const env = parseEnvironment(ApiEnvironment, process.env);
+      const doc = documentClient();
+      // The workflow functions wait longer and retry pages; a request does neither (its caller retries).
+      const connection = { ...mxConnectionOf(env), timeoutMs: env[ENV.apiMxTimeoutMs], pageRetries: 0 };
+      deps = {
+        mx: () => mxClientFromSecret(connection),
+        users: new UserStore(doc, env[ENV.tableName]),
+        members: new MemberStore(doc, env[ENV.tableName]),
+        jobs: new JobStore(doc, env[ENV.tableName]),
+        results: new ResultStore(doc, env[ENV.tableName]),
+        idempotency: new IdempotencyStore(doc, env[ENV.tableName]),
+        ...stepFunctions(),
+        stateMachineArns: {
+          aggregate: env[STATE_MACHINE_ARN_ENV.aggregate],
+          verify: env[STATE_MACHINE_ARN_ENV.verify],
+          identify: env[STATE_MACHINE_ARN_ENV.identify],
+        },
+        lockSeconds: env[ENV.jobLockSeconds],
+        now: () => new Date(),
+      };
+    }
+    return deps;
+  };
+};
+
+/**
+ * The deps of the API functions that start executions or answer challenges (jobs, members).
+ * Only their bundles carry Step Functions' client: `@__PURE__` lets esbuild leave out this
+ * export, and the client with it, where it is unused.
+ */
+export const jobApiDeps = /* @__PURE__ */ apiDepsOf(() => ({
+  sfn: stepFunctionsClient(),
+  taskTokens: clientTaskTokens(),
+}));
+
+/** The deps of the API functions that call no Step Functions (users, institutions, results). */
+export const apiDeps = /* @__PURE__ */ apiDepsOf();

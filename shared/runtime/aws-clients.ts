@@ -8,7 +8,17 @@ import { tracer } from './tracer.js';
  */
 let doc: DynamoDBDocumentClient | undefined;
 
+/**
+ * Attempts per DynamoDB call, the SDK's standard mode (jittered back-off): throttling under a
+ * burst outlasts the default 3; more would eat the API's 29 s. Transactions cancelled for a
+ * conflict and unprocessed batch items are retried by the stores (shared/store/dynamodb-retries.ts).
+ */
+const DYNAMODB_MAX_ATTEMPTS = 6;
+
 export const documentClient = (): DynamoDBDocumentClient =>
-  (doc ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
-    marshallOptions: { removeUndefinedValues: true },
-  }));
+  (doc ??= DynamoDBDocumentClient.from(
+    tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: DYNAMODB_MAX_ATTEMPTS, retryMode: 'standard' })),
+    {
+      marshallOptions: { removeUndefinedValues: true },
+    },
+  ));

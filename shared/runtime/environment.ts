@@ -1,21 +1,27 @@
-import { z } from 'zod';
 import { ENV } from '#shared/contract/workflow.js';
 import type { MxConnection } from './mx-from-secret.js';
+import * as z from './zod.js';
+
+const name = z.string().check(z.minLength(1));
+
+/** A number from the environment that passes `checks`, `fallback` when the variable is not set. */
+export const numberVariable = (fallback: number, ...checks: z.core.$ZodCheck<number>[]) =>
+  z._default(z.coerce.number().check(...checks), fallback);
 
 /** The table every function reads and writes. */
-export const TableEnvironment = z.object({ [ENV.tableName]: z.string().min(1) });
+export const TableEnvironment = z.object({ [ENV.tableName]: name });
 
 /** What every function that talks to MX and DynamoDB needs from its environment. */
-export const BaseEnvironment = TableEnvironment.extend({
-  [ENV.mxSecretId]: z.string().min(1),
+export const BaseEnvironment = z.extend(TableEnvironment, {
+  [ENV.mxSecretId]: name,
   /** Overrides the base URL stored in the secret (the CDK stack sets it per MX environment). */
-  [ENV.mxBaseUrl]: z.url().optional(),
-  [ENV.mxDialect]: z.enum(['platform', 'atrium']).default('platform'),
-  [ENV.mxTimeoutMs]: z.coerce.number().positive().default(10_000),
+  [ENV.mxBaseUrl]: z.optional(z.url()),
+  [ENV.mxDialect]: z._default(z.enum(['platform', 'atrium']), 'platform'),
+  [ENV.mxTimeoutMs]: numberVariable(10_000, z.gt(0)),
 });
 
 /** Parses the environment, naming only the variables that are missing or wrong. */
-export function parseEnvironment<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+export function parseEnvironment<S extends z.ZodMiniType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const names = parsed.error.issues.map((i) => i.path.join('.')).join(', ');

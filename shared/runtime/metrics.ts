@@ -13,6 +13,8 @@ export const METRIC = {
   mxCalls: 'MxCalls',
   mxErrors: 'MxErrors',
   mxAccessRefused: 'MxAccessRefused',
+  /** Jobs the reconciler had to end (their execution ended, never started or is gone): an alarm. */
+  jobsReconciled: 'JobsReconciled',
   /** Written by Powertools' `logMetrics` on a function's first invocation, by `function_name`. */
   coldStart: 'ColdStart',
 } as const;
@@ -81,6 +83,12 @@ export function recordJobEnded(job: {
   metrics.record(METRIC.jobsEnded, { jobType: job.jobType, status: job.status });
   if (job.reason) metrics.record(METRIC.jobsFailed, { jobType: job.jobType, reason: job.reason });
   if (job.pollCount !== undefined) metrics.record(METRIC.pollsPerJob, { jobType: job.jobType }, job.pollCount);
+}
+
+/** One job the reconciler ended; its status and reason also count in JobsEnded and JobsFailed. */
+export function recordJobReconciled(job: { jobType: string; status: string; reason: string }): void {
+  metrics.record(METRIC.jobsReconciled, {});
+  recordJobEnded(job);
 }
 
 export function recordChallengeWait(seconds: number): void {

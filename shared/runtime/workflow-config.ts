@@ -1,20 +1,22 @@
-import { z } from 'zod';
+import { DEFAULT_JOB_TIME_BUDGET } from '#shared/contract/time-budget.js';
 import { ENV } from '#shared/contract/workflow.js';
 import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '#shared/jobs/poll-schedule.js';
-import { BaseEnvironment, mxConnectionOf, parseEnvironment } from './environment.js';
+import { BaseEnvironment, mxConnectionOf, numberVariable, parseEnvironment } from './environment.js';
 import type { MxConnection } from './mx-from-secret.js';
+import * as z from './zod.js';
 
-const positive = z.coerce.number().positive();
+const positive = (fallback: number) => numberVariable(fallback, z.gt(0));
 
 /** The environment of the workflow functions; CDK sets it, the local runtime too. */
-const WorkflowEnvironment = BaseEnvironment.extend({
-  [ENV.pollIntervalSeconds]: positive.default(DEFAULT_POLL_SCHEDULE.intervalSeconds),
-  [ENV.pollBackoffAfterPolls]: z.coerce.number().int().nonnegative().default(DEFAULT_POLL_SCHEDULE.backoffAfterPolls),
-  [ENV.pollBackoffRate]: z.coerce.number().min(1).default(DEFAULT_POLL_SCHEDULE.backoffRate),
-  [ENV.pollMaxIntervalSeconds]: positive.default(DEFAULT_POLL_SCHEDULE.maxIntervalSeconds),
-  [ENV.pollMaxCount]: z.coerce.number().int().positive().default(DEFAULT_POLL_SCHEDULE.maxPolls),
-  [ENV.oauthTimeoutSeconds]: positive.default(DEFAULT_POLL_SCHEDULE.oauthTimeoutSeconds),
-  [ENV.fetchConcurrency]: z.coerce.number().int().min(1).max(10).default(3),
+const WorkflowEnvironment = z.extend(BaseEnvironment, {
+  [ENV.pollIntervalSeconds]: positive(DEFAULT_POLL_SCHEDULE.intervalSeconds),
+  [ENV.pollBackoffAfterPolls]: numberVariable(DEFAULT_POLL_SCHEDULE.backoffAfterPolls, z.int(), z.gte(0)),
+  [ENV.pollBackoffRate]: numberVariable(DEFAULT_POLL_SCHEDULE.backoffRate, z.gte(1)),
+  [ENV.pollMaxIntervalSeconds]: positive(DEFAULT_POLL_SCHEDULE.maxIntervalSeconds),
+  [ENV.pollMaxCount]: numberVariable(DEFAULT_POLL_SCHEDULE.maxPolls, z.int(), z.gt(0)),
+  [ENV.oauthTimeoutSeconds]: positive(DEFAULT_POLL_SCHEDULE.oauthTimeoutSeconds),
+  [ENV.challengeTimeoutSeconds]: positive(DEFAULT_JOB_TIME_BUDGET.challengeTimeoutSeconds),
+  [ENV.fetchConcurrency]: numberVariable(3, z.int(), z.gte(1), z.lte(10)),
 });
 
 export interface WorkflowConfig {
@@ -22,6 +24,8 @@ export interface WorkflowConfig {
   readonly mx: MxConnection;
   readonly schedule: PollSchedule;
   readonly fetchConcurrency: number;
+  /** The ParkForChallenge task's timeout: a parked challenge's answers are refused after it. */
+  readonly challengeTimeoutSeconds: number;
 }
 
 export function readWorkflowConfig(env: NodeJS.ProcessEnv = process.env): WorkflowConfig {
@@ -38,5 +42,6 @@ export function readWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
       oauthTimeoutSeconds: e[ENV.oauthTimeoutSeconds],
     },
     fetchConcurrency: e[ENV.fetchConcurrency],
+    challengeTimeoutSeconds: e[ENV.challengeTimeoutSeconds],
   };
 }

@@ -1,12 +1,13 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
 import type { WorkflowDeps } from '#shared/jobs/workflow-deps.js';
 import type { JobRef } from '#shared/store/job-record.js';
 import { logger } from './logger.js';
 import { observability } from './observability.js';
+import { clientTaskTokens } from './step-functions-client.js';
 import { workflowDeps } from './workflow-runtime.js';
+import type * as z from './zod.js';
 
 /** What every workflow task's event carries: the job it works for. */
 type JobEvent = { readonly job: Pick<JobRef, 'jobGuid' | 'userGuid' | 'memberGuid' | 'jobType'> };
@@ -17,24 +18,37 @@ export type WorkflowTaskHandler<R> = (event: unknown, context: Context) => Promi
 /**
  * The shape every workflow task Lambda shares: Powertools' Parser checks the event against
  * the step's schema (a misfit fails the task, which the state machine's Catch records), the
- * logs are tagged with the job's references, one step runs, its outcome (never its data) is
- * logged and its result handed back.
+ * logs are tagged with the job's references, one step runs with the deps `deps` builds, its
+ * outcome (never its data) is logged and its result handed back.
  */
-export function workflowTask<S extends z.ZodType<JobEvent>, R>(
-  schema: S,
-  step: (deps: WorkflowDeps, event: z.output<S>) => Promise<R>,
-  summarize: (result: R) => Record<string, unknown>,
-  /** Metrics the step's outcome stands for (jobs started, ended, polls). */
-  measure?: (result: R, event: z.output<S>) => void,
-): WorkflowTaskHandler<R> {
-  return middy<z.output<S>, R>()
-    .use(observability())
-    .use(parser({ schema }))
-    .handler(async (input) => {
-      logger.appendKeys({ jobGuid: input.job.jobGuid, memberGuid: input.job.memberGuid, jobType: input.job.jobType });
-      const result = await step(await workflowDeps(), input);
-      logger.info('workflow step done', summarize(result));
-      measure?.(result, input);
-      return result;
-    }) as WorkflowTaskHandler<R>;
-}
+const workflowTaskOf =
+  <D>(deps: () => Promise<D>) =>
+  <S extends z.ZodMiniType<JobEvent>, R>(
+    schema: S,
+    step: (deps: D, event: z.output<S>) => Promise<R>,
+    summarize: (result: R) => Record<string, unknown>,
+    /** Metrics the step's outcome stands for (jobs started, ended, polls). */
+    measure?: (result: R, event: z.output<S>) => void,
+  ): WorkflowTaskHandler<R> =>
+    middy<z.output<S>, R>()
+      .use(observability())
+      .use(parser({ schema }))
+      .handler(async (input) => {
+        logger.appendKeys({ jobGuid: input.job.jobGuid, memberGuid: input.job.memberGuid, jobType: input.job.jobType });
+        const result = await step(await deps(), input);
+        logger.info('workflow step done', summarize(result));
+        measure?.(result, input);
+        return result;
+      }) as WorkflowTaskHandler<R>;
+
+/**
+ * The task whose step sends task tokens (ParkForChallenge). Only its bundle carries Step
+ * Functions' client: `@__PURE__` lets esbuild leave out this export, and the client with it,
+ * where it is unused.
+ */
+export const taskTokenWorkflowTask = /* @__PURE__ */ workflowTaskOf(
+  async (): Promise<WorkflowDeps> => ({ ...(await workflowDeps()), taskTokens: clientTaskTokens() }),
+);
+
+/** The other tasks: their steps send no task tokens, so their bundles carry no Step Functions client. */
+export const workflowTask = /* @__PURE__ */ workflowTaskOf(workflowDeps);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ChallengeResponse } from 'mx-platform-node';
 import type { JobStatus, JobType } from '#shared/contract/workflow.js';
 import type { FailureReason } from '#shared/jobs/failure-reasons.js';
@@ -23,6 +24,8 @@ export interface JobRecord {
   /** The challenges waiting for an answer while CHALLENGED; never the answers. */
   readonly challenges?: ChallengeResponse[];
   readonly task_token?: string;
+  /** While CHALLENGED: when the execution stops waiting for the answer (ISO); an answer after it is refused. */
+  readonly challenge_expires_at?: string;
   readonly oauth_window_uri?: string | null;
   readonly error?: { readonly code: FailureReason; readonly message: string } | null;
   readonly counts?: JobCounts;
@@ -84,4 +87,18 @@ export function newJobRecord(
     created_at: at,
     updated_at: at,
   };
+}
+
+/**
+ * A new job's guid: its start time in hex first, so a member's jobs list newest first straight
+ * from the table, and so the guid alone finds an active job (`jobStartOf`).
+ */
+export function newJobGuid(now: Date): string {
+  return `JOB-${now.getTime().toString(16).padStart(12, '0')}-${randomBytes(8).toString('hex')}`;
+}
+
+/** The start time a `newJobGuid` carries, or undefined for any other guid. */
+export function jobStartOf(jobGuid: string): Date | undefined {
+  const hex = /^JOB-([0-9a-f]{12})-[0-9a-f]{16}$/.exec(jobGuid)?.[1];
+  return hex === undefined ? undefined : new Date(Number.parseInt(hex, 16));
 }

@@ -7,6 +7,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  paginateQuery,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -14,10 +15,35 @@ import {
 import type { ChallengeResponse } from 'mx-platform-node';
 import type { JobStatus, JobType, TerminalJobStatus } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS, type FailureReason } from '#shared/jobs/failure-reasons.js';
-import { type JobCounts, type JobRecord, type JobWarning, type MemberLock, newJobRecord } from './job-record.js';
+import { BATCH_SIZE, writeBatch } from './batch-write.js';
+import { type ChallengesRef, challengeChunkItems, challengesFromChunks } from './challenge-items.js';
+import {
+  DynamoDbThrottled,
+  isTransientCancellation,
+  type RetryPace,
+  sendTransaction,
+  TRANSACTION_RETRY_PACE,
+} from './dynamodb-retries.js';
+import {
+  type JobCounts,
+  type JobRecord,
+  type JobWarning,
+  jobStartOf,
+  type MemberLock,
+  newJobRecord,
+} from './job-record.js';
 import { keys, withoutKeys } from './keys.js';
+import { TABLE_DEFINITION } from './table-definition.js';
 
 /** Thrown when a member already has a running job; carries which one. */
+/** What the active-jobs index holds of a job: the references that find it (read the job itself). */
+export type ActiveJobRef = Pick<JobRecord, 'job_guid' | 'member_guid'>;
+
+const activeJobRefOf = (item: Record<string, unknown>): ActiveJobRef => ({
+  job_guid: String(item.job_guid),
+  member_guid: String(item.member_guid),
+});
+
 export class MemberBusyError extends Error {
   override readonly name = 'MemberBusyError';
   constructor(readonly running: MemberLock) {
@@ -48,6 +74,10 @@ const ACTIVE = { ':running': 'RUNNING', ':challenged': 'CHALLENGED', ':action': 
 const IS_ACTIVE = '#status IN (:running, :challenged, :action)';
 const NAMES = { '#status': 'status', '#history': 'history' } as const;
 
+const { indexName: ACTIVE_INDEX, partitionKey: ACTIVE_SHARD, sortKey: ACTIVE_SINCE } = TABLE_DEFINITION.activeJobsIndex;
+/** Removed when a job ends, which takes it out of the sparse index. */
+const ACTIVE_INDEX_KEYS = `${ACTIVE_SHARD}, ${ACTIVE_SINCE}`;
+
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 /**
@@ -58,6 +88,7 @@ export class JobStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly transactionPace: RetryPace = TRANSACTION_RETRY_PACE,
   ) {}
 
   /** Creates the job and takes the member's lock in one transaction, or throws MemberBusyError. */
@@ -69,7 +100,10 @@ export class JobStore {
       expires_at: Math.floor(job.now.getTime() / 1000) + job.lockSeconds,
     };
     try {
-      await this.doc.send(
+      // Sent again while DynamoDB cancels it as a conflict: the other start then either holds the
+      // lock (ConditionalCheckFailed below) or failed, and this one may take it.
+      await sendTransaction(
+        this.doc,
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -85,25 +119,32 @@ export class JobStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.job(job.memberGuid, job.jobGuid), ...record },
+                Item: {
+                  ...keys.job(job.memberGuid, job.jobGuid),
+                  ...keys.activeJob(job.jobGuid, record.created_at),
+                  ...record,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
           ],
         }),
+        this.transactionPace,
       );
     } catch (error) {
       const held = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0] : undefined;
       if (held?.Code === 'ConditionalCheckFailed') {
-        // The lock the condition saw, if its job ends (and frees it) before it can be read again.
-        const running = held.Item ? ((await this.getLock(job.memberGuid)) ?? lockOf(held.Item)) : undefined;
+        // The lock as it is now, else the one the condition saw (its job ended and freed it meanwhile).
+        const running = (await this.getLock(job.memberGuid)) ?? (held.Item ? lockOf(held.Item) : undefined);
         if (running) throw new MemberBusyError(running);
       }
-      // DynamoDB (not DynamoDB Local) cancels colliding transactions on one item as TransactionConflict:
-      // another start is taking this member's lock right now.
-      if (held?.Code === 'TransactionConflict') {
+      if (isTransientCancellation(error)) {
+        // Still conflicting after the retries: another start holds the member, or DynamoDB is overloaded.
         const running = await this.getLock(job.memberGuid);
         if (running) throw new MemberBusyError(running);
+        throw new DynamoDbThrottled(
+          `the job start conflicted with other writes ${this.transactionPace.attempts} times`,
+        );
       }
       throw error;
     }
@@ -114,7 +155,7 @@ export class JobStore {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: keys.job(memberGuid, jobGuid), ConsistentRead: true }),
     );
-    return Item ? withoutKeys<JobRecord>(Item) : undefined;
+    return Item ? this.withChallenges(Item) : undefined;
   }
 
   async getLock(memberGuid: string): Promise<MemberLock | undefined> {
@@ -124,7 +165,11 @@ export class JobStore {
     return Item ? withoutKeys<MemberLock>(Item) : undefined;
   }
 
-  /** A member's jobs, newest first (job guids sort by time), a page at a time. */
+  /**
+   * A member's jobs, newest first (job guids sort by time), a page at a time. Eventually
+   * consistent on purpose: a list page (or a member's latest status) a moment stale is harmless,
+   * and the job a caller just started is read by getJob, which is strongly consistent.
+   */
   async listJobs(
     memberGuid: string,
     options: { limit?: number; startKey?: Record<string, unknown> } = {},
@@ -140,8 +185,59 @@ export class JobStore {
         ExclusiveStartKey: options.startKey,
       }),
     );
-    const items = Items.map((item) => withoutKeys<JobRecord>(item));
+    const items = await Promise.all(Items.map((item) => this.withChallenges(item)));
     return LastEvaluatedKey ? { items, lastKey: LastEvaluatedKey } : { items };
+  }
+
+  /**
+   * Jobs RUNNING or CHALLENGED (ACTION_REQUIRED too) since before `startedBefore`, oldest first
+   * per shard, at most `limit` in all, from the sparse active-jobs index: one query per shard,
+   * never a Scan. The index is eventually consistent: a job listed may have ended a moment ago,
+   * so callers re-read it (getJob) before acting on it.
+   */
+  async listActiveJobs(query: { startedBefore: Date; limit: number }): Promise<ActiveJobRef[]> {
+    // The limit spread over the shards, oldest first in each: a shard full of long, healthy jobs
+    // never hides the others' from a pass.
+    const shards = keys.activeJobShards();
+    const perShard = Math.max(1, Math.ceil(query.limit / shards.length));
+    const pages = await Promise.all(
+      shards.map((shard) =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: ACTIVE_INDEX,
+            KeyConditionExpression: '#shard = :shard AND #since < :before',
+            ExpressionAttributeNames: { '#shard': ACTIVE_SHARD, '#since': ACTIVE_SINCE },
+            ExpressionAttributeValues: { ':shard': shard, ':before': query.startedBefore.toISOString() },
+            Limit: perShard,
+          }),
+        ),
+      ),
+    );
+    return pages.flatMap((page) => (page.Items ?? []).map(activeJobRefOf)).slice(0, query.limit);
+  }
+
+  /**
+   * An active job found by its guid alone (an execution's name): its guid carries its start
+   * time, which is its `active_since`, so one index query on its shard finds it. Undefined once
+   * the job ended (it left the index) or for a guid not made by `newJobGuid`.
+   */
+  async findActiveJob(jobGuid: string): Promise<JobRecord | undefined> {
+    const started = jobStartOf(jobGuid);
+    if (!started) return undefined;
+    const { active_shard, active_since } = keys.activeJob(jobGuid, started.toISOString());
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: ACTIVE_INDEX,
+        KeyConditionExpression: '#shard = :shard AND #since = :since',
+        FilterExpression: 'job_guid = :guid',
+        ExpressionAttributeNames: { '#shard': ACTIVE_SHARD, '#since': ACTIVE_SINCE },
+        ExpressionAttributeValues: { ':shard': active_shard, ':since': active_since, ':guid': jobGuid },
+      }),
+    );
+    const ref = Items?.[0] ? activeJobRefOf(Items[0]) : undefined;
+    return ref && (await this.getJob(ref.member_guid, ref.job_guid));
   }
 
   /** `aggregatedBefore`: MX's successfully_aggregated_at before the start, to tell a throttled aggregation at its end. */
@@ -207,42 +303,48 @@ export class JobStore {
     jobGuid: string,
     stage: { challenges: ChallengeResponse[]; now: Date },
   ): Promise<boolean> {
-    return this.updateActive(memberGuid, jobGuid, 'SET challenges = :challenges, updated_at = :now', {
-      ':challenges': stage.challenges,
+    const ref = await this.storeChallenges(memberGuid, jobGuid, stage.challenges, stage.now);
+    return this.updateActive(memberGuid, jobGuid, 'SET challenges_ref = :ref, updated_at = :now REMOVE challenges', {
+      ':ref': ref,
       ':now': stage.now.toISOString(),
     });
   }
 
   /**
    * Parks the job: the task token that resumes the execution, with the challenges to show
-   * (those given, else the ones staged by the status read). False when the job has ended, or
+   * (those given, else the ones staged by the status read) and when the wait for them ends. False when the job has ended, or
    * has no challenges to show.
    */
   async parkForChallenge(
     memberGuid: string,
     jobGuid: string,
-    park: { challenges?: ChallengeResponse[]; taskToken: string; now: Date },
+    park: { challenges?: ChallengeResponse[]; taskToken: string; expiresAt?: Date; now: Date },
   ): Promise<boolean> {
     const at = park.now.toISOString();
     const given = park.challenges !== undefined;
+    const expires = park.expiresAt ? ', challenge_expires_at = :expires' : '';
+    const ref = given ? await this.storeChallenges(memberGuid, jobGuid, park.challenges ?? [], park.now) : undefined;
     return this.updateActive(
       memberGuid,
       jobGuid,
-      `SET #status = :challenged, ${given ? 'challenges = :challenges, ' : ''}task_token = :token, connection_status = :cs, updated_at = :now, #history = list_append(#history, :entry)`,
+      `SET #status = :challenged, ${given ? 'challenges_ref = :ref, ' : ''}task_token = :token${expires}, connection_status = :cs, updated_at = :now, #history = list_append(#history, :entry)${given ? ' REMOVE challenges' : ''}`,
       {
-        ...(given ? { ':challenges': park.challenges } : {}),
+        ...(ref ? { ':ref': ref } : {}),
         ':token': park.taskToken,
+        ...(park.expiresAt ? { ':expires': park.expiresAt.toISOString() } : {}),
         ':cs': 'CHALLENGED',
         ':now': at,
         ':entry': [{ at, status: 'CHALLENGED', connection_status: 'CHALLENGED' }],
       },
-      given ? undefined : 'attribute_exists(challenges)',
+      given ? undefined : '(attribute_exists(challenges_ref) OR attribute_exists(challenges))',
     );
   }
 
   /**
    * Takes the task token of a parked job for one answer. Only one caller can win it, which
-   * is what makes an answer posted twice resume once.
+   * is what makes an answer posted twice resume once, and none once the wait has expired (the
+   * execution no longer listens). `challenge_expires_at` stays on the job: it says how long the
+   * round waited if the job later ends CHALLENGE_EXPIRED.
    */
   async claimChallenge(claim: {
     memberGuid: string;
@@ -258,8 +360,10 @@ export class JobStore {
           TableName: this.tableName,
           Key: keys.job(memberGuid, jobGuid),
           UpdateExpression:
-            'SET #status = :running, connection_status = :resumed, updated_at = :now, #history = list_append(#history, :entry) REMOVE task_token, challenges',
-          ConditionExpression: '#status = :challenged AND attribute_exists(task_token) AND user_guid = :user',
+            'SET #status = :running, connection_status = :resumed, updated_at = :now, #history = list_append(#history, :entry) REMOVE task_token, challenges, challenges_ref',
+          ConditionExpression:
+            '#status = :challenged AND attribute_exists(task_token) AND user_guid = :user' +
+            ' AND (attribute_not_exists(challenge_expires_at) OR challenge_expires_at > :now)',
           ExpressionAttributeNames: NAMES,
           ExpressionAttributeValues: {
             ':running': 'RUNNING',
@@ -273,11 +377,10 @@ export class JobStore {
         }),
       );
       if (!Attributes) return undefined;
-      return {
-        taskToken: String(Attributes.task_token),
-        parkedAt: String(Attributes.updated_at),
-        challenges: (Attributes.challenges ?? []) as ChallengeResponse[],
-      };
+      const challenges = await this.challengesOf(memberGuid, jobGuid, Attributes);
+      // The answer's own copy now: a refused answer stores the round again (releaseChallenge).
+      await this.deleteChallenges(memberGuid, jobGuid);
+      return { taskToken: String(Attributes.task_token), parkedAt: String(Attributes.updated_at), challenges };
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -290,11 +393,12 @@ export class JobStore {
     jobGuid: string,
     challenge: { challenges: ChallengeResponse[]; taskToken: string; now: Date },
   ): Promise<void> {
+    const ref = await this.storeChallenges(memberGuid, jobGuid, challenge.challenges, challenge.now);
     await this.updateActive(
       memberGuid,
       jobGuid,
-      'SET #status = :challenged, connection_status = :challenged, challenges = :challenges, task_token = :token, updated_at = :now',
-      { ':challenges': challenge.challenges, ':token': challenge.taskToken, ':now': challenge.now.toISOString() },
+      'SET #status = :challenged, connection_status = :challenged, challenges_ref = :ref, task_token = :token, updated_at = :now',
+      { ':ref': ref, ':token': challenge.taskToken, ':now': challenge.now.toISOString() },
       'attribute_not_exists(task_token)',
     );
   }
@@ -312,7 +416,7 @@ export class JobStore {
       jobGuid,
       `SET #status = :status, #error = :error, counts = :counts, finished_at = :now, updated_at = :now, #history = list_append(#history, :entry)${
         knowsStatus ? ', connection_status = :cs' : ''
-      }${finish.warnings?.length ? ', warnings = :warnings' : ''} REMOVE task_token, challenges`,
+      }${finish.warnings?.length ? ', warnings = :warnings' : ''} REMOVE task_token, challenges, challenges_ref, ${ACTIVE_INDEX_KEYS}`,
       {
         ':status': finish.status,
         ':error': error,
@@ -325,7 +429,73 @@ export class JobStore {
       undefined,
       { '#error': 'error' },
     );
+    await this.deleteChallenges(memberGuid, jobGuid);
     return finished;
+  }
+
+  /** Stores a round of challenges in chunk items of its own; answers what the job item points at them with. */
+  private async storeChallenges(
+    memberGuid: string,
+    jobGuid: string,
+    challenges: readonly ChallengeResponse[],
+    now: Date,
+  ): Promise<ChallengesRef> {
+    const { ref, items } = challengeChunkItems({ memberGuid, jobGuid }, challenges, now);
+    // One chunk at a time: each is up to 300 KB, and a batch request may carry 16 MB at most.
+    for (const item of items) await writeBatch(this.doc, this.tableName, [{ PutRequest: { Item: item } }]);
+    return ref;
+  }
+
+  /** A job item with its challenges read back whole, as callers know a job. */
+  private async withChallenges(item: Record<string, unknown>): Promise<JobRecord> {
+    const job = jobOf(item);
+    if (!item.challenges_ref) return job;
+    return { ...job, challenges: await this.challengesOf(job.member_guid, job.job_guid, item) };
+  }
+
+  /** The challenges an item shows: stored beside it (or inline, as jobs parked before chunking keep them). */
+  private async challengesOf(
+    memberGuid: string,
+    jobGuid: string,
+    item: Record<string, unknown>,
+  ): Promise<ChallengeResponse[]> {
+    if (Array.isArray(item.challenges)) return item.challenges as ChallengeResponse[];
+    const ref = item.challenges_ref as ChallengesRef | undefined;
+    if (!ref) return [];
+    const { pk, skPrefix } = keys.challengeChunksOfJob(memberGuid, jobGuid, ref.round);
+    // Written a moment before the job item that points at them: strongly consistent.
+    const items = await this.queryAll({ pk, skPrefix });
+    return challengesFromChunks(ref, items) ?? [];
+  }
+
+  /** Removes every stored round of the job's challenges (the one shown, and any a crash left behind). */
+  private async deleteChallenges(memberGuid: string, jobGuid: string): Promise<void> {
+    const { pk, skPrefix } = keys.challengeChunksOfJob(memberGuid, jobGuid);
+    const chunkKeys = await this.queryAll({ pk, skPrefix }, 'pk, sk');
+    for (let i = 0; i < chunkKeys.length; i += BATCH_SIZE) {
+      const batch = chunkKeys.slice(i, i + BATCH_SIZE).map((key) => ({ DeleteRequest: { Key: key } }));
+      await writeBatch(this.doc, this.tableName, batch);
+    }
+  }
+
+  /** Every item under a key prefix, strongly consistent, page after page (chunks fill a 1 MB page fast). */
+  private async queryAll(
+    { pk, skPrefix }: { pk: string; skPrefix: string },
+    projection?: string,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+        ConsistentRead: true,
+        ...(projection ? { ProjectionExpression: projection } : {}),
+      },
+    );
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    return items;
   }
 
   private async releaseLock(memberGuid: string, jobGuid: string): Promise<void> {
@@ -370,6 +540,12 @@ export class JobStore {
       throw error;
     }
   }
+}
+
+/** A job item as callers know it: the table's and the index's keys, and where its challenges lie, are the store's. */
+function jobOf(item: Record<string, unknown>): JobRecord {
+  const { [ACTIVE_SHARD]: _shard, [ACTIVE_SINCE]: _since, challenges_ref: _ref, ...record } = item;
+  return withoutKeys<JobRecord>(record);
 }
 
 /** A lock item as a cancellation reason carries it, in DynamoDB's attribute-value form. */

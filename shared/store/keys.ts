@@ -1,4 +1,4 @@
-import type { TableKey } from './table-definition.js';
+import { TABLE_DEFINITION, type TableKey } from './table-definition.js';
 
 /** What a member's stored results are, one DynamoDB partition each. */
 export const RESULT_KINDS = {
@@ -23,14 +23,37 @@ export const keys = {
   memberLock: (memberGuid: string): TableKey => ({ pk: `MEMBER#${memberGuid}`, sk: 'LOCK' }),
   job: (memberGuid: string, jobGuid: string): TableKey => ({ pk: `MEMBER#${memberGuid}`, sk: `JOB#${jobGuid}` }),
   jobsOfMember: (memberGuid: string) => ({ pk: `MEMBER#${memberGuid}`, skPrefix: 'JOB#' }),
+  /** One chunk of a round of a job's challenges, beside the job (not under JOB#: lists skip it). */
+  challengeChunk: (memberGuid: string, jobGuid: string, round: string, chunk: number): TableKey => ({
+    pk: `MEMBER#${memberGuid}`,
+    sk: `CHALLENGE#${jobGuid}#${round}#${String(chunk).padStart(4, '0')}`,
+  }),
+  challengeChunksOfJob: (memberGuid: string, jobGuid: string, round = '') => ({
+    pk: `MEMBER#${memberGuid}`,
+    skPrefix: `CHALLENGE#${jobGuid}#${round ? `${round}#` : ''}`,
+  }),
   result: (memberGuid: string, kind: ResultKind, guid: string): TableKey => ({
     pk: resultPartition(memberGuid, kind),
     sk: guid,
   }),
   resultsOfMember: (memberGuid: string, kind: ResultKind) => ({ pk: resultPartition(memberGuid, kind) }),
+  /** The active-jobs index's keys of a job that is running since `since`. */
+  activeJob: (jobGuid: string, since: string) => ({ active_shard: activeShard(shardOf(jobGuid)), active_since: since }),
+  /** Every partition of the active-jobs index. */
+  activeJobShards: (): string[] =>
+    Array.from({ length: TABLE_DEFINITION.activeJobsIndex.activeShards }, (_, shard) => activeShard(shard)),
   /** An Idempotency-Key, by the SHA-256 of the key with its route and parameters. */
   idempotencyKey: (keyHash: string): TableKey => ({ pk: `IDEMPOTENCY#${keyHash}`, sk: 'IDEMPOTENCY' }),
 };
+
+const activeShard = (shard: number) => `ACTIVE#${shard}`;
+
+/** A stable shard of a job guid (a polynomial hash of its characters): spread, not secret. */
+function shardOf(jobGuid: string): number {
+  let sum = 0;
+  for (const char of jobGuid) sum = (sum * 31 + char.charCodeAt(0)) % 1_000_003;
+  return sum % TABLE_DEFINITION.activeJobsIndex.activeShards;
+}
 
 function resultPartition(memberGuid: string, kind: ResultKind): string {
   return `RESULTS#${memberGuid}#${RESULT_KINDS[kind]}`;

@@ -34,14 +34,18 @@ export class MemberStore {
     );
   }
 
-  /** The member, only if it belongs to this user. */
+  /**
+   * The member, only if it belongs to this user. Strongly consistent: it is the ownership check
+   * of every call that follows the member's creation (a job start at once), never a false 404.
+   */
   async getMember(userGuid: string, memberGuid: string): Promise<MemberRecord | undefined> {
     const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.member(userGuid, memberGuid) }),
+      new GetCommand({ TableName: this.tableName, Key: keys.member(userGuid, memberGuid), ConsistentRead: true }),
     );
     return Item ? withoutKeys<MemberRecord>(Item) : undefined;
   }
 
+  /** Strongly consistent: a member the caller just created (or deleted) is in the list (or gone). */
   async listMembers(userGuid: string): Promise<MemberRecord[]> {
     const { pk, skPrefix } = keys.membersOfUser(userGuid);
     const members: MemberRecord[] = [];
@@ -51,6 +55,7 @@ export class MemberStore {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+        ConsistentRead: true,
       },
     );
     for await (const page of pages) members.push(...(page.Items ?? []).map((item) => withoutKeys<MemberRecord>(item)));
@@ -72,6 +77,8 @@ export class MemberStore {
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': pk },
         ProjectionExpression: 'pk, sk',
+        // A result written a moment ago must be deleted too: a deletion leaves no account data behind.
+        ConsistentRead: true,
       },
     );
     for await (const page of pages) {

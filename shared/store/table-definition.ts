@@ -7,6 +7,20 @@ export const TABLE_DEFINITION = {
   sortKey: 'sk',
   /** Epoch seconds after which DynamoDB may delete the item (stale member locks). */
   timeToLiveAttribute: 'expires_at',
+  /**
+   * A sparse index of the jobs still RUNNING or CHALLENGED: only those carry its keys (set at the
+   * start, removed at the finish), so the reconciler finds them without a Scan. Spread over
+   * `activeShards` partitions by job guid so a burst of starts does not sit on one partition.
+   * Projects only the job's references, which never change: a job's progress updates then cost
+   * no index write, only its start and its end do. As any GSI it is eventually consistent.
+   */
+  activeJobsIndex: {
+    indexName: 'active-jobs',
+    partitionKey: 'active_shard',
+    sortKey: 'active_since',
+    activeShards: 10,
+    projectedAttributes: ['job_guid', 'member_guid'],
+  },
 } as const;
 
 export type TableKey = { readonly pk: string; readonly sk: string };

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { sendTransaction } from './dynamodb-retries.js';
 import { keys, withoutKeys } from './keys.js';
 
 export interface UserRecord {
@@ -17,8 +18,11 @@ export class UserStore {
     private readonly tableName: string,
   ) {}
 
+  /** Strongly consistent: a caller reads its user right after creating it, and must not get a 404. */
   async getUser(userGuid: string): Promise<UserRecord | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.user(userGuid) }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.user(userGuid), ConsistentRead: true }),
+    );
     return Item ? withoutKeys<UserRecord>(Item) : undefined;
   }
 
@@ -35,7 +39,8 @@ export class UserStore {
    */
   async putUser(user: UserRecord): Promise<{ user: UserRecord; created: boolean }> {
     try {
-      await this.doc.send(
+      await sendTransaction(
+        this.doc,
         new TransactWriteCommand({
           TransactItems: [
             {

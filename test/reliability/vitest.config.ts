@@ -13,7 +13,11 @@ export default defineConfig({
     // The route fuzzing of `npm test` again, at five times its cases (test/support/route-fuzz.ts).
     include: ['test/reliability/**/*.reliability.ts', 'test/e2e/api/*.fuzz.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR', MXFLOW_FUZZ_RUNS: '1000' },
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      MXFLOW_FUZZ_RUNS: '1000',
+    },
     // One file at a time: each loads the machine on its own, so their bounds mean the same in CI.
     fileParallelism: false,
     testTimeout: 15 * 60_000,

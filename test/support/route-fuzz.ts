@@ -25,10 +25,11 @@ import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workfl
  */
 
 /**
- * Generated requests per route: 200 in `npm test`; the reliability suite runs these files again
- * with MXFLOW_FUZZ_RUNS=1000 (test/reliability/vitest.config.ts), so CI fuzzes each route 1,200 times.
+ * Generated requests per route: 100 in `npm test` (fast-check's default); the reliability suite
+ * runs these files again with MXFLOW_FUZZ_RUNS=1000 (test/reliability/vitest.config.ts), so CI
+ * fuzzes each route 1,100 times.
  */
-const RUNS_PER_ROUTE = Number(process.env.MXFLOW_FUZZ_RUNS ?? 200);
+const RUNS_PER_ROUTE = Number(process.env.MXFLOW_FUZZ_RUNS ?? 100);
 
 type Lambda = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type Route = RouteSpec;

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type { LocalFaults } from '#local/faults/local-faults.js';
 import { type LocalMxflow, startLocalMxflow } from '#local/local-mxflow.js';
 import type { MxSimulatorOptions } from '#local/mx-simulator/index.js';
 import type { JobType } from '#shared/contract/workflow.js';
@@ -40,7 +41,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let tables = 0;
 
 export async function startWorkflowHarness(
-  options: { simulator?: MxSimulatorOptions; environment?: Record<string, string>; challengeTimeout?: Duration } = {},
+  options: {
+    simulator?: MxSimulatorOptions;
+    environment?: Record<string, string>;
+    challengeTimeout?: Duration;
+    /** The local stack's faults (none by default); one faulted stack per test file, as its clients are per process. */
+    faults?: LocalFaults;
+  } = {},
 ): Promise<WorkflowHarness> {
   tables += 1;
   const stack = await startLocalMxflow({
@@ -60,6 +67,7 @@ export async function startWorkflowHarness(
       executionTimeout: Duration.days(1),
     },
     environment: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.environment },
+    ...(options.faults && { faults: options.faults }),
   });
   const simulator = stack.simulator;
   if (!simulator) throw new Error('the workflow harness runs against its own simulator');

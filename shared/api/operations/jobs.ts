@@ -5,7 +5,12 @@ import { knownUser, ownedMember } from '#shared/api/ownership.js';
 import type { RouteOf } from '#shared/api/routes.js';
 import { jobView } from '#shared/api/views.js';
 import type { JobType } from '#shared/contract/workflow.js';
-import { answerChallenges, resumedByAnswer } from '#shared/jobs/answer-challenges.js';
+import {
+  answerChallenges,
+  challengeExpired,
+  challengeWaitMinutes,
+  resumedByAnswer,
+} from '#shared/jobs/answer-challenges.js';
 import { checkChallengeAnswers } from '#shared/jobs/check-challenge-answers.js';
 import { isMxError } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
@@ -82,10 +87,13 @@ export const jobOperations = {
 
   /**
    * The answers go to MX and nowhere else; the job resumes once, however often they are posted.
-   * Answers that do not fit the open challenges are refused (400 naming the field) unsent.
+   * Answers that do not fit the open challenges are refused (400 naming the field) unsent, and
+   * an answer after the wait ran out is refused (409 CHALLENGE_EXPIRED) unsent.
    */
   answerChallenges: async (deps, { params, body: { challenges: answers } }) => {
     const job = await ownedJob(deps, params);
+    // Before anything else: a late answer must never reach MX, nor read as answered.
+    if (challengeExpired(job, deps.now())) throw new ApiError('CHALLENGE_EXPIRED', challengeWaitMinutes(job));
     if (resumedByAnswer(job)) throw new ApiError('ALREADY_ANSWERED');
     if (job.status !== 'CHALLENGED') throw new ApiError('JOB_NOT_CHALLENGED', job.status);
     // Checked before the claim: a misfit answer never reaches MX, and the job keeps waiting.
@@ -96,6 +104,7 @@ export const jobOperations = {
       { mx: await deps.mx(), jobs: deps.jobs, taskTokens: deps.taskTokens, now: deps.now },
       { userGuid: job.user_guid, memberGuid: job.member_guid, jobGuid: job.job_guid, answers },
     );
+    if (outcome.outcome === 'EXPIRED') throw new ApiError('CHALLENGE_EXPIRED', outcome.waitMinutes);
     if (outcome.outcome === 'ALREADY_ANSWERED') throw new ApiError('ALREADY_ANSWERED');
     if (outcome.outcome === 'NOT_CHALLENGED') throw new ApiError('JOB_NOT_CHALLENGED', undefined);
     if (outcome.outcome === 'REFUSED') {

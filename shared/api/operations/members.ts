@@ -1,5 +1,4 @@
 import type { MemberResponse } from 'mx-platform-node';
-import type { z } from 'zod';
 import { ApiError, userDisabled } from '#shared/api/api-error.js';
 import { memberDeletedBody } from '#shared/api/deletion-warnings.js';
 import type { FamilyOperations } from '#shared/api/operation.js';
@@ -8,6 +7,7 @@ import type { CreateMemberBody } from '#shared/api/schemas.js';
 import { jobView, memberView } from '#shared/api/views.js';
 import { ACCESS_REFUSED_CODES, isMxError, type MxClient, type MxError } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
+import type * as z from '#shared/runtime/zod.js';
 import { startMemberJob } from './job-start.js';
 
 /** A member is changed or removed only between jobs. */

@@ -173,3 +173,36 @@ describe('richer challenge rounds', () => {
     expect(savings.label).toMatch(new RegExp(`XXXXXX${numbers[0]?.account_number.slice(-4)}$`));
   });
 });
+
+describe('answers after the wait ran out', () => {
+  it('refuses an answer posted after the challenge timed out with 409 CHALLENGE_EXPIRED and never resumes MX', async () => {
+    const { job } = await challengedJob('challenge');
+    // The harness's 2 h of waiting for the answer is about 7 s of real time.
+    const expired = await waitForJob(api, job, ended, 60_000);
+    const resumesBefore = resumes();
+
+    const late = await answer(job, [rightAnswer(job.challenges![0]!)]);
+    const after = await api.get(jobPath(job));
+
+    expect(expired).toMatchObject({ status: 'FAILED', error: { code: 'CHALLENGE_EXPIRED' } });
+    expectError(late, 409, 'CHALLENGE_EXPIRED');
+    expect(late.body.error.message).toMatch(/waited longer than \d+ minutes/);
+    expect(resumes() - resumesBefore).toBe(0);
+    expect(after.body.job.status).toBe('FAILED');
+  }, 90_000);
+});
+
+describe('big image challenges', () => {
+  it('shows an IMAGE_DATA challenge of 600 KB whole, past DynamoDB’s item limit, and the answer succeeds', async () => {
+    const { job } = await challengedJob('big_image');
+    const [image] = job.challenges ?? [];
+
+    const accepted = await answer(job, [rightAnswer(image!)]);
+    const done = await waitForJob(api, job, ended);
+
+    expect(image?.type).toBe('IMAGE_DATA');
+    expect(String((image as { image_data?: string }).image_data).length).toBeGreaterThan(600_000);
+    expect(accepted.status).toBe(202);
+    expect(done.status).toBe('SUCCEEDED');
+  });
+});

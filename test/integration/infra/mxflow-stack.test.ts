@@ -3,7 +3,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDeploySettings } from '#infra/deploy-settings.js';
 import { addMxflowStack } from '#infra/mxflow-app.js';
-import { WORKFLOW_FUNCTIONS } from '#shared/contract/workflow.js';
+import { API_FUNCTIONS } from '#shared/api/routes.js';
+import { DEFAULT_JOB_TIME_BUDGET, jobTimeLimits } from '#shared/contract/time-budget.js';
+import {
+  ENV,
+  RECONCILE_JOBS_FUNCTION,
+  STATE_MACHINE_ARN_ENV,
+  WORKFLOW_FUNCTIONS,
+  WORKFLOW_STATES,
+} from '#shared/contract/workflow.js';
 import {
   SYNTH_TIMEOUT_MS,
   type SynthesizedStack,
@@ -15,11 +23,33 @@ import {
 let synthesized: SynthesizedStack;
 let template: Template;
 let prod: Template;
+/** A throw-away stage that lets its data go, with a longer execution limit and reserved concurrency. */
+let scratch: Template;
+const SCRATCH_CONTEXT = {
+  stage: 'scratch',
+  retainData: 'false',
+  executionTimeoutMinutes: '180',
+  apiReservedConcurrency: '20',
+  copyReservedConcurrency: '50',
+};
 beforeAll(async () => {
   synthesized = await synthesizedStack(TEST_CONTEXT);
   template = synthesized.template;
   prod = (await synthesizedStack({ stage: 'prod' })).template;
+  scratch = (await synthesizedStack(SCRATCH_CONTEXT)).template;
 }, SYNTH_TIMEOUT_MS);
+
+type FunctionResource = {
+  Properties: { Environment: { Variables: Record<string, unknown> }; ReservedConcurrentExecutions?: number };
+};
+/** The function whose construct id (the start of its logical id) is `constructId`. */
+const functionNamed = (t: Template, constructId: string): FunctionResource => {
+  const matches = Object.entries(t.findResources('AWS::Lambda::Function') as Record<string, FunctionResource>).filter(
+    ([logicalId]) => new RegExp(`^(Workflows|Http)${constructId}[0-9A-F]{8}$`).test(logicalId),
+  );
+  expect(matches, constructId).toHaveLength(1);
+  return matches[0]![1];
+};
 
 describe('the deployable stack', () => {
   it('passes cdk-nag’s AWS Solutions checks, every finding acknowledged with a reason', async () => {
@@ -64,15 +94,104 @@ describe('the deployable stack', () => {
     expect(JSON.stringify(outputs.PutMxCredentialsCommand)).toContain('aws secretsmanager put-secret-value');
   });
 
-  it('keeps data in a table encrypted with its own key, recoverable to a point in time, protected in production', () => {
+  it('keeps data in a table encrypted with its own key, recoverable to a point in time', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
-    prod.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+  });
+
+  it('indexes the active jobs sparsely, by shard and start, projecting only references, for the reconciler (the index the local table has too)', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'active-jobs',
+          KeySchema: [
+            { AttributeName: 'active_shard', KeyType: 'HASH' },
+            { AttributeName: 'active_since', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['job_guid', 'member_guid'] },
+        },
+      ],
     });
+  });
+
+  it('keeps the table and its key when the stack is deleted, on any stage, unless told -c retainData=false', () => {
+    const dataKey = (t: Template) =>
+      Object.keys(t.findResources('AWS::KMS::Key')).filter((id) => id.startsWith('Data'));
+
+    for (const kept of [template, prod]) {
+      kept.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+      });
+      expect(dataKey(kept).map((id) => kept.toJSON().Resources[id].DeletionPolicy)).toEqual(['Retain']);
+    }
+    scratch.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    expect(dataKey(scratch).map((id) => scratch.toJSON().Resources[id].DeletionPolicy)).toEqual(['Delete']);
+  });
+
+  it('leaves API Gateway’s account-wide logging role in place when the stack is deleted', () => {
+    const role = Object.entries(template.findResources('AWS::IAM::Role')).filter(([, r]) =>
+      JSON.stringify(r).includes('AmazonAPIGatewayPushToCloudWatchLogs'),
+    );
+
+    expect(role.map(([, r]) => r.DeletionPolicy)).toEqual(['Retain']);
+    template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('gives the functions the limits derived from the one time budget', () => {
+    const limits = jobTimeLimits(DEFAULT_JOB_TIME_BUDGET);
+    const poll = DEFAULT_JOB_TIME_BUDGET.poll;
+
+    for (const { id } of WORKFLOW_FUNCTIONS) {
+      expect(functionNamed(template, id).Properties.Environment.Variables, id).toMatchObject({
+        [ENV.pollIntervalSeconds]: String(poll.intervalSeconds),
+        [ENV.pollBackoffAfterPolls]: String(poll.backoffAfterPolls),
+        [ENV.pollBackoffRate]: String(poll.backoffRate),
+        [ENV.pollMaxIntervalSeconds]: String(poll.maxIntervalSeconds),
+        [ENV.pollMaxCount]: String(limits.maxPolls),
+        [ENV.oauthTimeoutSeconds]: String(limits.oauthTimeoutSeconds),
+        [ENV.challengeTimeoutSeconds]: String(limits.challengeTimeoutSeconds),
+      });
+    }
+    for (const family of API_FUNCTIONS) {
+      expect(functionNamed(template, `${family}Function`).Properties.Environment.Variables, family).toMatchObject({
+        [ENV.jobLockSeconds]: String(limits.lockSeconds),
+        [ENV.challengeTimeoutSeconds]: String(limits.challengeTimeoutSeconds),
+      });
+    }
+  });
+
+  it('moves the poll cap, the lock and the execution limit together when the deploy setting changes', () => {
+    const limits = jobTimeLimits({ ...DEFAULT_JOB_TIME_BUDGET, executionLimitSeconds: 10_800 });
+    const pollFunction = WORKFLOW_FUNCTIONS.find((f) => f.state === WORKFLOW_STATES.pollMemberStatus)!.id;
+
+    expect(functionNamed(scratch, pollFunction).Properties.Environment.Variables[ENV.pollMaxCount]).toBe(
+      String(limits.maxPolls),
+    );
+    expect(functionNamed(scratch, 'jobsFunction').Properties.Environment.Variables[ENV.jobLockSeconds]).toBe(
+      String(limits.lockSeconds),
+    );
+    expect(limits.maxPolls).toBeGreaterThan(jobTimeLimits(DEFAULT_JOB_TIME_BUDGET).maxPolls);
+    for (const machine of Object.values(scratch.findResources('AWS::StepFunctions::StateMachine'))) {
+      expect(JSON.stringify(machine)).toContain('"TimeoutSeconds\\":10800');
+    }
+  });
+
+  it('reserves no concurrency by default, and what the deploy settings ask for the API and the copy', () => {
+    const copy = WORKFLOW_FUNCTIONS.find((f) => f.state === WORKFLOW_STATES.fetchResults)!.id;
+
+    template.allResourcesProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent() });
+    expect(functionNamed(scratch, copy).Properties.ReservedConcurrentExecutions).toBe(50);
+    for (const family of API_FUNCTIONS) {
+      expect(functionNamed(scratch, `${family}Function`).Properties.ReservedConcurrentExecutions, family).toBe(20);
+    }
+    const others = WORKFLOW_FUNCTIONS.filter((f) => f.id !== copy);
+    expect(others.map((f) => functionNamed(scratch, f.id).Properties.ReservedConcurrentExecutions)).toEqual(
+      others.map(() => undefined),
+    );
   });
 
   it('runs every function on ARM with Node 24, source maps, X-Ray and its own log retention', () => {
@@ -131,17 +250,56 @@ describe('the deployable stack', () => {
         'detail-type': ['Step Functions Execution Status Change'],
         detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: Match.anyValue() },
       },
-      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 8 } })],
+      Targets: [
+        Match.objectLike({
+          RetryPolicy: { MaximumRetryAttempts: 8 },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowsExecutionEndedDeadLetters'), 'Arn'] },
+          },
+        }),
+      ],
     });
   });
 
-  it('alarms on failed executions, function errors, API 5xx and each way MX refuses mxflow, to an encrypted topic e-mailed to on-call', () => {
+  it('keeps the end events it could not deliver for 14 days in an encrypted dead-letter queue', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 14 * 86_400,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it('runs the reconciler every five minutes, with the table and the three machines’ executions to look at', () => {
+    const reconciler = functionNamed(template, RECONCILE_JOBS_FUNCTION.id);
+
+    expect(Object.keys(reconciler.Properties.Environment.Variables)).toEqual(
+      expect.arrayContaining([ENV.tableName, ...Object.values(STATE_MACHINE_ARN_ENV)]),
+    );
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowsReconcileJobsFunction'), 'Arn'] },
+      }),
+    });
+    const describes = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap(
+        (p) =>
+          (p.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }).PolicyDocument
+            .Statement,
+      )
+      .filter((st) => st.Action === 'states:DescribeExecution');
+    expect(JSON.stringify(describes)).toMatch(
+      /execution:Mxflow-test-aggregate:\*.*execution:Mxflow-test-verify:\*.*execution:Mxflow-test-identify:\*/,
+    );
+  });
+
+  it('alarms on what needs a person, to an encrypted topic e-mailed to on-call', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (a) => a.Properties as { AlarmActions: unknown[]; AlarmDescription: string },
     );
 
-    // 1 executions + 2 function groups + API 5xx + 4 MX refusals (test/infra/constructs/observability.test.ts).
-    expect(alarms).toHaveLength(8);
+    // Which ones, and none on the end user's reasons: test/integration/infra/constructs/observability.test.ts.
+    expect(alarms).toHaveLength(11);
     expect(alarms.every((a) => a.AlarmActions.length === 1)).toBe(true);
     expect(alarms.map((a) => a.AlarmDescription).join(' ')).toMatch(/MX answered 403/);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });

@@ -3,6 +3,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jobStateMachines, localFunctionArn } from '#local/job-state-machines.js';
 import { aslProblems } from '#local/step-functions/validate-asl.js';
+import { DEFAULT_JOB_TIME_BUDGET } from '#shared/contract/time-budget.js';
 import { JOB_TYPES, WORKFLOW_FUNCTIONS, WORKFLOW_STATES } from '#shared/contract/workflow.js';
 import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
 
@@ -58,6 +59,17 @@ describe('the local job state machines', () => {
     expect(machines.map(({ name, definition }) => `${name}: ${aslProblems(definition)}`)).toEqual(
       machines.map(({ name }) => `${name}: `),
     );
+  });
+
+  it('take their default limits from the job time budget, as the stack does', () => {
+    const [machine] = jobStateMachines('Mxflow-local');
+
+    expect(machine?.definition).toMatchObject({
+      TimeoutSeconds: DEFAULT_JOB_TIME_BUDGET.executionLimitSeconds,
+      States: {
+        [WORKFLOW_STATES.parkForChallenge]: { TimeoutSeconds: DEFAULT_JOB_TIME_BUDGET.challengeTimeoutSeconds },
+      },
+    });
   });
 
   it('take the time limits they are given, as the stack does', () => {

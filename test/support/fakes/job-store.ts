@@ -17,6 +17,11 @@ type Args<K extends keyof WorkflowJobStore> = Parameters<WorkflowJobStore[K]>;
  */
 export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof JobStore> {
   private readonly records = new Map<string, Mutable<JobRecord>>();
+
+  /** Every record as stored now (copies). */
+  private allRecords(): JobRecord[] {
+    return [...this.records.values()].map((r) => structuredClone(r) as JobRecord);
+  }
   readonly locks = new Map<string, MemberLock>();
   /** Members whose lock a finish released, in order. */
   readonly releasedLocks: string[] = [];
@@ -50,6 +55,20 @@ export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof 
       .sort((a, b) => (a.job_guid < b.job_guid ? 1 : -1))
       .map((r) => structuredClone(r) as JobRecord);
     return { items: items.slice(0, options.limit ?? 50) };
+  }
+
+  /** The sparse index of active jobs: the jobs not yet ended that started before `startedBefore`, oldest first. */
+  async listActiveJobs(query: { startedBefore: Date; limit: number }): Promise<JobRecord[]> {
+    const before = query.startedBefore.toISOString();
+    return this.allRecords()
+      .filter((r) => !isTerminal(r.status) && r.created_at < before)
+      .sort((a, b) => (a.created_at < b.created_at ? -1 : 1))
+      .slice(0, query.limit);
+  }
+
+  async findActiveJob(jobGuid: string): Promise<JobRecord | undefined> {
+    const found = this.allRecords().find((r) => r.job_guid === jobGuid && !isTerminal(r.status));
+    return found && structuredClone(found);
   }
 
   /** A RUNNING job as the API's job start leaves it, with anything else the test needs set. */
@@ -107,6 +126,7 @@ export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof 
       r.status = 'CHALLENGED';
       if (park.challenges !== undefined) r.challenges = structuredClone(park.challenges);
       r.task_token = park.taskToken;
+      if (park.expiresAt) r.challenge_expires_at = park.expiresAt.toISOString();
       r.connection_status = 'CHALLENGED';
       r.history.push(entry(park.now, 'CHALLENGED', 'CHALLENGED'));
     });
@@ -118,6 +138,7 @@ export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof 
     const record = this.records.get(key(memberGuid, jobGuid));
     if (record?.status !== 'CHALLENGED' || record.task_token === undefined || record.user_guid !== userGuid)
       return undefined;
+    if (record.challenge_expires_at !== undefined && record.challenge_expires_at <= now.toISOString()) return undefined;
     const claimed = {
       taskToken: record.task_token,
       parkedAt: record.updated_at,

@@ -46,6 +46,7 @@ export function fakeWorkflow(
     taskTokens,
     schedule: { ...DEFAULT_POLL_SCHEDULE, ...options.schedule },
     fetchConcurrency: 2,
+    challengeTimeoutSeconds: 600,
     now: () => new Date(clock),
     random: options.random ?? (() => 0),
   };

@@ -1,5 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ALARMED_FAILURE_REASONS } from '#infra/constructs/observability.js';
+import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
 import { ACCESS_REFUSED_CODES } from '#shared/mx/index.js';
 import { METRIC, METRICS_NAMESPACE } from '#shared/runtime/metrics.js';
 import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
@@ -91,6 +93,92 @@ describe('alarms that tell MX 401 from 403', () => {
         `SEARCH\\('\\{${METRICS_NAMESPACE},service,code\\} MetricName=[\\\\]+"${METRIC.mxAccessRefused}[\\\\]+"'`,
       ),
     );
+  });
+});
+
+describe('alarms that mean something', () => {
+  let template: Template;
+  beforeAll(async () => {
+    template = await synthesize({});
+  }, SYNTH_TIMEOUT_MS);
+  const alarms = () =>
+    Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([logicalId, a]) => ({
+      name: logicalId.replace(/^Observability/, '').replace(/[0-9A-F]{8}$/, ''),
+      text: JSON.stringify(a.Properties),
+      properties: a.Properties as Record<string, unknown>,
+    }));
+
+  it('has exactly these alarms: mxflow’s own failures, lost or unrepaired job ends, and MX refusing mxflow', () => {
+    expect(
+      alarms()
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(
+      [
+        'JobsFailedInternally',
+        'MxRetriesExhausted',
+        'ExecutionsTimedOut',
+        'JobsReconciled',
+        'ExecutionEndedDeadLetters',
+        'ApiFunctionErrors',
+        'Api5xx',
+        'MxUnauthorized',
+        'MxIpNotAllowed',
+        'MxFeatureNotEnabled',
+        'MxForbidden',
+      ].sort(),
+    );
+  });
+
+  it('pages on no reason of the end user’s: a wrong password or an expired challenge is a business outcome', () => {
+    const alarmed = Object.values(ALARMED_FAILURE_REASONS) as string[];
+    const endUsers = Object.keys(FAILURE_REASONS).filter((r) => !alarmed.includes(r) && !r.startsWith('MX_'));
+
+    const reasonsAlarmed = alarms().flatMap((a) =>
+      [...a.text.matchAll(/"Name":"reason","Value":"(\w+)"/g)].map(([, reason]) => reason),
+    );
+
+    expect([...new Set(reasonsAlarmed)].sort()).toEqual([...alarmed].sort());
+    expect(alarms().flatMap((a) => endUsers.filter((reason) => a.text.includes(`"Value":"${reason}"`)))).toEqual([]);
+    expect(endUsers).toEqual(expect.arrayContaining(['CREDENTIALS_INVALID', 'CHALLENGE_EXPIRED', 'MFA_REJECTED']));
+    // Every job that fails ends its execution FAILED (JobFailed): no alarm counts failed executions.
+    expect(alarms().filter((a) => a.text.includes('ExecutionsFailed'))).toEqual([]);
+  });
+
+  it('pages on jobs failed INTERNAL_ERROR of any type, and on any job the reconciler had to end', () => {
+    const internal = alarms().find((a) => a.name === 'JobsFailedInternally')!;
+    const reconciled = alarms().find((a) => a.name === 'JobsReconciled')!;
+
+    expect(internal.text.match(/"Value":"INTERNAL_ERROR"/g)).toHaveLength(3);
+    expect(internal.text).toContain(`"MetricName":"${METRIC.jobsFailed}"`);
+    expect(reconciled.properties).toMatchObject({
+      MetricName: METRIC.jobsReconciled,
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [{ Name: 'service', Value: 'mxflow' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
+  });
+
+  it('pages on an end event left in the dead-letter queue and on an execution that reached its time limit', () => {
+    const deadLetters = alarms().find((a) => a.name === 'ExecutionEndedDeadLetters')!;
+    const timedOut = alarms().find((a) => a.name === 'ExecutionsTimedOut')!;
+
+    expect(deadLetters.properties).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+    });
+    expect(timedOut.text.match(/"MetricName":"ExecutionsTimedOut"/g)).toHaveLength(3);
+  });
+
+  it('lets a key rotation’s five minutes of stale secret pass, and pages on a 401 that lasts longer', () => {
+    const unauthorized = alarms().find((a) => a.name === 'MxUnauthorized')!;
+    const ipRefused = alarms().find((a) => a.name === 'MxIpNotAllowed')!;
+
+    // One-minute periods: a 5-minute window touches at most 6 of them, the alarm needs 7 of 10.
+    expect(unauthorized.properties).toMatchObject({ Period: 60, EvaluationPeriods: 10, DatapointsToAlarm: 7 });
+    expect(ipRefused.properties).toMatchObject({ Period: 300, EvaluationPeriods: 1, Threshold: 1 });
   });
 });
 

@@ -2,8 +2,9 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jobStateMachines } from '#local/job-state-machines.js';
 import { aslProblems } from '#local/step-functions/validate-asl.js';
+import { DEFAULT_JOB_TIME_BUDGET } from '#shared/contract/time-budget.js';
 import { JOB_TYPES, WORKFLOW_FUNCTIONS, WORKFLOW_STATES } from '#shared/contract/workflow.js';
-import { WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
+import { AWS_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS, WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
 import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
 
 type State = Record<string, unknown> & { Type: string };
@@ -27,7 +28,9 @@ describe('the job state machines the stack deploys', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
 
     expect(machines.map((m) => m.name).sort()).toEqual(JOB_TYPES.map((t) => `Mxflow-test-${t}`).sort());
-    for (const { definition } of machines) expect(definition.TimeoutSeconds).toBe(7_200);
+    for (const { definition } of machines) {
+      expect(definition.TimeoutSeconds).toBe(DEFAULT_JOB_TIME_BUDGET.executionLimitSeconds);
+    }
   });
 
   it.each(JOB_TYPES)('%s: is valid ASL with every state named for the console', (jobType) => {
@@ -56,7 +59,7 @@ describe('the job state machines the stack deploys', () => {
 
     expect(definition.States.ParkForChallenge).toMatchObject({
       Resource: expect.stringContaining('lambda:invoke.waitForTaskToken'),
-      TimeoutSeconds: 600,
+      TimeoutSeconds: DEFAULT_JOB_TIME_BUDGET.challengeTimeoutSeconds,
       Parameters: { Payload: { 'taskToken.$': '$$.Task.Token', job: expect.objectContaining({ jobType }) } },
     });
   });
@@ -89,6 +92,33 @@ describe('the job state machines the stack deploys', () => {
       expect(definition.States.StartMxJob?.Retry).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ ErrorEquals: [WORKFLOW_ERRORS.mxJobConflict], MaxAttempts: 6 }),
+        ]),
+      );
+    },
+  );
+
+  it.each(JOB_TYPES)(
+    '%s: retries Lambda’s throttles and AWS’s transient faults in every task, first, with back-off and full jitter',
+    (jobType) => {
+      const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
+      const transient = [...LAMBDA_TRANSIENT_ERRORS, ...AWS_TRANSIENT_ERRORS];
+
+      const tasks = lambdaTasks(definition);
+
+      expect(tasks.map(([name]) => name).sort()).toEqual(WORKFLOW_FUNCTIONS.map((f) => f.state).sort());
+      for (const [name, state] of tasks) {
+        const [first] = (state.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
+        expect(first, name).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2, MaxAttempts: 8 });
+        expect([...(first?.ErrorEquals ?? [])].sort(), name).toEqual([...transient].sort());
+      }
+      expect(transient).toEqual(
+        expect.arrayContaining([
+          'Lambda.TooManyRequestsException',
+          'ThrottlingException',
+          'ProvisionedThroughputExceededException',
+          'RequestLimitExceeded',
+          'TransactionCanceledException',
+          'DynamoDbThrottled',
         ]),
       );
     },

@@ -1,4 +1,7 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChallengesTooLarge, MAX_CHALLENGE_ROUND_CHARS } from '#shared/store/challenge-items.js';
+import { newJobGuid } from '#shared/store/job-record.js';
 import { JobStore, MemberBusyError } from '#shared/store/job-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { type FreshTable, freshTable } from '#test/support/dynamodb.js';
@@ -132,6 +135,152 @@ describe('JobStore', () => {
       finished_at: at(3).toISOString(),
       error: { code: 'MFA_REJECTED', message: expect.stringContaining('wrong') },
     });
+  });
+});
+
+describe('JobStore challenge expiry', () => {
+  it('refuses to hand out a parked job’s task token once its wait has run out', async () => {
+    const job = await newJob();
+    await jobs.parkForChallenge(job.memberGuid, job.jobGuid, {
+      challenges: [{ guid: 'CRD-1', label: 'Code?', type: 'TEXT' }],
+      taskToken: 'token-late',
+      expiresAt: at(11),
+      now: at(1),
+    });
+
+    const late = await jobs.claimChallenge({
+      memberGuid: job.memberGuid,
+      jobGuid: job.jobGuid,
+      userGuid: 'USR-1',
+      now: at(11),
+    });
+
+    expect(late).toBeUndefined();
+    expect(await jobs.getJob(job.memberGuid, job.jobGuid)).toMatchObject({
+      status: 'CHALLENGED',
+      task_token: 'token-late',
+      challenge_expires_at: at(11).toISOString(),
+    });
+  });
+});
+
+describe('JobStore with challenges past DynamoDB’s 400 KB item limit', () => {
+  // About 600 KB of base64, as a bank's image challenge could be: a job item holding it is refused.
+  const image = {
+    guid: 'CRD-image',
+    label: 'Which picture did you choose?',
+    type: 'IMAGE_DATA',
+    image_data: `data:image/png;base64,${'iVBORw0KGgo'.repeat(56_000)}`,
+  } as const;
+  const textChallenge = { guid: 'CRD-text', label: 'Code?', type: 'TEXT' } as const;
+
+  it('shows a big image challenge whole while CHALLENGED, hands it to the answer, and keeps none after the end', async () => {
+    const job = await newJob();
+    await jobs.stageChallenges(job.memberGuid, job.jobGuid, { challenges: [image, textChallenge], now: at(1) });
+    await jobs.parkForChallenge(job.memberGuid, job.jobGuid, { taskToken: 'token-big', now: at(2) });
+
+    const parked = await jobs.getJob(job.memberGuid, job.jobGuid);
+    const listed = (await jobs.listJobs(job.memberGuid)).items;
+    const claim = await jobs.claimChallenge({ ...job, userGuid: 'USR-1', now: at(3) });
+    await jobs.releaseChallenge(job.memberGuid, job.jobGuid, {
+      challenges: claim?.challenges ?? [],
+      taskToken: 'token-big',
+      now: at(4),
+    });
+    const released = await jobs.getJob(job.memberGuid, job.jobGuid);
+    await jobs.finishJob(job.memberGuid, job.jobGuid, { status: 'FAILED', reason: 'CHALLENGE_EXPIRED', now: at(5) });
+    const ended = await jobs.getJob(job.memberGuid, job.jobGuid);
+    const leftOver = await table.doc.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `MEMBER#${job.memberGuid}`, ':prefix': 'CHALLENGE#' },
+      }),
+    );
+
+    expect(parked?.challenges).toEqual([image, textChallenge]);
+    expect(listed).toHaveLength(1);
+    expect(listed[0]?.challenges).toEqual([image, textChallenge]);
+    expect(claim?.challenges).toEqual([image, textChallenge]);
+    expect(released).toMatchObject({ status: 'CHALLENGED', challenges: [image, textChallenge] });
+    expect(ended?.challenges).toBeUndefined();
+    expect(ended).not.toHaveProperty('challenges_ref');
+    expect(leftOver.Items).toEqual([]);
+  });
+
+  it('refuses a round of absurd size with ChallengesTooLarge, leaving the job as it was', async () => {
+    const job = await newJob();
+    const absurd = { ...image, image_data: 'A'.repeat(MAX_CHALLENGE_ROUND_CHARS + 1) };
+
+    const failure = await jobs
+      .stageChallenges(job.memberGuid, job.jobGuid, { challenges: [absurd], now: at(1) })
+      .catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ChallengesTooLarge);
+    expect(await jobs.getJob(job.memberGuid, job.jobGuid)).toMatchObject({ status: 'RUNNING' });
+  });
+});
+
+describe('JobStore.listActiveJobs', () => {
+  let indexed: FreshTable;
+  let store: JobStore;
+  beforeAll(async () => {
+    indexed = await freshTable('active-jobs');
+    store = new JobStore(indexed.doc, indexed.tableName);
+  });
+  afterAll(() => indexed.client.destroy());
+
+  const start = (n: number, second: number) =>
+    store.createJob({
+      jobGuid: `JOB-A${String(n).padStart(3, '0')}`,
+      type: 'aggregate',
+      userGuid: 'USR-1',
+      memberGuid: `MBR-A${n}`,
+      now: at(second),
+      lockSeconds: 3600,
+    });
+
+  it('lists the references of the running and challenged jobs started before a time, from every shard, never an ended one', async () => {
+    for (let n = 0; n < 24; n += 1) await start(n, n);
+    await store.parkForChallenge('MBR-A1', 'JOB-A001', {
+      challenges: [{ guid: 'CRD-1', label: 'Code?', type: 'TEXT' }],
+      taskToken: 'token-a1',
+      now: at(30),
+    });
+    await store.finishJob('MBR-A2', 'JOB-A002', { status: 'SUCCEEDED', now: at(31) });
+
+    const active = await store.listActiveJobs({ startedBefore: at(20), limit: 100 });
+    const capped = await store.listActiveJobs({ startedBefore: at(20), limit: 5 });
+
+    const guids = active.map((job) => job.job_guid).sort();
+    const expected = Array.from({ length: 20 }, (_, n) => `JOB-A${String(n).padStart(3, '0')}`).filter(
+      (guid) => guid !== 'JOB-A002',
+    );
+    expect(guids).toEqual(expected);
+    expect(active.find((job) => job.job_guid === 'JOB-A001')).toEqual({ job_guid: 'JOB-A001', member_guid: 'MBR-A1' });
+    expect(Object.keys(active[0] ?? {}).sort()).toEqual(['job_guid', 'member_guid']);
+    expect(capped).toHaveLength(5);
+  });
+
+  it('finds an active job by its guid alone, as an execution names it, and no longer once it ended', async () => {
+    const started = new Date('2026-12-01T10:00:00.000Z');
+    const jobGuid = newJobGuid(started);
+    await store.createJob({
+      jobGuid,
+      type: 'verify',
+      userGuid: 'USR-1',
+      memberGuid: 'MBR-F1',
+      now: started,
+      lockSeconds: 60,
+    });
+
+    const found = await store.findActiveJob(jobGuid);
+    await store.finishJob('MBR-F1', jobGuid, { status: 'SUCCEEDED', now: new Date(started.getTime() + 1000) });
+    const afterEnd = await store.findActiveJob(jobGuid);
+
+    expect(found).toMatchObject({ job_guid: jobGuid, member_guid: 'MBR-F1', status: 'RUNNING' });
+    expect(afterEnd).toBeUndefined();
+    expect(await store.findActiveJob('JOB-A001')).toBeUndefined();
   });
 });
 

@@ -4,6 +4,7 @@ import { toProxyEvent } from '#local/api-gateway/proxy-event.js';
 import { lambdaContext } from '#local/lambda-context.js';
 import { MAX_BODY_BYTES } from '#shared/api/parse-request.js';
 import { MxError } from '#shared/mx/index.js';
+import { DynamoDbThrottled } from '#shared/store/dynamodb-retries.js';
 import { aMember, apiHandlersOver, aUser, callApi, fakeApiDeps } from '#test/support/fakes/api-deps.js';
 
 const mxUser = { guid: 'USR-new', id: 'c-1', email: null, metadata: null };
@@ -161,6 +162,19 @@ describe('the API handler: failures as the error envelope', () => {
       error: { code: 'INTERNAL_ERROR', message: 'mxflow failed; the operators have the details' },
     });
     expect(answer.headers['Content-Type']).toBe('application/json');
+  });
+
+  it('answers DynamoDB throttling that outlasted the retries as 503 STORE_BUSY with Retry-After, not a 500', async () => {
+    const deps = fakeApiDeps({ mx: { createUser: async () => ({ guid: 'USR-1', id: 'c-1' }) } });
+    deps.users.putUser = async () => {
+      throw new DynamoDbThrottled('DynamoDB left 3 writes unprocessed after 8 tries');
+    };
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users', { json: { user: { id: 'c-1' } } });
+
+    expect(answer.status).toBe(503);
+    expect(answer.body.error.code).toBe('STORE_BUSY');
+    expect(answer.headers['Retry-After']).toBe('2');
   });
 });
 

@@ -4,12 +4,13 @@ import { CHALLENGES } from '#test/support/challenges.js';
 import { mxError } from '#test/support/fakes/mx.js';
 import { fakeWorkflow } from '#test/support/fakes/workflow-deps.js';
 
-/** A job parked on a TEXT challenge with task token TOKEN-1, 90 s before the answer comes. */
+/** A job parked on a TEXT challenge with task token TOKEN-1 for 10 minutes, 90 s before the answer comes. */
 async function parked() {
   const w = fakeWorkflow();
   await w.jobs.parkForChallenge(w.job.memberGuid, w.job.jobGuid, {
     challenges: [CHALLENGES.text],
     taskToken: 'TOKEN-1',
+    expiresAt: new Date(w.deps.now().getTime() + 600_000),
     now: w.deps.now(),
   });
   w.advance(90);
@@ -85,5 +86,42 @@ describe('answerChallenges', () => {
 
     expect(stranger).toEqual({ outcome: 'NOT_CHALLENGED', job: undefined });
     expect(notWaiting).toMatchObject({ outcome: 'NOT_CHALLENGED', job: { status: 'RUNNING' } });
+  });
+
+  it('refuses an answer after the wait ran out as EXPIRED, before anything reaches MX', async () => {
+    const { w, request } = await parked();
+    w.advance(600);
+
+    const outcome = await answerChallenges(w.deps, request);
+
+    expect(outcome).toEqual({ outcome: 'EXPIRED', waitMinutes: 10 });
+    expect(w.mx.count('resumeMember')).toBe(0);
+    expect(w.taskTokens.succeeded).toEqual([]);
+    expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({ status: 'CHALLENGED' });
+  });
+
+  it('answers EXPIRED when Step Functions closed the token (TaskTimedOut) while MX took the answer', async () => {
+    const { w, request } = await parked();
+    w.taskTokens.closed.add('TOKEN-1');
+
+    const outcome = await answerChallenges(w.deps, request);
+
+    expect(outcome).toEqual({ outcome: 'EXPIRED', waitMinutes: 10 });
+    expect(w.taskTokens.succeeded).toEqual([]);
+  });
+
+  it('answers EXPIRED for a job that already ended CHALLENGE_EXPIRED, without calling MX', async () => {
+    const { w, request } = await parked();
+    w.advance(600);
+    await w.jobs.finishJob(w.job.memberGuid, w.job.jobGuid, {
+      status: 'FAILED',
+      reason: 'CHALLENGE_EXPIRED',
+      now: w.deps.now(),
+    });
+
+    const outcome = await answerChallenges(w.deps, request);
+
+    expect(outcome).toEqual({ outcome: 'EXPIRED', waitMinutes: 10 });
+    expect(w.mx.count('resumeMember')).toBe(0);
   });
 });

@@ -11,7 +11,10 @@ describe('endJobOfStoppedExecution: the execution-ended event’s logic', () => 
     const w = fakeWorkflow();
     const input = JSON.stringify({ jobGuid: w.job.jobGuid, userGuid: w.job.userGuid, memberGuid: w.job.memberGuid });
 
-    const outcome = await endJobOfStoppedExecution(w.deps, { status: executionStatus, input });
+    const outcome = await endJobOfStoppedExecution(
+      { jobs: w.jobs, now: w.deps.now },
+      { status: executionStatus, input },
+    );
 
     expect(outcome).toEqual({ result: 'ENDED', jobType: 'aggregate', status, reason });
     expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({ status, error: { code: reason } });
@@ -28,8 +31,8 @@ describe('endJobOfStoppedExecution: the execution-ended event’s logic', () => 
     });
 
     const outcomes = [
-      await endJobOfStoppedExecution(w.deps, { status: 'SUCCEEDED', input }),
-      await endJobOfStoppedExecution(w.deps, { status: 'ABORTED', input }),
+      await endJobOfStoppedExecution({ jobs: w.jobs, now: w.deps.now }, { status: 'SUCCEEDED', input }),
+      await endJobOfStoppedExecution({ jobs: w.jobs, now: w.deps.now }, { status: 'ABORTED', input }),
     ];
 
     expect(outcomes).toEqual([{ result: 'ALREADY_ENDED' }, { result: 'ALREADY_ENDED' }]);
@@ -44,7 +47,22 @@ describe('endJobOfStoppedExecution: the execution-ended event’s logic', () => 
     async (input) => {
       const w = fakeWorkflow();
 
-      expect(await endJobOfStoppedExecution(w.deps, { status: 'FAILED', input })).toEqual({ result: 'NOT_A_JOB' });
+      expect(await endJobOfStoppedExecution({ jobs: w.jobs, now: w.deps.now }, { status: 'FAILED', input })).toEqual({
+        result: 'NOT_A_JOB',
+      });
     },
   );
+
+  it('finds the job from the execution’s name when the event carries no input', async () => {
+    const w = fakeWorkflow();
+    const executionArn = `arn:aws:states:us-east-1:123456789012:execution:mxflow-aggregate:${w.job.jobGuid}`;
+
+    const outcome = await endJobOfStoppedExecution(
+      { jobs: w.jobs, now: w.deps.now },
+      { status: 'ABORTED', input: '', executionArn },
+    );
+
+    expect(outcome).toEqual({ result: 'ENDED', jobType: 'aggregate', status: 'FAILED', reason: 'EXECUTION_ABORTED' });
+    expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({ status: 'FAILED' });
+  });
 });

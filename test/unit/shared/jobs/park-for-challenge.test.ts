@@ -19,6 +19,8 @@ describe('parkForChallenge', () => {
       connection_status: 'CHALLENGED',
       task_token: 'TOKEN-1',
       challenges: [CHALLENGES.options],
+      // The fake clock's start plus the 600 s the execution waits for the answer.
+      challenge_expires_at: '2026-12-01T00:10:00.000Z',
     });
     expect(w.taskTokens.failed).toEqual([]);
   });

@@ -266,4 +266,46 @@ describe('answering challenges', () => {
       message: 'the job is RUNNING, not waiting for an answer',
     });
   });
+
+  it('refuses an answer after the wait ran out (409 CHALLENGE_EXPIRED), unsent to MX', async () => {
+    const { deps, resumed } = parked();
+    const parkedAt = new Date(deps.now().getTime() - 11 * 60_000).toISOString();
+    deps.jobs.add(
+      { jobGuid: JOB_GUID, userGuid: 'USR-1', memberGuid: 'MBR-1', type: 'verify' },
+      {
+        status: 'CHALLENGED',
+        challenges: [challenge as never],
+        task_token: 'token-1',
+        history: [{ at: parkedAt, status: 'CHALLENGED', connection_status: 'CHALLENGED' }],
+        challenge_expires_at: new Date(Date.parse(parkedAt) + 10 * 60_000).toISOString(),
+      },
+    );
+
+    const answer = await callApi(apiHandlersOver(deps), 'PUT', `${MEMBER}/jobs/${JOB_GUID}/challenges`, {
+      json: { challenges: [{ guid: 'CRD-q', value: 'Rex' }] },
+    });
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.error).toEqual({
+      code: 'CHALLENGE_EXPIRED',
+      message: 'the challenge waited longer than 10 minutes for its answer; start a new job',
+    });
+    expect(resumed).toEqual([]);
+    expect(deps.taskTokens.succeeded).toEqual([]);
+  });
+
+  it('refuses an answer to a job that ended CHALLENGE_EXPIRED (409 CHALLENGE_EXPIRED), not JOB_NOT_CHALLENGED', async () => {
+    const { deps, resumed } = parked();
+    deps.jobs.add(
+      { jobGuid: JOB_GUID, userGuid: 'USR-1', memberGuid: 'MBR-1', type: 'verify' },
+      { status: 'FAILED', error: { code: 'CHALLENGE_EXPIRED', message: 'not answered in time' } },
+    );
+
+    const answer = await callApi(apiHandlersOver(deps), 'PUT', `${MEMBER}/jobs/${JOB_GUID}/challenges`, {
+      json: { challenges: [{ guid: 'CRD-q', value: 'Rex' }] },
+    });
+
+    expect(answer).toMatchObject({ status: 409, body: { error: { code: 'CHALLENGE_EXPIRED' } } });
+    expect(resumed).toEqual([]);
+  });
 });
