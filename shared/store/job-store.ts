@@ -7,7 +7,6 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  paginateQuery,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -33,6 +32,7 @@ import {
   newJobRecord,
 } from './job-record.js';
 import { keys, withoutKeys } from './keys.js';
+import { queryAll } from './query-all.js';
 import { TABLE_DEFINITION } from './table-definition.js';
 
 /** Thrown when a member already has a running job; carries which one. */
@@ -479,23 +479,8 @@ export class JobStore {
   }
 
   /** Every item under a key prefix, strongly consistent, page after page (chunks fill a 1 MB page fast). */
-  private async queryAll(
-    { pk, skPrefix }: { pk: string; skPrefix: string },
-    projection?: string,
-  ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    const pages = paginateQuery(
-      { client: this.doc },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-        ConsistentRead: true,
-        ...(projection ? { ProjectionExpression: projection } : {}),
-      },
-    );
-    for await (const page of pages) items.push(...(page.Items ?? []));
-    return items;
+  private queryAll(prefix: { pk: string; skPrefix: string }, projection?: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.doc, this.tableName, prefix, projection);
   }
 
   private async releaseLock(memberGuid: string, jobGuid: string): Promise<void> {

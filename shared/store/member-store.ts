@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
 import { keys, RESULT_KINDS, type ResultKind, withoutKeys } from './keys.js';
+import { queryAll } from './query-all.js';
 
 /** A member as mxflow keeps it: never its credentials. */
 export interface MemberRecord {
@@ -47,19 +48,8 @@ export class MemberStore {
 
   /** Strongly consistent: a member the caller just created (or deleted) is in the list (or gone). */
   async listMembers(userGuid: string): Promise<MemberRecord[]> {
-    const { pk, skPrefix } = keys.membersOfUser(userGuid);
-    const members: MemberRecord[] = [];
-    const pages = paginateQuery(
-      { client: this.doc },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) members.push(...(page.Items ?? []).map((item) => withoutKeys<MemberRecord>(item)));
-    return members;
+    const items = await queryAll(this.doc, this.tableName, keys.membersOfUser(userGuid));
+    return items.map((item) => withoutKeys<MemberRecord>(item));
   }
 
   /** Removes the member and every result stored for it (account numbers and owner data included). */
