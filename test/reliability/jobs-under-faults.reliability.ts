@@ -2,8 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalMxflow, startLocalMxflow } from '#local/local-mxflow.js';
 import { JOB_TYPES } from '#shared/contract/workflow.js';
-import { MxClient, type MxPage } from '#shared/mx/index.js';
+import { MxClient } from '#shared/mx/index.js';
 import { dynamoEndpoint } from '#test/support/dynamodb.js';
+import { inBatches, type JobPattern, jobSpecs, storedResultMismatches } from '#test/support/reliability-jobs.js';
 import { type AnswerPlan, type ApiJob, ScriptedBackend, type ScriptedJobType } from '#test/support/scripted-backend.js';
 
 /**
@@ -26,18 +27,10 @@ const JOB_BOUND_MS = 120_000;
 const POLL_MS = 250;
 const FAULTS = { rate429: 0.04, rate500: 0.03, rate503: 0.03, dropRate: 0.02, latencyMs: 1_500 };
 
-interface JobSpec {
-  readonly index: number;
-  readonly type: ScriptedJobType;
-  readonly password: string;
-  readonly plan: AnswerPlan;
-  readonly expected: { status: 'SUCCEEDED' } | { status: 'FAILED'; code: string };
-}
-
 /** Twelve kinds of job, repeated; challenged ones (verify always is) cycle through the answer plans. */
 // Verifications log in through MFA: mxflow refuses an account that was not offered, so a
 // wrong answer (the 'wrong' plan) can only be given to an MFA challenge.
-const PATTERN: readonly { type: ScriptedJobType; password: string; challenged: boolean }[] = [
+const PATTERN: JobPattern = [
   { type: 'verify', password: 'challenge', challenged: true },
   { type: 'aggregate', password: 'password', challenged: false },
   { type: 'identify', password: 'password', challenged: false },
@@ -53,31 +46,8 @@ const PATTERN: readonly { type: ScriptedJobType; password: string; challenged: b
 ];
 const PLANS: readonly AnswerPlan[] = ['correct', 'correct', 'correct', 'wrong', 'never'];
 
-function jobSpecs(): JobSpec[] {
-  let challenged = 0;
-  return Array.from({ length: JOB_COUNT }, (_, index) => {
-    const kind = PATTERN[index % PATTERN.length]!;
-    const plan: AnswerPlan = kind.challenged ? PLANS[challenged++ % PLANS.length]! : 'correct';
-    const expected: JobSpec['expected'] =
-      kind.password === 'denied'
-        ? { status: 'FAILED', code: 'CREDENTIALS_INVALID' }
-        : plan === 'wrong'
-          ? { status: 'FAILED', code: 'MFA_REJECTED' }
-          : plan === 'never'
-            ? { status: 'FAILED', code: 'CHALLENGE_EXPIRED' }
-            : { status: 'SUCCEEDED' };
-    return { index, type: kind.type, password: kind.password, plan, expected };
-  });
-}
-
 /** What each job type stores besides the member's accounts. */
 const TRANSACTION_PAGES = 'GET /users/{user_guid}/accounts/{account_guid}/transactions';
-
-const KIND_OF_JOB: Record<ScriptedJobType, string> = {
-  aggregate: 'transactions',
-  verify: 'account_numbers',
-  identify: 'account_owners',
-};
 
 let stack: LocalMxflow;
 let backend: ScriptedBackend;
@@ -128,24 +98,12 @@ async function diagnose(job: ApiJob, rounds: number, realMs: number) {
   };
 }
 
-async function inBatches<T, R>(items: readonly T[], size: number, each: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(each))));
-  return out;
-}
-
-async function all<T>(pages: AsyncIterable<MxPage<T>>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const page of pages) items.push(...page.items);
-  return items;
-}
-
 describe(`${JOB_COUNT} jobs through the API while MX fails ${Math.round((FAULTS.rate429 + FAULTS.rate500 + FAULTS.rate503) * 100)}% of answers and drops ${FAULTS.dropRate * 100}% of connections`, () => {
   it('ends every job as its login and answers call for, within its bound, with MX’s results stored exactly once', {
     timeout: 15 * 60_000,
   }, async () => {
     const simulator = stack.simulator!;
-    const specs = jobSpecs();
+    const specs = jobSpecs(JOB_COUNT, PATTERN, PLANS);
     const began = Date.now();
 
     // Users and members are set up while MX behaves; the jobs then run through the faults.
@@ -219,46 +177,10 @@ describe(`${JOB_COUNT} jobs through the API while MX fails ${Math.round((FAULTS.
     expect(stats.statusReads.minGapMs).toBeGreaterThanOrEqual(3_000);
 
     // Stored results, read through the API, are MX's own, each once.
-    const mismatches: string[] = [];
-    await inBatches(runs, 10, async ({ spec, userGuid, memberGuid, job }) => {
-      const kind = KIND_OF_JOB[spec.type];
-      const [accounts, own] = await Promise.all([
-        backend.results('accounts', userGuid, memberGuid),
-        backend.results(kind, userGuid, memberGuid),
-      ]);
-      const say = (what: string) =>
-        mismatches.push(`job ${spec.index} ${spec.type}/${spec.password}/${spec.plan} ${job.guid}: ${what}`);
-      for (const [name, items] of [
-        ['accounts', accounts],
-        [kind, own],
-      ] as const) {
-        if (new Set(items.map((i) => i.guid)).size !== items.length) say(`duplicate ${name} guids`);
-      }
-      if (job.status !== 'SUCCEEDED') {
-        if (accounts.length + own.length > 0)
-          say(`a ${job.status} job left ${accounts.length} accounts and ${own.length} ${kind}`);
-        return;
-      }
-      const truthAccounts = await all(mx.listMemberAccounts(userGuid, memberGuid));
-      const truthOwn: { guid?: string | null }[] =
-        kind === 'transactions'
-          ? (
-              await Promise.all(truthAccounts.map((a) => all(mx.listTransactionsByAccount(userGuid, String(a.guid)))))
-            ).flat()
-          : kind === 'account_numbers'
-            ? await all(mx.listAccountNumbersByMember(userGuid, memberGuid))
-            : await all(mx.listAccountOwnersByMember(userGuid, memberGuid));
-      const expectedOwn = { transactions: TRANSACTIONS_PER_ACCOUNT * 3, account_numbers: 1, account_owners: 3 }[kind];
-      const sorted = (items: { guid?: string | null }[]) => items.map((i) => String(i.guid)).sort();
-      if (accounts.length !== 3 || truthAccounts.length !== 3)
-        say(`${accounts.length} accounts stored, MX has ${truthAccounts.length}, expected 3`);
-      if (own.length !== expectedOwn || truthOwn.length !== expectedOwn)
-        say(`${own.length} ${kind} stored, MX has ${truthOwn.length}, expected ${expectedOwn}`);
-      if (JSON.stringify(sorted(accounts)) !== JSON.stringify(sorted(truthAccounts)))
-        say('stored account guids differ from MX');
-      if (JSON.stringify(sorted(own)) !== JSON.stringify(sorted(truthOwn))) say(`stored ${kind} guids differ from MX`);
-      if (job.counts?.accounts !== 3 || job.counts?.[kind] !== expectedOwn)
-        say(`job counts ${JSON.stringify(job.counts)}`);
+    const mismatches = await storedResultMismatches(runs, {
+      backend,
+      mx,
+      transactionsPerAccount: TRANSACTIONS_PER_ACCOUNT,
     });
     expect(mismatches).toEqual([]);
 
