@@ -212,12 +212,20 @@ describe(`${JOB_COUNT} jobs through the API while DynamoDB throttles, leaves wri
     const jobsMs = Date.now() - jobsBegan;
     loopDelay.disable();
 
-    // Every execution has ended; the reconciler's pass ends the jobs whose end event was lost.
-    const executions = JOB_TYPES.flatMap(
-      (type) =>
-        stack.stepFunctions.listExecutions({ stateMachineArn: stack.stateMachineArns[type], maxResults: 1000 })
-          .executions ?? [],
-    );
+    // Every execution ends: a record task may still be freeing its member's lock after the job
+    // reads terminal (DynamoDB Local is this loaded: reads take up to ~30 s), so wait, bounded.
+    // Then the reconciler's pass ends the jobs whose end event was lost.
+    const listExecutions = () =>
+      JOB_TYPES.flatMap(
+        (type) =>
+          stack.stepFunctions.listExecutions({ stateMachineArn: stack.stateMachineArns[type], maxResults: 1000 })
+            .executions ?? [],
+      );
+    let executions = listExecutions();
+    for (const until = Date.now() + 90_000; executions.some((e) => e.status === 'RUNNING') && Date.now() < until; ) {
+      await sleep(500);
+      executions = listExecutions();
+    }
     const lastUpdate = Math.max(
       ...(await inBatches(runs, 20, async ({ memberGuid, started }) =>
         Date.parse((await stack.jobs.getJob(memberGuid, started.guid))?.updated_at ?? '0'),
