@@ -1,14 +1,12 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.js';
 import { type LocalMxflow, startLocalMxflow } from '#local/local-mxflow.js';
 import { isTerminal, JOB_TYPES } from '#shared/contract/workflow.js';
 import { executionArnOf } from '#shared/jobs/reconcile-jobs.js';
 import { MxClient } from '#shared/mx/index.js';
 import type { JobRecord } from '#shared/store/job-record.js';
+import { storedItems } from '#test/support/api-client.js';
 import { dynamoEndpoint } from '#test/support/dynamodb.js';
 import { inBatches, type JobPattern, jobSpecs, storedResultMismatches } from '#test/support/reliability-jobs.js';
 import { type AnswerPlan, type ApiJob, ScriptedBackend, type ScriptedJobType } from '#test/support/scripted-backend.js';
@@ -113,74 +111,22 @@ function executionStatus(job: Pick<ApiJob, 'guid' | 'type'>): string | undefined
 }
 
 /**
- * Follows a job as ScriptedBackend.follow does (answering each challenge round once, as `plan`
- * says), but also stops when its execution has ended and the job still reads active for a few
- * more reads: its end event was lost, and only the reconciler can end it now.
+ * Follows a job as the product backend does, but gives up once its execution has ended while
+ * the job still reads active for five more reads: its end event was lost, and only the
+ * reconciler can end it now.
  */
-async function follow(
-  started: ApiJob,
-  plan: Exclude<AnswerPlan, 'never'>,
-): Promise<{ job: ApiJob; rounds: number; executionEndedFirst: boolean; trace: string[]; readMs: number[] }> {
-  const began = Date.now();
-  const deadline = began + JOB_BOUND_MS;
-  /** Each status change the backend saw and each answer it gave, with the real ms since it began following. */
-  const trace: string[] = [];
-  const note = (what: string) => trace.push(`${Date.now() - began}ms ${what}`);
-  /** How long each of the job's reads through the API took (real ms). */
-  const readMs: number[] = [];
-  const answered = new Set<string>();
-  let rounds = 0;
+async function follow(started: ApiJob, plan: Exclude<AnswerPlan, 'never'>) {
   let readsSinceExecutionEnded = 0;
-  for (;;) {
-    const readBegan = Date.now();
-    const job = await backend.readJob(started);
-    readMs.push(Date.now() - readBegan);
-    const seen = `${job.status}/${job.connection_status ?? ''}`;
-    if (!trace.at(-1)?.endsWith(` ${seen}`)) note(seen);
-    if (isTerminal(job.status)) return { job, rounds, executionEndedFirst: false, trace, readMs };
-    const execution = executionStatus(job);
-    if (execution && execution !== 'RUNNING') {
-      readsSinceExecutionEnded += 1;
-      if (readsSinceExecutionEnded > 4) return { job, rounds, executionEndedFirst: true, trace, readMs };
-    } else if (job.status === 'CHALLENGED') {
-      const round = (job.challenges ?? [])
-        .map((c) => c.guid)
-        .sort()
-        .join(',');
-      if (!answered.has(round)) {
-        answered.add(round);
-        rounds += 1;
-        note(`answering ${job.challenges?.length ?? 0} challenges`);
-        const answer = await backend.answer(job, ScriptedBackend.answersFor(job, plan));
-        note(`answer ${answer.status} ${answer.body?.error?.code ?? answer.body?.job?.status ?? ''}`);
-      }
-    }
-    if (Date.now() > deadline)
-      throw new Error(`job ${started.guid} (${started.type}) still ${job.status} after ${JOB_BOUND_MS} ms`);
-    await sleep(POLL_MS);
-  }
-}
-
-/** Every item of the test's table, read from DynamoDB Local directly (no faults on this path). */
-async function scanTable(): Promise<Record<string, unknown>[]> {
-  const client = new DynamoDBClient({
-    endpoint: stack.endpoints.dynamodb,
-    region: LOCAL_AWS_REGION,
-    credentials: LOCAL_AWS_CREDENTIALS,
+  const followed = await backend.follow(started, plan, {
+    pollMs: POLL_MS,
+    timeoutMs: JOB_BOUND_MS,
+    givesUp: (job) => {
+      const execution = executionStatus(job);
+      if (execution && execution !== 'RUNNING') readsSinceExecutionEnded += 1;
+      return readsSinceExecutionEnded > 4;
+    },
   });
-  try {
-    const doc = DynamoDBDocumentClient.from(client);
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: start }));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  } finally {
-    client.destroy();
-  }
+  return { ...followed, executionEndedFirst: followed.gaveUp };
 }
 
 describe(`${JOB_COUNT} jobs through the API while DynamoDB throttles, leaves writes unprocessed and cancels transactions, Lambda throttles and end events are lost`, () => {
@@ -254,7 +200,7 @@ describe(`${JOB_COUNT} jobs through the API while DynamoDB throttles, leaves wri
     }));
 
     // In the table itself, read from DynamoDB Local directly.
-    const items = await scanTable();
+    const items = await storedItems(stack);
     const jobRecords = items.filter((item) => String(item.sk).startsWith('JOB#')) as unknown as JobRecord[];
     const activeRecords = jobRecords.filter((j) => j.status === 'RUNNING' || j.status === 'CHALLENGED');
     const locksLeft = items.filter((item) => item.sk === 'LOCK').length;

@@ -162,7 +162,9 @@ export class ScriptedBackend {
 
   /**
    * Follows a job to its end, answering each challenge round as `plan` says (once per round).
-   * `pollMs` is real time; fails after `timeoutMs` of real time.
+   * `pollMs` is real time; fails after `timeoutMs` of real time. `givesUp` ends the following
+   * early (`gaveUp: true`) when it holds for a job that is not terminal yet, e.g. because its
+   * execution ended and only the reconciler can end the job now.
    */
   async follow(
     started: ApiJob,
@@ -171,22 +173,44 @@ export class ScriptedBackend {
       pollMs = 25,
       timeoutMs = 120_000,
       answerDelayMs = 0,
-    }: { pollMs?: number; timeoutMs?: number; answerDelayMs?: number } = {},
-  ): Promise<{ job: ApiJob; rounds: number; challengedAt: number[]; reads: number; trace: string[] }> {
+      givesUp,
+    }: { pollMs?: number; timeoutMs?: number; answerDelayMs?: number; givesUp?: (job: ApiJob) => boolean } = {},
+  ): Promise<{
+    job: ApiJob;
+    rounds: number;
+    challengedAt: number[];
+    reads: number;
+    /** How long each read of the job through the API took (real ms). */
+    readMs: number[];
+    gaveUp: boolean;
+    trace: string[];
+  }> {
     const began = Date.now();
     const deadline = began + timeoutMs;
     const answered = new Set<string>();
     const challengedAt: number[] = [];
-    /** Each status change the backend saw, with the real ms since it began following. */
+    const readMs: number[] = [];
+    /** Each status change the backend saw and each answer it gave, with the real ms since it began following. */
     const trace: string[] = [];
+    const note = (what: string) => trace.push(`${Date.now() - began}ms ${what}`);
     let rounds = 0;
-    let reads = 0;
+    const outcome = (job: ApiJob, gaveUp: boolean) => ({
+      job,
+      rounds,
+      challengedAt,
+      reads: readMs.length,
+      readMs,
+      gaveUp,
+      trace,
+    });
     for (;;) {
+      const readBegan = Date.now();
       const job = await this.readJob(started);
-      reads += 1;
+      readMs.push(Date.now() - readBegan);
       const seen = `${job.status}/${job.connection_status ?? ''}`;
-      if (!trace.at(-1)?.endsWith(` ${seen}`)) trace.push(`${Date.now() - began}ms ${seen}`);
-      if (isTerminal(job.status)) return { job, rounds, challengedAt, reads, trace };
+      if (!trace.at(-1)?.endsWith(` ${seen}`)) note(seen);
+      if (isTerminal(job.status)) return outcome(job, false);
+      if (givesUp?.(job)) return outcome(job, true);
       if (job.status === 'CHALLENGED' && plan !== 'never') {
         const round = (job.challenges ?? [])
           .map((c) => c.guid)
@@ -197,7 +221,8 @@ export class ScriptedBackend {
           rounds += 1;
           challengedAt.push(Date.now());
           if (answerDelayMs > 0) await sleep(answerDelayMs);
-          await this.answer(job, ScriptedBackend.answersFor(job, plan));
+          const answer = await this.answer(job, ScriptedBackend.answersFor(job, plan));
+          note(`answer ${answer.status} ${answer.body?.error?.code ?? answer.body?.job?.status ?? ''}`);
         }
       }
       if (Date.now() > deadline)
