@@ -19,8 +19,12 @@ import { type AnswerPlan, type ApiJob, ScriptedBackend, type ScriptedJobType } f
 const TIME_SCALE = 0.005;
 const JOB_COUNT = 200;
 const TRANSACTIONS_PER_ACCOUNT = 40;
-/** MX time a parked challenge may wait (36 s real): the never-answered jobs end CHALLENGE_EXPIRED after it. */
-const CHALLENGE_TIMEOUT = Duration.hours(2);
+/**
+ * MX time a parked challenge may wait (72 s real): the never-answered jobs end CHALLENGE_EXPIRED
+ * after it. Not less: during the burst one read of a job through the local API has taken up to
+ * ~40 s here, and a 36 s window then expired a job before its backend first saw the challenge.
+ */
+const CHALLENGE_TIMEOUT = Duration.hours(4);
 /** Real-time bound of a job, past any wait it is scripted to have (generous: the machine is shared and slow). */
 const JOB_BOUND_MS = 120_000;
 /** How often the scripted backend reads a job (real ms): as often as a product backend would, not a load test of the API. */
