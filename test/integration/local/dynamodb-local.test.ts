@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDynamoDbLocal } from '#local/dynamodb-local.js';
 import { createMxflowTable } from '#local/dynamodb-table.js';
 import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
 import { type FreshTable, freshTable } from '#test/support/dynamodb.js';
@@ -109,6 +110,24 @@ describe('DynamoDB Local with the mxflow table', () => {
       expect(Item).toBeUndefined();
     } finally {
       other.client.destroy();
+    }
+  });
+});
+
+describe('starting DynamoDB Local', () => {
+  it("starts and answers, and leaves the caller's JAVA_TOOL_OPTIONS as they were", async () => {
+    const callers = '-Dmxflow.caller=1';
+    process.env.JAVA_TOOL_OPTIONS = callers;
+    try {
+      const dynamo = await startDynamoDbLocal();
+      try {
+        expect(process.env.JAVA_TOOL_OPTIONS).toBe(callers);
+        expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      } finally {
+        await dynamo.stop();
+      }
+    } finally {
+      delete process.env.JAVA_TOOL_OPTIONS;
     }
   });
 });
