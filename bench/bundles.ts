@@ -164,6 +164,7 @@ async function main(): Promise<void> {
       details: {
         target: LAMBDA_BUNDLING.target,
         node: process.version,
+        replacedPackages: Object.keys(LAMBDA_BUNDLING.alias),
         before: checkout === undefined ? 'this code, bundled the old way' : 'another checkout, bundled the current way',
         bundles: rows,
       },

@@ -7,21 +7,28 @@ import type { Construct } from 'constructs';
 import { acknowledgeNag } from '#infra/nag.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 
+/** A module of shared/runtime/ as a file path for esbuild, from this file's place (infra/constructs/). */
+const runtimeModule = (file: string): string => fileURLToPath(new URL(`../../shared/runtime/${file}`, import.meta.url));
+
 /**
  * How every Lambda is bundled, read by CDK below and by bench/bundles.ts: ESM for Node 24,
  * minified, the AWS SDK inside (its version is the one tested here), ES module entry points
- * first (they tree-shake; the CommonJS builds of the SDK do not), and the SDK's default
- * credential chain replaced by the environment credentials Lambda gives every function.
+ * first (they tree-shake; the CommonJS builds of the SDK do not), and a few packages replaced by
+ * small modules of ours: each says why Lambda never runs the original or does the same with ours.
  */
 export const LAMBDA_BUNDLING = {
   target: 'node24',
   mainFields: ['module', 'main'],
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   alias: {
-    // A file path for esbuild, from this file's place in the project (infra/constructs/).
-    '@aws-sdk/credential-provider-node': fileURLToPath(
-      new URL('../../shared/runtime/lambda-credentials.ts', import.meta.url),
-    ),
+    // The SDK's default credential chain: Lambda gives every function its credentials in the environment.
+    '@aws-sdk/credential-provider-node': runtimeModule('lambda-credentials.ts'),
+    // Loaded only by an event-stream operation, which none of mxflow's clients has.
+    '@smithy/core/event-streams': runtimeModule('event-streams-absent.ts'),
+    // Called only by the X-Ray SDK's patcher of the v2 AWS SDK, which mxflow does not use.
+    semver: runtimeModule('semver-gte.ts'),
+    // The same least-recently-used cache, on a Map, for the DynamoDB client's discovered endpoints.
+    'mnemonist/lru-cache': runtimeModule('lru-cache.ts'),
   } as Readonly<Record<string, string>>,
 } as const;
 

@@ -37,7 +37,9 @@ export const DEFAULT_JOB_WORKFLOW_SETTINGS: JobWorkflowSettings = jobWorkflowSet
  *
  *   StartMxJob → RouteByStatus ─ WAIT / AWAIT_OAUTH ──────→ WaitBeforePoll → PollMemberStatus → RouteByStatus
  *                              ─ AWAIT_CHALLENGE_ANSWER → ParkForChallenge (task token) → WaitBeforePoll
- *                              ─ FETCH_RESULTS ─────────→ FetchResults → RouteByStatus
+ *                              ─ FETCH_RESULTS ─────────→ FetchResults → RouteByStatus (again while the copy
+ *                                                          goes on: one bounded step per invocation, its cursor
+ *                                                          in $.progress.copy)
  *                              ─ RECORD_SUCCESS ────────→ RecordSuccess → JobSucceeded
  *                              ─ RETRY_START (MX's 429) → WaitBeforeRetryStart → StartMxJob
  *                              ─ RETRY_FETCH (MX's 429) → WaitBeforeRetryFetch → FetchResults
@@ -157,6 +159,8 @@ export function jobStateMachineDefinition(
   // Parking calls no MX (the status read staged the challenges): no MX retry to declare.
   parkForChallenge.next(waitBeforePoll);
 
+  // The progress carries the copy's cursor and counts so far: a retry (MX fault, Lambda fault)
+  // runs the step again from the cursor the previous step returned, never from page 1.
   const fetchResultsPayload = { job, 'includeTransactions.$': '$.includeTransactions', 'progress.$': '$.progress' };
   const fetchResults = awsFaultsRetried(
     invoke(STATE.fetchResults, functions.FetchResultsFunction, fetchResultsPayload, '$.progress'),

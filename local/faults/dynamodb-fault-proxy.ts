@@ -7,7 +7,11 @@ import type { FaultRandom } from './fault-random.js';
 import { type PartitionWrite, PartitionWriteCeiling, type PartitionWriteStats } from './partition-write-ceiling.js';
 import { type WireItem, writeUnits } from './write-units.js';
 
+/** How long the layer keeps an idle client connection open. */
+const IDLE_CONNECTION_MS = 120_000;
+
 /** What the layer in front of DynamoDB Local does besides forwarding; every rate is a share of calls, 0–1. */
+
 export interface DynamoDbFaults {
   /** Any call answered `ThrottlingException`, as DynamoDB does when its control of request rates steps in. */
   readonly throttlingRate?: number;
@@ -332,6 +336,10 @@ export async function startDynamoDbFaultProxy(options: {
       });
     });
   });
+  // Node closes a keep-alive connection idle for 5 s, and a client reusing it just then sees
+  // ECONNRESET: a fault of this layer, not of DynamoDB, whose endpoints keep idle connections
+  // far longer. The throttle back-offs leave connections idle for seconds.
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
   const listening = await listen(server, { port: options.port ?? 0 });
   return {
     endpoint: listening.url,

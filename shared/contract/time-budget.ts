@@ -34,7 +34,8 @@ export interface JobTimeBudget {
   readonly secondsPerRead: number;
   /**
    * The tasks' own time once per job: the start (MX's 409 waited out, about 7 minutes at most),
-   * the copy of the results (up to its function's 15-minute limit), the records and retries.
+   * the copy of the results (steps of COPY_STEP_BOUND: 12 steps of 100 pages, each within about
+   * a minute, copy 1.2 M transactions), the records and retries.
    */
   readonly fixedTaskSeconds: number;
   /** A poll cap chosen by hand, checked instead of derived (the derived one fits by construction). */

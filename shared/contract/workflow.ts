@@ -84,6 +84,10 @@ export const ENV = {
   pollMaxCount: 'POLL_MAX_COUNT',
   oauthTimeoutSeconds: 'OAUTH_TIMEOUT_SECONDS',
   fetchConcurrency: 'FETCH_CONCURRENCY',
+  /** FetchResults' work bound per invocation: seconds of copying before it hands back a cursor. */
+  copyStepSeconds: 'COPY_STEP_SECONDS',
+  /** FetchResults' work bound per invocation: MX pages copied before it hands back a cursor. */
+  copyStepPages: 'COPY_STEP_PAGES',
   /** The API's: how long a member stays locked if its job dies without freeing it. */
   jobLockSeconds: 'JOB_LOCK_SECONDS',
   /** The API's: one MX call's time limit inside a request. */
@@ -93,6 +97,14 @@ export const ENV = {
   /** The reconciler's: how long a job may go without an update before its execution is looked up. */
   reconcileAfterSeconds: 'RECONCILE_AFTER_SECONDS',
 } as const;
+
+/**
+ * One FetchResults invocation's work: it stops asking MX for pages after this long or this many
+ * pages and hands back a cursor, so no invocation copies a whole member. 50 s, so that with the
+ * pages asked just before the bound still landing (one per account stream) a step stays within
+ * about a minute, and far inside the function's time-out below.
+ */
+export const COPY_STEP_BOUND = { seconds: 50, pages: 100 } as const;
 
 /** The API's variable holding each job type's state machine ARN. */
 export const STATE_MACHINE_ARN_ENV = {
@@ -145,11 +157,12 @@ export const WORKFLOW_FUNCTIONS = [
   task('StartMxJobFunction', 'start-mx-job', WORKFLOW_STATES.startMxJob, { callsMx: true }),
   task('PollMemberStatusFunction', 'poll-member-status', WORKFLOW_STATES.pollMemberStatus, { callsMx: true }),
   task('ParkForChallengeFunction', 'park-for-challenge', WORKFLOW_STATES.parkForChallenge, { callsMx: false }),
-  // Streams pages of up to 1,000 transactions per account: more memory, more time.
+  // Copies in bounded steps (COPY_STEP_BOUND): 3× the work bound leaves room for the last
+  // pages in flight and their retries; one page per account stream in memory.
   task('FetchResultsFunction', 'fetch-results', WORKFLOW_STATES.fetchResults, {
     callsMx: true,
-    memoryMb: 1024,
-    timeoutSeconds: 900,
+    memoryMb: 512,
+    timeoutSeconds: 3 * COPY_STEP_BOUND.seconds,
   }),
   task('RecordSuccessFunction', 'record-success', WORKFLOW_STATES.recordSuccess, { callsMx: false }),
   task('RecordFailureFunction', 'record-failure', WORKFLOW_STATES.recordFailure, { callsMx: false }),

@@ -1,8 +1,9 @@
+import { COPY_STEP_BOUND } from '#shared/contract/workflow.js';
 import type { MxPage } from '#shared/mx/index.js';
 import type { JobRef } from '#shared/store/job-record.js';
 import type { ResultKind } from '#shared/store/keys.js';
 import { forEachWithConcurrency } from '#shared/util/concurrency.js';
-import { type Progress, waitAfterMxTrouble } from './progress.js';
+import { type CopyCursor, type Progress, waitAfterMxTrouble } from './progress.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 import { asWorkflowError, rateLimitOf } from './workflow-errors.js';
 
@@ -16,6 +17,12 @@ export type ResultCounts = Partial<Record<ResultKind, number>> & {
   account_numbers_not_validated?: number;
 };
 
+/** How much one FetchResults invocation copies before it hands back its cursor. */
+export interface CopyStepBound {
+  readonly seconds: number;
+  readonly pages: number;
+}
+
 /** What each job leaves behind: its own results, and the accounts they belong to. */
 const RESULTS_OF_JOB = {
   verify: ['accounts', 'account_numbers'],
@@ -23,99 +30,188 @@ const RESULTS_OF_JOB = {
   aggregate: ['accounts', 'transactions'],
 } as const satisfies Record<JobRef['jobType'], readonly ResultKind[]>;
 
-/**
- * Copies the job's results from MX into the store, one page at a time: a page is written
- * before the next is asked for, so memory holds one page per stream whatever the volume.
- * Rows are keyed by MX guid, so a retried fetch rewrites rather than duplicates. Only the
- * counts come back, for the execution state.
- */
-export async function fetchResults(
-  deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchConcurrency' | 'now'>,
-  { job, includeTransactions }: { job: JobRef; includeTransactions: boolean },
-): Promise<ResultCounts> {
-  try {
-    return await copyResults(deps, job, includeTransactions);
-  } catch (error) {
-    throw asWorkflowError(error);
-  }
-}
+type CopyDeps = Pick<WorkflowDeps, 'mx' | 'jobs' | 'results' | 'fetchConcurrency' | 'now' | 'random'> & {
+  /** COPY_STEP_BOUND unless the runtime (or a test) says otherwise. */
+  readonly copyBound?: CopyStepBound;
+  /** Milliseconds of a monotonic clock, for the time bound; performance.now unless a test fixes it. */
+  readonly elapsedMs?: () => number;
+};
 
 /**
- * The FetchResults step: the copy, then RECORD_SUCCESS with the counts; or, when MX answered
- * 429 (and the page retry in the client would have come back sooner than MX asked),
- * RETRY_FETCH after at least MX's Retry-After. The copy runs again whole, which rewrites.
+ * The FetchResults step, one bounded piece of the copy at a time: it copies pages from the
+ * cursor in `progress.copy` until the work bound, then hands back the cursor it reached with
+ * FETCH_RESULTS (the state machine calls it again), or, once every list is copied,
+ * RECORD_SUCCESS with the counts. Each page is written before the cursor moves past it, so a
+ * failed invocation is retried from the cursor last returned and copies at most one step's
+ * pages again (rows are keyed by MX guid: a rewrite, not a duplicate). After MX's 429 (when
+ * the page retry in the client would have come back sooner than MX asked) it returns the
+ * cursor reached so far with RETRY_FETCH, after at least MX's Retry-After.
  */
 export async function fetchResultsStep(
-  deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'results' | 'fetchConcurrency' | 'now' | 'random'>,
+  deps: CopyDeps,
   { job, includeTransactions, progress }: { job: JobRef; includeTransactions: boolean; progress: Progress },
 ): Promise<Progress> {
+  const copy = new CopyRun(deps, job, includeTransactions, progress);
   try {
-    const counts = await copyAndCheck(deps, job, includeTransactions);
-    return { ...progress, next: 'RECORD_SUCCESS', reason: null, retryWaits: 0, counts };
+    await copy.start();
+    const finished = await copy.run();
+    if (finished) {
+      const { copy: _done, ...rest } = progress;
+      return { ...rest, next: 'RECORD_SUCCESS', reason: null, retryWaits: 0, counts: copy.snapshot().counts };
+    }
+    return { ...progress, next: 'FETCH_RESULTS', reason: null, retryWaits: 0, ...copy.snapshot() };
   } catch (error) {
     const limited = rateLimitOf(error);
-    if (limited)
-      return waitAfterMxTrouble(progress, 'RETRY_FETCH', limited.retryAfterSeconds, deps.random ?? Math.random);
+    if (limited) {
+      const waiting = { ...progress, ...(copy.started ? copy.snapshot() : {}) };
+      return waitAfterMxTrouble(waiting, 'RETRY_FETCH', limited.retryAfterSeconds, deps.random ?? Math.random);
+    }
     throw asWorkflowError(error);
   }
 }
 
-/**
- * For an aggregation whether MX refreshed the data at all, then the copy. The check comes
- * first: the aggregation has ended, so the answer is final, and a failed read then costs a
- * retry of one read, not of a copy of thousands of rows.
- */
-async function copyAndCheck(
-  deps: Pick<WorkflowDeps, 'mx' | 'jobs' | 'results' | 'fetchConcurrency' | 'now'>,
-  job: JobRef,
-  includeTransactions: boolean,
-): Promise<ResultCounts> {
-  const refreshed = job.jobType === 'aggregate' ? await wasRefreshed(deps, job) : undefined;
-  const counts = await copyResults(deps, job, includeTransactions);
-  return refreshed === undefined ? counts : { ...counts, refreshed };
-}
+/** The kinds listed per member (all pages of one list in a row), as opposed to per account. */
+type MemberListKind = Exclude<ResultKind, 'transactions'>;
 
-async function copyResults(
-  deps: Pick<WorkflowDeps, 'mx' | 'results' | 'fetchConcurrency' | 'now'>,
-  job: JobRef,
-  includeTransactions: boolean,
-): Promise<ResultCounts> {
-  const counts: ResultCounts = {};
-  const store = async (kind: ResultKind, pages: AsyncIterable<MxPage<{ guid?: string | null }>>) => {
-    for await (const page of pages) {
-      // Streams run side by side: add after the write, never across an await.
-      const written = await deps.results.putResults(job.memberGuid, kind, job.jobGuid, page.items, deps.now());
-      counts[kind] = (counts[kind] ?? 0) + written;
+/** One invocation's copy: the cursor and counts it started from, moved on as pages land. */
+class CopyRun {
+  private cursor: CopyCursor;
+  private counts: ResultCounts;
+  private pagesAsked = 0;
+  private readonly deadline: number;
+  private readonly bound: CopyStepBound;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly deps: CopyDeps,
+    private readonly job: JobRef,
+    private readonly includeTransactions: boolean,
+    progress: Progress,
+  ) {
+    this.bound = deps.copyBound ?? COPY_STEP_BOUND;
+    this.clock = deps.elapsedMs ?? (() => performance.now());
+    this.deadline = this.clock() + this.bound.seconds * 1000;
+    this.cursor = structuredClone(progress.copy ?? { pages: {}, accountGuids: [], transactionPages: [] });
+    this.counts = { ...(progress.counts ?? {}) } as ResultCounts;
+    this.started = progress.copy !== undefined;
+  }
+
+  /** Whether the copy has begun (a cursor exists): the refresh check has run then. */
+  started: boolean;
+
+  /**
+   * The first step of an aggregation asks first whether MX refreshed the data at all: the
+   * aggregation has ended, so the answer is final and read once, and a failed read costs a
+   * retry of one read, not of a copy.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    if (this.job.jobType === 'aggregate') {
+      const refreshed = await wasRefreshed(this.deps, this.job);
+      if (refreshed !== undefined) this.counts.refreshed = refreshed;
     }
-    counts[kind] ??= 0;
-  };
+    this.started = true;
+  }
 
-  const accountGuids: string[] = [];
-  await store(
-    'accounts',
-    tap(deps.mx.listMemberAccounts(job.userGuid, job.memberGuid), (a) => accountGuids.push(String(a.guid))),
-  );
-  for (const kind of RESULTS_OF_JOB[job.jobType]) {
-    if (kind === 'account_numbers') {
-      let notValidated = 0;
-      await store(
+  /** Copies until everything is in (true) or the work bound is reached (false). */
+  async run(): Promise<boolean> {
+    for (const kind of RESULTS_OF_JOB[this.job.jobType]) {
+      if (kind === 'transactions') continue;
+      if (!(await this.copyMemberList(kind))) return false;
+    }
+    if (this.job.jobType === 'aggregate' && this.includeTransactions) return this.copyTransactions();
+    return true;
+  }
+
+  /** The cursor and counts reached, to hand to the next step (a copy: streams may still be in flight). */
+  snapshot(): { copy: CopyCursor; counts: ResultCounts } {
+    return structuredClone({ copy: this.cursor, counts: this.counts });
+  }
+
+  /** Whether another page may be asked for: always one per invocation, so every step moves on. */
+  private mayAskPage(): boolean {
+    if (this.pagesAsked > 0 && (this.pagesAsked >= this.bound.pages || this.clock() >= this.deadline)) return false;
+    this.pagesAsked += 1;
+    return true;
+  }
+
+  private async copyMemberList(kind: MemberListKind): Promise<boolean> {
+    const { mx } = this.deps;
+    const { userGuid, memberGuid } = this.job;
+    const from = this.cursor.pages[kind] ?? 1;
+    if (from === 0) return true;
+    const pages =
+      kind === 'accounts'
+        ? mx.listMemberAccounts(userGuid, memberGuid, from)
+        : kind === 'account_numbers'
+          ? mx.listAccountNumbersByMember(userGuid, memberGuid, from)
+          : mx.listAccountOwnersByMember(userGuid, memberGuid, from);
+    const done = await this.copyPages(kind, pages, (page) => {
+      this.cursor = { ...this.cursor, pages: { ...this.cursor.pages, [kind]: page } };
+    });
+    if (done) this.counts[kind] ??= 0;
+    return done;
+  }
+
+  /** One stream per account, a few at a time: bounded MX load, bounded memory. */
+  private async copyTransactions(): Promise<boolean> {
+    const { accountGuids, transactionPages } = this.cursor;
+    while (transactionPages.length < accountGuids.length) transactionPages.push(1);
+    const pending = accountGuids.map((_, index) => index).filter((i) => this.cursor.transactionPages[i] !== 0);
+    this.counts.transactions ??= 0;
+    let allDone = true;
+    await forEachWithConcurrency(pending, this.deps.fetchConcurrency, async (index) => {
+      const from = this.cursor.transactionPages[index] ?? 1;
+      const pages = this.deps.mx.listTransactionsByAccount(this.job.userGuid, accountGuids[index] as string, {}, from);
+      const done = await this.copyPages('transactions', pages, (page) => {
+        this.cursor.transactionPages[index] = page;
+      });
+      if (!done) allDone = false;
+    });
+    return allDone;
+  }
+
+  /**
+   * Writes pages from the stream until it ends (true) or the bound stops it (false); after each
+   * write, in the same turn, the counts and `moveTo(next page, 0 when done)` move on together.
+   */
+  private async copyPages(
+    kind: ResultKind,
+    pages: AsyncIterable<MxPage<{ guid?: string | null }>>,
+    moveTo: (nextPage: number) => void,
+  ): Promise<boolean> {
+    const iterator = pages[Symbol.asyncIterator]();
+    for (;;) {
+      if (!this.mayAskPage()) return false;
+      const next = await iterator.next();
+      if (next.done) {
+        moveTo(0);
+        return true;
+      }
+      const page = next.value;
+      const written = await this.deps.results.putResults(
+        this.job.memberGuid,
         kind,
-        tap(
-          deps.mx.listAccountNumbersByMember(job.userGuid, job.memberGuid),
-          (n) => void (n.passed_validation === false && notValidated++),
-        ),
+        this.job.jobGuid,
+        page.items,
+        this.deps.now(),
       );
-      if (notValidated > 0) counts.account_numbers_not_validated = notValidated;
-    }
-    if (kind === 'account_owners') await store(kind, deps.mx.listAccountOwnersByMember(job.userGuid, job.memberGuid));
-    if (kind === 'transactions' && includeTransactions) {
-      // One stream per account, a few at a time: bounded MX load, bounded memory.
-      await forEachWithConcurrency(accountGuids, deps.fetchConcurrency, (accountGuid) =>
-        store(kind, deps.mx.listTransactionsByAccount(job.userGuid, accountGuid)),
-      );
+      this.counted(kind, page.items, written);
+      const last = page.items.length === 0 || page.page >= page.totalPages;
+      moveTo(last ? 0 : page.page + 1);
+      if (last) return true;
     }
   }
-  return counts;
+
+  private counted(kind: ResultKind, items: readonly Record<string, unknown>[], written: number): void {
+    this.counts[kind] = (this.counts[kind] ?? 0) + written;
+    if (kind === 'accounts') this.cursor.accountGuids.push(...items.map((a) => String(a.guid)));
+    if (kind === 'account_numbers') {
+      const notValidated = items.filter((n) => n.passed_validation === false).length;
+      if (notValidated > 0)
+        this.counts.account_numbers_not_validated = (this.counts.account_numbers_not_validated ?? 0) + notValidated;
+    }
+  }
 }
 
 /**
@@ -130,11 +226,4 @@ async function wasRefreshed(deps: Pick<WorkflowDeps, 'mx' | 'jobs'>, job: JobRef
   const member = await deps.mx.readMember(job.userGuid, job.memberGuid);
   const after = member.successfully_aggregated_at ?? null;
   return after !== null && after !== record.mx_aggregated_before;
-}
-
-async function* tap<T>(pages: AsyncIterable<MxPage<T>>, each: (item: T) => void): AsyncGenerator<MxPage<T>> {
-  for await (const page of pages) {
-    page.items.forEach(each);
-    yield page;
-  }
 }

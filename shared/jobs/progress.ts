@@ -19,8 +19,24 @@ export interface Progress {
   readonly pendingSeconds: number;
   /** Waits in a row after MX answered 429 (or a status read failed); any answer resets it. */
   readonly retryWaits: number;
-  /** What FetchResults stored, by kind: set once the results are in (next RECORD_SUCCESS). */
+  /** What FetchResults stored, by kind: added up step by step, complete once next is RECORD_SUCCESS. */
   readonly counts?: Readonly<Record<string, number | boolean>>;
+  /** Where the copy of the results stands between FetchResults steps; gone once it is complete. */
+  readonly copy?: CopyCursor;
+}
+
+/**
+ * How far a job's copy has got, handed from one FetchResults step to the next. MX guids and
+ * page numbers only (never account numbers, owners or credentials): the state's 256 KB limit
+ * holds about 5,000 account guids, far beyond one member's accounts.
+ */
+export interface CopyCursor {
+  /** The next MX page of each member-level list (accounts, account_numbers, account_owners); 0 once copied. */
+  readonly pages: Readonly<Partial<Record<'accounts' | 'account_numbers' | 'account_owners', number>>>;
+  /** The member's account guids, as the account pages copied so far listed them. */
+  readonly accountGuids: string[];
+  /** The next MX page of each account's transactions, in the order of `accountGuids`; 0 once copied. */
+  readonly transactionPages: number[];
 }
 
 export const initialProgress = (waitSeconds: number): Progress => ({

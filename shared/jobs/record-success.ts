@@ -6,6 +6,7 @@ import {
   type JobWarning,
   type JobWarningCode,
 } from '#shared/store/job-record.js';
+import { RESULT_KINDS, type ResultKind } from '#shared/store/keys.js';
 import type { FailureReason } from './failure-reasons.js';
 import type { ResultCounts } from './fetch-results.js';
 import type { Progress } from './progress.js';
@@ -26,13 +27,18 @@ export interface RecordSuccessInput {
 
 const warning = (code: JobWarningCode): JobWarning => ({ code, message: JOB_WARNINGS[code] });
 
+/** The kinds the job copied: those it counted (an aggregation without transactions counts none). */
+const copiedKinds = (counts: ResultCounts): ResultKind[] =>
+  (Object.keys(RESULT_KINDS) as ResultKind[]).filter((kind) => typeof counts[kind] === 'number');
+
 /**
- * Ends a job whose MX job ended CONNECTED. A verification that brought no account numbers
+ * Ends a job whose MX job ended CONNECTED, publishing what it copied first: its rows become the
+ * member's results only now (a retry publishes again, harmlessly). A verification that brought no account numbers
  * did not verify anything: it ends FAILED NO_ACCOUNT_NUMBERS. Numbers MX could not validate,
  * and an aggregation MX throttled, succeed with a warning saying so.
  */
 export async function recordSuccess(
-  deps: Pick<WorkflowDeps, 'jobs' | 'now'>,
+  deps: Pick<WorkflowDeps, 'jobs' | 'results' | 'now'>,
   { job, counts }: RecordSuccessInput,
 ): Promise<FinishedJob> {
   const { account_numbers_not_validated: notValidated, ...stored } = counts;
@@ -53,6 +59,7 @@ export async function recordSuccess(
     ...(notValidated ? [warning('ACCOUNT_NUMBERS_NOT_VALIDATED')] : []),
     ...(stored.refreshed === false ? [warning('DATA_NOT_REFRESHED')] : []),
   ];
+  await deps.results.publishResults(job.memberGuid, job.jobGuid, copiedKinds(stored));
   const finish = {
     status: 'SUCCEEDED',
     counts: stored as JobCounts,

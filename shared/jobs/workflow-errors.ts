@@ -38,7 +38,8 @@ export const LAMBDA_TRANSIENT_ERRORS = [
 
 /**
  * AWS errors a task throws that pass on their own: DynamoDB throttling (the SDK's own retries
- * given up), transaction conflicts, and the batch write that gave up on UnprocessedItems.
+ * given up), transaction conflicts, the batch write that gave up on UnprocessedItems, and a
+ * dropped connection.
  * Lambda reports the SDK error's `name` as the error type the state machine matches on.
  */
 export const AWS_TRANSIENT_ERRORS = [
@@ -48,6 +49,9 @@ export const AWS_TRANSIENT_ERRORS = [
   'TransactionCanceledException',
   'TransactionConflictException',
   'DynamoDbThrottled',
+  // A connection to AWS reset or timed out (the SDK names both TimeoutError) once the SDK's own
+  // retries are spent: after a burst of throttles its retry quota is, and it tries only once.
+  'TimeoutError',
 ] as const;
 
 class WorkflowError extends Error {

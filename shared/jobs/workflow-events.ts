@@ -16,6 +16,19 @@ export const JobRefSchema = z.object({
 
 const reasonSchema = z.enum(Object.keys(FAILURE_REASONS) as [FailureReason, ...FailureReason[]]);
 
+const page = z.number().check(z.int(), z.gte(0));
+
+/** FetchResults' cursor between steps (CopyCursor): guids and page numbers only. */
+const CopyCursorSchema = z.object({
+  pages: z.object({
+    accounts: z.optional(page),
+    account_numbers: z.optional(page),
+    account_owners: z.optional(page),
+  }),
+  accountGuids: z.array(id),
+  transactionPages: z.array(page),
+});
+
 export const ProgressSchema = z.object({
   next: z.enum(NEXT_STEPS),
   reason: z.nullable(reasonSchema),
@@ -24,6 +37,9 @@ export const ProgressSchema = z.object({
   waitSeconds: count,
   pendingSeconds: z.number().check(z.gte(0)),
   retryWaits: z._default(count, 0),
+  // What FetchResults copied so far (its next step goes on from `copy`).
+  counts: z.optional(z.record(z.string(), z.union([count, z.boolean()]))),
+  copy: z.optional(CopyCursorSchema),
 });
 
 const includeTransactions = z._default(z.boolean(), true);

@@ -324,21 +324,34 @@ export class MxClient {
   }
 
   // ── accounts and results ────────────────────────────────────────────────────────────────
-  listMemberAccounts(userGuid: string, memberGuid: string): AsyncGenerator<MxPage<AccountResponse>> {
+  // The result lists start at `fromPage` (default 1): a copy resumed in a later step goes on
+  // at the page it reached instead of asking MX for the first pages again.
+  listMemberAccounts(userGuid: string, memberGuid: string, fromPage = 1): AsyncGenerator<MxPage<AccountResponse>> {
     return this.pages('listMemberAccounts', `${MEMBER}/accounts`, 'accounts', {
       pathParams: memberParams(userGuid, memberGuid),
+      fromPage,
     });
   }
 
-  listAccountNumbersByMember(userGuid: string, memberGuid: string): AsyncGenerator<MxPage<AccountNumberResponse>> {
+  listAccountNumbersByMember(
+    userGuid: string,
+    memberGuid: string,
+    fromPage = 1,
+  ): AsyncGenerator<MxPage<AccountNumberResponse>> {
     return this.pages('listAccountNumbersByMember', `${MEMBER}/account_numbers`, 'account_numbers', {
       pathParams: memberParams(userGuid, memberGuid),
+      fromPage,
     });
   }
 
-  listAccountOwnersByMember(userGuid: string, memberGuid: string): AsyncGenerator<MxPage<AccountOwnerResponse>> {
+  listAccountOwnersByMember(
+    userGuid: string,
+    memberGuid: string,
+    fromPage = 1,
+  ): AsyncGenerator<MxPage<AccountOwnerResponse>> {
     return this.pages('listAccountOwnersByMember', `${MEMBER}/account_owners`, 'account_owners', {
       pathParams: memberParams(userGuid, memberGuid),
+      fromPage,
     });
   }
 
@@ -346,6 +359,7 @@ export class MxClient {
     userGuid: string,
     accountGuid: string,
     range: DateRange = {},
+    fromPage = 1,
   ): AsyncGenerator<MxPage<TransactionResponse>> {
     return this.pages(
       'listTransactionsByAccount',
@@ -354,6 +368,7 @@ export class MxClient {
       {
         pathParams: { user_guid: userGuid, account_guid: accountGuid },
         query: dateQuery(range),
+        fromPage,
       },
     );
   }
@@ -399,9 +414,14 @@ export class MxClient {
     operation: string,
     pathTemplate: string,
     key: string,
-    request: { pathParams?: Record<string, string>; query?: Record<string, QueryValue>; pageSize?: number } = {},
+    request: {
+      pathParams?: Record<string, string>;
+      query?: Record<string, QueryValue>;
+      pageSize?: number;
+      fromPage?: number;
+    } = {},
   ): AsyncGenerator<MxPage<T>> {
-    const { pageSize = MAX_PAGE_SIZE.default, ...rest } = request;
+    const { pageSize = MAX_PAGE_SIZE.default, fromPage = 1, ...rest } = request;
     return paginate(
       async (page) => {
         const { status, body } = await this.send({
@@ -416,6 +436,7 @@ export class MxClient {
       },
       this.pageRetries,
       this.pageRetryBaseMs,
+      fromPage,
     );
   }
 }

@@ -50,19 +50,21 @@ async function fetchWithRetry<T>(
 
 /**
  * Walks a list page by page, asking for each page only when the consumer wants it, so a
- * caller can write one page before reading the next. Stops at the page count MX gave on the
- * first page, or at an empty page, so a misbehaving answer cannot loop for ever.
+ * caller can write one page before reading the next. Starts at `firstPage` (a copy resumed
+ * where an earlier step stopped). Stops at the page count MX gave on the first page asked,
+ * or at an empty page, so a misbehaving answer cannot loop for ever.
  */
 export async function* paginate<T>(
   fetchPage: (page: number) => Promise<UnwrappedList<T>>,
   retries = PAGE_RETRIES,
   retryBaseMs = PAGE_RETRY_BASE_MS,
+  firstPage = 1,
 ): AsyncGenerator<MxPage<T>> {
-  let lastPage = 1;
-  for (let page = 1; page <= lastPage; page += 1) {
+  let lastPage = firstPage;
+  for (let page = firstPage; page <= lastPage; page += 1) {
     const { items, pagination } = await fetchWithRetry(fetchPage, page, retries, retryBaseMs);
     // A page count no real member reaches is a broken answer, not work to do.
-    if (page === 1) lastPage = Math.min(pagination.total_pages, MAX_PAGES);
+    if (page === firstPage) lastPage = Math.min(pagination.total_pages, MAX_PAGES);
     yield { items, page, totalPages: lastPage, totalEntries: pagination.total_entries };
     if (items.length === 0) return;
   }

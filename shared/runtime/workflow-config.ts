@@ -7,6 +7,13 @@ import * as z from './zod.js';
 
 const positive = (fallback: number) => numberVariable(fallback, z.gt(0));
 
+/**
+ * Account streams FetchResults copies side by side: each writes its own partition (transactions
+ * are spread by account), so a member's copy goes about this many times one partition's write
+ * ceiling, while MX sees no more than this many list calls of the member at once.
+ */
+export const DEFAULT_FETCH_CONCURRENCY = 6;
+
 /** The environment of the workflow functions; CDK sets it, the local runtime too. */
 const WorkflowEnvironment = z.extend(BaseEnvironment, {
   [ENV.pollIntervalSeconds]: positive(DEFAULT_POLL_SCHEDULE.intervalSeconds),
@@ -16,7 +23,7 @@ const WorkflowEnvironment = z.extend(BaseEnvironment, {
   [ENV.pollMaxCount]: numberVariable(DEFAULT_POLL_SCHEDULE.maxPolls, z.int(), z.gt(0)),
   [ENV.oauthTimeoutSeconds]: positive(DEFAULT_POLL_SCHEDULE.oauthTimeoutSeconds),
   [ENV.challengeTimeoutSeconds]: positive(DEFAULT_JOB_TIME_BUDGET.challengeTimeoutSeconds),
-  [ENV.fetchConcurrency]: numberVariable(3, z.int(), z.gte(1), z.lte(10)),
+  [ENV.fetchConcurrency]: numberVariable(DEFAULT_FETCH_CONCURRENCY, z.int(), z.gte(1), z.lte(10)),
 });
 
 export interface WorkflowConfig {

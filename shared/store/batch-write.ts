@@ -4,13 +4,21 @@ import { DynamoDbThrottled, type RetryPace, waitBeforeRetry } from './dynamodb-r
 /** DynamoDB's BatchWriteItem limit. */
 export const BATCH_SIZE = 25;
 
-/** Up to about 5 s of waiting in all: past that the partition is hot and the task's retry takes over. */
-export const UNPROCESSED_RETRY_PACE: RetryPace = { attempts: 8, baseMs: 50, capMs: 2_000 };
+/**
+ * About 10 s of waiting in all (at most 20): a hot partition's second of capacity comes back
+ * within that even when a few writers share it; past that the task's retry takes over.
+ */
+export const UNPROCESSED_RETRY_PACE: RetryPace = { attempts: 10, baseMs: 50, capMs: 4_000 };
+
+/** Errors DynamoDB answers a whole batch with when it could write none of it for now. */
+const WHOLE_BATCH_THROTTLES: readonly string[] = ['ProvisionedThroughputExceededException', 'ThrottlingException'];
 
 /**
- * Sends up to 25 put or delete requests. BatchWriteItem may leave some unprocessed under load;
- * those are sent again after exponential back-off with full jitter, a bounded number of times,
- * then given up as DynamoDbThrottled, a transient failure the caller's retry handles.
+ * Sends up to 25 put or delete requests. BatchWriteItem may leave some unprocessed under load,
+ * or refuse the whole batch when none of its partitions has capacity (after the SDK's own
+ * retries); either way what is left is sent again after exponential back-off with full jitter,
+ * a bounded number of times, then given up as DynamoDbThrottled, a transient failure the
+ * caller's retry handles.
  */
 export async function writeBatch(
   doc: DynamoDBDocumentClient,
@@ -23,7 +31,11 @@ export async function writeBatch(
     if (attempt > pace.attempts)
       throw new DynamoDbThrottled(`DynamoDB left ${pending.length} writes unprocessed after ${pace.attempts} tries`);
     if (attempt > 1) await waitBeforeRetry(attempt - 1, pace);
-    const { UnprocessedItems } = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-    pending = (UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
+    try {
+      const { UnprocessedItems } = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      pending = (UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
+    } catch (error) {
+      if (!WHOLE_BATCH_THROTTLES.includes((error as Error).name)) throw error;
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { TABLE_DEFINITION, type TableKey } from './table-definition.js';
 
-/** What a member's stored results are, one DynamoDB partition each. */
+/** What a member's stored results are; each kind is published (made visible) on its own. */
 export const RESULT_KINDS = {
   accounts: 'ACCOUNT',
   account_numbers: 'ACCOUNT_NUMBER',
@@ -32,11 +32,41 @@ export const keys = {
     pk: `MEMBER#${memberGuid}`,
     skPrefix: `CHALLENGE#${jobGuid}#${round ? `${round}#` : ''}`,
   }),
-  result: (memberGuid: string, kind: ResultKind, guid: string): TableKey => ({
-    pk: resultPartition(memberGuid, kind),
-    sk: guid,
+  /**
+   * The rows of one kind copied by one job (its generation): one partition per member × generation ×
+   * kind, and for spread transactions one per account too, so copying accounts side by side is not
+   * capped by one partition's write ceiling.
+   */
+  resultRows: (memberGuid: string, kind: ResultKind, generation: string, accountGuid?: string) => ({
+    pk: `${resultPartition(memberGuid, kind)}#${generation}${accountGuid === undefined ? '' : `#${accountGuid}`}`,
   }),
+  /**
+   * A member's results of one kind as the API pages them, whatever the generation: the partition
+   * its cursors name (a cursor outlives a publish and continues in the new generation).
+   */
   resultsOfMember: (memberGuid: string, kind: ResultKind) => ({ pk: resultPartition(memberGuid, kind) }),
+  /** Which job's generation of a kind the member's reads see: written by RecordSuccess's publish. */
+  publishedResults: (memberGuid: string, kind: ResultKind): TableKey => ({
+    pk: `MEMBER#${memberGuid}`,
+    sk: `PUBLISHED#${RESULT_KINDS[kind]}`,
+  }),
+  /**
+   * A partition a generation wrote rows to, beside the member (written before the rows): how a
+   * publish finds what to clean up and a member deletion finds every row, published or not.
+   */
+  resultPartitionMarker: (
+    memberGuid: string,
+    kind: ResultKind,
+    generation: string,
+    accountGuid?: string,
+  ): TableKey => ({
+    pk: `MEMBER#${memberGuid}`,
+    sk: `GENERATION#${RESULT_KINDS[kind]}#${generation}${accountGuid === undefined ? '' : `#${accountGuid}`}`,
+  }),
+  resultPartitionMarkers: (memberGuid: string, kind?: ResultKind) => ({
+    pk: `MEMBER#${memberGuid}`,
+    skPrefix: `GENERATION#${kind ? `${RESULT_KINDS[kind]}#` : ''}`,
+  }),
   /** The active-jobs index's keys of a job that is running since `since`. */
   activeJob: (jobGuid: string, since: string) => ({ active_shard: activeShard(shardOf(jobGuid)), active_since: since }),
   /** Every partition of the active-jobs index. */

@@ -1,13 +1,7 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-} from '@aws-sdk/lib-dynamodb';
-import { BATCH_SIZE, writeBatch } from './batch-write.js';
-import { keys, RESULT_KINDS, type ResultKind, withoutKeys } from './keys.js';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { keys, withoutKeys } from './keys.js';
 import { queryAll } from './query-all.js';
+import { deleteEveryResult } from './result-store.js';
 
 /** A member as mxflow keeps it: never its credentials. */
 export interface MemberRecord {
@@ -54,32 +48,7 @@ export class MemberStore {
 
   /** Removes the member and every result stored for it (account numbers and owner data included). */
   async deleteMember(userGuid: string, memberGuid: string): Promise<void> {
-    for (const kind of Object.keys(RESULT_KINDS) as ResultKind[]) await this.deleteResults(memberGuid, kind);
+    await deleteEveryResult(this.doc, this.tableName, memberGuid);
     await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.member(userGuid, memberGuid) }));
-  }
-
-  private async deleteResults(memberGuid: string, kind: ResultKind): Promise<void> {
-    const { pk } = keys.resultsOfMember(memberGuid, kind);
-    const pages = paginateQuery(
-      { client: this.doc },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ProjectionExpression: 'pk, sk',
-        // A result written a moment ago must be deleted too: a deletion leaves no account data behind.
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) {
-      const items = page.Items ?? [];
-      for (let i = 0; i < items.length; i += BATCH_SIZE) {
-        await writeBatch(
-          this.doc,
-          this.tableName,
-          items.slice(i, i + BATCH_SIZE).map((key) => ({ DeleteRequest: { Key: key } })),
-        );
-      }
-    }
   }
 }

@@ -1,9 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
+import type { JobView } from '#cli/api-client.js';
 import { type MxflowPathsClient, mxflowPathsClient } from '#cli/api-client.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.js';
 import type { LocalMxflow } from '#local/local-mxflow.js';
+import type { components } from '#shared/api/generated/api-paths.js';
 import { TERMINAL_JOB_STATUSES } from '#shared/contract/workflow.js';
 
 /** An answer of the API: its status, headers and parsed JSON body (undefined when empty). */
@@ -55,8 +57,18 @@ export function apiClient(baseUrl: string, onAnswer?: (answer: RecordedAnswer) =
   };
   const withJson = (method: string) => (path: string, json?: unknown) =>
     send(method, path, json === undefined ? {} : { json });
+  // The typed client's answers are recorded too, so a scan of what the API said sees every call.
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const response = await fetch(request);
+    if (onAnswer) {
+      const text = await response.clone().text();
+      onAnswer({ method: request.method, path: request.url.slice(baseUrl.length), status: response.status, text });
+    }
+    return response;
+  };
   return {
-    typed: mxflowPathsClient(baseUrl, { signer: null }),
+    typed: mxflowPathsClient(baseUrl, { signer: null, fetch: recordingFetch }),
     send,
     get: (path) => send('GET', path),
     post: withJson('POST'),
@@ -73,6 +85,40 @@ export function expectError(result: ApiResult, status: number, code: string, fie
   });
 }
 
+/** The API's error envelope, as the OpenAPI document describes it. */
+export type ErrorBody = components['schemas']['ErrorBody'];
+type ErrorCode = ErrorBody['error']['code'];
+
+/** What a typed call (`api.typed.GET(…)`) answers: its data, or its error body, and the response. */
+interface TypedAnswer<Data> {
+  readonly data?: Data;
+  readonly error?: unknown;
+  readonly response: Response;
+}
+
+/** Asserts a typed call succeeded with `status` (200 unless told) and answers its typed body. */
+export function expectOk<Data>(answer: TypedAnswer<Data>, status = 200): NonNullable<Data> {
+  expect({ status: answer.response.status, error: answer.error }).toEqual({ status, error: undefined });
+  return answer.data as NonNullable<Data>;
+}
+
+/**
+ * Asserts a typed call was refused with the API's error envelope (the status, the code and the
+ * field it names, or none) and answers that envelope.
+ */
+export function expectRefusal(
+  answer: TypedAnswer<unknown>,
+  status: number,
+  code: ErrorCode,
+  field?: string,
+): ErrorBody {
+  expect({ status: answer.response.status, body: answer.error }).toEqual({
+    status,
+    body: { error: { code, message: expect.any(String), ...(field === undefined ? {} : { field }) } },
+  });
+  return answer.error as ErrorBody;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -82,17 +128,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function waitForJob(
   api: ApiClient,
   job: { guid: string; user_guid: string; member_guid: string },
-  until: (job: ApiResult['body']) => boolean,
+  until: (job: JobView) => boolean,
   timeoutMs = 15_000,
-): Promise<ApiResult['body']> {
-  const path = `/users/${job.user_guid}/members/${job.member_guid}/jobs/${job.guid}`;
+): Promise<JobView> {
+  const path = { user_guid: job.user_guid, member_guid: job.member_guid, job_guid: job.guid };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const read = await api.get(path);
-    if (read.status === 200 && until(read.body.job)) return read.body.job;
+    const read = await api.typed.GET('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}', {
+      params: { path },
+    });
+    if (read.data && until(read.data.job)) return read.data.job;
     if (Date.now() > deadline)
       throw new Error(
-        `job ${job.guid} did not get there in ${timeoutMs} ms; last read ${read.status} ${JSON.stringify(read.body)}`,
+        `job ${job.guid} did not get there in ${timeoutMs} ms; ` +
+          `last read ${read.response.status} ${JSON.stringify(read.data ?? read.error)}`,
       );
     await sleep(10);
   }
@@ -109,9 +158,7 @@ export const ended = status(...TERMINAL_JOB_STATUSES);
 
 /** A new user through `POST /users`; answers its guid. */
 export async function createUser(api: ApiClient, id = `api-user-${crypto.randomUUID()}`): Promise<string> {
-  const created = await api.post('/users', { user: { id } });
-  expect(created.status).toBe(201);
-  return String(created.body.user.guid);
+  return expectOk(await api.typed.POST('/users', { body: { user: { id } } }), 201).user.guid;
 }
 
 /** The credentials of an institution (asked of `GET /institutions/{code}/credentials`) for `mxuser` and this password. */
@@ -120,10 +167,14 @@ export async function credentialsFor(
   password: string,
   institution = 'mxbank',
 ): Promise<{ guid: string; value: string }[]> {
-  const fields = await api.get(`/institutions/${institution}/credentials`);
-  expect(fields.status).toBe(200);
-  return (fields.body.credentials as { guid: string; field_type?: string; type?: string }[]).map((field) => ({
-    guid: field.guid,
+  const fields = expectOk(
+    await api.typed.GET('/institutions/{institution_code}/credentials', {
+      params: { path: { institution_code: institution } },
+    }),
+  );
+  // The document leaves an MX credential field open (MxRecord); only its guid and type matter here.
+  return fields.credentials.map((field) => ({
+    guid: String(field.guid),
     value: field.field_type === 'PASSWORD' || field.type === 'PASSWORD' ? password : 'mxuser',
   }));
 }

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView } from '#cli/api-client.js';
 import {
   type ApiClient,
   apiClient,
   createUser,
   credentialsFor,
   ended,
-  expectError,
+  expectOk,
+  expectRefusal,
   status,
   waitForJob,
 } from '#test/support/api-client.js';
@@ -21,37 +23,41 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-type Option = { label: string | null; value: string | null };
-type Challenge = { guid: string; type: string; label: string | null; options?: Option[]; image_options?: Option[] };
-type Job = {
-  guid: string;
-  status: string;
-  user_guid: string;
-  member_guid: string;
-  challenges?: Challenge[];
-  error?: { code: string };
-};
+type Job = JobView;
+type Challenge = NonNullable<Job['challenges']>[number];
 
 const MX_RESUME = 'PUT /users/{user_guid}/members/{member_guid}/resume';
 const resumes = () => h.stack.simulator?.stats().requests.byEndpoint[MX_RESUME]?.count ?? 0;
-const jobPath = (job: Pick<Job, 'guid' | 'user_guid' | 'member_guid'>) =>
-  `/users/${job.user_guid}/members/${job.member_guid}/jobs/${job.guid}`;
+const jobParams = (job: Job) => ({
+  params: { path: { user_guid: job.user_guid, member_guid: job.member_guid, job_guid: job.guid } },
+});
 const answer = (job: Job, challenges: { guid: string; value: string }[]) =>
-  api.put(`${jobPath(job)}/challenges`, { challenges });
+  api.typed.PUT('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}/challenges', {
+    ...jobParams(job),
+    body: { challenges },
+  });
+const readJob = async (job: Job) =>
+  expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}', jobParams(job))).job;
 /** The right answer to an MFA challenge of the simulator: `correct`, or the option whose value it is. */
 const rightAnswer = (c: Challenge) => ({ guid: c.guid, value: 'correct' });
 
 /** A job of this type on a new MX Bank member of `mxuser` with this password, read once it is CHALLENGED. */
-async function challengedJob(password: string, type = 'aggregate'): Promise<{ job: Job; path: string }> {
-  const user = await createUser(api);
-  const created = await api.post(`/users/${user}/members`, {
-    member: { institution_code: 'mxbank', credentials: await credentialsFor(api, password), skip_aggregation: true },
+async function challengedJob(
+  password: string,
+  type: 'aggregate' | 'verify' | 'identify' = 'aggregate',
+): Promise<{ job: Job; member: { user_guid: string; member_guid: string } }> {
+  const user_guid = await createUser(api);
+  const credentials = await credentialsFor(api, password);
+  const created = await api.typed.POST('/users/{user_guid}/members', {
+    params: { path: { user_guid } },
+    body: { member: { institution_code: 'mxbank', credentials, skip_aggregation: true } },
   });
-  expect(created.status).toBe(201);
-  const path = `/users/${user}/members/${created.body.member.guid}`;
-  const started = await api.post(`${path}/${type}`, {});
-  expect(started.status).toBe(202);
-  return { job: (await waitForJob(api, started.body.job, status('CHALLENGED'))) as Job, path };
+  const member = { user_guid, member_guid: expectOk(created, 201).member.guid };
+  const started = expectOk(
+    await api.typed.POST(`/users/{user_guid}/members/{member_guid}/${type}`, { params: { path: member }, body: {} }),
+    202,
+  );
+  return { job: await waitForJob(api, started.job, status('CHALLENGED')), member };
 }
 
 describe('answers checked before they reach MX', () => {
@@ -62,14 +68,14 @@ describe('answers checked before they reach MX', () => {
 
     // The option's label instead of its value: the typo a backend makes.
     const refused = await answer(job, [{ guid: String(question?.guid), value: 'Ford Mustang' }]);
-    const still = await api.get(jobPath(job));
+    const still = await readJob(job);
     const accepted = await answer(job, [rightAnswer(question!)]);
     const done = await waitForJob(api, job, ended);
 
     expect(question?.type).toBe('OPTIONS');
-    expectError(refused, 400, 'VALIDATION_FAILED', 'challenges.0.value');
-    expect(still.body.job).toEqual(job);
-    expect(accepted.status).toBe(202);
+    expectRefusal(refused, 400, 'VALIDATION_FAILED', 'challenges.0.value');
+    expect(still).toEqual(job);
+    expectOk(accepted, 202);
     expect(done.status).toBe('SUCCEEDED');
     expect(resumes() - resumesBefore).toBe(1);
   });
@@ -80,8 +86,8 @@ describe('answers checked before they reach MX', () => {
 
     const refused = await answer(job, [{ guid: String(job.challenges?.[0]?.guid), value: '   ' }]);
 
-    expectError(refused, 400, 'VALIDATION_FAILED', 'challenges.0.value');
-    expect((await api.get(jobPath(job))).body.job).toEqual(job);
+    expectRefusal(refused, 400, 'VALIDATION_FAILED', 'challenges.0.value');
+    expect(await readJob(job)).toEqual(job);
     expect(resumes()).toBe(resumesBefore);
   });
 
@@ -95,9 +101,9 @@ describe('answers checked before they reach MX', () => {
     const done = await waitForJob(api, job, ended);
 
     expect(job.challenges?.map((c) => c.type)).toEqual(['TEXT', 'OPTIONS']);
-    expectError(onlyOne, 400, 'VALIDATION_FAILED', 'challenges');
-    expect(onlyOne.body.error.message).toContain(choice?.guid);
-    expect(both.status).toBe(202);
+    const refusal = expectRefusal(onlyOne, 400, 'VALIDATION_FAILED', 'challenges');
+    expect(refusal.error.message).toContain(choice?.guid);
+    expectOk(both, 202);
     expect(done.status).toBe('SUCCEEDED');
     expect(resumes() - resumesBefore).toBe(1);
   });
@@ -109,8 +115,8 @@ describe('answers checked before they reach MX', () => {
 
     const twice = await answer(job, [rightAnswer(text!), rightAnswer(text!), rightAnswer(choice!)]);
 
-    expectError(twice, 400, 'VALIDATION_FAILED', 'challenges.1.guid');
-    expect((await api.get(jobPath(job))).body.job.status).toBe('CHALLENGED');
+    expectRefusal(twice, 400, 'VALIDATION_FAILED', 'challenges.1.guid');
+    expect((await readJob(job)).status).toBe('CHALLENGED');
     expect(resumes()).toBe(resumesBefore);
   });
 });
@@ -121,15 +127,15 @@ describe('richer challenge rounds', () => {
     const first = job.challenges?.[0];
 
     const wrong = await answer(job, [{ guid: String(first?.guid), value: 'Shelbyville' }]);
-    const again = (await waitForJob(
+    const again = await waitForJob(
       api,
       job,
       (j) => j.status === 'CHALLENGED' && j.challenges?.[0]?.guid !== first?.guid,
-    )) as Job;
+    );
     await answer(again, [rightAnswer(again.challenges![0]!)]);
     const done = await waitForJob(api, job, ended);
 
-    expect(wrong.status).toBe(202);
+    expectOk(wrong, 202);
     expect(again.challenges).toEqual([
       expect.objectContaining({ type: 'TEXT', label: expect.stringMatching(/did not match/) }),
     ]);
@@ -141,11 +147,11 @@ describe('richer challenge rounds', () => {
     const first = job.challenges![0]!;
 
     await answer(job, [{ guid: first.guid, value: 'Shelbyville' }]);
-    const again = (await waitForJob(
+    const again = await waitForJob(
       api,
       job,
       (j) => j.status === 'CHALLENGED' && j.challenges?.[0]?.guid !== first.guid,
-    )) as Job;
+    );
     await answer(again, [{ guid: again.challenges![0]!.guid, value: 'Ogdenville' }]);
     const done = await waitForJob(api, job, ended);
 
@@ -153,24 +159,24 @@ describe('richer challenge rounds', () => {
   });
 
   it('selects a verification’s account by an opaque value and returns the chosen account’s numbers', async () => {
-    const { job, path } = await challengedJob('password', 'verify');
+    const { job, member } = await challengedJob('password', 'verify');
     const selection = job.challenges![0]!;
     const savings = selection.options!.find((o) => /savings/i.test(String(o.label)))!;
 
     const answered = await answer(job, [{ guid: selection.guid, value: String(savings.value) }]);
     const done = await waitForJob(api, job, ended);
-    const accounts = (await api.get(`${path}/accounts`)).body.accounts as { guid: string; type: string }[];
-    const numbers = (await api.get(`${path}/account_numbers`)).body.account_numbers as {
-      account_guid: string;
-      account_number: string;
-    }[];
+    const results = { params: { path: member } };
+    const { accounts } = expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', results));
+    const { account_numbers: numbers } = expectOk(
+      await api.typed.GET('/users/{user_guid}/members/{member_guid}/account_numbers', results),
+    );
 
-    expect(answered.status).toBe(202);
+    expectOk(answered, 202);
     expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { account_numbers: 1 } });
     expect(selection.options!.map((o) => o.value).filter((v) => accounts.some((a) => a.guid === v))).toEqual([]);
     expect(numbers).toHaveLength(1);
     expect(numbers[0]?.account_guid).toBe(accounts.find((a) => a.type === 'SAVINGS')?.guid);
-    expect(savings.label).toMatch(new RegExp(`XXXXXX${numbers[0]?.account_number.slice(-4)}$`));
+    expect(savings.label).toMatch(new RegExp(`XXXXXX${String(numbers[0]?.account_number).slice(-4)}$`));
   });
 });
 
@@ -182,13 +188,13 @@ describe('answers after the wait ran out', () => {
     const resumesBefore = resumes();
 
     const late = await answer(job, [rightAnswer(job.challenges![0]!)]);
-    const after = await api.get(jobPath(job));
+    const after = await readJob(job);
 
     expect(expired).toMatchObject({ status: 'FAILED', error: { code: 'CHALLENGE_EXPIRED' } });
-    expectError(late, 409, 'CHALLENGE_EXPIRED');
-    expect(late.body.error.message).toMatch(/waited longer than \d+ minutes/);
+    const refusal = expectRefusal(late, 409, 'CHALLENGE_EXPIRED');
+    expect(refusal.error.message).toMatch(/waited longer than \d+ minutes/);
     expect(resumes() - resumesBefore).toBe(0);
-    expect(after.body.job.status).toBe('FAILED');
+    expect(after.status).toBe('FAILED');
   }, 90_000);
 });
 
@@ -202,7 +208,7 @@ describe('big image challenges', () => {
 
     expect(image?.type).toBe('IMAGE_DATA');
     expect(String((image as { image_data?: string }).image_data).length).toBeGreaterThan(600_000);
-    expect(accepted.status).toBe(202);
+    expectOk(accepted, 202);
     expect(done.status).toBe('SUCCEEDED');
   });
 });

@@ -586,7 +586,7 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     expect(first.status).toBe(202);
     expect(done.status).toBe('SUCCEEDED');
     // The job runs on for 100 ms of MX time after the answer; only once it has ended does it "no longer wait".
-    if (secondAnsweredAt < Date.parse(done.finished_at)) expectError(second, 409, 'ALREADY_ANSWERED');
+    if (secondAnsweredAt < Date.parse(String(done.finished_at))) expectError(second, 409, 'ALREADY_ANSWERED');
     else expect(second.body.error.code).toMatch(/^(ALREADY_ANSWERED|JOB_NOT_CHALLENGED)$/);
     expectError(afterTheEnd, 409, 'JOB_NOT_CHALLENGED');
     expect(mxCalls(MX_RESUME) - resumesBefore).toBe(1);

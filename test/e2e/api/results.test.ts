@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView } from '#cli/api-client.js';
 import {
   type ApiClient,
   apiClient,
@@ -10,6 +11,8 @@ import {
   waitForJob,
 } from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+
+type Challenge = NonNullable<JobView['challenges']>[number];
 
 type Transaction = { guid: string; account_guid: string; member_guid: string; date: string };
 type Account = { guid: string; member_guid: string; type: string };
@@ -24,15 +27,13 @@ let path: string;
 const TRANSACTIONS_PER_ACCOUNT = 250;
 const UNKNOWN_MEMBER = 'MBR-00000000-0000-0000-0000-000000000000';
 
-async function run(
-  type: string,
-  answer?: (challenge: { guid: string; options?: { label: string; value: string }[] }) => string,
-) {
+async function run(type: string, answer?: (challenge: Challenge) => string) {
   const started = await api.post(`${path}/${type}`, {});
   expect(started.status).toBe(202);
   if (answer) {
     const parked = await waitForJob(api, started.body.job, status('CHALLENGED'));
-    const challenge = parked.challenges[0];
+    const [challenge] = parked.challenges ?? [];
+    if (!challenge) throw new Error(`job ${parked.guid} parked without a challenge`);
     expect(
       (
         await api.put(`${path}/jobs/${parked.guid}/challenges`, {
@@ -57,7 +58,7 @@ beforeAll(async () => {
   member = created.body.member.guid;
   path = `/users/${user}/members/${member}`;
   await run('aggregate');
-  await run('verify', (c) => String(c.options?.find((o) => /savings/i.test(o.label))?.value));
+  await run('verify', (c) => String(c.options?.find((o) => /savings/i.test(o.label ?? ''))?.value));
   await run('identify');
 });
 afterAll(async () => h?.stop());
@@ -283,11 +284,13 @@ describe('tokenized account numbers (TANs)', () => {
     const started = await api.post(`${oauthPath}/verify`, {});
     expect(started.status).toBe(202);
     const parked = await waitForJob(api, started.body.job, status('CHALLENGED'));
-    const checking = parked.challenges[0].options.find((o: { label: string }) => /checking/i.test(o.label));
+    const [challenge] = parked.challenges ?? [];
+    const checking = challenge?.options?.find((o) => /checking/i.test(o.label ?? ''));
+    if (!challenge || !checking) throw new Error(`job ${parked.guid} parked without a checking option`);
     expect(
       (
         await api.put(`${oauthPath}/jobs/${parked.guid}/challenges`, {
-          challenges: [{ guid: parked.challenges[0].guid, value: checking.value }],
+          challenges: [{ guid: challenge.guid, value: checking.value }],
         })
       ).status,
     ).toBe(202);

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, expectError } from '#test/support/api-client.js';
+import {
+  type ApiClient,
+  apiClient,
+  createUser,
+  expectError,
+  expectOk,
+  expectRefusal,
+} from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -20,41 +27,46 @@ describe('POST /users', () => {
     const id = uniqueId('caller');
     const mxCreatesBefore = mxCalls('POST /users');
 
-    const first = await api.post('/users', { user: { id, email: 'ada@example.com', metadata: '{"plan":"gold"}' } });
-    const again = await api.post('/users', { user: { id } });
+    const first = expectOk(
+      await api.typed.POST('/users', { body: { user: { id, email: 'ada@example.com', metadata: '{"plan":"gold"}' } } }),
+      201,
+    );
+    const again = expectOk(await api.typed.POST('/users', { body: { user: { id } } }), 200);
 
-    expect(first.status).toBe(201);
-    expect(first.body.user).toEqual({
+    expect(first.user).toEqual({
       guid: expect.stringMatching(/^USR-/),
       id,
       email: 'ada@example.com',
       metadata: '{"plan":"gold"}',
       created_at: expect.any(String),
     });
-    expect(again.status).toBe(200);
-    expect(again.body.user).toEqual(first.body.user);
+    expect(again.user).toEqual(first.user);
     expect(mxCalls('POST /users') - mxCreatesBefore).toBe(1);
-    expect((await api.get(`/users/${first.body.user.guid}`)).body.user).toEqual(first.body.user);
+    const read = expectOk(
+      await api.typed.GET('/users/{user_guid}', { params: { path: { user_guid: first.user.guid } } }),
+    );
+    expect(read.user).toEqual(first.user);
   });
 
   it('answers one user to concurrent creations with the same id', async () => {
     const id = uniqueId('racing');
 
-    const answers = await Promise.all(Array.from({ length: 8 }, () => api.post('/users', { user: { id } })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => api.typed.POST('/users', { body: { user: { id } } })),
+    );
 
-    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
-    expect(answers.every((a) => a.status === 200 || a.status === 201)).toBe(true);
-    expect(new Set(answers.map((a) => a.body.user.guid)).size).toBe(1);
+    const statuses = answers.map((a) => a.response.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.every((s) => s === 200 || s === 201)).toBe(true);
+    expect(new Set(answers.map((a) => a.data?.user.guid)).size).toBe(1);
   });
 
   it('creates a user without an id, a new one each time', async () => {
-    const first = await api.post('/users', { user: { email: 'no-id@example.com' } });
-    const second = await api.post('/users', { user: { email: 'no-id@example.com' } });
+    const first = expectOk(await api.typed.POST('/users', { body: { user: { email: 'no-id@example.com' } } }), 201);
+    const second = expectOk(await api.typed.POST('/users', { body: { user: { email: 'no-id@example.com' } } }), 201);
 
-    expect(first.status).toBe(201);
-    expect(first.body.user).toMatchObject({ id: null, email: 'no-id@example.com', metadata: null });
-    expect(second.status).toBe(201);
-    expect(second.body.user.guid).not.toBe(first.body.user.guid);
+    expect(first.user).toMatchObject({ id: null, email: 'no-id@example.com', metadata: null });
+    expect(second.user.guid).not.toBe(first.user.guid);
   });
 
   it.each([
@@ -119,6 +131,7 @@ describe('POST /users', () => {
   });
 
   it('refuses a body larger than 256 KiB (413 BODY_TOO_LARGE)', async () => {
+    // Raw: the document does not describe a body over the size limit.
     const refused = await api.post('/users', { user: { id: 'big', metadata: 'm'.repeat(300 * 1024) } });
 
     expectError(refused, 413, 'BODY_TOO_LARGE');
@@ -127,29 +140,32 @@ describe('POST /users', () => {
 
 describe('GET /users/{user_guid}', () => {
   it('answers a user created through the API, as the typed client reads it', async () => {
-    const created = await api.typed.POST('/users', { body: { user: { id: uniqueId('reader') } } });
-    const guid = created.data?.user.guid ?? '';
+    const created = expectOk(await api.typed.POST('/users', { body: { user: { id: uniqueId('reader') } } }), 201);
 
-    const read = await api.typed.GET('/users/{user_guid}', { params: { path: { user_guid: guid } } });
+    const read = await api.typed.GET('/users/{user_guid}', { params: { path: { user_guid: created.user.guid } } });
 
-    expect(read.response.status).toBe(200);
+    expect(expectOk(read)).toEqual({ user: created.user });
     expect(read.response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(read.data).toEqual({ user: created.data?.user });
   });
 
   it('answers 404 naming user_guid for a guid it does not know', async () => {
-    expectError(await api.get(`/users/${UNKNOWN_USER}`), 404, 'NOT_FOUND', 'user_guid');
+    const read = await api.typed.GET('/users/{user_guid}', { params: { path: { user_guid: UNKNOWN_USER } } });
+
+    expectRefusal(read, 404, 'NOT_FOUND', 'user_guid');
   });
 
   it('answers 404 for a user that exists at MX but was never created through the API', async () => {
     const foreign = await h.mx.createUser({ id: uniqueId('mx-only') });
 
-    expectError(await api.get(`/users/${foreign.guid}`), 404, 'NOT_FOUND', 'user_guid');
+    const read = await api.typed.GET('/users/{user_guid}', { params: { path: { user_guid: String(foreign.guid) } } });
+
+    expectRefusal(read, 404, 'NOT_FOUND', 'user_guid');
   });
 
   it.each(['not-a-guid', 'MBR-123', 'USR-', 'USR-has%20space'])(
     'refuses the malformed guid %s (400 INVALID_PARAMETER naming user_guid)',
     async (guid) => {
+      // Raw: the typed client would percent-encode the guid, and the path as written is what is refused.
       expectError(await api.get(`/users/${guid}`), 400, 'INVALID_PARAMETER', 'user_guid');
     },
   );
@@ -157,35 +173,38 @@ describe('GET /users/{user_guid}', () => {
 
 describe('POST /users/{user_guid}/widget_urls', () => {
   it('answers a Connect widget URL from MX', async () => {
-    const created = await api.post('/users', { user: { id: uniqueId('widget') } });
+    const user_guid = await createUser(api, uniqueId('widget'));
 
-    const widget = await api.post(`/users/${created.body.user.guid}/widget_urls`, {
-      widget_url: { widget_type: 'connect_widget', mode: 'verification' },
+    const widget = await api.typed.POST('/users/{user_guid}/widget_urls', {
+      params: { path: { user_guid } },
+      body: { widget_url: { widget_type: 'connect_widget', mode: 'verification' } },
     });
 
-    expect(widget.status).toBe(200);
-    expect(widget.body).toEqual({
+    expect(expectOk(widget)).toEqual({
       widget_url: { type: 'connect_widget', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/widgets\//) },
     });
   });
 
   it('defaults the widget type to the Connect widget', async () => {
-    const created = await api.post('/users', { user: { id: uniqueId('widget-default') } });
+    const user_guid = await createUser(api, uniqueId('widget-default'));
 
-    const widget = await api.post(`/users/${created.body.user.guid}/widget_urls`, { widget_url: {} });
+    const widget = await api.typed.POST('/users/{user_guid}/widget_urls', {
+      params: { path: { user_guid } },
+      body: { widget_url: {} },
+    });
 
-    expect(widget.status).toBe(200);
-    expect(widget.body.widget_url.type).toBe('connect_widget');
+    expect(expectOk(widget).widget_url.type).toBe('connect_widget');
   });
 
   it('answers 404 naming user_guid for an unknown user, without asking MX', async () => {
     const widgetCallsBefore = mxCalls('POST /users/{user_guid}/widget_urls');
 
-    const refused = await api.post(`/users/${UNKNOWN_USER}/widget_urls`, {
-      widget_url: { widget_type: 'connect_widget' },
+    const refused = await api.typed.POST('/users/{user_guid}/widget_urls', {
+      params: { path: { user_guid: UNKNOWN_USER } },
+      body: { widget_url: { widget_type: 'connect_widget' } },
     });
 
-    expectError(refused, 404, 'NOT_FOUND', 'user_guid');
+    expectRefusal(refused, 404, 'NOT_FOUND', 'user_guid');
     expect(mxCalls('POST /users/{user_guid}/widget_urls')).toBe(widgetCallsBefore);
   });
 
@@ -196,14 +215,15 @@ describe('POST /users/{user_guid}/widget_urls', () => {
     ['a field the API does not take', { widget_url: { color_scheme: 'dark' } }, 'widget_url.color_scheme'],
     ['no widget_url envelope', {}, 'widget_url'],
   ])('refuses %s (400 VALIDATION_FAILED naming the field)', async (_, body, field) => {
-    const created = await api.post('/users', { user: { id: uniqueId('widget-bad') } });
+    const userGuid = await createUser(api, uniqueId('widget-bad'));
 
-    expectError(await api.post(`/users/${created.body.user.guid}/widget_urls`, body), 400, 'VALIDATION_FAILED', field);
+    // Raw: each body breaks the document on purpose.
+    expectError(await api.post(`/users/${userGuid}/widget_urls`, body), 400, 'VALIDATION_FAILED', field);
   });
 
   it('refuses a widget request without a body (400 BODY_REQUIRED)', async () => {
-    const created = await api.post('/users', { user: { id: uniqueId('widget-empty') } });
+    const userGuid = await createUser(api, uniqueId('widget-empty'));
 
-    expectError(await api.send('POST', `/users/${created.body.user.guid}/widget_urls`), 400, 'BODY_REQUIRED');
+    expectError(await api.send('POST', `/users/${userGuid}/widget_urls`), 400, 'BODY_REQUIRED');
   });
 });

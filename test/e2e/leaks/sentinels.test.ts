@@ -284,7 +284,8 @@ const SENTINELS = [SENTINEL_PASSWORD, SENTINEL_ANSWER];
 /** A number as a whole number: not part of a longer run of digits. */
 const asNumber = (n: string) => new RegExp(`(?<!\\d)${n}(?!\\d)`);
 const sensitiveNumbers = () => [...accountNumbers, ...routingNumbers];
-const isAccountNumberItem = (item: Record<string, unknown>) => /#ACCOUNT_NUMBER$/.test(String(item.pk));
+/** A row of a job's account_numbers results: `RESULTS#<member>#ACCOUNT_NUMBER#<job>`. */
+const isAccountNumberItem = (item: Record<string, unknown>) => /^RESULTS#[^#]+#ACCOUNT_NUMBER#/.test(String(item.pk));
 const isAccountNumbersResponse = (r: RecordedAnswer) => r.method === 'GET' && /\/account_numbers(\?|$)/.test(r.path);
 
 /** Where in `texts` any of `values` occurs: `[where, value]` pairs, for a readable failure. */

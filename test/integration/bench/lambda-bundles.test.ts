@@ -1,14 +1,24 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LAMBDA_BUNDLING } from '#infra/constructs/mxflow-function.js';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.js';
 import { apiFunctionEntry } from '#shared/api/api-functions.js';
 import { API_FUNCTIONS } from '#shared/api/routes.js';
-import { EXECUTION_ENDED_FUNCTION, RECONCILE_JOBS_FUNCTION, WORKFLOW_FUNCTIONS } from '#shared/contract/workflow.js';
+import {
+  ENV,
+  EXECUTION_ENDED_FUNCTION,
+  RECONCILE_JOBS_FUNCTION,
+  STATE_MACHINE_ARN_ENV,
+  WORKFLOW_FUNCTIONS,
+} from '#shared/contract/workflow.js';
+import { dynamoEndpoint, freshTable } from '#test/support/dynamodb.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const out = mkdtempSync(join(tmpdir(), 'mxflow-bundle-test-'));
@@ -133,5 +143,91 @@ describe.each(LAMBDA_ENTRIES)('the Lambda bundle of %s', (entry) => {
     const carriesClient = inputs.some((input) => input.includes('node_modules/@aws-sdk/client-sfn/'));
 
     expect(carriesClient).toBe(callsStepFunctions(inputs));
+  });
+});
+
+/** The packages LAMBDA_BUNDLING swaps for modules of ours, by the path of each package's own code. */
+const REPLACED_PACKAGES = /node_modules\/(semver|mnemonist|@smithy\/core\/dist-es\/submodules\/event-streams)\//;
+
+describe.each(LAMBDA_ENTRIES)('the Lambda bundle of %s, with packages Lambda never runs swapped out', (entry) => {
+  it("carries none of semver, mnemonist's cache or the SDK event-stream codec", async () => {
+    const { inputs } = await lambdaBundle(entry);
+
+    expect(inputs.filter((input) => REPLACED_PACKAGES.test(input))).toEqual([]);
+  });
+});
+
+/** X-Ray segment documents sent to a local UDP "daemon": a header line, then the JSON document. */
+async function xrayDaemon(): Promise<{ address: string; documents: () => Record<string, unknown>[]; stop(): void }> {
+  const socket = createSocket('udp4');
+  const documents: Record<string, unknown>[] = [];
+  socket.on('message', (message) => documents.push(JSON.parse(message.toString('utf8').split('\n')[1] ?? '{}')));
+  await new Promise<void>((bound) => socket.bind(0, '127.0.0.1', bound));
+  return { address: `127.0.0.1:${socket.address().port}`, documents: () => documents, stop: () => socket.close() };
+}
+
+/** Runs a bundle's handler once in a fresh Node process, as Lambda would: env, event, context. */
+async function invokeBundle(file: string, env: Record<string, string>, event: unknown): Promise<unknown> {
+  const script =
+    `const { handler } = await import(${JSON.stringify(`file://${file}`)});` +
+    `const context = { functionName: 'bundle-test', awsRequestId: 'request-1', getRemainingTimeInMillis: () => 10000 };` +
+    `console.log(JSON.stringify(await handler(${JSON.stringify(event)}, context)));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null');
+}
+
+describe('the Lambda bundle of the users API, invoked as Lambda would', () => {
+  it('reads DynamoDB and records the call as an X-Ray subsegment with its operation and table', async () => {
+    const [{ file }, table, daemon] = await Promise.all([
+      lambdaBundle('functions/api/users.ts'),
+      freshTable('bundle-invoke'),
+      xrayDaemon(),
+    ]);
+    try {
+      const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:unused';
+      const env = {
+        AWS_REGION: LOCAL_AWS_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(),
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        // What Lambda sets for a sampled request with active tracing: the trace and the X-Ray daemon.
+        AWS_LAMBDA_FUNCTION_NAME: 'bundle-test',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+        LAMBDA_TASK_ROOT: ROOT,
+        _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+        AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+        [ENV.tableName]: table.tableName,
+        [ENV.mxSecretId]: 'mx-secret-unused',
+        ...Object.fromEntries(Object.values(STATE_MACHINE_ARN_ENV).map((name) => [name, arn])),
+      };
+      const event = {
+        httpMethod: 'GET',
+        resource: '/users/{user_guid}',
+        path: '/users/USR-absent',
+        pathParameters: { user_guid: 'USR-absent' },
+        headers: {},
+        queryStringParameters: null,
+        body: null,
+      };
+
+      const response = await invokeBundle(file, env, event);
+
+      expect(response).toMatchObject({ statusCode: 404 });
+      expect(JSON.parse((response as { body: string }).body)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+      await expect.poll(() => daemon.documents().map((d) => d.name)).toContain('DynamoDB');
+      expect(daemon.documents().find((d) => d.name === 'DynamoDB')).toMatchObject({
+        namespace: 'aws',
+        aws: { operation: 'GetItem', region: LOCAL_AWS_REGION, table_name: table.tableName },
+      });
+    } finally {
+      daemon.stop();
+      table.client.destroy();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { jobStateMachines } from '#local/job-state-machines.js';
 import { aslProblems } from '#local/step-functions/validate-asl.js';
 import { DEFAULT_JOB_TIME_BUDGET } from '#shared/contract/time-budget.js';
-import { JOB_TYPES, WORKFLOW_FUNCTIONS, WORKFLOW_STATES } from '#shared/contract/workflow.js';
+import { COPY_STEP_BOUND, JOB_TYPES, WORKFLOW_FUNCTIONS, WORKFLOW_STATES } from '#shared/contract/workflow.js';
 import { AWS_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS, WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
 import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
 
@@ -119,6 +119,7 @@ describe('the job state machines the stack deploys', () => {
           'RequestLimitExceeded',
           'TransactionCanceledException',
           'DynamoDbThrottled',
+          'TimeoutError',
         ]),
       );
     },
@@ -145,6 +146,31 @@ describe('the job state machines the stack deploys', () => {
       Next: 'FetchResults',
     });
     expect(definition.States.FetchResults).toMatchObject({ Next: 'RouteByStatus', ResultPath: '$.progress' });
+  });
+
+  it.each(JOB_TYPES)(
+    '%s: loops FetchResults step by step, handing each step the cursor the last returned',
+    (jobType) => {
+      const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
+      const choices = (
+        definition.States.RouteByStatus as unknown as { Choices: { StringEquals?: string; Next: string }[] }
+      ).Choices;
+
+      expect(choices.find((c) => c.StringEquals === 'FETCH_RESULTS')?.Next).toBe('FetchResults');
+      expect(JSON.stringify(definition.States.FetchResults?.Parameters)).toContain('"progress.$":"$.progress"');
+      expect(definition.States.FetchResults).toMatchObject({ Next: 'RouteByStatus', ResultPath: '$.progress' });
+    },
+  );
+
+  it('gives FetchResults a time limit well beyond the work bound of one copy step', () => {
+    const copy = WORKFLOW_FUNCTIONS.find((f) => f.state === WORKFLOW_STATES.fetchResults);
+    const timeouts = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (fn) => (fn as { Properties: { Timeout?: number } }).Properties.Timeout,
+    );
+
+    expect(copy?.timeoutSeconds).toBeGreaterThanOrEqual(2 * COPY_STEP_BOUND.seconds);
+    expect(copy?.timeoutSeconds).toBeLessThan(900);
+    expect(timeouts).toContain(copy?.timeoutSeconds);
   });
 
   it.each(JOB_TYPES)('%s: runs each Task state on the function named for it in the workflow table', (jobType) => {

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengesTooLarge, MAX_CHALLENGE_ROUND_CHARS } from '#shared/store/challenge-items.js';
 import { newJobGuid } from '#shared/store/job-record.js';
 import { JobStore, MemberBusyError } from '#shared/store/job-store.js';
-import { ResultStore } from '#shared/store/result-store.js';
 import { type FreshTable, freshTable } from '#test/support/dynamodb.js';
 
 let table: FreshTable;
@@ -281,34 +280,5 @@ describe('JobStore.listActiveJobs', () => {
     expect(found).toMatchObject({ job_guid: jobGuid, member_guid: 'MBR-F1', status: 'RUNNING' });
     expect(afterEnd).toBeUndefined();
     expect(await store.findActiveJob('JOB-A001')).toBeUndefined();
-  });
-});
-
-describe('ResultStore', () => {
-  it('stores a page twice without duplicating a row, and pages through what it stored', async () => {
-    const results = new ResultStore(table.doc, table.tableName);
-    const page = Array.from({ length: 60 }, (_, i) => ({ guid: `TRN-${String(i).padStart(3, '0')}`, amount: i }));
-
-    await results.putResults('MBR-results', 'transactions', 'JOB-1', page, at(0));
-    await results.putResults('MBR-results', 'transactions', 'JOB-1', page, at(1));
-    const first = await results.listResults<{ guid: string }>('MBR-results', 'transactions', { limit: 50 });
-    const rest = await results.listResults<{ guid: string }>('MBR-results', 'transactions', {
-      limit: 50,
-      ...(first.lastKey ? { startKey: first.lastKey } : {}),
-    });
-
-    expect(first.items).toHaveLength(50);
-    expect(rest.items).toHaveLength(10);
-    expect(rest.lastKey).toBeUndefined();
-    expect(new Set([...first.items, ...rest.items].map((t) => t.guid)).size).toBe(60);
-  });
-
-  it('refuses a page holding an item without a guid, storing none of it', async () => {
-    const results = new ResultStore(table.doc, table.tableName);
-
-    const failure = results.putResults('MBR-noguid', 'accounts', 'JOB-1', [{ guid: 'ACT-1' }, { guid: null }], at(0));
-
-    await expect(failure).rejects.toThrow(/no guid/);
-    expect((await results.listResults('MBR-noguid', 'accounts')).items).toEqual([]);
   });
 });

@@ -61,4 +61,35 @@ describe('recordSuccess', () => {
       warnings: [{ code: 'DATA_NOT_REFRESHED', message: JOB_WARNINGS.DATA_NOT_REFRESHED }],
     });
   });
+
+  it('publishes the kinds the job copied before it ends the job', async () => {
+    const w = fakeWorkflow({ jobType: 'identify' });
+    await w.results.putResults(w.job.memberGuid, 'account_owners', w.job.jobGuid, [{ guid: 'ACO-1' }]);
+
+    await recordSuccess(w.deps, { job: w.job, counts: { accounts: 0, account_owners: 1 } });
+
+    expect(await w.results.listResults(w.job.memberGuid, 'account_owners')).toEqual({ items: [{ guid: 'ACO-1' }] });
+    expect(w.results.publishedJob(w.job.memberGuid, 'accounts')).toBe(w.job.jobGuid);
+  });
+
+  it('leaves the transactions published before when an aggregation fetched none', async () => {
+    const w = fakeWorkflow({ jobType: 'aggregate' });
+    await w.results.putResults(w.job.memberGuid, 'transactions', 'JOB-0', [{ guid: 'TRN-1' }]);
+    await w.results.publishResults(w.job.memberGuid, 'JOB-0', ['transactions']);
+
+    await recordSuccess(w.deps, { job: w.job, counts: { accounts: 3 } });
+
+    expect(w.results.publishedJob(w.job.memberGuid, 'transactions')).toBe('JOB-0');
+    expect(w.results.publishedJob(w.job.memberGuid, 'accounts')).toBe(w.job.jobGuid);
+    expect(await w.results.countResults(w.job.memberGuid, 'transactions')).toBe(1);
+  });
+
+  it('publishes nothing for a verification that ends FAILED NO_ACCOUNT_NUMBERS', async () => {
+    const w = fakeWorkflow({ jobType: 'verify' });
+
+    await recordSuccess(w.deps, { job: w.job, counts: { accounts: 3, account_numbers: 0 } });
+
+    expect(w.results.publishedJob(w.job.memberGuid, 'accounts')).toBeUndefined();
+    expect(w.results.publishedJob(w.job.memberGuid, 'account_numbers')).toBeUndefined();
+  });
 });

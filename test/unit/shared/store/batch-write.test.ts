@@ -61,6 +61,42 @@ describe('writeBatch', () => {
     expect(waits).toEqual([50, 100, 150, 150]);
   });
 
+  it('sends a whole batch again after DynamoDB refused it as over the partition throughput', async () => {
+    let calls = 0;
+    const refusal = Object.assign(new Error('Throughput exceeds the current capacity of your table or index.'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
+    const sent: number[] = [];
+    const doc = {
+      async send(command: { input: { RequestItems: Record<string, unknown[]> } }) {
+        sent.push(command.input.RequestItems[TABLE]?.length ?? 0);
+        calls += 1;
+        if (calls <= 2) throw refusal;
+        return {};
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const { pace, waits } = recordedPace(() => 0.5);
+
+    await writeBatch(doc, TABLE, [put(1), put(2), put(3)], pace);
+
+    expect(sent).toEqual([3, 3, 3]);
+    expect(waits).toHaveLength(2);
+  });
+
+  it('passes on an error that is not a throttle at once, without retrying', async () => {
+    const sent: number[] = [];
+    const doc = {
+      async send() {
+        sent.push(1);
+        throw Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException' });
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const { pace } = recordedPace(() => 0);
+
+    await expect(writeBatch(doc, TABLE, [put(1)], pace)).rejects.toMatchObject({ name: 'ValidationException' });
+    expect(sent).toHaveLength(1);
+  });
+
   it('gives up after its tries with DynamoDbThrottled, a transient error the state machine retries', async () => {
     const { doc, sent } = batchClient((_round, pending) => pending);
     const { pace } = recordedPace(() => 0);

@@ -271,6 +271,7 @@ describe('deleteMember', () => {
       mx: { deleteMember: async () => undefined as never },
     });
     await deps.results.putResults('MBR-1', 'account_numbers', 'JOB-x', [{ guid: 'ACN-1' }]);
+    await deps.results.publishResults('MBR-1', 'JOB-x', ['account_numbers']);
 
     const answer = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
 

@@ -10,6 +10,7 @@ describe('listing stored results', () => {
       members: [aMember('MBR-1', 'USR-1', { institution_code: 'chase', is_oauth: true })],
     });
     await deps.results.putResults('MBR-1', 'account_numbers', 'JOB-x', [{ guid: 'ACN-1' }]);
+    await deps.results.publishResults('MBR-1', 'JOB-x', ['account_numbers']);
 
     const answer = await callApi(apiHandlersOver(deps), 'GET', `${MEMBER}/account_numbers`);
 
@@ -23,6 +24,7 @@ describe('listing stored results', () => {
   it('marks the account numbers of a member with credentials not tokenized', async () => {
     const deps = fakeApiDeps({ users: [aUser()], members: [aMember()] });
     await deps.results.putResults('MBR-1', 'account_numbers', 'JOB-x', [{ guid: 'ACN-1' }]);
+    await deps.results.publishResults('MBR-1', 'JOB-x', ['account_numbers']);
 
     const answer = await callApi(apiHandlersOver(deps), 'GET', `${MEMBER}/account_numbers`);
 
@@ -36,6 +38,7 @@ describe('listing stored results', () => {
       { guid: 'TRN-2', account_guid: 'ACT-2', date: '2026-11-02' },
       { guid: 'TRN-3', account_guid: 'ACT-1', date: '2026-11-20' },
     ] as never);
+    await deps.results.publishResults('MBR-1', 'JOB-x', ['transactions']);
 
     const answer = await callApi(
       apiHandlersOver(deps),
@@ -44,6 +47,17 @@ describe('listing stored results', () => {
     );
 
     expect(answer.body.transactions.map((t: { guid: string }) => t.guid)).toEqual(['TRN-1']);
+  });
+
+  it('lists only what the last successful job published, not what a later job is copying', async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [aMember()] });
+    await deps.results.putResults('MBR-1', 'accounts', 'JOB-1', [{ guid: 'ACT-1' }]);
+    await deps.results.publishResults('MBR-1', 'JOB-1', ['accounts']);
+    await deps.results.putResults('MBR-1', 'accounts', 'JOB-2', [{ guid: 'ACT-2' }]);
+
+    const answer = await callApi(apiHandlersOver(deps), 'GET', `${MEMBER}/accounts`);
+
+    expect(answer.body.accounts).toEqual([{ guid: 'ACT-1' }]);
   });
 
   it('refuses from_date after to_date (400 INVALID_PARAMETER naming from_date)', async () => {
