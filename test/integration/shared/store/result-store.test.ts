@@ -1,5 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultKind } from '#shared/store/keys.js';
 import { MemberStore } from '#shared/store/member-store.js';
 import { type ResultPage, ResultStore } from '#shared/store/result-store.js';
 import { type FreshTable, freshTable } from '#test/support/dynamodb.js';
@@ -24,6 +25,12 @@ const transactions = (account: string, count: number, from = 0) =>
   }));
 
 /** Every item of the table that mentions the member, in any key or attribute. */
+/** One job's copy of one kind, published: what a reader sees once RecordSuccess has run. */
+async function copied(member: string, kind: ResultKind, job: string, rows: readonly { guid?: string | null }[]) {
+  await results.putResults(member, kind, job, rows, at);
+  await results.publishResults(member, job, [kind]);
+}
+
 async function itemsOf(member: string): Promise<Record<string, unknown>[]> {
   const { Items = [] } = await table.doc.send(new ScanCommand({ TableName: table.tableName, ConsistentRead: true }));
   return Items.filter((item) => JSON.stringify(item).includes(member));
@@ -63,8 +70,7 @@ describe('ResultStore generations', () => {
 
   it('keeps serving the published rows while a later job copies, and after it fails', async () => {
     const member = newMember();
-    await results.putResults(member, 'accounts', 'JOB-1', [{ guid: 'ACT-1' }, { guid: 'ACT-2' }], at);
-    await results.publishResults(member, 'JOB-1', ['accounts']);
+    await copied(member, 'accounts', 'JOB-1', [{ guid: 'ACT-1' }, { guid: 'ACT-2' }]);
 
     await results.putResults(member, 'accounts', 'JOB-2', [{ guid: 'ACT-3' }], at);
 
@@ -78,8 +84,7 @@ describe('ResultStore generations', () => {
 
   it('drops the rows MX no longer returns once the next job is published, from the table too', async () => {
     const member = newMember();
-    await results.putResults(member, 'account_numbers', 'JOB-1', [{ guid: 'ACN-1' }, { guid: 'ACN-2' }], at);
-    await results.publishResults(member, 'JOB-1', ['account_numbers']);
+    await copied(member, 'account_numbers', 'JOB-1', [{ guid: 'ACN-1' }, { guid: 'ACN-2' }]);
     await results.putResults(member, 'account_numbers', 'JOB-2', [{ guid: 'ACN-2' }], at);
 
     await results.publishResults(member, 'JOB-2', ['account_numbers']);
@@ -94,8 +99,7 @@ describe('ResultStore generations', () => {
   it('leaves superseded rows a publish had no time for to the next publish, never serving them', async () => {
     const member = newMember();
     const hurried = new ResultStore(table.doc, table.tableName, { cleanupBudgetMs: -1 });
-    await results.putResults(member, 'account_owners', 'JOB-1', [{ guid: 'ACO-1' }], at);
-    await results.publishResults(member, 'JOB-1', ['account_owners']);
+    await copied(member, 'account_owners', 'JOB-1', [{ guid: 'ACO-1' }]);
     await results.putResults(member, 'account_owners', 'JOB-2', [{ guid: 'ACO-2' }], at);
 
     await hurried.publishResults(member, 'JOB-2', ['account_owners']);
@@ -110,8 +114,7 @@ describe('ResultStore generations', () => {
 
   it('publishes only the kinds named, leaving the others on their own generation', async () => {
     const member = newMember();
-    await results.putResults(member, 'transactions', 'JOB-1', transactions('ACT-1', 2), at);
-    await results.publishResults(member, 'JOB-1', ['transactions']);
+    await copied(member, 'transactions', 'JOB-1', transactions('ACT-1', 2));
     await results.putResults(member, 'accounts', 'JOB-2', [{ guid: 'ACT-1' }], at);
 
     await results.publishResults(member, 'JOB-2', ['accounts']);
@@ -125,8 +128,7 @@ describe('ResultStore generations', () => {
     const page = transactions('ACT-1', 60);
 
     await results.putResults(member, 'transactions', 'JOB-1', page, at);
-    await results.putResults(member, 'transactions', 'JOB-1', page, at);
-    await results.publishResults(member, 'JOB-1', ['transactions']);
+    await copied(member, 'transactions', 'JOB-1', page);
 
     expect(await walk(results, member, 50)).toEqual(page.map((t) => t.guid));
   });
@@ -182,8 +184,7 @@ describe('ResultStore transactions spread by account', () => {
     const member = newMember();
     const all = [...transactions('ACT-2', 7), ...transactions('ACT-1', 5), ...transactions('ACT-3', 3)];
     await results.putResults(member, 'transactions', 'JOB-1', all, at);
-    await results.putResults(member, 'transactions', 'JOB-1', transactions('ACT-4', 0), at);
-    await results.publishResults(member, 'JOB-1', ['transactions']);
+    await copied(member, 'transactions', 'JOB-1', transactions('ACT-4', 0));
 
     const byThree = await walk(results, member, 3);
     const byFive = await walk(results, member, 5);
@@ -198,14 +199,7 @@ describe('ResultStore transactions spread by account', () => {
 
   it('filters by account and date across pages', async () => {
     const member = newMember();
-    await results.putResults(
-      member,
-      'transactions',
-      'JOB-1',
-      [...transactions('ACT-1', 30), ...transactions('ACT-2', 30)],
-      at,
-    );
-    await results.publishResults(member, 'JOB-1', ['transactions']);
+    await copied(member, 'transactions', 'JOB-1', [...transactions('ACT-1', 30), ...transactions('ACT-2', 30)]);
 
     const ofOne = await walk(results, member, 4, { accountGuid: 'ACT-2' });
     const late = await walk(results, member, 4, { fromDate: '2026-11-27' });
@@ -216,23 +210,9 @@ describe('ResultStore transactions spread by account', () => {
 
   it('continues a cursor in the generation published after it was handed out', async () => {
     const member = newMember();
-    await results.putResults(
-      member,
-      'transactions',
-      'JOB-1',
-      [...transactions('ACT-1', 4), ...transactions('ACT-2', 4)],
-      at,
-    );
-    await results.publishResults(member, 'JOB-1', ['transactions']);
+    await copied(member, 'transactions', 'JOB-1', [...transactions('ACT-1', 4), ...transactions('ACT-2', 4)]);
     const first = await results.listResults<{ guid: string }>(member, 'transactions', { limit: 3 });
-    await results.putResults(
-      member,
-      'transactions',
-      'JOB-2',
-      [...transactions('ACT-1', 4), ...transactions('ACT-2', 4)],
-      at,
-    );
-    await results.publishResults(member, 'JOB-2', ['transactions']);
+    await copied(member, 'transactions', 'JOB-2', [...transactions('ACT-1', 4), ...transactions('ACT-2', 4)]);
 
     const rest = await results.listResults<{ guid: string; job_guid: string }>(member, 'transactions', {
       limit: 100,
