@@ -8,6 +8,7 @@ import { isMxError } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
 import { logger } from '#shared/runtime/logger.js';
 import { observability } from '#shared/runtime/observability.js';
+import { DynamoDbThrottled } from '#shared/store/dynamodb-retries.js';
 import { ApiError } from './api-error.js';
 import { runIdempotently } from './idempotency.js';
 import { apiErrorForMx } from './mx-errors.js';
@@ -35,10 +36,19 @@ const STORE_BUSY_RETRY_AFTER = '2';
 function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (isMxError(error)) return apiErrorForMx(error);
-  if (error instanceof Error && (AWS_TRANSIENT_ERRORS as readonly string[]).includes(error.name)) {
+  if (isStoreBusy(error))
     return new ApiError('STORE_BUSY', undefined, { headers: { 'Retry-After': STORE_BUSY_RETRY_AFTER } });
-  }
   return new ApiError('INTERNAL_ERROR');
+}
+
+/**
+ * A transient failure of DynamoDB: an SDK error (it carries `$metadata`) of a transient kind, or
+ * the stores' own DynamoDbThrottled. Not middy's TimeoutError (the request's time ran out), which
+ * shares the SDK's name for a dropped connection.
+ */
+function isStoreBusy(error: unknown): boolean {
+  if (!(error instanceof Error) || !(AWS_TRANSIENT_ERRORS as readonly string[]).includes(error.name)) return false;
+  return error instanceof DynamoDbThrottled || '$metadata' in error;
 }
 
 /**

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { components } from '#shared/api/generated/api-paths.js';
 import {
   type ApiClient,
   apiClient,
   createUser,
   credentialsFor,
   expectError,
+  expectOk,
+  expectRefusal,
   storedItems,
 } from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
@@ -24,7 +27,9 @@ const MX_CREATE = 'POST /users/{user_guid}/members';
 const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
 const keyed = (key: string) => ({ 'Idempotency-Key': key });
 
-async function memberBody(password: string, skipAggregation = true) {
+type CreateMemberBody = components['schemas']['CreateMemberBody'];
+
+async function memberBody(password: string, skipAggregation = true): Promise<CreateMemberBody> {
   return {
     member: {
       institution_code: 'mxbank',
@@ -34,21 +39,24 @@ async function memberBody(password: string, skipAggregation = true) {
   };
 }
 
+/** `POST /users/{user_guid}/members` with this body and Idempotency-Key. */
+const createMember = (user_guid: string, body: CreateMemberBody, key: string) =>
+  api.typed.POST('/users/{user_guid}/members', { params: { path: { user_guid }, header: keyed(key) }, body });
+
 describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
   it('a retried member create with the same Idempotency-Key returns the same member and MX saw one create', async () => {
     const user = await createUser(api);
     const body = await memberBody(SENTINEL_PASSWORD);
     const createsBefore = mxCalls(MX_CREATE);
 
-    const first = await api.send('POST', `/users/${user}/members`, { json: body, headers: keyed(SENTINEL_KEY) });
-    const retry = await api.send('POST', `/users/${user}/members`, { json: body, headers: keyed(SENTINEL_KEY) });
+    const first = await createMember(user, body, SENTINEL_KEY);
+    const retry = await createMember(user, body, SENTINEL_KEY);
 
-    expect(first.status).toBe(201);
-    expect(first.headers.get('idempotent-replayed')).toBeNull();
-    expect(retry.status).toBe(201);
-    expect(retry.headers.get('idempotent-replayed')).toBe('true');
-    expect(retry.headers.get('location')).toBe(first.headers.get('location'));
-    expect(retry.body).toEqual(first.body);
+    const created = expectOk(first, 201);
+    expect(first.response.headers.get('idempotent-replayed')).toBeNull();
+    expect(expectOk(retry, 201)).toEqual(created);
+    expect(retry.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.response.headers.get('location')).toBe(first.response.headers.get('location'));
     expect(mxCalls(MX_CREATE) - createsBefore).toBe(1);
     // Only hashes and the answer are kept: neither the credentials nor the raw key.
     const stored = JSON.stringify(await storedItems(h.stack));
@@ -60,32 +68,26 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
   it('the same key with another body is refused (422 IDEMPOTENCY_KEY_REUSED) without asking MX', async () => {
     const user = await createUser(api);
     const key = crypto.randomUUID();
-    await api.send('POST', `/users/${user}/members`, { json: await memberBody('password'), headers: keyed(key) });
+    await createMember(user, await memberBody('password'), key);
     const other = await memberBody('password', false);
     const createsBefore = mxCalls(MX_CREATE);
 
-    const refused = await api.send('POST', `/users/${user}/members`, { json: other, headers: keyed(key) });
+    const refused = await createMember(user, other, key);
 
-    expectError(refused, 422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key');
+    expectRefusal(refused, 422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key');
     expect(mxCalls(MX_CREATE)).toBe(createsBefore);
   });
 
   it('replays the first answer for the same key with other credentials alone: their values are never fingerprinted', async () => {
     const user = await createUser(api);
     const key = crypto.randomUUID();
-    const first = await api.send('POST', `/users/${user}/members`, {
-      json: await memberBody('password'),
-      headers: keyed(key),
-    });
+    const first = await createMember(user, await memberBody('password'), key);
     const createsBefore = mxCalls(MX_CREATE);
 
-    const again = await api.send('POST', `/users/${user}/members`, {
-      json: await memberBody('another-password'),
-      headers: keyed(key),
-    });
+    const again = await createMember(user, await memberBody('another-password'), key);
 
-    expect(again.status).toBe(first.status);
-    expect(again.body.member.guid).toBe(first.body.member.guid);
+    expect(again.response.status).toBe(first.response.status);
+    expect(again.data?.member.guid).toBe(first.data?.member.guid);
     expect(mxCalls(MX_CREATE)).toBe(createsBefore);
   });
 
@@ -94,12 +96,12 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
     const key = crypto.randomUUID();
     const body = await memberBody('password');
 
-    const first = await api.send('POST', `/users/${one}/members`, { json: body, headers: keyed(key) });
-    const second = await api.send('POST', `/users/${two}/members`, { json: body, headers: keyed(key) });
+    const first = await createMember(one, body, key);
+    const second = await createMember(two, body, key);
 
-    expect([first.status, second.status]).toEqual([201, 201]);
-    expect(second.headers.get('idempotent-replayed')).toBeNull();
-    expect(second.body.member.user_guid).toBe(two);
+    expect([first.response.status, second.response.status]).toEqual([201, 201]);
+    expect(second.response.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.data?.member.user_guid).toBe(two);
   });
 
   it('refuses a second request while the first with its key is still running (409 IDEMPOTENCY_IN_PROGRESS)', async () => {
@@ -108,13 +110,13 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
     const body = await memberBody('password');
     h.stack.simulator!.setFaults({ latencyMs: 2_000_000 }); // 2 s of real time per MX answer
     try {
-      const first = api.send('POST', `/users/${user}/members`, { json: body, headers: keyed(key) });
+      const first = createMember(user, body, key);
       await new Promise((resolve) => setTimeout(resolve, 500));
 
-      const second = await api.send('POST', `/users/${user}/members`, { json: body, headers: keyed(key) });
+      const second = await createMember(user, body, key);
 
-      expectError(second, 409, 'IDEMPOTENCY_IN_PROGRESS', 'Idempotency-Key');
-      expect((await first).status).toBe(201);
+      expectRefusal(second, 409, 'IDEMPOTENCY_IN_PROGRESS', 'Idempotency-Key');
+      expect((await first).response.status).toBe(201);
     } finally {
       h.stack.simulator!.setFaults({ latencyMs: 0 });
     }
@@ -131,12 +133,12 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
       },
     };
 
-    const refused = await api.send('POST', `/users/${user}/members`, { json: refusedBody, headers: keyed(key) });
-    const again = await api.send('POST', `/users/${user}/members`, { json: refusedBody, headers: keyed(key) });
+    const refused = await createMember(user, refusedBody, key);
+    const again = await createMember(user, refusedBody, key);
 
-    expect(refused.status).toBe(400);
-    expect(again.status).toBe(400);
-    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(refused.response.status).toBe(400);
+    expect(again.response.status).toBe(400);
+    expect(again.response.headers.get('idempotent-replayed')).toBeNull();
   });
 
   it.each([
@@ -148,6 +150,7 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
     const body = await memberBody('password');
     const createsBefore = mxCalls(MX_CREATE);
 
+    // Raw: each key breaks the document's Idempotency-Key on purpose.
     const refused = await api.send('POST', `/users/${user}/members`, { json: body, headers: keyed(key) });
 
     expectError(refused, 400, 'INVALID_PARAMETER', 'Idempotency-Key');
@@ -158,24 +161,34 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
 describe('Idempotency-Key on job starts', () => {
   it('a retried verify start with the same key returns the same job, started once', async () => {
     const user = await createUser(api);
-    const member = (await api.post(`/users/${user}/members`, await memberBody('password'))).body.member;
+    const created = expectOk(
+      await api.typed.POST('/users/{user_guid}/members', {
+        params: { path: { user_guid: user } },
+        body: await memberBody('password'),
+      }),
+      201,
+    );
     const key = crypto.randomUUID();
-    const path = `/users/${user}/members/${member.guid}/verify`;
+    const path = { user_guid: user, member_guid: created.member.guid };
+    const verify = () =>
+      api.typed.POST('/users/{user_guid}/members/{member_guid}/verify', {
+        params: { path, header: keyed(key) },
+        body: {},
+      });
 
-    const first = await api.send('POST', path, { json: {}, headers: keyed(key) });
-    const retry = await api.send('POST', path, { json: {}, headers: keyed(key) });
-    const jobs = await api.get(`/users/${user}/members/${member.guid}/jobs`);
+    const first = await verify();
+    const retry = await verify();
+    const jobs = await api.typed.GET('/users/{user_guid}/members/{member_guid}/jobs', { params: { path } });
 
-    expect(first.status).toBe(202);
-    expect(retry.status).toBe(202);
-    expect(retry.headers.get('idempotent-replayed')).toBe('true');
-    expect(retry.body.job.guid).toBe(first.body.job.guid);
-    expect(retry.headers.get('location')).toBe(first.headers.get('location'));
-    expect(jobs.body.jobs).toHaveLength(1);
+    const started = expectOk(first, 202);
+    expect(expectOk(retry, 202).job.guid).toBe(started.job.guid);
+    expect(retry.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.response.headers.get('location')).toBe(first.response.headers.get('location'));
+    expect(expectOk(jobs).jobs).toHaveLength(1);
     expect(
       h.stack.stepFunctions
         .listExecutions({ stateMachineArn: h.stack.stateMachineArns.verify, maxResults: 1000 })
-        .executions?.filter((e) => e.name === first.body.job.guid),
+        .executions?.filter((e) => e.name === started.job.guid),
     ).toHaveLength(1);
   });
 });

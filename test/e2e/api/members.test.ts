@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { components } from '#shared/api/generated/api-paths.js';
 import {
   type ApiClient,
   apiClient,
@@ -6,6 +7,8 @@ import {
   credentialsFor,
   ended,
   expectError,
+  expectOk,
+  expectRefusal,
   status,
   storedItems,
   waitForJob,
@@ -30,36 +33,61 @@ const SENTINEL_PASSWORD = 'S3ntinel-Member-Passw0rd!';
 const UNKNOWN_USER = 'USR-00000000-0000-0000-0000-000000000000';
 const UNKNOWN_MEMBER = 'MBR-00000000-0000-0000-0000-000000000000';
 const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
+/** A member's path as written: where Location headers point, and for requests the document cannot express. */
 const memberPath = (user: string, member: string) => `/users/${user}/members/${member}`;
+
+type CreateMemberBody = components['schemas']['CreateMemberBody'];
+type Credentials = components['schemas']['UpdateMemberBody']['member']['credentials'];
+// The document leaves an MX credential field open (MxRecord), so the fields these tests read are named here.
+type CredentialField = { guid: string; field_type: string; options: { label: string; value: string }[] };
+
+const ofMember = (user_guid: string, member_guid: string) => ({ params: { path: { user_guid, member_guid } } });
+const postMember = (user_guid: string, body: CreateMemberBody) =>
+  api.typed.POST('/users/{user_guid}/members', { params: { path: { user_guid } }, body });
+const listMembers = (user_guid: string) =>
+  api.typed.GET('/users/{user_guid}/members', { params: { path: { user_guid } } });
+const readMember = (user: string, member: string) =>
+  api.typed.GET('/users/{user_guid}/members/{member_guid}', ofMember(user, member));
+const updateMember = (user: string, member: string, credentials: Credentials) =>
+  api.typed.PUT('/users/{user_guid}/members/{member_guid}', {
+    ...ofMember(user, member),
+    body: { member: { credentials } },
+  });
+const deleteMember = (user: string, member: string) =>
+  api.typed.DELETE('/users/{user_guid}/members/{member_guid}', ofMember(user, member));
+const pinecrestFields = async () =>
+  expectOk(
+    await api.typed.GET('/institutions/{institution_code}/credentials', {
+      params: { path: { institution_code: 'pinecrest_bank' } },
+    }),
+  ).credentials as CredentialField[];
 
 /** A member of MX Bank created through the API, with or without its first aggregation. */
 async function createMember(user: string, password: string, options: { skipAggregation?: boolean } = {}) {
-  const created = await api.post(`/users/${user}/members`, {
+  const created = await postMember(user, {
     member: {
       institution_code: 'mxbank',
       credentials: await credentialsFor(api, password),
       skip_aggregation: options.skipAggregation ?? true,
     },
   });
-  expect(created.status).toBe(201);
-  return created.body as {
-    member: { guid: string; user_guid: string };
-    job?: { guid: string; user_guid: string; member_guid: string };
-  };
+  return expectOk(created, 201);
 }
 
 /** Starts a verification and waits until it is parked on its account-selection challenge: the member is busy until answered. */
 async function parkedVerification(user: string, member: string) {
-  const started = await api.post(`${memberPath(user, member)}/verify`, {});
-  expect(started.status).toBe(202);
-  return waitForJob(api, started.body.job, status('CHALLENGED'));
+  const started = await api.typed.POST('/users/{user_guid}/members/{member_guid}/verify', {
+    ...ofMember(user, member),
+    body: {},
+  });
+  return waitForJob(api, expectOk(started, 202).job, status('CHALLENGED'));
 }
 
 describe('POST /users/{user_guid}/members', () => {
   it('creates the member at MX (201), stores it without credentials and follows its first aggregation to SUCCEEDED', async () => {
     const user = await createUser(api);
 
-    const created = await api.post(`/users/${user}/members`, {
+    const created = await postMember(user, {
       member: {
         institution_code: 'mxbank',
         credentials: await credentialsFor(api, SENTINEL_PASSWORD),
@@ -67,10 +95,10 @@ describe('POST /users/{user_guid}/members', () => {
         metadata: 'm1',
       },
     });
-    const done = await waitForJob(api, created.body.job, ended);
+    const body = expectOk(created, 201);
+    const done = await waitForJob(api, body.job!, ended);
 
-    expect(created.status).toBe(201);
-    expect(created.body.member).toEqual({
+    expect(body.member).toEqual({
       guid: expect.stringMatching(/^MBR-/),
       user_guid: user,
       institution_code: 'mxbank',
@@ -82,25 +110,25 @@ describe('POST /users/{user_guid}/members', () => {
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
-    expect(created.headers.get('location')).toBe(memberPath(user, created.body.member.guid));
-    expect(created.body.job).toMatchObject({
+    expect(created.response.headers.get('location')).toBe(memberPath(user, body.member.guid));
+    expect(body.job).toMatchObject({
       type: 'aggregate',
       status: 'RUNNING',
       user_guid: user,
-      member_guid: created.body.member.guid,
+      member_guid: body.member.guid,
     });
-    expect(JSON.stringify(created.body)).not.toContain(SENTINEL_PASSWORD);
+    expect(JSON.stringify(body)).not.toContain(SENTINEL_PASSWORD);
     expect(done).toMatchObject({
       status: 'SUCCEEDED',
       connection_status: 'CONNECTED',
       counts: { accounts: 3, transactions: 150 },
     });
-    expect((await h.stack.results.listResults(created.body.member.guid, 'accounts')).items).toHaveLength(3);
+    expect((await h.stack.results.listResults(body.member.guid, 'accounts')).items).toHaveLength(3);
     const stored = await storedItems(h.stack);
     expect(stored).toContainEqual(
       expect.objectContaining({
         pk: `USER#${user}`,
-        sk: `MEMBER#${created.body.member.guid}`,
+        sk: `MEMBER#${body.member.guid}`,
         institution_code: 'mxbank',
       }),
     );
@@ -114,7 +142,7 @@ describe('POST /users/{user_guid}/members', () => {
       maxResults: 1000,
     }).executions?.length;
 
-    const created = await api.post(`/users/${user}/members`, {
+    const created = await postMember(user, {
       member: {
         institution_code: 'mxbank',
         credentials: await credentialsFor(api, 'password'),
@@ -122,8 +150,7 @@ describe('POST /users/{user_guid}/members', () => {
       },
     });
 
-    expect(created.status).toBe(201);
-    expect(created.body.job).toBeUndefined();
+    expect(expectOk(created, 201).job).toBeUndefined();
     expect(
       h.stack.stepFunctions.listExecutions({ stateMachineArn: h.stack.stateMachineArns.aggregate, maxResults: 1000 })
         .executions?.length,
@@ -133,22 +160,22 @@ describe('POST /users/{user_guid}/members', () => {
   it('creates an OAuth member: its job waits for the end user (ACTION_REQUIRED) and SUCCEEDS once the window is opened', async () => {
     const user = await createUser(api);
 
-    const created = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'mx_bank_oauth', is_oauth: true },
-    });
-    const waiting = await waitForJob(api, created.body.job, status('ACTION_REQUIRED'));
+    const created = expectOk(
+      await postMember(user, { member: { institution_code: 'mx_bank_oauth', is_oauth: true } }),
+      201,
+    );
+    const waiting = await waitForJob(api, created.job!, status('ACTION_REQUIRED'));
     const opened = await fetch(String(waiting.oauth_window_uri));
-    const done = await waitForJob(api, created.body.job, ended);
+    const done = await waitForJob(api, created.job!, ended);
 
-    expect(created.status).toBe(201);
-    expect(created.body.member).toMatchObject({
+    expect(created.member).toMatchObject({
       is_oauth: true,
       connection_status: 'PENDING',
       oauth_window_uri: expect.stringContaining('/oauth/authorize/'),
     });
     expect(waiting).toMatchObject({
       connection_status: 'PENDING',
-      oauth_window_uri: created.body.member.oauth_window_uri,
+      oauth_window_uri: created.member.oauth_window_uri,
     });
     expect(opened.status).toBe(200);
     expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED', counts: { accounts: 3 } });
@@ -159,7 +186,7 @@ describe('POST /users/{user_guid}/members', () => {
     const first = await createMember(user, 'password');
     const listsBefore = mxCalls('GET /users/{user_guid}/members');
 
-    const again = await api.post(`/users/${user}/members`, {
+    const again = await postMember(user, {
       member: {
         institution_code: 'mxbank',
         credentials: await credentialsFor(api, 'password'),
@@ -167,14 +194,13 @@ describe('POST /users/{user_guid}/members', () => {
       },
     });
 
-    expect(again.status).toBe(200);
-    expect(again.body).toEqual({
+    expect(expectOk(again, 200)).toEqual({
       member: { ...first.member, connection_status: expect.any(String), updated_at: expect.any(String) },
       adopted: true,
     });
-    expect(again.headers.get('location')).toBe(memberPath(user, first.member.guid));
+    expect(again.response.headers.get('location')).toBe(memberPath(user, first.member.guid));
     expect(mxCalls('GET /users/{user_guid}/members') - listsBefore).toBe(1);
-    expect((await api.get(`/users/${user}/members`)).body.members).toHaveLength(1);
+    expect(expectOk(await listMembers(user)).members).toHaveLength(1);
   });
 
   it('adopts a member MX holds that mxflow never stored (its first create timed out), and follows its aggregation', async () => {
@@ -185,24 +211,21 @@ describe('POST /users/{user_guid}/members', () => {
       member: { institution_code: 'mxbank', credentials, skip_aggregation: true },
     });
 
-    const retried = await api.post(`/users/${user}/members`, { member: { institution_code: 'mxbank', credentials } });
-    const done = await waitForJob(api, retried.body.job, ended);
+    const retried = expectOk(await postMember(user, { member: { institution_code: 'mxbank', credentials } }), 200);
+    const done = await waitForJob(api, retried.job!, ended);
 
-    expect(retried.status).toBe(200);
-    expect(retried.body).toMatchObject({
+    expect(retried).toMatchObject({
       adopted: true,
       member: { guid: atMx.guid, user_guid: user, institution_code: 'mxbank' },
       job: { type: 'aggregate' },
     });
     expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
-    expect((await api.get(`/users/${user}/members`)).body.members.map((m: { guid: string }) => m.guid)).toEqual([
-      atMx.guid,
-    ]);
+    expect(expectOk(await listMembers(user)).members.map((m) => m.guid)).toEqual([atMx.guid]);
   });
 
   it('still refuses a member id MX holds at another institution (409 MEMBER_EXISTS)', async () => {
     const user = await createUser(api);
-    await api.post(`/users/${user}/members`, {
+    await postMember(user, {
       member: {
         institution_code: 'mxbank',
         credentials: await credentialsFor(api, 'password'),
@@ -211,7 +234,7 @@ describe('POST /users/{user_guid}/members', () => {
       },
     });
 
-    const clash = await api.post(`/users/${user}/members`, {
+    const clash = await postMember(user, {
       member: {
         institution_code: 'acme_federal_cu',
         credentials: await credentialsFor(api, 'password', 'acme_federal_cu'),
@@ -220,7 +243,7 @@ describe('POST /users/{user_guid}/members', () => {
       },
     });
 
-    expectError(clash, 409, 'MEMBER_EXISTS');
+    expectRefusal(clash, 409, 'MEMBER_EXISTS');
   });
 
   it('the 26th member is refused with MEMBER_LIMIT_REACHED, naming the limit', async () => {
@@ -236,12 +259,11 @@ describe('POST /users/{user_guid}/members', () => {
       });
     }
 
-    const refused = await api.post(`/users/${user}/members`, {
+    const refused = await postMember(user, {
       member: { institution_code: 'mxbank', credentials, skip_aggregation: true },
     });
 
-    expectError(refused, 409, 'MEMBER_LIMIT_REACHED');
-    expect(refused.body.error.message).toContain('25');
+    expect(expectRefusal(refused, 409, 'MEMBER_LIMIT_REACHED').error.message).toContain('25');
   });
 
   it('a create MX refuses because mxflow calls from an address off its allow list answers MX_IP_NOT_ALLOWED after that one call', async () => {
@@ -256,11 +278,9 @@ describe('POST /users/{user_guid}/members', () => {
     const callsBefore = h.stack.simulator?.stats().requests.total ?? 0;
     h.stack.simulator?.configure({ allowedIps: ['10.0.0.0/22'] });
 
-    const refused = await api
-      .post(`/users/${user}/members`, body)
-      .finally(() => h.stack.simulator?.configure({ allowedIps: null }));
+    const refused = await postMember(user, body).finally(() => h.stack.simulator?.configure({ allowedIps: null }));
 
-    expectError(refused, 502, 'MX_IP_NOT_ALLOWED');
+    expectRefusal(refused, 502, 'MX_IP_NOT_ALLOWED');
     expect((h.stack.simulator?.stats().requests.total ?? 0) - callsBefore).toBe(1);
   });
 
@@ -268,7 +288,7 @@ describe('POST /users/{user_guid}/members', () => {
     const user = await createUser(api);
     await h.mx.updateUser(user, { is_disabled: true });
 
-    const refused = await api.post(`/users/${user}/members`, {
+    const refused = await postMember(user, {
       member: {
         institution_code: 'mxbank',
         credentials: await credentialsFor(api, 'password'),
@@ -276,20 +296,20 @@ describe('POST /users/{user_guid}/members', () => {
       },
     });
 
-    expectError(refused, 409, 'USER_DISABLED', 'user_guid');
-    expect((await api.get(`/users/${user}/members`)).body.members).toEqual([]);
+    expectRefusal(refused, 409, 'USER_DISABLED', 'user_guid');
+    expect(expectOk(await listMembers(user)).members).toEqual([]);
   });
 
   it("connects at an institution with an OPTIONS credential, sending the option's value", async () => {
     const user = await createUser(api);
-    const fields = (await api.get('/institutions/pinecrest_bank/credentials')).body.credentials;
+    const fields = await pinecrestFields();
     const credentials = [
-      { guid: fields[0].guid, value: 'mxuser' },
-      { guid: fields[1].guid, value: 'password' },
-      { guid: fields[2].guid, value: fields[2].options[1].value },
+      { guid: fields[0]!.guid, value: 'mxuser' },
+      { guid: fields[1]!.guid, value: 'password' },
+      { guid: fields[2]!.guid, value: fields[2]!.options[1]!.value },
     ];
 
-    const created = await api.post(`/users/${user}/members`, {
+    const created = await postMember(user, {
       member: { institution_code: 'pinecrest_bank', credentials, skip_aggregation: true },
     });
 
@@ -300,39 +320,50 @@ describe('POST /users/{user_guid}/members', () => {
         { label: 'Business', value: 'business' },
       ],
     });
-    expect(created.status).toBe(201);
+    expectOk(created, 201);
   });
 
   it('an OPTIONS credential value not offered is refused (400 naming member.credentials.2.value)', async () => {
     const user = await createUser(api);
-    const fields = (await api.get('/institutions/pinecrest_bank/credentials')).body.credentials;
+    const fields = await pinecrestFields();
     const credentials = [
-      { guid: fields[0].guid, value: 'mxuser' },
-      { guid: fields[1].guid, value: 'password' },
-      { guid: fields[2].guid, value: 'savings-club' },
+      { guid: fields[0]!.guid, value: 'mxuser' },
+      { guid: fields[1]!.guid, value: 'password' },
+      { guid: fields[2]!.guid, value: 'savings-club' },
     ];
 
-    const refused = await api.post(`/users/${user}/members`, {
+    const refused = await postMember(user, {
       member: { institution_code: 'pinecrest_bank', credentials, skip_aggregation: true },
     });
 
-    expectError(refused, 400, 'VALIDATION_FAILED', 'member.credentials.2.value');
+    expectRefusal(refused, 400, 'VALIDATION_FAILED', 'member.credentials.2.value');
   });
 
   it('refuses a member for an unknown user (404 naming user_guid) without asking MX', async () => {
     const createsBefore = mxCalls('POST /users/{user_guid}/members');
 
-    const refused = await api.post(`/users/${UNKNOWN_USER}/members`, {
+    const refused = await postMember(UNKNOWN_USER, {
       member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') },
     });
 
-    expectError(refused, 404, 'NOT_FOUND', 'user_guid');
+    expectRefusal(refused, 404, 'NOT_FOUND', 'user_guid');
     expect(mxCalls('POST /users/{user_guid}/members')).toBe(createsBefore);
   });
 
   it.each([
     ['no credentials for a non-OAuth member', { member: { institution_code: 'mxbank' } }, 'member.credentials'],
     ['an empty credential list', { member: { institution_code: 'mxbank', credentials: [] } }, 'member.credentials'],
+  ])('refuses %s (400 VALIDATION_FAILED naming the field) without asking MX', async (_, body, field) => {
+    const user = await createUser(api);
+    const createsBefore = mxCalls('POST /users/{user_guid}/members');
+
+    const refused = await postMember(user, body);
+
+    expectRefusal(refused, 400, 'VALIDATION_FAILED', field);
+    expect(mxCalls('POST /users/{user_guid}/members')).toBe(createsBefore);
+  });
+
+  it.each([
     ['no institution', { member: { credentials: [{ guid: 'CRD-1', value: 'x' }] } }, 'member.institution_code'],
     [
       'a malformed institution code',
@@ -369,6 +400,7 @@ describe('POST /users/{user_guid}/members', () => {
     const user = await createUser(api);
     const createsBefore = mxCalls('POST /users/{user_guid}/members');
 
+    // Raw: each body breaks the document on purpose.
     const refused = await api.post(`/users/${user}/members`, body);
 
     expectError(refused, 400, 'VALIDATION_FAILED', field);
@@ -378,23 +410,22 @@ describe('POST /users/{user_guid}/members', () => {
   it('answers MX’s refusal of credentials at an OAuth-only institution as 400 MX_BAD_REQUEST, storing nothing', async () => {
     const user = await createUser(api);
 
-    const refused = await api.post(`/users/${user}/members`, {
+    const refused = await postMember(user, {
       member: { institution_code: 'mx_bank_oauth', credentials: [{ guid: 'CRD-1', value: SENTINEL_PASSWORD }] },
     });
 
-    expectError(refused, 400, 'MX_BAD_REQUEST');
-    expect(JSON.stringify(refused.body)).not.toContain(SENTINEL_PASSWORD);
-    expect((await api.get(`/users/${user}/members`)).body.members).toEqual([]);
+    expect(JSON.stringify(expectRefusal(refused, 400, 'MX_BAD_REQUEST'))).not.toContain(SENTINEL_PASSWORD);
+    expect(expectOk(await listMembers(user)).members).toEqual([]);
   });
 
   it('answers 404 for an institution MX does not know', async () => {
     const user = await createUser(api);
 
-    const refused = await api.post(`/users/${user}/members`, {
+    const refused = await postMember(user, {
       member: { institution_code: 'no_such_bank', credentials: [{ guid: 'CRD-1', value: 'x' }] },
     });
 
-    expectError(refused, 404, 'NOT_FOUND');
+    expectRefusal(refused, 404, 'NOT_FOUND');
   });
 });
 
@@ -406,78 +437,75 @@ describe('GET /users/{user_guid}/members and GET …/members/{member_guid}', () 
     const second = await createMember(user, 'options');
     await createMember(other, 'password');
 
-    const listed = await api.get(`/users/${user}/members`);
+    const listed = expectOk(await listMembers(user));
 
-    expect(listed.status).toBe(200);
-    expect(listed.body.members.map((m: { guid: string }) => m.guid).sort()).toEqual(
-      [first.member.guid, second.member.guid].sort(),
-    );
-    expect(listed.body.members.every((m: { user_guid: string }) => m.user_guid === user)).toBe(true);
+    expect(listed.members.map((m) => m.guid).sort()).toEqual([first.member.guid, second.member.guid].sort());
+    expect(listed.members.every((m) => m.user_guid === user)).toBe(true);
   });
 
   it('lists no members for a new user', async () => {
     const user = await createUser(api);
 
-    expect(await api.get(`/users/${user}/members`)).toMatchObject({ status: 200, body: { members: [] } });
+    expect(expectOk(await listMembers(user))).toMatchObject({ members: [] });
   });
 
   it('answers 404 naming user_guid when listing the members of an unknown user', async () => {
-    expectError(await api.get(`/users/${UNKNOWN_USER}/members`), 404, 'NOT_FOUND', 'user_guid');
+    expectRefusal(await listMembers(UNKNOWN_USER), 404, 'NOT_FOUND', 'user_guid');
   });
 
   it('reads a member with its latest job', async () => {
     const user = await createUser(api);
-    const created = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') },
-    });
-    const done = await waitForJob(api, created.body.job, ended);
+    const created = expectOk(
+      await postMember(user, {
+        member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') },
+      }),
+      201,
+    );
+    const done = await waitForJob(api, created.job!, ended);
 
-    const read = await api.get(memberPath(user, created.body.member.guid));
+    const read = expectOk(await readMember(user, created.member.guid));
 
-    expect(read.status).toBe(200);
-    expect(read.body.member).toMatchObject({
-      guid: created.body.member.guid,
+    expect(read.member).toMatchObject({
+      guid: created.member.guid,
       user_guid: user,
       connection_status: 'CONNECTED',
     });
-    expect(read.body.job).toEqual(done);
+    expect(read.job).toEqual(done);
   });
 
   it('reads a member that never ran a job without one', async () => {
     const user = await createUser(api);
     const { member } = await createMember(user, 'password');
 
-    const read = await api.get(memberPath(user, member.guid));
+    const read = await readMember(user, member.guid);
 
-    expect(read.status).toBe(200);
-    expect(read.body.job).toBeUndefined();
+    expect(expectOk(read).job).toBeUndefined();
   });
 
   it('answers another user’s member as unknown (404 naming member_guid), for every member route', async () => {
     const owner = await createUser(api);
     const intruder = await createUser(api);
     const { member } = await createMember(owner, 'password');
-    const path = memberPath(intruder, member.guid);
     const mxDeletesBefore = mxCalls('DELETE /users/{user_guid}/members/{member_guid}');
     const mxUpdatesBefore = mxCalls('PUT /users/{user_guid}/members/{member_guid}');
 
     const answers = [
-      await api.get(path),
-      await api.put(path, { member: { credentials: await credentialsFor(api, 'password') } }),
-      await api.delete(path),
+      await readMember(intruder, member.guid),
+      await updateMember(intruder, member.guid, await credentialsFor(api, 'password')),
+      await deleteMember(intruder, member.guid),
     ];
 
-    for (const answer of answers) expectError(answer, 404, 'NOT_FOUND', 'member_guid');
+    for (const answer of answers) expectRefusal(answer, 404, 'NOT_FOUND', 'member_guid');
     expect(mxCalls('DELETE /users/{user_guid}/members/{member_guid}')).toBe(mxDeletesBefore);
     expect(mxCalls('PUT /users/{user_guid}/members/{member_guid}')).toBe(mxUpdatesBefore);
-    expect((await api.get(memberPath(owner, member.guid))).status).toBe(200);
+    expectOk(await readMember(owner, member.guid));
   });
 
   it('answers 404 naming member_guid for an unknown member, and naming user_guid for an unknown user', async () => {
     const user = await createUser(api);
 
-    expectError(await api.get(memberPath(user, UNKNOWN_MEMBER)), 404, 'NOT_FOUND', 'member_guid');
-    expectError(await api.get(memberPath(UNKNOWN_USER, UNKNOWN_MEMBER)), 404, 'NOT_FOUND', 'user_guid');
+    expectRefusal(await readMember(user, UNKNOWN_MEMBER), 404, 'NOT_FOUND', 'member_guid');
+    expectRefusal(await readMember(UNKNOWN_USER, UNKNOWN_MEMBER), 404, 'NOT_FOUND', 'user_guid');
   });
 
   it.each([
@@ -487,6 +515,7 @@ describe('GET /users/{user_guid}/members and GET …/members/{member_guid}', () 
   ])('refuses a malformed %s (400 INVALID_PARAMETER)', async (field, path) => {
     const user = await createUser(api);
 
+    // Raw: each guid breaks the document's pattern on purpose.
     expectError(await api.get(path(user)), 400, 'INVALID_PARAMETER', field);
   });
 });
@@ -497,16 +526,14 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
     const { member } = await createMember(user, 'password');
     const updatesBefore = mxCalls('PUT /users/{user_guid}/members/{member_guid}');
 
-    const updated = await api.put(memberPath(user, member.guid), {
-      member: { credentials: await credentialsFor(api, SENTINEL_PASSWORD) },
-    });
-    const done = await waitForJob(api, updated.body.job, ended);
+    const updated = await updateMember(user, member.guid, await credentialsFor(api, SENTINEL_PASSWORD));
+    const body = expectOk(updated, 202);
+    const done = await waitForJob(api, body.job!, ended);
 
-    expect(updated.status).toBe(202);
-    expect(updated.body.member.guid).toBe(member.guid);
-    expect(updated.body.job).toMatchObject({ type: 'aggregate', status: 'RUNNING', member_guid: member.guid });
-    expect(updated.headers.get('location')).toBe(`${memberPath(user, member.guid)}/jobs/${updated.body.job.guid}`);
-    expect(JSON.stringify(updated.body)).not.toContain(SENTINEL_PASSWORD);
+    expect(body.member.guid).toBe(member.guid);
+    expect(body.job).toMatchObject({ type: 'aggregate', status: 'RUNNING', member_guid: member.guid });
+    expect(updated.response.headers.get('location')).toBe(`${memberPath(user, member.guid)}/jobs/${body.job?.guid}`);
+    expect(JSON.stringify(body)).not.toContain(SENTINEL_PASSWORD);
     expect(mxCalls('PUT /users/{user_guid}/members/{member_guid}') - updatesBefore).toBe(1);
     expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
     expect(JSON.stringify(await storedItems(h.stack))).not.toContain(SENTINEL_PASSWORD);
@@ -518,12 +545,9 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
     const parked = await parkedVerification(user, member.guid);
     const updatesBefore = mxCalls('PUT /users/{user_guid}/members/{member_guid}');
 
-    const refused = await api.put(memberPath(user, member.guid), {
-      member: { credentials: await credentialsFor(api, 'password') },
-    });
+    const refused = await updateMember(user, member.guid, await credentialsFor(api, 'password'));
 
-    expectError(refused, 409, 'JOB_RUNNING');
-    expect(refused.body.error.message).toContain(parked.guid);
+    expect(expectRefusal(refused, 409, 'JOB_RUNNING').error.message).toContain(parked.guid);
     expect(mxCalls('PUT /users/{user_guid}/members/{member_guid}')).toBe(updatesBefore);
   });
 
@@ -539,6 +563,7 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
     const user = await createUser(api);
     const { member } = await createMember(user, 'password');
 
+    // Raw: each body breaks the document on purpose.
     expectError(await api.put(memberPath(user, member.guid), body), 400, 'VALIDATION_FAILED', field);
   });
 
@@ -546,6 +571,7 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
     const user = await createUser(api);
     const { member } = await createMember(user, 'password');
 
+    // Raw: the document requires the body this request leaves out.
     expectError(await api.send('PUT', memberPath(user, member.guid)), 400, 'BODY_REQUIRED');
   });
 });
@@ -553,28 +579,42 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
 describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
   it('deletes the member at MX and here (204) with every stored result; afterwards it and its results are 404', async () => {
     const user = await createUser(api);
-    const created = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') },
-    });
-    await waitForJob(api, created.body.job, status('SUCCEEDED'));
-    const member = created.body.member.guid as string;
+    const created = expectOk(
+      await postMember(user, {
+        member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') },
+      }),
+      201,
+    );
+    await waitForJob(api, created.job!, status('SUCCEEDED'));
+    const member = created.member.guid;
     const storedBefore = (await h.stack.results.listResults(member, 'transactions', { limit: 1000 })).items.length;
     const mxDeletesBefore = mxCalls('DELETE /users/{user_guid}/members/{member_guid}');
 
-    const deleted = await api.delete(memberPath(user, member));
+    const deleted = await deleteMember(user, member);
 
     expect(storedBefore).toBe(150);
-    expect(deleted.status).toBe(204);
-    expect(deleted.body).toBeUndefined();
+    expectOk(deleted, 204);
+    expect(await deleted.response.text()).toBe('');
     expect(mxCalls('DELETE /users/{user_guid}/members/{member_guid}') - mxDeletesBefore).toBe(1);
-    expectError(await api.get(memberPath(user, member)), 404, 'NOT_FOUND', 'member_guid');
-    expectError(await api.get(`${memberPath(user, member)}/accounts`), 404, 'NOT_FOUND', 'member_guid');
-    expectError(await api.get(`${memberPath(user, member)}/account_numbers`), 404, 'NOT_FOUND', 'member_guid');
-    expectError(await api.delete(memberPath(user, member)), 404, 'NOT_FOUND', 'member_guid');
+    expectRefusal(await readMember(user, member), 404, 'NOT_FOUND', 'member_guid');
+    const results = ofMember(user, member);
+    expectRefusal(
+      await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', results),
+      404,
+      'NOT_FOUND',
+      'member_guid',
+    );
+    expectRefusal(
+      await api.typed.GET('/users/{user_guid}/members/{member_guid}/account_numbers', results),
+      404,
+      'NOT_FOUND',
+      'member_guid',
+    );
+    expectRefusal(await deleteMember(user, member), 404, 'NOT_FOUND', 'member_guid');
     for (const kind of ['accounts', 'transactions', 'account_numbers', 'account_owners'] as const) {
       expect((await h.stack.results.listResults(member, kind)).items).toEqual([]);
     }
-    expect((await api.get(`/users/${user}/members`)).body.members).toEqual([]);
+    expect(expectOk(await listMembers(user)).members).toEqual([]);
   });
 
   it('finishes the deletion of a member MX has already deleted (204)', async () => {
@@ -582,10 +622,10 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
     const { member } = await createMember(user, 'password');
     await h.mx.deleteMember(user, member.guid);
 
-    const deleted = await api.delete(memberPath(user, member.guid));
+    const deleted = await deleteMember(user, member.guid);
 
-    expect(deleted.status).toBe(204);
-    expectError(await api.get(memberPath(user, member.guid)), 404, 'NOT_FOUND', 'member_guid');
+    expectOk(deleted, 204);
+    expectRefusal(await readMember(user, member.guid), 404, 'NOT_FOUND', 'member_guid');
   });
 
   it('refuses to delete a member while a job runs (409 JOB_RUNNING), keeping it here and at MX', async () => {
@@ -594,16 +634,16 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
     await parkedVerification(user, member.guid);
     const mxDeletesBefore = mxCalls('DELETE /users/{user_guid}/members/{member_guid}');
 
-    const refused = await api.delete(memberPath(user, member.guid));
+    const refused = await deleteMember(user, member.guid);
 
-    expectError(refused, 409, 'JOB_RUNNING');
+    expectRefusal(refused, 409, 'JOB_RUNNING');
     expect(mxCalls('DELETE /users/{user_guid}/members/{member_guid}')).toBe(mxDeletesBefore);
-    expect((await api.get(memberPath(user, member.guid))).status).toBe(200);
+    expectOk(await readMember(user, member.guid));
   });
 
   it('answers 404 naming member_guid for an unknown member', async () => {
     const user = await createUser(api);
 
-    expectError(await api.delete(memberPath(user, UNKNOWN_MEMBER)), 404, 'NOT_FOUND', 'member_guid');
+    expectRefusal(await deleteMember(user, UNKNOWN_MEMBER), 404, 'NOT_FOUND', 'member_guid');
   });
 });

@@ -176,6 +176,32 @@ describe('the API handler: failures as the error envelope', () => {
     expect(answer.body.error.code).toBe('STORE_BUSY');
     expect(answer.headers['Retry-After']).toBe('2');
   });
+
+  it('answers a connection to DynamoDB dropped past the SDK retries as 503 STORE_BUSY', async () => {
+    const deps = fakeApiDeps({ mx: { createUser: async () => ({ guid: 'USR-1', id: 'c-1' }) } });
+    deps.users.putUser = async () => {
+      // As the SDK throws it: ECONNRESET renamed TimeoutError, with the call's metadata.
+      throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: { attempts: 1 } });
+    };
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users', { json: { user: { id: 'c-1' } } });
+
+    expect(answer.status).toBe(503);
+    expect(answer.body.error.code).toBe('STORE_BUSY');
+  });
+
+  it('answers a request that ran out of its own time as 500 INTERNAL_ERROR, not as a busy table', async () => {
+    const deps = fakeApiDeps({ mx: { createUser: async () => ({ guid: 'USR-1', id: 'c-1' }) } });
+    deps.users.putUser = async () => {
+      // middy's early time-out shares the SDK's error name, without its metadata.
+      throw Object.assign(new Error('[AbortError]: The operation was aborted.'), { name: 'TimeoutError' });
+    };
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users', { json: { user: { id: 'c-1' } } });
+
+    expect(answer.status).toBe(500);
+    expect(answer.body.error.code).toBe('INTERNAL_ERROR');
+  });
 });
 
 describe('the API handler: Idempotency-Key', () => {
