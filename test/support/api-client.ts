@@ -12,7 +12,7 @@ import { TERMINAL_JOB_STATUSES } from '#shared/contract/workflow.js';
 export interface ApiResult {
   readonly status: number;
   readonly headers: Headers;
-  readonly body: any;
+  readonly body: unknown;
 }
 
 export interface SendOptions {
@@ -90,7 +90,7 @@ export type ErrorBody = components['schemas']['ErrorBody'];
 type ErrorCode = ErrorBody['error']['code'];
 
 /** What a typed call (`api.typed.GET(…)`) answers: its data, or its error body, and the response. */
-interface TypedAnswer<Data> {
+export interface TypedAnswer<Data> {
   readonly data?: Data;
   readonly error?: unknown;
   readonly response: Response;
@@ -117,6 +117,32 @@ export function expectRefusal(
     body: { error: { code, message: expect.any(String), ...(field === undefined ? {} : { field }) } },
   });
   return answer.error as ErrorBody;
+}
+
+/** A page of a list the API answers: its items under the list's own key, and the next page's cursor. */
+interface ListPage {
+  readonly pagination: { readonly next_cursor: string | null };
+}
+
+/**
+ * Every page of a typed list, in order: reads the first page with `read({})`, then each next one
+ * with `read({ cursor })`, until `next_cursor` is null. Asserts each page is a 200, and fails after
+ * `maxPages` pages, so a cursor that never ends fails the test instead of hanging it.
+ */
+export async function everyPage<Page extends ListPage>(
+  read: (next: { cursor?: string }) => Promise<TypedAnswer<Page>>,
+  maxPages = 100,
+): Promise<NonNullable<Page>[]> {
+  const pages: NonNullable<Page>[] = [];
+  let next: { cursor?: string } = {};
+  for (;;) {
+    const page = expectOk(await read(next));
+    pages.push(page);
+    const cursor = page.pagination.next_cursor;
+    if (cursor === null) return pages;
+    if (pages.length >= maxPages) throw new Error(`the list still had a next_cursor after ${maxPages} pages`);
+    next = { cursor };
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

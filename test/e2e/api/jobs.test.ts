@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView } from '#cli/api-client.js';
 import { ACCOUNT_SELECTION_LABEL } from '#local/mx-simulator/index.js';
-import { JOB_TYPES } from '#shared/contract/workflow.js';
+import type { components } from '#shared/api/generated/api-paths.js';
+import { JOB_TYPES, type JobType } from '#shared/contract/workflow.js';
 import {
   type ApiClient,
   apiClient,
   createUser,
   credentialsFor,
   ended,
+  everyPage,
   expectError,
+  expectOk,
+  expectRefusal,
   status,
   storedItems,
   waitForJob,
@@ -24,20 +29,10 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-type Job = {
-  guid: string;
-  type: string;
-  status: string;
-  user_guid: string;
-  member_guid: string;
-  challenges?: Challenge[];
-};
-type Challenge = {
-  guid: string;
-  type: string;
-  label: string | null;
-  options?: { label: string | null; value: string | null }[];
-};
+type Job = JobView;
+type JobRef = Pick<Job, 'guid' | 'user_guid' | 'member_guid'>;
+type MemberPath = { user_guid: string; member_guid: string };
+type Schemas = components['schemas'];
 
 const SENTINEL_ANSWER = 'S3ntinel-Challenge-Answ3r';
 const UNKNOWN_USER = 'USR-00000000-0000-0000-0000-000000000000';
@@ -45,24 +40,43 @@ const UNKNOWN_MEMBER = 'MBR-00000000-0000-0000-0000-000000000000';
 const UNKNOWN_JOB = 'JOB-000000000000-0000000000000000';
 const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
 const MX_RESUME = 'PUT /users/{user_guid}/members/{member_guid}/resume';
+/** Paths as written: where Location headers point, and for the requests the document cannot express. */
 const memberPath = (user: string, member: string) => `/users/${user}/members/${member}`;
-const jobPath = (job: Pick<Job, 'guid' | 'user_guid' | 'member_guid'>) =>
-  `${memberPath(job.user_guid, job.member_guid)}/jobs/${job.guid}`;
+const jobPath = (job: JobRef) => `${memberPath(job.user_guid, job.member_guid)}/jobs/${job.guid}`;
+
+const ofMember = (path: MemberPath) => ({ params: { path } });
+const ofJob = (job: JobRef) => ({
+  params: { path: { user_guid: job.user_guid, member_guid: job.member_guid, job_guid: job.guid } },
+});
+const postMember = (user_guid: string, member: Schemas['CreateMemberBody']['member']) =>
+  api.typed.POST('/users/{user_guid}/members', { params: { path: { user_guid } }, body: { member } });
+const startJob = (path: MemberPath, type: JobType, body: Schemas['StartJobBody'] = {}) =>
+  api.typed.POST(`/users/{user_guid}/members/{member_guid}/${type}`, { ...ofMember(path), body });
+const listJobs = (path: MemberPath, query: { limit?: number; cursor?: string } = {}) =>
+  api.typed.GET('/users/{user_guid}/members/{member_guid}/jobs', { params: { path, query } });
+const readJob = (job: JobRef) => api.typed.GET('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}', ofJob(job));
+const answer = (job: JobRef, challenges: Schemas['AnswerChallengesBody']['challenges']) =>
+  api.typed.PUT('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}/challenges', {
+    ...ofJob(job),
+    body: { challenges },
+  });
+/** The answer to the first challenge a parked job waits on. */
+const firstAnswer = (parked: Job, value: string) => [{ guid: String(parked.challenges?.[0]?.guid), value }];
 
 /** A user with an MX Bank member created through the API, without its first aggregation. */
 async function idleMember(password = 'password') {
   const user = await createUser(api);
-  const created = await api.post(`/users/${user}/members`, {
-    member: { institution_code: 'mxbank', credentials: await credentialsFor(api, password), skip_aggregation: true },
+  const created = await postMember(user, {
+    institution_code: 'mxbank',
+    credentials: await credentialsFor(api, password),
+    skip_aggregation: true,
   });
-  expect(created.status).toBe(201);
-  return { user, member: String(created.body.member.guid), path: memberPath(user, String(created.body.member.guid)) };
+  const member = expectOk(created, 201).member.guid;
+  return { user, member, path: { user_guid: user, member_guid: member } };
 }
 
-async function start(path: string, type: string, body: unknown = {}): Promise<Job> {
-  const started = await api.post(`${path}/${type}`, body);
-  expect(started.status).toBe(202);
-  return started.body.job as Job;
+async function start(path: MemberPath, type: JobType, body: Schemas['StartJobBody'] = {}): Promise<Job> {
+  return expectOk(await startJob(path, type, body), 202).job;
 }
 
 /** The Step Functions executions, of every job type, started for this member. */
@@ -81,22 +95,20 @@ function executionsOf(member: string) {
 
 describe('POST …/verify, …/aggregate, …/identify', () => {
   it('starts a verification (202) with a Location header pointing at the job', async () => {
-    const { member, path } = await idleMember();
+    const { user, member, path } = await idleMember();
 
-    const started = await api.post(`${path}/verify`, {});
-    const location = String(started.headers.get('location'));
-    const read = await api.get(location);
+    const started = await startJob(path, 'verify');
+    const { job } = expectOk(started, 202);
+    const read = await readJob(job);
 
-    expect(started.status).toBe(202);
-    expect(started.body.job).toMatchObject({
+    expect(job).toMatchObject({
       guid: expect.stringMatching(/^JOB-/),
       type: 'verify',
       status: 'RUNNING',
       member_guid: member,
     });
-    expect(location).toBe(`${path}/jobs/${started.body.job.guid}`);
-    expect(read.status).toBe(200);
-    expect(read.body.job.guid).toBe(started.body.job.guid);
+    expect(started.response.headers.get('location')).toBe(`${memberPath(user, member)}/jobs/${job.guid}`);
+    expect(expectOk(read).job.guid).toBe(job.guid);
     expect(executionsOf(member)).toHaveLength(1);
   });
 
@@ -105,24 +117,22 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     const first = await start(path, 'verify');
 
     // A verification waits on its account-selection challenge: it runs until answered.
-    const again = await api.post(`${path}/verify`, {});
+    const again = await startJob(path, 'verify');
 
-    expect(again.status).toBe(202);
-    expect(again.body.job.guid).toBe(first.guid);
-    expect(again.headers.get('location')).toBe(jobPath(first));
+    expect(expectOk(again, 202).job.guid).toBe(first.guid);
+    expect(again.response.headers.get('location')).toBe(jobPath(first));
     expect(executionsOf(member)).toHaveLength(1);
   });
 
-  it.each(['aggregate', 'identify'])(
+  it.each(['aggregate', 'identify'] as const)(
     'refuses to start %s while a verification runs (409 JOB_RUNNING naming the job)',
     async (type) => {
       const { member, path } = await idleMember();
       const running = await start(path, 'verify');
 
-      const refused = await api.post(`${path}/${type}`, {});
+      const refused = await startJob(path, type);
 
-      expectError(refused, 409, 'JOB_RUNNING');
-      expect(refused.body.error.message).toContain(running.guid);
+      expect(expectRefusal(refused, 409, 'JOB_RUNNING').error.message).toContain(running.guid);
       expect(executionsOf(member)).toHaveLength(1);
     },
   );
@@ -131,16 +141,14 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     // The job parks on a challenge, so it is still running when the last of the 50 requests is served.
     const { member, path } = await idleMember('challenge');
 
-    const answers = await Promise.all(Array.from({ length: 50 }, () => api.post(`${path}/aggregate`, {})));
-    const job = answers[0]?.body.job as Job;
-    const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
-    await api.put(`${jobPath(job)}/challenges`, {
-      challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }],
-    });
+    const answers = await Promise.all(Array.from({ length: 50 }, () => startJob(path, 'aggregate')));
+    const job = expectOk(answers[0]!, 202).job;
+    const parked = await waitForJob(api, job, status('CHALLENGED'));
+    await answer(job, firstAnswer(parked, 'correct'));
     const done = await waitForJob(api, job, ended);
 
-    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 50 }, () => 202));
-    expect(new Set(answers.map((a) => a.body.job.guid)).size).toBe(1);
+    expect(answers.map((a) => a.response.status)).toEqual(Array.from({ length: 50 }, () => 202));
+    expect(new Set(answers.map((a) => a.data?.job.guid)).size).toBe(1);
     expect(executionsOf(member)).toHaveLength(1);
     expect(done.status).toBe('SUCCEEDED');
   });
@@ -149,7 +157,7 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     const { member, path } = await idleMember();
 
     const jobs: Job[] = [];
-    for (const type of ['aggregate', 'aggregate', 'identify', 'identify']) {
+    for (const type of ['aggregate', 'aggregate', 'identify', 'identify'] as const) {
       const job = await start(path, type);
       jobs.push(job, await waitForJob(api, job, ended));
     }
@@ -166,10 +174,10 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
   it('takes no body at all as {} (202)', async () => {
     const { path } = await idleMember();
 
-    const started = await api.send('POST', `${path}/aggregate`);
+    // Given no body, the typed client sends none, and no Content-Type either.
+    const started = await api.typed.POST('/users/{user_guid}/members/{member_guid}/aggregate', ofMember(path));
 
-    expect(started.status).toBe(202);
-    expect(started.body.job.type).toBe('aggregate');
+    expect(expectOk(started, 202).job.type).toBe('aggregate');
   });
 
   it('aggregates without transactions when include_transactions is false', async () => {
@@ -182,10 +190,8 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     expect(done.counts?.transactions ?? 0).toBe(0);
     expect((await h.stack.results.listResults(member, 'accounts')).items).toHaveLength(3);
     expect((await h.stack.results.listResults(member, 'transactions')).items).toEqual([]);
-    expect((await api.get(`${path}/transactions`)).body).toEqual({
-      transactions: [],
-      pagination: { next_cursor: null },
-    });
+    const listed = await api.typed.GET('/users/{user_guid}/members/{member_guid}/transactions', ofMember(path));
+    expect(expectOk(listed)).toEqual({ transactions: [], pagination: { next_cursor: null } });
   });
 
   it('follows (observe) the aggregation MX started for a member created outside the API, to SUCCEEDED with results stored', async () => {
@@ -198,9 +204,10 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
       },
     });
     const memberGuid = String(member.guid);
+    const path = { user_guid: user, member_guid: memberGuid };
     const mxStartsBefore = mxCalls('POST /users/{user_guid}/members/{member_guid}/aggregate');
 
-    const job = await start(memberPath(user, memberGuid), 'aggregate', { observe: true });
+    const job = await start(path, 'aggregate', { observe: true });
     const done = await waitForJob(api, job, ended);
 
     expect(done).toMatchObject({
@@ -209,25 +216,23 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
       counts: { accounts: 3, transactions: 150 },
     });
     expect(mxCalls('POST /users/{user_guid}/members/{member_guid}/aggregate')).toBe(mxStartsBefore);
-    expect((await api.get(memberPath(user, memberGuid))).body.member).toMatchObject({
-      guid: memberGuid,
-      institution_code: 'mxbank',
-    });
-    expect((await api.get(`${memberPath(user, memberGuid)}/accounts`)).body.accounts).toHaveLength(3);
+    const read = expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}', ofMember(path)));
+    expect(read.member).toMatchObject({ guid: memberGuid, institution_code: 'mxbank' });
+    const listed = expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', ofMember(path)));
+    expect(listed.accounts).toHaveLength(3);
     expect((await h.stack.results.listResults(memberGuid, 'transactions', { limit: 1000 })).items).toHaveLength(150);
   });
 
   it('ends a verification at an institution without verification FAILED NOT_SUPPORTED', async () => {
     const user = await createUser(api);
-    const created = await api.post(`/users/${user}/members`, {
-      member: {
-        institution_code: 'beehive_savings',
-        credentials: await credentialsFor(api, 'password', 'beehive_savings'),
-        skip_aggregation: true,
-      },
+    const created = await postMember(user, {
+      institution_code: 'beehive_savings',
+      credentials: await credentialsFor(api, 'password', 'beehive_savings'),
+      skip_aggregation: true,
     });
+    const path = { user_guid: user, member_guid: expectOk(created, 201).member.guid };
 
-    const done = await waitForJob(api, await start(memberPath(user, created.body.member.guid), 'verify'), ended);
+    const done = await waitForJob(api, await start(path, 'verify'), ended);
 
     expect(done).toMatchObject({ status: 'FAILED', error: { code: 'NOT_SUPPORTED', message: expect.any(String) } });
   });
@@ -243,23 +248,20 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
       },
     });
 
-    expectError(await api.post(`${memberPath(user, UNKNOWN_MEMBER)}/aggregate`, {}), 404, 'NOT_FOUND', 'member_guid');
-    expectError(
-      await api.post(`${memberPath(user, String(member.guid))}/aggregate`, { observe: true }),
-      404,
-      'NOT_FOUND',
-      'member_guid',
-    );
+    const unknown = await startJob({ user_guid: user, member_guid: UNKNOWN_MEMBER }, 'aggregate');
+    const anotherUsers = await startJob({ user_guid: user, member_guid: String(member.guid) }, 'aggregate', {
+      observe: true,
+    });
+
+    expectRefusal(unknown, 404, 'NOT_FOUND', 'member_guid');
+    expectRefusal(anotherUsers, 404, 'NOT_FOUND', 'member_guid');
     expect(executionsOf(String(member.guid))).toEqual([]);
   });
 
   it('answers 404 naming user_guid for an unknown user', async () => {
-    expectError(
-      await api.post(`${memberPath(UNKNOWN_USER, UNKNOWN_MEMBER)}/verify`, {}),
-      404,
-      'NOT_FOUND',
-      'user_guid',
-    );
+    const refused = await startJob({ user_guid: UNKNOWN_USER, member_guid: UNKNOWN_MEMBER }, 'verify');
+
+    expectRefusal(refused, 404, 'NOT_FOUND', 'user_guid');
   });
 
   it.each([
@@ -267,15 +269,18 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     ['include_transactions that is not a boolean', { include_transactions: 1 }, 'include_transactions'],
     ['a field the API does not take', { type: 'verify' }, 'type'],
   ])('refuses %s (400 VALIDATION_FAILED naming the field)', async (_, body, field) => {
-    const { member, path } = await idleMember();
+    const { user, member } = await idleMember();
 
-    expectError(await api.post(`${path}/aggregate`, body), 400, 'VALIDATION_FAILED', field);
+    // Raw: each body breaks the document on purpose.
+    expectError(await api.post(`${memberPath(user, member)}/aggregate`, body), 400, 'VALIDATION_FAILED', field);
     expect(executionsOf(member)).toEqual([]);
   });
 
   it('refuses a body that is not JSON (415 / 400 INVALID_JSON)', async () => {
-    const { path } = await idleMember();
+    const { user, member } = await idleMember();
+    const path = memberPath(user, member);
 
+    // Raw: the typed client sends only well-formed JSON, as application/json.
     expectError(
       await api.send('POST', `${path}/verify`, { raw: '{}', headers: { 'Content-Type': 'text/plain' } }),
       415,
@@ -292,15 +297,16 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
 describe('starting only what MX will start', () => {
   it('a verify on a PENDING OAuth member is refused with MEMBER_PENDING_OAUTH, starting nothing', async () => {
     const user = await createUser(api);
-    const created = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'mx_bank_oauth', is_oauth: true, skip_aggregation: true },
+    const created = await postMember(user, {
+      institution_code: 'mx_bank_oauth',
+      is_oauth: true,
+      skip_aggregation: true,
     });
-    const member = String(created.body.member.guid);
+    const member = expectOk(created, 201).member.guid;
 
-    const refused = await api.post(`${memberPath(user, member)}/verify`, {});
+    const refused = await startJob({ user_guid: user, member_guid: member }, 'verify');
 
-    expectError(refused, 409, 'MEMBER_PENDING_OAUTH');
-    expect(refused.body.error.message).toMatch(/PENDING.*OAuth window/);
+    expect(expectRefusal(refused, 409, 'MEMBER_PENDING_OAUTH').error.message).toMatch(/PENDING.*OAuth window/);
     expect(executionsOf(member)).toHaveLength(0);
   });
 
@@ -308,15 +314,14 @@ describe('starting only what MX will start', () => {
     const { member, path } = await idleMember('denied');
     const failed = await waitForJob(api, await start(path, 'aggregate'), ended);
 
-    const refused = await api.post(`${path}/identify`, {});
+    const refused = await startJob(path, 'identify');
 
     expect(failed).toMatchObject({
       status: 'FAILED',
       connection_status: 'DENIED',
       error: { code: 'CREDENTIALS_INVALID' },
     });
-    expectError(refused, 409, 'MEMBER_NEEDS_CREDENTIALS');
-    expect(refused.body.error.message).toMatch(/DENIED.*PUT/);
+    expect(expectRefusal(refused, 409, 'MEMBER_NEEDS_CREDENTIALS').error.message).toMatch(/DENIED.*PUT/);
     expect(executionsOf(member)).toHaveLength(1);
   });
 
@@ -324,9 +329,9 @@ describe('starting only what MX will start', () => {
     const { user, member, path } = await idleMember();
     await h.mx.updateUser(user, { is_disabled: true });
 
-    const refused = await api.post(`${path}/verify`, {});
+    const refused = await startJob(path, 'verify');
 
-    expectError(refused, 409, 'USER_DISABLED', 'user_guid');
+    expectRefusal(refused, 409, 'USER_DISABLED', 'user_guid');
     expect(executionsOf(member)).toHaveLength(0);
   });
 
@@ -341,16 +346,14 @@ describe('starting only what MX will start', () => {
         skip_aggregation: false,
       },
     });
-    const path = memberPath(user, String(member.guid));
+    const path = { user_guid: user, member_guid: String(member.guid) };
 
-    const refused = await api.post(`${path}/verify`, {});
-    const attached = await api.post(`${path}/aggregate`, {});
+    const refused = await startJob(path, 'verify');
+    const attached = await startJob(path, 'aggregate');
     h.stack.simulator?.configure({ jobDurationMs: 150_000 });
-    const done = await waitForJob(api, attached.body.job, ended);
+    const done = await waitForJob(api, expectOk(attached, 202).job, ended);
 
-    expectError(refused, 409, 'MEMBER_BEING_AGGREGATED');
-    expect(refused.body.error.message).toContain('observe: true');
-    expect(attached.status).toBe(202);
+    expect(expectRefusal(refused, 409, 'MEMBER_BEING_AGGREGATED').error.message).toContain('observe: true');
     expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3 } });
   });
 
@@ -374,28 +377,21 @@ describe('GET …/jobs and GET …/jobs/{job_guid}', () => {
   it('lists the member’s jobs newest first, a page at a time through next_cursor', async () => {
     const { path } = await idleMember();
     const created: string[] = [];
-    for (const type of ['aggregate', 'identify', 'aggregate']) {
+    for (const type of ['aggregate', 'identify', 'aggregate'] as const) {
       const job = await start(path, type);
       await waitForJob(api, job, ended);
       created.push(job.guid);
     }
 
-    const pages: Job[][] = [];
-    let cursor: string | null = null;
-    do {
-      const page = await api.get(`${path}/jobs?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-      expect(page.status).toBe(200);
-      pages.push(page.body.jobs);
-      cursor = page.body.pagination.next_cursor;
-    } while (cursor !== null && pages.length < 10);
-    const all = await api.get(`${path}/jobs`);
+    const pages = (await everyPage((next) => listJobs(path, { limit: 1, ...next }))).map((page) => page.jobs);
+    const all = expectOk(await listJobs(path));
 
     const paged = pages.flat().map((j) => j.guid);
     expect(pages[0]).toHaveLength(1);
     expect(pages.every((page) => page.length <= 1)).toBe(true);
     expect(paged).toEqual([...created].reverse());
-    expect(all.body.jobs.map((j: Job) => j.guid)).toEqual([...created].reverse());
-    expect(all.body.pagination.next_cursor).toBeNull();
+    expect(all.jobs.map((j) => j.guid)).toEqual([...created].reverse());
+    expect(all.pagination.next_cursor).toBeNull();
   });
 
   it('reads a job without its task token, history or MX job guid', async () => {
@@ -403,25 +399,26 @@ describe('GET …/jobs and GET …/jobs/{job_guid}', () => {
     const job = await start(path, 'verify');
     const parked = await waitForJob(api, job, status('CHALLENGED'));
 
-    const read = await api.get(jobPath(job));
+    const read = expectOk(await readJob(job)).job;
 
-    expect(read.status).toBe(200);
-    expect(read.body.job).toEqual(parked);
-    expect(read.body.job).not.toHaveProperty('task_token');
-    expect(read.body.job).not.toHaveProperty('history');
-    expect(read.body.job).not.toHaveProperty('mx_job_guid');
+    expect(read).toEqual(parked);
+    expect(read).not.toHaveProperty('task_token');
+    expect(read).not.toHaveProperty('history');
+    expect(read).not.toHaveProperty('mx_job_guid');
   });
 
   it('answers 404 naming job_guid for an unknown job, and for a job of another member of the same user', async () => {
     const { user, path } = await idleMember();
-    const otherMember = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'options'), skip_aggregation: true },
+    const otherMember = await postMember(user, {
+      institution_code: 'mxbank',
+      credentials: await credentialsFor(api, 'options'),
+      skip_aggregation: true,
     });
     const job = await start(path, 'aggregate');
 
-    expectError(await api.get(`${path}/jobs/${UNKNOWN_JOB}`), 404, 'NOT_FOUND', 'job_guid');
-    expectError(
-      await api.get(`${memberPath(user, otherMember.body.member.guid)}/jobs/${job.guid}`),
+    expectRefusal(await readJob({ ...job, guid: UNKNOWN_JOB }), 404, 'NOT_FOUND', 'job_guid');
+    expectRefusal(
+      await readJob({ ...job, member_guid: expectOk(otherMember, 201).member.guid }),
       404,
       'NOT_FOUND',
       'job_guid',
@@ -433,16 +430,22 @@ describe('GET …/jobs and GET …/jobs/{job_guid}', () => {
     const job = await start(path, 'aggregate');
     const intruder = await createUser(api);
 
-    expectError(await api.get(jobPath({ ...job, user_guid: intruder })), 404, 'NOT_FOUND', 'member_guid');
-    expectError(await api.get(`${memberPath(intruder, job.member_guid)}/jobs`), 404, 'NOT_FOUND', 'member_guid');
+    expectRefusal(await readJob({ ...job, user_guid: intruder }), 404, 'NOT_FOUND', 'member_guid');
+    expectRefusal(
+      await listJobs({ user_guid: intruder, member_guid: job.member_guid }),
+      404,
+      'NOT_FOUND',
+      'member_guid',
+    );
   });
 
   it.each(['JOB-1', 'not-a-job', 'JOB-000000000000-00000000000000zz', 'MBR-000000000000-0000000000000000'])(
     'refuses the malformed job guid %s (400 INVALID_PARAMETER naming job_guid)',
     async (guid) => {
-      const { path } = await idleMember();
+      const { user, member } = await idleMember();
 
-      expectError(await api.get(`${path}/jobs/${guid}`), 400, 'INVALID_PARAMETER', 'job_guid');
+      // Raw: each guid breaks the document's pattern on purpose.
+      expectError(await api.get(`${memberPath(user, member)}/jobs/${guid}`), 400, 'INVALID_PARAMETER', 'job_guid');
     },
   );
 
@@ -450,9 +453,13 @@ describe('GET …/jobs and GET …/jobs/{job_guid}', () => {
     const first = await idleMember();
     const second = await idleMember();
     for (const m of [first, second])
-      for (const type of ['aggregate', 'identify']) await waitForJob(api, await start(m.path, type), ended);
-    const foreign = (await api.get(`${second.path}/jobs?limit=1`)).body.pagination.next_cursor as string;
-    const ofAccounts = (await api.get(`${first.path}/accounts?limit=1`)).body.pagination.next_cursor as string;
+      for (const type of ['aggregate', 'identify'] as const) await waitForJob(api, await start(m.path, type), ended);
+    const foreign = expectOk(await listJobs(second.path, { limit: 1 })).pagination.next_cursor as string;
+    const ofAccounts = expectOk(
+      await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', {
+        params: { path: first.path, query: { limit: 1 } },
+      }),
+    ).pagination.next_cursor as string;
     const forged = Buffer.from(JSON.stringify({ pk: `MEMBER#${first.member}`, sk: 'LOCK', extra: 1 })).toString(
       'base64url',
     );
@@ -460,12 +467,7 @@ describe('GET …/jobs and GET …/jobs/{job_guid}', () => {
     expect(foreign).toEqual(expect.any(String));
     expect(ofAccounts).toEqual(expect.any(String));
     for (const cursor of ['garbage', foreign, ofAccounts, forged, Buffer.from('[]').toString('base64url')]) {
-      expectError(
-        await api.get(`${first.path}/jobs?cursor=${encodeURIComponent(cursor)}`),
-        400,
-        'INVALID_CURSOR',
-        'cursor',
-      );
+      expectRefusal(await listJobs(first.path, { cursor }), 400, 'INVALID_CURSOR', 'cursor');
     }
   });
 
@@ -476,9 +478,10 @@ describe('GET …/jobs and GET …/jobs/{job_guid}', () => {
     ['cursor=', 'cursor'],
     ['page=2', 'page'],
   ])('refuses %s (400 INVALID_PARAMETER naming it)', async (query, field) => {
-    const { path } = await idleMember();
+    const { user, member } = await idleMember();
 
-    expectError(await api.get(`${path}/jobs?${query}`), 400, 'INVALID_PARAMETER', field);
+    // Raw: each query breaks the document on purpose.
+    expectError(await api.get(`${memberPath(user, member)}/jobs?${query}`), 400, 'INVALID_PARAMETER', field);
   });
 });
 
@@ -486,66 +489,57 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
   it('resumes a verification parked on its account selection (202) and keeps exactly the chosen account’s numbers', async () => {
     const { user, member, path } = await idleMember();
     const job = await start(path, 'verify');
-    const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
+    const parked = await waitForJob(api, job, status('CHALLENGED'));
     const selection = parked.challenges?.[0];
     const checking = selection?.options?.find((o) => /checking/i.test(String(o.label)));
 
-    const answered = await api.put(`${jobPath(job)}/challenges`, {
-      challenges: [{ guid: selection?.guid, value: checking?.value }],
-    });
+    const answered = await answer(job, [{ guid: String(selection?.guid), value: String(checking?.value) }]);
     const done = await waitForJob(api, job, ended);
-    const numbers = await api.get(`${path}/account_numbers`);
+    const numbers = await api.typed.GET('/users/{user_guid}/members/{member_guid}/account_numbers', ofMember(path));
 
     expect(parked.challenges).toHaveLength(1);
     expect(selection).toMatchObject({ type: 'OPTIONS', label: ACCOUNT_SELECTION_LABEL });
     expect(selection?.options?.length).toBeGreaterThanOrEqual(2);
-    expect(answered.status).toBe(202);
-    expect(answered.body.job).toMatchObject({ guid: job.guid, status: 'RUNNING' });
-    expect(answered.body.job.challenges).toBeUndefined();
+    const resumed = expectOk(answered, 202).job;
+    expect(resumed).toMatchObject({ guid: job.guid, status: 'RUNNING' });
+    expect(resumed.challenges).toBeUndefined();
     expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { account_numbers: 1 } });
-    expect(numbers.status).toBe(200);
-    expect(numbers.body.account_numbers).toHaveLength(1);
+    const [number, ...others] = expectOk(numbers).account_numbers;
+    expect(others).toEqual([]);
     // Option values are MX's own tokens: the chosen option's label names the account's number.
-    const checkingAccount = (await api.get(`${path}/accounts`)).body.accounts.find(
-      (a: { type: string }) => a.type === 'CHECKING',
-    );
-    expect(numbers.body.account_numbers[0]).toMatchObject({
-      account_guid: checkingAccount?.guid,
-      member_guid: member,
-      user_guid: user,
-    });
-    expect(checking?.label).toMatch(new RegExp(`${numbers.body.account_numbers[0].account_number.slice(-4)}$`));
+    const accounts = expectOk(
+      await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', ofMember(path)),
+    ).accounts;
+    const checkingAccount = accounts.find((a) => a.type === 'CHECKING');
+    expect(number).toMatchObject({ account_guid: checkingAccount?.guid, member_guid: member, user_guid: user });
+    expect(checking?.label).toMatch(new RegExp(`${String(number?.account_number).slice(-4)}$`));
   });
 
   it('identifies through a TEXT challenge answered right', async () => {
     const { path } = await idleMember('challenge');
     const job = await start(path, 'identify');
-    const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
+    const parked = await waitForJob(api, job, status('CHALLENGED'));
 
-    const answered = await api.put(`${jobPath(job)}/challenges`, {
-      challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }],
-    });
+    const answered = await answer(job, firstAnswer(parked, 'correct'));
     const done = await waitForJob(api, job, ended);
 
     expect(parked.challenges?.[0]?.type).toBe('TEXT');
-    expect(answered.status).toBe(202);
+    expectOk(answered, 202);
     expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { account_owners: 3 } });
-    expect((await api.get(`${path}/account_owners`)).body.account_owners).toHaveLength(3);
+    const owners = await api.typed.GET('/users/{user_guid}/members/{member_guid}/account_owners', ofMember(path));
+    expect(expectOk(owners).account_owners).toHaveLength(3);
   });
 
   it('ends the job FAILED MFA_REJECTED on a wrong answer, which is kept nowhere', async () => {
     const { path } = await idleMember('challenge');
     const job = await start(path, 'identify');
-    const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
+    const parked = await waitForJob(api, job, status('CHALLENGED'));
 
-    const answered = await api.put(`${jobPath(job)}/challenges`, {
-      challenges: [{ guid: parked.challenges?.[0]?.guid, value: SENTINEL_ANSWER }],
-    });
+    const answered = await answer(job, firstAnswer(parked, SENTINEL_ANSWER));
     const done = await waitForJob(api, job, ended);
 
-    expect(answered.status).toBe(202);
     expect(done).toMatchObject({ status: 'FAILED', connection_status: 'REJECTED', error: { code: 'MFA_REJECTED' } });
-    expect(JSON.stringify(answered.body)).not.toContain(SENTINEL_ANSWER);
+    expect(JSON.stringify(expectOk(answered, 202))).not.toContain(SENTINEL_ANSWER);
     expect(JSON.stringify(done)).not.toContain(SENTINEL_ANSWER);
     expect(JSON.stringify(await storedItems(h.stack))).not.toContain(SENTINEL_ANSWER);
   });
@@ -553,19 +547,16 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
   it('resumes once when the same answer is posted twice at once: one 202, one 409 ALREADY_ANSWERED', async () => {
     const { path } = await idleMember('challenge');
     const job = await start(path, 'aggregate');
-    const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
-    const answer = { challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }] };
+    const parked = await waitForJob(api, job, status('CHALLENGED'));
+    const challenges = firstAnswer(parked, 'correct');
     const resumesBefore = mxCalls(MX_RESUME);
 
-    const answers = await Promise.all([
-      api.put(`${jobPath(job)}/challenges`, answer),
-      api.put(`${jobPath(job)}/challenges`, answer),
-    ]);
+    const answers = await Promise.all([answer(job, challenges), answer(job, challenges)]);
     const done = await waitForJob(api, job, ended);
 
-    const [accepted, refused] = [...answers].sort((a, b) => a.status - b.status);
-    expect(accepted?.status).toBe(202);
-    expectError(refused!, 409, 'ALREADY_ANSWERED');
+    const [accepted, refused] = [...answers].sort((a, b) => a.response.status - b.response.status);
+    expectOk(accepted!, 202);
+    expectRefusal(refused!, 409, 'ALREADY_ANSWERED');
     expect(mxCalls(MX_RESUME) - resumesBefore).toBe(1);
     expect(done.status).toBe('SUCCEEDED');
   });
@@ -573,22 +564,25 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
   it('answers a repeated answer, posted after the first was taken, 409 ALREADY_ANSWERED while the job runs on', async () => {
     const { path } = await idleMember('challenge');
     const job = await start(path, 'aggregate');
-    const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
-    const answer = { challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }] };
+    const parked = await waitForJob(api, job, status('CHALLENGED'));
+    const challenges = firstAnswer(parked, 'correct');
     const resumesBefore = mxCalls(MX_RESUME);
 
-    const first = await api.put(`${jobPath(job)}/challenges`, answer);
-    const second = await api.put(`${jobPath(job)}/challenges`, answer);
+    const first = await answer(job, challenges);
+    const second = await answer(job, challenges);
     const secondAnsweredAt = Date.now();
     const done = await waitForJob(api, job, ended);
-    const afterTheEnd = await api.put(`${jobPath(job)}/challenges`, answer);
+    const afterTheEnd = await answer(job, challenges);
 
-    expect(first.status).toBe(202);
+    expectOk(first, 202);
     expect(done.status).toBe('SUCCEEDED');
     // The job runs on for 100 ms of MX time after the answer; only once it has ended does it "no longer wait".
-    if (secondAnsweredAt < Date.parse(String(done.finished_at))) expectError(second, 409, 'ALREADY_ANSWERED');
-    else expect(second.body.error.code).toMatch(/^(ALREADY_ANSWERED|JOB_NOT_CHALLENGED)$/);
-    expectError(afterTheEnd, 409, 'JOB_NOT_CHALLENGED');
+    if (secondAnsweredAt < Date.parse(String(done.finished_at))) expectRefusal(second, 409, 'ALREADY_ANSWERED');
+    else
+      expect(second.error).toMatchObject({
+        error: { code: expect.stringMatching(/^(ALREADY_ANSWERED|JOB_NOT_CHALLENGED)$/) },
+      });
+    expectRefusal(afterTheEnd, 409, 'JOB_NOT_CHALLENGED');
     expect(mxCalls(MX_RESUME) - resumesBefore).toBe(1);
   });
 
@@ -597,44 +591,36 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const running = await start(path, 'aggregate');
     const resumesBefore = mxCalls(MX_RESUME);
 
-    const whileRunning = await api.put(`${jobPath(running)}/challenges`, {
-      challenges: [{ guid: 'MFA-1', value: 'correct' }],
-    });
+    const whileRunning = await answer(running, [{ guid: 'MFA-1', value: 'correct' }]);
     await waitForJob(api, running, ended);
-    const afterTheEnd = await api.put(`${jobPath(running)}/challenges`, {
-      challenges: [{ guid: 'MFA-1', value: 'correct' }],
-    });
+    const afterTheEnd = await answer(running, [{ guid: 'MFA-1', value: 'correct' }]);
 
-    expectError(whileRunning, 409, 'JOB_NOT_CHALLENGED');
-    expectError(afterTheEnd, 409, 'JOB_NOT_CHALLENGED');
+    expectRefusal(whileRunning, 409, 'JOB_NOT_CHALLENGED');
+    expectRefusal(afterTheEnd, 409, 'JOB_NOT_CHALLENGED');
     expect(mxCalls(MX_RESUME)).toBe(resumesBefore);
   });
 
   it('refuses an answer to a challenge the job does not wait on (400 naming challenges.N.guid), leaving it CHALLENGED', async () => {
     const { path } = await idleMember();
     const job = await start(path, 'verify');
-    const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
+    const parked = await waitForJob(api, job, status('CHALLENGED'));
     const real = {
       guid: String(parked.challenges?.[0]?.guid),
       value: String(parked.challenges?.[0]?.options?.[0]?.value),
     };
 
-    const strayOnly = await api.put(`${jobPath(job)}/challenges`, {
-      challenges: [{ guid: 'CRD-not-a-challenge', value: 'x' }],
-    });
-    const strayAfterReal = await api.put(`${jobPath(job)}/challenges`, {
-      challenges: [real, { guid: 'CRD-not-a-challenge', value: 'x' }],
-    });
+    const strayOnly = await answer(job, [{ guid: 'CRD-not-a-challenge', value: 'x' }]);
+    const strayAfterReal = await answer(job, [real, { guid: 'CRD-not-a-challenge', value: 'x' }]);
 
-    expectError(strayOnly, 400, 'VALIDATION_FAILED', 'challenges.0.guid');
-    expectError(strayAfterReal, 400, 'VALIDATION_FAILED', 'challenges.1.guid');
-    expect((await api.get(jobPath(job))).body.job).toEqual(parked);
+    expectRefusal(strayOnly, 400, 'VALIDATION_FAILED', 'challenges.0.guid');
+    expectRefusal(strayAfterReal, 400, 'VALIDATION_FAILED', 'challenges.1.guid');
+    expect(expectOk(await readJob(job)).job).toEqual(parked);
   });
 
   it('refuses answers that leave one of the job’s challenges unanswered (400 naming challenges)', async () => {
     const { member, path } = await idleMember('challenge');
     const job = await start(path, 'aggregate');
-    const parked: Job = await waitForJob(api, job, status('CHALLENGED'));
+    const parked = await waitForJob(api, job, status('CHALLENGED'));
     // MX may ask several questions in one round; the simulator asks one, so give the stored job a second.
     const record = await h.stack.jobs.getJob(member, job.guid);
     const second = { guid: 'MFA-second-question', type: 'TEXT', label: 'Your first pet?' };
@@ -644,13 +630,10 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
       now: new Date(),
     });
 
-    const partial = await api.put(`${jobPath(job)}/challenges`, {
-      challenges: [{ guid: parked.challenges?.[0]?.guid, value: 'correct' }],
-    });
+    const partial = await answer(job, firstAnswer(parked, 'correct'));
 
-    expectError(partial, 400, 'VALIDATION_FAILED', 'challenges');
-    expect(partial.body.error.message).toContain(second.guid);
-    expect((await api.get(jobPath(job))).body.job.status).toBe('CHALLENGED');
+    expect(expectRefusal(partial, 400, 'VALIDATION_FAILED', 'challenges').error.message).toContain(second.guid);
+    expect(expectOk(await readJob(job)).job.status).toBe('CHALLENGED');
   });
 
   it.each([
@@ -663,18 +646,16 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const { path } = await idleMember();
     const job = await start(path, 'verify');
 
+    // Raw: each body breaks the document on purpose (it asks for at least one answer).
     expectError(await api.put(`${jobPath(job)}/challenges`, body), 400, 'VALIDATION_FAILED', field);
   });
 
   it('answers 404 naming job_guid for an unknown job, and 400 BODY_REQUIRED without a body', async () => {
     const { path } = await idleMember();
+    const unknownJob = { ...path, guid: UNKNOWN_JOB };
 
-    expectError(
-      await api.put(`${path}/jobs/${UNKNOWN_JOB}/challenges`, { challenges: [{ guid: 'MFA-1', value: 'x' }] }),
-      404,
-      'NOT_FOUND',
-      'job_guid',
-    );
-    expectError(await api.send('PUT', `${path}/jobs/${UNKNOWN_JOB}/challenges`), 400, 'BODY_REQUIRED');
+    expectRefusal(await answer(unknownJob, [{ guid: 'MFA-1', value: 'x' }]), 404, 'NOT_FOUND', 'job_guid');
+    // Raw: the document requires the body this request leaves out.
+    expectError(await api.send('PUT', `${jobPath(unknownJob)}/challenges`), 400, 'BODY_REQUIRED');
   });
 });

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { paths } from '#shared/api/generated/api-paths.js';
 import {
   type ApiClient,
   apiClient,
   createUser,
   credentialsFor,
   ended,
+  everyPage,
+  expectOk,
   storedItems,
   waitForJob,
 } from '#test/support/api-client.js';
@@ -19,39 +22,47 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-type Job = { guid: string; user_guid: string; member_guid: string; status: string };
+type MemberPath = { user_guid: string; member_guid: string };
+type TransactionsQuery = NonNullable<
+  paths['/users/{user_guid}/members/{member_guid}/transactions']['get']['parameters']['query']
+>;
+// The document leaves MX's records open (MxRecord), so the field these tests read is named here.
+type Listed = { guid: string };
 
 /** A user with an MX Bank member whose first aggregation has succeeded. */
 async function aggregatedMember() {
   const user = await createUser(api);
-  const created = await api.post(`/users/${user}/members`, {
-    member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') },
+  const credentials = await credentialsFor(api, 'password');
+  const created = await api.typed.POST('/users/{user_guid}/members', {
+    params: { path: { user_guid: user } },
+    body: { member: { institution_code: 'mxbank', credentials } },
   });
-  expect(created.status).toBe(201);
-  const job = created.body.job as Job;
+  const job = expectOk(created, 201).job!;
   expect(await waitForJob(api, job, ended)).toMatchObject({ status: 'SUCCEEDED' });
-  return { user, member: job.member_guid, path: `/users/${user}/members/${job.member_guid}`, job };
+  const path: MemberPath = { user_guid: user, member_guid: job.member_guid };
+  return { user, member: job.member_guid, path, job };
 }
 
-async function aggregate(path: string): Promise<Job> {
-  const started = await api.post(`${path}/aggregate`, {});
-  expect(started.status).toBe(202);
-  return (await waitForJob(api, started.body.job as Job, ended)) as Job;
+async function aggregate(path: MemberPath) {
+  const started = await api.typed.POST('/users/{user_guid}/members/{member_guid}/aggregate', {
+    params: { path },
+    body: {},
+  });
+  return waitForJob(api, expectOk(started, 202).job, ended);
 }
+
+const listAccounts = async (path: MemberPath) =>
+  expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', { params: { path } }))
+    .accounts as Listed[];
 
 /** Every transaction guid the API lists, page after page of `limit`. */
-async function listedTransactions(path: string, limit: number, query = ''): Promise<string[]> {
-  const guids: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await api.get(
-      `${path}/transactions?limit=${limit}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
-    expect(page.status).toBe(200);
-    guids.push(...(page.body.transactions as { guid: string }[]).map((t) => t.guid));
-    cursor = page.body.pagination.next_cursor as string | null;
-  } while (cursor);
-  return guids;
+async function listedTransactions(path: MemberPath, limit: number, query: TransactionsQuery = {}): Promise<string[]> {
+  const pages = await everyPage((next) =>
+    api.typed.GET('/users/{user_guid}/members/{member_guid}/transactions', {
+      params: { path, query: { limit, ...query, ...next } },
+    }),
+  );
+  return pages.flatMap((page) => (page.transactions as Listed[]).map((t) => t.guid));
 }
 
 const resultRowsOf = async (member: string) =>
@@ -63,11 +74,10 @@ describe('result generations', () => {
     // What a job still copying (or failed mid-copy) leaves: rows of its own generation, unpublished.
     await h.stack.results.putResults(member, 'accounts', 'JOB-still-copying', [{ guid: 'ACT-partial' }], new Date());
 
-    const accounts = await api.get(`${path}/accounts`);
+    const accounts = await listAccounts(path);
 
-    expect(accounts.status).toBe(200);
-    expect((accounts.body.accounts as { guid: string }[]).map((a) => a.guid)).not.toContain('ACT-partial');
-    expect(accounts.body.accounts).toHaveLength(3);
+    expect(accounts.map((a) => a.guid)).not.toContain('ACT-partial');
+    expect(accounts).toHaveLength(3);
   });
 
   it('serves only what the latest aggregation returned: rows MX no longer returns are gone', async () => {
@@ -90,10 +100,10 @@ describe('result generations', () => {
 
   it("walks every account's transactions with one cursor, without losing or repeating one", async () => {
     const { path } = await aggregatedMember();
-    const accounts = (await api.get(`${path}/accounts`)).body.accounts as { guid: string }[];
+    const accounts = await listAccounts(path);
 
     const byPages = await listedTransactions(path, 7);
-    const ofOneAccount = await listedTransactions(path, 7, `&account_guid=${accounts[1]?.guid}`);
+    const ofOneAccount = await listedTransactions(path, 7, { account_guid: accounts[1]?.guid });
 
     expect(byPages).toHaveLength(150);
     expect(new Set(byPages).size).toBe(150);
@@ -114,9 +124,9 @@ describe('result generations', () => {
     const { member, path } = await aggregatedMember();
     await h.stack.results.putResults(member, 'accounts', 'JOB-failed', [{ guid: 'ACT-partial' }], new Date());
 
-    const deleted = await api.delete(path);
+    const deleted = await api.typed.DELETE('/users/{user_guid}/members/{member_guid}', { params: { path } });
 
-    expect(deleted.status).toBe(204);
+    expectOk(deleted, 204);
     const left = (await storedItems(h.stack)).filter((item) => JSON.stringify(item).includes(member));
     expect(left.filter((item) => /^(GENERATION|PUBLISHED)#/.test(String(item.sk)))).toEqual([]);
     expect(await resultRowsOf(member)).toEqual([]);

@@ -1,48 +1,77 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobView } from '#cli/api-client.js';
+import type { JobView, ResultKind } from '#cli/api-client.js';
+import type { paths } from '#shared/api/generated/api-paths.js';
 import {
   type ApiClient,
   apiClient,
   createUser,
   credentialsFor,
   ended,
+  everyPage,
   expectError,
+  expectOk,
+  expectRefusal,
   status,
   waitForJob,
 } from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 type Challenge = NonNullable<JobView['challenges']>[number];
+type MemberPath = { user_guid: string; member_guid: string };
+type TransactionsQuery = NonNullable<
+  paths['/users/{user_guid}/members/{member_guid}/transactions']['get']['parameters']['query']
+>;
 
+// The document leaves MX's records open (MxRecord), so the fields these tests read are named here.
 type Transaction = { guid: string; account_guid: string; member_guid: string; date: string };
-type Account = { guid: string; member_guid: string; type: string };
+type Account = { guid: string; member_guid: string; type: string; account_number: string };
+type ResultPage = Record<string, unknown> & { pagination: { next_cursor: string | null } };
+type AccountNumber = { is_tokenized: boolean; account_guid: string; account_number: string };
 
 let h: WorkflowHarness;
 let api: ApiClient;
 /** A member aggregated (750 transactions), verified (one account) and identified, shared by the read-only tests. */
 let user: string;
 let member: string;
+let shared: MemberPath;
+/** The shared member's path as written, for the requests the document cannot express. */
 let path: string;
 
 const TRANSACTIONS_PER_ACCOUNT = 250;
 const UNKNOWN_MEMBER = 'MBR-00000000-0000-0000-0000-000000000000';
 
-async function run(type: string, answer?: (challenge: Challenge) => string) {
-  const started = await api.post(`${path}/${type}`, {});
-  expect(started.status).toBe(202);
-  if (answer) {
-    const parked = await waitForJob(api, started.body.job, status('CHALLENGED'));
+const answer = (job: JobView, challenges: { guid: string; value: string }[]) =>
+  api.typed.PUT('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}/challenges', {
+    params: { path: { user_guid: job.user_guid, member_guid: job.member_guid, job_guid: job.guid } },
+    body: { challenges },
+  });
+
+/** A page of one kind of result; the transactions query is the widest of the four. */
+const list = (kind: ResultKind, of: MemberPath, query: TransactionsQuery = {}) =>
+  api.typed.GET(
+    `/users/{user_guid}/members/{member_guid}/${kind}` as '/users/{user_guid}/members/{member_guid}/transactions',
+    { params: { path: of, query } },
+  );
+const transactions = async (query: TransactionsQuery = {}) =>
+  expectOk(await list('transactions', shared, query)).transactions as Transaction[];
+const accounts = async (of: MemberPath = shared) =>
+  expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', { params: { path: of } }))
+    .accounts as Account[];
+const accountNumbers = (of: MemberPath) =>
+  api.typed.GET('/users/{user_guid}/members/{member_guid}/account_numbers', { params: { path: of } });
+
+async function run(type: 'aggregate' | 'verify' | 'identify', pick?: (challenge: Challenge) => string) {
+  const started = expectOk(
+    await api.typed.POST(`/users/{user_guid}/members/{member_guid}/${type}`, { params: { path: shared }, body: {} }),
+    202,
+  );
+  if (pick) {
+    const parked = await waitForJob(api, started.job, status('CHALLENGED'));
     const [challenge] = parked.challenges ?? [];
     if (!challenge) throw new Error(`job ${parked.guid} parked without a challenge`);
-    expect(
-      (
-        await api.put(`${path}/jobs/${parked.guid}/challenges`, {
-          challenges: [{ guid: challenge.guid, value: answer(challenge) }],
-        })
-      ).status,
-    ).toBe(202);
+    expectOk(await answer(parked, [{ guid: challenge.guid, value: pick(challenge) }]), 202);
   }
-  const done = await waitForJob(api, started.body.job, ended);
+  const done = await waitForJob(api, started.job, ended);
   expect(done.status).toBe('SUCCEEDED');
   return done;
 }
@@ -52,10 +81,13 @@ beforeAll(async () => {
   h.stack.simulator?.configure({ transactionsPerAccount: TRANSACTIONS_PER_ACCOUNT });
   api = apiClient(h.stack.endpoints.api);
   user = await createUser(api);
-  const created = await api.post(`/users/${user}/members`, {
-    member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password'), skip_aggregation: true },
+  const credentials = await credentialsFor(api, 'password');
+  const created = await api.typed.POST('/users/{user_guid}/members', {
+    params: { path: { user_guid: user } },
+    body: { member: { institution_code: 'mxbank', credentials, skip_aggregation: true } },
   });
-  member = created.body.member.guid;
+  member = expectOk(created, 201).member.guid;
+  shared = { user_guid: user, member_guid: member };
   path = `/users/${user}/members/${member}`;
   await run('aggregate');
   await run('verify', (c) => String(c.options?.find((o) => /savings/i.test(o.label ?? ''))?.value));
@@ -63,23 +95,15 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-/** Every page of a list, following next_cursor until it is null. */
-async function allPages<T>(listPath: string, key: string): Promise<T[][]> {
-  const pages: T[][] = [];
-  let cursor: string | null = null;
-  do {
-    const separator = listPath.includes('?') ? '&' : '?';
-    const page = await api.get(`${listPath}${cursor ? `${separator}cursor=${encodeURIComponent(cursor)}` : ''}`);
-    expect(page.status).toBe(200);
-    pages.push(page.body[key]);
-    cursor = page.body.pagination.next_cursor;
-  } while (cursor !== null && pages.length < 50);
-  return pages;
+/** The items of every page of a list, page by page. */
+async function allPages<T>(kind: ResultKind, query: TransactionsQuery): Promise<T[][]> {
+  const pages = await everyPage((next) => list(kind, shared, { ...query, ...next }));
+  return pages.map((page: ResultPage) => page[kind] as T[]);
 }
 
 describe('GET …/transactions', () => {
   it('pages through all 750 transactions by 100 with next_cursor until it is null, each exactly once', async () => {
-    const pages = await allPages<Transaction>(`${path}/transactions?limit=100`, 'transactions');
+    const pages = await allPages<Transaction>('transactions', { limit: 100 });
 
     const guids = pages.flat().map((t) => t.guid);
     expect(pages.length).toBeGreaterThanOrEqual(8);
@@ -91,32 +115,28 @@ describe('GET …/transactions', () => {
   });
 
   it('answers 100 transactions by default, all of them with limit=1000', async () => {
-    const first = await api.get(`${path}/transactions`);
-    const everything = await api.get(`${path}/transactions?limit=1000`);
+    const first = expectOk(await list('transactions', shared));
+    const everything = expectOk(await list('transactions', shared, { limit: 1000 }));
 
-    expect(first.body.transactions).toHaveLength(100);
-    expect(first.body.pagination.next_cursor).toEqual(expect.any(String));
-    expect(everything.body.transactions).toHaveLength(750);
-    expect(everything.body.pagination.next_cursor).toBeNull();
+    expect(first.transactions).toHaveLength(100);
+    expect(first.pagination.next_cursor).toEqual(expect.any(String));
+    expect(everything.transactions).toHaveLength(750);
+    expect(everything.pagination.next_cursor).toBeNull();
   });
 
   it('filters by account, across pages', async () => {
-    const accounts = (await api.get(`${path}/accounts`)).body.accounts as Account[];
-    const account = accounts[1]!;
+    const account = (await accounts())[1]!;
 
-    const pages = await allPages<Transaction>(
-      `${path}/transactions?limit=100&account_guid=${account.guid}`,
-      'transactions',
-    );
+    const pages = await allPages<Transaction>('transactions', { limit: 100, account_guid: account.guid });
 
-    const transactions = pages.flat();
-    expect(transactions).toHaveLength(TRANSACTIONS_PER_ACCOUNT);
-    expect(new Set(transactions.map((t) => t.guid)).size).toBe(TRANSACTIONS_PER_ACCOUNT);
-    expect(transactions.every((t) => t.account_guid === account.guid)).toBe(true);
+    const found = pages.flat();
+    expect(found).toHaveLength(TRANSACTIONS_PER_ACCOUNT);
+    expect(new Set(found.map((t) => t.guid)).size).toBe(TRANSACTIONS_PER_ACCOUNT);
+    expect(found.every((t) => t.account_guid === account.guid)).toBe(true);
   });
 
   it('filters by date, both ends inclusive', async () => {
-    const all = (await api.get(`${path}/transactions?limit=1000`)).body.transactions as Transaction[];
+    const all = await transactions({ limit: 1000 });
     const dates = [...new Set(all.map((t) => t.date))].sort();
     const [from, to] = [dates[10]!, dates[20]!];
     const expected = all
@@ -124,48 +144,47 @@ describe('GET …/transactions', () => {
       .map((t) => t.guid)
       .sort();
 
-    const pages = await allPages<Transaction>(
-      `${path}/transactions?limit=100&from_date=${from}&to_date=${to}`,
-      'transactions',
-    );
-    const onlyFrom = await api.get(`${path}/transactions?limit=1000&from_date=${dates.at(-1)}`);
-    const onlyTo = await api.get(`${path}/transactions?limit=1000&to_date=${dates[0]}`);
+    const pages = await allPages<Transaction>('transactions', { limit: 100, from_date: from, to_date: to });
+    const onlyFrom = await transactions({ limit: 1000, from_date: dates.at(-1)! });
+    const onlyTo = await transactions({ limit: 1000, to_date: dates[0]! });
 
     const found = pages.flat();
     expect(expected.length).toBeGreaterThan(0);
     expect(found.every((t) => t.date >= from && t.date <= to)).toBe(true);
     expect(found.map((t) => t.guid).sort()).toEqual(expected);
-    expect(onlyFrom.body.transactions.length).toBeGreaterThan(0);
-    expect(onlyFrom.body.transactions.every((t: Transaction) => t.date === dates.at(-1))).toBe(true);
-    expect(onlyTo.body.transactions.length).toBeGreaterThan(0);
-    expect(onlyTo.body.transactions.every((t: Transaction) => t.date === dates[0])).toBe(true);
+    expect(onlyFrom.length).toBeGreaterThan(0);
+    expect(onlyFrom.every((t) => t.date === dates.at(-1))).toBe(true);
+    expect(onlyTo.length).toBeGreaterThan(0);
+    expect(onlyTo.every((t) => t.date === dates[0])).toBe(true);
   });
 
   it('combines an account and a date range', async () => {
-    const all = (await api.get(`${path}/transactions?limit=1000`)).body.transactions as Transaction[];
+    const all = await transactions({ limit: 1000 });
     const account = all[0]!.account_guid;
     const dates = [...new Set(all.map((t) => t.date))].sort();
     const [from, to] = [dates[5]!, dates[40]!];
 
-    const found = (
-      await api.get(`${path}/transactions?limit=1000&account_guid=${account}&from_date=${from}&to_date=${to}`)
-    ).body.transactions as Transaction[];
+    const found = await transactions({ limit: 1000, account_guid: account, from_date: from, to_date: to });
 
     expect(found.length).toBe(all.filter((t) => t.account_guid === account && t.date >= from && t.date <= to).length);
     expect(found.every((t) => t.account_guid === account && t.date >= from && t.date <= to)).toBe(true);
   });
 
   it('answers no transactions for a date range without any', async () => {
-    const found = await api.get(`${path}/transactions?from_date=1999-01-01&to_date=1999-12-31`);
+    const found = await list('transactions', shared, { from_date: '1999-01-01', to_date: '1999-12-31' });
 
-    expect(found.status).toBe(200);
-    expect(found.body).toEqual({ transactions: [], pagination: { next_cursor: null } });
+    expect(expectOk(found)).toEqual({ transactions: [], pagination: { next_cursor: null } });
   });
 
   it.each([
-    ['from_date after to_date', 'from_date=2026-03-02&to_date=2026-03-01', 'from_date'],
-    ['a date that does not exist', 'from_date=2026-02-30', 'from_date'],
-    ['a to_date that does not exist', 'to_date=2025-13-01', 'to_date'],
+    ['from_date after to_date', { from_date: '2026-03-02', to_date: '2026-03-01' }, 'from_date'],
+    ['a date that does not exist', { from_date: '2026-02-30' }, 'from_date'],
+    ['a to_date that does not exist', { to_date: '2025-13-01' }, 'to_date'],
+  ])('refuses %s (400 INVALID_PARAMETER naming the field)', async (_, query, field) => {
+    expectRefusal(await list('transactions', shared, query), 400, 'INVALID_PARAMETER', field);
+  });
+
+  it.each([
     ['a date not as YYYY-MM-DD', 'to_date=03/01/2026', 'to_date'],
     ['limit 0', 'limit=0', 'limit'],
     ['limit 1001', 'limit=1001', 'limit'],
@@ -174,35 +193,33 @@ describe('GET …/transactions', () => {
     ['an empty cursor', 'cursor=', 'cursor'],
     ['a query parameter the API does not take', 'type=DEBIT', 'type'],
   ])('refuses %s (400 INVALID_PARAMETER naming the field)', async (_, query, field) => {
+    // Raw: each query breaks the document on purpose.
     expectError(await api.get(`${path}/transactions?${query}`), 400, 'INVALID_PARAMETER', field);
   });
 
   it('refuses a cursor of another list (400 INVALID_CURSOR naming cursor)', async () => {
-    const ofAccounts = (await api.get(`${path}/accounts?limit=1`)).body.pagination.next_cursor as string;
+    const ofAccounts = expectOk(await list('accounts', shared, { limit: 1 })).pagination.next_cursor!;
 
-    expectError(
-      await api.get(`${path}/transactions?cursor=${encodeURIComponent(ofAccounts)}`),
-      400,
-      'INVALID_CURSOR',
-      'cursor',
-    );
-    expectError(await api.get(`${path}/transactions?cursor=not-a-cursor`), 400, 'INVALID_CURSOR', 'cursor');
+    expectRefusal(await list('transactions', shared, { cursor: ofAccounts }), 400, 'INVALID_CURSOR', 'cursor');
+    expectRefusal(await list('transactions', shared, { cursor: 'not-a-cursor' }), 400, 'INVALID_CURSOR', 'cursor');
   });
 });
 
 describe('GET …/accounts, …/account_numbers, …/account_owners', () => {
   it('lists the member’s 3 accounts', async () => {
-    const listed = await api.get(`${path}/accounts`);
+    const listed = expectOk(
+      await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', { params: { path: shared } }),
+    );
 
-    expect(listed.status).toBe(200);
-    expect(listed.body.accounts).toHaveLength(3);
-    expect(listed.body.accounts.every((a: Account) => a.member_guid === member && /^ACT-/.test(a.guid))).toBe(true);
-    expect(listed.body.accounts.map((a: Account) => a.type).sort()).toEqual(['CHECKING', 'CREDIT_CARD', 'SAVINGS']);
-    expect(listed.body.pagination).toEqual({ next_cursor: null });
+    const listedAccounts = listed.accounts as Account[];
+    expect(listedAccounts).toHaveLength(3);
+    expect(listedAccounts.every((a) => a.member_guid === member && /^ACT-/.test(a.guid))).toBe(true);
+    expect(listedAccounts.map((a) => a.type).sort()).toEqual(['CHECKING', 'CREDIT_CARD', 'SAVINGS']);
+    expect(listed.pagination).toEqual({ next_cursor: null });
   });
 
   it('pages the accounts one at a time', async () => {
-    const pages = await allPages<Account>(`${path}/accounts?limit=1`, 'accounts');
+    const pages = await allPages<Account>('accounts', { limit: 1 });
 
     const guids = pages.flat().map((a) => a.guid);
     expect(guids).toHaveLength(3);
@@ -211,14 +228,12 @@ describe('GET …/accounts, …/account_numbers, …/account_owners', () => {
   });
 
   it('lists the one verified account’s numbers (verification), for the account chosen', async () => {
-    const accounts = (await api.get(`${path}/accounts`)).body.accounts as Account[];
-    const savings = accounts.find((a) => a.type === 'SAVINGS');
+    const savings = (await accounts()).find((a) => a.type === 'SAVINGS');
 
-    const listed = await api.get(`${path}/account_numbers`);
+    const listed = expectOk(await accountNumbers(shared));
 
-    expect(listed.status).toBe(200);
-    expect(listed.body.account_numbers).toHaveLength(1);
-    expect(listed.body.account_numbers[0]).toMatchObject({
+    expect(listed.account_numbers).toHaveLength(1);
+    expect(listed.account_numbers[0]).toMatchObject({
       guid: expect.stringMatching(/^ACN-/),
       account_guid: savings?.guid,
       member_guid: member,
@@ -228,104 +243,105 @@ describe('GET …/accounts, …/account_numbers, …/account_owners', () => {
   });
 
   it('lists one owner per account (identification)', async () => {
-    const accounts = (await api.get(`${path}/accounts`)).body.accounts as Account[];
+    const owned = await accounts();
 
-    const listed = await api.get(`${path}/account_owners`);
-
-    expect(listed.status).toBe(200);
-    expect(listed.body.account_owners).toHaveLength(3);
-    expect(listed.body.account_owners.map((o: { account_guid: string }) => o.account_guid).sort()).toEqual(
-      accounts.map((a) => a.guid).sort(),
+    const listed = expectOk(
+      await api.typed.GET('/users/{user_guid}/members/{member_guid}/account_owners', { params: { path: shared } }),
     );
-    expect(listed.body.account_owners.every((o: { owner_name: string }) => o.owner_name)).toBe(true);
+
+    const owners = listed.account_owners as { account_guid: string; owner_name: string }[];
+    expect(owners).toHaveLength(3);
+    expect(owners.map((o) => o.account_guid).sort()).toEqual(owned.map((a) => a.guid).sort());
+    expect(owners.every((o) => o.owner_name)).toBe(true);
   });
 
   it('lists nothing for a member that has not run a job', async () => {
-    const idle = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'options'), skip_aggregation: true },
+    const credentials = await credentialsFor(api, 'options');
+    const idle = await api.typed.POST('/users/{user_guid}/members', {
+      params: { path: { user_guid: user } },
+      body: { member: { institution_code: 'mxbank', credentials, skip_aggregation: true } },
     });
-    const idlePath = `/users/${user}/members/${idle.body.member.guid}`;
+    const idleMember = { user_guid: user, member_guid: expectOk(idle, 201).member.guid };
 
-    for (const kind of ['accounts', 'account_numbers', 'account_owners', 'transactions']) {
-      expect(await api.get(`${idlePath}/${kind}`)).toMatchObject({
-        status: 200,
-        body: { [kind]: [], pagination: { next_cursor: null } },
-      });
+    for (const kind of ['accounts', 'account_numbers', 'account_owners', 'transactions'] as const) {
+      expect(expectOk(await list(kind, idleMember))).toEqual({ [kind]: [], pagination: { next_cursor: null } });
     }
   });
 
   it.each(['accounts', 'account_numbers', 'account_owners'])(
     'refuses the transaction filters on %s (400 INVALID_PARAMETER naming it)',
     async (kind) => {
+      // Raw: the document gives the date filters to transactions only.
       expectError(await api.get(`${path}/${kind}?from_date=2026-01-01`), 400, 'INVALID_PARAMETER', 'from_date');
     },
   );
 
-  it.each(['accounts', 'account_numbers', 'account_owners', 'transactions'])(
+  it.each(['accounts', 'account_numbers', 'account_owners', 'transactions'] as const)(
     'answers %s of an unknown member, or of another user’s member, 404 naming member_guid',
     async (kind) => {
       const intruder = await createUser(api);
 
-      expectError(await api.get(`/users/${user}/members/${UNKNOWN_MEMBER}/${kind}`), 404, 'NOT_FOUND', 'member_guid');
-      expectError(await api.get(`/users/${intruder}/members/${member}/${kind}`), 404, 'NOT_FOUND', 'member_guid');
+      const unknown = { user_guid: user, member_guid: UNKNOWN_MEMBER };
+      const anotherUsers = { user_guid: intruder, member_guid: member };
+
+      expectRefusal(await list(kind, unknown), 404, 'NOT_FOUND', 'member_guid');
+      expectRefusal(await list(kind, anotherUsers), 404, 'NOT_FOUND', 'member_guid');
     },
   );
 });
 
 describe('tokenized account numbers (TANs)', () => {
   /** A verified OAuth member at this institution (the end user opens the OAuth window; checking chosen). */
-  async function verifiedOAuthMember(institution: string) {
-    const created = await api.post(`/users/${user}/members`, {
-      member: { institution_code: institution, is_oauth: true, skip_aggregation: true },
-    });
-    expect(created.status).toBe(201);
-    expect((await fetch(String(created.body.member.oauth_window_uri))).status).toBe(200);
-    const oauthPath = `/users/${user}/members/${created.body.member.guid}`;
-    const started = await api.post(`${oauthPath}/verify`, {});
-    expect(started.status).toBe(202);
-    const parked = await waitForJob(api, started.body.job, status('CHALLENGED'));
+  async function verifiedOAuthMember(institution: string): Promise<MemberPath> {
+    const created = expectOk(
+      await api.typed.POST('/users/{user_guid}/members', {
+        params: { path: { user_guid: user } },
+        body: { member: { institution_code: institution, is_oauth: true, skip_aggregation: true } },
+      }),
+      201,
+    );
+    expect((await fetch(String(created.member.oauth_window_uri))).status).toBe(200);
+    const oauthMember = { user_guid: user, member_guid: created.member.guid };
+    const started = expectOk(
+      await api.typed.POST('/users/{user_guid}/members/{member_guid}/verify', {
+        params: { path: oauthMember },
+        body: {},
+      }),
+      202,
+    );
+    const parked = await waitForJob(api, started.job, status('CHALLENGED'));
     const [challenge] = parked.challenges ?? [];
     const checking = challenge?.options?.find((o) => /checking/i.test(o.label ?? ''));
     if (!challenge || !checking) throw new Error(`job ${parked.guid} parked without a checking option`);
-    expect(
-      (
-        await api.put(`${oauthPath}/jobs/${parked.guid}/challenges`, {
-          challenges: [{ guid: challenge.guid, value: checking.value }],
-        })
-      ).status,
-    ).toBe(202);
-    expect((await waitForJob(api, started.body.job, ended)).status).toBe('SUCCEEDED');
-    return oauthPath;
+    expectOk(await answer(parked, [{ guid: challenge.guid, value: String(checking.value) }]), 202);
+    expect((await waitForJob(api, started.job, ended)).status).toBe('SUCCEEDED');
+    return oauthMember;
   }
 
   it('marks account numbers from an OAuth member at a TAN-issuing institution is_tokenized', async () => {
-    const chasePath = await verifiedOAuthMember('chase_oauth_test');
+    const chase = await verifiedOAuthMember('chase_oauth_test');
 
-    const listed = await api.get(`${chasePath}/account_numbers`);
-    const accounts = (await api.get(`${chasePath}/accounts`)).body.accounts as {
-      guid: string;
-      account_number: string;
-    }[];
+    const listed = expectOk(await accountNumbers(chase));
+    const chaseAccounts = await accounts(chase);
 
-    expect(listed.status).toBe(200);
-    expect(listed.body.account_numbers).toHaveLength(1);
-    const [tan] = listed.body.account_numbers;
+    expect(listed.account_numbers).toHaveLength(1);
+    const [tan] = listed.account_numbers as AccountNumber[];
     expect(tan).toMatchObject({
       is_tokenized: true,
       account_number: expect.stringMatching(/^9990\d{13}$/),
       routing_number: expect.stringMatching(/^\d{9}$/),
     });
     // The account's own number, the one to show people, is masked and is not the TAN's.
-    const account = accounts.find((a) => a.guid === tan.account_guid);
+    const account = chaseAccounts.find((a) => a.guid === tan?.account_guid);
     expect(account?.account_number).toMatch(/^XXXXXX\d{4}$/);
-    expect(tan.account_number.endsWith(String(account?.account_number).slice(-4))).toBe(false);
+    expect(tan?.account_number.endsWith(String(account?.account_number).slice(-4))).toBe(false);
   });
 
   it('does not mark a non-OAuth member’s numbers, nor an OAuth member’s at a bank that issues no TANs', async () => {
-    const oauthPath = await verifiedOAuthMember('mx_bank_oauth');
+    const oauthMember = await verifiedOAuthMember('mx_bank_oauth');
 
-    const ofCredentials = (await api.get(`${path}/account_numbers`)).body.account_numbers;
-    const ofOAuth = (await api.get(`${oauthPath}/account_numbers`)).body.account_numbers;
+    const ofCredentials = expectOk(await accountNumbers(shared)).account_numbers;
+    const ofOAuth = expectOk(await accountNumbers(oauthMember)).account_numbers;
 
     expect(ofCredentials).toEqual([
       expect.objectContaining({ is_tokenized: false, account_number: expect.stringMatching(/^\d{10}$/) }),
@@ -336,29 +352,28 @@ describe('tokenized account numbers (TANs)', () => {
   });
 
   it('deleting a member with stored numbers warns they stop being usable, and that Chase’s TANs are revoked', async () => {
-    const chasePath = await verifiedOAuthMember('chase_oauth_test');
-    const memberGuid = chasePath.split('/').at(-1);
+    const chase = await verifiedOAuthMember('chase_oauth_test');
 
-    const deleted = await api.delete(chasePath);
+    const deleted = await api.typed.DELETE('/users/{user_guid}/members/{member_guid}', { params: { path: chase } });
 
-    expect(deleted.status).toBe(200);
-    expect(deleted.body).toEqual({
-      deleted: { member_guid: memberGuid, account_numbers: 1, tokenized_account_numbers: 1 },
+    expect(expectOk(deleted)).toEqual({
+      deleted: { member_guid: chase.member_guid, account_numbers: 1, tokenized_account_numbers: 1 },
       warnings: [
         { code: 'ACCOUNT_NUMBERS_UNUSABLE', message: expect.stringContaining('deleted with it') },
         { code: 'TOKENIZED_ACCOUNT_NUMBERS_REVOKED', message: expect.stringContaining('Chase') },
       ],
     });
-    expectError(await api.get(`${chasePath}/account_numbers`), 404, 'NOT_FOUND', 'member_guid');
+    expectRefusal(await accountNumbers(chase), 404, 'NOT_FOUND', 'member_guid');
   });
 
   it('deleting a member whose numbers are real warns only that the stored ones are gone', async () => {
-    const oauthPath = await verifiedOAuthMember('mx_bank_oauth');
+    const oauthMember = await verifiedOAuthMember('mx_bank_oauth');
 
-    const deleted = await api.delete(oauthPath);
+    const deleted = expectOk(
+      await api.typed.DELETE('/users/{user_guid}/members/{member_guid}', { params: { path: oauthMember } }),
+    );
 
-    expect(deleted.status).toBe(200);
-    expect(deleted.body.deleted).toMatchObject({ account_numbers: 1, tokenized_account_numbers: 0 });
-    expect(deleted.body.warnings.map((w: { code: string }) => w.code)).toEqual(['ACCOUNT_NUMBERS_UNUSABLE']);
+    expect(deleted.deleted).toMatchObject({ account_numbers: 1, tokenized_account_numbers: 0 });
+    expect(deleted.warnings.map((w) => w.code)).toEqual(['ACCOUNT_NUMBERS_UNUSABLE']);
   });
 });

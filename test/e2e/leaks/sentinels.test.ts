@@ -1,10 +1,15 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView } from '#cli/api-client.js';
+import type { components } from '#shared/api/generated/api-paths.js';
+import type { JobType } from '#shared/contract/workflow.js';
 import {
   type ApiClient,
   apiClient,
+  createUser,
   credentialsFor,
   ended,
+  expectOk,
   type RecordedAnswer,
   status,
   storedItems,
@@ -64,21 +69,9 @@ const responses: RecordedAnswer[] = [];
 
 // ── the scenarios ──────────────────────────────────────────────────────────────────────────
 
-type Job = {
-  guid: string;
-  user_guid: string;
-  member_guid: string;
-  status: string;
-  error?: { code: string };
-  challenges?: Challenge[];
-  oauth_window_uri?: string;
-};
-type Challenge = {
-  guid: string;
-  type: string;
-  label: string | null;
-  options?: { label: string | null; value: string | null }[];
-};
+type Job = JobView;
+type Challenge = NonNullable<Job['challenges']>[number];
+type CreateMember = components['schemas']['CreateMemberBody']['member'];
 
 /** How each scenario ended, asserted below. */
 const outcomes: Record<string, unknown> = {};
@@ -87,54 +80,68 @@ const accountNumbers = new Set<string>();
 const routingNumbers = new Set<string>();
 
 async function scenarios(api: ApiClient): Promise<void> {
-  const newUser = async (id: string) => {
-    const created = await api.post('/users', { user: { id } });
-    expect(created.status).toBe(201);
-    return String(created.body.user.guid);
-  };
-  const memberPath = (user: string, member: string) => `/users/${user}/members/${member}`;
-  const jobPath = (job: Job) => `${memberPath(job.user_guid, job.member_guid)}/jobs/${job.guid}`;
+  const ofMember = (user_guid: string, member_guid: string) => ({ params: { path: { user_guid, member_guid } } });
+  const postMember = (user_guid: string, member: CreateMember) =>
+    api.typed.POST('/users/{user_guid}/members', { params: { path: { user_guid } }, body: { member } });
   const connect = async (user: string, password: string, skip: boolean) => {
-    const created = await api.post(`/users/${user}/members`, {
-      member: { institution_code: 'mxbank', credentials: await credentialsFor(api, password), skip_aggregation: skip },
+    const credentials = await credentialsFor(api, password);
+    const created = await postMember(user, { institution_code: 'mxbank', credentials, skip_aggregation: skip });
+    const { member, job } = expectOk(created, 201);
+    return { member: member.guid, job };
+  };
+  const start = async (user: string, member: string, type: JobType) => {
+    const started = await api.typed.POST(`/users/{user_guid}/members/{member_guid}/${type}`, {
+      ...ofMember(user, member),
+      body: {},
     });
-    expect(created.status).toBe(201);
-    return { member: String(created.body.member.guid), job: created.body.job as Job | undefined };
+    return expectOk(started, 202).job;
   };
-  const start = async (user: string, member: string, type: string) => {
-    const started = await api.post(`${memberPath(user, member)}/${type}`, {});
-    expect(started.status).toBe(202);
-    return started.body.job as Job;
-  };
+  const answerWith = (job: Job, challenges: { guid: string; value: string }[]) =>
+    api.typed.PUT('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}/challenges', {
+      params: { path: { user_guid: job.user_guid, member_guid: job.member_guid, job_guid: job.guid } },
+      body: { challenges },
+    });
   const answer = async (job: Job, value: (challenge: Challenge) => string) => {
-    const parked = (await waitForJob(api, job, status('CHALLENGED'))) as Job;
+    const parked = await waitForJob(api, job, status('CHALLENGED'));
     const challenges = parked.challenges ?? [];
-    const answered = await api.put(`${jobPath(job)}/challenges`, {
-      challenges: challenges.map((c) => ({ guid: c.guid, value: value(c) })),
-    });
-    expect(answered.status).toBe(202);
+    expectOk(
+      await answerWith(
+        job,
+        challenges.map((c) => ({ guid: c.guid, value: value(c) })),
+      ),
+      202,
+    );
     return challenges;
   };
   const checking = (c: Challenge) => String(c.options?.find((o) => /checking/i.test(String(o.label)))?.value);
-  const done = async (job: Job) => (await waitForJob(api, job, ended)) as Job;
+  const done = (job: Job) => waitForJob(api, job, ended);
   const readResults = async (user: string, member: string) => {
-    for (const kind of ['accounts', 'transactions?limit=1000', 'account_numbers', 'account_owners', 'jobs'])
-      await api.get(`${memberPath(user, member)}/${kind}`);
-    await api.get(memberPath(user, member));
+    const of = ofMember(user, member);
+    await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', of);
+    await api.typed.GET('/users/{user_guid}/members/{member_guid}/transactions', {
+      params: { ...of.params, query: { limit: 1000 } },
+    });
+    await api.typed.GET('/users/{user_guid}/members/{member_guid}/account_numbers', of);
+    await api.typed.GET('/users/{user_guid}/members/{member_guid}/account_owners', of);
+    await api.typed.GET('/users/{user_guid}/members/{member_guid}/jobs', of);
+    await api.typed.GET('/users/{user_guid}/members/{member_guid}', of);
   };
 
-  const first = await newUser('sentinel-user-1');
-  const second = await newUser('sentinel-user-2');
+  const first = await createUser(api, 'sentinel-user-1');
+  const second = await createUser(api, 'sentinel-user-2');
 
   // Aggregation: a member connected with the sentinel password, followed from MX's first aggregation.
   const sentinel = await connect(first, SENTINEL_PASSWORD, false);
-  outcomes.aggregate = (await done(sentinel.job as Job)).status;
+  outcomes.aggregate = (await done(sentinel.job!)).status;
   // Verification through the account-selection challenge, then its account numbers.
   const verify = await start(first, sentinel.member, 'verify');
   const selection = await answer(verify, checking);
   outcomes.verify = { status: (await done(verify)).status, label: selection[0]?.label };
-  const numbers = await api.get(`${memberPath(first, sentinel.member)}/account_numbers`);
-  outcomes.accountNumbers = numbers.body.account_numbers.length;
+  const numbers = await api.typed.GET(
+    '/users/{user_guid}/members/{member_guid}/account_numbers',
+    ofMember(first, sentinel.member),
+  );
+  outcomes.accountNumbers = expectOk(numbers).account_numbers.length;
   await readResults(first, sentinel.member);
 
   // Identification through a TEXT challenge answered right.
@@ -149,25 +156,20 @@ async function scenarios(api: ApiClient): Promise<void> {
   const rejected = await start(second, wrong.member, 'aggregate');
   await answer(rejected, () => SENTINEL_ANSWER);
   outcomes.wrongAnswer = (await done(rejected)).error?.code;
-  const update = await api.put(memberPath(second, wrong.member), {
-    member: { credentials: await credentialsFor(api, SENTINEL_PASSWORD) },
+  const update = await api.typed.PUT('/users/{user_guid}/members/{member_guid}', {
+    ...ofMember(second, wrong.member),
+    body: { member: { credentials: await credentialsFor(api, SENTINEL_PASSWORD) } },
   });
-  expect(update.status).toBe(202);
-  outcomes.update = (await done(update.body.job as Job)).status;
+  outcomes.update = (await done(expectOk(update, 202).job!)).status;
   // The sentinel answer posted again, to a job that no longer waits: refused.
-  outcomes.lateAnswer = (
-    await api.put(`${jobPath(rejected)}/challenges`, { challenges: [{ guid: 'CRD-1', value: SENTINEL_ANSWER }] })
-  ).status;
+  outcomes.lateAnswer = (await answerWith(rejected, [{ guid: 'CRD-1', value: SENTINEL_ANSWER }])).response.status;
 
   // OAuth: the job waits for the end user, who opens the window; then a verification (tokenized numbers).
-  const oauth = await api.post(`/users/${second}/members`, {
-    member: { institution_code: 'chase_oauth_test', is_oauth: true },
-  });
-  expect(oauth.status).toBe(201);
-  const waiting = (await waitForJob(api, oauth.body.job, status('ACTION_REQUIRED'))) as Job;
+  const oauth = expectOk(await postMember(second, { institution_code: 'chase_oauth_test', is_oauth: true }), 201);
+  const waiting = await waitForJob(api, oauth.job!, status('ACTION_REQUIRED'));
   expect((await fetch(String(waiting.oauth_window_uri))).status).toBe(200);
-  outcomes.oauth = (await done(oauth.body.job as Job)).status;
-  const oauthMember = String(oauth.body.member.guid);
+  outcomes.oauth = (await done(oauth.job!)).status;
+  const oauthMember = oauth.member.guid;
   const oauthVerify = await start(second, oauthMember, 'verify');
   await answer(oauthVerify, checking);
   outcomes.oauthVerify = (await done(oauthVerify)).status;
@@ -176,10 +178,12 @@ async function scenarios(api: ApiClient): Promise<void> {
 
   // Refusals that hold the sentinel in their request: MX's (credentials at an OAuth-only institution) and the API's.
   outcomes.refusedAtMx = (
-    await api.post(`/users/${second}/members`, {
-      member: { institution_code: 'mx_bank_oauth', credentials: [{ guid: 'CRD-1', value: SENTINEL_PASSWORD }] },
+    await postMember(second, {
+      institution_code: 'mx_bank_oauth',
+      credentials: [{ guid: 'CRD-1', value: SENTINEL_PASSWORD }],
     })
-  ).status;
+  ).response.status;
+  // Raw: a credential with a label breaks the document on purpose.
   outcomes.refusedByApi = (
     await api.post(`/users/${second}/members`, {
       member: {
@@ -188,6 +192,7 @@ async function scenarios(api: ApiClient): Promise<void> {
       },
     })
   ).status;
+  // Raw: the typed client sends only well-formed JSON.
   outcomes.refusedMalformed = (
     await api.send('POST', `/users/${second}/members`, {
       raw: `{"member":{"credentials":[{"value":"${SENTINEL_PASSWORD}"`,
@@ -196,9 +201,11 @@ async function scenarios(api: ApiClient): Promise<void> {
   ).status;
 
   // Deletion.
-  outcomes.delete = (await api.delete(memberPath(first, text.member))).status;
-  await api.get(`/users/${first}/members`);
-  await api.get(`/users/${second}/members`);
+  outcomes.delete = (
+    await api.typed.DELETE('/users/{user_guid}/members/{member_guid}', ofMember(first, text.member))
+  ).response.status;
+  await api.typed.GET('/users/{user_guid}/members', { params: { path: { user_guid: first } } });
+  await api.typed.GET('/users/{user_guid}/members', { params: { path: { user_guid: second } } });
 
   // The numbers the simulator gave out, asked of MX directly as well as read through the API.
   for (const [user, member] of [
