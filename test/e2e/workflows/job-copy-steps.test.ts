@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COPY_STEP_BOUND, ENV, WORKFLOW_FUNCTIONS, WORKFLOW_STATES } from '#shared/contract/workflow.js';
 import { type StartedJob, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
-/** Lambda's time limits at 1/25: FetchResults' limit is 6 s of real time here, its work bound 2 s. */
-const LAMBDA_TIME_SCALE = 0.04;
+/** Lambda's time limits at 6/100: FetchResults' limit is 9 s of real time here, its work bound 3 s. */
+const LAMBDA_TIME_SCALE = 0.06;
 /**
  * Three pages a step at most: the pages in flight when a bound is reached take this machine's
- * time, which no scale shrinks, so the page bound keeps each step well inside the 6 s.
+ * time, which no scale shrinks, so the page bound keeps each step well inside the 9 s.
  */
 const STEP_PAGES = 3;
-/** 4 pages of 1,000 an account: 12,000 rows in 13 pages, longer to copy here than one invocation's 6 s. */
-const TRANSACTIONS_PER_ACCOUNT = 4_000;
+/** 6 pages of 1,000 an account: 18,000 rows in 19 pages, longer to copy here than one invocation's 9 s. */
+const TRANSACTIONS_PER_ACCOUNT = 6_000;
 const fetchFunction = WORKFLOW_FUNCTIONS.find((f) => f.state === WORKFLOW_STATES.fetchResults)!;
 const limitMs = fetchFunction.timeoutSeconds * 1000 * LAMBDA_TIME_SCALE;
 
