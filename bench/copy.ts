@@ -14,7 +14,7 @@
  *   npx tsx bench/copy.ts --per-account 100000              # the issue's 12 × 100,000
  *   npx tsx bench/copy.ts --accounts 12 --per-account 5000  # any size (accounts: 2, 3 or 12)
  *   npx tsx bench/copy.ts --quick                           # 2 × 2,000, for tests
- *   options: --fetch-concurrency 6  --step-pages 100  --compare-per-account 100  --compare-ceiling 100
+ *   options: --fetch-concurrency 6  --step-pages 100  --compare-per-account 100  --compare-ceiling 100  --progress
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,8 @@ export interface CopyBenchOptions {
   readonly stepPages?: number;
   /** DynamoDB Local to use; one is started (and stopped) without it. */
   readonly dynamoEndpoint?: string;
+  /** A line on stderr after each step, for a long run (`--progress`). */
+  readonly progress?: boolean;
 }
 
 /** What one layout's run measured. */
@@ -146,6 +148,7 @@ function parseOptions(argv: readonly string[]): CopyBenchOptions {
     compareCeiling: integer('--compare-ceiling', DYNAMODB_CEILING / 10),
     fetchConcurrency: integer('--fetch-concurrency', DEFAULT_FETCH_CONCURRENCY),
     stepPages: integer('--step-pages', COPY_STEP_BOUND.pages),
+    progress: argv.includes('--progress'),
   };
 }
 
@@ -173,7 +176,7 @@ async function connectedMember(
   }
 }
 
-function runChild(env: Record<string, string>): Promise<ChildAnswer> {
+function runChild(env: Record<string, string>, progress: boolean): Promise<ChildAnswer> {
   const file = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
     const proc = spawn(
@@ -187,7 +190,10 @@ function runChild(env: Record<string, string>): Promise<ChildAnswer> {
     let out = '';
     let err = '';
     proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    proc.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      if (progress) process.stderr.write(chunk);
+    });
     proc.on('error', reject);
     proc.on('exit', (code) =>
       code === 0
@@ -238,23 +244,27 @@ async function runLayout(
   };
   try {
     const callsBefore = mxCalls();
-    const child = await runChild({
-      COPY_MX_URL: simulator.url,
-      COPY_MX_CLIENT_ID: simulator.clientId,
-      COPY_MX_API_KEY: simulator.apiKey,
-      AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
-      AWS_REGION: LOCAL_AWS_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
-      POWERTOOLS_TRACE_ENABLED: 'false',
-      COPY_TABLE: table,
-      COPY_USER: user,
-      COPY_MEMBER: member,
-      COPY_JOB: jobGuid,
-      COPY_SPREAD: layout === 'spread' ? '1' : '0',
-      COPY_FETCH_CONCURRENCY: String(options.fetchConcurrency),
-      COPY_STEP_PAGES: String(options.stepPages ?? COPY_STEP_BOUND.pages),
-    });
+    const child = await runChild(
+      {
+        COPY_MX_URL: simulator.url,
+        COPY_MX_CLIENT_ID: simulator.clientId,
+        COPY_MX_API_KEY: simulator.apiKey,
+        AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+        AWS_REGION: LOCAL_AWS_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        COPY_TABLE: table,
+        COPY_USER: user,
+        COPY_MEMBER: member,
+        COPY_JOB: jobGuid,
+        COPY_SPREAD: layout === 'spread' ? '1' : '0',
+        COPY_FETCH_CONCURRENCY: String(options.fetchConcurrency),
+        COPY_STEP_PAGES: String(options.stepPages ?? COPY_STEP_BOUND.pages),
+        ...(options.progress ? { COPY_PROGRESS: '1' } : {}),
+      },
+      options.progress === true,
+    );
     const calls = mxCalls() - callsBefore;
     const writes = proxy.stats();
     const rowsCopied = Number(child.counts.accounts ?? 0) + Number(child.counts.transactions ?? 0);
@@ -459,6 +469,15 @@ async function copyInChild(): Promise<void> {
       steps.push(performance.now() - started);
     }
     // MX's 429 sends the state machine through a wait and back; the simulator runs without faults here.
+    if (process.env.COPY_PROGRESS) {
+      const rows = Number(progress.counts?.accounts ?? 0) + Number(progress.counts?.transactions ?? 0);
+      const seconds = (performance.now() - began) / 1000;
+      const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+      console.error(
+        `copy step ${steps.length}: ${rows} rows in ${seconds.toFixed(0)} s, ${(rows / seconds).toFixed(0)} rows/s, ` +
+          `step ${(steps.at(-1)! / 1000).toFixed(1)} s, rss ${rssMb} MB`,
+      );
+    }
     if (progress.next === 'RETRY_FETCH') await sleep(progress.waitSeconds * 1000);
     else if (progress.next !== 'FETCH_RESULTS') break;
   }

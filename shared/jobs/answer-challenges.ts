@@ -1,4 +1,4 @@
-import type { CredentialRequest } from 'mx-platform-node';
+import type { ChallengeResponse, CredentialRequest } from 'mx-platform-node';
 import { DEFAULT_JOB_TIME_BUDGET } from '#shared/contract/time-budget.js';
 import { isMxError } from '#shared/mx/index.js';
 import type { JobRecord } from '#shared/store/job-record.js';
@@ -47,6 +47,39 @@ export function challengeWaitMinutes(job: JobRecord): number {
 
 const defaultWaitMinutes = () => Math.round(DEFAULT_JOB_TIME_BUDGET.challengeTimeoutSeconds / 60);
 const expired = (job: JobRecord): AnswerOutcome => ({ outcome: 'EXPIRED', waitMinutes: challengeWaitMinutes(job) });
+
+/**
+ * MX failures after which MX may hold the answer all the same: its reply was lost on the way
+ * (time-out, dropped connection, a 5xx from a proxy in front of it) or, when an earlier try of
+ * the same answer reached MX, a 400 because its open round is a newer one now.
+ */
+const MAYBE_TAKEN: ReadonlySet<string> = new Set([
+  'MX_BAD_REQUEST',
+  'MX_NETWORK',
+  'MX_TIMEOUT',
+  'MX_SERVER_ERROR',
+  'MX_UNEXPECTED_STATUS',
+  'MX_INVALID_RESPONSE',
+]);
+
+/**
+ * Whether MX no longer waits on any challenge of this round: it is past CHALLENGED, or asks a
+ * round of other guids. A failed read says nothing, so the round is taken as still open.
+ */
+async function roundClosed(
+  mx: Pick<WorkflowDeps['mx'], 'readMemberStatus'>,
+  request: ChallengeAnswers,
+  round: readonly ChallengeResponse[],
+): Promise<boolean> {
+  try {
+    const status = await mx.readMemberStatus(request.userGuid, request.memberGuid);
+    if (status.connection_status !== 'CHALLENGED') return true;
+    const open = new Set((status.challenges ?? []).map((c) => c.guid));
+    return open.size > 0 && round.every((c) => !open.has(c.guid));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Whether an answer took the job out of CHALLENGED and it runs on (only a claimed answer leads
@@ -102,13 +135,19 @@ export async function answerChallenges(
       const job = await deps.jobs.getJob(request.memberGuid, request.jobGuid);
       return !resumed && job ? expired(job) : { outcome: 'NOT_CHALLENGED', job };
     }
-    // Anything else: the challenge is still open, so give it back for another try.
-    await deps.jobs.releaseChallenge(request.memberGuid, request.jobGuid, {
-      challenges: claim.challenges,
-      taskToken,
-      now: deps.now(),
-    });
-    throw error;
+    // The answer may have reached MX with only its reply lost, or an earlier try of it did and MX
+    // asks a newer round now (it refuses these guids with a 400): then the answer is in.
+    const taken =
+      isMxError(error) && MAYBE_TAKEN.has(error.code) && (await roundClosed(deps.mx, request, claim.challenges));
+    if (!taken) {
+      // The challenge is still open: give it back for another try.
+      await deps.jobs.releaseChallenge(request.memberGuid, request.jobGuid, {
+        challenges: claim.challenges,
+        taskToken,
+        now: deps.now(),
+      });
+      throw error;
+    }
   }
   // Closed (TaskTimedOut): the wait ran out between the claim and now; the execution ends the job.
   if (!(await deps.taskTokens.succeed(taskToken))) {

@@ -71,4 +71,40 @@ describe('answerChallenges', () => {
     expect((await h.answer(parked, [{ guid: String(question.guid), value: 'correct' }])).outcome).toBe('RESUMED');
     expect((await h.finished(started)).status).toBe('SUCCEEDED');
   });
+
+  it('resumes a job whose answer MX took with its reply lost, when the answer sent again meets the next round', async () => {
+    const user = await h.newUser();
+    const member = await h.newMember(user, 'challenge_twice');
+    const started = await h.start('aggregate', user, member);
+    const parked = await h.waitForJob(started, challenged);
+    const first = [{ guid: String(parked.challenges![0]!.guid), value: 'correct' }];
+    // An earlier try reached MX and only its reply was lost; MX then asks its second round.
+    await h.mx.resumeMember(user, member, first);
+    const next = await waitForMx(async () => {
+      const status = await h.mx.readMemberStatus(user, member);
+      const guid = status.challenges?.[0]?.guid;
+      return status.connection_status === 'CHALLENGED' && guid !== first[0]!.guid ? status.challenges! : undefined;
+    });
+
+    const outcome = await h.answer(parked, first);
+    const reparked = await h.waitForJob(started, (r) => challenged(r) && r.task_token !== parked.task_token);
+    const second = await h.answer(reparked, [{ guid: String(next[0]!.guid), value: 'correct' }]);
+    const done = await h.finished(started);
+
+    expect(outcome.outcome).toBe('RESUMED');
+    expect(reparked.challenges?.map((c) => c.guid)).toEqual(next.map((c) => c.guid));
+    expect(second.outcome).toBe('RESUMED');
+    expect(done.status).toBe('SUCCEEDED');
+  });
 });
+
+/** Asks `read` every 5 ms until it answers something, for at most 10 s of real time. */
+async function waitForMx<T>(read: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('MX did not get there in 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -65,6 +65,7 @@ describe('answerChallenges', () => {
 
   it('gives the challenge back for another try when MX fails to take the answer', async () => {
     const { w, request } = await parked();
+    w.mx.statuses = [{ connection_status: 'CHALLENGED', challenges: [CHALLENGES.text] }];
     w.mx.failNext('resumeMember', mxError(503));
 
     await expect(answerChallenges(w.deps, request)).rejects.toMatchObject({ code: 'MX_SERVER_ERROR' });
@@ -74,6 +75,40 @@ describe('answerChallenges', () => {
       task_token: 'TOKEN-1',
       challenges: [CHALLENGES.text],
     });
+    expect(w.taskTokens.succeeded).toEqual([]);
+  });
+
+  it('resumes the execution when MX took the answer but its reply was lost', async () => {
+    const { w, request } = await parked();
+    w.mx.statuses = [{ connection_status: 'RESUMED', challenges: [] }];
+    w.mx.failNext('resumeMember', mxError('timeout'));
+
+    const outcome = await answerChallenges(w.deps, request);
+
+    expect(outcome).toEqual({ outcome: 'RESUMED', waitedSeconds: 90 });
+    expect(w.taskTokens.succeeded).toEqual(['TOKEN-1']);
+    expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({ status: 'RUNNING' });
+  });
+
+  it('resumes the execution when a repeated answer meets MX’s next round (400), so polling parks that round', async () => {
+    const { w, request } = await parked();
+    w.mx.statuses = [{ connection_status: 'CHALLENGED', challenges: [{ ...CHALLENGES.text, guid: 'CRD-next' }] }];
+    w.mx.failNext('resumeMember', mxError(400, { mxMessage: 'CRD-text is not a challenge the member waits on' }));
+
+    const outcome = await answerChallenges(w.deps, request);
+
+    expect(outcome).toEqual({ outcome: 'RESUMED', waitedSeconds: 90 });
+    expect(w.taskTokens.succeeded).toEqual(['TOKEN-1']);
+  });
+
+  it('gives the challenge back when MX cannot say whether it took the answer', async () => {
+    const { w, request } = await parked();
+    w.mx.failNext('resumeMember', mxError('timeout'));
+    w.mx.failNext('readMemberStatus', mxError(503));
+
+    await expect(answerChallenges(w.deps, request)).rejects.toMatchObject({ code: 'MX_TIMEOUT' });
+
+    expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({ status: 'CHALLENGED', task_token: 'TOKEN-1' });
     expect(w.taskTokens.succeeded).toEqual([]);
   });
 
