@@ -40,7 +40,9 @@ export const DEFAULT_JOB_WORKFLOW_SETTINGS: JobWorkflowSettings = jobWorkflowSet
  *                              ─ FETCH_RESULTS ─────────→ FetchResults → RouteByStatus (again while the copy
  *                                                          goes on: one bounded step per invocation, its cursor
  *                                                          in $.progress.copy)
- *                              ─ RECORD_SUCCESS ────────→ RecordSuccess → JobSucceeded
+ *                              ─ RECORD_SUCCESS ────────→ RecordSuccess → ResultsLeftToDelete → JobSucceeded
+ *                                                          (while the results it replaced are too many for its
+ *                                                          own 5 s: DeleteSupersededResults, bounded, again)
  *                              ─ RETRY_START (MX's 429) → WaitBeforeRetryStart → StartMxJob
  *                              ─ RETRY_FETCH (MX's 429) → WaitBeforeRetryFetch → FetchResults
  *                              ─ FAIL (or any caught error) → RecordFailure → JobFailed
@@ -176,7 +178,30 @@ export function jobStateMachineDefinition(
     backoffRate: 2,
     maxAttempts: 4,
   });
-  recordSuccess.next(new sfn.Succeed(scope, STATE.jobSucceeded, { stateName: STATE.jobSucceeded }));
+  const jobSucceeded = new sfn.Succeed(scope, STATE.jobSucceeded, { stateName: STATE.jobSucceeded });
+  // The job has ended: what is left is deleting the results it replaced, in bounded steps. A
+  // failure there changes nothing the job's caller sees (the rows are unpublished), so it is
+  // caught into the success; the member's next publish or deletion takes what is left.
+  const deleteSupersededResults = awsFaultsRetried(
+    invoke(
+      STATE.deleteSupersededResults,
+      functions.DeleteSupersededResultsFunction,
+      { job, 'superseded.$': '$.finish.cleanup.superseded' },
+      '$.finish.cleanup',
+    ),
+  );
+  deleteSupersededResults.addCatch(jobSucceeded, { errors: ['States.ALL'], resultPath: '$.cleanupError' });
+  const resultsLeftToDelete = new sfn.Choice(scope, STATE.resultsLeftToDelete, { stateName: STATE.resultsLeftToDelete })
+    .when(
+      sfn.Condition.and(
+        sfn.Condition.isPresent('$.finish.cleanup.resultsLeft'),
+        sfn.Condition.booleanEquals('$.finish.cleanup.resultsLeft', true),
+      ),
+      deleteSupersededResults,
+    )
+    .otherwise(jobSucceeded);
+  deleteSupersededResults.next(resultsLeftToDelete);
+  recordSuccess.next(resultsLeftToDelete);
   const waitBeforeRetryStart = waitAsDecided(STATE.waitBeforeRetryStart).next(startMxJob);
   const waitBeforeRetryFetch = waitAsDecided(STATE.waitBeforeRetryFetch).next(fetchResults);
 

@@ -46,6 +46,8 @@ export const WORKFLOW_STATES = {
   waitBeforeRetryStart: 'WaitBeforeRetryStart',
   waitBeforeRetryFetch: 'WaitBeforeRetryFetch',
   recordSuccess: 'RecordSuccess',
+  resultsLeftToDelete: 'ResultsLeftToDelete',
+  deleteSupersededResults: 'DeleteSupersededResults',
   recordFailure: 'RecordFailure',
   jobSucceeded: 'JobSucceeded',
   jobFailed: 'JobFailed',
@@ -88,6 +90,8 @@ export const ENV = {
   copyStepSeconds: 'COPY_STEP_SECONDS',
   /** FetchResults' work bound per invocation: MX pages copied before it hands back a cursor. */
   copyStepPages: 'COPY_STEP_PAGES',
+  /** RecordSuccess's time for deleting the results its job replaced, in ms, before it hands the rest on. */
+  resultsCleanupMs: 'RESULTS_CLEANUP_MS',
   /** The API's: how long a member stays locked if its job dies without freeing it. */
   jobLockSeconds: 'JOB_LOCK_SECONDS',
   /** The API's: one MX call's time limit inside a request. */
@@ -105,6 +109,12 @@ export const ENV = {
  * about a minute, and far inside the function's time-out below.
  */
 export const COPY_STEP_BOUND = { seconds: 50, pages: 100 } as const;
+
+/**
+ * One DeleteSupersededResults invocation's work: it deletes the rows of results a job replaced
+ * for this long, then hands back what is left (RecordSuccess deletes for 5 s itself first).
+ */
+export const CLEANUP_STEP_SECONDS = 20;
 
 /** The API's variable holding each job type's state machine ARN. */
 export const STATE_MACHINE_ARN_ENV = {
@@ -166,6 +176,11 @@ export const WORKFLOW_FUNCTIONS = [
   }),
   task('RecordSuccessFunction', 'record-success', WORKFLOW_STATES.recordSuccess, { callsMx: false }),
   task('RecordFailureFunction', 'record-failure', WORKFLOW_STATES.recordFailure, { callsMx: false }),
+  // 3× the work bound, as for the copy: a batch in flight at the bound and its retries.
+  task('DeleteSupersededResultsFunction', 'delete-superseded-results', WORKFLOW_STATES.deleteSupersededResults, {
+    callsMx: false,
+    timeoutSeconds: 3 * CLEANUP_STEP_SECONDS,
+  }),
 ] as const;
 
 export type WorkflowFunctionId = (typeof WORKFLOW_FUNCTIONS)[number]['id'];

@@ -7,6 +7,7 @@ import {
   type JobWarningCode,
 } from '#shared/store/job-record.js';
 import { RESULT_KINDS, type ResultKind } from '#shared/store/keys.js';
+import type { SupersededGeneration } from '#shared/store/result-store.js';
 import type { FailureReason } from './failure-reasons.js';
 import type { ResultCounts } from './fetch-results.js';
 import type { Progress } from './progress.js';
@@ -16,6 +17,25 @@ import type { WorkflowDeps } from './workflow-deps.js';
 export interface FinishedJob {
   readonly status: TerminalJobStatus;
   readonly reason: FailureReason | null;
+}
+
+/**
+ * The superseded results a publish left to delete (`$.finish.cleanup`): DeleteSupersededResults
+ * runs while `resultsLeft` holds, each time handing back what is still left.
+ */
+export interface ResultsCleanup {
+  readonly resultsLeft: boolean;
+  readonly superseded: readonly SupersededGeneration[];
+}
+
+export const cleanupOf = (superseded: readonly SupersededGeneration[]): ResultsCleanup => ({
+  resultsLeft: superseded.length > 0,
+  superseded,
+});
+
+/** RecordSuccess's answer: how the job ended, and what of the results it replaced is left to delete. */
+export interface RecordedSuccess extends FinishedJob {
+  readonly cleanup: ResultsCleanup;
 }
 
 export interface RecordSuccessInput {
@@ -40,7 +60,7 @@ const copiedKinds = (counts: ResultCounts): ResultKind[] =>
 export async function recordSuccess(
   deps: Pick<WorkflowDeps, 'jobs' | 'results' | 'now'>,
   { job, counts }: RecordSuccessInput,
-): Promise<FinishedJob> {
+): Promise<RecordedSuccess> {
   const { account_numbers_not_validated: notValidated, ...stored } = counts;
   const connectionStatus = 'CONNECTED';
   if (job.jobType === 'verify' && !stored.account_numbers) {
@@ -53,13 +73,13 @@ export async function recordSuccess(
       now: deps.now(),
     } as const;
     await deps.jobs.finishJob(job.memberGuid, job.jobGuid, finish);
-    return { status: 'FAILED', reason };
+    return { status: 'FAILED', reason, cleanup: cleanupOf([]) };
   }
   const warnings = [
     ...(notValidated ? [warning('ACCOUNT_NUMBERS_NOT_VALIDATED')] : []),
     ...(stored.refreshed === false ? [warning('DATA_NOT_REFRESHED')] : []),
   ];
-  await deps.results.publishResults(job.memberGuid, job.jobGuid, copiedKinds(stored));
+  const left = await deps.results.publishResults(job.memberGuid, job.jobGuid, copiedKinds(stored));
   const finish = {
     status: 'SUCCEEDED',
     counts: stored as JobCounts,
@@ -68,5 +88,5 @@ export async function recordSuccess(
     now: deps.now(),
   } as const;
   await deps.jobs.finishJob(job.memberGuid, job.jobGuid, finish);
-  return { status: 'SUCCEEDED', reason: null };
+  return { status: 'SUCCEEDED', reason: null, cleanup: cleanupOf(left) };
 }

@@ -31,7 +31,7 @@ export type WorkflowJobStore = Pick<
 >;
 
 /** Where FetchResults writes what it copies. */
-export type WorkflowResultStore = Pick<ResultStore, 'putResults' | 'publishResults'>;
+export type WorkflowResultStore = Pick<ResultStore, 'putResults' | 'publishResults' | 'deleteSuperseded'>;
 
 /** What the workflow steps work with; handlers build it once per container. */
 export interface WorkflowDeps {

@@ -1,5 +1,6 @@
 import { JOB_TYPES, NEXT_STEPS } from '#shared/contract/workflow.js';
 import * as z from '#shared/runtime/zod.js';
+import { RESULT_KINDS, type ResultKind } from '#shared/store/keys.js';
 import { FAILURE_REASONS, type FailureReason } from './failure-reasons.js';
 
 const id = z.string().check(z.minLength(1));
@@ -59,6 +60,12 @@ export const RecordSuccessEvent = z.object({
   // Result counts, and `refreshed` (aggregation: false when MX throttled it).
   counts: z.record(z.string(), z.union([count, z.boolean()])),
   progress: z.optional(ProgressSchema),
+});
+export const DeleteSupersededResultsEvent = z.object({
+  job: JobRefSchema,
+  superseded: z.array(
+    z.object({ kind: z.enum(Object.keys(RESULT_KINDS) as [ResultKind, ...ResultKind[]]), generation: id }),
+  ),
 });
 export const RecordFailureEvent = z.object({
   job: JobRefSchema,

@@ -1,6 +1,7 @@
 import { DEFAULT_JOB_TIME_BUDGET } from '#shared/contract/time-budget.js';
 import { ENV } from '#shared/contract/workflow.js';
 import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '#shared/jobs/poll-schedule.js';
+import { CLEANUP_BUDGET_MS } from '#shared/store/result-store.js';
 import { BaseEnvironment, mxConnectionOf, numberVariable, parseEnvironment } from './environment.js';
 import type { MxConnection } from './mx-from-secret.js';
 import * as z from './zod.js';
@@ -24,6 +25,7 @@ const WorkflowEnvironment = z.extend(BaseEnvironment, {
   [ENV.oauthTimeoutSeconds]: positive(DEFAULT_POLL_SCHEDULE.oauthTimeoutSeconds),
   [ENV.challengeTimeoutSeconds]: positive(DEFAULT_JOB_TIME_BUDGET.challengeTimeoutSeconds),
   [ENV.fetchConcurrency]: numberVariable(DEFAULT_FETCH_CONCURRENCY, z.int(), z.gte(1), z.lte(10)),
+  [ENV.resultsCleanupMs]: numberVariable(CLEANUP_BUDGET_MS, z.int(), z.gte(0)),
 });
 
 export interface WorkflowConfig {
@@ -31,6 +33,8 @@ export interface WorkflowConfig {
   readonly mx: MxConnection;
   readonly schedule: PollSchedule;
   readonly fetchConcurrency: number;
+  /** How long a publish deletes superseded results before it hands the rest to DeleteSupersededResults. */
+  readonly resultsCleanupMs: number;
   /** The ParkForChallenge task's timeout: a parked challenge's answers are refused after it. */
   readonly challengeTimeoutSeconds: number;
 }
@@ -49,6 +53,7 @@ export function readWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
       oauthTimeoutSeconds: e[ENV.oauthTimeoutSeconds],
     },
     fetchConcurrency: e[ENV.fetchConcurrency],
+    resultsCleanupMs: e[ENV.resultsCleanupMs],
     challengeTimeoutSeconds: e[ENV.challengeTimeoutSeconds],
   };
 }

@@ -18,7 +18,8 @@ function awsClients(): Clients {
   if (!clients) {
     const config = readWorkflowConfig();
     const doc = documentClient();
-    clients = { config, jobs: new JobStore(doc, config.tableName), results: new ResultStore(doc, config.tableName) };
+    const results = new ResultStore(doc, config.tableName, { cleanupBudgetMs: config.resultsCleanupMs });
+    clients = { config, jobs: new JobStore(doc, config.tableName), results };
   }
   return clients;
 }

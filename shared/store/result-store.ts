@@ -23,6 +23,13 @@ export interface ResultStoreOptions {
   readonly cleanupBudgetMs?: number;
 }
 
+/** A generation of one kind a publish replaced, whose rows are still to be deleted: guids only. */
+export interface SupersededGeneration {
+  readonly kind: ResultKind;
+  /** The job guid the rows were written under. */
+  readonly generation: string;
+}
+
 export interface ResultFilter {
   readonly accountGuid?: string;
   /** YYYY-MM-DD, inclusive, on MX's `date`. */
@@ -39,9 +46,9 @@ export interface ResultQuery {
 
 /**
  * A publish's time for deleting superseded rows: well inside RecordSuccess's 30 s time-out, so a big
- * superseded generation never makes the step fail; the rest waits for the next publish.
+ * superseded generation never makes the step fail; it hands the rest on (deleteSuperseded).
  */
-const CLEANUP_BUDGET_MS = 5_000;
+export const CLEANUP_BUDGET_MS = 5_000;
 
 /** Reads a filtered page may take before it answers with fewer items and a cursor. */
 const MAX_FILTERED_READS = 20;
@@ -107,7 +114,8 @@ interface Part {
  * were, and a row MX no longer returns goes with the generation it was in.
  *
  * Cleanup: a publish deletes every other generation of the kind (batched deletes, within a time
- * budget; what is left is deleted by the next publish or the member's deletion). Not a TTL: DynamoDB
+ * budget) and answers what it left; the workflow deletes that in further bounded steps
+ * (deleteSuperseded). Not a TTL: DynamoDB
  * deletes expired items up to days late and DynamoDB Local not at all, so superseded account
  * numbers and owner data would outlive the publish by an unknown time.
  */
@@ -185,10 +193,15 @@ export class ResultStore {
 
   /**
    * Makes the job's generation of each kind the one reads see, all kinds at once (one transaction),
-   * then deletes the superseded generations of those kinds. Publishing again is harmless.
+   * then deletes the superseded generations of those kinds within the cleanup budget. Answers the
+   * superseded generations it had no time for. Publishing again is harmless.
    */
-  async publishResults(memberGuid: string, jobGuid: string, kinds: readonly ResultKind[]): Promise<void> {
-    if (kinds.length === 0) return;
+  async publishResults(
+    memberGuid: string,
+    jobGuid: string,
+    kinds: readonly ResultKind[],
+  ): Promise<SupersededGeneration[]> {
+    if (kinds.length === 0) return [];
     const publishedAt = new Date().toISOString();
     const puts = [];
     for (const kind of kinds) {
@@ -204,11 +217,30 @@ export class ResultStore {
       puts.push({ Put: { TableName: this.tableName, Item: item } });
     }
     await this.doc.send(new TransactWriteCommand({ TransactItems: puts }));
-    const deadline = Date.now() + this.cleanupBudgetMs;
+    // Listed now, while the job still holds the member: a later job's generation is never in it.
+    const superseded: SupersededGeneration[] = [];
     for (const kind of kinds) {
-      const superseded = (await this.markers(memberGuid, kind)).filter((marker) => marker.generation !== jobGuid);
-      if (!(await deletePartitions(this.doc, this.tableName, superseded, deadline))) return;
+      const generations = new Set((await this.markers(memberGuid, kind)).map((marker) => marker.generation));
+      generations.delete(jobGuid);
+      for (const generation of [...generations].sort()) superseded.push({ kind, generation });
     }
+    return this.deleteSuperseded(memberGuid, superseded, Date.now() + this.cleanupBudgetMs);
+  }
+
+  /**
+   * Deletes the rows of these superseded generations, one after another, until `deadline` (checked
+   * between pages of 1 MB); answers those not yet gone. Only the generations named are touched.
+   */
+  async deleteSuperseded(
+    memberGuid: string,
+    superseded: readonly SupersededGeneration[],
+    deadline: number,
+  ): Promise<SupersededGeneration[]> {
+    for (const [index, { kind, generation }] of superseded.entries()) {
+      const markers = (await this.markers(memberGuid, kind)).filter((marker) => marker.generation === generation);
+      if (!(await deletePartitions(this.doc, this.tableName, markers, deadline))) return superseded.slice(index);
+    }
+    return [];
   }
 
   /**

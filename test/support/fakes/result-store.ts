@@ -1,5 +1,5 @@
 import type { ResultKind } from '#shared/store/keys.js';
-import type { ResultQuery, ResultStore } from '#shared/store/result-store.js';
+import type { ResultQuery, ResultStore, SupersededGeneration } from '#shared/store/result-store.js';
 
 /**
  * The results store in memory, by the table's rules: rows keyed by MX guid within the generation
@@ -27,13 +27,23 @@ export class InMemoryResultStore implements Pick<ResultStore, keyof ResultStore>
     return items.length;
   }
 
-  async publishResults(memberGuid: string, jobGuid: string, kinds: readonly ResultKind[]): Promise<void> {
+  async publishResults(
+    memberGuid: string,
+    jobGuid: string,
+    kinds: readonly ResultKind[],
+  ): Promise<SupersededGeneration[]> {
     for (const kind of kinds) {
       this.published.set(`${memberGuid}/${kind}`, jobGuid);
       const prefix = `${memberGuid}/${kind}/`;
       for (const key of [...this.rows.keys()])
         if (key.startsWith(prefix) && key !== generationKey(memberGuid, kind, jobGuid)) this.rows.delete(key);
     }
+    return [];
+  }
+
+  async deleteSuperseded(memberGuid: string, superseded: readonly SupersededGeneration[]): Promise<[]> {
+    for (const { kind, generation } of superseded) this.rows.delete(generationKey(memberGuid, kind, generation));
+    return [];
   }
 
   /** The rows a job wrote for a member and kind, published or not (every job's, without one). */

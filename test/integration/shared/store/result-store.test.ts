@@ -96,20 +96,52 @@ describe('ResultStore generations', () => {
     expect(rows.map((row) => row.job_guid)).toEqual(['JOB-2']);
   });
 
-  it('leaves superseded rows a publish had no time for to the next publish, never serving them', async () => {
+  it('hands on the superseded rows a publish had no time for, never serving them, and deletes them when asked', async () => {
     const member = newMember();
     const hurried = new ResultStore(table.doc, table.tableName, { cleanupBudgetMs: -1 });
     await copied(member, 'account_owners', 'JOB-1', [{ guid: 'ACO-1' }]);
     await results.putResults(member, 'account_owners', 'JOB-2', [{ guid: 'ACO-2' }], at);
 
-    await hurried.publishResults(member, 'JOB-2', ['account_owners']);
+    const left = await hurried.publishResults(member, 'JOB-2', ['account_owners']);
     const served = await results.listResults<{ guid: string }>(member, 'account_owners');
     const leftOver = (await itemsOf(member)).filter((item) => item.job_guid === 'JOB-1');
-    await results.publishResults(member, 'JOB-2', ['account_owners']);
+    const stillLeft = await results.deleteSuperseded(member, left, Date.now() + 10_000);
 
+    expect(left).toEqual([{ kind: 'account_owners', generation: 'JOB-1' }]);
     expect(served.items.map((o) => o.guid)).toEqual(['ACO-2']);
     expect(leftOver).toHaveLength(1);
+    expect(stillLeft).toEqual([]);
     expect((await itemsOf(member)).filter((item) => item.job_guid === 'JOB-1')).toEqual([]);
+  });
+
+  it('deletes only the superseded generations it is given: a later job copying meanwhile keeps its rows', async () => {
+    const member = newMember();
+    const hurried = new ResultStore(table.doc, table.tableName, { cleanupBudgetMs: -1 });
+    await copied(member, 'transactions', 'JOB-1', transactions('ACT-1', 30));
+    await results.putResults(member, 'transactions', 'JOB-2', transactions('ACT-1', 3), at);
+    const left = await hurried.publishResults(member, 'JOB-2', ['transactions']);
+    await results.putResults(member, 'transactions', 'JOB-3', transactions('ACT-1', 5), at);
+
+    const answer = await results.deleteSuperseded(member, left, Date.now() + 10_000);
+
+    const rows = (await itemsOf(member)).filter((item) => String(item.pk).startsWith('RESULTS#'));
+    expect(answer).toEqual([]);
+    expect(rows.filter((row) => row.job_guid === 'JOB-1')).toEqual([]);
+    expect(rows.filter((row) => row.job_guid === 'JOB-3')).toHaveLength(5);
+    expect(await results.countResults(member, 'transactions')).toBe(3);
+  });
+
+  it('answers the generations it had no time for when the deadline has passed', async () => {
+    const member = newMember();
+    const hurried = new ResultStore(table.doc, table.tableName, { cleanupBudgetMs: -1 });
+    await copied(member, 'accounts', 'JOB-1', [{ guid: 'ACT-1' }]);
+    await results.putResults(member, 'accounts', 'JOB-2', [{ guid: 'ACT-1' }], at);
+    const left = await hurried.publishResults(member, 'JOB-2', ['accounts']);
+
+    const answer = await results.deleteSuperseded(member, left, Date.now() - 1);
+
+    expect(answer).toEqual(left);
+    expect((await itemsOf(member)).filter((item) => item.job_guid === 'JOB-1')).toHaveLength(1);
   });
 
   it('publishes only the kinds named, leaving the others on their own generation', async () => {

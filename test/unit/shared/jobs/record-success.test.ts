@@ -9,7 +9,7 @@ describe('recordSuccess', () => {
 
     const finished = await recordSuccess(w.deps, { job: w.job, counts: { accounts: 3, account_owners: 3 } });
 
-    expect(finished).toEqual({ status: 'SUCCEEDED', reason: null });
+    expect(finished).toEqual({ status: 'SUCCEEDED', reason: null, cleanup: { resultsLeft: false, superseded: [] } });
     expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({
       status: 'SUCCEEDED',
       connection_status: 'CONNECTED',
@@ -25,7 +25,11 @@ describe('recordSuccess', () => {
 
     const finished = await recordSuccess(w.deps, { job: w.job, counts: { accounts: 3, account_numbers: 0 } });
 
-    expect(finished).toEqual({ status: 'FAILED', reason: 'NO_ACCOUNT_NUMBERS' });
+    expect(finished).toEqual({
+      status: 'FAILED',
+      reason: 'NO_ACCOUNT_NUMBERS',
+      cleanup: { resultsLeft: false, superseded: [] },
+    });
     expect(w.jobs.job(w.job.memberGuid, w.job.jobGuid)).toMatchObject({
       status: 'FAILED',
       connection_status: 'CONNECTED',
