@@ -115,9 +115,9 @@ interface Part {
  *
  * Cleanup: a publish deletes every other generation of the kind (batched deletes, within a time
  * budget) and answers what it left; the workflow deletes that in further bounded steps
- * (deleteSuperseded). Not a TTL: DynamoDB
- * deletes expired items up to days late and DynamoDB Local not at all, so superseded account
- * numbers and owner data would outlive the publish by an unknown time.
+ * (deleteSuperseded). Not a TTL: DynamoDB deletes expired items up to days late and DynamoDB
+ * Local not at all, so superseded account numbers and owner data would outlive the publish by
+ * an unknown time.
  */
 export class ResultStore {
   private readonly concurrentBatches: number;

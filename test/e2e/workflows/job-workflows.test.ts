@@ -7,10 +7,12 @@ let h: WorkflowHarness;
 
 beforeAll(async () => {
   // Jobs last 150 s of MX time (150 ms real): long enough for a test to act while one runs.
-  h = await startWorkflowHarness({ simulator: { jobDurationMs: 150_000, transactionsPerAccount: 1_100 } });
+  // 40 transactions an account (one page each) unless a test asks for more.
+  h = await startWorkflowHarness({ simulator: { jobDurationMs: 150_000, transactionsPerAccount: TRANSACTIONS } });
 });
 afterAll(async () => h?.stop());
 
+const TRANSACTIONS = 40;
 const challenged = (job: { status: string }) => job.status === 'CHALLENGED';
 
 /** Every job this file started, to know how many executions the leak check reads. */
@@ -34,9 +36,12 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
   it('aggregates 3 accounts and 3,300 transactions, pages of 1,000 (two per account), into the table', async () => {
     const user = await h.newUser();
     const member = await h.newMember(user, SENTINEL_PASSWORD);
+    h.stack.simulator?.configure({ transactionsPerAccount: 1_100 });
 
     const started = await start('aggregate', user, member);
-    const done = await h.finished(started);
+    const done = await h
+      .finished(started)
+      .finally(() => h.stack.simulator?.configure({ transactionsPerAccount: TRANSACTIONS }));
 
     const stored = await countRows(member, 'transactions');
     const calls =
@@ -200,8 +205,8 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
     const done = await h.finished(started).finally(() => h.stack.simulator?.setFaults({ rate429: 0, rate500: 0 }));
 
     const faults = h.stack.simulator?.stats().faults;
-    expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3, transactions: 3_300 } });
-    expect(await countRows(member, 'transactions')).toBe(3_300);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3, transactions: 3 * TRANSACTIONS } });
+    expect(await countRows(member, 'transactions')).toBe(3 * TRANSACTIONS);
     expect((faults?.injected429 ?? 0) + (faults?.injected500 ?? 0)).toBeGreaterThan(0);
   });
 
