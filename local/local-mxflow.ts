@@ -63,22 +63,39 @@ export interface LocalMxflow {
 
 const STACK_NAME = 'Mxflow-local';
 const MX_SECRET_NAME = 'mxflow/local/mx';
+/** Whether this instance of the module has started a local mxflow: see `claimHandlers`. */
+let started = false;
 
 /**
- * The whole of mxflow on one machine: DynamoDB Local, a local Secrets Manager holding the MX
- * credentials, the MX simulator, a local Step Functions running the ASL of the CDK state graph
- * the stack deploys with each task run by its real handler, and a local API Gateway in front of
- * the real API handlers. The handlers reach the local services only through the AWS SDK's
- * AWS_ENDPOINT_URL_* settings, exactly as they reach AWS.
+ * One local mxflow per instance of its modules. Its handlers build their clients once from the
+ * environment, as a Lambda container does, so a second stack on the same module instances would
+ * run handlers still bound to the first one's endpoints: refused here, clearly, instead. (A new
+ * process, or a module registry reset as the e2e tests do between files, gives new instances.)
  */
+function claimHandlers(): void {
+  if (started) {
+    throw new Error(
+      'a local mxflow was already started on these modules: its handlers keep that stack’s clients; start another in a process of its own',
+    );
+  }
+  started = true;
+}
+
 export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promise<LocalMxflow> {
   // This machine runs Node 20; the Lambdas run Node 22, so the SDK's notice says nothing here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  claimHandlers();
   const timeScale = options.timeScale ?? 1;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
+  // The process's environment as it was: the stack sets the handlers' variables, and puts them back when it stops.
+  const environmentBefore = { ...process.env };
+  stops.push(async () => {
+    for (const name of Object.keys(process.env)) if (!(name in environmentBefore)) delete process.env[name];
+    Object.assign(process.env, environmentBefore);
+  });
   try {
     const simulator = options.mx ? undefined : await startMxSimulator({ timeScale, ...options.simulator });
     if (simulator) stops.push(() => simulator.close());

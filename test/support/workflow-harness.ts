@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Duration } from 'aws-cdk-lib';
 import type { LocalFaults } from '#local/faults/local-faults.js';
 import { type LocalMxflow, startLocalMxflow } from '#local/local-mxflow.js';
@@ -31,14 +32,13 @@ export interface WorkflowHarness {
   start(type: JobType, userGuid: string, memberGuid: string, options?: { observeOnly?: boolean }): Promise<StartedJob>;
   /** Reads the job record until `until` holds, or fails after `timeoutMs` of real time. */
   waitForJob(started: StartedJob, until: (record: JobRecord) => boolean, timeoutMs?: number): Promise<JobRecord>;
-  /** Waits for the execution to end, then answers the job record it left. */
-  finished(started: StartedJob): Promise<JobRecord>;
+  /** The job's record once its execution has ended (within `timeoutMs`, default 60 s). */
+  finished(started: StartedJob, timeoutMs?: number): Promise<JobRecord>;
   answer(job: JobRecord, answers: { guid: string; value: string }[]): Promise<AnswerOutcome>;
   stop(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-let tables = 0;
 
 export async function startWorkflowHarness(
   options: {
@@ -49,11 +49,11 @@ export async function startWorkflowHarness(
     faults?: LocalFaults;
   } = {},
 ): Promise<WorkflowHarness> {
-  tables += 1;
   const stack = await startLocalMxflow({
     timeScale: TIME_SCALE,
     dynamoEndpoint: dynamoEndpoint(),
-    tableName: `workflows-${process.pid}-${tables}`,
+    // Files share a process (and DynamoDB Local), one after another: a table of its own each time.
+    tableName: `workflows-${randomUUID()}`,
     // Limits are MX time, and at this scale a minute of MX time is 60 ms of real time: generous
     // defaults keep a loaded machine's slowness from passing for an expired challenge or OAuth link.
     simulator: {
@@ -90,8 +90,8 @@ export async function startWorkflowHarness(
       await sleep(5);
     }
   };
-  const finished: WorkflowHarness['finished'] = async (started) => {
-    await stack.stepFunctions.waitForExecution(started.executionArn, 60_000);
+  const finished: WorkflowHarness['finished'] = async (started, timeoutMs = 60_000) => {
+    await stack.stepFunctions.waitForExecution(started.executionArn, timeoutMs);
     return waitForJob(started, () => true);
   };
 
