@@ -43,7 +43,12 @@ export async function pollMemberStatus(
   };
 
   if (step.next === 'WAIT') {
-    await deps.jobs.recordProgress(job.memberGuid, job.jobGuid, { status: 'RUNNING', connectionStatus, now });
+    // After a WAIT the record already says RUNNING with the status that read found: a read that
+    // changed nothing writes nothing (a refused conditional write is a billed write all the same).
+    const unchanged = progress.next === 'WAIT' && progress.connectionStatus === connectionStatus;
+    if (!unchanged) {
+      await deps.jobs.recordProgress(job.memberGuid, job.jobGuid, { status: 'RUNNING', connectionStatus, now });
+    }
   } else if (step.next === 'AWAIT_CHALLENGE_ANSWER') {
     // The status read carries the round's challenges: kept for the park, which asks MX nothing.
     // None yet (MX is still issuing them): read again after the wait.

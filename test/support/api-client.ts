@@ -7,6 +7,7 @@ import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.j
 import type { LocalMxflow } from '#local/local-mxflow.js';
 import type { components } from '#shared/api/generated/api-paths.js';
 import { TERMINAL_JOB_STATUSES } from '#shared/contract/workflow.js';
+import { readDelay } from './read-delay.js';
 
 /** An answer of the API: its status, headers and parsed JSON body (undefined when empty). */
 export interface ApiResult {
@@ -159,7 +160,7 @@ export async function waitForJob(
 ): Promise<JobView> {
   const path = { user_guid: job.user_guid, member_guid: job.member_guid, job_guid: job.guid };
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let reads = 0; ; reads += 1) {
     const read = await api.typed.GET('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}', {
       params: { path },
     });
@@ -169,7 +170,7 @@ export async function waitForJob(
         `job ${job.guid} did not get there in ${timeoutMs} ms; ` +
           `last read ${read.response.status} ${JSON.stringify(read.data ?? read.error)}`,
       );
-    await sleep(10);
+    await sleep(readDelay(reads));
   }
 }
 

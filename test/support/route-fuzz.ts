@@ -10,7 +10,8 @@ import { API_ROUTES, type ApiFunction, type RouteSpec, routeKey } from '#shared/
 import { isTerminal } from '#shared/contract/workflow.js';
 import { keys, RESULT_KINDS, type ResultKind } from '#shared/store/keys.js';
 import { anyString, describedAs, hugeString, nastyString, shorten, Tally, wellFormed } from '#test/support/fuzz.js';
-import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+import { readDelay } from '#test/support/read-delay.js';
+import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 /**
  * Property-based fuzzing of every route of the API, driven in-process: each generated request
@@ -25,11 +26,11 @@ import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workfl
  */
 
 /**
- * Generated requests per route: 100 in `npm test` (fast-check's default); the reliability suite
- * runs these files again with MXFLOW_FUZZ_RUNS=1000 (test/reliability/vitest.config.ts), so CI
- * fuzzes each route 1,100 times.
+ * Generated requests per route: 50 in `npm test`, a quick pass on every change; the reliability
+ * suite runs these files again with MXFLOW_FUZZ_RUNS=1000 (test/reliability/vitest.config.ts),
+ * so CI fuzzes each route 1,050 times.
  */
-const RUNS_PER_ROUTE = Number(process.env.MXFLOW_FUZZ_RUNS ?? 100);
+const RUNS_PER_ROUTE = Number(process.env.MXFLOW_FUZZ_RUNS ?? 50);
 
 type Lambda = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type Route = RouteSpec;
@@ -85,11 +86,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitForJob(path: string, until: (job: { status: string }) => boolean): Promise<any> {
   const deadline = Date.now() + 30_000;
-  for (;;) {
+  for (let reads = 0; ; reads += 1) {
     const read = await send('GET', path);
     if (read.status === 200 && until(read.body.job)) return read.body.job;
     if (Date.now() > deadline) throw new Error(`${path} did not get there: ${JSON.stringify(read.body)}`);
-    await sleep(10);
+    await sleep(readDelay(reads));
   }
 }
 
@@ -115,6 +116,7 @@ export function useFuzzFixtures(): void {
     h = await startWorkflowHarness({
       simulator: { seed: 'api-fuzz', jobDurationMs: 30_000, transactionsPerAccount: 20 },
       challengeTimeout: Duration.days(30),
+      environment: API_TEST_POLLING,
     });
     // Imported only now: Powertools reads its settings (log level ERROR) when the logger is created.
     handlers = {

@@ -11,14 +11,17 @@ import {
   status,
   waitForJob,
 } from '#test/support/api-client.js';
-import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
 let api: ApiClient;
 
 beforeAll(async () => {
   // Jobs take 150 ms of real time; a parked challenge waits for hours of MX time (seconds).
-  h = await startWorkflowHarness({ simulator: { seed: 'api-challenge-answers', jobDurationMs: 150_000 } });
+  h = await startWorkflowHarness({
+    simulator: { seed: 'api-challenge-answers', jobDurationMs: 150_000 },
+    environment: API_TEST_POLLING,
+  });
   api = apiClient(h.stack.endpoints.api);
 });
 afterAll(async () => h?.stop());

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTITUTIONS } from '#local/mx-simulator/index.js';
 import type { paths } from '#shared/api/generated/api-paths.js';
 import { type ApiClient, apiClient, expectError, expectOk, expectRefusal } from '#test/support/api-client.js';
-import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
 let api: ApiClient;
@@ -11,7 +11,7 @@ beforeAll(async () => {
   // MX failures are logged as errors by design; these tests cause them on purpose.
   h = await startWorkflowHarness({
     simulator: { seed: 'api-institutions', jobDurationMs: 150_000 },
-    environment: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    environment: { POWERTOOLS_LOG_LEVEL: 'SILENT', ...API_TEST_POLLING },
   });
   api = apiClient(h.stack.endpoints.api);
 });

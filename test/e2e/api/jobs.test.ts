@@ -17,14 +17,17 @@ import {
   storedItems,
   waitForJob,
 } from '#test/support/api-client.js';
-import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
 let api: ApiClient;
 
 beforeAll(async () => {
   // Jobs take 150 ms; the harness keeps a parked challenge waiting for hours of MX time (seconds).
-  h = await startWorkflowHarness({ simulator: { seed: 'api-jobs', jobDurationMs: 150_000 } });
+  h = await startWorkflowHarness({
+    simulator: { seed: 'api-jobs', jobDurationMs: 150_000 },
+    environment: API_TEST_POLLING,
+  });
   api = apiClient(h.stack.endpoints.api);
 });
 afterAll(async () => h?.stop());

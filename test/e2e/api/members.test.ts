@@ -13,7 +13,7 @@ import {
   storedItems,
   waitForJob,
 } from '#test/support/api-client.js';
-import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
 let api: ApiClient;
@@ -23,7 +23,7 @@ beforeAll(async () => {
     // Jobs take 150 ms; the harness keeps a parked challenge waiting for hours of MX time (seconds),
     // and an unopened OAuth window waits an hour of MX time (3.6 s) here.
     simulator: { seed: 'api-members', jobDurationMs: 150_000 },
-    environment: { OAUTH_TIMEOUT_SECONDS: '3600' },
+    environment: { OAUTH_TIMEOUT_SECONDS: '3600', ...API_TEST_POLLING },
   });
   api = apiClient(h.stack.endpoints.api);
 });

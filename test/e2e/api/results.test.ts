@@ -14,7 +14,7 @@ import {
   status,
   waitForJob,
 } from '#test/support/api-client.js';
-import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 type Challenge = NonNullable<JobView['challenges']>[number];
 type MemberPath = { user_guid: string; member_guid: string };
@@ -77,7 +77,10 @@ async function run(type: 'aggregate' | 'verify' | 'identify', pick?: (challenge:
 }
 
 beforeAll(async () => {
-  h = await startWorkflowHarness({ simulator: { seed: 'api-results', jobDurationMs: 150_000 } });
+  h = await startWorkflowHarness({
+    simulator: { seed: 'api-results', jobDurationMs: 150_000 },
+    environment: API_TEST_POLLING,
+  });
   h.stack.simulator?.configure({ transactionsPerAccount: TRANSACTIONS_PER_ACCOUNT });
   api = apiClient(h.stack.endpoints.api);
   user = await createUser(api);

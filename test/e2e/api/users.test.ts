@@ -7,13 +7,16 @@ import {
   expectOk,
   expectRefusal,
 } from '#test/support/api-client.js';
-import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
 let api: ApiClient;
 
 beforeAll(async () => {
-  h = await startWorkflowHarness({ simulator: { seed: 'api-users', jobDurationMs: 150_000 } });
+  h = await startWorkflowHarness({
+    simulator: { seed: 'api-users', jobDurationMs: 150_000 },
+    environment: API_TEST_POLLING,
+  });
   api = apiClient(h.stack.endpoints.api);
 });
 afterAll(async () => h?.stop());

@@ -29,6 +29,25 @@ describe('pollMemberStatus: what one status read leads to', () => {
     ]);
   });
 
+  it('writes nothing to the job when a read finds what the read before it recorded', async () => {
+    const w = fakeWorkflow();
+    w.mx.statuses = [{ connection_status: 'CREATED', is_being_aggregated: true }];
+    const writes: string[] = [];
+    const record = w.jobs.recordProgress.bind(w.jobs);
+    w.jobs.recordProgress = async (memberGuid, jobGuid, progress) => {
+      writes.push(String(progress.connectionStatus));
+      return record(memberGuid, jobGuid, progress);
+    };
+
+    let progress = start;
+    for (let read = 0; read < 5; read += 1) progress = await pollMemberStatus(w.deps, { job: w.job, progress });
+    w.mx.statuses = [{ connection_status: 'UPDATED', is_being_aggregated: true }];
+    progress = await pollMemberStatus(w.deps, { job: w.job, progress });
+
+    expect(progress).toMatchObject({ next: 'WAIT', connectionStatus: 'UPDATED', pollCount: 6 });
+    expect(writes).toEqual(['CREATED', 'UPDATED']);
+  });
+
   it('goes on to the results when the member is CONNECTED and MX has stopped aggregating', async () => {
     const w = fakeWorkflow();
     w.mx.statuses = [settled('CONNECTED')];
