@@ -20,9 +20,9 @@ const UNIT_FILES_WITH_OWN_PROCESS = [
 ];
 
 /**
- * Three projects, one run. Files share their worker processes, so the packages they load (the
- * AWS SDK, CDK, the local Step Functions engine) load once per worker, not once per file: that
- * was most of a small file's time. The e2e files start a local mxflow each, whose handlers keep
+ * The layers as projects of one run. Files share their worker processes, so the packages they
+ * load (the AWS SDK, CDK, the local Step Functions engine) load once per worker, not once per
+ * file: that was most of a small file's time. The e2e files start a local mxflow each, whose handlers keep
  * their clients as a Lambda container does, so mxflow's own modules load anew for each e2e file
  * (test/support/fresh-modules.ts); `startLocalMxflow` refuses a second stack on the same ones.
  */

@@ -81,6 +81,13 @@ function claimHandlers(): void {
   started = true;
 }
 
+/**
+ * The whole of mxflow on one machine: DynamoDB Local, a local Secrets Manager holding the MX
+ * credentials, the MX simulator, a local Step Functions running the ASL of the CDK state graph
+ * the stack deploys with each task run by its real handler, and a local API Gateway in front of
+ * the real API handlers. The handlers reach the local services only through the AWS SDK's
+ * AWS_ENDPOINT_URL_* settings, exactly as they reach AWS.
+ */
 export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promise<LocalMxflow> {
   // This machine runs Node 20; the Lambdas run Node 22, so the SDK's notice says nothing here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
