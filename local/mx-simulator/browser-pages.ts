@@ -42,6 +42,7 @@ function authorize(store: Store, memberGuid: string, query: URLSearchParams): Ap
   if (denied) {
     oauth.state = 'denied';
     member.status = 'DENIED';
+    store.events.statusEntered(member);
   } else {
     oauth.state = 'completed';
     if (oauth.skipAggregation) {

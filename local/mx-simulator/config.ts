@@ -4,6 +4,13 @@ import { checkAllowEntry, checkFeature } from './client-access.js';
 import { badRequest } from './errors.js';
 import type { FaultSettings } from './faults.js';
 import type { JobType } from './model.js';
+import {
+  checkWebhookFaults,
+  checkWebhookTarget,
+  NO_WEBHOOK_FAULTS,
+  type WebhookFaultSettings,
+  type WebhookTarget,
+} from './webhooks.js';
 
 export const DEFAULT_CLIENT_ID = 'sim-client-id';
 export const DEFAULT_API_KEY = 'sim-api-key';
@@ -53,6 +60,10 @@ export interface MxSimulatorOptions {
   allowedIps?: string[] | null;
   /** Job types MX has not enabled for this client: their start answers 403. Default none. */
   disabledFeatures?: JobType[];
+  /** Where MX posts its webhooks, with the HTTP Basic credentials it sends; default null: MX sends none. */
+  webhooks?: WebhookTarget | null;
+  /** Webhook delivery faults (delay, duplicates, reordering, losses); all 0 by default. A partial update merges. */
+  webhookFaults?: Partial<WebhookFaultSettings>;
 }
 
 /** The options that can change while the server runs (PUT /_simulator/config, configure()). */
@@ -70,6 +81,8 @@ export type ConfigUpdate = Pick<
   | 'historyDays'
   | 'allowedIps'
   | 'disabledFeatures'
+  | 'webhooks'
+  | 'webhookFaults'
 >;
 
 export interface ConfigSnapshot {
@@ -85,6 +98,9 @@ export interface ConfigSnapshot {
   historyDays: number;
   allowedIps: string[] | null;
   disabledFeatures: JobType[];
+  /** The webhook target without its password, which is never shown (like the API key). */
+  webhooks: { url: string; username: string } | null;
+  webhookFaults: WebhookFaultSettings;
 }
 
 const CONFIG_KEYS = [
@@ -100,6 +116,8 @@ const CONFIG_KEYS = [
   'historyDays',
   'allowedIps',
   'disabledFeatures',
+  'webhooks',
+  'webhookFaults',
 ] as const;
 
 export class SimulatorConfig {
@@ -116,6 +134,8 @@ export class SimulatorConfig {
   historyDays = 90;
   allowedIps: string[] | null = null;
   disabledFeatures: JobType[] = [];
+  webhooks: WebhookTarget | null = null;
+  webhookFaults: WebhookFaultSettings = { ...NO_WEBHOOK_FAULTS };
 
   constructor(initial: ConfigUpdate = {}) {
     this.update(initial);
@@ -147,6 +167,14 @@ export class SimulatorConfig {
         value.forEach(checkFeature);
         continue;
       }
+      if (key === 'webhooks') {
+        checkWebhookTarget(value);
+        continue;
+      }
+      if (key === 'webhookFaults') {
+        checkWebhookFaults(value, this.webhookFaults);
+        continue;
+      }
       if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${key} must be a number`);
       const positive = key === 'timeScale' || key === 'historyDays';
       if (positive ? value <= 0 : value < 0) throw badRequest(`${key} must be ${positive ? '> 0' : '>= 0'}`);
@@ -159,6 +187,8 @@ export class SimulatorConfig {
         this.allowedIps = value === null ? null : (value as unknown[]).map(checkAllowEntry);
       else if (key === 'disabledFeatures') this.disabledFeatures = [...new Set((value as unknown[]).map(checkFeature))];
       else if (key === 'challengeAfterMs') this.explicitChallengeAfterMs = value as number;
+      else if (key === 'webhooks') this.webhooks = checkWebhookTarget(value);
+      else if (key === 'webhookFaults') this.webhookFaults = checkWebhookFaults(value, this.webhookFaults);
       else (this as unknown as Record<string, number>)[key] = value as number;
     }
     return this.snapshot();
@@ -178,6 +208,8 @@ export class SimulatorConfig {
       historyDays: this.historyDays,
       allowedIps: this.allowedIps === null ? null : [...this.allowedIps],
       disabledFeatures: [...this.disabledFeatures],
+      webhooks: this.webhooks && { url: this.webhooks.url, username: this.webhooks.username },
+      webhookFaults: { ...this.webhookFaults },
     };
   }
 }

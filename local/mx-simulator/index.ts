@@ -16,6 +16,8 @@ import { FaultInjector, type FaultSettings } from './faults.js';
 import { createRequestListener } from './server.js';
 import { type SimulatorStats, StatsRecorder } from './stats.js';
 import { Store } from './store.js';
+import { WebhookEvents } from './webhook-events.js';
+import { type WebhookFaultSettings, WebhookSender } from './webhooks.js';
 
 export { TAN_PREFIX } from './account-data.js';
 export { ACCOUNT_SELECTION_LABEL } from './challenges.js';
@@ -29,18 +31,23 @@ export interface MxSimulator {
   clientId: string;
   apiKey: string;
   /** The options it was started with, resolved (port is the bound one). */
-  options: Readonly<Required<Omit<MxSimulatorOptions, 'faults' | 'challengeAfterMs'>>> & {
+  options: Readonly<
+    Required<Omit<MxSimulatorOptions, 'faults' | 'challengeAfterMs' | 'webhooks' | 'webhookFaults'>>
+  > & {
     challengeAfterMs: number;
     faults: FaultSettings;
+    /** The webhook target without its password. */
+    webhooks: { url: string; username: string } | null;
+    webhookFaults: WebhookFaultSettings;
   };
   stats(): SimulatorStats;
   /** Merges fault settings (validated); returns the settings now in force. */
   setFaults(faults: Partial<FaultSettings>): FaultSettings;
   /** Changes timing/data options while running; returns the config now in force. */
   configure(options: ConfigUpdate): ConfigSnapshot;
-  /** Clears users, members, guid counters, stats and the fault PRNG (settings are kept). */
+  /** Clears users, members, guid counters, stats, pending webhooks and the fault PRNGs (settings are kept). */
   reset(): void;
-  /** Stops listening and destroys every socket, keep-alive ones included. */
+  /** Stops listening and destroys every socket, keep-alive ones included; drops every pending webhook. */
   close(): Promise<void>;
 }
 
@@ -61,11 +68,21 @@ export async function startMxSimulator(options: MxSimulatorOptions = {}): Promis
     historyDays: options.historyDays,
     allowedIps: options.allowedIps,
     disabledFeatures: options.disabledFeatures,
+    webhooks: options.webhooks,
+    webhookFaults: options.webhookFaults,
   });
   const clock = new MxClock(config.timeScale);
   const stats = new StatsRecorder();
   const store = new Store(config, clock, stats);
   const faults = new FaultInjector(config.seed, options.faults);
+  const sender = new WebhookSender(config.seed, {
+    target: () => config.webhooks,
+    faults: () => config.webhookFaults,
+    clock,
+    stats,
+  });
+  const webhookEvents = new WebhookEvents(store, sender, clock);
+  store.events = webhookEvents;
 
   const timers = new Set<NodeJS.Timeout>();
   const sleep = (ms: number) =>
@@ -81,13 +98,23 @@ export async function startMxSimulator(options: MxSimulatorOptions = {}): Promis
     const before = config.seed;
     const snap = config.update(update);
     clock.setTimeScale(snap.timeScale);
-    if (snap.seed !== before) faults.reseed(snap.seed);
+    if (snap.seed !== before) {
+      faults.reseed(snap.seed);
+      sender.reseed(snap.seed);
+    }
+    // MX unsubscribed: nothing pending goes out any more.
+    if (snap.webhooks === null) sender.cancel();
+    // Durations or the time scale may have moved every member's next transition.
+    webhookEvents.replan();
     return snap;
   };
   const reset = () => {
+    webhookEvents.clear();
+    sender.cancel();
     store.reset();
     stats.reset();
     faults.reseed(config.seed);
+    sender.reseed(config.seed);
   };
   const admin: AdminControls = {
     stats: () => stats.snapshot(clock.now(), clock.timeScale),
@@ -135,6 +162,8 @@ export async function startMxSimulator(options: MxSimulatorOptions = {}): Promis
     close: () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      webhookEvents.close();
+      sender.close();
       return listening.stop();
     },
   };

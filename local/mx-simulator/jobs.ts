@@ -1,6 +1,7 @@
 // The life of an aggregation-type job (aggregate, verify, identify), evaluated lazily: a job
 // stores timestamps and advance() works out, from the current MX time, which challenge has
-// appeared, expired or which end state has been reached. No timers run.
+// appeared, expired or which end state has been reached. No timers run here; when webhooks
+// are on, webhook-events.ts calls advance() at nextJobTransitionAt() so they go out on time.
 //
 // Timeline: a segment starts at the job start (and again at each answer). If a challenge
 // round is pending, it appears challengeAfterMs into the segment; an unanswered challenge
@@ -20,6 +21,8 @@ export interface JobContext {
   nextGuid(prefix: string): string;
   accountsOf(member: MemberRecord, set: LoginScenario['accounts']): GeneratedAccount[];
   onJobStarted(member: MemberRecord, job: Job): void;
+  /** A challenge round appeared (the member became CHALLENGED). */
+  onChallengeIssued(member: MemberRecord, job: Job): void;
   onJobEnded(member: MemberRecord, job: Job): void;
 }
 
@@ -99,6 +102,14 @@ function finalSegmentMs(job: Job, config: SimulatorConfig): number {
   return job.scenario.delayed ? base * 3 : base;
 }
 
+/** MX time at which advance() next changes the job (a challenge appears or expires, it ends); null once ended. */
+export function nextJobTransitionAt(job: Job, config: SimulatorConfig): number | null {
+  if (job.endedAt !== null) return null;
+  if (job.challenge) return job.challenge.issuedAt + config.challengeExpiryMs;
+  if (job.steps[job.nextStep]) return job.segmentStartedAt + config.challengeAfterMs;
+  return job.segmentStartedAt + finalSegmentMs(job, config);
+}
+
 /** Brings the member's job up to MX time ctx.now. */
 export function advance(member: MemberRecord, ctx: JobContext): void {
   const job = member.job;
@@ -137,6 +148,7 @@ export function advance(member: MemberRecord, ctx: JobContext): void {
           challenges: [accountSelectionChallenge(ctx.nextGuid('CRD'), eligible)],
         };
       }
+      ctx.onChallengeIssued(member, job);
       continue;
     }
     const endsAt = job.segmentStartedAt + finalSegmentMs(job, config);
@@ -161,6 +173,12 @@ function endJob(member: MemberRecord, job: Job, status: EndStatus, at: number, c
       transactions: job.includeTransactions,
     };
     if (job.type === 'aggregate') member.aggregationSucceededAt = at;
+    // The data never changes, so only the first aggregation of an account set creates transactions.
+    if (job.includeTransactions && member.transactionsAggregatedFor !== job.scenario.accounts) {
+      member.transactionsAggregatedFor = job.scenario.accounts;
+      job.transactionsCreated =
+        ctx.accountsOf(member, job.scenario.accounts).length * ctx.config.transactionsPerAccount;
+    }
     const selected = ctx.accountsOf(member, job.scenario.accounts).find((a) => a.guid === job.selectedAccountGuid);
     // A login whose verification yields no numbers still ends CONNECTED (the no_account_numbers test login).
     if (job.type === 'verify' && selected && selected.numbers !== 'none')
@@ -245,15 +263,24 @@ export function runDueBackgroundAggregations(
   scenario: LoginScenario,
   ctx: JobContext,
 ): void {
-  const every = ctx.config.backgroundAggregationMs;
-  if (every <= 0 || member.backgroundAggregationIsDisabled || user?.isDisabled) return;
-  if (member.oauth && member.oauth.state !== 'completed') return;
   for (let runs = 0; runs < 1000; runs++) {
     advance(member, ctx);
-    if (isRunning(member) || !STARTABLE_STATUSES.includes(member.status)) return;
-    const due = (member.aggregatedAt ?? member.createdAt) + every;
-    if (due > ctx.now) return;
+    const due = backgroundAggregationDueAt(member, user, ctx.config);
+    if (due === null || due > ctx.now) return;
     const status = member.status === 'CONNECTED' || member.status === 'CREATED' ? member.status : 'RECONNECTED';
     startJob(member, 'aggregate', scenario, status, true, { ...ctx, now: due }, { background: true });
   }
+}
+
+/** MX time of the member's next background aggregation; null when it gets none (as things stand). */
+export function backgroundAggregationDueAt(
+  member: MemberRecord,
+  user: UserRecord | undefined,
+  config: SimulatorConfig,
+): number | null {
+  const every = config.backgroundAggregationMs;
+  if (every <= 0 || member.backgroundAggregationIsDisabled || user?.isDisabled) return null;
+  if (member.oauth && member.oauth.state !== 'completed') return null;
+  if (isRunning(member) || !STARTABLE_STATUSES.includes(member.status)) return null;
+  return (member.aggregatedAt ?? member.createdAt) + every;
 }

@@ -59,6 +59,8 @@ export interface Job {
   endStatus: EndStatus | null;
   /** Started by MX itself (background aggregation), not by a request. */
   background?: boolean;
+  /** Transactions this job created (its member_data_updated webhook says how many); set when it connects. */
+  transactionsCreated?: number;
 }
 
 export interface MemberRecord {
@@ -91,6 +93,13 @@ export interface MemberRecord {
   verifiedAccountGuids: Set<string>;
   ownersVisible: boolean;
   oauth: OAuthState | null;
+  /** The account set whose transactions an aggregation already gathered (later runs create none). */
+  transactionsAggregatedFor?: AccountSet;
+  /**
+   * The last X-CALLBACK-PAYLOAD of a create, update, aggregate or verify call of this member: MX returns it in the
+   * MEMBER and member_data_updated webhooks.
+   */
+  callbackPayload?: string;
 }
 
 interface OAuthState {

@@ -168,6 +168,7 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, de
   } catch (err) {
     result = errorResult(err);
   }
+  deps.store.events.settle();
   const latency = deps.faults.settings.latencyMs;
   if (latency > 0) await deps.sleep(deps.clock.toRealMs(latency));
   deps.stats.recordRequest(endpoint, result.status);
@@ -194,6 +195,7 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
     } else {
       const page = browserPage(deps.store, req.method ?? 'GET', url.pathname, url.searchParams);
       if (page) {
+        deps.store.events.settle();
         deps.stats.recordRequest(page.endpoint, page.status);
         send(res, page);
         return;

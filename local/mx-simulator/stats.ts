@@ -49,6 +49,26 @@ export interface MemberRateLimitStats {
   after429: RateLimitRecord[];
 }
 
+/** What became of the webhooks MX sent (webhooks.ts). */
+export interface WebhookCounts {
+  /** Webhooks MX sent: one per event, whatever became of it. */
+  sent: number;
+  /** HTTP POSTs made: first attempts, retries and duplicates. */
+  attempts: number;
+  /** Attempts answered 2xx (a duplicated webhook delivered twice counts 2). */
+  delivered: number;
+  /** Attempts after a failed one (non-2xx answer or connection error). */
+  retried: number;
+  /** Deliveries given up after the last of MX's 12 attempts failed. */
+  failed: number;
+  /** Lost on purpose (webhookFaults.dropRate): never attempted, never retried. */
+  dropped: number;
+  /** Sent twice on purpose (webhookFaults.duplicateRate). */
+  duplicated: number;
+  /** Held back and sent after a later webhook (webhookFaults.reorderRate). */
+  reordered: number;
+}
+
 export interface SimulatorStats {
   /** MX time now, epoch ms and ISO. */
   mxNow: number;
@@ -77,7 +97,20 @@ export interface SimulatorStats {
   };
   /** Last X-CALLBACK-PAYLOAD per member guid (widget_urls without a member: per user guid). */
   callbackPayloads: Record<string, string>;
+  /** Webhook counts, all types together and per type (`CONNECTION_STATUS`, `AGGREGATION`, ...). */
+  webhooks: WebhookCounts & { byType: Record<string, WebhookCounts> };
 }
+
+const noWebhooks = (): WebhookCounts => ({
+  sent: 0,
+  attempts: 0,
+  delivered: 0,
+  retried: 0,
+  failed: 0,
+  dropped: 0,
+  duplicated: 0,
+  reordered: 0,
+});
 
 export class StatsRecorder {
   private total = 0;
@@ -91,6 +124,8 @@ export class StatsRecorder {
   private unnoticed = new Map<string, JobRecord[]>();
   private payloads: Record<string, string> = {};
   private limits: Record<string, MemberRateLimitStats> = {};
+  private webhookTotals = noWebhooks();
+  private webhooksByType: Record<string, WebhookCounts> = {};
 
   reset(): void {
     this.total = 0;
@@ -103,6 +138,14 @@ export class StatsRecorder {
     this.unnoticed.clear();
     this.payloads = {};
     this.limits = {};
+    this.webhookTotals = noWebhooks();
+    this.webhooksByType = {};
+  }
+
+  recordWebhook(type: string, counter: keyof WebhookCounts): void {
+    this.webhookTotals[counter]++;
+    this.webhooksByType[type] ??= noWebhooks();
+    this.webhooksByType[type][counter]++;
   }
 
   /** status is an HTTP code, or 'dropped' for a destroyed socket. */
@@ -208,6 +251,7 @@ export class StatsRecorder {
       jobs: this.jobs,
       rateLimits: this.rateLimitSummary(),
       callbackPayloads: this.payloads,
+      webhooks: { ...this.webhookTotals, byType: this.webhooksByType },
     });
   }
 }

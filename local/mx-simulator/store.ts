@@ -6,13 +6,42 @@ import { isoDate, type MxClock } from './clock.js';
 import type { SimulatorConfig } from './config.js';
 import { ApiError, notFound } from './errors.js';
 import { institutionGuid } from './institutions.js';
-import { advance, connectionStatus, type JobContext, runDueBackgroundAggregations } from './jobs.js';
-import type { MemberRecord, UserRecord } from './model.js';
+import {
+  advance,
+  backgroundAggregationDueAt,
+  connectionStatus,
+  isRunning,
+  type JobContext,
+  nextJobTransitionAt,
+  runDueBackgroundAggregations,
+} from './jobs.js';
+import type { Job, MemberRecord, UserRecord } from './model.js';
 import { mxGuid } from './random.js';
 import { scenarioFor } from './routes/member-common.js';
 import type { StatsRecorder } from './stats.js';
 import type { AccountSet } from './test-logins.js';
 import type { TransactionWindow } from './transaction-data.js';
+
+export type MemberAction = 'CREATED' | 'UPDATED' | 'DELETED';
+
+/** What MX sends webhooks about; webhook-events.ts listens. Nobody listens by default. */
+export interface MemberEvents {
+  challengeIssued(member: MemberRecord, job: Job): void;
+  jobEnded(member: MemberRecord, job: Job): void;
+  /** The member's status was set outside a job (the OAuth window denied). */
+  statusEntered(member: MemberRecord): void;
+  memberChanged(action: MemberAction, member: MemberRecord): void;
+  /** A request was handled: what happens next may have moved. */
+  settle(): void;
+}
+
+const NO_EVENTS: MemberEvents = {
+  challengeIssued: () => {},
+  jobEnded: () => {},
+  statusEntered: () => {},
+  memberChanged: () => {},
+  settle: () => {},
+};
 
 export class Store {
   users = new Map<string, UserRecord>();
@@ -21,6 +50,7 @@ export class Store {
   private accountCache = new Map<string, GeneratedAccount[]>();
   /** "Today" of the generated data: transaction dates end here (fixed at start/reset). */
   dataEndDate = '';
+  events: MemberEvents = NO_EVENTS;
 
   constructor(
     readonly config: SimulatorConfig,
@@ -67,7 +97,11 @@ export class Store {
           type: job.type,
           startedAt: job.startedAt,
         }),
-      onJobEnded: (_m, job) => this.stats.jobEnded(job.guid, job.endedAt!, job.endStatus!),
+      onChallengeIssued: (m, job) => this.events.challengeIssued(m, job),
+      onJobEnded: (m, job) => {
+        this.stats.jobEnded(job.guid, job.endedAt!, job.endStatus!);
+        this.events.jobEnded(m, job);
+      },
     };
   }
 
@@ -103,6 +137,19 @@ export class Store {
     const list = [...this.members.values()].filter((m) => m.userGuid === userGuid);
     for (const m of list) this.bringUpToNow(m, ctx);
     return list;
+  }
+
+  /** Brings one member up to now, as a read would; undefined once it is gone. */
+  advanceMember(guid: string): MemberRecord | undefined {
+    const member = this.members.get(guid);
+    if (member) this.bringUpToNow(member, this.jobContext());
+    return member;
+  }
+
+  /** MX time at which the member changes by itself: its job's next step, or its next background aggregation. */
+  nextChangeAt(member: MemberRecord): number | null {
+    if (member.job && isRunning(member)) return nextJobTransitionAt(member.job, this.config);
+    return backgroundAggregationDueAt(member, this.users.get(member.userGuid), this.config);
   }
 
   /** The member's job advanced to now, and any background aggregation MX would have run since. */
@@ -160,7 +207,11 @@ export class Store {
 
   deleteUser(guid: string): void {
     this.user(guid);
+    for (const m of [...this.members.values()]) {
+      if (m.userGuid !== guid) continue;
+      this.events.memberChanged('DELETED', m);
+      this.members.delete(m.guid);
+    }
     this.users.delete(guid);
-    for (const m of [...this.members.values()]) if (m.userGuid === guid) this.members.delete(m.guid);
   }
 }

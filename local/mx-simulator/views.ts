@@ -33,6 +33,10 @@ const MESSAGES: Record<string, string> = {
   FAILED: 'The connection failed; try again later.',
 };
 
+export function connectionStatusMessage(connection: string): string | null {
+  return MESSAGES[connection] ?? null;
+}
+
 /** Deprecated Atrium `status`, derived from the job phase and connection_status. */
 function atriumStatus(member: MemberRecord, connection: string): string | null {
   const job = member.job;
@@ -83,7 +87,7 @@ export function memberView(
     aggregated_at: iso(member.aggregatedAt),
     background_aggregation_is_disabled: member.backgroundAggregationIsDisabled,
     connection_status: connection,
-    connection_status_message: MESSAGES[connection] ?? null,
+    connection_status_message: connectionStatusMessage(connection),
     guid: member.guid,
     id: member.id,
     institution_code: member.institution.code,

@@ -16,11 +16,22 @@ import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
 import { tokenFrom } from '#local/mx-simulator/random.js';
 import { envelope, queryBoolean } from '#local/mx-simulator/request-input.js';
 import { memberStatusView } from '#local/mx-simulator/views.js';
-import { memberResult, oauthWindowUri, recordCallbackPayload, scenarioFor } from './member-common.js';
+import {
+  callbackPayloadOf,
+  memberResult,
+  oauthWindowUri,
+  recordCallbackPayload,
+  scenarioFor,
+} from './member-common.js';
 
 /** A re-run keeps CONNECTED/CREATED while in progress (as MX does); other states reconnect. */
 function inProgressStatus(member: MemberRecord): string {
   return member.status === 'CONNECTED' || member.status === 'CREATED' ? member.status : 'RECONNECTED';
+}
+
+/** MX's spec takes X-CALLBACK-PAYLOAD on aggregate and verify (not identify) for the member's webhooks. */
+function callbackOwner(type: JobType, member: MemberRecord): MemberRecord | undefined {
+  return type === 'identify' ? undefined : member;
 }
 
 /**
@@ -30,6 +41,7 @@ function inProgressStatus(member: MemberRecord): string {
  * an aggregation inside the throttle window.
  */
 function startTypedJob(ctx: RequestContext, type: JobType, startedStatus: number): ApiResult {
+  callbackPayloadOf(ctx);
   refuseDisabledFeature(ctx, type);
   const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
   ctx.store.enabledUser(member.userGuid);
@@ -46,7 +58,7 @@ function startTypedJob(ctx: RequestContext, type: JobType, startedStatus: number
   }
   if (isRunning(member)) {
     if (member.job!.type === type) {
-      recordCallbackPayload(ctx, member.guid);
+      recordCallbackPayload(ctx, member.guid, callbackOwner(type, member));
       return memberResult(ctx, member, 202);
     }
     throw conflict(`another aggregation-type job (${member.job!.type}) is running on this member`);
@@ -60,7 +72,7 @@ function startTypedJob(ctx: RequestContext, type: JobType, startedStatus: number
       `connection_status ${member.status} does not allow a new ${type} job; it must be one of ${STARTABLE_STATUSES.join(', ')}${oauth}`,
     );
   }
-  recordCallbackPayload(ctx, member.guid);
+  recordCallbackPayload(ctx, member.guid, callbackOwner(type, member));
   if (type === 'aggregate' && isAggregationThrottled(member, { now: ctx.store.now(), config: ctx.store.config })) {
     // MX's throttle: accepted, no new run; successfully_aggregated_at does not move.
     return memberResult(ctx, member, 202);

@@ -9,7 +9,7 @@ import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
 import { tokenFrom } from '#local/mx-simulator/random.js';
 import { envelope, isObject, optionalBoolean, optionalString } from '#local/mx-simulator/request-input.js';
 import { institutionOr404 } from './institutions.js';
-import { memberResult, recordCallbackPayload, scenarioFor } from './member-common.js';
+import { callbackPayloadOf, memberResult, recordCallbackPayload, scenarioFor } from './member-common.js';
 
 /** MX's limit: "25 members per user applies to all environments". */
 const MAX_MEMBERS_PER_USER = 25;
@@ -83,6 +83,7 @@ function assertMemberIdFree(ctx: RequestContext, userGuid: string, id: string | 
 }
 
 function createMember(ctx: RequestContext): ApiResult {
+  callbackPayloadOf(ctx);
   const user = ctx.store.enabledUser(ctx.params.user_guid!);
   const m = envelope(ctx.body, 'member');
   const code = optionalString(m, 'institution_code');
@@ -142,10 +143,11 @@ function createMember(ctx: RequestContext): ApiResult {
       : null,
   };
   ctx.store.members.set(member.guid, member);
-  recordCallbackPayload(ctx, member.guid);
-  if (isOauth || skipAggregation) return memberResult(ctx, member, 200);
-  startJob(member, 'aggregate', scenarioFor(member), 'CREATED', true, ctx.store.jobContext());
-  return memberResult(ctx, member, 202);
+  recordCallbackPayload(ctx, member.guid, member);
+  const starts = !isOauth && !skipAggregation;
+  if (starts) startJob(member, 'aggregate', scenarioFor(member), 'CREATED', true, ctx.store.jobContext());
+  ctx.store.events.memberChanged('CREATED', member);
+  return memberResult(ctx, member, starts ? 202 : 200);
 }
 
 function listMembers(ctx: RequestContext): ApiResult {
@@ -162,6 +164,7 @@ function readMember(ctx: RequestContext): ApiResult {
 }
 
 function updateMember(ctx: RequestContext): ApiResult {
+  callbackPayloadOf(ctx);
   const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
   const m = envelope(ctx.body, 'member');
   const id = optionalString(m, ctx.dialect === 'atrium' ? 'identifier' : 'id');
@@ -183,16 +186,18 @@ function updateMember(ctx: RequestContext): ApiResult {
   if (id !== undefined) member.id = id;
   if (metadata !== undefined) member.metadata = metadata;
   if (bgDisabled !== undefined) member.backgroundAggregationIsDisabled = bgDisabled;
-  recordCallbackPayload(ctx, member.guid);
+  recordCallbackPayload(ctx, member.guid, member);
   if (creds) {
     Object.assign(member, { credentials: creds.values, username: creds.username, password: creds.password });
     if (!skipAggregation) startJob(member, 'aggregate', scenarioFor(member), 'UPDATED', true, ctx.store.jobContext());
   }
+  ctx.store.events.memberChanged('UPDATED', member);
   return memberResult(ctx, member, 200);
 }
 
 function deleteMember(ctx: RequestContext): ApiResult {
   const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
+  ctx.store.events.memberChanged('DELETED', member);
   ctx.store.members.delete(member.guid);
   return { status: 204 };
 }

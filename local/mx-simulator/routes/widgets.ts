@@ -3,7 +3,7 @@ import { badRequest, notFound } from '#local/mx-simulator/errors.js';
 import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-types.js';
 import { tokenFrom } from '#local/mx-simulator/random.js';
 import { isObject, optionalString } from '#local/mx-simulator/request-input.js';
-import { recordCallbackPayload } from './member-common.js';
+import { callbackPayloadOf, recordCallbackPayload } from './member-common.js';
 
 function widgetUrl(ctx: RequestContext, type: string, userGuid: string): string {
   const token = tokenFrom(`${ctx.store.config.seed}|widget|${ctx.store.nextGuid('WGT')}`);
@@ -17,6 +17,7 @@ function requestWidgetUrl(ctx: RequestContext): ApiResult {
       'no Atrium endpoint POST /users/{user_guid}/widget_urls; use POST /users/{user_guid}/connect_widget_url',
     );
   const user = ctx.store.user(ctx.params.user_guid!);
+  callbackPayloadOf(ctx);
   const body = ctx.body;
   if (!isObject(body) || !isObject(body.widget_url))
     throw badRequest('request body must be a JSON object with a "widget_url" object');
