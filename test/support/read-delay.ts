@@ -4,6 +4,6 @@
  * milliseconds for a job that takes a second was, summed over the suite, more work for the
  * machine than the jobs themselves.
  */
-export function readDelay(reads: number, firstMs = 10, maxMs = 100): number {
+export function readDelay(reads: number, firstMs = 10, maxMs = 50): number {
   return Math.min(maxMs, firstMs * 1.5 ** reads);
 }
