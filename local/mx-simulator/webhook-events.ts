@@ -7,10 +7,13 @@ import { isRunning } from './jobs.js';
 import type { Job, MemberRecord } from './model.js';
 import type { MemberAction, MemberEvents, Store } from './store.js';
 import { connectionStatusMessage } from './views.js';
-import { CONNECTION_STATUS_IDS, firesConnectionStatus, type WebhookBody, type WebhookSender } from './webhooks.js';
-
-/** setTimeout's limit; a longer wait fires early and is planned again. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import {
+  connectionStatusId,
+  firesConnectionStatus,
+  MAX_TIMER_MS,
+  type WebhookBody,
+  type WebhookSender,
+} from './webhooks.js';
 
 const iso = (t: number | null) => (t === null ? null : isoSeconds(t));
 
@@ -19,7 +22,7 @@ export function connectionStatusWebhook(member: MemberRecord, status: string): W
     type: 'CONNECTION_STATUS',
     action: 'CHANGED',
     connection_status: status,
-    connection_status_id: CONNECTION_STATUS_IDS[status] ?? null,
+    connection_status_id: connectionStatusId(status),
     connection_status_message: connectionStatusMessage(status),
     member_guid: member.guid,
     user_guid: member.userGuid,

@@ -42,31 +42,43 @@ export interface WebhookBody {
   [field: string]: unknown;
 }
 
-/** MX's numeric connection_status_id of each connection_status. */
-export const CONNECTION_STATUS_IDS: Readonly<Record<string, number>> = {
-  CREATED: 0,
-  PREVENTED: 1,
-  DENIED: 2,
-  CHALLENGED: 3,
-  REJECTED: 4,
-  LOCKED: 5,
-  CONNECTED: 6,
-  IMPEDED: 7,
-  RECONNECTED: 8,
-  DEGRADED: 9,
-  DISCONNECTED: 10,
-  DISCONTINUED: 11,
-  CLOSED: 12,
-  DELAYED: 13,
-  FAILED: 14,
-  UPDATED: 15,
-  DISABLED: 16,
-  IMPORTED: 17,
-  RESUMED: 18,
-  EXPIRED: 19,
-  IMPAIRED: 20,
-  PENDING: 21,
-};
+/** MX's connection statuses in the order of their numeric ids (connection_status_id 0–21). */
+const CONNECTION_STATUSES_BY_ID = [
+  'CREATED',
+  'PREVENTED',
+  'DENIED',
+  'CHALLENGED',
+  'REJECTED',
+  'LOCKED',
+  'CONNECTED',
+  'IMPEDED',
+  'RECONNECTED',
+  'DEGRADED',
+  'DISCONNECTED',
+  'DISCONTINUED',
+  'CLOSED',
+  'DELAYED',
+  'FAILED',
+  'UPDATED',
+  'DISABLED',
+  'IMPORTED',
+  'RESUMED',
+  'EXPIRED',
+  'IMPAIRED',
+  'PENDING',
+] as const;
+
+/** MX's connection_status_id of a connection_status; null for one MX does not number. */
+export function connectionStatusId(status: string): number | null {
+  const id = (CONNECTION_STATUSES_BY_ID as readonly string[]).indexOf(status);
+  return id < 0 ? null : id;
+}
+
+/** Every connection status MX numbers. */
+export const CONNECTION_STATUSES: readonly string[] = CONNECTION_STATUSES_BY_ID;
+
+/** setTimeout's limit in ms: a longer wait fires at once, so waits are capped (and planned again). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** MX sends CONNECTION_STATUS only when a member enters a status the end user must act on. */
 const CONNECTION_STATUS_WEBHOOK_STATUSES: readonly string[] = [
@@ -307,13 +319,12 @@ export class WebhookSender {
   }
 
   private after(realMs: number, run: () => void): NodeJS.Timeout {
-    // setTimeout's limit: a longer wait would fire at once.
     const timer = setTimeout(
       () => {
         this.timers.delete(timer);
         run();
       },
-      Math.min(realMs, 2 ** 31 - 1),
+      Math.min(realMs, MAX_TIMER_MS),
     );
     timer.unref();
     this.timers.add(timer);

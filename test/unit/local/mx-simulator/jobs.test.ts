@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { MxClock } from '#local/mx-simulator/clock.js';
 import { SimulatorConfig } from '#local/mx-simulator/config.js';
-import { findInstitution } from '#local/mx-simulator/institutions.js';
 import { advance, answerChallenge, connectionStatus, startJob } from '#local/mx-simulator/jobs.js';
 import type { JobType, MemberRecord } from '#local/mx-simulator/model.js';
 import { StatsRecorder } from '#local/mx-simulator/stats.js';
 import { Store } from '#local/mx-simulator/store.js';
 import { resolveTestLogin } from '#local/mx-simulator/test-logins.js';
+import { simulatorMember } from '#test/support/simulator-member.js';
 
 const openGuids = (member: MemberRecord) => member.job!.challenge!.challenges.map((c) => c.guid);
 const openTypes = (member: MemberRecord) => member.job!.challenge!.challenges.map((c) => c.view.type);
@@ -18,31 +18,7 @@ function setup(password: string, type: JobType = 'aggregate') {
   const clock = new MxClock(1, () => real);
   const stats = new StatsRecorder();
   const store = new Store(config, clock, stats);
-  const member: MemberRecord = {
-    guid: 'MBR-1',
-    userGuid: 'USR-1',
-    id: null,
-    metadata: null,
-    institution: findInstitution('mxbank')!,
-    institutionGuid: 'INS-1',
-    isOauth: false,
-    credentials: {},
-    username: 'mxuser',
-    password,
-    backgroundAggregationIsDisabled: false,
-    createdAt: 0,
-    status: 'CREATED',
-    aggregatedAt: null,
-    successfullyAggregatedAt: null,
-    isAuthenticated: false,
-    processed: { accounts: false, accountNumbers: false, transactions: false },
-    job: null,
-    accountSet: 'default',
-    accountsVisibleAt: null,
-    verifiedAccountGuids: new Set(),
-    ownersVisible: false,
-    oauth: null,
-  };
+  const member = simulatorMember({ password });
   const start = clock.now();
   startJob(member, type, resolveTestLogin('mxuser', password), 'CREATED', false, store.jobContext());
   const at = (mxMs: number) => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatorConfig } from '#local/mx-simulator/config.js';
-import { findInstitution } from '#local/mx-simulator/institutions.js';
 import type { Job, MemberRecord } from '#local/mx-simulator/model.js';
 import { hashKey, mulberry32 } from '#local/mx-simulator/random.js';
 import { resolveTestLogin } from '#local/mx-simulator/test-logins.js';
@@ -10,46 +9,31 @@ import {
   memberWebhook,
 } from '#local/mx-simulator/webhook-events.js';
 import {
-  CONNECTION_STATUS_IDS,
+  CONNECTION_STATUSES,
   checkWebhookFaults,
+  connectionStatusId,
   decideWebhookFaults,
   firesConnectionStatus,
   MAX_DELIVERY_ATTEMPTS,
   NO_WEBHOOK_FAULTS,
   retryWaitMs,
 } from '#local/mx-simulator/webhooks.js';
+import { simulatorMember } from '#test/support/simulator-member.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-function member(overrides: Partial<MemberRecord> = {}): MemberRecord {
-  return {
-    guid: 'MBR-1',
-    userGuid: 'USR-1',
-    id: null,
-    metadata: null,
-    institution: findInstitution('mxbank')!,
-    institutionGuid: 'INS-1',
-    isOauth: false,
+/** A connected member with an aggregation behind it. */
+const member = (overrides: Partial<MemberRecord> = {}): MemberRecord =>
+  simulatorMember({
     credentials: { 'CRD-1': 'mxuser', 'CRD-2': 'hunter2' },
-    username: 'mxuser',
     password: 'hunter2',
-    backgroundAggregationIsDisabled: false,
-    createdAt: 0,
     status: 'CONNECTED',
     aggregatedAt: Date.UTC(2026, 0, 2, 3, 4, 5),
-    successfullyAggregatedAt: null,
     isAuthenticated: true,
     processed: { accounts: true, accountNumbers: false, transactions: true },
-    job: null,
-    accountSet: 'default',
-    accountsVisibleAt: null,
-    verifiedAccountGuids: new Set(),
-    ownersVisible: false,
-    oauth: null,
     ...overrides,
-  };
-}
+  });
 
 function endedJob(type: Job['type'], overrides: Partial<Job> = {}): Job {
   return {
@@ -115,7 +99,7 @@ describe('the webhook retry schedule', () => {
 
 describe('which statuses send CONNECTION_STATUS', () => {
   it('sends it for exactly the statuses the end user must act on', () => {
-    const firing = Object.keys(CONNECTION_STATUS_IDS).filter(firesConnectionStatus).sort();
+    const firing = CONNECTION_STATUSES.filter(firesConnectionStatus).sort();
 
     expect(firing).toEqual([
       'CHALLENGED',
@@ -137,11 +121,12 @@ describe('which statuses send CONNECTION_STATUS', () => {
 
   it('numbers the statuses as MX does', () => {
     const ids = ['CREATED', 'CHALLENGED', 'CONNECTED', 'DEGRADED', 'DELAYED', 'EXPIRED', 'PENDING'].map(
-      (s) => CONNECTION_STATUS_IDS[s],
+      connectionStatusId,
     );
 
     expect(ids).toEqual([0, 3, 6, 9, 13, 19, 21]);
-    expect(new Set(Object.values(CONNECTION_STATUS_IDS)).size).toBe(22);
+    expect(CONNECTION_STATUSES).toHaveLength(22);
+    expect(connectionStatusId('NOT_A_STATUS')).toBeNull();
   });
 });
 
