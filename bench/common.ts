@@ -1,5 +1,8 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { Duration } from 'aws-cdk-lib';
 import { type LocalMxflow, type LocalMxflowOptions, startLocalMxflow } from '#local/local-mxflow.js';
+import type { JobType } from '#shared/contract/workflow.js';
+import type { ApiJob, ScriptedBackend } from '#test/support/scripted-backend.js';
 
 /** One measured figure, with the command that reproduces it. */
 export interface Figure {
@@ -85,4 +88,29 @@ export function runScript(main: () => Promise<void>): void {
       process.exit(1);
     },
   );
+}
+
+/** `count` aggregate jobs side by side, each on a new user and member, followed to SUCCEEDED. */
+export async function aggregateJobs(api: ScriptedBackend, idPrefix: string, count: number): Promise<ApiJob[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const { userGuid, memberGuid } = await api.userWithMember(`${idPrefix}-${i}`, 'password');
+      const started = await api.startJob('aggregate', userGuid, memberGuid);
+      const { job } = await api.follow(started, 'correct', { pollMs: 500, timeoutMs: 600_000 });
+      if (job.status !== 'SUCCEEDED') throw new Error(`job ${job.guid} ended ${job.status}`);
+      return job;
+    }),
+  );
+}
+
+/** The execution history of a job (its execution is named after it). */
+export async function jobHistory(stack: LocalMxflow, jobType: JobType, jobGuid: string): Promise<HistoryEvent[]> {
+  const arn = stack.stepFunctions
+    .listExecutions({ stateMachineArn: stack.stateMachineArns[jobType], maxResults: 1000 })
+    .executions?.find((e) => e.name === jobGuid)?.executionArn;
+  const { events = [] } = await stack.stepFunctions.getExecutionHistory({
+    executionArn: String(arn),
+    maxResults: 1000,
+  });
+  return events;
 }

@@ -7,7 +7,18 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { ScriptedBackend } from '#test/support/scripted-backend.js';
-import { type BenchResult, benchStack, figure, median, quantile, report, round, runScript } from './common.js';
+import {
+  aggregateJobs,
+  type BenchResult,
+  benchStack,
+  figure,
+  jobHistory,
+  median,
+  quantile,
+  report,
+  round,
+  runScript,
+} from './common.js';
 
 const COMMAND = 'npx tsx bench/polling.ts';
 /**
@@ -54,32 +65,16 @@ async function main(): Promise<void> {
       fetchMs: number;
       transitions: JobTransitions;
     }[] = [];
-    let n = 0;
-    for (const durationS of DURATIONS_S) {
+    for (const [group, durationS] of DURATIONS_S.entries()) {
       // The simulator reads its job duration lazily: one duration at a time, all its jobs finished before the next.
       simulator.configure({ jobDurationMs: durationS * 1000 });
-      const jobs = await Promise.all(
-        Array.from({ length: JOBS_PER_DURATION }, async () => {
-          n += 1;
-          const { userGuid, memberGuid } = await api.userWithMember(`polling-${n}`, 'password');
-          const started = await api.startJob('aggregate', userGuid, memberGuid);
-          const { job } = await api.follow(started, 'correct', { pollMs: 500, timeoutMs: 600_000 });
-          if (job.status !== 'SUCCEEDED') throw new Error(`job ${job.guid} ended ${job.status}`);
-          return job;
-        }),
-      );
+      const jobs = await aggregateJobs(api, `polling-${group}`, JOBS_PER_DURATION);
       const stats = simulator.stats();
       for (const job of jobs) {
         const mxJob = stats.jobs.find((j) => j.memberGuid === job.member_guid);
         const reads = stats.statusReads.byMember[job.member_guid];
         if (!mxJob?.endedAt || mxJob.noticeDelayMs === null || !reads) throw new Error(`no MX record of ${job.guid}`);
-        const arn = stack.stepFunctions
-          .listExecutions({ stateMachineArn: stack.stateMachineArns.aggregate, maxResults: 1000 })
-          .executions?.find((e) => e.name === job.guid)?.executionArn;
-        const { events = [] } = await stack.stepFunctions.getExecutionHistory({
-          executionArn: String(arn),
-          maxResults: 1000,
-        });
+        const events = await jobHistory(stack, 'aggregate', job.guid);
         const at = (predicate: (e: HistoryEvent) => boolean) =>
           events.find(predicate)?.timestamp?.getTime() ?? Number.NaN;
         // The part after MX's end was noticed runs in real time here as in AWS (handlers are not time-scaled).

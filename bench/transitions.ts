@@ -7,7 +7,7 @@
  *   npx tsx bench/transitions.ts
  */
 import { ScriptedBackend } from '#test/support/scripted-backend.js';
-import { type BenchResult, benchStack, figure, report, round, runScript } from './common.js';
+import { type BenchResult, benchStack, figure, jobHistory, report, round, runScript } from './common.js';
 import { transitionsOf } from './polling.js';
 
 const COMMAND = 'npx tsx bench/transitions.ts';
@@ -55,13 +55,7 @@ async function main(): Promise<void> {
           }
           const { job } = await api.follow(started, 'correct', { pollMs: 20, timeoutMs: 600_000 });
           if (job.status !== 'SUCCEEDED') throw new Error(`job ${job.guid} ended ${job.status}`);
-          const arn = stack.stepFunctions
-            .listExecutions({ stateMachineArn: stack.stateMachineArns.aggregate, maxResults: 1000 })
-            .executions?.find((e) => e.name === job.guid)?.executionArn;
-          const { events = [] } = await stack.stepFunctions.getExecutionHistory({
-            executionArn: String(arn),
-            maxResults: 1000,
-          });
+          const events = await jobHistory(stack, 'aggregate', job.guid);
           const t = transitionsOf(events);
           const parkedMs =
             (events

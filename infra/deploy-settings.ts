@@ -45,6 +45,17 @@ const DeployContext = z.object({
   executionTimeoutMinutes: minutes('the execution limit').optional(),
   /** How long a challenge waits for the end user's answer. */
   challengeTimeoutMinutes: minutes('the challenge wait').optional(),
+  /**
+   * Set once MX's dashboard posts webhooks to the stack's MxWebhookUrl: aggregations and
+   * verifications then wait this long for their member's webhook after each 3-s floor before the
+   * fallback status read (15–30 is typical). Unset: no webhooks expected, reads every 3 s.
+   */
+  mxWebhookWaitSeconds: z.coerce
+    .number({ error: 'a whole number of seconds, 5 to 300' })
+    .int('a whole number of seconds, 5 to 300')
+    .min(5, 'a whole number of seconds, 5 to 300')
+    .max(300, 'a whole number of seconds, 5 to 300')
+    .optional(),
   /*
    * Reserved concurrency. A new AWS account may have only 10 concurrent executions, and Lambda
    * refuses any reservation that leaves fewer than 10 unreserved: any default here would fail
@@ -99,6 +110,10 @@ export function readDeploySettings(context: (key: string) => unknown): DeploySet
     ...DEFAULT_JOB_TIME_BUDGET,
     ...(c.executionTimeoutMinutes ? { executionLimitSeconds: c.executionTimeoutMinutes * 60 } : {}),
     ...(c.challengeTimeoutMinutes ? { challengeTimeoutSeconds: c.challengeTimeoutMinutes * 60 } : {}),
+    poll: {
+      ...DEFAULT_JOB_TIME_BUDGET.poll,
+      ...(c.mxWebhookWaitSeconds ? { webhookWaitSeconds: c.mxWebhookWaitSeconds } : {}),
+    },
   };
   const unfit = timeBudgetProblem(timeBudget);
   if (unfit)

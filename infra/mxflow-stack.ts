@@ -1,6 +1,7 @@
 import { type CfnElement, CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { MX_WEBHOOK_PATH } from '#shared/api/routes.js';
 import { DEFAULT_JOB_TIME_BUDGET, type JobTimeBudget, jobTimeLimits } from '#shared/contract/time-budget.js';
 import { ENV, JOB_TYPES } from '#shared/contract/workflow.js';
 import { MX_BASE_URLS, type MxDialect } from '#shared/mx/index.js';
@@ -8,6 +9,7 @@ import { DataTable } from './constructs/data-table.js';
 import { JobWorkflows } from './constructs/job-workflows.js';
 import { MxEgress } from './constructs/mx-egress.js';
 import { MxSecret, putMxCredentialsCommand } from './constructs/mx-secret.js';
+import { MxWebhooks } from './constructs/mx-webhooks.js';
 import { Observability } from './constructs/observability.js';
 import { RestApi } from './constructs/rest-api.js';
 import { acknowledgeNag } from './nag.js';
@@ -44,6 +46,7 @@ export class MxflowStack extends Stack {
   readonly mxSecret: MxSecret;
   readonly workflows: JobWorkflows;
   readonly api: RestApi;
+  readonly mxWebhooks: MxWebhooks;
   readonly observability: Observability;
   readonly mxEgress?: MxEgress;
 
@@ -77,12 +80,23 @@ export class MxflowStack extends Stack {
       ...(props.copyReservedConcurrency ? { copyReservedConcurrency: props.copyReservedConcurrency } : {}),
     });
 
+    const mxEnvironment = { [ENV.mxBaseUrl]: mxBaseUrl, [ENV.mxDialect]: dialect };
+    this.mxWebhooks = new MxWebhooks(this, 'MxWebhooks', {
+      table: this.data.table,
+      mxSecret: this.mxSecret.secret,
+      mxEnvironment,
+      stateMachines: Object.values(this.workflows.stateMachines),
+      logRetention,
+      ...mxEgress,
+    });
+
     // 'Http' is the construct id it was deployed with: a new id would replace the deployed API.
     this.api = new RestApi(this, 'Http', {
       stage: props.stage,
       table: this.data.table,
       mxSecret: this.mxSecret.secret,
-      mxEnvironment: { [ENV.mxBaseUrl]: mxBaseUrl, [ENV.mxDialect]: dialect },
+      mxWebhookSecret: this.mxWebhooks.secret,
+      mxEnvironment,
       stateMachines: this.workflows.stateMachines,
       logRetention,
       ...mxEgress,
@@ -96,12 +110,14 @@ export class MxflowStack extends Stack {
       stateMachines: this.workflows.stateMachines,
       putMxCredentialsCommand: putMxCredentialsCommand(this.mxSecret.secret.secretArn),
       executionEndedDeadLetters: this.workflows.executionEndedDeadLetters,
+      webhookDeadLetters: this.mxWebhooks.deadLetters,
       ...(mxEgressIps ? { mxEgressIps } : {}),
       functions: {
         Workflow: {
           ...this.workflows.functions,
           ExecutionEndedFunction: this.workflows.executionEnded,
           ReconcileJobsFunction: this.workflows.reconcileJobs,
+          ProcessMxWebhooksFunction: this.mxWebhooks.processor,
         },
         Api: this.api.functions,
       },
@@ -123,6 +139,11 @@ export class MxflowStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'MxSecretArn', { value: this.mxSecret.secret.secretArn });
+    new CfnOutput(this, 'MxWebhookUrl', {
+      description: "Give MX's dashboard this URL for its webhooks, with the credentials of MxWebhookSecretArn",
+      value: `${this.api.api.url.replace(/\/$/, '')}${MX_WEBHOOK_PATH}`,
+    });
+    new CfnOutput(this, 'MxWebhookSecretArn', { value: this.mxWebhooks.secret.secretArn });
     new CfnOutput(this, 'PutMxCredentialsCommand', {
       description: "Run this with MX's client id and API key to give mxflow its MX credentials",
       value: putMxCredentialsCommand(this.mxSecret.secret.secretArn),

@@ -13,11 +13,12 @@ import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
  * CreateTable input derived from the one table definition the CDK stack also uses, so the
  * local table has exactly the deployed keys (both strings), index and billing mode.
  */
-function mxflowCreateTableInput(tableName: string): CreateTableCommandInput {
+function mxflowCreateTableInput(tableName: string, stream: boolean): CreateTableCommandInput {
   const active = TABLE_DEFINITION.activeJobsIndex;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
+    ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_DEFINITION.streamView } } : {}),
     AttributeDefinitions: [
       { AttributeName: TABLE_DEFINITION.partitionKey, AttributeType: 'S' },
       { AttributeName: TABLE_DEFINITION.sortKey, AttributeType: 'S' },
@@ -43,11 +44,17 @@ function mxflowCreateTableInput(tableName: string): CreateTableCommandInput {
 
 /**
  * Creates mxflow's table (if it is not there yet), waits until it is ACTIVE, and enables TTL on
- * the definition's attribute. Idempotent, so a local runtime can call it on every start.
+ * the definition's attribute. Idempotent, so a local runtime can call it on every start. The
+ * stream only where something reads it (the webhook processor's twin): DynamoDB Local writes
+ * every stream record to disk, which would slow every table's writes for nothing.
  */
-export async function createMxflowTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function createMxflowTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { stream?: boolean } = {},
+): Promise<void> {
   try {
-    await client.send(new CreateTableCommand(mxflowCreateTableInput(tableName)));
+    await client.send(new CreateTableCommand(mxflowCreateTableInput(tableName, options.stream ?? false)));
   } catch (error) {
     // Already there (or being created) from an earlier run: fine, wait for it below.
     if (!(error instanceof ResourceInUseException)) throw error;

@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Duration } from 'aws-cdk-lib';
 import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings } from '#infra/workflows/job-state-machine.js';
+import type { BasicCredentials } from '#shared/api/basic-auth.js';
+import { MX_WEBHOOK_PATH } from '#shared/api/routes.js';
 import {
   ENV,
   JOB_TYPES,
@@ -13,13 +17,19 @@ import { JobStore } from '#shared/store/job-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { startLocalApiGateway } from './api-gateway/server.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from './dynamodb-local.js';
+import { type StreamConsumer, startStreamConsumer } from './dynamodb-stream.js';
 import { createMxflowTable } from './dynamodb-table.js';
 import { type LocalFaultStats, type LocalFaults, startLocalFaults } from './faults/local-faults.js';
 import { jobStateMachines } from './job-state-machines.js';
 import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './mx-simulator/index.js';
 import { startLocalSecretsManager } from './secrets-manager.js';
 import { LocalStepFunctions, startLocalStepFunctionsServer } from './step-functions/index.js';
-import { executionEndedHandler, reconcileJobsHandler, workflowTaskHandlers } from './workflow-handlers.js';
+import {
+  executionEndedHandler,
+  processMxWebhooksHandler,
+  reconcileJobsHandler,
+  workflowTaskHandlers,
+} from './workflow-handlers.js';
 
 export interface LocalMxflowOptions {
   /** Every duration in the state machines (and the simulator's, when started here) × this. */
@@ -37,7 +47,17 @@ export interface LocalMxflowOptions {
   readonly apiPort?: number;
   /** Faults AWS produces and the local services do not by themselves; none by default. */
   readonly faults?: LocalFaults;
+  /**
+   * MX's webhooks on: the simulator posts them to the local API's receiver with the local webhook
+   * secret's credentials, the table's stream feeds the processor, and aggregations and
+   * verifications wait for them between reads (`wait`: the fallback, 20 s of MX time by default).
+   * Off by default, as on a stack MX has no webhook URL for.
+   */
+  readonly mxWebhooks?: boolean | { readonly wait: Duration };
 }
+
+/** With webhooks on, the wait a webhook ends after each floor: a status read at least every 23 s. */
+export const DEFAULT_WEBHOOK_WAIT = Duration.seconds(20);
 
 export interface LocalMxflow {
   readonly simulator: MxSimulator | undefined;
@@ -54,6 +74,12 @@ export interface LocalMxflow {
   readonly jobs: JobStore;
   readonly results: ResultStore;
   readonly sfn: SFNClient;
+  /** Whether the simulator posts MX's webhooks here and jobs wait for them (`mxWebhooks`). */
+  readonly webhooksOn: boolean;
+  /** The HTTP Basic credentials the webhook route takes (the local webhook secret's). */
+  readonly webhookCredentials: BasicCredentials;
+  /** The webhook processor's twin: inbox records it took, and those that failed every attempt (its DLQ). */
+  readonly webhookProcessing: { processed(): number; readonly deadLetters: readonly unknown[] };
   /** What the fault options injected so far (all zero without them). */
   readonly faults: { stats(): LocalFaultStats };
   /** One pass of the reconciler now (it also runs every RECONCILE_EVERY_SECONDS of real time, as its schedule does). */
@@ -63,6 +89,7 @@ export interface LocalMxflow {
 
 const STACK_NAME = 'Mxflow-local';
 const MX_SECRET_NAME = 'mxflow/local/mx';
+const MX_WEBHOOK_SECRET_NAME = 'mxflow/local/mx-webhook';
 /** Whether this instance of the module has started a local mxflow: see `claimHandlers`. */
 let started = false;
 
@@ -125,13 +152,19 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       credentials: LOCAL_AWS_CREDENTIALS,
     });
     stops.push(async () => dynamoClient.destroy());
-    await createMxflowTable(dynamoClient, tableName);
+    const webhookWait =
+      options.mxWebhooks === true ? DEFAULT_WEBHOOK_WAIT : options.mxWebhooks ? options.mxWebhooks.wait : undefined;
+    await createMxflowTable(dynamoClient, tableName, { stream: webhookWait !== undefined });
     // The handlers meet the faults; the stores this returns (the tests' view) read DynamoDB Local directly.
     const faults = await startLocalFaults(options.faults ?? {}, dynamoEndpoint);
     stops.push(() => faults.stop());
 
     const mxSecret = JSON.stringify({ client_id: mx.clientId, api_key: mx.apiKey, base_url: mx.baseUrl });
-    const secrets = await startLocalSecretsManager({ secrets: { [MX_SECRET_NAME]: mxSecret } });
+    // As the stack's secret: a password generated for this stack, given to MX's dashboard (here the simulator).
+    const webhookCredentials: BasicCredentials = { username: 'mx', password: randomBytes(24).toString('base64url') };
+    const secrets = await startLocalSecretsManager({
+      secrets: { [MX_SECRET_NAME]: mxSecret, [MX_WEBHOOK_SECRET_NAME]: JSON.stringify(webhookCredentials) },
+    });
     stops.push(() => secrets.stop());
 
     // Before the handlers load: Powertools reads its settings when a module creates its logger.
@@ -143,6 +176,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       [ENV.tableName]: tableName,
       [ENV.mxSecretId]: MX_SECRET_NAME,
+      [ENV.mxWebhookSecretId]: MX_WEBHOOK_SECRET_NAME,
       [ENV.mxBaseUrl]: mx.baseUrl,
       [ENV.mxDialect]: 'platform',
       // In the handlers' real time: the local engine runs the task's timeout × timeScale.
@@ -157,7 +191,10 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     delete process.env.AWS_SESSION_TOKEN;
 
     const stepFunctions = new LocalStepFunctions({
-      stateMachines: jobStateMachines(STACK_NAME, options.workflowSettings),
+      stateMachines: jobStateMachines(STACK_NAME, {
+        ...options.workflowSettings,
+        ...(webhookWait ? { webhookWait } : {}),
+      }),
       // Valid ASL, as test/integration/local/job-state-machines.test.ts proves for every setting.
       definitionsValidated: true,
       taskHandlers: await workflowTaskHandlers(faults.lambda),
@@ -189,6 +226,18 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     const api = await startLocalApiGateway({ port: options.apiPort ?? 0, pages: docsPages(() => apiUrl) });
     apiUrl = api.url;
     stops.push(() => api.stop());
+    let webhookConsumer: StreamConsumer | undefined;
+    if (webhookWait) {
+      const handler = await processMxWebhooksHandler(faults.lambda);
+      webhookConsumer = await startStreamConsumer({
+        dynamo: dynamoClient,
+        endpoint: dynamoEndpoint,
+        tableName,
+        ...handler,
+      });
+      stops.push(() => webhookConsumer?.stop() ?? Promise.resolve());
+      simulator?.configure({ webhooks: { url: `${api.url}${MX_WEBHOOK_PATH}`, ...webhookCredentials } });
+    }
     const doc = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
     const sfn = new SFNClient({
       endpoint: sfnServer.endpoint,
@@ -211,6 +260,12 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       jobs: new JobStore(doc, tableName),
       results: new ResultStore(doc, tableName),
       sfn,
+      webhooksOn: webhookConsumer !== undefined,
+      webhookCredentials,
+      webhookProcessing: {
+        processed: () => webhookConsumer?.processed() ?? 0,
+        deadLetters: webhookConsumer?.deadLetters ?? [],
+      },
       faults: { stats: faults.stats },
       reconcileJobs,
       stop: stopAll,

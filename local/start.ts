@@ -7,17 +7,20 @@ const { values } = parseArgs({
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     'simulator-port': { type: 'string', default: process.env.MX_SIMULATOR_PORT ?? '4010' },
     'time-scale': { type: 'string', default: '1' },
+    'poll-only': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
-  console.log(`Usage: npm start -- [--port 3000] [--simulator-port 4010] [--time-scale 1] [--verbose]
+  console.log(`Usage: npm start -- [--port 3000] [--simulator-port 4010] [--time-scale 1] [--poll-only] [--verbose]
 
 Starts DynamoDB Local, a local Secrets Manager, a local Step Functions running the state
 machines the CDK stack deploys, the API on http://127.0.0.1:PORT, and the MX
 simulator. --time-scale 0.1 makes every wait ten times shorter (MX's simulated time too).
+The simulator posts MX's webhooks to the API's /webhooks/mx, and jobs wait for them between
+status reads (a read at least every 23 s); --poll-only turns them off (a read every 3 s).
 
 To use MX's integration environment instead of the simulator:
   MX_BASE_URL=https://int-api.mx.com MX_CLIENT_ID=… MX_API_KEY=… npm start`);
@@ -43,7 +46,7 @@ const stack = await startLocalMxflow({
   apiPort: port,
   ...(realMx
     ? { mx: { baseUrl: realMx, clientId: String(process.env.MX_CLIENT_ID), apiKey: String(process.env.MX_API_KEY) } }
-    : { simulator: { port: Number(values['simulator-port']) } }),
+    : { simulator: { port: Number(values['simulator-port']) }, mxWebhooks: !values['poll-only'] }),
   environment: { POWERTOOLS_LOG_LEVEL: values.verbose ? 'INFO' : 'WARN' },
 }).catch((error: unknown) => {
   console.error(`mxflow could not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -61,6 +64,13 @@ line(
 line('Step Functions', stack.endpoints.stepFunctions, `(time scale ${timeScale})`);
 line('DynamoDB Local', stack.endpoints.dynamodb, `(table ${stack.tableName})`);
 line('Secrets Manager', stack.endpoints.secretsManager);
+if (stack.webhooksOn) {
+  line(
+    'MX webhooks',
+    `${stack.endpoints.api}/webhooks/mx`,
+    `(HTTP Basic: ${stack.webhookCredentials.username} / the local webhook secret)`,
+  );
+}
 console.log('Ctrl-C to stop.');
 
 let stopping = false;

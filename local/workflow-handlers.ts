@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Context } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import {
   EXECUTION_ENDED_FUNCTION,
+  PROCESS_MX_WEBHOOKS_FUNCTION,
   RECONCILE_JOBS_FUNCTION,
   STOPPED_EXECUTION_STATUSES,
   WORKFLOW_FUNCTIONS,
 } from '#shared/contract/workflow.js';
+import { isInboxRecord } from '#shared/webhooks/inbox-stream.js';
 import { faultRandom } from './faults/fault-random.js';
 import { LambdaFaultInjector } from './faults/lambda-faults.js';
 import { invokeLocally, lambdaContext } from './lambda-context.js';
@@ -72,4 +74,23 @@ export async function reconcileJobsHandler(): Promise<() => Promise<unknown>> {
     time: new Date().toISOString(),
   });
   return () => invokeLocally(module.handler, scheduled(), lambdaContext(spec.id, spec.memoryMb, spec.timeoutSeconds));
+}
+
+/**
+ * The webhook processor as its event source mapping invokes it: the mapping's filter, and each
+ * batch run within the function's limits and Lambda's injected faults (the mapping retries).
+ */
+export async function processMxWebhooksHandler(faults = noFaults()): Promise<{
+  accepts: (record: DynamoDBRecord) => boolean;
+  handler: (event: { Records: DynamoDBRecord[] }) => Promise<DynamoDBBatchResponse | undefined>;
+}> {
+  const spec = PROCESS_MX_WEBHOOKS_FUNCTION;
+  const module = (await import(pathToFileURL(resolve(projectRoot, spec.entry)).href)) as { handler: LambdaHandler };
+  return {
+    accepts: isInboxRecord,
+    handler: (event) =>
+      faults.invoke(spec, () =>
+        invokeLocally(module.handler, event, lambdaContext(spec.id, spec.memoryMb, faults.limitSeconds(spec))),
+      ) as Promise<DynamoDBBatchResponse | undefined>,
+  };
 }

@@ -27,6 +27,7 @@ export class DataTable extends Construct {
       partitionKey: { name: TABLE_DEFINITION.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_DEFINITION.sortKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: TABLE_DEFINITION.timeToLiveAttribute,
+      stream: dynamodb.StreamViewType[TABLE_DEFINITION.streamView],
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,

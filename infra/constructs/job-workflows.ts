@@ -127,6 +127,10 @@ export class JobWorkflows extends Construct {
     this.functions.ParkForChallengeFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:SendTaskFailure'], resources: machineArns('stateMachine') }),
     );
+    // A webhook that came before the wait was taken ends it at once.
+    this.functions.AwaitMemberWebhookFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: machineArns('stateMachine') }),
+    );
     this.stateMachines = Object.fromEntries(
       JOB_TYPES.map((jobType) => {
         const machineScope = new Construct(this, `${capitalize(jobType)}Workflow`);

@@ -28,6 +28,8 @@ export interface ObservabilityProps {
   readonly mxEgressIps?: string;
   /** The execution-ended rule's dead-letter queue: an event in it is a job end nobody recorded. */
   readonly executionEndedDeadLetters: sqs.IQueue;
+  /** Inbox records the webhook processor failed on after its retries. */
+  readonly webhookDeadLetters: sqs.IQueue;
 }
 
 /**
@@ -196,6 +198,14 @@ export class Observability extends Construct {
         'ExecutionEndedDeadLetters',
         'An execution-ended event could not be delivered to ExecutionEndedFunction after its retries: it waits in the dead-letter queue (14 days). The reconciler ends those jobs on its next pass; read the message for the execution, and the function logs for why it failed.',
         props.executionEndedDeadLetters.metricApproximateNumberOfMessagesVisible({
+          period: FIVE_MINUTES,
+          statistic: 'Maximum',
+        }),
+      ),
+      alarm(
+        'WebhookDeadLetters',
+        "An MX webhook could not be acted on after its retries: its inbox record waits in the dead-letter queue (14 days). Its job still ends by its fallback read; read ProcessMxWebhooksFunction's logs for why.",
+        props.webhookDeadLetters.metricApproximateNumberOfMessagesVisible({
           period: FIVE_MINUTES,
           statistic: 'Maximum',
         }),

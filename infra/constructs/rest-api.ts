@@ -25,6 +25,8 @@ export interface RestApiProps {
   readonly stage: string;
   readonly table: ITable;
   readonly mxSecret: ISecret;
+  /** The HTTP Basic credentials MX's webhooks carry: read by the webhook route's function only. */
+  readonly mxWebhookSecret: ISecret;
   /** MX_BASE_URL, MX_DIALECT: shared with the workflow functions. */
   readonly mxEnvironment: Record<string, string>;
   readonly stateMachines: Readonly<Record<JobType, IStateMachine>>;
@@ -44,6 +46,7 @@ const NEEDS: Record<ApiFunction, { startsJobs: boolean; answersChallenges: boole
   members: { startsJobs: true, answersChallenges: false, writes: true },
   jobs: { startsJobs: true, answersChallenges: true, writes: true },
   results: { startsJobs: false, answersChallenges: false, writes: false },
+  webhooks: { startsJobs: false, answersChallenges: false, writes: true },
 };
 
 /** API Gateway's own refusals, in the API's error envelope rather than its `{"message"}`. */
@@ -90,6 +93,10 @@ export class RestApi extends Construct {
         if (needs.writes) props.table.grantReadWriteData(fn);
         else props.table.grantReadData(fn);
         if (callsMx) props.mxSecret.grantRead(fn);
+        if (family === 'webhooks') {
+          props.mxWebhookSecret.grantRead(fn);
+          fn.addEnvironment(ENV.mxWebhookSecretId, props.mxWebhookSecret.secretArn);
+        }
         for (const machine of Object.values(props.stateMachines)) {
           if (needs.startsJobs) machine.grantStartExecution(fn);
           if (needs.answersChallenges) machine.grantTaskResponse(fn);
@@ -155,8 +162,10 @@ export class RestApi extends Construct {
     for (const route of API_ROUTES as readonly RouteSpec[]) {
       const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => `method.request.path.${name}`);
       // Only bodies that must be sent are checked here; an optional one is the handler's to read.
+      // MX's webhooks are not: their function checks the credentials first, then the body.
+      const mxWebhook = route.auth === 'mx-webhook';
       const body =
-        route.bodyRequired && route.body
+        route.bodyRequired && route.body && !mxWebhook
           ? {
               'application/json': this.api.addModel(`${route.operationId}Body`, {
                 contentType: 'application/json',
@@ -164,12 +173,23 @@ export class RestApi extends Construct {
               }),
             }
           : undefined;
-      this.api.root.resourceForPath(route.path).addMethod(route.method, integrations[route.function], {
+      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, integrations[route.function], {
         operationName: route.operationId,
         requestValidator: validator,
         requestParameters: Object.fromEntries(pathParameters.map((p) => [p, true])),
         ...(body ? { requestModels: body } : {}),
+        // MX cannot sign SigV4: its function checks the HTTP Basic credentials of the webhook secret.
+        ...(mxWebhook ? { authorizationType: apigateway.AuthorizationType.NONE } : {}),
       });
+      if (mxWebhook) {
+        for (const rule of ['APIG4', 'COG4']) {
+          acknowledgeNag(
+            method,
+            rule,
+            "MX cannot sign SigV4 nor hold a Cognito token: its webhook route's function checks the HTTP Basic credentials of the webhook secret (constant time) before it reads the body.",
+          );
+        }
+      }
     }
   }
 }

@@ -20,15 +20,25 @@ export interface JobWorkflowSettings {
   readonly challengeTimeout: Duration;
   /** The execution's hard limit; the poll cap, derived from the same budget, ends jobs before it. */
   readonly executionTimeout: Duration;
+  /**
+   * With MX's webhooks on: the wait after each status floor that a webhook about the member
+   * ends early (AwaitMemberWebhook's timeout, i.e. the fallback poll). Absent: webhooks off.
+   */
+  readonly webhookWait?: Duration;
 }
 
 export function jobWorkflowSettings(budget: JobTimeBudget): JobWorkflowSettings {
   const limits = jobTimeLimits(budget);
+  const webhookWait = budget.poll.webhookWaitSeconds;
   return {
     challengeTimeout: Duration.seconds(limits.challengeTimeoutSeconds),
     executionTimeout: Duration.seconds(limits.executionTimeoutSeconds),
+    ...(webhookWait ? { webhookWait: Duration.seconds(webhookWait) } : {}),
   };
 }
+
+/** Whether a job type's waits can be cut short by MX's webhooks: MX sends none when an identification ends. */
+export const WEBHOOK_ENDS_JOB: Readonly<Record<JobType, boolean>> = { aggregate: true, verify: true, identify: false };
 
 export const DEFAULT_JOB_WORKFLOW_SETTINGS: JobWorkflowSettings = jobWorkflowSettings(DEFAULT_JOB_TIME_BUDGET);
 
@@ -46,6 +56,11 @@ export const DEFAULT_JOB_WORKFLOW_SETTINGS: JobWorkflowSettings = jobWorkflowSet
  *                              ─ RETRY_START (MX's 429) → WaitBeforeRetryStart → StartMxJob
  *                              ─ RETRY_FETCH (MX's 429) → WaitBeforeRetryFetch → FetchResults
  *                              ─ FAIL (or any caught error) → RecordFailure → JobFailed
+ *
+ * With MX's webhooks on (`webhookWait`, aggregations and verifications), a WAIT goes through
+ * WaitBeforeWebhook (MX's 3 s floor, as WaitBeforePoll) → AwaitMemberWebhook (a task token the
+ * member's next webhook sends, `webhookWait` at most) → PollMemberStatus: the read that decides
+ * still comes after every webhook, and without one it comes at the fallback interval.
  *
  * Each Task state runs the function of its name (`WORKFLOW_FUNCTIONS`). The state holds the job's
  * references, `progress` (decision and poll counters) and counts; the execution input is an
@@ -208,15 +223,42 @@ export function jobStateMachineDefinition(
   for (const task of [startMxJob, pollMemberStatus, parkForChallenge, fetchResults, recordSuccess]) failOnError(task);
 
   const next = (value: NextStepValue) => sfn.Condition.stringEquals('$.progress.next', value);
-  const routeByStatus = new sfn.Choice(scope, STATE.routeByStatus, { stateName: STATE.routeByStatus })
-    .when(sfn.Condition.or(next('WAIT'), next('AWAIT_OAUTH')), waitBeforePoll)
-    .when(next('AWAIT_CHALLENGE_ANSWER'), parkForChallenge)
-    .when(next('FETCH_RESULTS'), fetchResults)
-    .when(next('RECORD_SUCCESS'), recordSuccess)
-    .when(next('RETRY_START'), waitBeforeRetryStart)
-    .when(next('RETRY_FETCH'), waitBeforeRetryFetch)
-    .otherwise(recordFailure);
+  const routeByStatus = new sfn.Choice(scope, STATE.routeByStatus, { stateName: STATE.routeByStatus });
+  // A WAIT goes to the wait a webhook can end when there is one; an OAuth wait (the end user at
+  // the bank) and the wait after an answer keep the plain floor.
+  const routeByStatusWith = (waitForWebhook?: sfn.IChainable) =>
+    (waitForWebhook ? routeByStatus.when(next('WAIT'), waitForWebhook) : routeByStatus)
+      .when(sfn.Condition.or(next('WAIT'), next('AWAIT_OAUTH')), waitBeforePoll)
+      .when(next('AWAIT_CHALLENGE_ANSWER'), parkForChallenge)
+      .when(next('FETCH_RESULTS'), fetchResults)
+      .when(next('RECORD_SUCCESS'), recordSuccess)
+      .when(next('RETRY_START'), waitBeforeRetryStart)
+      .when(next('RETRY_FETCH'), waitBeforeRetryFetch)
+      .otherwise(recordFailure);
   pollMemberStatus.next(routeByStatus);
   fetchResults.next(routeByStatus);
-  return startMxJob.next(routeByStatus);
+  if (settings.webhookWait && WEBHOOK_ENDS_JOB[jobType]) {
+    const awaitMemberWebhook = awsFaultsRetried(
+      new tasks.LambdaInvoke(scope, STATE.awaitMemberWebhook, {
+        stateName: STATE.awaitMemberWebhook,
+        lambdaFunction: functions.AwaitMemberWebhookFunction,
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({
+          job,
+          taskToken: sfn.JsonPath.taskToken,
+          // The whole progress: `polledAt` is absent before the first read, and a missing path would end the execution.
+          'progress.$': '$.progress',
+        }),
+        resultPath: sfn.JsonPath.DISCARD,
+        taskTimeout: sfn.Timeout.duration(settings.webhookWait),
+        retryOnServiceExceptions: false,
+      }),
+    );
+    // The wait only saves reads: when it times out (no webhook) or fails, the read goes ahead.
+    awaitMemberWebhook.addCatch(pollMemberStatus, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+    awaitMemberWebhook.next(pollMemberStatus);
+    const waitBeforeWebhook = waitAsDecided(STATE.waitBeforeWebhook).next(awaitMemberWebhook);
+    return startMxJob.next(routeByStatusWith(waitBeforeWebhook));
+  }
+  return startMxJob.next(routeByStatusWith());
 }

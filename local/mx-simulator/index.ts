@@ -45,6 +45,11 @@ export interface MxSimulator {
   setFaults(faults: Partial<FaultSettings>): FaultSettings;
   /** Changes timing/data options while running; returns the config now in force. */
   configure(options: ConfigUpdate): ConfigSnapshot;
+  /**
+   * The end user changed their login at the bank: MX's next run with the credentials it holds (a
+   * background aggregation too) meets the login this test password stands for (`denied`: DENIED).
+   */
+  changeBankLogin(memberGuid: string, password: string): void;
   /** Clears users, members, guid counters, stats, pending webhooks and the fault PRNGs (settings are kept). */
   reset(): void;
   /** Stops listening and destroys every socket, keep-alive ones included; drops every pending webhook. */
@@ -158,6 +163,12 @@ export async function startMxSimulator(options: MxSimulatorOptions = {}): Promis
     stats: admin.stats as () => SimulatorStats,
     setFaults: (f) => faults.update(f),
     configure: (u) => configure(u),
+    changeBankLogin: (memberGuid, password) => {
+      const member = store.members.get(memberGuid);
+      if (!member) throw new Error(`no member ${memberGuid}`);
+      member.password = password;
+      webhookEvents.replan();
+    },
     reset,
     close: () => {
       for (const t of timers) clearTimeout(t);

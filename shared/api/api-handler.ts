@@ -10,6 +10,7 @@ import { logger } from '#shared/runtime/logger.js';
 import { observability } from '#shared/runtime/observability.js';
 import { DynamoDbThrottled } from '#shared/store/dynamodb-retries.js';
 import { ApiError } from './api-error.js';
+import { basicCredentialsMatch } from './basic-auth.js';
 import { runIdempotently } from './idempotency.js';
 import { apiErrorForMx } from './mx-errors.js';
 import type { ApiResponse, FamilyOperations, Operation } from './operation.js';
@@ -85,9 +86,25 @@ function requestLog(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult
   };
 }
 
+/**
+ * MX's webhook route: the HTTP Basic credentials of the webhook secret, checked before anything
+ * else of the request is read (a stranger learns nothing, not even whether a body would pass).
+ */
+function mxWebhookAuth(deps: () => ApiDeps): MiddlewareObj<RoutedEvent, APIGatewayProxyResult> {
+  return {
+    before: async ({ event }) => {
+      const expected = await deps().webhookCredentials();
+      if (!basicCredentialsMatch(event.headers?.authorization, expected)) {
+        throw new ApiError('UNAUTHORIZED', undefined, { headers: { 'WWW-Authenticate': 'Basic realm="mxflow"' } });
+      }
+    },
+  };
+}
+
 /** One route's Lambda step: its request parsed by its middlewares, then its operation, at most once per Idempotency-Key. */
 function routeHandler(route: RouteSpec, operation: Operation<RouteSpec>, deps: () => ApiDeps) {
   return middy<RoutedEvent, APIGatewayProxyResult>()
+    .use(route.auth === 'mx-webhook' ? [mxWebhookAuth(deps)] : [])
     .use(parseRouteRequest(route))
     .handler(async (event) => {
       // The route's middlewares parsed the request with this route's schemas: it is its operation's.

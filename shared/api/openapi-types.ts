@@ -29,6 +29,8 @@ export interface Operation {
   operationId: string;
   summary: string;
   tags: string[];
+  /** This operation's own authorization, in place of the document's. */
+  security?: Record<string, string[]>[];
   parameters?: Parameter[];
   requestBody?: { required: boolean; content: JsonContent };
   /** Keyed by HTTP status. */
@@ -52,6 +54,12 @@ export interface ApiKeySecurityScheme {
   'x-amazon-apigateway-authtype'?: string;
 }
 
+export interface HttpSecurityScheme {
+  type: 'http';
+  scheme: 'basic';
+  description: string;
+}
+
 export interface OpenApiDocument {
   openapi: '3.1.0';
   info: { title: string; version: string; description: string };
@@ -62,6 +70,6 @@ export interface OpenApiDocument {
   components: {
     schemas: Record<string, JsonSchema>;
     responses: Record<string, ResponseObject>;
-    securitySchemes: Record<string, ApiKeySecurityScheme>;
+    securitySchemes: Record<string, ApiKeySecurityScheme | HttpSecurityScheme>;
   };
 }

@@ -37,6 +37,8 @@ const TAG_DESCRIPTIONS: Record<ApiFunction, string> = {
   members: "A user's connection at an institution",
   jobs: 'Verify, identify and aggregate jobs, and the challenges they wait on',
   results: 'What finished jobs fetched: account numbers, owners, accounts, transactions',
+  webhooks:
+    "MX's webhooks: the receiver MX's dashboard posts to, with the HTTP Basic credentials of the webhook secret",
 };
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
@@ -52,6 +54,7 @@ const COMMON_RESPONSES = {
     description: 'API Gateway refused the request\'s IAM signature; its own body, `{"message"}`',
     content: json({ type: 'object', properties: { message: { type: 'string' } } }),
   },
+  Unauthorized: errorResponse("MX's webhook route: the HTTP Basic credentials are missing or wrong (UNAUTHORIZED)"),
   NotFound: errorResponse('Something the path names does not exist'),
   UnsupportedMediaType: errorResponse('The body is not `application/json`'),
   InternalError: errorResponse('mxflow failed unexpectedly'),
@@ -89,6 +92,11 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Open
             'AWS Signature Version 4 (IAM): sign each request for `execute-api` with credentials allowed to invoke the API',
           'x-amazon-apigateway-authtype': 'awsSigv4',
         },
+        mxWebhookBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description: "MX's webhook route only: the username and password of the stack's webhook secret",
+        },
       },
     },
   };
@@ -109,6 +117,7 @@ function operation(route: RouteSpec, schemas: ConvertedSchemas): Operation {
     operationId: route.operationId,
     summary: route.summary,
     tags: [route.function],
+    ...(route.auth === 'mx-webhook' ? { security: [{ mxWebhookBasic: [] }] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(route.body
       ? { requestBody: { required: route.bodyRequired ?? false, content: json(schemas.of(route.body)) } }
@@ -173,7 +182,7 @@ function declaredResponses(route: RouteSpec, schemas: ConvertedSchemas): Record<
 function commonResponses(route: RouteSpec): Record<string, Reference> {
   return {
     ...(route.params || route.query || route.body ? { 400: responseRef('BadRequest') } : {}),
-    403: responseRef('Forbidden'),
+    ...(route.auth === 'mx-webhook' ? { 401: responseRef('Unauthorized') } : { 403: responseRef('Forbidden') }),
     ...(route.params ? { 404: responseRef('NotFound') } : {}),
     ...(route.body ? { 415: responseRef('UnsupportedMediaType') } : {}),
     500: responseRef('InternalError'),

@@ -1,4 +1,5 @@
 import * as z from '#shared/runtime/zod.js';
+import { MxWebhook } from '#shared/webhooks/mx-webhook.js';
 import {
   AccountNumber,
   AnswerChallengesBody,
@@ -24,7 +25,7 @@ import {
 } from './schemas.js';
 
 /** The Lambda functions behind the API, one per resource family. */
-export const API_FUNCTIONS = ['users', 'institutions', 'members', 'jobs', 'results'] as const;
+export const API_FUNCTIONS = ['users', 'institutions', 'members', 'jobs', 'results', 'webhooks'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 /**
  * Whether each API function talks to MX (its operations call `deps.mx()`): only those may read
@@ -37,6 +38,8 @@ export const API_FUNCTION_CALLS_MX: Readonly<Record<ApiFunction, boolean>> = {
   members: true,
   jobs: true,
   results: false,
+  // The receiver only stores deliveries; their processing (which reads MX) is another function.
+  webhooks: false,
 };
 
 export interface RouteSpec {
@@ -57,6 +60,12 @@ export interface RouteSpec {
    */
   readonly idempotent?: boolean;
   readonly responses: Readonly<Record<number, z.ZodMiniType | null>>;
+  /**
+   * Who may call the route. Every route is behind IAM (SigV4) but MX's webhook receiver: MX cannot
+   * sign, so that one is open at the gateway and its function checks the HTTP Basic credentials
+   * MX's dashboard sends (`mx-webhook`), before it reads anything else of the request.
+   */
+  readonly auth?: 'mx-webhook';
 }
 
 /** Checks a route against `RouteSpec` and keeps its exact schemas, so its operation's request is typed from them. */
@@ -126,6 +135,9 @@ const results = <const Id extends string, Q extends z.ZodMiniType>(
     query,
     responses: { 200: list(kind, item) },
   });
+
+/** MX's webhooks: the path MX's dashboard is given. */
+export const MX_WEBHOOK_PATH = '/webhooks/mx';
 
 /** The one route table: the CDK API, the local API gateway, the handlers and the OpenAPI document all read it. */
 export const API_ROUTES = [
@@ -275,6 +287,18 @@ export const API_ROUTES = [
     'Transactions, optionally of one account and between two dates',
     TransactionsQuery,
   ),
+  {
+    method: 'POST',
+    path: MX_WEBHOOK_PATH,
+    function: 'webhooks',
+    operationId: 'receiveMxWebhook',
+    summary:
+      "MX's webhooks (HTTP Basic, not SigV4): each delivery is stored once, answered 204, then wakes its member's job",
+    auth: 'mx-webhook',
+    body: MxWebhook,
+    bodyRequired: true,
+    responses: { 204: null },
+  },
 ] as const satisfies readonly RouteSpec[];
 
 export type ApiRoute = (typeof API_ROUTES)[number];

@@ -28,7 +28,11 @@ export function jobView(job: JobRecord): z.input<typeof Job> {
   };
 }
 
-/** A member as the API shows it, with the connection status of its latest job when there is one. */
+/**
+ * A member as the API shows it. Its connection status is MX's latest that mxflow read: its latest
+ * job's, or the one read after a webhook once no job ran (a background aggregation that ended
+ * DENIED), whichever is newer.
+ */
 export function memberView(member: MemberRecord, latestJob?: JobRecord): z.input<typeof Member> {
   return {
     guid: member.guid,
@@ -38,10 +42,16 @@ export function memberView(member: MemberRecord, latestJob?: JobRecord): z.input
     metadata: member.metadata,
     is_oauth: member.is_oauth,
     oauth_window_uri: member.oauth_window_uri,
-    connection_status: latestJob?.connection_status ?? member.connection_status,
+    connection_status: newerStatus(member, latestJob),
     created_at: member.created_at,
     updated_at: member.updated_at,
   };
+}
+
+function newerStatus(member: MemberRecord, latestJob: JobRecord | undefined): string | null {
+  if (!latestJob) return member.connection_status;
+  const readAfterJob = member.connection_status_at !== undefined && member.connection_status_at > latestJob.updated_at;
+  return readAfterJob ? member.connection_status : latestJob.connection_status;
 }
 
 export function userView(user: UserRecord): z.input<typeof User> {

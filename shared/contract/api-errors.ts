@@ -98,6 +98,8 @@ export const API_ERROR = {
   MX_TIMEOUT: { status: 504, message: (detail: string) => detail },
 
   // ── mxflow itself, and the gateway in front of it ────────────────────────────────────────
+  /** MX's webhook route only: every other route is signed (SigV4) and refused by the gateway. */
+  UNAUTHORIZED: { status: 401, message: 'send the HTTP Basic credentials set for MX webhooks' },
   INTERNAL_ERROR: { status: 500, message: 'mxflow failed; the operators have the details' },
   STORE_BUSY: { status: 503, message: "mxflow's table is throttling requests; try again in a few seconds" },
   METHOD_NOT_ALLOWED: { status: 405, message: (allowed: readonly string[]) => `use ${allowed.join(' or ')}` },

@@ -18,6 +18,12 @@ export interface PollPace {
   /** Factor the interval grows by per read once backing off; 1 turns backoff off. */
   readonly backoffRate: number;
   readonly maxIntervalSeconds: number;
+  /**
+   * With MX's webhooks on: after each wait above, how long a further wait lasts that a webhook
+   * about the member ends at once (the fallback poll: MX asks never to rely on webhooks alone).
+   * Absent: no webhooks, every read follows its wait.
+   */
+  readonly webhookWaitSeconds?: number;
 }
 
 export interface JobTimeBudget {
@@ -75,7 +81,9 @@ export function nextWaitSeconds(pollCount: number, pace: PollPace): number {
  */
 export function pollingSeconds(reads: number, budget: JobTimeBudget): number {
   let total = 0;
-  for (let count = 0; count <= reads; count += 1) total += nextWaitSeconds(count, budget.poll) + budget.secondsPerRead;
+  const webhookWait = budget.poll.webhookWaitSeconds ?? 0;
+  for (let count = 0; count <= reads; count += 1)
+    total += nextWaitSeconds(count, budget.poll) + webhookWait + budget.secondsPerRead;
   return total;
 }
 

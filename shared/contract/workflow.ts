@@ -40,6 +40,9 @@ export const WORKFLOW_STATES = {
   startMxJob: 'StartMxJob',
   routeByStatus: 'RouteByStatus',
   waitBeforePoll: 'WaitBeforePoll',
+  /** With MX's webhooks on: MX's floor before the wait a webhook can end. */
+  waitBeforeWebhook: 'WaitBeforeWebhook',
+  awaitMemberWebhook: 'AwaitMemberWebhook',
   pollMemberStatus: 'PollMemberStatus',
   parkForChallenge: 'ParkForChallenge',
   fetchResults: 'FetchResults',
@@ -94,6 +97,8 @@ export const ENV = {
   resultsCleanupMs: 'RESULTS_CLEANUP_MS',
   /** The API's: how long a member stays locked if its job dies without freeing it. */
   jobLockSeconds: 'JOB_LOCK_SECONDS',
+  /** The secret holding the HTTP Basic credentials MX's webhooks carry (`{username, password}`). */
+  mxWebhookSecretId: 'MX_WEBHOOK_SECRET_ID',
   /** The API's: one MX call's time limit inside a request. */
   apiMxTimeoutMs: 'API_MX_TIMEOUT_MS',
   /** How long a parked challenge waits for its answer (the ParkForChallenge task's timeout). */
@@ -167,6 +172,8 @@ export const WORKFLOW_FUNCTIONS = [
   task('StartMxJobFunction', 'start-mx-job', WORKFLOW_STATES.startMxJob, { callsMx: true }),
   task('PollMemberStatusFunction', 'poll-member-status', WORKFLOW_STATES.pollMemberStatus, { callsMx: true }),
   task('ParkForChallengeFunction', 'park-for-challenge', WORKFLOW_STATES.parkForChallenge, { callsMx: false }),
+  // Only in the state machines of a stack that receives MX's webhooks.
+  task('AwaitMemberWebhookFunction', 'await-member-webhook', WORKFLOW_STATES.awaitMemberWebhook, { callsMx: false }),
   // Copies in bounded steps (COPY_STEP_BOUND): 3× the work bound leaves room for the last
   // pages in flight and their retries; one page per account stream in memory.
   task('FetchResultsFunction', 'fetch-results', WORKFLOW_STATES.fetchResults, {
@@ -203,6 +210,18 @@ export const RECONCILE_JOBS_FUNCTION = {
   id: 'ReconcileJobsFunction',
   entry: 'functions/events/reconcile-jobs.ts',
   callsMx: false,
+  memoryMb: 256,
+  timeoutSeconds: 60,
+} as const satisfies WorkflowFunctionSpec;
+
+/**
+ * Acts on MX's webhooks from the inbox (the table's stream, filtered to inbox items): wakes the
+ * member's waiting job, or reads and keeps the member's status when no job runs.
+ */
+export const PROCESS_MX_WEBHOOKS_FUNCTION = {
+  id: 'ProcessMxWebhooksFunction',
+  entry: 'functions/events/process-mx-webhooks.ts',
+  callsMx: true,
   memoryMb: 256,
   timeoutSeconds: 60,
 } as const satisfies WorkflowFunctionSpec;

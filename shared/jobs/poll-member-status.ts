@@ -20,6 +20,8 @@ export async function pollMemberStatus(
   const pollCount = progress.pollCount + 1;
   if (pollCount > deps.schedule.maxPolls) return failedProgress(progress, 'TIMED_OUT');
 
+  // Before the read: a webhook noted from here on may tell what this read cannot have seen.
+  const polledAt = deps.now().getTime();
   let status: MemberStatusResponse;
   try {
     status = await deps.mx.readMemberStatus(job.userGuid, job.memberGuid);
@@ -37,6 +39,7 @@ export async function pollMemberStatus(
     reason: step.next === 'FAIL' ? step.reason : null,
     connectionStatus,
     pollCount,
+    polledAt,
     waitSeconds: nextWaitSeconds(pollCount, deps.schedule),
     pendingSeconds: step.next === 'AWAIT_OAUTH' && wasPending ? progress.pendingSeconds + progress.waitSeconds : 0,
     retryWaits: 0,

@@ -17,6 +17,11 @@ export interface Progress {
    * Counted from the waits, not the clock, so it means the same at any time scale.
    */
   readonly pendingSeconds: number;
+  /**
+   * When the last status read began (epoch ms): a webhook noted after it may say something that
+   * read did not see, so the wait for the next webhook then ends at once.
+   */
+  readonly polledAt?: number;
   /** Waits in a row after MX answered 429 (or a status read failed); any answer resets it. */
   readonly retryWaits: number;
   /** What FetchResults stored, by kind: added up step by step, complete once next is RECORD_SUCCESS. */

@@ -38,6 +38,7 @@ export const ProgressSchema = z.object({
   waitSeconds: count,
   pendingSeconds: z.number().check(z.gte(0)),
   retryWaits: z._default(count, 0),
+  polledAt: z.optional(count),
   // What FetchResults copied so far (its next step goes on from `copy`).
   counts: z.optional(z.record(z.string(), z.union([count, z.boolean()]))),
   copy: z.optional(CopyCursorSchema),
@@ -54,6 +55,7 @@ export const StartMxJobEvent = z.object({
 });
 export const PollMemberStatusEvent = z.object({ job: JobRefSchema, progress: ProgressSchema });
 export const ParkForChallengeEvent = z.object({ job: JobRefSchema, taskToken: id });
+export const AwaitMemberWebhookEvent = z.object({ job: JobRefSchema, taskToken: id, progress: ProgressSchema });
 export const FetchResultsEvent = z.object({ job: JobRefSchema, includeTransactions, progress: ProgressSchema });
 export const RecordSuccessEvent = z.object({
   job: JobRefSchema,

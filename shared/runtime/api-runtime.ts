@@ -1,4 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { BasicCredentials } from '#shared/api/basic-auth.js';
 import { DEFAULT_JOB_TIME_BUDGET, jobTimeLimits } from '#shared/contract/time-budget.js';
 import { ENV, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
 import type { TaskTokens } from '#shared/jobs/task-tokens.js';
@@ -8,10 +9,12 @@ import { JobStore } from '#shared/store/job-store.js';
 import { MemberStore } from '#shared/store/member-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { UserStore } from '#shared/store/user-store.js';
+import { WebhookInbox } from '#shared/store/webhook-inbox.js';
 import { documentClient } from './aws-clients.js';
 import { BaseEnvironment, mxConnectionOf, numberVariable, parseEnvironment } from './environment.js';
 import { mxClientFromSecret } from './mx-from-secret.js';
 import { clientTaskTokens, stepFunctionsClient } from './step-functions-client.js';
+import { webhookCredentialsFromSecret } from './webhook-secret.js';
 import * as z from './zod.js';
 
 /** The API's default time limit of one MX call (the workflow functions have their own, MX_TIMEOUT_MS). */
@@ -27,6 +30,8 @@ const ApiEnvironment = z.extend(BaseEnvironment, {
   [ENV.jobLockSeconds]: numberVariable(jobTimeLimits(DEFAULT_JOB_TIME_BUDGET).lockSeconds, z.int(), z.gt(0)),
   /** Each MX call of a request: short enough that a route's MX calls fit inside API Gateway's 29 s. */
   [ENV.apiMxTimeoutMs]: numberVariable(API_MX_TIMEOUT_MS, z.int(), z.gt(0)),
+  /** The HTTP Basic credentials MX's webhooks carry; unset where the stack receives no webhooks. */
+  [ENV.mxWebhookSecretId]: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** A store's public methods: what an operation may call, and what an in-memory fake implements. */
@@ -40,6 +45,10 @@ export interface ApiDeps {
   readonly jobs: StoreApi<JobStore>;
   readonly results: StoreApi<ResultStore>;
   readonly idempotency: StoreApi<IdempotencyStore>;
+  /** MX's webhook deliveries, stored before the receiver answers. */
+  readonly webhookInbox: StoreApi<WebhookInbox>;
+  /** What MX's webhooks must carry (the webhook secret); refuses when the stack receives none. */
+  webhookCredentials(): Promise<BasicCredentials>;
   /** Starts executions only. */
   readonly sfn: Pick<SFNClient, 'send'>;
   readonly taskTokens: TaskTokens;
@@ -78,6 +87,13 @@ const apiDepsOf = (stepFunctions: () => StepFunctionsDeps = () => NO_STEP_FUNCTI
         jobs: new JobStore(doc, env[ENV.tableName]),
         results: new ResultStore(doc, env[ENV.tableName]),
         idempotency: new IdempotencyStore(doc, env[ENV.tableName]),
+        webhookInbox: new WebhookInbox(doc, env[ENV.tableName]),
+        webhookCredentials: () => {
+          const secretId = env[ENV.mxWebhookSecretId];
+          if (secretId === undefined)
+            throw new Error(`${ENV.mxWebhookSecretId} is not set: this stack takes no webhooks`);
+          return webhookCredentialsFromSecret(secretId);
+        },
         ...stepFunctions(),
         stateMachineArns: {
           aggregate: env[STATE_MACHINE_ARN_ENV.aggregate],

@@ -15,6 +15,8 @@ export const METRIC = {
   mxAccessRefused: 'MxAccessRefused',
   /** Jobs the reconciler had to end (their execution ended, never started or is gone): an alarm. */
   jobsReconciled: 'JobsReconciled',
+  /** MX webhooks acted on, by type and outcome (UNKNOWN_MEMBER: a member mxflow does not hold). */
+  webhooksProcessed: 'WebhooksProcessed',
   /** Written by Powertools' `logMetrics` on a function's first invocation, by `function_name`. */
   coldStart: 'ColdStart',
 } as const;
@@ -107,4 +109,9 @@ export function recordMxCall(call: MxCallRecord): void {
   if (call.errorCode && (ACCESS_REFUSED_CODES as readonly string[]).includes(call.errorCode)) {
     metrics.record(METRIC.mxAccessRefused, { code: call.errorCode });
   }
+}
+
+/** One MX webhook acted on: what it was and what it led to (a job woken, a member read, none of ours). */
+export function recordWebhookProcessed(type: string, outcome: string): void {
+  metrics.record(METRIC.webhooksProcessed, { type, outcome });
 }

@@ -1,12 +1,7 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MX_BASE_URLS, type MxCallRecord, MxClient, type MxDialect } from '#shared/mx/index.js';
 import { recordMxCall } from './metrics.js';
 import { traceMxCall } from './mx-call-trace.js';
-import { tracer } from './tracer.js';
-
-/** Seconds a read secret is reused: a rotated key reaches every container within this. */
-const SECRET_MAX_AGE_SECONDS = 300;
+import { readJsonSecret } from './secrets.js';
 
 export interface MxConnection {
   readonly secretId: string;
@@ -46,12 +41,6 @@ export function parseMxSecret(raw: unknown): MxSecret {
   };
 }
 
-let secrets: SecretsProvider | undefined;
-
-/** Made on first use (the local stack sets its endpoint first), its client traced like the others. */
-const secretsProvider = (): SecretsProvider =>
-  (secrets ??= new SecretsProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})) }));
-
 function onMxCall(call: MxCallRecord): void {
   recordMxCall(call);
   traceMxCall(call);
@@ -59,8 +48,7 @@ function onMxCall(call: MxCallRecord): void {
 
 /** An MX client with the API credentials from Secrets Manager, read through Powertools' cache. */
 export async function mxClientFromSecret(connection: MxConnection): Promise<MxClient> {
-  const raw = await secretsProvider().get(connection.secretId, { maxAge: SECRET_MAX_AGE_SECONDS, transform: 'json' });
-  const secret = parseMxSecret(raw);
+  const secret = parseMxSecret(await readJsonSecret(connection.secretId));
   return new MxClient({
     baseUrl: connection.baseUrl ?? secret.baseUrl ?? MX_BASE_URLS[connection.dialect].integration,
     clientId: secret.clientId,

@@ -1,7 +1,10 @@
+import { ENV } from '#shared/contract/workflow.js';
 import type { WorkflowDeps } from '#shared/jobs/workflow-deps.js';
 import { JobStore } from '#shared/store/job-store.js';
+import { MemberWebhookSignal } from '#shared/store/member-webhook-signal.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { documentClient } from './aws-clients.js';
+import { parseEnvironment, TableEnvironment } from './environment.js';
 import { mxClientFromSecret } from './mx-from-secret.js';
 import { readWorkflowConfig, type WorkflowConfig } from './workflow-config.js';
 
@@ -40,4 +43,15 @@ export async function workflowDeps(): Promise<TasklessWorkflowDeps> {
     challengeTimeoutSeconds: config.challengeTimeoutSeconds,
     now: () => new Date(),
   };
+}
+
+let webhookSignal: MemberWebhookSignal | undefined;
+
+/** Where a job's wait for its member's webhook is kept (the member's lock item); the table alone. */
+export function webhookSignalDeps(): { webhookSignal: MemberWebhookSignal } {
+  webhookSignal ??= new MemberWebhookSignal(
+    documentClient(),
+    parseEnvironment(TableEnvironment, process.env)[ENV.tableName],
+  );
+  return { webhookSignal };
 }

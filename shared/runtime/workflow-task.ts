@@ -6,7 +6,7 @@ import type { JobRef } from '#shared/store/job-record.js';
 import { logger } from './logger.js';
 import { observability } from './observability.js';
 import { clientTaskTokens } from './step-functions-client.js';
-import { workflowDeps } from './workflow-runtime.js';
+import { webhookSignalDeps, workflowDeps } from './workflow-runtime.js';
 import type * as z from './zod.js';
 
 /** What every workflow task's event carries: the job it works for. */
@@ -52,3 +52,9 @@ export const taskTokenWorkflowTask = /* @__PURE__ */ workflowTaskOf(
 
 /** The other tasks: their steps send no task tokens, so their bundles carry no Step Functions client. */
 export const workflowTask = /* @__PURE__ */ workflowTaskOf(workflowDeps);
+
+/** AwaitMemberWebhook: the member's lock item and task tokens only; it reads no MX secret. */
+export const webhookWaitWorkflowTask = /* @__PURE__ */ workflowTaskOf(async () => ({
+  ...webhookSignalDeps(),
+  taskTokens: clientTaskTokens(),
+}));

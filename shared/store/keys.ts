@@ -74,7 +74,12 @@ export const keys = {
     Array.from({ length: TABLE_DEFINITION.activeJobsIndex.activeShards }, (_, shard) => activeShard(shard)),
   /** An Idempotency-Key, by the SHA-256 of the key with its route and parameters. */
   idempotencyKey: (keyHash: string): TableKey => ({ pk: `IDEMPOTENCY#${keyHash}`, sk: 'IDEMPOTENCY' }),
+  /** One MX webhook delivery in the inbox, by the SHA-256 of its body: a repeat lands on the same item. */
+  webhookDelivery: (bodyHash: string): TableKey => ({ pk: `${WEBHOOK_PREFIX}${bodyHash}`, sk: 'WEBHOOK' }),
 };
+
+/** What every inbox item's partition key starts with: the table stream's filter selects on it. */
+export const WEBHOOK_PREFIX = 'WEBHOOK#';
 
 const activeShard = (shard: number) => `ACTIVE#${shard}`;
 

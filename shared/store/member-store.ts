@@ -1,4 +1,11 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { keys, withoutKeys } from './keys.js';
 import { queryAll } from './query-all.js';
 import { deleteEveryResult } from './result-store.js';
@@ -13,6 +20,8 @@ export interface MemberRecord {
   readonly is_oauth: boolean;
   readonly oauth_window_uri: string | null;
   readonly connection_status: string | null;
+  /** When mxflow last read the connection status from MX outside a job (after a webhook); absent before. */
+  readonly connection_status_at?: string;
   readonly created_at: string;
   readonly updated_at: string;
 }
@@ -44,6 +53,34 @@ export class MemberStore {
   async listMembers(userGuid: string): Promise<MemberRecord[]> {
     const items = await queryAll(this.doc, this.tableName, keys.membersOfUser(userGuid));
     return items.map((item) => withoutKeys<MemberRecord>(item));
+  }
+
+  /**
+   * MX's connection status as a read outside any job found it (after a webhook), unless a
+   * later read is already recorded (webhooks come out of order). Answers whether it applied.
+   */
+  async recordConnectionStatus(
+    userGuid: string,
+    memberGuid: string,
+    status: { connectionStatus: string | null; readAt: Date },
+  ): Promise<boolean> {
+    const at = status.readAt.toISOString();
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.member(userGuid, memberGuid),
+          UpdateExpression: 'SET connection_status = :cs, connection_status_at = :at',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(connection_status_at) OR connection_status_at < :at)',
+          ExpressionAttributeValues: { ':cs': status.connectionStatus, ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** Removes the member and every result stored for it (account numbers and owner data included). */

@@ -7,6 +7,8 @@ export const TABLE_DEFINITION = {
   sortKey: 'sk',
   /** Epoch seconds after which DynamoDB may delete the item (stale member locks). */
   timeToLiveAttribute: 'expires_at',
+  /** The table's stream: new images, read by the webhook processor (filtered to the inbox items). */
+  streamView: 'NEW_IMAGE',
   /**
    * A sparse index of the jobs still RUNNING or CHALLENGED: only those carry its keys (set at the
    * start, removed at the finish), so the reconciler finds them without a Scan. Spread over

@@ -125,6 +125,7 @@ export function useFuzzFixtures(): void {
       members: (await import('#functions/api/members.js')).handler,
       jobs: (await import('#functions/api/jobs.js')).handler,
       results: (await import('#functions/api/results.js')).handler,
+      webhooks: (await import('#functions/api/webhooks.js')).handler,
     } as Record<ApiFunction, Lambda>;
 
     known.user = (await send('POST', '/users', { user: { id: 'fuzz-user' } })).body.user.guid;

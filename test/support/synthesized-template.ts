@@ -26,8 +26,11 @@ interface SynthesizedJson {
   readonly tags: Record<string, string>;
 }
 
-/** Context of the stack most template tests read: stage `test`, alarms e-mailed to on-call. */
-export const TEST_CONTEXT = { stage: 'test', alarmEmail: 'oncall@example.com' } as const;
+/**
+ * Context of the stack most template tests read: stage `test`, alarms e-mailed to on-call, MX's
+ * webhooks expected (so the webhook waits are in the state machines they read).
+ */
+export const TEST_CONTEXT = { stage: 'test', alarmEmail: 'oncall@example.com', mxWebhookWaitSeconds: '20' } as const;
 
 /** For the hooks that synthesize: a synth takes seconds alone, over a minute on a loaded machine. */
 export const SYNTH_TIMEOUT_MS = 300_000;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Duration } from 'aws-cdk-lib';
 import type { LocalFaults } from '#local/faults/local-faults.js';
-import { type LocalMxflow, startLocalMxflow } from '#local/local-mxflow.js';
+import { type LocalMxflow, type LocalMxflowOptions, startLocalMxflow } from '#local/local-mxflow.js';
 import type { MxSimulatorOptions } from '#local/mx-simulator/index.js';
 import { ENV, type JobType } from '#shared/contract/workflow.js';
 import { type AnswerOutcome, answerChallenges } from '#shared/jobs/answer-challenges.js';
@@ -54,10 +54,14 @@ export async function startWorkflowHarness(
     challengeTimeout?: Duration;
     /** The local stack's faults (none by default); one faulted stack per test file, as its clients are per process. */
     faults?: LocalFaults;
+    /** Real ms per ms of MX time; 0.001 by default. */
+    timeScale?: number;
+    /** MX's webhooks on (see LocalMxflowOptions.mxWebhooks). */
+    mxWebhooks?: LocalMxflowOptions['mxWebhooks'];
   } = {},
 ): Promise<WorkflowHarness> {
   const stack = await startLocalMxflow({
-    timeScale: TIME_SCALE,
+    timeScale: options.timeScale ?? TIME_SCALE,
     dynamoEndpoint: dynamoEndpoint(),
     // Files share a process (and DynamoDB Local), one after another: a table of its own each time.
     tableName: `workflows-${randomUUID()}`,
@@ -75,6 +79,7 @@ export async function startWorkflowHarness(
     },
     environment: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.environment },
     ...(options.faults && { faults: options.faults }),
+    ...(options.mxWebhooks && { mxWebhooks: options.mxWebhooks }),
   });
   const simulator = stack.simulator;
   if (!simulator) throw new Error('the workflow harness runs against its own simulator');

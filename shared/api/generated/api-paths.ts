@@ -6,6 +6,11 @@
  */
 
 
+/** OneOf type helpers */
+type Without<T, U> = { [P in Exclude<keyof T, keyof U>]?: never };
+type XOR<T, U> = (T | U) extends object ? (Without<T, U> & U) | (Without<U, T> & T) : T | U;
+type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A, infer B, ...infer Rest] ? OneOf<[XOR<A, B>, ...Rest]> : never;
+
 export interface paths {
   "/institutions": {
     /** Search MX institutions by name and what they support */
@@ -81,6 +86,10 @@ export interface paths {
     /** Get a Connect widget URL for the user */
     post: operations["requestWidgetUrl"];
   };
+  "/webhooks/mx": {
+    /** MX's webhooks (HTTP Basic, not SigV4): each delivery is stored once, answered 204, then wakes its member's job */
+    post: operations["receiveMxWebhook"];
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -136,7 +145,7 @@ export interface components {
     ErrorBody: {
       error: {
         /** @enum {string} */
-        code: "INVALID_PARAMETER" | "VALIDATION_FAILED" | "BODY_REQUIRED" | "INVALID_JSON" | "INVALID_CURSOR" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS" | "USER_DISABLED" | "MEMBER_EXISTS" | "MEMBER_LIMIT_REACHED" | "JOB_RUNNING" | "ALREADY_ANSWERED" | "CHALLENGE_EXPIRED" | "JOB_NOT_CHALLENGED" | "MEMBER_NEEDS_CREDENTIALS" | "MEMBER_OAUTH_DENIED" | "MEMBER_MFA_REJECTED" | "MEMBER_LOCKED" | "MEMBER_DISABLED" | "MEMBER_DISCONTINUED" | "MEMBER_CLOSED" | "MEMBER_CHALLENGED" | "MEMBER_BEING_AGGREGATED" | "MEMBER_NOT_AGGREGATABLE" | "MEMBER_PENDING_OAUTH" | "MEMBER_NOT_STARTABLE" | "MX_BAD_REQUEST" | "MX_NOT_ALLOWED" | "MX_CONFLICT" | "MX_UNPROCESSABLE" | "MX_UNAVAILABLE" | "MX_ACCESS_DENIED" | "MX_FORBIDDEN" | "MX_IP_NOT_ALLOWED" | "MX_FEATURE_NOT_ENABLED" | "MX_RATE_LIMITED" | "MX_TIMEOUT" | "INTERNAL_ERROR" | "STORE_BUSY" | "METHOD_NOT_ALLOWED" | "ACCESS_DENIED" | "THROTTLED" | "BAD_GATEWAY" | "GATEWAY_ERROR";
+        code: "INVALID_PARAMETER" | "VALIDATION_FAILED" | "BODY_REQUIRED" | "INVALID_JSON" | "INVALID_CURSOR" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS" | "USER_DISABLED" | "MEMBER_EXISTS" | "MEMBER_LIMIT_REACHED" | "JOB_RUNNING" | "ALREADY_ANSWERED" | "CHALLENGE_EXPIRED" | "JOB_NOT_CHALLENGED" | "MEMBER_NEEDS_CREDENTIALS" | "MEMBER_OAUTH_DENIED" | "MEMBER_MFA_REJECTED" | "MEMBER_LOCKED" | "MEMBER_DISABLED" | "MEMBER_DISCONTINUED" | "MEMBER_CLOSED" | "MEMBER_CHALLENGED" | "MEMBER_BEING_AGGREGATED" | "MEMBER_NOT_AGGREGATABLE" | "MEMBER_PENDING_OAUTH" | "MEMBER_NOT_STARTABLE" | "MX_BAD_REQUEST" | "MX_NOT_ALLOWED" | "MX_CONFLICT" | "MX_UNPROCESSABLE" | "MX_UNAVAILABLE" | "MX_ACCESS_DENIED" | "MX_FORBIDDEN" | "MX_IP_NOT_ALLOWED" | "MX_FEATURE_NOT_ENABLED" | "MX_RATE_LIMITED" | "MX_TIMEOUT" | "UNAUTHORIZED" | "INTERNAL_ERROR" | "STORE_BUSY" | "METHOD_NOT_ALLOWED" | "ACCESS_DENIED" | "THROTTLED" | "BAD_GATEWAY" | "GATEWAY_ERROR";
         field?: string;
         message: string;
       };
@@ -277,6 +286,12 @@ export interface components {
     };
     /** @description MX (or AWS) is unavailable or throttling; try again later */
     ServiceUnavailable: {
+      content: {
+        "application/json": components["schemas"]["ErrorBody"];
+      };
+    };
+    /** @description MX's webhook route: the HTTP Basic credentials are missing or wrong (UNAUTHORIZED) */
+    Unauthorized: {
       content: {
         "application/json": components["schemas"]["ErrorBody"];
       };
@@ -996,6 +1011,56 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      415: components["responses"]["UnsupportedMediaType"];
+      500: components["responses"]["InternalError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /** MX's webhooks (HTTP Basic, not SigV4): each delivery is stored once, answered 204, then wakes its member's job */
+  receiveMxWebhook: {
+    requestBody: {
+      content: {
+        "application/json": OneOf<[{
+          action: string;
+          connection_status: string;
+          member_guid: string;
+          /** @constant */
+          type: "CONNECTION_STATUS";
+          user_guid: string;
+          [key: string]: unknown;
+        }, {
+          action: string;
+          callback_payload?: string | null;
+          is_background?: boolean | null;
+          member_guid: string;
+          /** @enum {string} */
+          type: "AGGREGATION" | "VERIFICATION" | "HISTORY" | "STATEMENT" | "BALANCE" | "REWARD";
+          user_guid: string;
+          [key: string]: unknown;
+        }, {
+          action: string;
+          callback_payload?: string | null;
+          member: {
+            connection_status?: string | null;
+            guid: string;
+            is_being_aggregated?: boolean | null;
+            user_guid: string;
+            [key: string]: unknown;
+          };
+          /** @constant */
+          type: "MEMBER";
+          [key: string]: unknown;
+        }]>;
+      };
+    };
+    responses: {
+      /** @description No Content */
+      204: {
+        content: never;
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
       415: components["responses"]["UnsupportedMediaType"];
       500: components["responses"]["InternalError"];
       502: components["responses"]["BadGateway"];

@@ -141,9 +141,9 @@ describe('the deployable stack', () => {
     template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  it('gives the functions the limits derived from the one time budget', () => {
-    const limits = jobTimeLimits(DEFAULT_JOB_TIME_BUDGET);
-    const poll = DEFAULT_JOB_TIME_BUDGET.poll;
+  it('gives the functions the limits derived from the one time budget, its webhook waits counted', () => {
+    const poll = { ...DEFAULT_JOB_TIME_BUDGET.poll, webhookWaitSeconds: Number(TEST_CONTEXT.mxWebhookWaitSeconds) };
+    const limits = jobTimeLimits({ ...DEFAULT_JOB_TIME_BUDGET, poll });
 
     for (const { id } of WORKFLOW_FUNCTIONS) {
       expect(functionNamed(template, id).Properties.Environment.Variables, id).toMatchObject({
@@ -299,7 +299,7 @@ describe('the deployable stack', () => {
     );
 
     // Which ones, and none on the end user's reasons: test/integration/infra/constructs/observability.test.ts.
-    expect(alarms).toHaveLength(11);
+    expect(alarms).toHaveLength(12);
     expect(alarms.every((a) => a.AlarmActions.length === 1)).toBe(true);
     expect(alarms.map((a) => a.AlarmDescription).join(' ')).toMatch(/MX answered 403/);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });

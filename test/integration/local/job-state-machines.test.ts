@@ -5,7 +5,7 @@ import { jobStateMachines, localFunctionArn } from '#local/job-state-machines.js
 import { aslProblems } from '#local/step-functions/validate-asl.js';
 import { DEFAULT_JOB_TIME_BUDGET } from '#shared/contract/time-budget.js';
 import { JOB_TYPES, WORKFLOW_FUNCTIONS, WORKFLOW_STATES } from '#shared/contract/workflow.js';
-import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
+import { SYNTH_TIMEOUT_MS, synthesizedStack, TEST_CONTEXT } from '#test/support/synthesized-template.js';
 
 type Part = string | { Ref?: string; 'Fn::GetAtt'?: [string, string] };
 interface StateMachineResource {
@@ -45,16 +45,21 @@ describe('the local job state machines', () => {
     const name = `${stackName}-${jobType}`;
     const deployed = machines.find((machine) => machine.Properties.StateMachineName === name);
 
-    const local = jobStateMachines(stackName).find((machine) => machine.name === name);
+    const webhookWait = Duration.seconds(Number(TEST_CONTEXT.mxWebhookWaitSeconds));
+    const local = jobStateMachines(stackName, { webhookWait }).find((machine) => machine.name === name);
 
     expect(deployed).toBeDefined();
     expect(local?.definition).toEqual(deployedDefinition(deployed as StateMachineResource));
   });
 
-  it('are valid ASL with the default time limits and with the short ones tests use', () => {
+  it('are valid ASL with the default time limits, with the short ones tests use, and with webhooks', () => {
     const short = { executionTimeout: Duration.seconds(30), challengeTimeout: Duration.seconds(2) };
 
-    const machines = [...jobStateMachines('Mxflow-local'), ...jobStateMachines('Mxflow-local', short)];
+    const machines = [
+      ...jobStateMachines('Mxflow-local'),
+      ...jobStateMachines('Mxflow-local', short),
+      ...jobStateMachines('Mxflow-local', { ...short, webhookWait: Duration.seconds(20) }),
+    ];
 
     expect(machines.map(({ name, definition }) => `${name}: ${aslProblems(definition)}`)).toEqual(
       machines.map(({ name }) => `${name}: `),

@@ -7,6 +7,7 @@ import { jobOperations } from '#shared/api/operations/jobs.js';
 import { memberOperations } from '#shared/api/operations/members.js';
 import { resultOperations } from '#shared/api/operations/results.js';
 import { userOperations } from '#shared/api/operations/users.js';
+import { webhookOperations } from '#shared/api/operations/webhooks.js';
 import type { ApiFunction } from '#shared/api/routes.js';
 import type { MxClient } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
@@ -19,6 +20,10 @@ import { InMemoryResultStore } from './result-store.js';
 import { FakeStepFunctions } from './sfn.js';
 import { FakeTaskTokens } from './task-tokens.js';
 import { InMemoryUserStore } from './user-store.js';
+import { InMemoryWebhookInbox } from './webhook-inbox.js';
+
+/** The Basic credentials the fake deps' webhook secret holds. */
+export const WEBHOOK_CREDENTIALS = { username: 'mx', password: 'webhook-test-password' } as const;
 
 /**
  * MX as one test scripts it: the methods the operation under test calls. Any other call fails
@@ -47,6 +52,7 @@ export interface FakeApiDeps extends ApiDeps {
   readonly jobs: InMemoryJobStore;
   readonly results: InMemoryResultStore;
   readonly idempotency: InMemoryIdempotencyStore;
+  readonly webhookInbox: InMemoryWebhookInbox;
   readonly sfn: FakeStepFunctions;
   readonly taskTokens: FakeTaskTokens;
   /** The MX methods called, in order. */
@@ -67,6 +73,8 @@ export function fakeApiDeps(
     jobs: new InMemoryJobStore(),
     results: new InMemoryResultStore(),
     idempotency: new InMemoryIdempotencyStore(),
+    webhookInbox: new InMemoryWebhookInbox(),
+    webhookCredentials: async () => WEBHOOK_CREDENTIALS,
     sfn: new FakeStepFunctions(),
     taskTokens: new FakeTaskTokens(),
     stateMachineArns: {
@@ -114,6 +122,7 @@ export function apiHandlersOver(deps: ApiDeps): Record<ApiFunction, ReturnType<t
     members: apiHandler('members', memberOperations, over),
     jobs: apiHandler('jobs', jobOperations, over),
     results: apiHandler('results', resultOperations, over),
+    webhooks: apiHandler('webhooks', webhookOperations, over),
   };
 }
 

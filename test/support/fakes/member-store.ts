@@ -22,6 +22,22 @@ export class InMemoryMemberStore implements Pick<MemberStore, keyof MemberStore>
     return [...this.members.values()].filter((member) => member.user_guid === userGuid);
   }
 
+  async recordConnectionStatus(
+    userGuid: string,
+    memberGuid: string,
+    status: { connectionStatus: string | null; readAt: Date },
+  ): Promise<boolean> {
+    const member = this.members.get(`${userGuid}/${memberGuid}`);
+    const at = status.readAt.toISOString();
+    if (!member || (member.connection_status_at !== undefined && member.connection_status_at >= at)) return false;
+    this.members.set(`${userGuid}/${memberGuid}`, {
+      ...member,
+      connection_status: status.connectionStatus,
+      connection_status_at: at,
+    });
+    return true;
+  }
+
   async deleteMember(userGuid: string, memberGuid: string): Promise<void> {
     this.members.delete(`${userGuid}/${memberGuid}`);
     this.deleted.push(memberGuid);

@@ -27,6 +27,17 @@ describe('deploy settings', () => {
     );
   });
 
+  it("waits for MX's webhooks only when told their wait, 5 to 300 s, with fewer reads in the same execution", () => {
+    const { timeBudget } = settingsOf({ mxWebhookWaitSeconds: '20' });
+
+    expect(timeBudget?.poll.webhookWaitSeconds).toBe(20);
+    expect(settingsOf({}).timeBudget?.poll.webhookWaitSeconds).toBeUndefined();
+    expect(() => settingsOf({ mxWebhookWaitSeconds: '2' })).toThrow(
+      /mxWebhookWaitSeconds: a whole number of seconds, 5 to 300/,
+    );
+    expect(() => settingsOf({ mxWebhookWaitSeconds: '600' })).toThrow(/mxWebhookWaitSeconds/);
+  });
+
   it('refuses an execution limit and a challenge wait that do not fit together, saying by how much', () => {
     expect(() => settingsOf({ executionTimeoutMinutes: '60', challengeTimeoutMinutes: '15' })).toThrow(
       /invalid deploy context: executionTimeoutMinutes and challengeTimeoutMinutes do not fit together: .* over the execution limit of 3600 s/,

@@ -2,7 +2,11 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDeploySettings } from '#infra/deploy-settings.js';
 import { API_FUNCTION_CALLS_MX, API_FUNCTIONS } from '#shared/api/routes.js';
-import { EXECUTION_ENDED_FUNCTION, WORKFLOW_FUNCTIONS } from '#shared/contract/workflow.js';
+import {
+  EXECUTION_ENDED_FUNCTION,
+  PROCESS_MX_WEBHOOKS_FUNCTION,
+  WORKFLOW_FUNCTIONS,
+} from '#shared/contract/workflow.js';
 import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
 
 /** The stack as `npx cdk synth -c key=value …` builds it, bundling skipped, once per run. */
@@ -19,7 +23,7 @@ const functionsInVpc = (template: Template) =>
   );
 const inVpc = (template: Template, constructId: string) => {
   const matches = functionsInVpc(template).filter((f) =>
-    new RegExp(`(Workflows|Http)${constructId}[0-9A-F]{8}$`).test(f.logicalId),
+    new RegExp(`(Workflows|Http|MxWebhooks)${constructId}[0-9A-F]{8}$`).test(f.logicalId),
   );
   expect(matches, constructId).toHaveLength(1);
   return matches[0]!.vpc !== undefined;
@@ -28,6 +32,7 @@ const inVpc = (template: Template, constructId: string) => {
 const mxCallers = [
   ...WORKFLOW_FUNCTIONS.filter((f) => f.callsMx).map((f) => f.id),
   ...API_FUNCTIONS.filter((f) => API_FUNCTION_CALLS_MX[f]).map((f) => `${f}Function`),
+  PROCESS_MX_WEBHOOKS_FUNCTION.id,
 ];
 const others = [
   ...WORKFLOW_FUNCTIONS.filter((f) => !f.callsMx).map((f) => f.id),

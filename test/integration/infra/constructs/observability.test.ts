@@ -120,6 +120,7 @@ describe('alarms that mean something', () => {
         'ExecutionsTimedOut',
         'JobsReconciled',
         'ExecutionEndedDeadLetters',
+        'WebhookDeadLetters',
         'ApiFunctionErrors',
         'Api5xx',
         'MxUnauthorized',
@@ -160,15 +161,19 @@ describe('alarms that mean something', () => {
     });
   });
 
-  it('pages on an end event left in the dead-letter queue and on an execution that reached its time limit', () => {
-    const deadLetters = alarms().find((a) => a.name === 'ExecutionEndedDeadLetters')!;
+  it('pages on an end event or a webhook left in a dead-letter queue and on an execution that reached its time limit', () => {
+    const deadLetters = alarms().filter((a) => a.name.endsWith('DeadLetters'));
     const timedOut = alarms().find((a) => a.name === 'ExecutionsTimedOut')!;
 
-    expect(deadLetters.properties).toMatchObject({
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Namespace: 'AWS/SQS',
-      Threshold: 1,
-    });
+    expect(deadLetters.map((a) => a.properties)).toEqual(
+      ['ExecutionEndedDeadLetters', 'WebhookDeadLetters'].map(() =>
+        expect.objectContaining({
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Namespace: 'AWS/SQS',
+          Threshold: 1,
+        }),
+      ),
+    );
     expect(timedOut.text.match(/"MetricName":"ExecutionsTimedOut"/g)).toHaveLength(3);
   });
 

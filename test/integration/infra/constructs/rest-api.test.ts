@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES } from '#shared/api/routes.js';
+import { API_ROUTES, MX_WEBHOOK_PATH } from '#shared/api/routes.js';
 import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
 
 let template: Template;
@@ -30,7 +30,7 @@ function resourcePaths(): Map<string, string> {
 }
 
 describe('the HTTPS API the stack deploys', () => {
-  it('has exactly the routes of the route table, each behind IAM authorization', () => {
+  it("has exactly the routes of the route table, each behind IAM authorization but MX's webhook route", () => {
     const paths = resourcePaths();
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
       (m) => m.Properties as { HttpMethod: string; ResourceId: { Ref: string }; AuthorizationType: string },
@@ -39,10 +39,13 @@ describe('the HTTPS API the stack deploys', () => {
     const deployed = methods.map((m) => `${m.HttpMethod} ${paths.get(m.ResourceId.Ref) ?? '/'}`).sort();
 
     expect(deployed).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
-    expect(methods.every((m) => m.AuthorizationType === 'AWS_IAM')).toBe(true);
+    const open = methods.filter((m) => m.AuthorizationType !== 'AWS_IAM');
+    expect(open.map((m) => `${m.HttpMethod} ${paths.get(m.ResourceId.Ref)} ${m.AuthorizationType}`)).toEqual([
+      `POST ${MX_WEBHOOK_PATH} NONE`,
+    ]);
   });
 
-  it('lets only the functions that call MX read its secret, and never the results function', () => {
+  it("lets only the functions that call MX read its secret, and only the webhook route's the webhook secret", () => {
     const policies = template.findResources('AWS::IAM::Policy', {
       Properties: {
         PolicyDocument: {
@@ -53,12 +56,24 @@ describe('the HTTPS API the stack deploys', () => {
       },
     });
 
-    const roles = Object.values(policies).flatMap((p) =>
-      (p.Properties as { Roles: { Ref: string }[] }).Roles.map((r) => r.Ref),
+    const secretsOf = (policy: { [key: string]: unknown }) =>
+      JSON.stringify(
+        (
+          policy.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }
+        ).PolicyDocument.Statement.filter((st) =>
+          JSON.stringify(st.Action).includes('secretsmanager:GetSecretValue'),
+        ).map((st) => st.Resource),
+      );
+    const readers = Object.values(policies).flatMap((p) =>
+      (p.Properties as { Roles: { Ref: string }[] }).Roles.map((r) => ({ role: r.Ref, secrets: secretsOf(p) })),
     );
+    const apiReaders = readers.filter((r) => r.role.startsWith('Http'));
+    const webhookRoute = apiReaders.filter((r) => r.role.includes('webhooks'));
 
-    expect(roles.some((r) => r.includes('results'))).toBe(false);
-    expect(roles.filter((r) => r.startsWith('Http')).length).toBe(4);
+    expect(readers.some((r) => r.role.includes('results'))).toBe(false);
+    expect(apiReaders.filter((r) => r.secrets.includes('MxSecret')).length).toBe(4);
+    expect(webhookRoute.map((r) => r.secrets)).toEqual([expect.stringContaining('MxWebhooksCredentials')]);
+    expect(webhookRoute[0]?.secrets).not.toContain('MxSecret');
   });
 
   it('throttles the stage', () => {

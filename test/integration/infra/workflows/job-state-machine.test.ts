@@ -1,11 +1,19 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readDeploySettings } from '#infra/deploy-settings.js';
+import { jobWorkflowSettings, WEBHOOK_ENDS_JOB } from '#infra/workflows/job-state-machine.js';
 import { jobStateMachines } from '#local/job-state-machines.js';
 import { aslProblems } from '#local/step-functions/validate-asl.js';
 import { DEFAULT_JOB_TIME_BUDGET } from '#shared/contract/time-budget.js';
-import { COPY_STEP_BOUND, JOB_TYPES, WORKFLOW_FUNCTIONS, WORKFLOW_STATES } from '#shared/contract/workflow.js';
+import {
+  COPY_STEP_BOUND,
+  JOB_TYPES,
+  type JobType,
+  WORKFLOW_FUNCTIONS,
+  WORKFLOW_STATES,
+} from '#shared/contract/workflow.js';
 import { AWS_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS, WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
-import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
+import { SYNTH_TIMEOUT_MS, synthesizedStack, TEST_CONTEXT } from '#test/support/synthesized-template.js';
 
 type State = Record<string, unknown> & { Type: string };
 type Definition = { States: Record<string, State>; TimeoutSeconds?: number };
@@ -17,8 +25,20 @@ let machines: { name: string; definition: Definition }[];
 // against the synthesized template); the template is the run's one synth.
 beforeAll(async () => {
   ({ template } = await synthesizedStack());
-  machines = jobStateMachines('Mxflow-test') as { name: string; definition: Definition }[];
+  const { timeBudget } = readDeploySettings((key) => TEST_CONTEXT[key as keyof typeof TEST_CONTEXT]);
+  machines = jobStateMachines('Mxflow-test', jobWorkflowSettings(timeBudget ?? DEFAULT_JOB_TIME_BUDGET)) as {
+    name: string;
+    definition: Definition;
+  }[];
 }, SYNTH_TIMEOUT_MS);
+
+/** A job type's states: all of them, but the webhook wait where MX sends no webhook at the job's end. */
+const statesOf = (jobType: JobType): string[] =>
+  Object.values(WORKFLOW_STATES).filter(
+    (state) =>
+      WEBHOOK_ENDS_JOB[jobType] ||
+      (state !== WORKFLOW_STATES.waitBeforeWebhook && state !== WORKFLOW_STATES.awaitMemberWebhook),
+  );
 
 const lambdaTasks = (d: Definition) =>
   Object.entries(d.States).filter(([, s]) => s.Type === 'Task' && String(s.Resource).includes('lambda'));
@@ -37,8 +57,39 @@ describe('the job state machines the stack deploys', () => {
     const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
 
     expect(aslProblems(definition)).toBe('');
-    expect(Object.keys(definition.States).sort()).toEqual(Object.values(WORKFLOW_STATES).sort());
+    expect(Object.keys(definition.States).sort()).toEqual(statesOf(jobType).sort());
   });
+
+  it.each(JOB_TYPES)(
+    "%s: after MX's 3 s floor, waits for the member's webhook (the fallback read at the timeout) when MX sends one at the end",
+    (jobType) => {
+      const { definition } = machines.find((m) => m.name.endsWith(jobType)) as { definition: Definition };
+      const waitChoice = (
+        definition.States.RouteByStatus?.Choices as { StringEquals?: string; Next: string }[] | undefined
+      )?.[0];
+
+      if (!WEBHOOK_ENDS_JOB[jobType]) {
+        expect(definition.States.AwaitMemberWebhook).toBeUndefined();
+        return;
+      }
+      expect(waitChoice).toMatchObject({
+        Variable: '$.progress.next',
+        StringEquals: 'WAIT',
+        Next: 'WaitBeforeWebhook',
+      });
+      expect(definition.States.WaitBeforeWebhook).toMatchObject({
+        Type: 'Wait',
+        SecondsPath: '$.progress.waitSeconds',
+        Next: 'AwaitMemberWebhook',
+      });
+      expect(definition.States.AwaitMemberWebhook).toMatchObject({
+        Resource: expect.stringContaining('lambda:invoke.waitForTaskToken'),
+        TimeoutSeconds: Number(TEST_CONTEXT.mxWebhookWaitSeconds),
+        Next: 'PollMemberStatus',
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'PollMemberStatus', ResultPath: null }],
+      });
+    },
+  );
 
   it.each(JOB_TYPES)(
     '%s: waits between polls for as long as the poll step decided, never a fixed sleep in a Lambda',
@@ -78,7 +129,13 @@ describe('the job state machines the stack deploys', () => {
         }[];
         const catches = state.Catch as { ErrorEquals: string[]; Next: string }[];
         // The cleanup runs after the job ended SUCCEEDED: its failure must not turn the job FAILED.
-        const caughtInto = name === WORKFLOW_STATES.deleteSupersededResults ? 'JobSucceeded' : 'RecordFailure';
+        // The wait for a webhook only saves reads: whatever ends it, the status read follows.
+        const caughtInto =
+          name === WORKFLOW_STATES.deleteSupersededResults
+            ? 'JobSucceeded'
+            : name === WORKFLOW_STATES.awaitMemberWebhook
+              ? 'PollMemberStatus'
+              : 'RecordFailure';
         expect(catches, name).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: caughtInto })]);
         const mx = retries.find((r) => r.ErrorEquals.includes(WORKFLOW_ERRORS.mxTransient));
         if (!callsMx(name)) {
@@ -105,7 +162,11 @@ describe('the job state machines the stack deploys', () => {
 
       const tasks = lambdaTasks(definition);
 
-      expect(tasks.map(([name]) => name).sort()).toEqual(WORKFLOW_FUNCTIONS.map((f) => f.state).sort());
+      expect(tasks.map(([name]) => name).sort()).toEqual(
+        WORKFLOW_FUNCTIONS.map((f) => f.state)
+          .filter((state) => statesOf(jobType).includes(state))
+          .sort(),
+      );
       for (const [name, state] of tasks) {
         const [first] = (state.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
         expect(first, name).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2, MaxAttempts: 8 });
@@ -182,7 +243,11 @@ describe('the job state machines the stack deploys', () => {
 
     const tasks = Object.fromEntries(lambdaTasks(definition).map(([name, state]) => [name, functionOf(state)]));
 
-    expect(tasks).toEqual(Object.fromEntries(WORKFLOW_FUNCTIONS.map((f) => [f.state, f.id])));
+    expect(tasks).toEqual(
+      Object.fromEntries(
+        WORKFLOW_FUNCTIONS.filter((f) => statesOf(jobType).includes(f.state)).map((f) => [f.state, f.id]),
+      ),
+    );
   });
 
   it('runs every function on Node 24 on ARM', () => {

@@ -27,6 +27,16 @@ describe('the job time budget', () => {
     expect(pollingSeconds(limits.maxPolls, DEFAULT_JOB_TIME_BUDGET) + otherWaits()).toBeLessThanOrEqual(7_200);
   });
 
+  it("counts MX webhooks' wait in every read: fewer reads fit, and the largest that fits is the cap", () => {
+    const budget = { ...DEFAULT_JOB_TIME_BUDGET, poll: { ...DEFAULT_JOB_TIME_BUDGET.poll, webhookWaitSeconds: 20 } };
+
+    const cap = pollCap(budget);
+
+    expect(cap).toBeLessThan(pollCap(DEFAULT_JOB_TIME_BUDGET));
+    expect(pollingSeconds(cap, budget) + otherWaits()).toBeLessThanOrEqual(7_200);
+    expect(pollingSeconds(cap + 1, budget) + otherWaits()).toBeGreaterThan(7_200);
+  });
+
   it('derives the largest poll cap that fits: one read more would pass the execution limit', () => {
     const cap = pollCap(DEFAULT_JOB_TIME_BUDGET);
 

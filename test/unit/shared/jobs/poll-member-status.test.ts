@@ -29,6 +29,19 @@ describe('pollMemberStatus: what one status read leads to', () => {
     ]);
   });
 
+  it('says when its read began, so a webhook noted after that ends the next wait at once', async () => {
+    const w = fakeWorkflow();
+    w.mx.statuses = [{ connection_status: 'CREATED', is_being_aggregated: true }];
+    const readBegan = w.deps.now().getTime();
+
+    const polled = await pollMemberStatus(w.deps, { job: w.job, progress: start });
+    w.advance(3);
+    const again = await pollMemberStatus(w.deps, { job: w.job, progress: polled });
+
+    expect(polled.polledAt).toBe(readBegan);
+    expect(again.polledAt).toBe(readBegan + 3_000);
+  });
+
   it('writes nothing to the job when a read finds what the read before it recorded', async () => {
     const w = fakeWorkflow();
     w.mx.statuses = [{ connection_status: 'CREATED', is_being_aggregated: true }];

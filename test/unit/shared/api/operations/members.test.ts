@@ -294,3 +294,28 @@ describe('deleteMember', () => {
     expect(deps.members.deleted).toEqual([]);
   });
 });
+
+describe("a member's connection status", () => {
+  const job = { jobGuid: 'JOB-1', userGuid: 'USR-1', memberGuid: 'MBR-1', type: 'aggregate' as const };
+
+  it("is its latest job's, unless MX was read after that job ended (a webhook about a background run)", async () => {
+    const readAfter = aMember('MBR-1', 'USR-1', {
+      connection_status: 'DENIED',
+      connection_status_at: '2026-12-02T00:00:00.000Z',
+    });
+    const readBefore = { ...readAfter, connection_status_at: '2026-11-30T00:00:00.000Z' };
+    const answers = [];
+    for (const member of [readAfter, readBefore]) {
+      const deps = fakeApiDeps({ users: [aUser()], members: [member] });
+      deps.jobs.add(job, {
+        status: 'SUCCEEDED',
+        connection_status: 'CONNECTED',
+        updated_at: '2026-12-01T00:00:00.000Z',
+      });
+      answers.push(await callApi(apiHandlersOver(deps), 'GET', MEMBER));
+    }
+
+    expect(answers.map((a) => a.body.member.connection_status)).toEqual(['DENIED', 'CONNECTED']);
+    expect(answers[0]?.body.job).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
+  });
+});

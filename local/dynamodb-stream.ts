@@ -1,0 +1,176 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+  TrimmedDataAccessException,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './dynamodb-local.js';
+
+export interface StreamConsumerOptions {
+  readonly dynamo: DynamoDBClient;
+  readonly endpoint: string;
+  readonly tableName: string;
+  /** The event source mapping's filter. */
+  readonly accepts: (record: DynamoDBRecord) => boolean;
+  /** The function, as Lambda invokes it with a batch. */
+  readonly handler: (event: { Records: DynamoDBRecord[] }) => Promise<DynamoDBBatchResponse | undefined>;
+  /** Attempts of a failing record before it goes to the dead letters (the mapping's retryAttempts + 1). */
+  readonly maxAttempts?: number;
+  readonly pollMs?: number;
+}
+
+export interface StreamConsumer {
+  /** Records that failed every attempt, as the mapping's on-failure destination would keep them. */
+  readonly deadLetters: DynamoDBRecord[];
+  /** Records the function took without reporting a failure, so far. */
+  processed(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The twin of a Lambda event source mapping on the table's stream: DynamoDB Local's own Streams
+ * API read shard by shard, the mapping's filter applied, batches handed to the function, and a
+ * reported failure retried from its record (ReportBatchItemFailures) before it is dead-lettered.
+ * It starts at the stream's end (LATEST), as a new mapping does.
+ */
+export async function startStreamConsumer(options: StreamConsumerOptions): Promise<StreamConsumer> {
+  const { Table } = await options.dynamo.send(new DescribeTableCommand({ TableName: options.tableName }));
+  const streamArn = Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
+  const streams = new DynamoDBStreamsClient({
+    endpoint: options.endpoint,
+    region: LOCAL_AWS_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+  });
+  const maxAttempts = options.maxAttempts ?? 3;
+  const pollMs = options.pollMs ?? 20;
+  const deadLetters: DynamoDBRecord[] = [];
+  let processed = 0;
+  // Shard id → its iterator; a closed shard leaves the map once read to its end.
+  const iterators = new Map<string, string>();
+  const finished = new Set<string>();
+  let stopped = false;
+
+  const discoverShards = async (type: 'LATEST' | 'TRIM_HORIZON') => {
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const id = shard.ShardId;
+      if (!id || iterators.has(id) || finished.has(id)) continue;
+      // At start only open shards matter; a shard found later is read from its beginning.
+      if (type === 'LATEST' && shard.SequenceNumberRange?.EndingSequenceNumber) {
+        finished.add(id);
+        continue;
+      }
+      const { ShardIterator } = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: id, ShardIteratorType: type }),
+      );
+      if (ShardIterator) iterators.set(id, ShardIterator);
+    }
+  };
+
+  const deliver = async (records: DynamoDBRecord[]) => {
+    let pending = records;
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      const failed = await options
+        .handler({ Records: pending })
+        .then((response) => response?.batchItemFailures[0]?.itemIdentifier)
+        .catch(() => pending[0]?.dynamodb?.SequenceNumber);
+      if (failed === undefined) {
+        processed += pending.length;
+        return;
+      }
+      const from = Math.max(
+        0,
+        pending.findIndex((r) => r.dynamodb?.SequenceNumber === failed),
+      );
+      processed += from;
+      if (attempt >= maxAttempts) {
+        // The failing record goes to the dead letters; the batch goes on after it.
+        deadLetters.push(pending[from] as DynamoDBRecord);
+        pending = pending.slice(from + 1);
+        attempt = 0;
+        continue;
+      }
+      pending = pending.slice(from);
+    }
+  };
+
+  const readShard = async (id: string, iterator: string) => {
+    try {
+      const { Records = [], NextShardIterator } = await streams.send(
+        new GetRecordsCommand({ ShardIterator: iterator }),
+      );
+      const accepted = Records.map(asLambdaRecord).filter(options.accepts);
+      if (accepted.length > 0) await deliver(accepted);
+      if (NextShardIterator) iterators.set(id, NextShardIterator);
+      else {
+        iterators.delete(id);
+        finished.add(id);
+      }
+      return Records.length;
+    } catch (error) {
+      if (error instanceof TrimmedDataAccessException) {
+        // DynamoDB Local answers this to an iterator taken on a shard with no records yet, once the
+        // instance's other tables have moved its sequence numbers on: read the shard from its start.
+        const { ShardIterator } = await streams.send(
+          new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
+        );
+        if (ShardIterator) iterators.set(id, ShardIterator);
+        return 0;
+      }
+      if (!(error instanceof ExpiredIteratorException)) throw error;
+      iterators.delete(id);
+      return 0;
+    }
+  };
+
+  await discoverShards('LATEST');
+  const loop = (async () => {
+    let rounds = 0;
+    while (!stopped) {
+      let read = 0;
+      try {
+        for (const [id, iterator] of [...iterators]) read += await readShard(id, iterator);
+        // New shards appear as DynamoDB Local rolls them over: look again now and then.
+        rounds += 1;
+        if (iterators.size === 0 || rounds % 50 === 0) await discoverShards('TRIM_HORIZON');
+      } catch {
+        // DynamoDB Local going away as the stack stops, or a passing fault: try again next round.
+      }
+      if (read === 0 && !stopped) await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  })();
+
+  return {
+    deadLetters,
+    processed: () => processed,
+    stop: async () => {
+      stopped = true;
+      await loop;
+      streams.destroy();
+    },
+  };
+}
+
+/** A Streams API record as Lambda hands it to a function: the same fields, dates as epoch seconds. */
+function asLambdaRecord(record: StreamRecord): DynamoDBRecord {
+  const { ApproximateCreationDateTime, ...dynamodb } = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventVersion: record.eventVersion,
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion,
+    dynamodb: {
+      ...(dynamodb as DynamoDBRecord['dynamodb']),
+      ...(ApproximateCreationDateTime
+        ? { ApproximateCreationDateTime: ApproximateCreationDateTime.getTime() / 1000 }
+        : {}),
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { MxError } from '#shared/mx/index.js';
+import type { WebhookNoted } from '#shared/store/member-webhook-signal.js';
+import type { MxWebhook } from '#shared/webhooks/mx-webhook.js';
+import { processMxWebhook, type WebhookProcessingDeps } from '#shared/webhooks/process-mx-webhook.js';
+import { aMember, scriptedMx } from '#test/support/fakes/api-deps.js';
+import { InMemoryMemberStore } from '#test/support/fakes/member-store.js';
+import { FakeTaskTokens } from '#test/support/fakes/task-tokens.js';
+
+const NOW = new Date('2026-12-05T12:00:00.000Z');
+const denied: MxWebhook = {
+  type: 'CONNECTION_STATUS',
+  action: 'CHANGED',
+  connection_status: 'DENIED',
+  member_guid: 'MBR-1',
+  user_guid: 'USR-1',
+};
+
+/** The processor's deps in memory: what the member's lock holds, MX's status answer, the calls made. */
+function fakeDeps(options: { lock?: WebhookNoted; mxStatus?: () => Promise<{ connection_status: string }> } = {}) {
+  const members = new InMemoryMemberStore([aMember('MBR-1', 'USR-1', { connection_status: 'CONNECTED' })]);
+  const taskTokens = new FakeTaskTokens();
+  const mxCalls: string[] = [];
+  const noted: string[] = [];
+  const mx = scriptedMx(
+    { readMemberStatus: options.mxStatus ?? (async () => ({ connection_status: 'DENIED' })) } as never,
+    mxCalls,
+  );
+  const deps: WebhookProcessingDeps = {
+    members,
+    webhookSignal: {
+      noteWebhook: async (memberGuid) => {
+        noted.push(memberGuid);
+        return options.lock ?? { jobRunning: false };
+      },
+    },
+    taskTokens,
+    mx: async () => mx,
+    now: () => NOW,
+  };
+  return { deps, members, taskTokens, mxCalls, noted };
+}
+
+describe('processMxWebhook', () => {
+  it('wakes the job waiting on the member with its task token, and reads nothing from MX itself', async () => {
+    const { deps, taskTokens, mxCalls } = fakeDeps({ lock: { jobRunning: true, taskToken: 'token-1' } });
+
+    const outcome = await processMxWebhook(deps, denied);
+
+    expect(outcome).toBe('JOB_WOKEN');
+    expect(taskTokens.succeeded).toEqual(['token-1']);
+    expect(mxCalls).toEqual([]);
+  });
+
+  it('only notes the webhook for a job between its waits: its next wait ends at once', async () => {
+    const { deps, taskTokens, noted, mxCalls } = fakeDeps({ lock: { jobRunning: true } });
+
+    const outcome = await processMxWebhook(deps, denied);
+
+    expect(outcome).toBe('JOB_NOTED');
+    expect(noted).toEqual(['MBR-1']);
+    expect(taskTokens.succeeded).toEqual([]);
+    expect(mxCalls).toEqual([]);
+  });
+
+  it("reads the member's status from MX once when no job runs, and keeps it on the member", async () => {
+    const { deps, members, mxCalls } = fakeDeps();
+
+    const outcome = await processMxWebhook(deps, { ...denied, connection_status: 'CHALLENGED' });
+
+    expect(outcome).toBe('MEMBER_STATUS_READ');
+    expect(mxCalls).toEqual(['readMemberStatus']);
+    // MX's read, not the webhook's word: the webhook said CHALLENGED, MX says DENIED.
+    expect(await members.getMember('USR-1', 'MBR-1')).toMatchObject({
+      connection_status: 'DENIED',
+      connection_status_at: NOW.toISOString(),
+    });
+  });
+
+  it('finds the member of a MEMBER webhook under its `member` field', async () => {
+    const { deps, noted } = fakeDeps({ lock: { jobRunning: true } });
+
+    await processMxWebhook(deps, { type: 'MEMBER', action: 'UPDATED', member: { guid: 'MBR-1', user_guid: 'USR-1' } });
+
+    expect(noted).toEqual(['MBR-1']);
+  });
+
+  it('acts on nothing for a member mxflow does not hold', async () => {
+    const { deps, mxCalls } = fakeDeps();
+
+    const outcome = await processMxWebhook(deps, { ...denied, member_guid: 'MBR-other' });
+
+    expect(outcome).toBe('UNKNOWN_MEMBER');
+    expect(mxCalls).toEqual([]);
+  });
+
+  it('leaves the member as it was when MX no longer has it, and fails on other MX errors for a retry', async () => {
+    const gone = fakeDeps({
+      mxStatus: () => Promise.reject(new MxError({ operation: 'readMemberStatus', code: 'MX_NOT_FOUND', status: 404 })),
+    });
+    const failing = fakeDeps({
+      mxStatus: () =>
+        Promise.reject(new MxError({ operation: 'readMemberStatus', code: 'MX_SERVER_ERROR', status: 503 })),
+    });
+
+    const outcome = await processMxWebhook(gone.deps, denied);
+
+    expect(outcome).toBe('MEMBER_GONE_AT_MX');
+    expect(await gone.members.getMember('USR-1', 'MBR-1')).toMatchObject({ connection_status: 'CONNECTED' });
+    await expect(processMxWebhook(failing.deps, denied)).rejects.toThrow();
+  });
+});
