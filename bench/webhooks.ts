@@ -45,6 +45,8 @@ interface JobRow {
   readonly durationS: number;
   readonly reads: number;
   readonly transitions: number;
+  /** MX's end → the status read that noticed it, in MX seconds. */
+  readonly noticeS: number;
   readonly latencyS: number;
 }
 
@@ -71,7 +73,7 @@ async function runMode(webhooks: boolean): Promise<ModeResult> {
       for (const job of done) {
         const mxJob = stats.jobs.find((j) => j.memberGuid === job.member_guid && j.type === 'aggregate');
         const reads = stats.statusReads.byMember[job.member_guid];
-        if (!mxJob?.endedAt || !reads) throw new Error(`no MX record of ${job.guid}`);
+        if (!mxJob?.endedAt || mxJob.noticeDelayMs === null || !reads) throw new Error(`no MX record of ${job.guid}`);
         const events = await jobHistory(stack, 'aggregate', job.guid);
         const succeededAt = events.find((e) => e.type === 'ExecutionSucceeded')?.timestamp?.getTime() ?? Number.NaN;
         // The execution's clock is real time; MX's end, in MX time, is where its real time was then.
@@ -80,6 +82,7 @@ async function runMode(webhooks: boolean): Promise<ModeResult> {
           durationS: (mxJob.endedAt - mxJob.startedAt) / 1000,
           reads: reads.reads,
           transitions: transitionsOf(events).total,
+          noticeS: mxJob.noticeDelayMs / 1000,
           latencyS: (succeededAt - mxEndReal) / 1000,
         });
       }

@@ -10,6 +10,7 @@ import { JobWorkflows } from './constructs/job-workflows.js';
 import { MxEgress } from './constructs/mx-egress.js';
 import { MxSecret, putMxCredentialsCommand } from './constructs/mx-secret.js';
 import { MxWebhooks } from './constructs/mx-webhooks.js';
+import { MxflowEvents } from './constructs/mxflow-events.js';
 import { Observability } from './constructs/observability.js';
 import { RestApi } from './constructs/rest-api.js';
 import { acknowledgeNag } from './nag.js';
@@ -47,6 +48,7 @@ export class MxflowStack extends Stack {
   readonly workflows: JobWorkflows;
   readonly api: RestApi;
   readonly mxWebhooks: MxWebhooks;
+  readonly events: MxflowEvents;
   readonly observability: Observability;
   readonly mxEgress?: MxEgress;
 
@@ -90,6 +92,8 @@ export class MxflowStack extends Stack {
       ...mxEgress,
     });
 
+    this.events = new MxflowEvents(this, 'Events', { stage: props.stage, table: this.data.table, logRetention });
+
     // 'Http' is the construct id it was deployed with: a new id would replace the deployed API.
     this.api = new RestApi(this, 'Http', {
       stage: props.stage,
@@ -111,6 +115,7 @@ export class MxflowStack extends Stack {
       putMxCredentialsCommand: putMxCredentialsCommand(this.mxSecret.secret.secretArn),
       executionEndedDeadLetters: this.workflows.executionEndedDeadLetters,
       webhookDeadLetters: this.mxWebhooks.deadLetters,
+      eventDeadLetters: this.events.deadLetters,
       ...(mxEgressIps ? { mxEgressIps } : {}),
       functions: {
         Workflow: {
@@ -118,6 +123,7 @@ export class MxflowStack extends Stack {
           ExecutionEndedFunction: this.workflows.executionEnded,
           ReconcileJobsFunction: this.workflows.reconcileJobs,
           ProcessMxWebhooksFunction: this.mxWebhooks.processor,
+          PublishEventsFunction: this.events.publisher,
         },
         Api: this.api.functions,
       },
@@ -144,6 +150,10 @@ export class MxflowStack extends Stack {
       value: `${this.api.api.url.replace(/\/$/, '')}${MX_WEBHOOK_PATH}`,
     });
     new CfnOutput(this, 'MxWebhookSecretArn', { value: this.mxWebhooks.secret.secretArn });
+    new CfnOutput(this, 'EventBusName', {
+      description: "Subscribe to mxflow's job and member events with rules on this bus (source mxflow)",
+      value: this.events.bus.eventBusName,
+    });
     new CfnOutput(this, 'PutMxCredentialsCommand', {
       description: "Run this with MX's client id and API key to give mxflow its MX credentials",
       value: putMxCredentialsCommand(this.mxSecret.secret.secretArn),

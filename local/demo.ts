@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { MxflowApiClient } from '#cli/api-client.js';
 import { type DemoDetails, runDemo, summaryRows } from './demo-flow.js';
+import { eventLine } from './event-lines.js';
 import { type LocalMxflow, startLocalMxflow } from './local-mxflow.js';
 
 const { values } = parseArgs({
@@ -18,7 +19,8 @@ if (values.help) {
 
 Starts mxflow locally (DynamoDB Local, Step Functions, the API, the MX simulator), then over
 the API: creates a user, finds MX Bank, connects a member, and runs a verification, an
-identification and an aggregation, answering their challenges. --time-scale 0.1 runs MX's
+identification and an aggregation, answering their challenges, printing mxflow's events as
+they arrive on its (local) bus. --time-scale 0.1 runs MX's
 and Step Functions' clocks ten times faster (1 for real time). --api uses an mxflow already
 running (e.g. npm start) instead. --json ends with one JSON line of the results.`);
   process.exit(0);
@@ -47,9 +49,16 @@ try {
   let apiUrl = values.api;
   if (!apiUrl) {
     log(`starting mxflow locally (time scale ${timeScale})…`);
-    stack = await startLocalMxflow({ timeScale, environment: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
+    // As a stack MX posts webhooks to, with the fintech subscribed to its events.
+    stack = await startLocalMxflow({
+      timeScale,
+      mxWebhooks: true,
+      events: true,
+      environment: { POWERTOOLS_LOG_LEVEL: 'WARN' },
+    });
     apiUrl = stack.endpoints.api;
-    log(`API at ${apiUrl}, MX simulator at ${stack.endpoints.mx}`);
+    log(`API at ${apiUrl}, MX simulator at ${stack.endpoints.mx} (posting MX's webhooks to the API)`);
+    stack.eventBus?.subscribe((event) => log(eventLine(event)));
   }
   const details = await runDemo(new MxflowApiClient(apiUrl), log);
   printSummary(details);

@@ -157,9 +157,32 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
   };
 }
 
+type Attribute = Record<string, unknown>;
+
+/**
+ * DynamoDB Local's stream writes an empty map as `{}` where DynamoDB writes `{"M": {}}` (its
+ * tables answer `{"M": {}}`; only its stream drops the type): put the type back, at any depth,
+ * so the functions meet the images DynamoDB's stream would give them.
+ */
+function repairedImage(image: Record<string, Attribute> | undefined): Record<string, Attribute> | undefined {
+  if (!image) return image;
+  const repair = (value: Attribute): Attribute => {
+    if (Object.keys(value).length === 0) return { M: {} };
+    if (value.M) return { M: repairedImage(value.M as Record<string, Attribute>) };
+    if (Array.isArray(value.L)) return { L: (value.L as Attribute[]).map(repair) };
+    return value;
+  };
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repair(value)]));
+}
+
 /** A Streams API record as Lambda hands it to a function: the same fields, dates as epoch seconds. */
 function asLambdaRecord(record: StreamRecord): DynamoDBRecord {
-  const { ApproximateCreationDateTime, ...dynamodb } = record.dynamodb ?? {};
+  const { ApproximateCreationDateTime, NewImage, OldImage, ...rest } = record.dynamodb ?? {};
+  const dynamodb = {
+    ...rest,
+    ...(NewImage ? { NewImage: repairedImage(NewImage as unknown as Record<string, Attribute>) } : {}),
+    ...(OldImage ? { OldImage: repairedImage(OldImage as unknown as Record<string, Attribute>) } : {}),
+  };
   return {
     eventID: record.eventID,
     eventName: record.eventName as DynamoDBRecord['eventName'],

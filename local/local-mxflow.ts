@@ -19,6 +19,7 @@ import { startLocalApiGateway } from './api-gateway/server.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { type StreamConsumer, startStreamConsumer } from './dynamodb-stream.js';
 import { createMxflowTable } from './dynamodb-table.js';
+import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
 import { type LocalFaultStats, type LocalFaults, startLocalFaults } from './faults/local-faults.js';
 import { jobStateMachines } from './job-state-machines.js';
 import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './mx-simulator/index.js';
@@ -26,8 +27,10 @@ import { startLocalSecretsManager } from './secrets-manager.js';
 import { LocalStepFunctions, startLocalStepFunctionsServer } from './step-functions/index.js';
 import {
   executionEndedHandler,
-  processMxWebhooksHandler,
+  processMxWebhooksFunction,
+  publishEventsFunction,
   reconcileJobsHandler,
+  type StreamFunction,
   workflowTaskHandlers,
 } from './workflow-handlers.js';
 
@@ -54,6 +57,11 @@ export interface LocalMxflowOptions {
    * Off by default, as on a stack MX has no webhook URL for.
    */
   readonly mxWebhooks?: boolean | { readonly wait: Duration };
+  /**
+   * mxflow's events on: the table's stream feeds the publisher, which puts job and member events
+   * on a local EventBridge bus (`eventBus`). Off by default: most tests do not read them.
+   */
+  readonly events?: boolean;
 }
 
 /** With webhooks on, the wait a webhook ends after each floor: a status read at least every 23 s. */
@@ -74,6 +82,8 @@ export interface LocalMxflow {
   readonly jobs: JobStore;
   readonly results: ResultStore;
   readonly sfn: SFNClient;
+  /** The local twin of mxflow's EventBridge bus, with `events` on. */
+  readonly eventBus: LocalEventBus | undefined;
   /** Whether the simulator posts MX's webhooks here and jobs wait for them (`mxWebhooks`). */
   readonly webhooksOn: boolean;
   /** The HTTP Basic credentials the webhook route takes (the local webhook secret's). */
@@ -90,6 +100,7 @@ export interface LocalMxflow {
 const STACK_NAME = 'Mxflow-local';
 const MX_SECRET_NAME = 'mxflow/local/mx';
 const MX_WEBHOOK_SECRET_NAME = 'mxflow/local/mx-webhook';
+const EVENT_BUS_NAME = 'mxflow-local';
 /** Whether this instance of the module has started a local mxflow: see `claimHandlers`. */
 let started = false;
 
@@ -154,7 +165,8 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     stops.push(async () => dynamoClient.destroy());
     const webhookWait =
       options.mxWebhooks === true ? DEFAULT_WEBHOOK_WAIT : options.mxWebhooks ? options.mxWebhooks.wait : undefined;
-    await createMxflowTable(dynamoClient, tableName, { stream: webhookWait !== undefined });
+    const withEvents = options.events ?? false;
+    await createMxflowTable(dynamoClient, tableName, { stream: webhookWait !== undefined || withEvents });
     // The handlers meet the faults; the stores this returns (the tests' view) read DynamoDB Local directly.
     const faults = await startLocalFaults(options.faults ?? {}, dynamoEndpoint);
     stops.push(() => faults.stop());
@@ -166,6 +178,8 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       secrets: { [MX_SECRET_NAME]: mxSecret, [MX_WEBHOOK_SECRET_NAME]: JSON.stringify(webhookCredentials) },
     });
     stops.push(() => secrets.stop());
+    const eventBus = withEvents ? await startLocalEventBus({ busName: EVENT_BUS_NAME }) : undefined;
+    if (eventBus) stops.push(() => eventBus.stop());
 
     // Before the handlers load: Powertools reads its settings when a module creates its logger.
     Object.assign(process.env, {
@@ -177,6 +191,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       [ENV.tableName]: tableName,
       [ENV.mxSecretId]: MX_SECRET_NAME,
       [ENV.mxWebhookSecretId]: MX_WEBHOOK_SECRET_NAME,
+      ...(eventBus ? { [ENV.eventBusName]: EVENT_BUS_NAME, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBus.endpoint } : {}),
       [ENV.mxBaseUrl]: mx.baseUrl,
       [ENV.mxDialect]: 'platform',
       // In the handlers' real time: the local engine runs the task's timeout × timeScale.
@@ -226,16 +241,21 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     const api = await startLocalApiGateway({ port: options.apiPort ?? 0, pages: docsPages(() => apiUrl) });
     apiUrl = api.url;
     stops.push(() => api.stop());
+    // Each function the stream feeds reads it on its own, as two event source mappings do.
+    const consume = async (fn: StreamFunction): Promise<StreamConsumer> => {
+      const consumer = await startStreamConsumer({
+        dynamo: dynamoClient,
+        endpoint: String(dynamoEndpoint),
+        tableName,
+        ...fn,
+      });
+      stops.push(() => consumer.stop());
+      return consumer;
+    };
+    if (withEvents) await consume(await publishEventsFunction(faults.lambda));
     let webhookConsumer: StreamConsumer | undefined;
     if (webhookWait) {
-      const handler = await processMxWebhooksHandler(faults.lambda);
-      webhookConsumer = await startStreamConsumer({
-        dynamo: dynamoClient,
-        endpoint: dynamoEndpoint,
-        tableName,
-        ...handler,
-      });
-      stops.push(() => webhookConsumer?.stop() ?? Promise.resolve());
+      webhookConsumer = await consume(await processMxWebhooksFunction(faults.lambda));
       simulator?.configure({ webhooks: { url: `${api.url}${MX_WEBHOOK_PATH}`, ...webhookCredentials } });
     }
     const doc = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
@@ -260,6 +280,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       jobs: new JobStore(doc, tableName),
       results: new ResultStore(doc, tableName),
       sfn,
+      eventBus,
       webhooksOn: webhookConsumer !== undefined,
       webhookCredentials,
       webhookProcessing: {

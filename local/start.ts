@@ -1,5 +1,6 @@
 // `npm start`: the whole of mxflow on this machine, in the foreground, until Ctrl-C.
 import { parseArgs } from 'node:util';
+import { eventLine } from './event-lines.js';
 import { startLocalMxflow } from './local-mxflow.js';
 
 const { values } = parseArgs({
@@ -47,6 +48,7 @@ const stack = await startLocalMxflow({
   ...(realMx
     ? { mx: { baseUrl: realMx, clientId: String(process.env.MX_CLIENT_ID), apiKey: String(process.env.MX_API_KEY) } }
     : { simulator: { port: Number(values['simulator-port']) }, mxWebhooks: !values['poll-only'] }),
+  events: true,
   environment: { POWERTOOLS_LOG_LEVEL: values.verbose ? 'INFO' : 'WARN' },
 }).catch((error: unknown) => {
   console.error(`mxflow could not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -71,7 +73,8 @@ if (stack.webhooksOn) {
     `(HTTP Basic: ${stack.webhookCredentials.username} / the local webhook secret)`,
   );
 }
-console.log('Ctrl-C to stop.');
+console.log("mxflow's events are printed below as they arrive on its local bus. Ctrl-C to stop.");
+stack.eventBus?.subscribe((event) => console.log(`  ${eventLine(event)}`));
 
 let stopping = false;
 const stop = async (signal: string) => {

@@ -5,10 +5,13 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda'
 import {
   EXECUTION_ENDED_FUNCTION,
   PROCESS_MX_WEBHOOKS_FUNCTION,
+  PUBLISH_EVENTS_FUNCTION,
   RECONCILE_JOBS_FUNCTION,
   STOPPED_EXECUTION_STATUSES,
   WORKFLOW_FUNCTIONS,
+  type WorkflowFunctionSpec,
 } from '#shared/contract/workflow.js';
+import { isEventSourceChange } from '#shared/events/events-of-change.js';
 import { isInboxRecord } from '#shared/webhooks/inbox-stream.js';
 import { faultRandom } from './faults/fault-random.js';
 import { LambdaFaultInjector } from './faults/lambda-faults.js';
@@ -76,21 +79,39 @@ export async function reconcileJobsHandler(): Promise<() => Promise<unknown>> {
   return () => invokeLocally(module.handler, scheduled(), lambdaContext(spec.id, spec.memoryMb, spec.timeoutSeconds));
 }
 
+/** A function the table's stream feeds: the event source mapping's filter, and the function as it invokes it. */
+export interface StreamFunction {
+  readonly accepts: (record: DynamoDBRecord) => boolean;
+  readonly handler: (event: { Records: DynamoDBRecord[] }) => Promise<DynamoDBBatchResponse | undefined>;
+}
+
 /**
- * The webhook processor as its event source mapping invokes it: the mapping's filter, and each
- * batch run within the function's limits and Lambda's injected faults (the mapping retries).
+ * A function as its event source mapping on the table's stream invokes it: the mapping's filter,
+ * and each batch run within the function's limits and Lambda's injected faults (the mapping retries).
  */
-export async function processMxWebhooksHandler(faults = noFaults()): Promise<{
-  accepts: (record: DynamoDBRecord) => boolean;
-  handler: (event: { Records: DynamoDBRecord[] }) => Promise<DynamoDBBatchResponse | undefined>;
-}> {
-  const spec = PROCESS_MX_WEBHOOKS_FUNCTION;
+export async function streamFunction(
+  spec: WorkflowFunctionSpec,
+  accepts: StreamFunction['accepts'],
+  faults = noFaults(),
+): Promise<StreamFunction> {
   const module = (await import(pathToFileURL(resolve(projectRoot, spec.entry)).href)) as { handler: LambdaHandler };
   return {
-    accepts: isInboxRecord,
+    accepts,
     handler: (event) =>
       faults.invoke(spec, () =>
         invokeLocally(module.handler, event, lambdaContext(spec.id, spec.memoryMb, faults.limitSeconds(spec))),
       ) as Promise<DynamoDBBatchResponse | undefined>,
   };
 }
+
+/** The webhook processor: new inbox items. */
+export const processMxWebhooksFunction = (faults = noFaults()) =>
+  streamFunction(PROCESS_MX_WEBHOOKS_FUNCTION, isInboxRecord, faults);
+
+/** The event publisher: new and changed job and member items. */
+export const publishEventsFunction = (faults = noFaults()) =>
+  streamFunction(
+    PUBLISH_EVENTS_FUNCTION,
+    (record) => isEventSourceChange(record.eventName, record.dynamodb?.Keys?.sk?.S),
+    faults,
+  );

@@ -30,6 +30,8 @@ export interface ObservabilityProps {
   readonly executionEndedDeadLetters: sqs.IQueue;
   /** Inbox records the webhook processor failed on after its retries. */
   readonly webhookDeadLetters: sqs.IQueue;
+  /** Table changes whose events the publisher could not put on the bus after its retries. */
+  readonly eventDeadLetters: sqs.IQueue;
 }
 
 /**
@@ -206,6 +208,14 @@ export class Observability extends Construct {
         'WebhookDeadLetters',
         "An MX webhook could not be acted on after its retries: its inbox record waits in the dead-letter queue (14 days). Its job still ends by its fallback read; read ProcessMxWebhooksFunction's logs for why.",
         props.webhookDeadLetters.metricApproximateNumberOfMessagesVisible({
+          period: FIVE_MINUTES,
+          statistic: 'Maximum',
+        }),
+      ),
+      alarm(
+        'EventDeadLetters',
+        "A job or member change's events could not be put on mxflow's bus after their retries: the change waits in the dead-letter queue (14 days) and subscribers have not heard of it. Read PublishEventsFunction's logs for why.",
+        props.eventDeadLetters.metricApproximateNumberOfMessagesVisible({
           period: FIVE_MINUTES,
           statistic: 'Maximum',
         }),

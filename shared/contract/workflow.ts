@@ -97,6 +97,8 @@ export const ENV = {
   resultsCleanupMs: 'RESULTS_CLEANUP_MS',
   /** The API's: how long a member stays locked if its job dies without freeing it. */
   jobLockSeconds: 'JOB_LOCK_SECONDS',
+  /** mxflow's EventBridge bus, where the event publisher puts job and member events. */
+  eventBusName: 'EVENT_BUS_NAME',
   /** The secret holding the HTTP Basic credentials MX's webhooks carry (`{username, password}`). */
   mxWebhookSecretId: 'MX_WEBHOOK_SECRET_ID',
   /** The API's: one MX call's time limit inside a request. */
@@ -222,6 +224,15 @@ export const PROCESS_MX_WEBHOOKS_FUNCTION = {
   id: 'ProcessMxWebhooksFunction',
   entry: 'functions/events/process-mx-webhooks.ts',
   callsMx: true,
+  memoryMb: 256,
+  timeoutSeconds: 60,
+} as const satisfies WorkflowFunctionSpec;
+
+/** Publishes mxflow's events: the table's stream, filtered to job and member items, onto its bus. */
+export const PUBLISH_EVENTS_FUNCTION = {
+  id: 'PublishEventsFunction',
+  entry: 'functions/events/publish-events.ts',
+  callsMx: false,
   memoryMb: 256,
   timeoutSeconds: 60,
 } as const satisfies WorkflowFunctionSpec;

@@ -35,6 +35,24 @@ export const CONNECTION_STATUSES = [
 ] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
+/**
+ * The statuses in which the member waits for its end user (an answer, new credentials, an action
+ * at the bank, an OAuth consent): MX's CONNECTION_STATUS webhook statuses, and PENDING.
+ */
+const NEEDS_END_USER: readonly string[] = [
+  'CHALLENGED',
+  'DENIED',
+  'EXPIRED',
+  'IMPAIRED',
+  'IMPEDED',
+  'LOCKED',
+  'PREVENTED',
+  'REJECTED',
+  'PENDING',
+] satisfies readonly ConnectionStatus[];
+
+export const needsEndUser = (status: string | null): boolean => status !== null && NEEDS_END_USER.includes(status);
+
 const IN_PROGRESS: readonly string[] = ['CREATED', 'RECONNECTED', 'UPDATED', 'RESUMED', 'DELAYED'];
 
 /** What the job knows about its member beyond the status: an OAuth member's DENIED means refused consent. */

@@ -7,8 +7,11 @@ export const TABLE_DEFINITION = {
   sortKey: 'sk',
   /** Epoch seconds after which DynamoDB may delete the item (stale member locks). */
   timeToLiveAttribute: 'expires_at',
-  /** The table's stream: new images, read by the webhook processor (filtered to the inbox items). */
-  streamView: 'NEW_IMAGE',
+  /**
+   * The table's stream, read by the webhook processor (filtered to the inbox items) and the event
+   * publisher (job and member items, whose old and new images say what changed).
+   */
+  streamView: 'NEW_AND_OLD_IMAGES',
   /**
    * A sparse index of the jobs still RUNNING or CHALLENGED: only those carry its keys (set at the
    * start, removed at the finish), so the reconciler finds them without a Scan. Spread over

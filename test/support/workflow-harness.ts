@@ -58,6 +58,8 @@ export async function startWorkflowHarness(
     timeScale?: number;
     /** MX's webhooks on (see LocalMxflowOptions.mxWebhooks). */
     mxWebhooks?: LocalMxflowOptions['mxWebhooks'];
+    /** mxflow's events on a local bus (LocalMxflowOptions.events). */
+    events?: boolean;
   } = {},
 ): Promise<WorkflowHarness> {
   const stack = await startLocalMxflow({
@@ -80,6 +82,7 @@ export async function startWorkflowHarness(
     environment: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.environment },
     ...(options.faults && { faults: options.faults }),
     ...(options.mxWebhooks && { mxWebhooks: options.mxWebhooks }),
+    ...(options.events && { events: true }),
   });
   const simulator = stack.simulator;
   if (!simulator) throw new Error('the workflow harness runs against its own simulator');

@@ -121,6 +121,7 @@ describe('alarms that mean something', () => {
         'JobsReconciled',
         'ExecutionEndedDeadLetters',
         'WebhookDeadLetters',
+        'EventDeadLetters',
         'ApiFunctionErrors',
         'Api5xx',
         'MxUnauthorized',
@@ -166,7 +167,7 @@ describe('alarms that mean something', () => {
     const timedOut = alarms().find((a) => a.name === 'ExecutionsTimedOut')!;
 
     expect(deadLetters.map((a) => a.properties)).toEqual(
-      ['ExecutionEndedDeadLetters', 'WebhookDeadLetters'].map(() =>
+      ['ExecutionEndedDeadLetters', 'WebhookDeadLetters', 'EventDeadLetters'].map(() =>
         expect.objectContaining({
           MetricName: 'ApproximateNumberOfMessagesVisible',
           Namespace: 'AWS/SQS',

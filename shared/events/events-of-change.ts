@@ -1,0 +1,109 @@
+import { needsEndUser } from '#shared/jobs/classify-connection.js';
+import type { JobRecord } from '#shared/store/job-record.js';
+import { keys } from '#shared/store/keys.js';
+import type { MemberRecord } from '#shared/store/member-store.js';
+import type { JobStatusChanged, MemberChanged, MxflowEvent } from './mxflow-events.js';
+
+/** One item's change, as the table's stream tells it (images unmarshalled). */
+export interface TableChange {
+  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  readonly oldImage?: Record<string, unknown>;
+  readonly newImage?: Record<string, unknown>;
+}
+
+const JOB_SK_PREFIX = keys.jobsOfMember('').skPrefix;
+const MEMBER_SK_PREFIX = keys.membersOfUser('').skPrefix;
+
+/**
+ * The table's stream filter for the publisher: job items and member items, new or changed.
+ * Lambda's filter syntax, as CDK passes it; the local twin applies `isEventSourceChange`.
+ */
+export const EVENT_SOURCE_STREAM_FILTERS = [
+  { eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: [{ prefix: JOB_SK_PREFIX }] } } } },
+  { eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: [{ prefix: MEMBER_SK_PREFIX }] } } } },
+] as const;
+
+export function isEventSourceChange(eventName: string | undefined, sk: string | undefined): boolean {
+  return (
+    (eventName === 'INSERT' || eventName === 'MODIFY') &&
+    sk !== undefined &&
+    (sk.startsWith(JOB_SK_PREFIX) || sk.startsWith(MEMBER_SK_PREFIX))
+  );
+}
+
+/**
+ * The events one change of a job or member item stands for. Only what changed is published, and
+ * only whitelisted fields: a task token, challenge texts or an OAuth URI in the image never
+ * reach an event. A CHALLENGED job's event lists no challenges here: the publisher reads their
+ * guids and types (the image holds only a reference to them).
+ */
+export function eventsOfChange(change: TableChange): MxflowEvent[] {
+  const sk = String(change.newImage?.sk ?? '');
+  if (!change.newImage || change.eventName === 'REMOVE') return [];
+  if (sk.startsWith(JOB_SK_PREFIX)) {
+    return jobEvents(change.oldImage as JobRecord | undefined, change.newImage as unknown as JobRecord);
+  }
+  if (sk.startsWith(MEMBER_SK_PREFIX)) {
+    return memberEvents(change.oldImage as MemberRecord | undefined, change.newImage as unknown as MemberRecord);
+  }
+  return [];
+}
+
+function jobEvents(before: JobRecord | undefined, job: JobRecord): MxflowEvent[] {
+  const events: MxflowEvent[] = [];
+  const at = job.updated_at;
+  if (before?.status !== job.status) {
+    const detail: JobStatusChanged = {
+      version: '1',
+      job_guid: job.job_guid,
+      job_type: job.type,
+      user_guid: job.user_guid,
+      member_guid: job.member_guid,
+      status: job.status,
+      previous_status: before?.status ?? null,
+      connection_status: job.connection_status ?? null,
+      ...(job.status === 'CHALLENGED' ? { challenges: [] } : {}),
+      ...(job.error?.code && (job.status === 'FAILED' || job.status === 'TIMED_OUT') ? { reason: job.error.code } : {}),
+      ...(job.status === 'SUCCEEDED' && job.counts ? { counts: { ...job.counts } } : {}),
+      occurred_at: at,
+    };
+    events.push({ detailType: 'Job Status Changed', detail });
+  }
+  const connection = job.connection_status ?? null;
+  if (connection !== null && connection !== (before?.connection_status ?? null)) {
+    events.push(memberEvent(job, 'CONNECTION_STATUS', connection, at, job.job_guid));
+  }
+  if (job.status === 'SUCCEEDED' && before?.status !== 'SUCCEEDED') {
+    events.push(memberEvent(job, 'DATA_UPDATED', connection, at, job.job_guid));
+  }
+  return events;
+}
+
+function memberEvents(before: MemberRecord | undefined, member: MemberRecord): MxflowEvent[] {
+  const connection = member.connection_status ?? null;
+  if (connection === null || connection === (before?.connection_status ?? null)) return [];
+  const at = member.connection_status_at ?? member.updated_at;
+  return [memberEvent({ user_guid: member.user_guid, member_guid: member.guid }, 'CONNECTION_STATUS', connection, at)];
+}
+
+function memberEvent(
+  member: { readonly user_guid: string; readonly member_guid: string },
+  change: MemberChanged['change'],
+  connectionStatus: string | null,
+  at: string,
+  jobGuid?: string,
+): MxflowEvent {
+  return {
+    detailType: 'Member Changed',
+    detail: {
+      version: '1',
+      user_guid: member.user_guid,
+      member_guid: member.member_guid,
+      change,
+      connection_status: connectionStatus,
+      needs_end_user: needsEndUser(connectionStatus),
+      ...(jobGuid ? { job_guid: jobGuid } : {}),
+      occurred_at: at,
+    },
+  };
+}
