@@ -191,6 +191,27 @@ async function main(): Promise<void> {
     seconds: round((Date.now() - began) / 1000, 1),
     figures: [
       figure(
+        'MX end → the status read that notices it, median, webhooks on',
+        round(median(on.jobs.map((j) => j.noticeS)), 2),
+        's (MX time)',
+        COMMAND,
+        {
+          notes: `webhooks off: ${round(median(off.jobs.map((j) => j.noticeS)), 2)} s; p95 on ${round(
+            quantile(
+              on.jobs.map((j) => j.noticeS),
+              0.95,
+            ),
+            2,
+          )} s, off ${round(
+            quantile(
+              off.jobs.map((j) => j.noticeS),
+              0.95,
+            ),
+            2,
+          )} s; at this scale each real ms of the webhook's path counts 4 ms of MX time`,
+        },
+      ),
+      figure(
         'result latency, median, webhooks on (MX end → SUCCEEDED, results stored)',
         round(latencyOn, 2),
         's',

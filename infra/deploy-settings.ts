@@ -45,6 +45,8 @@ const DeployContext = z.object({
   executionTimeoutMinutes: minutes('the execution limit').optional(),
   /** How long a challenge waits for the end user's answer. */
   challengeTimeoutMinutes: minutes('the challenge wait').optional(),
+  /** The fintech's HTTPS receiver: every event is also POSTed there, signed with the stack's callback key. */
+  callbackUrl: z.url({ protocol: /^https$/, error: 'an https:// URL of the fintech’s receiver' }).optional(),
   /**
    * Set once MX's dashboard posts webhooks to the stack's MxWebhookUrl: aggregations and
    * verifications then wait this long for their member's webhook after each 3-s floor before the
@@ -82,6 +84,7 @@ export type DeploySettings = Pick<
   | 'timeBudget'
   | 'apiReservedConcurrency'
   | 'copyReservedConcurrency'
+  | 'callbackUrl'
 >;
 
 export function readDeploySettings(context: (key: string) => unknown): DeploySettings {
@@ -132,5 +135,6 @@ export function readDeploySettings(context: (key: string) => unknown): DeploySet
     timeBudget,
     ...(c.apiReservedConcurrency ? { apiReservedConcurrency: c.apiReservedConcurrency } : {}),
     ...(c.copyReservedConcurrency ? { copyReservedConcurrency: c.copyReservedConcurrency } : {}),
+    ...(c.callbackUrl ? { callbackUrl: c.callbackUrl } : {}),
   };
 }

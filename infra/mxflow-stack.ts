@@ -6,6 +6,7 @@ import { DEFAULT_JOB_TIME_BUDGET, type JobTimeBudget, jobTimeLimits } from '#sha
 import { ENV, JOB_TYPES } from '#shared/contract/workflow.js';
 import { MX_BASE_URLS, type MxDialect } from '#shared/mx/index.js';
 import { DataTable } from './constructs/data-table.js';
+import { FintechCallbacks } from './constructs/fintech-callbacks.js';
 import { JobWorkflows } from './constructs/job-workflows.js';
 import { MxEgress } from './constructs/mx-egress.js';
 import { MxSecret, putMxCredentialsCommand } from './constructs/mx-secret.js';
@@ -39,6 +40,8 @@ export interface MxflowStackProps extends StackProps {
    * gateways on Elastic IPs, one per zone (output as MxEgressIps). Without it, no VPC.
    */
   readonly mxEgress?: { readonly azs: number };
+  /** The fintech's HTTPS endpoint: every event is also POSTed there, signed. None without it. */
+  readonly callbackUrl?: string;
 }
 
 /** The one mxflow stack: data, the MX secret, the job workflows and the API. */
@@ -49,6 +52,7 @@ export class MxflowStack extends Stack {
   readonly api: RestApi;
   readonly mxWebhooks: MxWebhooks;
   readonly events: MxflowEvents;
+  readonly callbacks?: FintechCallbacks;
   readonly observability: Observability;
   readonly mxEgress?: MxEgress;
 
@@ -93,6 +97,13 @@ export class MxflowStack extends Stack {
     });
 
     this.events = new MxflowEvents(this, 'Events', { stage: props.stage, table: this.data.table, logRetention });
+    if (props.callbackUrl) {
+      this.callbacks = new FintechCallbacks(this, 'Callbacks', {
+        bus: this.events.bus,
+        url: props.callbackUrl,
+        logRetention,
+      });
+    }
 
     // 'Http' is the construct id it was deployed with: a new id would replace the deployed API.
     this.api = new RestApi(this, 'Http', {
@@ -116,6 +127,7 @@ export class MxflowStack extends Stack {
       executionEndedDeadLetters: this.workflows.executionEndedDeadLetters,
       webhookDeadLetters: this.mxWebhooks.deadLetters,
       eventDeadLetters: this.events.deadLetters,
+      ...(this.callbacks ? { callbackDeadLetters: this.callbacks.deadLetters } : {}),
       ...(mxEgressIps ? { mxEgressIps } : {}),
       functions: {
         Workflow: {
@@ -124,6 +136,7 @@ export class MxflowStack extends Stack {
           ReconcileJobsFunction: this.workflows.reconcileJobs,
           ProcessMxWebhooksFunction: this.mxWebhooks.processor,
           PublishEventsFunction: this.events.publisher,
+          ...(this.callbacks ? { DeliverCallbackFunction: this.callbacks.deliver } : {}),
         },
         Api: this.api.functions,
       },
@@ -150,6 +163,12 @@ export class MxflowStack extends Stack {
       value: `${this.api.api.url.replace(/\/$/, '')}${MX_WEBHOOK_PATH}`,
     });
     new CfnOutput(this, 'MxWebhookSecretArn', { value: this.mxWebhooks.secret.secretArn });
+    if (this.callbacks) {
+      new CfnOutput(this, 'CallbackSigningSecretArn', {
+        description: "The key the fintech's receiver checks callback signatures with (signing_key)",
+        value: this.callbacks.secret.secretArn,
+      });
+    }
     new CfnOutput(this, 'EventBusName', {
       description: "Subscribe to mxflow's job and member events with rules on this bus (source mxflow)",
       value: this.events.bus.eventBusName,

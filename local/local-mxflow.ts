@@ -16,6 +16,7 @@ import {
 import { JobStore } from '#shared/store/job-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { startLocalApiGateway } from './api-gateway/server.js';
+import { type AsyncTarget, subscribeAsyncTarget } from './async-invocations.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { type StreamConsumer, startStreamConsumer } from './dynamodb-stream.js';
 import { createMxflowTable } from './dynamodb-table.js';
@@ -26,6 +27,7 @@ import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './m
 import { startLocalSecretsManager } from './secrets-manager.js';
 import { LocalStepFunctions, startLocalStepFunctionsServer } from './step-functions/index.js';
 import {
+  deliverCallbackHandler,
   executionEndedHandler,
   processMxWebhooksFunction,
   publishEventsFunction,
@@ -62,6 +64,11 @@ export interface LocalMxflowOptions {
    * on a local EventBridge bus (`eventBus`). Off by default: most tests do not read them.
    */
   readonly events?: boolean;
+  /**
+   * Every event also POSTed, signed, to this URL (events on), as `-c callbackUrl=` does in AWS
+   * (http allowed here, for a receiver on this machine).
+   */
+  readonly callbackUrl?: string;
 }
 
 /** With webhooks on, the wait a webhook ends after each floor: a status read at least every 23 s. */
@@ -84,6 +91,8 @@ export interface LocalMxflow {
   readonly sfn: SFNClient;
   /** The local twin of mxflow's EventBridge bus, with `events` on. */
   readonly eventBus: LocalEventBus | undefined;
+  /** With `callbackUrl`: the key callbacks are signed with, and the events whose every delivery failed. */
+  readonly callbacks: { readonly signingKey: string; readonly target: AsyncTarget } | undefined;
   /** Whether the simulator posts MX's webhooks here and jobs wait for them (`mxWebhooks`). */
   readonly webhooksOn: boolean;
   /** The HTTP Basic credentials the webhook route takes (the local webhook secret's). */
@@ -101,6 +110,7 @@ const STACK_NAME = 'Mxflow-local';
 const MX_SECRET_NAME = 'mxflow/local/mx';
 const MX_WEBHOOK_SECRET_NAME = 'mxflow/local/mx-webhook';
 const EVENT_BUS_NAME = 'mxflow-local';
+const CALLBACK_SECRET_NAME = 'mxflow/local/callbacks';
 /** Whether this instance of the module has started a local mxflow: see `claimHandlers`. */
 let started = false;
 
@@ -165,7 +175,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     stops.push(async () => dynamoClient.destroy());
     const webhookWait =
       options.mxWebhooks === true ? DEFAULT_WEBHOOK_WAIT : options.mxWebhooks ? options.mxWebhooks.wait : undefined;
-    const withEvents = options.events ?? false;
+    const withEvents = (options.events ?? false) || options.callbackUrl !== undefined;
     await createMxflowTable(dynamoClient, tableName, { stream: webhookWait !== undefined || withEvents });
     // The handlers meet the faults; the stores this returns (the tests' view) read DynamoDB Local directly.
     const faults = await startLocalFaults(options.faults ?? {}, dynamoEndpoint);
@@ -174,8 +184,13 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     const mxSecret = JSON.stringify({ client_id: mx.clientId, api_key: mx.apiKey, base_url: mx.baseUrl });
     // As the stack's secret: a password generated for this stack, given to MX's dashboard (here the simulator).
     const webhookCredentials: BasicCredentials = { username: 'mx', password: randomBytes(24).toString('base64url') };
+    const callbackSigningKey = randomBytes(32).toString('hex');
     const secrets = await startLocalSecretsManager({
-      secrets: { [MX_SECRET_NAME]: mxSecret, [MX_WEBHOOK_SECRET_NAME]: JSON.stringify(webhookCredentials) },
+      secrets: {
+        [MX_SECRET_NAME]: mxSecret,
+        [MX_WEBHOOK_SECRET_NAME]: JSON.stringify(webhookCredentials),
+        [CALLBACK_SECRET_NAME]: JSON.stringify({ signing_key: callbackSigningKey }),
+      },
     });
     stops.push(() => secrets.stop());
     const eventBus = withEvents ? await startLocalEventBus({ busName: EVENT_BUS_NAME }) : undefined;
@@ -192,6 +207,9 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       [ENV.mxSecretId]: MX_SECRET_NAME,
       [ENV.mxWebhookSecretId]: MX_WEBHOOK_SECRET_NAME,
       ...(eventBus ? { [ENV.eventBusName]: EVENT_BUS_NAME, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBus.endpoint } : {}),
+      ...(options.callbackUrl
+        ? { [ENV.callbackUrl]: options.callbackUrl, [ENV.callbackSecretId]: CALLBACK_SECRET_NAME }
+        : {}),
       [ENV.mxBaseUrl]: mx.baseUrl,
       [ENV.mxDialect]: 'platform',
       // In the handlers' real time: the local engine runs the task's timeout × timeScale.
@@ -253,6 +271,12 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       return consumer;
     };
     if (withEvents) await consume(await publishEventsFunction(faults.lambda));
+    let callbackTarget: AsyncTarget | undefined;
+    if (eventBus && options.callbackUrl) {
+      const target = subscribeAsyncTarget(eventBus, await deliverCallbackHandler(faults.lambda), timeScale);
+      stops.push(() => target.stop());
+      callbackTarget = target;
+    }
     let webhookConsumer: StreamConsumer | undefined;
     if (webhookWait) {
       webhookConsumer = await consume(await processMxWebhooksFunction(faults.lambda));
@@ -281,6 +305,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       results: new ResultStore(doc, tableName),
       sfn,
       eventBus,
+      callbacks: callbackTarget ? { signingKey: callbackSigningKey, target: callbackTarget } : undefined,
       webhooksOn: webhookConsumer !== undefined,
       webhookCredentials,
       webhookProcessing: {

@@ -9,19 +9,22 @@ const { values } = parseArgs({
     'simulator-port': { type: 'string', default: process.env.MX_SIMULATOR_PORT ?? '4010' },
     'time-scale': { type: 'string', default: '1' },
     'poll-only': { type: 'boolean', default: false },
+    'callback-url': { type: 'string' },
     verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
-  console.log(`Usage: npm start -- [--port 3000] [--simulator-port 4010] [--time-scale 1] [--poll-only] [--verbose]
+  console.log(`Usage: npm start -- [--port 3000] [--simulator-port 4010] [--time-scale 1] [--poll-only] [--callback-url URL] [--verbose]
 
 Starts DynamoDB Local, a local Secrets Manager, a local Step Functions running the state
 machines the CDK stack deploys, the API on http://127.0.0.1:PORT, and the MX
 simulator. --time-scale 0.1 makes every wait ten times shorter (MX's simulated time too).
 The simulator posts MX's webhooks to the API's /webhooks/mx, and jobs wait for them between
 status reads (a read at least every 23 s); --poll-only turns them off (a read every 3 s).
+mxflow's events are printed as they arrive; --callback-url also POSTs each one there, signed
+(the signing key is printed), as a stack deployed with -c callbackUrl= does.
 
 To use MX's integration environment instead of the simulator:
   MX_BASE_URL=https://int-api.mx.com MX_CLIENT_ID=… MX_API_KEY=… npm start`);
@@ -49,6 +52,7 @@ const stack = await startLocalMxflow({
     ? { mx: { baseUrl: realMx, clientId: String(process.env.MX_CLIENT_ID), apiKey: String(process.env.MX_API_KEY) } }
     : { simulator: { port: Number(values['simulator-port']) }, mxWebhooks: !values['poll-only'] }),
   events: true,
+  ...(values['callback-url'] ? { callbackUrl: values['callback-url'] } : {}),
   environment: { POWERTOOLS_LOG_LEVEL: values.verbose ? 'INFO' : 'WARN' },
 }).catch((error: unknown) => {
   console.error(`mxflow could not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -72,6 +76,9 @@ if (stack.webhooksOn) {
     `${stack.endpoints.api}/webhooks/mx`,
     `(HTTP Basic: ${stack.webhookCredentials.username} / the local webhook secret)`,
   );
+}
+if (stack.callbacks) {
+  line('Callbacks', String(values['callback-url']), `(signed with key ${stack.callbacks.signingKey})`);
 }
 console.log("mxflow's events are printed below as they arrive on its local bus. Ctrl-C to stop.");
 stack.eventBus?.subscribe((event) => console.log(`  ${eventLine(event)}`));

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import {
+  DELIVER_CALLBACK_FUNCTION,
   EXECUTION_ENDED_FUNCTION,
   PROCESS_MX_WEBHOOKS_FUNCTION,
   PUBLISH_EVENTS_FUNCTION,
@@ -115,3 +116,13 @@ export const publishEventsFunction = (faults = noFaults()) =>
     (record) => isEventSourceChange(record.eventName, record.dynamodb?.Keys?.sk?.S),
     faults,
   );
+
+/** The callback delivery function, as the bus rule invokes it (asynchronously: retries are the caller's). */
+export async function deliverCallbackHandler(faults = noFaults()): Promise<(event: unknown) => Promise<unknown>> {
+  const spec = DELIVER_CALLBACK_FUNCTION;
+  const module = (await import(pathToFileURL(resolve(projectRoot, spec.entry)).href)) as { handler: LambdaHandler };
+  return (event) =>
+    faults.invoke(spec, () =>
+      invokeLocally(module.handler, event, lambdaContext(spec.id, spec.memoryMb, faults.limitSeconds(spec))),
+    );
+}

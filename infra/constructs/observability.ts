@@ -32,6 +32,8 @@ export interface ObservabilityProps {
   readonly webhookDeadLetters: sqs.IQueue;
   /** Table changes whose events the publisher could not put on the bus after its retries. */
   readonly eventDeadLetters: sqs.IQueue;
+  /** Events the fintech's callback URL did not take after their retries; only with callbacks. */
+  readonly callbackDeadLetters?: sqs.IQueue;
 }
 
 /**
@@ -220,6 +222,18 @@ export class Observability extends Construct {
           statistic: 'Maximum',
         }),
       ),
+      ...(props.callbackDeadLetters
+        ? [
+            alarm(
+              'CallbackDeadLetters',
+              "A signed callback was refused or unanswered by the fintech's URL after its retries: the event waits in the dead-letter queue (14 days). Read DeliverCallbackFunction's logs for the status it got.",
+              props.callbackDeadLetters.metricApproximateNumberOfMessagesVisible({
+                period: FIVE_MINUTES,
+                statistic: 'Maximum',
+              }),
+            ),
+          ]
+        : []),
       // Not the workflow functions': they throw MX's 5xx and AWS's throttles on purpose, for the
       // state machine to retry; what is left once retries run out is in the job alarms above.
       alarm(

@@ -97,6 +97,9 @@ export const ENV = {
   resultsCleanupMs: 'RESULTS_CLEANUP_MS',
   /** The API's: how long a member stays locked if its job dies without freeing it. */
   jobLockSeconds: 'JOB_LOCK_SECONDS',
+  /** Where signed callbacks go (`-c callbackUrl=`), and the secret that signs them (`{signing_key}`). */
+  callbackUrl: 'CALLBACK_URL',
+  callbackSecretId: 'CALLBACK_SECRET_ID',
   /** mxflow's EventBridge bus, where the event publisher puts job and member events. */
   eventBusName: 'EVENT_BUS_NAME',
   /** The secret holding the HTTP Basic credentials MX's webhooks carry (`{username, password}`). */
@@ -235,6 +238,15 @@ export const PUBLISH_EVENTS_FUNCTION = {
   callsMx: false,
   memoryMb: 256,
   timeoutSeconds: 60,
+} as const satisfies WorkflowFunctionSpec;
+
+/** Signs and POSTs each event to the fintech's callback URL: the bus rule's target, when the stack has one. */
+export const DELIVER_CALLBACK_FUNCTION = {
+  id: 'DeliverCallbackFunction',
+  entry: 'functions/events/deliver-callback.ts',
+  callsMx: false,
+  memoryMb: 256,
+  timeoutSeconds: 30,
 } as const satisfies WorkflowFunctionSpec;
 
 /** How often the reconciler runs: EventBridge Scheduler on AWS, a timer in the local stack. */

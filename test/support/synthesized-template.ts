@@ -28,9 +28,14 @@ interface SynthesizedJson {
 
 /**
  * Context of the stack most template tests read: stage `test`, alarms e-mailed to on-call, MX's
- * webhooks expected (so the webhook waits are in the state machines they read).
+ * webhooks expected (so the webhook waits are in the state machines they read), and callbacks.
  */
-export const TEST_CONTEXT = { stage: 'test', alarmEmail: 'oncall@example.com', mxWebhookWaitSeconds: '20' } as const;
+export const TEST_CONTEXT = {
+  stage: 'test',
+  alarmEmail: 'oncall@example.com',
+  mxWebhookWaitSeconds: '20',
+  callbackUrl: 'https://fintech.example/mxflow-events',
+} as const;
 
 /** For the hooks that synthesize: a synth takes seconds alone, over a minute on a loaded machine. */
 export const SYNTH_TIMEOUT_MS = 300_000;

@@ -60,6 +60,8 @@ export async function startWorkflowHarness(
     mxWebhooks?: LocalMxflowOptions['mxWebhooks'];
     /** mxflow's events on a local bus (LocalMxflowOptions.events). */
     events?: boolean;
+    /** Every event also POSTed, signed, here (LocalMxflowOptions.callbackUrl). */
+    callbackUrl?: string;
   } = {},
 ): Promise<WorkflowHarness> {
   const stack = await startLocalMxflow({
@@ -83,6 +85,7 @@ export async function startWorkflowHarness(
     ...(options.faults && { faults: options.faults }),
     ...(options.mxWebhooks && { mxWebhooks: options.mxWebhooks }),
     ...(options.events && { events: true }),
+    ...(options.callbackUrl && { callbackUrl: options.callbackUrl }),
   });
   const simulator = stack.simulator;
   if (!simulator) throw new Error('the workflow harness runs against its own simulator');

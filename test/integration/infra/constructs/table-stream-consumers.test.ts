@@ -1,6 +1,6 @@
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
+import { SYNTH_TIMEOUT_MS, synthesizedStack, TEST_CONTEXT } from '#test/support/synthesized-template.js';
 
 let template: Template;
 
@@ -59,5 +59,32 @@ describe("the functions the table's stream feeds", () => {
     expect(putters.map((p) => JSON.stringify((p.Properties as { Roles: unknown }).Roles))).toEqual([
       expect.stringContaining('PublishEventsFunction'),
     ]);
+  });
+});
+
+describe('signed callbacks, with a callback URL set at deploy', () => {
+  it('sends every mxflow event to the delivery function, which Lambda retries twice before a dead-letter queue that alarms', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['mxflow'] },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeliverCallbackFunction'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21_600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CallbacksDeadLetters'), 'Arn'] } },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('CallbacksDeadLetters'), 'Arn'] } },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CALLBACK_URL: TEST_CONTEXT.callbackUrl }) },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('signed callback'),
+    });
   });
 });
