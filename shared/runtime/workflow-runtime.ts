@@ -1,4 +1,5 @@
 import { ENV } from '#shared/contract/workflow.js';
+import { lazyWorkflowMx } from '#shared/jobs/lazy-workflow-mx.js';
 import type { WorkflowDeps } from '#shared/jobs/workflow-deps.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { MemberWebhookSignal } from '#shared/store/member-webhook-signal.js';
@@ -30,12 +31,14 @@ function awsClients(): Clients {
 /** What a workflow step needs but task tokens, which only ParkForChallenge's step sends. */
 export type TasklessWorkflowDeps = Omit<WorkflowDeps, 'taskTokens'>;
 
-/** Everything a workflow step needs but task tokens; the MX client follows the cached secret. */
+/**
+ * Everything a workflow step needs but task tokens. The MX client follows the cached secret, read
+ * on the step's first MX call only: the steps that call no MX may not read it.
+ */
 export async function workflowDeps(): Promise<TasklessWorkflowDeps> {
   const { config, jobs, results } = awsClients();
-  const mx = await mxClientFromSecret(config.mx);
   return {
-    mx,
+    mx: lazyWorkflowMx(() => mxClientFromSecret(config.mx)),
     jobs,
     results,
     schedule: config.schedule,
