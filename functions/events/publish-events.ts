@@ -5,15 +5,13 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-la
 import { ENV } from '#shared/contract/workflow.js';
 import type { TableChange } from '#shared/events/events-of-change.js';
 import { publishChangeEvents } from '#shared/events/publish-change-events.js';
-import { documentClient } from '#shared/runtime/aws-clients.js';
-import { parseEnvironment, TableEnvironment } from '#shared/runtime/environment.js';
+import { parseEnvironment } from '#shared/runtime/environment.js';
 import { eventBusPublisher } from '#shared/runtime/event-bus.js';
 import { logger } from '#shared/runtime/logger.js';
 import { observability } from '#shared/runtime/observability.js';
 import * as z from '#shared/runtime/zod.js';
-import { JobStore } from '#shared/store/job-store.js';
 
-const EventsEnvironment = z.extend(TableEnvironment, { [ENV.eventBusName]: z.string().check(z.minLength(1)) });
+const EventsEnvironment = z.object({ [ENV.eventBusName]: z.string().check(z.minLength(1)) });
 
 let deps: Parameters<typeof publishChangeEvents>[0] | undefined;
 
@@ -33,10 +31,7 @@ export const handler: (event: DynamoDBStreamEvent, context: Context) => Promise<
   .handler(async ({ Records }) => {
     if (!deps) {
       const env = parseEnvironment(EventsEnvironment, process.env);
-      deps = {
-        jobs: new JobStore(documentClient(), env[ENV.tableName]),
-        publish: eventBusPublisher(env[ENV.eventBusName]),
-      };
+      deps = { publish: eventBusPublisher(env[ENV.eventBusName]) };
     }
     for (const record of Records) {
       const change: TableChange = {

@@ -42,11 +42,10 @@ export class MxflowEvents extends Construct {
       entry: spec.entry,
       memoryMb: spec.memoryMb,
       timeoutSeconds: spec.timeoutSeconds,
-      environment: { [ENV.tableName]: props.table.tableName, [ENV.eventBusName]: this.bus.eventBusName },
+      environment: { [ENV.eventBusName]: this.bus.eventBusName },
       logRetention: props.logRetention,
     });
-    // It reads a CHALLENGED job's challenges for their guids and types.
-    props.table.grantReadData(this.publisher);
+    // It reads nothing of the table: the stream's images hold all it publishes.
     this.bus.grantPutEventsTo(this.publisher);
 
     this.deadLetters = new sqs.Queue(this, 'DeadLetters', {

@@ -1,4 +1,5 @@
 import { needsEndUser } from '#shared/jobs/classify-connection.js';
+import type { ChallengesRef } from '#shared/store/challenge-items.js';
 import type { JobRecord } from '#shared/store/job-record.js';
 import { keys } from '#shared/store/keys.js';
 import type { MemberRecord } from '#shared/store/member-store.js';
@@ -34,8 +35,7 @@ export function isEventSourceChange(eventName: string | undefined, sk: string | 
 /**
  * The events one change of a job or member item stands for. Only what changed is published, and
  * only whitelisted fields: a task token, challenge texts or an OAuth URI in the image never
- * reach an event. A CHALLENGED job's event lists no challenges here: the publisher reads their
- * guids and types (the image holds only a reference to them).
+ * reach an event; a CHALLENGED job's challenges go out by guid and type only.
  */
 export function eventsOfChange(change: TableChange): MxflowEvent[] {
   const sk = String(change.newImage?.sk ?? '');
@@ -62,7 +62,7 @@ function jobEvents(before: JobRecord | undefined, job: JobRecord): MxflowEvent[]
       status: job.status,
       previous_status: before?.status ?? null,
       connection_status: job.connection_status ?? null,
-      ...(job.status === 'CHALLENGED' ? { challenges: [] } : {}),
+      ...(job.status === 'CHALLENGED' ? { challenges: askedOf(job) } : {}),
       ...(job.error?.code && (job.status === 'FAILED' || job.status === 'TIMED_OUT') ? { reason: job.error.code } : {}),
       ...(job.status === 'SUCCEEDED' && job.counts ? { counts: { ...job.counts } } : {}),
       occurred_at: at,
@@ -77,6 +77,12 @@ function jobEvents(before: JobRecord | undefined, job: JobRecord): MxflowEvent[]
     events.push(memberEvent(job, 'DATA_UPDATED', connection, at, job.job_guid));
   }
   return events;
+}
+
+/** A CHALLENGED job's challenges, by guid and type only, as its round's reference lists them. */
+function askedOf(job: JobRecord & { readonly challenges_ref?: ChallengesRef }): { guid: string; type: string }[] {
+  const asked = job.challenges_ref?.asked ?? job.challenges ?? [];
+  return asked.map((c) => ({ guid: String(c.guid), type: String(c.type) }));
 }
 
 function memberEvents(before: MemberRecord | undefined, member: MemberRecord): MxflowEvent[] {

@@ -16,10 +16,12 @@ export class ChallengesTooLarge extends Error {
   override readonly name = 'ChallengesTooLarge';
 }
 
-/** What the job item holds of its round: which chunk items to read back. */
+/** What the job item holds of its round: which chunk items to read back, and what was asked. */
 export interface ChallengesRef {
   readonly round: string;
   readonly chunks: number;
+  /** Each challenge by guid and type only (never its text, options or image): what the job's events say of the round. */
+  readonly asked?: readonly { readonly guid: string; readonly type: string }[];
 }
 
 export function challengeChunkItems(
@@ -39,7 +41,8 @@ export function challengeChunkItems(
     data: text.slice(chunk * CHUNK_CHARS, (chunk + 1) * CHUNK_CHARS),
     expires_at: expiresAt,
   }));
-  return { ref: { round, chunks }, items };
+  const asked = challenges.map((c) => ({ guid: String(c.guid), type: String(c.type) }));
+  return { ref: { round, chunks, asked }, items };
 }
 
 /** The round whole again from its chunk items (in any order); undefined when one is missing. */

@@ -65,12 +65,17 @@ describe('eventsOfChange', () => {
     expect(JSON.stringify(events)).not.toContain('never-published');
   });
 
-  it("publishes a new job, a CHALLENGED one's challenges to fill in, and a success as the member's data updated", () => {
+  it("publishes a new job, a CHALLENGED one's challenges by guid and type, and a success as the member's data updated", () => {
     const created = eventsOfChange({ eventName: 'INSERT', newImage: { ...job, connection_status: null } });
     const challenged = eventsOfChange({
       eventName: 'MODIFY',
       oldImage: job,
-      newImage: { ...job, status: 'CHALLENGED', connection_status: 'CHALLENGED', challenges_ref: { round: 'r1' } },
+      newImage: {
+        ...job,
+        status: 'CHALLENGED',
+        connection_status: 'CHALLENGED',
+        challenges_ref: { round: 'r1', chunks: 1, asked: [{ guid: 'CRD-1', type: 'OPTIONS' }] },
+      },
     });
     const succeeded = eventsOfChange({
       eventName: 'MODIFY',
@@ -81,7 +86,10 @@ describe('eventsOfChange', () => {
     expect(created.map((e) => [e.detailType, e.detail])).toEqual([
       ['Job Status Changed', expect.objectContaining({ status: 'RUNNING', previous_status: null })],
     ]);
-    expect(challenged[0]?.detail).toMatchObject({ status: 'CHALLENGED', challenges: [] });
+    expect(challenged[0]?.detail).toMatchObject({
+      status: 'CHALLENGED',
+      challenges: [{ guid: 'CRD-1', type: 'OPTIONS' }],
+    });
     expect(challenged[1]?.detail).toMatchObject({ change: 'CONNECTION_STATUS', needs_end_user: true });
     expect(succeeded.map((e) => e.detail)).toEqual([
       expect.objectContaining({ status: 'SUCCEEDED', counts: { accounts: 3 } }),
