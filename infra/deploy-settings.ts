@@ -121,7 +121,7 @@ export function readDeploySettings(context: (key: string) => unknown): DeploySet
   const unfit = timeBudgetProblem(timeBudget);
   if (unfit)
     throw new Error(
-      `invalid deploy context: executionTimeoutMinutes and challengeTimeoutMinutes do not fit together: ${unfit}`,
+      `invalid deploy context: executionTimeoutMinutes, challengeTimeoutMinutes and mxWebhookWaitSeconds do not fit together: ${unfit}`,
     );
   return {
     stage: c.stage,

@@ -24,6 +24,9 @@ export interface StreamConsumerOptions {
   readonly pollMs?: number;
 }
 
+/** A record's attempts before it is dead-lettered: the stack's mappings retry 5 times after the first. */
+const DEFAULT_ATTEMPTS = 6;
+
 export interface StreamConsumer {
   /** Records that failed every attempt, as the mapping's on-failure destination would keep them. */
   readonly deadLetters: DynamoDBRecord[];
@@ -47,18 +50,47 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
     region: LOCAL_AWS_REGION,
     credentials: LOCAL_AWS_CREDENTIALS,
   });
-  const maxAttempts = options.maxAttempts ?? 3;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
   const pollMs = options.pollMs ?? 20;
   const deadLetters: DynamoDBRecord[] = [];
   let processed = 0;
   // Shard id → its iterator; a closed shard leaves the map once read to its end.
   const iterators = new Map<string, string>();
+  // Shard id → the last record read from it: where a new iterator resumes, so nothing is read twice.
+  const lastRead = new Map<string, string>();
   const finished = new Set<string>();
   let stopped = false;
 
+  const allShards = async () => {
+    const shards = [];
+    let from: string | undefined;
+    do {
+      const { StreamDescription } = await streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ...(from ? { ExclusiveStartShardId: from } : {}) }),
+      );
+      shards.push(...(StreamDescription?.Shards ?? []));
+      from = StreamDescription?.LastEvaluatedShardId;
+    } while (from);
+    return shards;
+  };
+
+  /** A new iterator for a shard: after its last record read, else from `type`. */
+  const iteratorFor = async (shardId: string, type: 'LATEST' | 'TRIM_HORIZON') => {
+    const after = lastRead.get(shardId);
+    const { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ...(after
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+          : { ShardIteratorType: type }),
+      }),
+    );
+    return ShardIterator;
+  };
+
   const discoverShards = async (type: 'LATEST' | 'TRIM_HORIZON') => {
-    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    for (const shard of StreamDescription?.Shards ?? []) {
+    for (const shard of await allShards()) {
       const id = shard.ShardId;
       if (!id || iterators.has(id) || finished.has(id)) continue;
       // At start only open shards matter; a shard found later is read from its beginning.
@@ -66,10 +98,8 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
         finished.add(id);
         continue;
       }
-      const { ShardIterator } = await streams.send(
-        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: id, ShardIteratorType: type }),
-      );
-      if (ShardIterator) iterators.set(id, ShardIterator);
+      const iterator = await iteratorFor(id, type);
+      if (iterator) iterators.set(id, iterator);
     }
   };
 
@@ -114,17 +144,13 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
       }
       return Records.length;
     } catch (error) {
-      if (error instanceof TrimmedDataAccessException) {
-        // DynamoDB Local answers this to an iterator taken on a shard with no records yet, once the
-        // instance's other tables have moved its sequence numbers on: read the shard from its start.
-        const { ShardIterator } = await streams.send(
-          new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
-        );
-        if (ShardIterator) iterators.set(id, ShardIterator);
-        return 0;
-      }
-      if (!(error instanceof ExpiredIteratorException)) throw error;
-      iterators.delete(id);
+      // DynamoDB Local answers TrimmedDataAccess to an iterator taken on a shard with no records
+      // yet once the instance's other tables have moved its sequence numbers on; an iterator also
+      // expires. Either way: a new one, after the last record read (from the start if none was).
+      if (!(error instanceof TrimmedDataAccessException) && !(error instanceof ExpiredIteratorException)) throw error;
+      const fresh = await iteratorFor(id, 'TRIM_HORIZON');
+      if (fresh) iterators.set(id, fresh);
+      else iterators.delete(id);
       return 0;
     }
   };

@@ -35,6 +35,7 @@ export const handler: (event: DynamoDBStreamEvent, context: Context) => Promise<
     }
     for (const record of Records) {
       const change: TableChange = {
+        sequenceNumber: record.dynamodb?.SequenceNumber ?? record.eventID ?? '',
         eventName: record.eventName ?? 'MODIFY',
         oldImage: image(record.dynamodb?.OldImage),
         newImage: image(record.dynamodb?.NewImage),

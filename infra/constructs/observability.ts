@@ -208,7 +208,7 @@ export class Observability extends Construct {
       ),
       alarm(
         'WebhookDeadLetters',
-        "An MX webhook could not be acted on after its retries: its inbox record waits in the dead-letter queue (14 days). Its job still ends by its fallback read; read ProcessMxWebhooksFunction's logs for why.",
+        "An MX webhook could not be acted on after its retries. The dead-letter message names the stream's shard and sequence numbers (not the record); the delivery itself stays in the table for 3 days (WEBHOOK# items, body and received_at). Its job still ends by its fallback read; read ProcessMxWebhooksFunction's logs for why.",
         props.webhookDeadLetters.metricApproximateNumberOfMessagesVisible({
           period: FIVE_MINUTES,
           statistic: 'Maximum',
@@ -216,7 +216,7 @@ export class Observability extends Construct {
       ),
       alarm(
         'EventDeadLetters',
-        "A job or member change's events could not be put on mxflow's bus after their retries: the change waits in the dead-letter queue (14 days) and subscribers have not heard of it. Read PublishEventsFunction's logs for why.",
+        "A job or member change's events could not be put on mxflow's bus after their retries, and subscribers have not heard of it. The dead-letter message names the stream's shard and sequence numbers (the stream keeps the record 24 h); the job's record in the API is current. Read PublishEventsFunction's logs for why.",
         props.eventDeadLetters.metricApproximateNumberOfMessagesVisible({
           period: FIVE_MINUTES,
           statistic: 'Maximum',

@@ -9,6 +9,7 @@ import type { ApiDeps } from '#shared/runtime/api-runtime.js';
 import { logger } from '#shared/runtime/logger.js';
 import { observability } from '#shared/runtime/observability.js';
 import { DynamoDbThrottled } from '#shared/store/dynamodb-retries.js';
+import { isUnhandledWebhookType } from '#shared/webhooks/mx-webhook.js';
 import { ApiError } from './api-error.js';
 import { basicCredentialsMatch } from './basic-auth.js';
 import { runIdempotently } from './idempotency.js';
@@ -88,23 +89,36 @@ function requestLog(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult
 
 /**
  * MX's webhook route: the HTTP Basic credentials of the webhook secret, checked before anything
- * else of the request is read (a stranger learns nothing, not even whether a body would pass).
+ * else of the request is read (a stranger learns nothing, not even whether a body would pass);
+ * then a delivery of a type mxflow does not act on is answered 204 and dropped.
  */
-function mxWebhookAuth(deps: () => ApiDeps): MiddlewareObj<RoutedEvent, APIGatewayProxyResult> {
+function mxWebhookGate(deps: () => ApiDeps): MiddlewareObj<RoutedEvent, APIGatewayProxyResult> {
   return {
     before: async ({ event }) => {
       const expected = await deps().webhookCredentials();
       if (!basicCredentialsMatch(event.headers?.authorization, expected)) {
         throw new ApiError('UNAUTHORIZED', undefined, { headers: { 'WWW-Authenticate': 'Basic realm="mxflow"' } });
       }
+      if (isUnhandledWebhookType(parsedOrUndefined(event.body))) {
+        logger.info('MX webhook of a type mxflow does not act on, dropped');
+        return respond({ status: 204 });
+      }
     },
   };
 }
 
+const parsedOrUndefined = (text: string | null): unknown => {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
+};
+
 /** One route's Lambda step: its request parsed by its middlewares, then its operation, at most once per Idempotency-Key. */
 function routeHandler(route: RouteSpec, operation: Operation<RouteSpec>, deps: () => ApiDeps) {
   return middy<RoutedEvent, APIGatewayProxyResult>()
-    .use(route.auth === 'mx-webhook' ? [mxWebhookAuth(deps)] : [])
+    .use(route.auth === 'mx-webhook' ? [mxWebhookGate(deps)] : [])
     .use(parseRouteRequest(route))
     .handler(async (event) => {
       // The route's middlewares parsed the request with this route's schemas: it is its operation's.

@@ -1,5 +1,6 @@
 import type * as z from '#shared/runtime/zod.js';
 import type { JobRecord } from '#shared/store/job-record.js';
+import { memberConnectionStatus } from '#shared/store/member-connection.js';
 import type { MemberRecord } from '#shared/store/member-store.js';
 import type { UserRecord } from '#shared/store/user-store.js';
 import type { Job, Member, User } from './schemas.js';
@@ -28,11 +29,7 @@ export function jobView(job: JobRecord): z.input<typeof Job> {
   };
 }
 
-/**
- * A member as the API shows it. Its connection status is MX's latest that mxflow read: its latest
- * job's, or the one read after a webhook once no job ran (a background aggregation that ended
- * DENIED), whichever is newer.
- */
+/** A member as the API shows it, with its connection status as mxflow knows it (memberConnectionStatus). */
 export function memberView(member: MemberRecord, latestJob?: JobRecord): z.input<typeof Member> {
   return {
     guid: member.guid,
@@ -42,16 +39,10 @@ export function memberView(member: MemberRecord, latestJob?: JobRecord): z.input
     metadata: member.metadata,
     is_oauth: member.is_oauth,
     oauth_window_uri: member.oauth_window_uri,
-    connection_status: newerStatus(member, latestJob),
+    connection_status: memberConnectionStatus(member, latestJob),
     created_at: member.created_at,
     updated_at: member.updated_at,
   };
-}
-
-function newerStatus(member: MemberRecord, latestJob: JobRecord | undefined): string | null {
-  if (!latestJob) return member.connection_status;
-  const readAfterJob = member.connection_status_at !== undefined && member.connection_status_at > latestJob.updated_at;
-  return readAfterJob ? member.connection_status : latestJob.connection_status;
 }
 
 export function userView(user: UserRecord): z.input<typeof User> {

@@ -25,25 +25,30 @@ export class CallbackRefused extends Error {
 
 /**
  * POSTs one event to the fintech's URL, signed: HMAC-SHA256 of `<timestamp>.<body>` with the
- * callback secret, the event's id as the delivery id. Anything but a 2xx (or no answer in time)
+ * callback secret, the event's `event_id` as the delivery id. Anything but a 2xx (or no answer in time)
  * throws, so the delivery is tried again.
  */
 export async function deliverCallback(deps: CallbackDeps, event: BusEvent): Promise<number> {
+  // The event's own id (the same on every copy of it), else EventBridge's.
+  const id = String((event.detail as { event_id?: unknown } | null)?.event_id ?? event.id);
   const body = JSON.stringify({
-    id: event.id,
+    id,
     type: event['detail-type'],
     time: event.time,
     detail: event.detail,
   });
   const timestamp = Math.floor(deps.now().getTime() / 1000);
+  const signature = signCallback(await deps.signingSecret(), timestamp, body);
   let status: number;
   try {
     const answer = await deps.fetch(deps.url, {
       method: 'POST',
+      // A redirect is refused, not followed: the signed body goes to the URL set at deploy only.
+      redirect: 'manual',
       headers: {
         'Content-Type': 'application/json',
-        [CALLBACK_HEADERS.signature]: signCallback(await deps.signingSecret(), timestamp, body),
-        [CALLBACK_HEADERS.deliveryId]: event.id,
+        [CALLBACK_HEADERS.signature]: signature,
+        [CALLBACK_HEADERS.deliveryId]: id,
         [CALLBACK_HEADERS.eventType]: event['detail-type'],
       },
       body,

@@ -139,7 +139,28 @@ export function timeBudgetProblem(budget: JobTimeBudget): string | undefined {
       `waits, fewer than ${MIN_POLLS}: it needs ${short} s (${minutes(short)}) more`
     );
   }
+  // An OAuth wait is read at the plain pace (no webhook wait between its reads), so the cap, which
+  // the webhook waits shrink, must still hold the reads of a whole OAuth wait.
+  const oauthReads = readsWithin(budget.oauthTimeoutSeconds, budget);
+  if (budget.poll.webhookWaitSeconds && reads < oauthReads) {
+    return (
+      `with ${budget.poll.webhookWaitSeconds} s webhook waits only ${reads} status reads fit, fewer than the ` +
+      `${oauthReads} an OAuth wait of ${budget.oauthTimeoutSeconds} s takes at MX's pace: shorten the webhook wait or ` +
+      'lengthen the execution limit'
+    );
+  }
   return undefined;
+}
+
+/** Reads at the plain pace (waits without webhook waits) until `seconds` of waiting have passed. */
+function readsWithin(seconds: number, budget: JobTimeBudget): number {
+  let waited = 0;
+  let reads = 0;
+  while (waited < seconds) {
+    waited += nextWaitSeconds(reads, budget.poll);
+    reads += 1;
+  }
+  return reads;
 }
 
 /** Refuses (at synth time) a budget whose polling and waits do not fit inside the execution limit. */

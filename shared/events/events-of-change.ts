@@ -7,6 +7,8 @@ import type { JobStatusChanged, MemberChanged, MxflowEvent } from './mxflow-even
 
 /** One item's change, as the table's stream tells it (images unmarshalled). */
 export interface TableChange {
+  /** The stream record's sequence number: unique per change, the same on every retry. */
+  readonly sequenceNumber: string;
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
   readonly oldImage?: Record<string, unknown>;
   readonly newImage?: Record<string, unknown>;
@@ -40,20 +42,27 @@ export function isEventSourceChange(eventName: string | undefined, sk: string | 
 export function eventsOfChange(change: TableChange): MxflowEvent[] {
   const sk = String(change.newImage?.sk ?? '');
   if (!change.newImage || change.eventName === 'REMOVE') return [];
-  if (sk.startsWith(JOB_SK_PREFIX)) {
-    return jobEvents(change.oldImage as JobRecord | undefined, change.newImage as unknown as JobRecord);
-  }
-  if (sk.startsWith(MEMBER_SK_PREFIX)) {
-    return memberEvents(change.oldImage as MemberRecord | undefined, change.newImage as unknown as MemberRecord);
-  }
-  return [];
+  const events = sk.startsWith(JOB_SK_PREFIX)
+    ? jobEvents(change.oldImage as JobRecord | undefined, change.newImage as unknown as JobRecord)
+    : sk.startsWith(MEMBER_SK_PREFIX)
+      ? memberEvents(change.oldImage as MemberRecord | undefined, change.newImage as unknown as MemberRecord)
+      : [];
+  return events.map(
+    (event, index) =>
+      ({ ...event, detail: { ...event.detail, event_id: `${change.sequenceNumber}-${index}` } }) as MxflowEvent,
+  );
 }
 
-function jobEvents(before: JobRecord | undefined, job: JobRecord): MxflowEvent[] {
-  const events: MxflowEvent[] = [];
+/** An event before it has its id: the id is the change's, given once all its events are known. */
+type UnnumberedEvent =
+  | { readonly detailType: 'Job Status Changed'; readonly detail: Omit<JobStatusChanged, 'event_id'> }
+  | { readonly detailType: 'Member Changed'; readonly detail: Omit<MemberChanged, 'event_id'> };
+
+function jobEvents(before: JobRecord | undefined, job: JobRecord): UnnumberedEvent[] {
+  const events: UnnumberedEvent[] = [];
   const at = job.updated_at;
   if (before?.status !== job.status) {
-    const detail: JobStatusChanged = {
+    const detail: Omit<JobStatusChanged, 'event_id'> = {
       version: '1',
       job_guid: job.job_guid,
       job_type: job.type,
@@ -85,7 +94,7 @@ function askedOf(job: JobRecord & { readonly challenges_ref?: ChallengesRef }): 
   return asked.map((c) => ({ guid: String(c.guid), type: String(c.type) }));
 }
 
-function memberEvents(before: MemberRecord | undefined, member: MemberRecord): MxflowEvent[] {
+function memberEvents(before: MemberRecord | undefined, member: MemberRecord): UnnumberedEvent[] {
   const connection = member.connection_status ?? null;
   if (connection === null || connection === (before?.connection_status ?? null)) return [];
   const at = member.connection_status_at ?? member.updated_at;
@@ -98,7 +107,7 @@ function memberEvent(
   connectionStatus: string | null,
   at: string,
   jobGuid?: string,
-): MxflowEvent {
+): UnnumberedEvent {
   return {
     detailType: 'Member Changed',
     detail: {

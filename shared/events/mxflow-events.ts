@@ -13,8 +13,16 @@ const guid = z.string().check(z.minLength(1));
 const at = z.iso.datetime();
 
 /** A job's status changed (RUNNING, CHALLENGED, ACTION_REQUIRED, SUCCEEDED, FAILED, TIMED_OUT). */
+/**
+ * The same for every copy of one event (a retried publish puts it again with a new EventBridge
+ * `id`): subscribers drop repeats by it. The table stream's sequence number of the change, and
+ * the event's place among the change's events.
+ */
+const eventId = z.string().check(z.minLength(1));
+
 export const JobStatusChanged = z.object({
   version: z.literal('1'),
+  event_id: eventId,
   job_guid: guid,
   job_type: z.enum(JOB_TYPES),
   user_guid: guid,
@@ -36,6 +44,7 @@ export type JobStatusChanged = z.output<typeof JobStatusChanged>;
 /** A member changed: its connection status (from a job or a webhook), or its data (a job succeeded). */
 export const MemberChanged = z.object({
   version: z.literal('1'),
+  event_id: eventId,
   user_guid: guid,
   member_guid: guid,
   change: z.enum(['CONNECTION_STATUS', 'DATA_UPDATED']),

@@ -1,4 +1,5 @@
 import { ENV } from '#shared/contract/workflow.js';
+import { JobStore } from '#shared/store/job-store.js';
 import { MemberStore } from '#shared/store/member-store.js';
 import type { WebhookProcessingDeps } from '#shared/webhooks/process-mx-webhook.js';
 import { documentClient } from './aws-clients.js';
@@ -16,6 +17,7 @@ export function webhookProcessingDeps(): WebhookProcessingDeps {
     const connection = mxConnectionOf(env);
     deps = {
       members: new MemberStore(documentClient(), env[ENV.tableName]),
+      jobs: new JobStore(documentClient(), env[ENV.tableName]),
       ...webhookSignalDeps(),
       taskTokens: clientTaskTokens(),
       mx: () => mxClientFromSecret(connection),

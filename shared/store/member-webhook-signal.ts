@@ -12,7 +12,7 @@ const isConditionFailure = (error: unknown) => error instanceof ConditionalCheck
  * job), `webhook_at` says when the member's last webhook was noted and `webhook_token` holds the
  * task token of a wait a webhook ends. Both sides write with a condition, so no webhook is lost
  * between a status read and the wait after it: the wait is not taken when a webhook came since
- * the read, and a webhook takes the token it finds (once: it removes it).
+ * the read, and a webhook sends the token it finds, then takes it off (a send that fails keeps it).
  */
 export class MemberWebhookSignal {
   constructor(
@@ -20,14 +20,17 @@ export class MemberWebhookSignal {
     private readonly tableName: string,
   ) {}
 
-  /** Notes a webhook on the member's running job; answers the task token of its wait, if it waits. */
+  /**
+   * Notes a webhook on the member's running job; answers the task token of its wait, if it waits.
+   * The token stays until `tokenSent` takes it: a send that fails is tried again with it.
+   */
   async noteWebhook(memberGuid: string, now: Date): Promise<WebhookNoted> {
     try {
       const { Attributes } = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.memberLock(memberGuid),
-          UpdateExpression: 'SET webhook_at = :now REMOVE webhook_token',
+          UpdateExpression: 'SET webhook_at = :now',
           // A lock past its expiry belongs to a job that died: no job runs.
           ConditionExpression: 'attribute_exists(pk) AND expires_at > :nowSeconds',
           ExpressionAttributeValues: { ':now': now.getTime(), ':nowSeconds': Math.floor(now.getTime() / 1000) },
@@ -39,6 +42,23 @@ export class MemberWebhookSignal {
     } catch (error) {
       if (isConditionFailure(error)) return { jobRunning: false };
       throw error;
+    }
+  }
+
+  /** Takes a sent token off the lock, unless a newer wait has left its own there meanwhile. */
+  async tokenSent(memberGuid: string, taskToken: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.memberLock(memberGuid),
+          UpdateExpression: 'REMOVE webhook_token',
+          ConditionExpression: 'webhook_token = :token',
+          ExpressionAttributeValues: { ':token': taskToken },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 

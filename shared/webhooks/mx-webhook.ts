@@ -14,9 +14,11 @@ const ConnectionStatusWebhook = z.looseObject({
   user_guid: guid,
 });
 
+const MEMBER_DATA_TYPES = ['AGGREGATION', 'VERIFICATION', 'HISTORY', 'STATEMENT', 'BALANCE', 'REWARD'] as const;
+
 /** AGGREGATION, VERIFICATION, HISTORY … `member_data_updated`: a job on the member finished, background ones too. */
 const MemberDataUpdatedWebhook = z.looseObject({
-  type: z.enum(['AGGREGATION', 'VERIFICATION', 'HISTORY', 'STATEMENT', 'BALANCE', 'REWARD']),
+  type: z.enum(MEMBER_DATA_TYPES),
   action: z.string(),
   member_guid: guid,
   user_guid: guid,
@@ -47,6 +49,17 @@ export const MxWebhook = z.discriminatedUnion('type', [
   MemberWebhook,
 ]);
 export type MxWebhook = z.output<typeof MxWebhook>;
+
+const HANDLED_TYPES: readonly string[] = ['CONNECTION_STATUS', ...MEMBER_DATA_TYPES, 'MEMBER'];
+
+/**
+ * Whether a delivery is of a type mxflow does not act on (one MX added, or subscribed by
+ * mistake in its dashboard): answered 204 and dropped, since a 4xx would have MX retry it for a day.
+ */
+export function isUnhandledWebhookType(body: unknown): boolean {
+  const type = (body as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type !== '' && !HANDLED_TYPES.includes(type);
+}
 
 /** The member a webhook is about. */
 export function memberOfWebhook(webhook: MxWebhook): { userGuid: string; memberGuid: string } {

@@ -1,12 +1,16 @@
 import type { TaskTokens } from '#shared/jobs/task-tokens.js';
 import { isMxError, type MxClient } from '#shared/mx/index.js';
+import type { JobStore } from '#shared/store/job-store.js';
+import { memberConnectionStatus } from '#shared/store/member-connection.js';
 import type { MemberStore } from '#shared/store/member-store.js';
 import type { MemberWebhookSignal } from '#shared/store/member-webhook-signal.js';
 import { type MxWebhook, memberOfWebhook } from './mx-webhook.js';
 
 export interface WebhookProcessingDeps {
   readonly members: Pick<MemberStore, 'getMember' | 'recordConnectionStatus'>;
-  readonly webhookSignal: Pick<MemberWebhookSignal, 'noteWebhook'>;
+  readonly webhookSignal: Pick<MemberWebhookSignal, 'noteWebhook' | 'tokenSent'>;
+  /** The member's latest job: its status is the member's unless MX was read after it. */
+  readonly jobs: Pick<JobStore, 'listJobs'>;
   readonly taskTokens: Pick<TaskTokens, 'succeed'>;
   mx(): Promise<Pick<MxClient, 'readMemberStatus'>>;
   now(): Date;
@@ -16,7 +20,13 @@ export interface WebhookProcessingDeps {
  * What one webhook led to: a member mxflow does not hold; the running job woken (or told, between
  * its waits); or, with no job running, the member's status read from MX and kept.
  */
-export type WebhookOutcome = 'UNKNOWN_MEMBER' | 'JOB_WOKEN' | 'JOB_NOTED' | 'MEMBER_STATUS_READ' | 'MEMBER_GONE_AT_MX';
+export type WebhookOutcome =
+  | 'UNKNOWN_MEMBER'
+  | 'JOB_WOKEN'
+  | 'JOB_NOTED'
+  | 'MEMBER_STATUS_READ'
+  | 'MEMBER_UNCHANGED'
+  | 'MEMBER_GONE_AT_MX';
 
 /**
  * One MX webhook, acted on. MX says never to trust a webhook alone, so it decides nothing itself:
@@ -29,19 +39,23 @@ export async function processMxWebhook(deps: WebhookProcessingDeps, webhook: MxW
   // The running job first: only a member of ours has one, and waking it is the fast path.
   const noted = await deps.webhookSignal.noteWebhook(memberGuid, deps.now());
   if (noted.jobRunning) {
-    // A token no longer open (the wait timed out, the job moved on) answers false: nothing to do.
-    if (noted.taskToken) await deps.taskTokens.succeed(noted.taskToken);
-    return noted.taskToken ? 'JOB_WOKEN' : 'JOB_NOTED';
+    if (!noted.taskToken) return 'JOB_NOTED';
+    // A token no longer open (the wait timed out, the job moved on) answers false. A send that
+    // fails throws with the token still on the lock, so the retry of this webhook sends it again.
+    const woken = await deps.taskTokens.succeed(noted.taskToken);
+    await deps.webhookSignal.tokenSent(memberGuid, noted.taskToken);
+    return woken ? 'JOB_WOKEN' : 'JOB_NOTED';
   }
   const member = await deps.members.getMember(userGuid, memberGuid);
   if (!member) return 'UNKNOWN_MEMBER';
   const readAt = deps.now();
   try {
     const status = await (await deps.mx()).readMemberStatus(userGuid, memberGuid);
-    await deps.members.recordConnectionStatus(userGuid, memberGuid, {
-      connectionStatus: status.connection_status ?? null,
-      readAt,
-    });
+    const connectionStatus = status.connection_status ?? null;
+    const { items } = await deps.jobs.listJobs(memberGuid, { limit: 1 });
+    // The same status again is no change (and no event): a background run that ended as the job did.
+    if (connectionStatus === memberConnectionStatus(member, items[0])) return 'MEMBER_UNCHANGED';
+    await deps.members.recordConnectionStatus(userGuid, memberGuid, { connectionStatus, readAt });
     return 'MEMBER_STATUS_READ';
   } catch (error) {
     // Deleted at MX (a MEMBER deleted webhook): nothing to read; mxflow's own record is the API's to delete.

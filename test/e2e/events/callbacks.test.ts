@@ -80,6 +80,7 @@ describe("signed callbacks to the fintech's URL", () => {
     for (const delivery of deliveries) {
       expect(verifyCallbackSignature(key, delivery.signature, delivery.body, new Date())).toBe(true);
       expect(delivery.deliveryId).toBe(bodyOf(delivery).id);
+      expect(delivery.deliveryId).toBe(bodyOf(delivery).detail.event_id);
     }
     const [first] = deliveries;
     // A changed body, another key, or a stale timestamp is not mxflow's.

@@ -118,16 +118,18 @@ describe('the webhook receiver', () => {
     expect((await inboxItems()).length).toBe(before);
   });
 
-  it('refuses a malformed body with 400 naming the field, and stores nothing', async () => {
+  it('refuses a malformed body with 400 naming the field, drops a type it does not act on with 204, and stores neither', async () => {
     const before = (await inboxItems()).length;
 
     const notJson = await postWebhook('{"type": "CONNECTION_STATUS",');
     const noMember = await postWebhook({ ...unknownMember, member_guid: undefined });
-    const unknownType = await postWebhook({ ...unknownMember, type: 'SOMETHING_ELSE' });
+    const untyped = await postWebhook({ ...unknownMember, type: 7 });
+    const otherType = await postWebhook({ ...unknownMember, type: 'SOMETHING_ELSE' });
 
     expectError(notJson, 400, 'INVALID_JSON');
     expectError(noMember, 400, 'VALIDATION_FAILED', 'member_guid');
-    expectError(unknownType, 400, 'VALIDATION_FAILED', 'type');
+    expectError(untyped, 400, 'VALIDATION_FAILED', 'type');
+    expect(otherType.status).toBe(204);
     expect((await inboxItems()).length).toBe(before);
   });
 

@@ -36,11 +36,12 @@ describe('deploy settings', () => {
       /mxWebhookWaitSeconds: a whole number of seconds, 5 to 300/,
     );
     expect(() => settingsOf({ mxWebhookWaitSeconds: '600' })).toThrow(/mxWebhookWaitSeconds/);
+    expect(() => settingsOf({ mxWebhookWaitSeconds: '60' })).toThrow(/fewer than the \d+ an OAuth wait of 900 s takes/);
   });
 
   it('refuses an execution limit and a challenge wait that do not fit together, saying by how much', () => {
     expect(() => settingsOf({ executionTimeoutMinutes: '60', challengeTimeoutMinutes: '15' })).toThrow(
-      /invalid deploy context: executionTimeoutMinutes and challengeTimeoutMinutes do not fit together: .* over the execution limit of 3600 s/,
+      /invalid deploy context: executionTimeoutMinutes, challengeTimeoutMinutes and mxWebhookWaitSeconds do not fit together: .* over the execution limit of 3600 s/,
     );
   });
 

@@ -29,16 +29,33 @@ async function lockedMember(expiresAt = NOW / 1000 + 3600): Promise<string> {
 }
 
 describe('MemberWebhookSignal: no webhook is lost between a status read and the wait after it', () => {
-  it('hands a waiting job its token once: the next webhook finds none', async () => {
+  it("hands a waiting job's token to a webhook until it was sent: the next webhook finds none", async () => {
     const member = await lockedMember();
 
     const waiting = await signal.awaitWebhook(member, 'JOB-1', 'token-1', NOW);
     const first = await signal.noteWebhook(member, new Date(NOW + 1_000));
-    const second = await signal.noteWebhook(member, new Date(NOW + 2_000));
+    const unsentAgain = await signal.noteWebhook(member, new Date(NOW + 1_500));
+    await signal.tokenSent(member, 'token-1');
+    const afterSent = await signal.noteWebhook(member, new Date(NOW + 2_000));
 
     expect(waiting).toBe(true);
     expect(first).toEqual({ jobRunning: true, taskToken: 'token-1' });
-    expect(second).toEqual({ jobRunning: true });
+    expect(unsentAgain).toEqual({ jobRunning: true, taskToken: 'token-1' });
+    expect(afterSent).toEqual({ jobRunning: true });
+  });
+
+  it("takes off only the token it sent, never a newer wait's", async () => {
+    const member = await lockedMember();
+    await signal.awaitWebhook(member, 'JOB-1', 'token-old', NOW);
+    await signal.noteWebhook(member, new Date(NOW + 1_000));
+    await signal.awaitWebhook(member, 'JOB-1', 'token-new', NOW + 2_000);
+
+    await signal.tokenSent(member, 'token-old');
+
+    expect(await signal.noteWebhook(member, new Date(NOW + 3_000))).toEqual({
+      jobRunning: true,
+      taskToken: 'token-new',
+    });
   });
 
   it('refuses the wait when a webhook came after the read began, and takes it when the webhook came before', async () => {

@@ -18,9 +18,14 @@ const event: BusEvent = {
 
 /** A fetch that records the request and answers `status` (or fails like a lost connection). */
 function receiver(status: number | 'network') {
-  const requests: { url: string; headers: Record<string, string>; body: string }[] = [];
+  const requests: { url: string; headers: Record<string, string>; body: string; redirect?: string }[] = [];
   const fetcher = (async (url: string, init: RequestInit) => {
-    requests.push({ url, headers: init.headers as Record<string, string>, body: String(init.body) });
+    requests.push({
+      url,
+      headers: init.headers as Record<string, string>,
+      body: String(init.body),
+      ...(init.redirect ? { redirect: init.redirect } : {}),
+    });
     if (status === 'network') throw new TypeError('fetch failed');
     return new Response(null, { status });
   }) as unknown as typeof fetch;
@@ -45,6 +50,8 @@ describe('deliverCallback', () => {
     const timestamp = NOW.getTime() / 1000;
     expect(sent?.headers[CALLBACK_HEADERS.signature]).toBe(signCallback('key', timestamp, String(sent?.body)));
     expect(sent?.headers[CALLBACK_HEADERS.deliveryId]).toBe('evt-1');
+    // A redirect would take the signed body elsewhere: it is an answer to fail on, not to follow.
+    expect(sent?.redirect).toBe('manual');
     expect(JSON.parse(String(sent?.body))).toEqual({
       id: 'evt-1',
       type: 'Job Status Changed',

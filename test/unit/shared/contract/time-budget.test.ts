@@ -37,6 +37,18 @@ describe('the job time budget', () => {
     expect(pollingSeconds(cap + 1, budget) + otherWaits()).toBeGreaterThan(7_200);
   });
 
+  it('refuses webhook waits so long that the cap could not hold the reads of a whole OAuth wait', () => {
+    const withWait = (webhookWaitSeconds: number) => ({
+      ...DEFAULT_JOB_TIME_BUDGET,
+      poll: { ...DEFAULT_JOB_TIME_BUDGET.poll, webhookWaitSeconds },
+    });
+
+    expect(() => assertTimeBudgetFits(withWait(20))).not.toThrow();
+    expect(() => assertTimeBudgetFits(withWait(40))).toThrow(
+      /with 40 s webhook waits only \d+ status reads fit, fewer than the \d+ an OAuth wait of 900 s takes/,
+    );
+  });
+
   it('derives the largest poll cap that fits: one read more would pass the execution limit', () => {
     const cap = pollCap(DEFAULT_JOB_TIME_BUDGET);
 

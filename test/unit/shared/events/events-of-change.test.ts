@@ -28,14 +28,20 @@ describe('eventsOfChange', () => {
       updated_at: at(5),
     };
 
-    const events = eventsOfChange({ eventName: 'MODIFY', oldImage: job, newImage: failed });
-    const nothing = eventsOfChange({ eventName: 'MODIFY', oldImage: job, newImage: { ...job, updated_at: at(9) } });
+    const events = eventsOfChange({ sequenceNumber: '100', eventName: 'MODIFY', oldImage: job, newImage: failed });
+    const nothing = eventsOfChange({
+      sequenceNumber: '100',
+      eventName: 'MODIFY',
+      oldImage: job,
+      newImage: { ...job, updated_at: at(9) },
+    });
 
     expect(events).toEqual([
       {
         detailType: 'Job Status Changed',
         detail: {
           version: '1',
+          event_id: '100-0',
           job_guid: 'JOB-1',
           job_type: 'verify',
           user_guid: 'USR-1',
@@ -51,6 +57,7 @@ describe('eventsOfChange', () => {
         detailType: 'Member Changed',
         detail: {
           version: '1',
+          event_id: '100-1',
           user_guid: 'USR-1',
           member_guid: 'MBR-1',
           change: 'CONNECTION_STATUS',
@@ -66,8 +73,13 @@ describe('eventsOfChange', () => {
   });
 
   it("publishes a new job, a CHALLENGED one's challenges by guid and type, and a success as the member's data updated", () => {
-    const created = eventsOfChange({ eventName: 'INSERT', newImage: { ...job, connection_status: null } });
+    const created = eventsOfChange({
+      sequenceNumber: '100',
+      eventName: 'INSERT',
+      newImage: { ...job, connection_status: null },
+    });
     const challenged = eventsOfChange({
+      sequenceNumber: '100',
       eventName: 'MODIFY',
       oldImage: job,
       newImage: {
@@ -78,6 +90,7 @@ describe('eventsOfChange', () => {
       },
     });
     const succeeded = eventsOfChange({
+      sequenceNumber: '100',
       eventName: 'MODIFY',
       oldImage: { ...job, connection_status: 'CONNECTED' },
       newImage: { ...job, status: 'SUCCEEDED', connection_status: 'CONNECTED', counts: { accounts: 3 } },
@@ -112,12 +125,19 @@ describe('eventsOfChange', () => {
     };
 
     const denied = eventsOfChange({
+      sequenceNumber: '100',
       eventName: 'MODIFY',
       oldImage: member,
       newImage: { ...member, connection_status: 'DENIED', connection_status_at: at(60) },
     });
-    const renamed = eventsOfChange({ eventName: 'MODIFY', oldImage: member, newImage: { ...member, metadata: 'x' } });
+    const renamed = eventsOfChange({
+      sequenceNumber: '100',
+      eventName: 'MODIFY',
+      oldImage: member,
+      newImage: { ...member, metadata: 'x' },
+    });
     const lock = eventsOfChange({
+      sequenceNumber: '100',
       eventName: 'INSERT',
       newImage: { pk: 'MEMBER#MBR-1', sk: 'LOCK', job_guid: 'JOB-1' },
     });
@@ -125,6 +145,7 @@ describe('eventsOfChange', () => {
     expect(denied.map((e) => e.detail)).toEqual([
       {
         version: '1',
+        event_id: '100-0',
         user_guid: 'USR-1',
         member_guid: 'MBR-1',
         change: 'CONNECTION_STATUS',

@@ -4,6 +4,7 @@ import type { WebhookNoted } from '#shared/store/member-webhook-signal.js';
 import type { MxWebhook } from '#shared/webhooks/mx-webhook.js';
 import { processMxWebhook, type WebhookProcessingDeps } from '#shared/webhooks/process-mx-webhook.js';
 import { aMember, scriptedMx } from '#test/support/fakes/api-deps.js';
+import { InMemoryJobStore } from '#test/support/fakes/job-store.js';
 import { InMemoryMemberStore } from '#test/support/fakes/member-store.js';
 import { FakeTaskTokens } from '#test/support/fakes/task-tokens.js';
 
@@ -22,6 +23,8 @@ function fakeDeps(options: { lock?: WebhookNoted; mxStatus?: () => Promise<{ con
   const taskTokens = new FakeTaskTokens();
   const mxCalls: string[] = [];
   const noted: string[] = [];
+  const tokensTaken: string[] = [];
+  const jobs = new InMemoryJobStore();
   const mx = scriptedMx(
     { readMemberStatus: options.mxStatus ?? (async () => ({ connection_status: 'DENIED' })) } as never,
     mxCalls,
@@ -33,23 +36,53 @@ function fakeDeps(options: { lock?: WebhookNoted; mxStatus?: () => Promise<{ con
         noted.push(memberGuid);
         return options.lock ?? { jobRunning: false };
       },
+      tokenSent: async (_memberGuid, token) => {
+        tokensTaken.push(token);
+      },
     },
+    jobs,
     taskTokens,
     mx: async () => mx,
     now: () => NOW,
   };
-  return { deps, members, taskTokens, mxCalls, noted };
+  return { deps, members, taskTokens, mxCalls, noted, tokensTaken, jobs };
 }
 
 describe('processMxWebhook', () => {
   it('wakes the job waiting on the member with its task token, and reads nothing from MX itself', async () => {
-    const { deps, taskTokens, mxCalls } = fakeDeps({ lock: { jobRunning: true, taskToken: 'token-1' } });
+    const { deps, taskTokens, mxCalls, tokensTaken } = fakeDeps({ lock: { jobRunning: true, taskToken: 'token-1' } });
 
     const outcome = await processMxWebhook(deps, denied);
 
     expect(outcome).toBe('JOB_WOKEN');
     expect(taskTokens.succeeded).toEqual(['token-1']);
+    expect(tokensTaken).toEqual(['token-1']);
     expect(mxCalls).toEqual([]);
+  });
+
+  it('leaves the token on the lock when sending it fails, so the retried webhook sends it again', async () => {
+    const { deps, taskTokens, tokensTaken } = fakeDeps({ lock: { jobRunning: true, taskToken: 'token-1' } });
+    taskTokens.succeed = async () => {
+      throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+    };
+
+    await expect(processMxWebhook(deps, denied)).rejects.toThrow('throttled');
+
+    expect(tokensTaken).toEqual([]);
+  });
+
+  it("keeps nothing when MX's status is the one the member's latest job already shows (no repeated event)", async () => {
+    const { deps, members, jobs, mxCalls } = fakeDeps({ mxStatus: async () => ({ connection_status: 'CONNECTED' }) });
+    jobs.add(
+      { jobGuid: 'JOB-1', userGuid: 'USR-1', memberGuid: 'MBR-1', type: 'aggregate' },
+      { status: 'SUCCEEDED', connection_status: 'CONNECTED', updated_at: '2026-12-05T11:00:00.000Z' },
+    );
+
+    const outcome = await processMxWebhook(deps, { ...denied, connection_status: 'CONNECTED' });
+
+    expect(outcome).toBe('MEMBER_UNCHANGED');
+    expect(mxCalls).toEqual(['readMemberStatus']);
+    expect((await members.getMember('USR-1', 'MBR-1'))?.connection_status_at).toBeUndefined();
   });
 
   it('only notes the webhook for a job between its waits: its next wait ends at once', async () => {

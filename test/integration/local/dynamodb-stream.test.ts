@@ -1,0 +1,66 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStreamConsumer } from '#local/dynamodb-stream.js';
+import { createMxflowTable } from '#local/dynamodb-table.js';
+import { dynamoEndpoint, type FreshTable, freshTable } from '#test/support/dynamodb.js';
+
+let table: FreshTable;
+
+beforeAll(async () => {
+  table = await freshTable('dynamodb-stream');
+  // freshTable makes no stream (no test but this one reads it): the same table, streaming.
+  table = { ...table, tableName: `${table.tableName}-streamed` };
+  await createMxflowTable(table.client, table.tableName, { stream: true });
+});
+afterAll(() => table?.client.destroy());
+
+const put = (pk: string, extra: Record<string, unknown> = {}) =>
+  table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk, sk: 'X', ...extra } }));
+const pkOf = (record: DynamoDBRecord) => String(record.dynamodb?.Keys?.pk?.S);
+
+async function until(probe: () => boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('the stream never delivered');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("the local twin of an event source mapping on the table's stream", () => {
+  it('hands the function its records in order, filtered, retries from a failed record, and dead-letters one that always fails', async () => {
+    const attempts: string[] = [];
+    let failOnceLeft = 1;
+    const consumer = await startStreamConsumer({
+      dynamo: table.client,
+      endpoint: dynamoEndpoint(),
+      tableName: table.tableName,
+      accepts: (record) => pkOf(record).startsWith('IN#'),
+      maxAttempts: 3,
+      handler: async ({ Records }) => {
+        for (const record of Records) {
+          const pk = pkOf(record);
+          attempts.push(pk);
+          const fails = pk === 'IN#poison' || (pk === 'IN#flaky' && failOnceLeft-- > 0);
+          if (fails) return { batchItemFailures: [{ itemIdentifier: String(record.dynamodb?.SequenceNumber) }] };
+        }
+        return { batchItemFailures: [] };
+      },
+    });
+    try {
+      for (const pk of ['IN#1', 'OUT#1', 'IN#flaky', 'IN#2', 'IN#poison', 'IN#3']) await put(pk, { empty: {} });
+
+      await until(() => attempts.includes('IN#3'));
+
+      const firsts = attempts.filter((pk, i) => attempts.indexOf(pk) === i);
+      expect(firsts).toEqual(['IN#1', 'IN#flaky', 'IN#2', 'IN#poison', 'IN#3']);
+      expect(attempts.filter((pk) => pk === 'IN#flaky')).toHaveLength(2);
+      expect(attempts.filter((pk) => pk === 'IN#poison')).toHaveLength(3);
+      expect(consumer.deadLetters.map(pkOf)).toEqual(['IN#poison']);
+      expect(consumer.deadLetters[0]?.dynamodb?.NewImage?.empty).toEqual({ M: {} });
+      expect(consumer.processed()).toBe(4);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});
