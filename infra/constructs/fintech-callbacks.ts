@@ -5,11 +5,12 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '#infra/nag.js';
 import { DELIVER_CALLBACK_FUNCTION, ENV } from '#shared/contract/workflow.js';
 import { EVENT_SOURCE } from '#shared/events/mxflow-events.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import { mxflowFunction } from './mxflow-function.js';
 
 export interface FintechCallbacksProps {
@@ -48,12 +49,7 @@ export class FintechCallbacks extends Construct {
       "The fintech's receiver holds a copy of the key: it is rotated on both sides together.",
     );
 
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeNag(this.deadLetters, 'SQS3', "This queue is the callbacks' dead-letter queue: it has none.");
+    this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'the callbacks');
 
     const spec = DELIVER_CALLBACK_FUNCTION;
     this.deliver = mxflowFunction(this, spec.id, {

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '#infra/nag.js';
@@ -34,6 +34,7 @@ import {
   type WorkflowFunctionId,
 } from '#shared/contract/workflow.js';
 import type { MxDialect } from '#shared/mx/index.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import { jobWorkflowDefinition } from './job-workflow-definition.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
@@ -182,16 +183,7 @@ export class JobWorkflows extends Construct {
     // No local twin: locally the end events are delivered in-process, and the ones lost (which
     // the fault layer drops on purpose) are what the reconciler repairs, as it does here once
     // a dead letter is left unread.
-    this.executionEndedDeadLetters = new sqs.Queue(this, 'ExecutionEndedDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeNag(
-      this.executionEndedDeadLetters,
-      'SQS3',
-      "This queue is the execution-ended rule's dead-letter queue: it has none of its own.",
-    );
+    this.executionEndedDeadLetters = deadLetterQueue(this, 'ExecutionEndedDeadLetters', 'the execution-ended rule');
     new events.Rule(this, 'ExecutionEnded', {
       description: 'Ends the job record of a job execution that failed, timed out or was aborted',
       eventPattern: {

@@ -6,12 +6,13 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '#infra/nag.js';
 import { ENV, PROCESS_MX_WEBHOOKS_FUNCTION } from '#shared/contract/workflow.js';
 import { INBOX_STREAM_FILTER } from '#shared/webhooks/inbox-stream.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
 
@@ -82,12 +83,7 @@ export class MxWebhooks extends Construct {
       }),
     );
 
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeNag(this.deadLetters, 'SQS3', "This queue is the webhook processor's dead-letter queue: it has none.");
+    this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'the webhook processor');
     this.processor.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: lambda.StartingPosition.LATEST,

@@ -5,11 +5,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeNag } from '#infra/nag.js';
 import { ENV, PUBLISH_EVENTS_FUNCTION } from '#shared/contract/workflow.js';
 import { EVENT_SOURCE_STREAM_FILTERS } from '#shared/events/events-of-change.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import { mxflowFunction } from './mxflow-function.js';
 
 export interface MxflowEventsProps {
@@ -48,12 +48,7 @@ export class MxflowEvents extends Construct {
     // It reads nothing of the table: the stream's images hold all it publishes.
     this.bus.grantPutEventsTo(this.publisher);
 
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeNag(this.deadLetters, 'SQS3', "This queue is the event publisher's dead-letter queue: it has none.");
+    this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'the event publisher');
     this.publisher.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: lambda.StartingPosition.LATEST,
