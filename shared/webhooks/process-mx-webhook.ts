@@ -26,6 +26,7 @@ export type WebhookOutcome =
   | 'JOB_NOTED'
   | 'MEMBER_STATUS_READ'
   | 'MEMBER_UNCHANGED'
+  | 'MEMBER_READ_DEFERRED'
   | 'MEMBER_GONE_AT_MX';
 
 /**
@@ -60,6 +61,9 @@ export async function processMxWebhook(deps: WebhookProcessingDeps, webhook: MxW
   } catch (error) {
     // Deleted at MX (a MEMBER deleted webhook): nothing to read; mxflow's own record is the API's to delete.
     if (isMxError(error) && error.code === 'MX_NOT_FOUND') return 'MEMBER_GONE_AT_MX';
+    // MX busy or failing (429, 5xx, time-out): the stream's retries come within seconds and would
+    // only dead-letter the webhook. The member keeps what it showed until its next webhook or job.
+    if (isMxError(error) && error.retryable) return 'MEMBER_READ_DEFERRED';
     throw error;
   }
 }

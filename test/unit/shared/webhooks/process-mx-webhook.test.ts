@@ -127,19 +127,18 @@ describe('processMxWebhook', () => {
     expect(mxCalls).toEqual([]);
   });
 
-  it('leaves the member as it was when MX no longer has it, and fails on other MX errors for a retry', async () => {
-    const gone = fakeDeps({
-      mxStatus: () => Promise.reject(new MxError({ operation: 'readMemberStatus', code: 'MX_NOT_FOUND', status: 404 })),
-    });
-    const failing = fakeDeps({
-      mxStatus: () =>
-        Promise.reject(new MxError({ operation: 'readMemberStatus', code: 'MX_SERVER_ERROR', status: 503 })),
-    });
+  it('leaves the member as it was when MX no longer has it or is busy, and fails on a refusal it cannot wait out', async () => {
+    const failingWith = (code: 'MX_NOT_FOUND' | 'MX_RATE_LIMITED' | 'MX_UNAUTHORIZED', status: number) =>
+      fakeDeps({ mxStatus: () => Promise.reject(new MxError({ operation: 'readMemberStatus', code, status })) });
+    const gone = failingWith('MX_NOT_FOUND', 404);
 
-    const outcome = await processMxWebhook(gone.deps, denied);
+    const outcomes = [
+      await processMxWebhook(gone.deps, denied),
+      await processMxWebhook(failingWith('MX_RATE_LIMITED', 429).deps, denied),
+    ];
 
-    expect(outcome).toBe('MEMBER_GONE_AT_MX');
+    expect(outcomes).toEqual(['MEMBER_GONE_AT_MX', 'MEMBER_READ_DEFERRED']);
     expect(await gone.members.getMember('USR-1', 'MBR-1')).toMatchObject({ connection_status: 'CONNECTED' });
-    await expect(processMxWebhook(failing.deps, denied)).rejects.toThrow();
+    await expect(processMxWebhook(failingWith('MX_UNAUTHORIZED', 401).deps, denied)).rejects.toThrow();
   });
 });
