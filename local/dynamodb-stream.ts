@@ -105,7 +105,10 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
 
   const deliver = async (records: DynamoDBRecord[]) => {
     let pending = records;
-    for (let attempt = 1; pending.length > 0; attempt += 1) {
+    // Attempts at the record that fails now: the batch resumes from it, and a record that fails
+    // after the ones before it went through starts its own count, as the mapping counts retries.
+    let attempts = 0;
+    while (pending.length > 0) {
       const failed = await options
         .handler({ Records: pending })
         .then((response) => response?.batchItemFailures[0]?.itemIdentifier)
@@ -119,14 +122,14 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
         pending.findIndex((r) => r.dynamodb?.SequenceNumber === failed),
       );
       processed += from;
-      if (attempt >= maxAttempts) {
-        // The failing record goes to the dead letters; the batch goes on after it.
-        deadLetters.push(pending[from] as DynamoDBRecord);
-        pending = pending.slice(from + 1);
-        attempt = 0;
-        continue;
-      }
+      attempts = from > 0 ? 1 : attempts + 1;
       pending = pending.slice(from);
+      if (attempts >= maxAttempts) {
+        // The failing record goes to the dead letters; the batch goes on after it.
+        deadLetters.push(pending[0] as DynamoDBRecord);
+        pending = pending.slice(1);
+        attempts = 0;
+      }
     }
   };
 
