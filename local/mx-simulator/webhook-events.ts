@@ -2,18 +2,13 @@
 // with webhooks on, a timer per member fires at its next transition (a challenge appears or
 // expires, a job ends, a background aggregation falls due) and advances the member there, so
 // each webhook goes out when MX would send it. Request paths that change state emit as they go.
+import { connectionStatusId } from '#shared/mx/connection-statuses.js';
 import { isoDate, isoSeconds, type MxClock } from './clock.js';
 import { isRunning } from './jobs.js';
 import type { Job, MemberRecord } from './model.js';
 import type { MemberAction, MemberEvents, Store } from './store.js';
 import { connectionStatusMessage } from './views.js';
-import {
-  connectionStatusId,
-  firesConnectionStatus,
-  MAX_TIMER_MS,
-  type WebhookBody,
-  type WebhookSender,
-} from './webhooks.js';
+import { firesConnectionStatus, MAX_TIMER_MS, type WebhookBody, type WebhookSender } from './webhooks.js';
 
 const iso = (t: number | null) => (t === null ? null : isoSeconds(t));
 

@@ -4,6 +4,7 @@
 // those happen on purpose; their decisions come from a seeded PRNG, so a run is reproducible.
 import { type ClientRequest, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { CONNECTION_STATUS_WEBHOOK_STATUSES } from '#shared/mx/connection-statuses.js';
 import type { MxClock } from './clock.js';
 import { badRequest } from './errors.js';
 import { hashKey, mulberry32 } from './random.js';
@@ -42,58 +43,12 @@ export interface WebhookBody {
   [field: string]: unknown;
 }
 
-/** MX's connection statuses in the order of their numeric ids (connection_status_id 0–21). */
-const CONNECTION_STATUSES_BY_ID = [
-  'CREATED',
-  'PREVENTED',
-  'DENIED',
-  'CHALLENGED',
-  'REJECTED',
-  'LOCKED',
-  'CONNECTED',
-  'IMPEDED',
-  'RECONNECTED',
-  'DEGRADED',
-  'DISCONNECTED',
-  'DISCONTINUED',
-  'CLOSED',
-  'DELAYED',
-  'FAILED',
-  'UPDATED',
-  'DISABLED',
-  'IMPORTED',
-  'RESUMED',
-  'EXPIRED',
-  'IMPAIRED',
-  'PENDING',
-] as const;
-
-/** MX's connection_status_id of a connection_status; null for one MX does not number. */
-export function connectionStatusId(status: string): number | null {
-  const id = (CONNECTION_STATUSES_BY_ID as readonly string[]).indexOf(status);
-  return id < 0 ? null : id;
-}
-
-/** Every connection status MX numbers. */
-export const CONNECTION_STATUSES: readonly string[] = CONNECTION_STATUSES_BY_ID;
-
 /** setTimeout's limit in ms: a longer wait fires at once, so waits are capped (and planned again). */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** MX sends CONNECTION_STATUS only when a member enters a status the end user must act on. */
-const CONNECTION_STATUS_WEBHOOK_STATUSES: readonly string[] = [
-  'CHALLENGED',
-  'DENIED',
-  'EXPIRED',
-  'IMPAIRED',
-  'IMPEDED',
-  'LOCKED',
-  'PREVENTED',
-  'REJECTED',
-];
-
 export function firesConnectionStatus(status: string): boolean {
-  return CONNECTION_STATUS_WEBHOOK_STATUSES.includes(status);
+  return (CONNECTION_STATUS_WEBHOOK_STATUSES as readonly string[]).includes(status);
 }
 
 /** MX: "at most 12 times", over about 24 hours. */

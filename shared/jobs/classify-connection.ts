@@ -1,6 +1,7 @@
 import type { MemberStatusResponse } from 'mx-platform-node';
 import type { StartRefusalCode } from '#shared/contract/api-errors.js';
 import type { JobType, NextStepValue } from '#shared/contract/workflow.js';
+import { CONNECTION_STATUS_WEBHOOK_STATUSES, type ConnectionStatus } from '#shared/mx/connection-statuses.js';
 import type { FailureReason } from './failure-reasons.js';
 
 /** What the workflow does after reading a member's status, with the reason when it fails. */
@@ -8,48 +9,13 @@ export type NextStep =
   | { readonly next: Exclude<NextStepValue, 'FAIL'> }
   | { readonly next: 'FAIL'; readonly reason: FailureReason };
 
-/** MX's connection_status values (ids 0–21), from MX's documentation. */
-export const CONNECTION_STATUSES = [
-  'CREATED',
-  'PREVENTED',
-  'DENIED',
-  'CHALLENGED',
-  'REJECTED',
-  'LOCKED',
-  'CONNECTED',
-  'IMPEDED',
-  'RECONNECTED',
-  'DEGRADED',
-  'DISCONNECTED',
-  'DISCONTINUED',
-  'CLOSED',
-  'DELAYED',
-  'FAILED',
-  'UPDATED',
-  'DISABLED',
-  'IMPORTED',
-  'RESUMED',
-  'EXPIRED',
-  'IMPAIRED',
-  'PENDING',
-] as const;
-export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+export { CONNECTION_STATUSES, type ConnectionStatus } from '#shared/mx/connection-statuses.js';
 
 /**
  * The statuses in which the member waits for its end user (an answer, new credentials, an action
  * at the bank, an OAuth consent): MX's CONNECTION_STATUS webhook statuses, and PENDING.
  */
-const NEEDS_END_USER: readonly string[] = [
-  'CHALLENGED',
-  'DENIED',
-  'EXPIRED',
-  'IMPAIRED',
-  'IMPEDED',
-  'LOCKED',
-  'PREVENTED',
-  'REJECTED',
-  'PENDING',
-] satisfies readonly ConnectionStatus[];
+const NEEDS_END_USER: readonly string[] = [...CONNECTION_STATUS_WEBHOOK_STATUSES, 'PENDING'];
 
 export const needsEndUser = (status: string | null): boolean => status !== null && NEEDS_END_USER.includes(status);
 

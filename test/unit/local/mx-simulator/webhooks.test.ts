@@ -9,15 +9,14 @@ import {
   memberWebhook,
 } from '#local/mx-simulator/webhook-events.js';
 import {
-  CONNECTION_STATUSES,
   checkWebhookFaults,
-  connectionStatusId,
   decideWebhookFaults,
   firesConnectionStatus,
   MAX_DELIVERY_ATTEMPTS,
   NO_WEBHOOK_FAULTS,
   retryWaitMs,
 } from '#local/mx-simulator/webhooks.js';
+import { CONNECTION_STATUSES, connectionStatusId } from '#shared/mx/connection-statuses.js';
 import { simulatorMember } from '#test/support/simulator-member.js';
 
 const MINUTE = 60_000;
