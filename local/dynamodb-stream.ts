@@ -9,6 +9,7 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './dynamodb-local.js';
 
 export interface StreamConsumerOptions {
@@ -24,8 +25,8 @@ export interface StreamConsumerOptions {
   readonly pollMs?: number;
 }
 
-/** A record's attempts before it is dead-lettered: the stack's mappings retry 5 times after the first. */
-const DEFAULT_ATTEMPTS = 6;
+/** A record's attempts before it is dead-lettered, as the stack's mappings make them. */
+const DEFAULT_ATTEMPTS = TABLE_DEFINITION.streamRetries + 1;
 
 export interface StreamConsumer {
   /** Records that failed every attempt, as the mapping's on-failure destination would keep them. */

@@ -1,17 +1,17 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeNag } from '#infra/nag.js';
 import { DELIVER_CALLBACK_FUNCTION, ENV } from '#shared/contract/workflow.js';
 import { EVENT_SOURCE } from '#shared/events/mxflow-events.js';
 import { deadLetterQueue } from './dead-letter-queue.js';
-import { mxflowFunction } from './mxflow-function.js';
+import { functionOfSpec } from './mxflow-function.js';
+import { sharedSecret } from './shared-secret.js';
 
 export interface FintechCallbacksProps {
   readonly bus: events.IEventBus;
@@ -33,29 +33,17 @@ export class FintechCallbacks extends Construct {
 
   constructor(scope: Construct, id: string, props: FintechCallbacksProps) {
     super(scope, id);
-    this.secret = new secretsmanager.Secret(this, 'SigningKey', {
+    this.secret = sharedSecret(this, 'SigningKey', {
       description: "The key mxflow signs its callbacks with (HMAC-SHA256); the fintech's receiver checks them with it",
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({}),
-        generateStringKey: 'signing_key',
-        passwordLength: 64,
-        excludePunctuation: true,
-      },
-      removalPolicy: RemovalPolicy.DESTROY,
+      generatedKey: 'signing_key',
+      length: 64,
+      sharedWith: "The fintech's receiver",
     });
-    acknowledgeNag(
-      this.secret,
-      'SMG4',
-      "The fintech's receiver holds a copy of the key: it is rotated on both sides together.",
-    );
 
     this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'the callbacks');
 
     const spec = DELIVER_CALLBACK_FUNCTION;
-    this.deliver = mxflowFunction(this, spec.id, {
-      entry: spec.entry,
-      memoryMb: spec.memoryMb,
-      timeoutSeconds: spec.timeoutSeconds,
+    this.deliver = functionOfSpec(this, spec, {
       environment: { [ENV.callbackUrl]: props.url, [ENV.callbackSecretId]: this.secret.secretArn },
       logRetention: props.logRetention,
     });

@@ -37,7 +37,7 @@ import type { MxDialect } from '#shared/mx/index.js';
 import { deadLetterQueue } from './dead-letter-queue.js';
 import { jobWorkflowDefinition } from './job-workflow-definition.js';
 import type { MxEgressPlacement } from './mx-egress.js';
-import { mxflowFunction } from './mxflow-function.js';
+import { functionOfSpec } from './mxflow-function.js';
 
 export interface JobWorkflowsProps {
   readonly table: ITable;
@@ -95,13 +95,10 @@ export class JobWorkflows extends Construct {
 
     this.functions = Object.fromEntries(
       WORKFLOW_FUNCTIONS.map((spec) => {
-        const fn = mxflowFunction(this, spec.id, {
-          entry: spec.entry,
-          memoryMb: spec.memoryMb,
-          timeoutSeconds: spec.timeoutSeconds,
+        const fn = functionOfSpec(this, spec, {
           environment,
           logRetention: props.logRetention,
-          ...(spec.callsMx && props.mxEgress ? { mxEgress: props.mxEgress } : {}),
+          ...(props.mxEgress ? { mxEgress: props.mxEgress } : {}),
           ...(spec.state === WORKFLOW_STATES.fetchResults && props.copyReservedConcurrency !== undefined
             ? { reservedConcurrency: props.copyReservedConcurrency }
             : {}),
@@ -172,10 +169,7 @@ export class JobWorkflows extends Construct {
 
     // An execution that fails, times out or is stopped from the console ends its job too.
     const spec = EXECUTION_ENDED_FUNCTION;
-    this.executionEnded = mxflowFunction(this, spec.id, {
-      entry: spec.entry,
-      memoryMb: spec.memoryMb,
-      timeoutSeconds: spec.timeoutSeconds,
+    this.executionEnded = functionOfSpec(this, spec, {
       environment: { [ENV.tableName]: props.table.tableName },
       logRetention: props.logRetention,
     });
@@ -204,10 +198,7 @@ export class JobWorkflows extends Construct {
 
     // Jobs whose end was lost or whose start crashed half-way: ended from Step Functions' answer.
     const reconciler = RECONCILE_JOBS_FUNCTION;
-    this.reconcileJobs = mxflowFunction(this, reconciler.id, {
-      entry: reconciler.entry,
-      memoryMb: reconciler.memoryMb,
-      timeoutSeconds: reconciler.timeoutSeconds,
+    this.reconcileJobs = functionOfSpec(this, reconciler, {
       environment: {
         [ENV.tableName]: props.table.tableName,
         ...Object.fromEntries(JOB_TYPES.map((t) => [STATE_MACHINE_ARN_ENV[t], this.stateMachines[t].stateMachineArn])),

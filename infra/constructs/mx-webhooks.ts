@@ -1,20 +1,18 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledgeNag } from '#infra/nag.js';
 import { ENV, PROCESS_MX_WEBHOOKS_FUNCTION } from '#shared/contract/workflow.js';
 import { INBOX_STREAM_FILTER } from '#shared/webhooks/inbox-stream.js';
 import { deadLetterQueue } from './dead-letter-queue.js';
 import type { MxEgressPlacement } from './mx-egress.js';
-import { mxflowFunction } from './mxflow-function.js';
+import { functionOfSpec } from './mxflow-function.js';
+import { sharedSecret } from './shared-secret.js';
+import { tableStreamSource } from './table-stream-source.js';
 
 export interface MxWebhooksProps {
   readonly table: ITable;
@@ -27,9 +25,6 @@ export interface MxWebhooksProps {
 }
 
 type ISecret = secretsmanager.ISecret;
-
-/** Lambda's retries of a failing inbox record before it goes to the dead-letter queue. */
-const PROCESSING_RETRIES = 5;
 
 /**
  * MX's webhooks, after the receiver stored them: the Basic credentials MX's dashboard is given
@@ -44,27 +39,16 @@ export class MxWebhooks extends Construct {
 
   constructor(scope: Construct, id: string, props: MxWebhooksProps) {
     super(scope, id);
-    this.secret = new secretsmanager.Secret(this, 'Credentials', {
+    this.secret = sharedSecret(this, 'Credentials', {
       description: "HTTP Basic credentials MX's webhooks carry: give them to MX's dashboard with the webhook URL",
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ username: 'mx' }),
-        generateStringKey: 'password',
-        passwordLength: 40,
-        excludePunctuation: true,
-      },
-      removalPolicy: RemovalPolicy.DESTROY,
+      fixed: { username: 'mx' },
+      generatedKey: 'password',
+      length: 40,
+      sharedWith: "MX's dashboard",
     });
-    acknowledgeNag(
-      this.secret,
-      'SMG4',
-      "MX's dashboard holds a copy of the password: it is rotated there and here together, by hand.",
-    );
 
     const spec = PROCESS_MX_WEBHOOKS_FUNCTION;
-    this.processor = mxflowFunction(this, spec.id, {
-      entry: spec.entry,
-      memoryMb: spec.memoryMb,
-      timeoutSeconds: spec.timeoutSeconds,
+    this.processor = functionOfSpec(this, spec, {
       environment: {
         [ENV.tableName]: props.table.tableName,
         [ENV.mxSecretId]: props.mxSecret.secretArn,
@@ -85,16 +69,7 @@ export class MxWebhooks extends Construct {
 
     this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'the webhook processor');
     this.processor.addEventSource(
-      new DynamoEventSource(props.table, {
-        startingPosition: lambda.StartingPosition.LATEST,
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(0),
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: PROCESSING_RETRIES,
-        onFailure: new SqsDlq(this.deadLetters),
-        filters: [lambda.FilterCriteria.filter(structuredClone(INBOX_STREAM_FILTER) as Record<string, unknown>)],
-      }),
+      tableStreamSource(props.table, { filters: [INBOX_STREAM_FILTER], batchSize: 10, deadLetters: this.deadLetters }),
     );
   }
 }

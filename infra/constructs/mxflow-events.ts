@@ -1,8 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,16 +7,14 @@ import { Construct } from 'constructs';
 import { ENV, PUBLISH_EVENTS_FUNCTION } from '#shared/contract/workflow.js';
 import { EVENT_SOURCE_STREAM_FILTERS } from '#shared/events/events-of-change.js';
 import { deadLetterQueue } from './dead-letter-queue.js';
-import { mxflowFunction } from './mxflow-function.js';
+import { functionOfSpec } from './mxflow-function.js';
+import { tableStreamSource } from './table-stream-source.js';
 
 export interface MxflowEventsProps {
   readonly stage: string;
   readonly table: ITable;
   readonly logRetention: logs.RetentionDays;
 }
-
-/** Lambda's retries of a record whose events could not be put before it goes to the dead-letter queue. */
-const PUBLISHING_RETRIES = 5;
 
 /**
  * mxflow's events: the bus `mxflow-<stage>` the fintech subscribes to, and the publisher the
@@ -38,10 +33,7 @@ export class MxflowEvents extends Construct {
       description: "mxflow's job and member events (ids, statuses and counts only)",
     });
     const spec = PUBLISH_EVENTS_FUNCTION;
-    this.publisher = mxflowFunction(this, spec.id, {
-      entry: spec.entry,
-      memoryMb: spec.memoryMb,
-      timeoutSeconds: spec.timeoutSeconds,
+    this.publisher = functionOfSpec(this, spec, {
       environment: { [ENV.eventBusName]: this.bus.eventBusName },
       logRetention: props.logRetention,
     });
@@ -50,17 +42,10 @@ export class MxflowEvents extends Construct {
 
     this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'the event publisher');
     this.publisher.addEventSource(
-      new DynamoEventSource(props.table, {
-        startingPosition: lambda.StartingPosition.LATEST,
+      tableStreamSource(props.table, {
+        filters: EVENT_SOURCE_STREAM_FILTERS,
         batchSize: 50,
-        maxBatchingWindow: Duration.seconds(0),
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: PUBLISHING_RETRIES,
-        onFailure: new SqsDlq(this.deadLetters),
-        filters: EVENT_SOURCE_STREAM_FILTERS.map((filter) =>
-          lambda.FilterCriteria.filter(structuredClone(filter) as unknown as Record<string, unknown>),
-        ),
+        deadLetters: this.deadLetters,
       }),
     );
   }

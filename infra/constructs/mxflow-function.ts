@@ -5,6 +5,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeNag } from '#infra/nag.js';
+import type { WorkflowFunctionSpec } from '#shared/contract/workflow.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 
 /** A module of shared/runtime/ as a file path for esbuild, from this file's place (infra/constructs/). */
@@ -96,4 +97,23 @@ export function mxflowFunction(scope: Construct, id: string, props: MxflowFuncti
     );
   }
   return fn;
+}
+
+/**
+ * The Lambda of a function in one of the contract's tables (WORKFLOW_FUNCTIONS, the event
+ * functions): its entry and size from there, and MX's egress only if it calls MX.
+ */
+export function functionOfSpec(
+  scope: Construct,
+  spec: WorkflowFunctionSpec,
+  props: Omit<MxflowFunctionProps, 'entry' | 'memoryMb' | 'timeoutSeconds'>,
+): nodejs.NodejsFunction {
+  const { mxEgress, ...rest } = props;
+  return mxflowFunction(scope, spec.id, {
+    entry: spec.entry,
+    memoryMb: spec.memoryMb,
+    timeoutSeconds: spec.timeoutSeconds,
+    ...rest,
+    ...(spec.callsMx && mxEgress ? { mxEgress } : {}),
+  });
 }

@@ -12,6 +12,8 @@ export const TABLE_DEFINITION = {
    * publisher (job and member items, whose old and new images say what changed).
    */
   streamView: 'NEW_AND_OLD_IMAGES',
+  /** Retries of a failed stream record, after its first attempt, before it is dead-lettered. */
+  streamRetries: 5,
   /**
    * A sparse index of the jobs still RUNNING or CHALLENGED: only those carry its keys (set at the
    * start, removed at the finish), so the reconciler finds them without a Scan. Spread over
