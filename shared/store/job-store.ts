@@ -16,6 +16,7 @@ import type { JobStatus, JobType, TerminalJobStatus } from '#shared/contract/wor
 import { FAILURE_REASONS, type FailureReason } from '#shared/jobs/failure-reasons.js';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
 import { type ChallengesRef, challengeChunkItems, challengesFromChunks } from './challenge-items.js';
+import { applied } from './conditional-write.js';
 import {
   DynamoDbThrottled,
   isTransientCancellation,
@@ -484,19 +485,17 @@ export class JobStore {
   }
 
   private async releaseLock(memberGuid: string, jobGuid: string): Promise<void> {
-    try {
-      await this.doc.send(
+    // Not applied: already released, or taken over by a newer job after this one's lock expired.
+    await applied(
+      this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: keys.memberLock(memberGuid),
           ConditionExpression: 'job_guid = :job',
           ExpressionAttributeValues: { ':job': jobGuid },
         }),
-      );
-    } catch (error) {
-      // Already released, or taken over by a newer job after this one's lock expired.
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   /** An update that applies only while the job is active; answers whether it applied. */
@@ -508,8 +507,8 @@ export class JobStore {
     extraCondition?: string,
     extraNames: Record<string, string> = {},
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return applied(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.job(memberGuid, jobGuid),
@@ -518,12 +517,8 @@ export class JobStore {
           ExpressionAttributeNames: { ...pickUsed(NAMES, update, extraCondition), ...extraNames, '#status': 'status' },
           ExpressionAttributeValues: { ...ACTIVE, ...values },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -6,6 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { applied } from './conditional-write.js';
 import { keys, withoutKeys } from './keys.js';
 import { queryAll } from './query-all.js';
 import { deleteEveryResult } from './result-store.js';
@@ -65,8 +65,8 @@ export class MemberStore {
     status: { connectionStatus: string | null; readAt: Date },
   ): Promise<boolean> {
     const at = status.readAt.toISOString();
-    try {
-      await this.doc.send(
+    return applied(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.member(userGuid, memberGuid),
@@ -75,12 +75,8 @@ export class MemberStore {
             'attribute_exists(pk) AND (attribute_not_exists(connection_status_at) OR connection_status_at < :at)',
           ExpressionAttributeValues: { ':cs': status.connectionStatus, ':at': at },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Removes the member and every result stored for it (account numbers and owner data included). */

@@ -1,11 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { applied, conditionally } from './conditional-write.js';
 import { keys } from './keys.js';
 
 /** What a webhook found on its member: no job of ours, a job between waits, or a job waiting for it. */
 export type WebhookNoted = { readonly jobRunning: false } | { readonly jobRunning: true; readonly taskToken?: string };
-
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 /**
  * How MX's webhooks reach the job that holds a member: on the member's lock item (one per running
@@ -25,8 +23,8 @@ export class MemberWebhookSignal {
    * The token stays until `tokenSent` takes it: a send that fails is tried again with it.
    */
   async noteWebhook(memberGuid: string, now: Date): Promise<WebhookNoted> {
-    try {
-      const { Attributes } = await this.doc.send(
+    const noted = await conditionally(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.memberLock(memberGuid),
@@ -36,19 +34,17 @@ export class MemberWebhookSignal {
           ExpressionAttributeValues: { ':now': now.getTime(), ':nowSeconds': Math.floor(now.getTime() / 1000) },
           ReturnValues: 'ALL_OLD',
         }),
-      );
-      const token = Attributes?.webhook_token;
-      return typeof token === 'string' ? { jobRunning: true, taskToken: token } : { jobRunning: true };
-    } catch (error) {
-      if (isConditionFailure(error)) return { jobRunning: false };
-      throw error;
-    }
+      ),
+    );
+    if (!noted) return { jobRunning: false };
+    const token = noted.Attributes?.webhook_token;
+    return typeof token === 'string' ? { jobRunning: true, taskToken: token } : { jobRunning: true };
   }
 
   /** Takes a sent token off the lock, unless a newer wait has left its own there meanwhile. */
   async tokenSent(memberGuid: string, taskToken: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await applied(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.memberLock(memberGuid),
@@ -56,10 +52,8 @@ export class MemberWebhookSignal {
           ConditionExpression: 'webhook_token = :token',
           ExpressionAttributeValues: { ':token': taskToken },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -67,9 +61,9 @@ export class MemberWebhookSignal {
    * status read began at `polledAt` (or since the job started, before its first read): answers
    * false then, and the wait should end at once.
    */
-  async awaitWebhook(memberGuid: string, jobGuid: string, taskToken: string, polledAt: number): Promise<boolean> {
-    try {
-      await this.doc.send(
+  awaitWebhook(memberGuid: string, jobGuid: string, taskToken: string, polledAt: number): Promise<boolean> {
+    return applied(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.memberLock(memberGuid),
@@ -77,11 +71,7 @@ export class MemberWebhookSignal {
           ConditionExpression: 'job_guid = :job AND (attribute_not_exists(webhook_at) OR webhook_at < :polledAt)',
           ExpressionAttributeValues: { ':token': taskToken, ':job': jobGuid, ':polledAt': polledAt },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

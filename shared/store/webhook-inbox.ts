@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { applied } from './conditional-write.js';
 import { keys } from './keys.js';
 
 /**
@@ -28,8 +28,8 @@ export class WebhookInbox {
   /** Stores a delivery unless the same body arrived within WEBHOOK_DEDUPE_SECONDS. */
   async receive(body: string, now: Date): Promise<InboxOutcome> {
     const receivedAt = now.getTime();
-    try {
-      await this.doc.send(
+    const stored = await applied(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -41,12 +41,9 @@ export class WebhookInbox {
           ConditionExpression: 'attribute_not_exists(pk) OR received_at < :repeatsFrom',
           ExpressionAttributeValues: { ':repeatsFrom': receivedAt - WEBHOOK_DEDUPE_SECONDS * 1000 },
         }),
-      );
-      return 'STORED';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'DUPLICATE';
-      throw error;
-    }
+      ),
+    );
+    return stored ? 'STORED' : 'DUPLICATE';
   }
 }
 
