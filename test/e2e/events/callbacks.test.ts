@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListeningServer, listen } from '#local/http-server.js';
 import { readBody } from '#local/read-body.js';
 import { CALLBACK_HEADERS, verifyCallbackSignature } from '#shared/callbacks/callback-signature.js';
+import { eventually } from '#test/support/eventually.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 /** One POST the fintech's receiver got: its headers, its exact body, and what it answered. */
@@ -50,15 +51,6 @@ afterAll(async () => {
 function bodyOf(r: Pick<Received, 'body'>): { id: string; type: string; detail: Record<string, unknown> } {
   return JSON.parse(r.body);
 }
-async function until<T>(probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`never happened; received ${JSON.stringify(received.map(bodyOf))}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 const deliveriesOf = (member: string) => received.filter((r) => bodyOf(r).detail.member_guid === member);
 
 describe("signed callbacks to the fintech's URL", () => {
@@ -68,7 +60,7 @@ describe("signed callbacks to the fintech's URL", () => {
 
     await h.finished(await h.start('aggregate', user, member));
     // The last two events of a success: the job's, and the member's data updated.
-    const deliveries = await until(() => {
+    const deliveries = await eventually(() => {
       const all = deliveriesOf(member);
       const done = all.some((r) => bodyOf(r).detail.status === 'SUCCEEDED');
       return done && all.some((r) => bodyOf(r).detail.change === 'DATA_UPDATED') ? all : undefined;
@@ -101,7 +93,7 @@ describe("signed callbacks to the fintech's URL", () => {
       (body.detail.member_guid === retried && body.detail.status === 'RUNNING' && earlier < 2) ||
       body.detail.member_guid === refused;
     await h.finished(await h.start('aggregate', user, retried));
-    await until(() =>
+    await eventually(() =>
       deliveriesOf(retried).some((r) => bodyOf(r).detail.change === 'DATA_UPDATED' && r.answered === 204)
         ? true
         : undefined,
@@ -109,7 +101,7 @@ describe("signed callbacks to the fintech's URL", () => {
 
     refused = await h.newMember(user, 'denied');
     await h.finished(await h.start('aggregate', user, refused));
-    const deadLetters = await until(() => {
+    const deadLetters = await eventually(() => {
       const letters = h.stack.callbacks?.target.deadLetters.filter((e) => e.detail.member_guid === refused) ?? [];
       return letters.some((e) => e.detail.status === 'FAILED') ? letters : undefined;
     }).finally(() => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveredEvent } from '#local/event-bus.js';
 import { eventSchemaFile } from '#shared/events/generate-event-schemas.js';
 import { MXFLOW_EVENTS, type MxflowEventType } from '#shared/events/mxflow-events.js';
+import { eventually } from '#test/support/eventually.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -29,13 +30,10 @@ const SENTINEL_PASSWORD = 'S3ntinel-Events-Passw0rd!';
 
 /** The bus's events about one member, once `until` holds for them (they arrive asynchronously). */
 async function eventsOf(member: string, until: (events: DeliveredEvent[]) => boolean): Promise<DeliveredEvent[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const events = (h.stack.eventBus?.events() ?? []).filter((e) => e.detail.member_guid === member);
-    if (until(events)) return events;
-    if (Date.now() > deadline) throw new Error(`events of ${member} so far: ${JSON.stringify(events)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const ofMember = () => (h.stack.eventBus?.events() ?? []).filter((e) => e.detail.member_guid === member);
+  return eventually(() => until(ofMember()) && ofMember(), {
+    describe: () => `events of ${member} so far: ${JSON.stringify(ofMember())}`,
+  });
 }
 const jobStatuses = (events: DeliveredEvent[]) =>
   events.filter((e) => e['detail-type'] === 'Job Status Changed').map((e) => e.detail.status);

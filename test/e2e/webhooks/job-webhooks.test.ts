@@ -13,6 +13,7 @@ import {
   storedItems,
   waitForJob,
 } from '#test/support/api-client.js';
+import { eventually } from '#test/support/eventually.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -154,7 +155,7 @@ describe('the webhook receiver', () => {
       await postWebhook({ ...webhook, is_background: false }),
     ];
     // The stream is processed in order: once the last one was acted on, so was any before it.
-    await waitFor(async () => ((mxView(member).reads?.reads ?? 0) >= readsBefore + 2 ? true : undefined));
+    await eventually(() => (mxView(member).reads?.reads ?? 0) >= readsBefore + 2);
 
     expect(answers.map((a) => a.status)).toEqual([204, 204, 204]);
     expect(mxView(member).reads?.reads).toBe(readsBefore + 2);
@@ -167,10 +168,13 @@ describe('the webhook receiver', () => {
     // The end user changes their password at the bank; MX's next background run meets DENIED.
     h.stack.simulator?.changeBankLogin(member, 'denied');
     h.stack.simulator?.configure({ backgroundAggregationMs: 5 * 60_000 });
-    const shown = await waitFor(async () => {
-      const read = expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}', memberPath));
-      return read.member.connection_status === 'DENIED' ? read : undefined;
-    }, 30_000).finally(() => h.stack.simulator?.configure({ backgroundAggregationMs: 24 * 3_600_000 }));
+    const shown = await eventually(
+      async () => {
+        const read = expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}', memberPath));
+        return read.member.connection_status === 'DENIED' ? read : undefined;
+      },
+      { timeoutMs: 30_000 },
+    ).finally(() => h.stack.simulator?.configure({ backgroundAggregationMs: 24 * 3_600_000 }));
 
     expect(shown.job).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
     expect(stats().webhooks.byType.CONNECTION_STATUS?.delivered).toBeGreaterThan(0);
@@ -189,14 +193,4 @@ async function connectedMember(): Promise<{ user: string; member: string }> {
   );
   if (created.job) await waitForJob(api, created.job, ended, 30_000);
   return { user, member: created.member.guid };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('never happened');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStreamConsumer } from '#local/dynamodb-stream.js';
 import { createMxflowTable } from '#local/dynamodb-table.js';
 import { dynamoEndpoint, type FreshTable, freshTable } from '#test/support/dynamodb.js';
+import { eventually } from '#test/support/eventually.js';
 
 let table: FreshTable;
 
@@ -18,14 +19,6 @@ afterAll(() => table?.client.destroy());
 const put = (pk: string, extra: Record<string, unknown> = {}) =>
   table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk, sk: 'X', ...extra } }));
 const pkOf = (record: DynamoDBRecord) => String(record.dynamodb?.Keys?.pk?.S);
-
-async function until(probe: () => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error('the stream never delivered');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe("the local twin of an event source mapping on the table's stream", () => {
   it('hands the function its records in order, filtered, retries from a failed record, and dead-letters one that always fails', async () => {
@@ -50,7 +43,7 @@ describe("the local twin of an event source mapping on the table's stream", () =
     try {
       for (const pk of ['IN#1', 'OUT#1', 'IN#flaky', 'IN#2', 'IN#poison', 'IN#3']) await put(pk, { empty: {} });
 
-      await until(() => attempts.includes('IN#3'));
+      await eventually(() => attempts.includes('IN#3'));
 
       const firsts = attempts.filter((pk, i) => attempts.indexOf(pk) === i);
       expect(firsts).toEqual(['IN#1', 'IN#flaky', 'IN#2', 'IN#poison', 'IN#3']);
