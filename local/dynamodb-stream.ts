@@ -28,9 +28,20 @@ export interface StreamConsumerOptions {
 /** A record's attempts before it is dead-lettered, as the stack's mappings make them. */
 const DEFAULT_ATTEMPTS = TABLE_DEFINITION.streamRetries + 1;
 
+/** What a stream mapping's on-failure destination receives of a failed batch (DDBStreamBatchInfo). */
+export interface StreamDeadLetter {
+  readonly shardId: string;
+  readonly startSequenceNumber: string;
+  readonly endSequenceNumber: string;
+  readonly batchSize: number;
+}
+
 export interface StreamConsumer {
-  /** Records that failed every attempt, as the mapping's on-failure destination would keep them. */
-  readonly deadLetters: DynamoDBRecord[];
+  /**
+   * Records that failed every attempt, as the mapping's on-failure destination keeps them: where
+   * they were in the stream, not the records themselves (those stay in the stream for 24 h).
+   */
+  readonly deadLetters: StreamDeadLetter[];
   /** Records the function took without reporting a failure, so far. */
   processed(): number;
   stop(): Promise<void>;
@@ -53,7 +64,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
   });
   const maxAttempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
   const pollMs = options.pollMs ?? 20;
-  const deadLetters: DynamoDBRecord[] = [];
+  const deadLetters: StreamDeadLetter[] = [];
   let processed = 0;
   // Shard id → its iterator; a closed shard leaves the map once read to its end.
   const iterators = new Map<string, string>();
@@ -104,7 +115,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
     }
   };
 
-  const deliver = async (records: DynamoDBRecord[]) => {
+  const deliver = async (shardId: string, records: DynamoDBRecord[]) => {
     let pending = records;
     // Attempts at the record that fails now: the batch resumes from it, and a record that fails
     // after the ones before it went through starts its own count, as the mapping counts retries.
@@ -127,7 +138,8 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
       pending = pending.slice(from);
       if (attempts >= maxAttempts) {
         // The failing record goes to the dead letters; the batch goes on after it.
-        deadLetters.push(pending[0] as DynamoDBRecord);
+        const sequence = String(pending[0]?.dynamodb?.SequenceNumber);
+        deadLetters.push({ shardId, startSequenceNumber: sequence, endSequenceNumber: sequence, batchSize: 1 });
         pending = pending.slice(1);
         attempts = 0;
       }
@@ -140,7 +152,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
         new GetRecordsCommand({ ShardIterator: iterator }),
       );
       const accepted = Records.map(asLambdaRecord).filter(options.accepts);
-      if (accepted.length > 0) await deliver(accepted);
+      if (accepted.length > 0) await deliver(id, accepted);
       if (NextShardIterator) iterators.set(id, NextShardIterator);
       else {
         iterators.delete(id);

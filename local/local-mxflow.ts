@@ -18,7 +18,7 @@ import { ResultStore } from '#shared/store/result-store.js';
 import { startLocalApiGateway } from './api-gateway/server.js';
 import { type AsyncTarget, subscribeAsyncTarget } from './async-invocations.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from './dynamodb-local.js';
-import { type StreamConsumer, startStreamConsumer } from './dynamodb-stream.js';
+import { type StreamConsumer, type StreamDeadLetter, startStreamConsumer } from './dynamodb-stream.js';
 import { createMxflowTable } from './dynamodb-table.js';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
 import { type LocalFaultStats, type LocalFaults, startLocalFaults } from './faults/local-faults.js';
@@ -98,7 +98,7 @@ export interface LocalMxflow {
   /** The HTTP Basic credentials the webhook route takes (the local webhook secret's). */
   readonly webhookCredentials: BasicCredentials;
   /** The webhook processor's twin: inbox records it took, and those that failed every attempt (its DLQ). */
-  readonly webhookProcessing: { processed(): number; readonly deadLetters: readonly unknown[] };
+  readonly webhookProcessing: { processed(): number; readonly deadLetters: readonly StreamDeadLetter[] };
   /** What the fault options injected so far (all zero without them). */
   readonly faults: { stats(): LocalFaultStats };
   /** One pass of the reconciler now (it also runs every RECONCILE_EVERY_SECONDS of real time, as its schedule does). */

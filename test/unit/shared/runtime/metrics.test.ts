@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { invokeLocally, lambdaContext } from '#local/lambda-context.js';
-import { recordJobEnded, recordMxCall } from '#shared/runtime/metrics.js';
+import { recordJobEnded, recordMxCall, recordWebhookProcessed } from '#shared/runtime/metrics.js';
 import { observability } from '#shared/runtime/observability.js';
 
 // As Lambda sets it for a function's first, cold, invocation; read when the metrics module loads.
@@ -89,6 +89,23 @@ describe('metrics of an invocation', () => {
       { metrics: ['MxCalls'], dimensions: { service: 'mxflow' } },
     ]);
     expect(emfLines().find((e) => 'MxCalls' in e)?.MxCalls).toEqual([1, 1]);
+  });
+
+  it("count MX's webhooks by type and outcome, so the ones about members mxflow does not hold show", async () => {
+    const handler = middy(async () => {
+      recordWebhookProcessed('CONNECTION_STATUS', 'UNKNOWN_MEMBER');
+    }).use(observability());
+    await handler({}, context());
+    captureOutput();
+
+    await handler({}, context());
+
+    expect(emfLines().map(summary)).toEqual([
+      {
+        metrics: ['WebhooksProcessed'],
+        dimensions: { service: 'mxflow', type: 'CONNECTION_STATUS', outcome: 'UNKNOWN_MEMBER' },
+      },
+    ]);
   });
 
   it('write nothing, not even a warning, when it recorded no metric', async () => {
