@@ -15,6 +15,8 @@ export interface CliIo {
   /** Whether a person is there to answer prompts (stdin and stderr are terminals). */
   readonly interactive: boolean;
   readonly prompts: Prompts;
+  /** The environment (AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL_SQS for a local bus); tests may swap it. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** Makes the API client; tests may swap it. */
   readonly apiClient?: (url: string) => MxflowApiClient;
 }

@@ -1,7 +1,10 @@
 import { isTerminal } from '#shared/contract/workflow.js';
 import { ApiCallError, type JobView, type MxflowApiClient } from './api-client.js';
+import type { JobChanges } from './job-events.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Following by events, a read at least this often all the same (one long poll). */
+const DEFAULT_FALLBACK_MS = 20_000;
 
 /**
  * How long the job has run: from its creation to its end, or to now while it runs. Counted
@@ -19,6 +22,12 @@ export interface FollowOptions {
   /** Answers a CHALLENGED job's challenges, or undefined to leave them (and stop following). */
   readonly answer?: (job: JobView) => Promise<{ guid: string; value: string }[] | undefined>;
   readonly pollMs?: number;
+  /**
+   * The job's events (`subscribeToJobEvents`): with them the job is read when one arrives, and
+   * otherwise every `fallbackMs` (an event lost or late never leaves the follower stuck).
+   */
+  readonly changes?: Pick<JobChanges, 'next'>;
+  readonly fallbackMs?: number;
   /** Gives up after this long (the job itself goes on). */
   readonly timeoutMs?: number;
 }
@@ -52,7 +61,10 @@ export async function followJob(
         if (!(error instanceof ApiCallError && error.status === 409)) throw error;
       }
     }
-    if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) return job;
-    await sleep(options.pollMs ?? 500);
+    const left =
+      options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : options.timeoutMs - (Date.now() - started);
+    if (left < 0) return job;
+    if (options.changes) await options.changes.next(Math.min(left, options.fallbackMs ?? DEFAULT_FALLBACK_MS));
+    else await sleep(options.pollMs ?? 500);
   }
 }

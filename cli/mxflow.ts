@@ -72,12 +72,15 @@ const causeMessage = (error: unknown) => (error as { cause?: { message?: string 
 
 /** Runs one command line; answers its exit code. Errors are one line on stderr, no stack. */
 export async function run(argv: readonly string[], ioOverrides: Partial<CliIo> = {}): Promise<number> {
+  // The CLI pins its SDK: the notice about Node versions of future SDK releases is not for its users.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const io: CliIo = {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     isTTY: Boolean(process.stdout.isTTY),
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
     prompts: terminalPrompts,
+    env: process.env,
     ...ioOverrides,
   };
   const program = buildProgram(io);

@@ -15,7 +15,7 @@ export function isLocalUrl(url: URL): boolean {
 }
 
 /** API Gateway's URLs name their region: `https://abc.execute-api.eu-west-1.amazonaws.com/prod`. */
-function regionOf(url: URL): string {
+export function regionOf(url: URL): string {
   return (
     /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1] ??
     process.env.AWS_REGION ??

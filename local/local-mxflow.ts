@@ -25,6 +25,7 @@ import { type LocalFaultStats, type LocalFaults, startLocalFaults } from './faul
 import { jobStateMachines } from './job-state-machines.js';
 import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './mx-simulator/index.js';
 import { startLocalSecretsManager } from './secrets-manager.js';
+import { type LocalSqs, startLocalSqs } from './sqs.js';
 import { LocalStepFunctions, startLocalStepFunctionsServer } from './step-functions/index.js';
 import {
   deliverCallbackHandler,
@@ -83,7 +84,12 @@ export interface LocalMxflow {
     readonly secretsManager: string;
     readonly stepFunctions: string;
     readonly mx: string;
+    /** With `events`: the bus's EventBridge and the SQS for a follower's queue. */
+    readonly eventBridge?: string;
+    readonly sqs?: string;
   };
+  /** mxflow's bus, as `-c stage=local` would name it. */
+  readonly eventBusName: string;
   readonly stateMachineArns: Record<JobType, string>;
   readonly tableName: string;
   readonly jobs: JobStore;
@@ -91,6 +97,8 @@ export interface LocalMxflow {
   readonly sfn: SFNClient;
   /** The local twin of mxflow's EventBridge bus, with `events` on. */
   readonly eventBus: LocalEventBus | undefined;
+  /** The SQS twin a follower's queue is made on, with `events` on. */
+  readonly sqs: LocalSqs | undefined;
   /** With `callbackUrl`: the key callbacks are signed with, and the events whose every delivery failed. */
   readonly callbacks: { readonly signingKey: string; readonly target: AsyncTarget } | undefined;
   /** Whether the simulator posts MX's webhooks here and jobs wait for them (`mxWebhooks`). */
@@ -193,7 +201,10 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       },
     });
     stops.push(() => secrets.stop());
-    const eventBus = withEvents ? await startLocalEventBus({ busName: EVENT_BUS_NAME }) : undefined;
+    // SQS for those who follow the bus with a rule and a queue of their own (the CLI's --follow).
+    const sqs = withEvents ? await startLocalSqs() : undefined;
+    if (sqs) stops.push(() => sqs.stop());
+    const eventBus = sqs ? await startLocalEventBus({ busName: EVENT_BUS_NAME, sqs }) : undefined;
     if (eventBus) stops.push(() => eventBus.stop());
 
     // Before the handlers load: Powertools reads its settings when a module creates its logger.
@@ -298,13 +309,16 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
         secretsManager: secrets.endpoint,
         stepFunctions: sfnServer.endpoint,
         mx: mx.baseUrl,
+        ...(eventBus && sqs ? { eventBridge: eventBus.endpoint, sqs: sqs.endpoint } : {}),
       },
+      eventBusName: EVENT_BUS_NAME,
       stateMachineArns,
       tableName,
       jobs: new JobStore(doc, tableName),
       results: new ResultStore(doc, tableName),
       sfn,
       eventBus,
+      sqs,
       callbacks: callbackTarget ? { signingKey: callbackSigningKey, target: callbackTarget } : undefined,
       webhooksOn: webhookConsumer !== undefined,
       webhookCredentials,

@@ -80,6 +80,13 @@ if (stack.webhooksOn) {
 if (stack.callbacks) {
   line('Callbacks', String(values['callback-url']), `(signed with key ${stack.callbacks.signingKey})`);
 }
+const { eventBridge, sqs } = stack.endpoints;
+if (eventBridge && sqs) {
+  line('Event bus', stack.eventBusName, '(EventBridge and SQS for the CLI to follow jobs by events:)');
+  console.log(
+    `    export MXFLOW_EVENT_BUS=${stack.eventBusName} AWS_ENDPOINT_URL_EVENTBRIDGE=${eventBridge} AWS_ENDPOINT_URL_SQS=${sqs}`,
+  );
+}
 console.log("mxflow's events are printed below as they arrive on its local bus. Ctrl-C to stop.");
 stack.eventBus?.subscribe((event) => console.log(`  ${eventLine(event)}`));
 

@@ -2,9 +2,11 @@ import { Argument, type Command, Option } from 'commander';
 import type { JobView } from '#cli/api-client.js';
 import { type Ctx, collect, Failed, jobGuid, memberGuid, positiveInt, userGuid } from '#cli/context.js';
 import { followJob, jobElapsedMs } from '#cli/follow-job.js';
+import { type JobChanges, subscribeToJobEvents } from '#cli/job-events.js';
 import { fields, seconds, table } from '#cli/output.js';
 import { jobProgress } from '#cli/progress.js';
 import { challengeAnswerer, describeChallenge } from '#cli/prompt-challenges.js';
+import { isLocalUrl, regionOf } from '#cli/sigv4.js';
 import { counted } from '#shared/api/wording.js';
 import type { CommandRunner } from './runner.js';
 
@@ -18,6 +20,40 @@ interface FollowFlags {
   readonly nonInteractive?: boolean;
   readonly pollMs: number;
   readonly timeout?: number;
+  readonly eventBus?: string;
+}
+
+/** The local twins check no signature; in AWS the standard credential chain signs. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * The job's events, when a bus is named and a rule and queue can be made on it; otherwise a note
+ * saying why, and the follower reads the job every --poll-ms as before.
+ */
+async function jobChanges(ctx: Ctx, busName: string | undefined, jobGuid: string): Promise<JobChanges | undefined> {
+  if (!busName) return undefined;
+  const api = new URL(ctx.apiUrl);
+  try {
+    return await subscribeToJobEvents(
+      {
+        busName,
+        region: regionOf(api),
+        endpoints: { eventBridge: ctx.io.env.AWS_ENDPOINT_URL_EVENTBRIDGE, sqs: ctx.io.env.AWS_ENDPOINT_URL_SQS },
+        ...(isLocalUrl(api) ? { credentials: LOCAL_CREDENTIALS } : {}),
+      },
+      jobGuid,
+    );
+  } catch (error) {
+    const e = error as Error;
+    ctx.io.err(`cannot follow events on bus ${busName} (${e.name}: ${e.message}); reading the job instead\n`);
+    return undefined;
+  }
+}
+
+/** Removes the follower's rule and queue, saying what was left behind. */
+async function unsubscribe(ctx: Ctx, changes: JobChanges | undefined): Promise<void> {
+  const left = (await changes?.close()) ?? [];
+  if (left.length > 0) ctx.io.err(`could not remove ${left.join(', ')}: delete it by hand\n`);
 }
 
 const followCommand = (ref: Ref) => `mxflow jobs follow --user ${ref.user} --member ${ref.member} --job ${ref.job}`;
@@ -51,6 +87,10 @@ async function followToEnd(ctx: Ctx, ref: Ref, flags: FollowFlags): Promise<void
     prompts: ctx.io.prompts,
     note: (line) => ctx.io.err(`${line}\n`),
   });
+  const changes = await jobChanges(ctx, flags.eventBus, ref.job);
+  // Ctrl-C outside a prompt: the rule and queue go before the process does.
+  const onInterrupt = () => void unsubscribe(ctx, changes).finally(() => process.exit(130));
+  if (changes) process.once('SIGINT', onInterrupt);
   let job: JobView;
   try {
     job = await followJob(
@@ -58,6 +98,7 @@ async function followToEnd(ctx: Ctx, ref: Ref, flags: FollowFlags): Promise<void
       { userGuid: ref.user, memberGuid: ref.member, jobGuid: ref.job },
       {
         pollMs: flags.pollMs,
+        ...(changes ? { changes } : {}),
         onChange: (j, ms) => progress.change(j, ms),
         answer: (j) => progress.paused(() => answerer.answer(j)),
         ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),
@@ -65,6 +106,8 @@ async function followToEnd(ctx: Ctx, ref: Ref, flags: FollowFlags): Promise<void
     );
   } finally {
     progress.stop();
+    process.off('SIGINT', onInterrupt);
+    await unsubscribe(ctx, changes);
   }
   const elapsed = seconds(jobElapsedMs(job));
   if (ctx.json) ctx.io.out(`${JSON.stringify({ job }, null, 2)}\n`);
@@ -107,7 +150,17 @@ const followOptions = (cmd: Command) =>
       collect,
     )
     .option('--non-interactive', 'never prompt: a challenge left without --answer ends the command (exit 1)')
-    .addOption(new Option('--poll-ms <ms>', 'how often to read the job').argParser(positiveInt).default(500))
+    .addOption(
+      new Option('--poll-ms <ms>', 'how often to read the job (without --event-bus)')
+        .argParser(positiveInt)
+        .default(500),
+    )
+    .addOption(
+      new Option(
+        '--event-bus <name>',
+        "follow mxflow's events on this bus (a rule and an SQS queue of your own while you follow, removed after): the job is read when it changes, and at least every 20 s",
+      ).env('MXFLOW_EVENT_BUS'),
+    )
     .addOption(
       new Option('--timeout <seconds>', 'stop following after this long (the job goes on)').argParser(positiveInt),
     );

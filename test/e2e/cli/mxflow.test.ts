@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { Duration } from 'aws-cdk-lib';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MxflowApiClient } from '#cli/api-client.js';
 import type { CliIo } from '#cli/context.js';
 import { buildProgram, run } from '#cli/mxflow.js';
 import type { Prompts } from '#cli/prompt-challenges.js';
@@ -16,6 +17,7 @@ beforeAll(async () => {
   h = await startWorkflowHarness({
     simulator: { jobDurationMs: 150_000, challengeExpiryMs: 3_600_000 },
     challengeTimeout: Duration.hours(1),
+    events: true,
   });
   api = h.stack.endpoints.api;
 });
@@ -34,6 +36,11 @@ interface Outcome {
 }
 
 async function cli(...argv: string[]): Promise<Outcome> {
+  return cliWith({}, ...argv);
+}
+
+/** The CLI with some of its io swapped (its environment, its API client). */
+async function cliWith(overrides: Partial<CliIo>, ...argv: string[]): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
   const io: Partial<CliIo> = {
@@ -46,6 +53,8 @@ async function cli(...argv: string[]): Promise<Outcome> {
     isTTY: false,
     interactive: false,
     prompts: noPrompts,
+    env: {},
+    ...overrides,
   };
   const code = await run(['--api', api, ...argv], io);
   return { code, stdout, stderr };
@@ -294,12 +303,90 @@ describe('mxflow, the CLI', () => {
       paths.push(path);
       for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
     };
-    walk(buildProgram({ out: () => {}, err: () => {}, isTTY: false, interactive: false, prompts: noPrompts }), []);
+    walk(
+      buildProgram({ out: () => {}, err: () => {}, isTTY: false, interactive: false, prompts: noPrompts, env: {} }),
+      [],
+    );
     expect(paths.length).toBeGreaterThanOrEqual(14);
     for (const path of paths) {
       const help = await cli(...path, '--help');
       expect(help.code, path.join(' ')).toBe(0);
       expect(help.stdout, path.join(' ')).toContain('Examples:');
     }
+  });
+
+  describe('following a job by events', () => {
+    /** The CLI's io for following on the local bus, counting the job reads it makes. */
+    function followingOnTheBus(): { io: Partial<CliIo>; reads: () => number } {
+      let reads = 0;
+      const io: Partial<CliIo> = {
+        env: {
+          AWS_ENDPOINT_URL_EVENTBRIDGE: h.stack.endpoints.eventBridge,
+          AWS_ENDPOINT_URL_SQS: h.stack.endpoints.sqs,
+        },
+        apiClient: (url) => {
+          const client = new MxflowApiClient(url);
+          const readJob = client.readJob.bind(client);
+          client.readJob = (...args) => {
+            reads += 1;
+            return readJob(...args);
+          };
+          return client;
+        },
+      };
+      return { io, reads: () => reads };
+    }
+    const statusEventsOf = (jobGuid: string) =>
+      (h.stack.eventBus?.events() ?? []).filter(
+        (e) => e['detail-type'] === 'Job Status Changed' && e.detail.job_guid === jobGuid,
+      );
+
+    it('follows a verification through both challenges, reading the job only when an event says it changed, and removes its rule and queue', async () => {
+      const { user, member } = await newUserAndMember('challenge');
+      const { io, reads } = followingOnTheBus();
+
+      // --poll-ms 1: were it reading on a timer, it would read the job hundreds of times.
+      const verify = await cliWith(
+        io,
+        ...['jobs', 'start', 'verify', '--user', user, '--member', member, '--follow', '--poll-ms', '1'],
+        ...['--event-bus', h.stack.eventBusName, '--answer', 'correct', '--answer', 'MX Bank Checking…'],
+      );
+
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+      expect(verify.stderr).toBe('');
+      expect(verify.stdout).toContain('"What city were you born in?" (TEXT)');
+      const job = /verify job (JOB-\S+) SUCCEEDED/.exec(verify.stdout)?.[1];
+      const events = statusEventsOf(String(job));
+      expect(events.map((e) => e.detail.status)).toEqual([
+        'RUNNING',
+        'CHALLENGED',
+        'RUNNING',
+        'CHALLENGED',
+        'RUNNING',
+        'SUCCEEDED',
+      ]);
+      // One read to begin with, then one for each event (or fewer, when events come together).
+      expect(reads()).toBeLessThanOrEqual(events.length + 1);
+      expect(h.stack.eventBus?.ruleNames()).toEqual([]);
+      expect(h.stack.sqs?.queueNames()).toEqual([]);
+    });
+
+    it('says why it cannot follow a bus and follows by reading the job instead', async () => {
+      const { user, member } = await newUserAndMember('password');
+      const { io, reads } = followingOnTheBus();
+
+      const aggregate = await cliWith(
+        io,
+        ...['jobs', 'start', 'aggregate', '--user', user, '--member', member, '--follow', '--poll-ms', '20'],
+        ...['--event-bus', 'mxflow-nowhere'],
+      );
+
+      expect(aggregate.code, aggregate.stdout + aggregate.stderr).toBe(0);
+      expect(aggregate.stderr).toContain('cannot follow events on bus mxflow-nowhere (ResourceNotFoundException');
+      expect(aggregate.stdout).toMatch(/aggregate job JOB-\S+ SUCCEEDED/);
+      expect(reads()).toBeGreaterThan(0);
+      // The queue made before the bus refused the rule is gone again.
+      expect(h.stack.sqs?.queueNames()).toEqual([]);
+    });
   });
 });
