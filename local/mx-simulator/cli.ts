@@ -15,6 +15,7 @@ const { values } = parseArgs({
     'challenge-expiry-ms': { type: 'string' },
     'transactions-per-account': { type: 'string' },
     'history-days': { type: 'string' },
+    'daily-transactions-per-account': { type: 'string' },
     'rate-429': { type: 'string' },
     'rate-500': { type: 'string' },
     'rate-503': { type: 'string' },
@@ -29,7 +30,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`Usage: npm run mx-simulator -- [--port 4010] [--host 127.0.0.1] [--client-id ID] [--api-key KEY]
   [--seed S] [--time-scale 1] [--job-duration-ms 6000] [--challenge-after-ms 2000] [--challenge-expiry-ms 300000]
-  [--transactions-per-account 50] [--history-days 90]
+  [--transactions-per-account 50] [--history-days 90] [--daily-transactions-per-account 0]
   [--rate-429 0] [--rate-500 0] [--rate-503 0] [--latency-ms 0] [--drop-rate 0]
   [--allowed-ips 127.0.0.1,10.0.0.0/22] [--disabled-features verify,identify]
 See local/mx-simulator/README.md.`);
@@ -81,6 +82,7 @@ try {
     challengeExpiryMs: num('challenge-expiry-ms', values['challenge-expiry-ms']),
     transactionsPerAccount: num('transactions-per-account', values['transactions-per-account']),
     historyDays: num('history-days', values['history-days']),
+    dailyTransactionsPerAccount: num('daily-transactions-per-account', values['daily-transactions-per-account']),
     allowedIps: list(values['allowed-ips']),
     disabledFeatures: list(values['disabled-features']) as MxSimulatorOptions['disabledFeatures'],
     faults,

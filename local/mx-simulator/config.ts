@@ -51,6 +51,13 @@ export interface MxSimulatorOptions {
   transactionsPerAccount?: number;
   /** Days of transaction history ending today; default 90. */
   historyDays?: number;
+  /**
+   * New transactions each account gets every day after the simulator's first (pending on their
+   * day, posted at the member's first aggregation on a later day); default 0: the data never changes.
+   */
+  dailyTransactionsPerAccount?: number;
+  /** Share (0–1) of pending transactions that MX replaces with a posted one under a new guid; default 0.5. */
+  replacedPendingShare?: number;
   /** Initial fault injection settings (all off by default). */
   faults?: Partial<FaultSettings>;
   /**
@@ -79,6 +86,8 @@ export type ConfigUpdate = Pick<
   | 'backgroundAggregationMs'
   | 'transactionsPerAccount'
   | 'historyDays'
+  | 'dailyTransactionsPerAccount'
+  | 'replacedPendingShare'
   | 'allowedIps'
   | 'disabledFeatures'
   | 'webhooks'
@@ -96,6 +105,8 @@ export interface ConfigSnapshot {
   backgroundAggregationMs: number;
   transactionsPerAccount: number;
   historyDays: number;
+  dailyTransactionsPerAccount: number;
+  replacedPendingShare: number;
   allowedIps: string[] | null;
   disabledFeatures: JobType[];
   /** The webhook target without its password, which is never shown (like the API key). */
@@ -114,6 +125,8 @@ const CONFIG_KEYS = [
   'backgroundAggregationMs',
   'transactionsPerAccount',
   'historyDays',
+  'dailyTransactionsPerAccount',
+  'replacedPendingShare',
   'allowedIps',
   'disabledFeatures',
   'webhooks',
@@ -132,6 +145,8 @@ export class SimulatorConfig {
   backgroundAggregationMs = 24 * 3_600_000;
   transactionsPerAccount = 50;
   historyDays = 90;
+  dailyTransactionsPerAccount = 0;
+  replacedPendingShare = 0.5;
   allowedIps: string[] | null = null;
   disabledFeatures: JobType[] = [];
   webhooks: WebhookTarget | null = null;
@@ -178,8 +193,9 @@ export class SimulatorConfig {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${key} must be a number`);
       const positive = key === 'timeScale' || key === 'historyDays';
       if (positive ? value <= 0 : value < 0) throw badRequest(`${key} must be ${positive ? '> 0' : '>= 0'}`);
-      if ((key === 'transactionsPerAccount' || key === 'historyDays') && !Number.isInteger(value))
-        throw badRequest(`${key} must be an integer`);
+      const whole = ['transactionsPerAccount', 'historyDays', 'dailyTransactionsPerAccount'];
+      if (whole.includes(key) && !Number.isInteger(value)) throw badRequest(`${key} must be an integer`);
+      if (key === 'replacedPendingShare' && value > 1) throw badRequest(`${key} must be between 0 and 1`);
     }
     for (const [key, value] of entries) {
       if (key === 'seed') this.seed = String(value);
@@ -206,6 +222,8 @@ export class SimulatorConfig {
       backgroundAggregationMs: this.backgroundAggregationMs,
       transactionsPerAccount: this.transactionsPerAccount,
       historyDays: this.historyDays,
+      dailyTransactionsPerAccount: this.dailyTransactionsPerAccount,
+      replacedPendingShare: this.replacedPendingShare,
       allowedIps: this.allowedIps === null ? null : [...this.allowedIps],
       disabledFeatures: [...this.disabledFeatures],
       webhooks: this.webhooks && { url: this.webhooks.url, username: this.webhooks.username },

@@ -50,6 +50,13 @@ export interface MxSimulator {
    * background aggregation too) meets the login this test password stands for (`denied`: DENIED).
    */
   changeBankLogin(memberGuid: string, password: string): void;
+  /**
+   * MX time jumps forward by `mxMs` (e.g. a day): background aggregations that fell due run, at
+   * their due times, when a member is next read (or its webhooks are planned).
+   */
+  advanceTime(mxMs: number): void;
+  /** The bank closed the account: MX stops returning it once a job of its member next connects. */
+  closeAccount(memberGuid: string, accountGuid: string): void;
   /** Clears users, members, guid counters, stats, pending webhooks and the fault PRNGs (settings are kept). */
   reset(): void;
   /** Stops listening and destroys every socket, keep-alive ones included; drops every pending webhook. */
@@ -71,6 +78,8 @@ export async function startMxSimulator(options: MxSimulatorOptions = {}): Promis
     backgroundAggregationMs: options.backgroundAggregationMs,
     transactionsPerAccount: options.transactionsPerAccount,
     historyDays: options.historyDays,
+    dailyTransactionsPerAccount: options.dailyTransactionsPerAccount,
+    replacedPendingShare: options.replacedPendingShare,
     allowedIps: options.allowedIps,
     disabledFeatures: options.disabledFeatures,
     webhooks: options.webhooks,
@@ -168,6 +177,15 @@ export async function startMxSimulator(options: MxSimulatorOptions = {}): Promis
       if (!member) throw new Error(`no member ${memberGuid}`);
       member.password = password;
       webhookEvents.replan();
+    },
+    advanceTime: (mxMs) => {
+      clock.advance(mxMs);
+      webhookEvents.replan();
+    },
+    closeAccount: (memberGuid, accountGuid) => {
+      const member = store.members.get(memberGuid);
+      if (!member) throw new Error(`no member ${memberGuid}`);
+      member.closedAccounts.set(accountGuid, clock.now());
     },
     reset,
     close: () => {

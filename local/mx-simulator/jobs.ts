@@ -10,6 +10,7 @@
 
 import { type GeneratedAccount, VERIFIABLE_TYPES } from './account-data.js';
 import { accountSelectionChallenge, mfaChallenge } from './challenges.js';
+import { isoDate } from './clock.js';
 import type { SimulatorConfig } from './config.js';
 import { badRequest } from './errors.js';
 import type { Job, JobStep, JobType, MemberRecord, UserRecord } from './model.js';
@@ -20,6 +21,8 @@ export interface JobContext {
   config: SimulatorConfig;
   nextGuid(prefix: string): string;
   accountsOf(member: MemberRecord, set: LoginScenario['accounts']): GeneratedAccount[];
+  /** How many transactions (and of them PENDING) each of the member's accounts has at MX, as its gatherings stand. */
+  transactionsPerAccountOf(member: MemberRecord): { count: number; pending: number };
   onJobStarted(member: MemberRecord, job: Job): void;
   /** A challenge round appeared (the member became CHALLENGED). */
   onChallengeIssued(member: MemberRecord, job: Job): void;
@@ -173,11 +176,21 @@ function endJob(member: MemberRecord, job: Job, status: EndStatus, at: number, c
       transactions: job.includeTransactions,
     };
     if (job.type === 'aggregate') member.aggregationSucceededAt = at;
-    // The data never changes, so only the first aggregation of an account set creates transactions.
-    if (job.includeTransactions && member.transactionsAggregatedFor !== job.scenario.accounts) {
+    // The first aggregation of an account set creates its history; later ones the days since.
+    if (job.includeTransactions) {
+      const before = ctx.transactionsPerAccountOf(member);
+      const previous = member.transactionGatherings.at(-1);
+      member.transactionGatherings.push(at);
+      const after = ctx.transactionsPerAccountOf(member);
+      const again = member.transactionsAggregatedFor === job.scenario.accounts;
+      const accounts = ctx.accountsOf(member, job.scenario.accounts).length;
       member.transactionsAggregatedFor = job.scenario.accounts;
-      job.transactionsCreated =
-        ctx.accountsOf(member, job.scenario.accounts).length * ctx.config.transactionsPerAccount;
+      const created = again ? after.count - before.count : after.count;
+      // On a later day than the last gathering, every pending transaction posts (under its guid or a new one).
+      const laterDay = previous !== undefined && isoDate(at) > isoDate(previous);
+      const posted = again && laterDay ? before.pending : 0;
+      if (created > 0) job.transactionsCreated = accounts * created;
+      if (posted > 0) job.transactionsUpdated = accounts * posted;
     }
     const selected = ctx.accountsOf(member, job.scenario.accounts).find((a) => a.guid === job.selectedAccountGuid);
     // A login whose verification yields no numbers still ends CONNECTED (the no_account_numbers test login).

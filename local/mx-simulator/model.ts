@@ -61,6 +61,8 @@ export interface Job {
   background?: boolean;
   /** Transactions this job created (its member_data_updated webhook says how many); set when it connects. */
   transactionsCreated?: number;
+  /** Transactions this job posted that were pending (its member_data_updated webhook says how many). */
+  transactionsUpdated?: number;
 }
 
 export interface MemberRecord {
@@ -95,6 +97,10 @@ export interface MemberRecord {
   oauth: OAuthState | null;
   /** The account set whose transactions an aggregation already gathered (later runs create none). */
   transactionsAggregatedFor?: AccountSet;
+  /** MX times the member's aggregations gathered transactions (see transaction-timeline.ts), ascending. */
+  transactionGatherings: number[];
+  /** Accounts closed at the bank, by guid: MX stops returning one at the member's next successful job. */
+  closedAccounts: Map<string, number>;
   /**
    * The last X-CALLBACK-PAYLOAD of a create, update, aggregate or verify call of this member: MX returns it in the
    * MEMBER and member_data_updated webhooks.

@@ -21,6 +21,7 @@ import { scenarioFor } from './routes/member-common.js';
 import type { StatsRecorder } from './stats.js';
 import type { AccountSet } from './test-logins.js';
 import type { TransactionWindow } from './transaction-data.js';
+import { pendingCount, type TransactionTimeline, transactionCount } from './transaction-timeline.js';
 
 export type MemberAction = 'CREATED' | 'UPDATED' | 'DELETED';
 
@@ -89,6 +90,10 @@ export class Store {
       config: this.config,
       nextGuid: (p) => this.nextGuid(p),
       accountsOf: (m, set) => this.accountsOf(m, set),
+      transactionsPerAccountOf: (m) => {
+        const timeline = this.timelineOf(m);
+        return { count: transactionCount(timeline), pending: pendingCount(timeline) };
+      },
       onJobStarted: (m, job) =>
         this.stats.jobStarted({
           jobGuid: job.guid,
@@ -179,9 +184,28 @@ export class Store {
     return accounts;
   }
 
-  /** Accounts exist for clients once a job of the member has ended CONNECTED. */
+  /**
+   * Accounts exist for clients once a job of the member has ended CONNECTED; one closed at the
+   * bank is gone once a job after its closing has (MX learns of it when it connects).
+   */
   visibleAccounts(member: MemberRecord): GeneratedAccount[] {
-    return member.accountsVisibleAt === null ? [] : this.accountsOf(member);
+    if (member.accountsVisibleAt === null) return [];
+    const connectedAt = member.successfullyAggregatedAt ?? 0;
+    return this.accountsOf(member).filter((a) => {
+      const closedAt = member.closedAccounts.get(a.guid);
+      return closedAt === undefined || closedAt > connectedAt;
+    });
+  }
+
+  /** The member's transactions as MX holds them: the seeded history and what its aggregations gathered since. */
+  timelineOf(member: MemberRecord): TransactionTimeline {
+    return {
+      seed: this.config.seed,
+      window: this.transactionWindow(),
+      dailyPerAccount: this.config.dailyTransactionsPerAccount,
+      replacedShare: this.config.replacedPendingShare,
+      gatherings: member.transactionGatherings,
+    };
   }
 
   findAccount(

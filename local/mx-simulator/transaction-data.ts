@@ -158,27 +158,3 @@ export function generateTransaction(
     user_id: acc.userId,
   };
 }
-
-/**
- * One page of the transactions of several accounts (concatenated in account order, each
- * oldest first) dated within [fromDate, toDate]. Only the page's rows are generated.
- */
-export function pageOfTransactions(
-  seed: string,
-  accounts: TransactionAccountRef[],
-  w: TransactionWindow,
-  fromDate: string,
-  toDate: string,
-  offset: number,
-  limit: number,
-): { total: number; rows: TransactionResponse[] } {
-  const [start, end] = w.perAccount > 0 ? transactionIndexRange(w, fromDate, toDate) : [0, 0];
-  const perAccount = end - start;
-  const total = perAccount * accounts.length;
-  const rows: TransactionResponse[] = [];
-  for (let k = offset; k < Math.min(total, offset + limit); k++) {
-    const acc = accounts[Math.floor(k / perAccount)]!;
-    rows.push(generateTransaction(seed, acc, start + (k % perAccount), w));
-  }
-  return { total, rows };
-}

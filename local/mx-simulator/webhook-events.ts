@@ -37,7 +37,7 @@ export function memberDataUpdatedWebhook(member: MemberRecord, job: Job, userId:
     completed_on: isoDate(at),
     is_background: job.background === true,
     transactions_created_count: job.type === 'verify' ? 0 : (job.transactionsCreated ?? 0),
-    transactions_updated_count: 0,
+    transactions_updated_count: job.type === 'verify' ? 0 : (job.transactionsUpdated ?? 0),
     callback_payload: member.callbackPayload ?? null,
   };
 }

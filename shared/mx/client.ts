@@ -82,6 +82,9 @@ export interface DateRange {
   /** YYYY-MM-DD; MX's default window is about 120 days back. */
   readonly fromDate?: string;
   readonly toDate?: string;
+  /** YYYY-MM-DD: only what MX changed on or after this day (at most 6 months before `toUpdatedAt`). */
+  readonly fromUpdatedAt?: string;
+  readonly toUpdatedAt?: string;
 }
 
 export interface InstitutionFilter {
@@ -456,5 +459,10 @@ function institutionQuery(filter: InstitutionFilter): Record<string, QueryValue>
 }
 
 function dateQuery(range: DateRange): Record<string, QueryValue> {
-  return { from_date: range.fromDate, to_date: range.toDate };
+  return {
+    from_date: range.fromDate,
+    to_date: range.toDate,
+    from_updated_at: range.fromUpdatedAt,
+    to_updated_at: range.toUpdatedAt,
+  };
 }

@@ -25,6 +25,8 @@ export function simulatorMember(overrides: Partial<MemberRecord> = {}): MemberRe
     accountSet: 'default',
     accountsVisibleAt: null,
     verifiedAccountGuids: new Set(),
+    transactionGatherings: [],
+    closedAccounts: new Map(),
     ownersVisible: false,
     oauth: null,
     ...overrides,

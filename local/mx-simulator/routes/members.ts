@@ -130,6 +130,8 @@ function createMember(ctx: RequestContext): ApiResult {
     accountSet: 'default',
     accountsVisibleAt: null,
     verifiedAccountGuids: new Set(),
+    transactionGatherings: [],
+    closedAccounts: new Map(),
     ownersVisible: false,
     oauth: isOauth
       ? {

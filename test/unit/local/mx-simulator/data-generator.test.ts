@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { generateAccounts } from '#local/mx-simulator/account-data.js';
 import {
   generateTransaction,
-  pageOfTransactions,
   type TransactionAccountRef,
   type TransactionWindow,
   transactionDate,
   transactionIndexRange,
 } from '#local/mx-simulator/transaction-data.js';
+import { indexesByDate, pageOfTransactions } from '#local/mx-simulator/transaction-timeline.js';
 
 const window: TransactionWindow = { perAccount: 500, historyDays: 90, endDate: '2024-03-31' };
 const account: TransactionAccountRef = {
@@ -15,6 +15,11 @@ const account: TransactionAccountRef = {
   memberGuid: 'MBR-test',
   userGuid: 'USR-test',
   userId: null,
+};
+/** The seeded history alone (no later days), dated within [from, to]. */
+const selectionOf = (w: TransactionWindow, accounts: TransactionAccountRef[], from: string, to: string) => {
+  const timeline = { seed: 'seed', window: w, dailyPerAccount: 0, replacedShare: 0, gatherings: [] };
+  return [{ timeline, accounts, ranges: indexesByDate(timeline, from, to) }];
 };
 const all = (w: TransactionWindow, acc = account) =>
   Array.from({ length: w.perAccount }, (_, i) => generateTransaction('seed', acc, i, w));
@@ -84,11 +89,10 @@ describe('data generator', () => {
     const accounts = [account, { ...account, guid: 'ACT-test-2' }];
     const w = { ...window, perAccount: 37 };
     const whole = accounts.flatMap((a) => all(w, a)).filter((t) => t.date! >= '2024-02-01');
-    const { total } = pageOfTransactions('seed', accounts, w, '2024-02-01', '2024-03-31', 0, 10);
+    const selection = selectionOf(w, accounts, '2024-02-01', '2024-03-31');
+    const { total } = pageOfTransactions(selection, 0, 10);
     const pages = Array.from({ length: Math.ceil(total / 10) + 1 }, (_, p) => p); // one page past the end
-    const paged = pages.flatMap(
-      (p) => pageOfTransactions('seed', accounts, w, '2024-02-01', '2024-03-31', p * 10, 10).rows,
-    );
+    const paged = pages.flatMap((p) => pageOfTransactions(selection, p * 10, 10).rows);
     expect(total).toBe(whole.length);
     expect(paged.map((t) => t.guid)).toEqual(whole.map((t) => t.guid));
   });
@@ -96,7 +100,7 @@ describe('data generator', () => {
   it('serves a late page of 100,000 transactions per account without generating them all', () => {
     const big = { ...window, perAccount: 100_000 };
     const started = performance.now();
-    const page = pageOfTransactions('seed', [account], big, '2024-01-01', '2024-03-31', 99_000, 1000);
+    const page = pageOfTransactions(selectionOf(big, [account], '2024-01-01', '2024-03-31'), 99_000, 1000);
     expect(performance.now() - started).toBeLessThan(500);
     expect(page.total).toBe(100_000);
     expect(page.rows).toHaveLength(1000);
