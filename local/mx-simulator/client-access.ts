@@ -5,12 +5,13 @@ import { ApiError, badRequest } from './errors.js';
 import type { RequestContext } from './http-types.js';
 import type { JobType } from './model.js';
 
-const JOB_FEATURES = ['aggregate', 'verify', 'identify'] as const satisfies readonly JobType[];
+const JOB_FEATURES = ['aggregate', 'verify', 'identify', 'history'] as const satisfies readonly JobType[];
 
 const FEATURE_NAMES: Record<JobType, string> = {
   aggregate: 'Aggregation',
   verify: 'Account verification',
   identify: 'Account owner identification',
+  history: 'Extended transaction history',
 };
 
 const IP_NOT_ALLOWED_MESSAGE = 'The request came from an IP address that is not on the allow list for this client';

@@ -176,11 +176,13 @@ function endJob(member: MemberRecord, job: Job, status: EndStatus, at: number, c
       transactions: job.includeTransactions,
     };
     if (job.type === 'aggregate') member.aggregationSucceededAt = at;
+    const extending = job.type === 'history' && member.historyExtendedAt === null;
     // The first aggregation of an account set creates its history; later ones the days since.
     if (job.includeTransactions) {
       const before = ctx.transactionsPerAccountOf(member);
       const previous = member.transactionGatherings.at(-1);
       member.transactionGatherings.push(at);
+      if (extending) member.historyExtendedAt = at;
       const after = ctx.transactionsPerAccountOf(member);
       const again = member.transactionsAggregatedFor === job.scenario.accounts;
       const accounts = ctx.accountsOf(member, job.scenario.accounts).length;

@@ -11,7 +11,8 @@ export interface UserRecord {
   isDisabled: boolean;
 }
 
-export type JobType = 'aggregate' | 'verify' | 'identify';
+/** `history`: extended transaction history (extend_history), an aggregation of up to 24 months. */
+export type JobType = 'aggregate' | 'verify' | 'identify' | 'history';
 
 export type JobStep = { kind: 'mfa'; type: ChallengeRoundTypes } | { kind: 'account_selection' };
 
@@ -99,6 +100,8 @@ export interface MemberRecord {
   transactionsAggregatedFor?: AccountSet;
   /** MX times the member's aggregations gathered transactions (see transaction-timeline.ts), ascending. */
   transactionGatherings: number[];
+  /** MX time an extend_history job first ended CONNECTED: the older transactions exist from then. */
+  historyExtendedAt: number | null;
   /** Accounts closed at the bank, by guid: MX stops returning one at the member's next successful job. */
   closedAccounts: Map<string, number>;
   /**

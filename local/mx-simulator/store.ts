@@ -205,6 +205,7 @@ export class Store {
       dailyPerAccount: this.config.dailyTransactionsPerAccount,
       replacedShare: this.config.replacedPendingShare,
       gatherings: member.transactionGatherings,
+      extendedAt: member.historyExtendedAt,
     };
   }
 

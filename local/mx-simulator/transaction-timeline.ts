@@ -1,5 +1,5 @@
 // The transactions of an account as they live at MX: the seeded history up to the simulator's
-// first day, then `dailyPerAccount` new ones each later day. MX learns of them only when an
+// first day (and, once an extend_history job ran, older ones back to 24 months), then `dailyPerAccount` new ones each later day. MX learns of them only when an
 // aggregation of the member gathers them (`gatherings`); a transaction of the day an aggregation
 // ran is PENDING, and posts at the member's first aggregation on a later day, then under a new
 // guid for a share of them (MX replaces the pending record) or under its own. Everything is a
@@ -25,7 +25,12 @@ export interface TransactionTimeline {
   readonly replacedShare: number;
   /** MX times the member's aggregations gathered transactions, ascending. */
   readonly gatherings: readonly number[];
+  /** When an extend_history job first ended CONNECTED: the older transactions exist from then. */
+  readonly extendedAt: number | null;
 }
+
+/** MX's extended history reaches 24 months back. */
+const EXTENDED_HISTORY_DAYS = 730;
 
 /** Index ranges [start, end) of an account's transactions, oldest first. */
 export type IndexRanges = readonly (readonly [number, number])[];
@@ -41,9 +46,40 @@ function knownDays(t: TransactionTimeline): number {
   return last === undefined ? 0 : Math.max(0, dayNumber(isoDate(last)) - dayNumber(t.window.endDate));
 }
 
+/**
+ * Transactions before the seeded history, once MX extended it: as many a day as the seeded
+ * history has, back to 24 months. Their indexes are negative, so dates stay monotonic in k.
+ */
+function extendedCount(t: TransactionTimeline): number {
+  const { perAccount, historyDays } = t.window;
+  if (t.extendedAt === null || historyDays >= EXTENDED_HISTORY_DAYS) return 0;
+  return Math.floor((perAccount * (EXTENDED_HISTORY_DAYS - historyDays)) / historyDays);
+}
+
+/** One past the newest transaction's index. */
+function endIndex(t: TransactionTimeline): number {
+  return t.window.perAccount + knownDays(t) * t.dailyPerAccount;
+}
+
+/** The indexes [first, end) of an account's transactions now, oldest first. */
+export function indexSpan(t: TransactionTimeline): [number, number] {
+  return [-extendedCount(t), endIndex(t)];
+}
+
 /** How many transactions the account has at MX now. */
 export function transactionCount(t: TransactionTimeline): number {
-  return t.window.perAccount + knownDays(t) * t.dailyPerAccount;
+  return extendedCount(t) + endIndex(t);
+}
+
+/** Indexes [start, end) of the extended and seeded history dated within [fromDate, toDate]. */
+function historyRange(t: TransactionTimeline, fromDate: string, toDate: string): [number, number] {
+  const { perAccount: n, historyDays } = t.window;
+  if (n === 0) return [0, 0];
+  const first = dayNumber(t.window.endDate) - historyDays + 1;
+  const clamp = (k: number) => Math.min(n, Math.max(-extendedCount(t), k));
+  const start = clamp(Math.ceil(((dayNumber(fromDate) - first) * n) / historyDays));
+  const end = clamp(Math.ceil(((dayNumber(toDate) - first + 1) * n) / historyDays));
+  return [start, Math.max(start, end)];
 }
 
 function dateOf(t: TransactionTimeline, k: number): string {
@@ -59,8 +95,8 @@ function firstLivingIndex(t: TransactionTimeline): number {
 
 /** Indexes of the transactions dated within [fromDate, toDate] (inclusive). */
 export function indexesByDate(t: TransactionTimeline, fromDate: string, toDate: string): IndexRanges {
-  const count = transactionCount(t);
-  const [baseStart, baseEnd] = t.window.perAccount > 0 ? transactionIndexRange(t.window, fromDate, toDate) : [0, 0];
+  const count = endIndex(t);
+  const [baseStart, baseEnd] = historyRange(t, fromDate, toDate);
   if (t.dailyPerAccount === 0 || count === t.window.perAccount)
     return baseStart < baseEnd ? [[baseStart, baseEnd]] : [];
   const first = dayNumber(t.window.endDate) + 1;
@@ -80,9 +116,12 @@ export function indexesByDate(t: TransactionTimeline, fromDate: string, toDate: 
 export function indexesByUpdate(t: TransactionTimeline, fromDate: string, toDate: string): IndexRanges {
   const living = firstLivingIndex(t);
   const ranges: [number, number][] = [];
+  const extended = extendedCount(t);
+  const extendedOn = t.extendedAt === null ? '' : isoDate(t.extendedAt);
+  if (extended > 0 && extendedOn >= fromDate && extendedOn <= toDate) ranges.push([-extended, 0]);
   const [settledStart, settledEnd] = transactionIndexRange(t.window, fromDate, toDate);
   if (settledStart < Math.min(settledEnd, living)) ranges.push([settledStart, Math.min(settledEnd, living)]);
-  const count = transactionCount(t);
+  const count = endIndex(t);
   for (let k = living; k < count; k++) {
     const updated = lifecycle(t, k).updatedAt;
     const day = updated === undefined ? dateOf(t, k) : isoDate(updated);
@@ -102,13 +141,17 @@ function lifecycle(t: TransactionTimeline, k: number) {
 /** How many of an account's transactions are PENDING now (a later day's aggregation posts them). */
 export function pendingCount(t: TransactionTimeline): number {
   let pending = 0;
-  for (let k = firstLivingIndex(t); k < transactionCount(t); k++) if (lifecycle(t, k).postedAt === undefined) pending++;
+  for (let k = firstLivingIndex(t); k < endIndex(t); k++) if (lifecycle(t, k).postedAt === undefined) pending++;
   return pending;
 }
 
 /** Transaction k of the account, as MX returns it now. */
 export function transactionAt(t: TransactionTimeline, account: TransactionAccountRef, k: number): TransactionResponse {
   const base = generateTransaction(t.seed, account, k, t.window);
+  if (k < 0 && t.extendedAt !== null) {
+    const found = iso(t.extendedAt);
+    return { ...base, created_at: found, updated_at: found };
+  }
   if (k < firstLivingIndex(t)) return base;
   const { date, foundAt, postedAt } = lifecycle(t, k);
   const replaced = mulberry32(hashKey(t.seed, 'replaced', account.guid, k))() < t.replacedShare;

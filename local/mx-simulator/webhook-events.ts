@@ -24,11 +24,11 @@ export function connectionStatusWebhook(member: MemberRecord, status: string): W
   };
 }
 
-/** AGGREGATION or VERIFICATION member_data_updated for a job that ended CONNECTED. */
+/** AGGREGATION, VERIFICATION or HISTORY member_data_updated for a job that ended CONNECTED. */
 export function memberDataUpdatedWebhook(member: MemberRecord, job: Job, userId: string | null): WebhookBody {
   const at = job.endedAt ?? 0;
   return {
-    type: job.type === 'verify' ? 'VERIFICATION' : 'AGGREGATION',
+    type: job.type === 'verify' ? 'VERIFICATION' : job.type === 'history' ? 'HISTORY' : 'AGGREGATION',
     action: 'member_data_updated',
     member_guid: member.guid,
     user_guid: member.userGuid,

@@ -35,7 +35,7 @@ export const NO_WEBHOOK_FAULTS: Readonly<WebhookFaultSettings> = {
   dropRate: 0,
 };
 
-export type WebhookType = 'CONNECTION_STATUS' | 'AGGREGATION' | 'VERIFICATION' | 'MEMBER';
+export type WebhookType = 'CONNECTION_STATUS' | 'AGGREGATION' | 'VERIFICATION' | 'HISTORY' | 'MEMBER';
 
 /** A webhook body; `type` names the event type MX's dashboard subscribes to. */
 export interface WebhookBody {

@@ -51,7 +51,8 @@ export interface MxClientOptions {
   readonly pageRetryBaseMs?: number;
 }
 
-export type MxJobType = 'aggregate' | 'verify' | 'identify';
+/** `history`: MX's extended transaction history (extend_history), up to 24 months. */
+export type MxJobType = 'aggregate' | 'verify' | 'identify' | 'history';
 
 /** What MX said to a job start. */
 export interface MxJobStart {
@@ -106,6 +107,11 @@ const JOB_ENDPOINTS: Record<MxJobType, { operation: string; path: string; starte
   identify: {
     operation: 'identifyMember',
     path: '/users/{user_guid}/members/{member_guid}/identify',
+    startedStatus: 202,
+  },
+  history: {
+    operation: 'extendHistory',
+    path: '/users/{user_guid}/members/{member_guid}/extend_history',
     startedStatus: 202,
   },
 };
@@ -291,7 +297,7 @@ export class MxClient {
     });
   }
 
-  /** Starts an aggregation, verification or identification; see {@link MxJobStart} for 202. */
+  /** Starts an aggregation, verification, identification or extended history; see {@link MxJobStart} for 202. */
   async startJob(
     type: MxJobType,
     userGuid: string,

@@ -26,6 +26,7 @@ export function simulatorMember(overrides: Partial<MemberRecord> = {}): MemberRe
     accountsVisibleAt: null,
     verifiedAccountGuids: new Set(),
     transactionGatherings: [],
+    historyExtendedAt: null,
     closedAccounts: new Map(),
     ownersVisible: false,
     oauth: null,

@@ -51,6 +51,11 @@ function startTypedJob(ctx: RequestContext, type: JobType, startedStatus: number
       `institution ${inst.code} does not support account verification (supports_account_verification is false)`,
     );
   }
+  if (type === 'history' && !inst.supportsTransactionHistory) {
+    throw badRequest(
+      `institution ${inst.code} does not support extended transaction history (supports_transaction_history is false)`,
+    );
+  }
   if (type === 'identify' && !inst.supportsAccountIdentification) {
     throw badRequest(
       `institution ${inst.code} does not support account identification (supports_account_identification is false)`,
@@ -78,7 +83,8 @@ function startTypedJob(ctx: RequestContext, type: JobType, startedStatus: number
     return memberResult(ctx, member, 202);
   }
   // MX's spec: an aggregation gathers transactions unless include_transactions=false.
-  const includeTransactions = queryBoolean(ctx.query, 'include_transactions') ?? type === 'aggregate';
+  const includeTransactions =
+    queryBoolean(ctx.query, 'include_transactions') ?? (type === 'aggregate' || type === 'history');
   startJob(member, type, scenarioFor(member), inProgressStatus(member), includeTransactions, ctx.store.jobContext());
   return memberResult(ctx, member, startedStatus);
 }
@@ -149,6 +155,7 @@ const M = '/users/{user_guid}/members/{member_guid}';
 
 export const memberJobRoutes: Route[] = [
   { method: 'POST', template: `${M}/aggregate`, handler: (ctx) => startTypedJob(ctx, 'aggregate', 202) },
+  { method: 'POST', template: `${M}/extend_history`, handler: (ctx) => startTypedJob(ctx, 'history', 202) },
   // The spec declares 200 for verify (and 202 for aggregate and identify).
   { method: 'POST', template: `${M}/verify`, handler: (ctx) => startTypedJob(ctx, 'verify', 200) },
   { method: 'POST', template: `${M}/identify`, handler: (ctx) => startTypedJob(ctx, 'identify', 202) },

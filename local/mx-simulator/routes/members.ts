@@ -131,6 +131,7 @@ function createMember(ctx: RequestContext): ApiResult {
     accountsVisibleAt: null,
     verifiedAccountGuids: new Set(),
     transactionGatherings: [],
+    historyExtendedAt: null,
     closedAccounts: new Map(),
     ownersVisible: false,
     oauth: isOauth

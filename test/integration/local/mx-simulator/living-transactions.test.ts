@@ -30,11 +30,13 @@ async function all<T>(pages: AsyncIterable<MxPage<T>>): Promise<T[]> {
   return items;
 }
 
-/** A user with a member at MX Bank whose first aggregation has ended CONNECTED. */
-async function aggregatedMember(): Promise<{ user: string; member: string; accounts: AccountResponse[] }> {
+/** A user with a member (at MX Bank unless told) whose first aggregation has ended CONNECTED. */
+async function aggregatedMember(
+  institution = 'mxbank',
+): Promise<{ user: string; member: string; accounts: AccountResponse[] }> {
   const user = String((await mx.client.createUser({ id: `living-${Date.now()}-${Math.random()}` })).guid);
-  const credentials = await credentialsFor(mx.client, 'mxbank', { username: 'mxuser', password: 'password' });
-  const { member } = await mx.client.createMember(user, { member: { institution_code: 'mxbank', credentials } });
+  const credentials = await credentialsFor(mx.client, institution, { username: 'mxuser', password: 'password' });
+  const { member } = await mx.client.createMember(user, { member: { institution_code: institution, credentials } });
   const status = await pollMemberUntilSettled(mx, user, String(member.guid));
   expect(status.connection_status).toBe('CONNECTED');
   const accounts = await all(mx.client.listMemberAccounts(user, String(member.guid)));
@@ -100,5 +102,33 @@ describe('transactions that live at MX', () => {
     expect(untilThen.map((a) => a.guid)).toContain(closing);
     expect(after.map((a) => a.guid)).not.toContain(closing);
     expect(after).toHaveLength(accounts.length - 1);
+  });
+
+  it('extends the history back to 24 months with an extend_history job, at institutions that support it', async () => {
+    const { user, member, accounts } = await aggregatedMember();
+    const account = String(accounts[0]?.guid);
+    const twoYears = { fromDate: '2020-01-01', toDate: '2099-12-31' };
+    const before = await transactions(user, account, twoYears);
+
+    const start = await mx.client.startJob('history', user, member);
+    const status = await pollMemberUntilSettled(mx, user, member);
+    const after = await transactions(user, account, twoYears);
+
+    expect(start.alreadyRunning).toBe(false);
+    expect(status.connection_status).toBe('CONNECTED');
+    const older = after.filter((t) => String(t.date) < String(before[0]?.date));
+    expect(older.length).toBeGreaterThan(before.length * 10);
+    expect(older.every((t) => t.status === 'POSTED')).toBe(true);
+    expect(after.slice(older.length).map((t) => t.guid)).toEqual(before.map((t) => t.guid));
+    // They are among what changed today, for a sync by updated_at.
+    const changedToday = await transactions(user, account, { fromUpdatedAt: today() });
+    const updatedToday = after.filter((t) => String(t.updated_at).startsWith(today()));
+    expect(changedToday.map((t) => t.guid)).toEqual(updatedToday.map((t) => t.guid));
+    expect(changedToday.filter((t) => older.some((o) => o.guid === t.guid))).toHaveLength(older.length);
+
+    const elsewhere = await aggregatedMember('beehive_savings');
+    await expect(mx.client.startJob('history', elsewhere.user, elsewhere.member)).rejects.toMatchObject({
+      status: 400,
+    });
   });
 });

@@ -18,7 +18,7 @@ const account: TransactionAccountRef = {
 };
 /** The seeded history alone (no later days), dated within [from, to]. */
 const selectionOf = (w: TransactionWindow, accounts: TransactionAccountRef[], from: string, to: string) => {
-  const timeline = { seed: 'seed', window: w, dailyPerAccount: 0, replacedShare: 0, gatherings: [] };
+  const timeline = { seed: 'seed', window: w, dailyPerAccount: 0, replacedShare: 0, gatherings: [], extendedAt: null };
   return [{ timeline, accounts, ranges: indexesByDate(timeline, from, to) }];
 };
 const all = (w: TransactionWindow, acc = account) =>

@@ -3,6 +3,7 @@ import type { TransactionAccountRef } from '#local/mx-simulator/transaction-data
 import {
   indexesByDate,
   indexesByUpdate,
+  indexSpan,
   type TransactionTimeline,
   transactionAt,
   transactionCount,
@@ -11,15 +12,18 @@ import {
 const account: TransactionAccountRef = { guid: 'ACT-1', memberGuid: 'MBR-1', userGuid: 'USR-1', userId: null };
 const at = (date: string, hour = 6) => Date.parse(`${date}T${String(hour).padStart(2, '0')}:00:00Z`);
 /** The simulator started on 2026-03-01 with 30 days of history, 60 transactions; 4 new ones a day since. */
-const timeline = (gatherings: number[], replacedShare = 0.5): TransactionTimeline => ({
+const timeline = (gatherings: number[], extendedAt: number | null = null): TransactionTimeline => ({
   seed: 'timeline',
   window: { perAccount: 60, historyDays: 30, endDate: '2026-03-01' },
   dailyPerAccount: 4,
-  replacedShare,
+  replacedShare: 0.5,
   gatherings,
+  extendedAt,
 });
-const every = (t: TransactionTimeline) =>
-  Array.from({ length: transactionCount(t) }, (_, k) => ({ k, row: transactionAt(t, account, k) }));
+const every = (t: TransactionTimeline) => {
+  const [first, end] = indexSpan(t);
+  return Array.from({ length: end - first }, (_, i) => ({ k: first + i, row: transactionAt(t, account, first + i) }));
+};
 const flatten = (ranges: readonly (readonly [number, number])[]) =>
   ranges.flatMap(([start, end]) => Array.from({ length: end - start }, (_, i) => start + i));
 
@@ -65,19 +69,17 @@ describe('transactions as they live at MX', () => {
   });
 
   it('selects by updated_at and by date exactly what a scan of every transaction selects', () => {
-    const t = timeline([
-      at('2026-03-01'),
-      at('2026-03-02', 3),
-      at('2026-03-02', 20),
-      at('2026-03-05'),
-      at('2026-03-06'),
-    ]);
+    const t = timeline(
+      [at('2026-03-01'), at('2026-03-02', 3), at('2026-03-02', 20), at('2026-03-05'), at('2026-03-06')],
+      at('2026-03-05', 9),
+    );
     const rows = every(t);
     for (const [from, to] of [
       ['2026-03-02', '2026-03-02'],
       ['2026-03-05', '2026-03-06'],
       ['2026-02-20', '2026-03-01'],
       ['2026-01-01', '2026-12-31'],
+      ['2024-01-01', '2026-01-31'],
     ] as const) {
       const byUpdate = rows.filter(
         ({ row }) => String(row.updated_at).slice(0, 10) >= from && String(row.updated_at).slice(0, 10) <= to,
@@ -87,5 +89,20 @@ describe('transactions as they live at MX', () => {
       expect(flatten(indexesByUpdate(t, from, to)), `updated ${from}..${to}`).toEqual(byUpdate.map(({ k }) => k));
       expect(flatten(indexesByDate(t, from, to)), `dated ${from}..${to}`).toEqual(byDate.map(({ k }) => k));
     }
+  });
+
+  it('adds older transactions back to 24 months once MX extended the history, found when the history job ran', () => {
+    const gathered = [at('2026-03-01')];
+    const plain = every(timeline(gathered));
+    const extended = every(timeline(gathered, at('2026-03-01', 9)));
+
+    const older = extended.filter(({ k }) => k < 0).map(({ row }) => row);
+    expect(older.length).toBe(Math.floor((60 * (730 - 30)) / 30));
+    expect(String(older[0]?.date) >= '2024-03-01').toBe(true);
+    expect(older.every((t) => String(t.date) < '2026-01-31' && t.updated_at === '2026-03-01T09:00:00Z')).toBe(true);
+    expect(extended.filter(({ k }) => k >= 0)).toEqual(plain);
+    expect(extended.map(({ row }) => row.date)).toEqual(extended.map(({ row }) => row.date).sort());
+    expect(new Set(extended.map(({ row }) => row.guid)).size).toBe(extended.length);
+    expect(transactionCount(timeline(gathered, at('2026-03-01', 9)))).toBe(extended.length);
   });
 });
