@@ -37,3 +37,29 @@ export function decodeCursor(
   if (!valid) throw new ApiError('INVALID_CURSOR', undefined, { field: 'cursor' });
   return key as Record<string, unknown>;
 }
+
+/**
+ * A position in a member's transaction change feed, as the API hands it out: opaque, and bound
+ * to the member (another member's cursor is refused).
+ */
+export function encodeSyncCursor(memberGuid: string, position: { seq: number; sk?: string }): string {
+  return Buffer.from(JSON.stringify({ m: memberGuid, ...position })).toString('base64url');
+}
+
+export function decodeSyncCursor(memberGuid: string, cursor: string): { seq: number; sk?: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  const { m, seq, sk, ...rest } = (value ?? {}) as { m?: unknown; seq?: unknown; sk?: unknown };
+  const valid =
+    m === memberGuid &&
+    Number.isSafeInteger(seq) &&
+    (seq as number) >= 0 &&
+    (sk === undefined || (typeof sk === 'string' && sk !== '' && Buffer.byteLength(sk) <= MAX_SORT_KEY_BYTES)) &&
+    Object.keys(rest).length === 0;
+  if (!valid) throw new ApiError('INVALID_CURSOR', undefined, { field: 'updated_since_cursor' });
+  return { seq: seq as number, ...(sk === undefined ? {} : { sk: sk as string }) };
+}

@@ -17,6 +17,7 @@ import {
   PageQuery,
   Pagination,
   StartJobBody,
+  TransactionsPage,
   TransactionsQuery,
   UpdateMemberBody,
   User,
@@ -124,6 +125,7 @@ const results = <const Id extends string, Q extends z.ZodMiniType>(
   summary: string,
   query: Q,
   item: z.ZodMiniType = MxRecord,
+  page: z.ZodMiniType = list(kind, item),
 ) =>
   defineRoute({
     method: 'GET',
@@ -133,7 +135,7 @@ const results = <const Id extends string, Q extends z.ZodMiniType>(
     summary,
     params: memberParams,
     query,
-    responses: { 200: list(kind, item) },
+    responses: { 200: page, 410: null },
   });
 
 /** MX's webhooks: the path MX's dashboard is given. */
@@ -284,8 +286,10 @@ export const API_ROUTES = [
   results(
     'transactions',
     'listTransactions',
-    'Transactions, optionally of one account and between two dates',
+    'Transactions, optionally of one account and between two dates; or, with updated_since_cursor, what changed since',
     TransactionsQuery,
+    MxRecord,
+    TransactionsPage,
   ),
   {
     method: 'POST',

@@ -57,16 +57,33 @@ export const PageQuery = z.strictObject({
   cursor: z.optional(text(2048, 1)),
 });
 
+/** The filters a change-feed read (`updated_since_cursor`) cannot be combined with. */
+const LIST_ONLY = ['cursor', 'account_guid', 'from_date', 'to_date'] as const;
+
 export const TransactionsQuery = z
   .extend(PageQuery, {
     account_guid: z.optional(AccountGuid),
     from_date: z.optional(isoDate),
     to_date: z.optional(isoDate),
+    updated_since_cursor: z.optional(text(2048, 1)),
   })
   .check(
     z.refine((q) => !q.from_date || !q.to_date || q.from_date <= q.to_date, {
       message: 'must not be after to_date',
       path: ['from_date'],
+    }),
+    z.superRefine((q, ctx) => {
+      if (q.updated_since_cursor === undefined) return;
+      for (const field of LIST_ONLY) {
+        if (q[field] !== undefined) {
+          ctx.issues.push({
+            code: 'custom',
+            input: q[field],
+            path: [field],
+            message: 'cannot be combined with updated_since_cursor (the changes are the whole member’s, in order)',
+          });
+        }
+      }
     }),
   );
 
@@ -216,6 +233,19 @@ export const ErrorBody = z.object({
 
 /** MX's own records (accounts, numbers, owners, transactions, institutions) pass through as MX sent them. */
 export const MxRecord = z.record(z.string(), z.unknown()).check(z.describe("MX's record, as MX's API returns it"));
+
+/** A page of transactions: the list's, or with updated_since_cursor the changes since it. */
+export const TransactionsPage = z.object({
+  transactions: z.array(MxRecord),
+  pagination: Pagination,
+  /**
+   * Where the next read of changes starts: on a list's first page the position before it was read,
+   * with updated_since_cursor the position after the changes returned. Null before any copy.
+   */
+  sync_cursor: z.optional(nullableString),
+  /** With updated_since_cursor: more changes are waiting (ask again with the new sync_cursor). */
+  has_more: z.optional(z.boolean()),
+});
 
 /** MX's account number record, marked by mxflow whether its number is a TAN (MX has no such field). */
 export const AccountNumber = z

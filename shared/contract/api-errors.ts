@@ -21,6 +21,11 @@ export const API_ERROR = {
   BODY_REQUIRED: { status: 400, message: 'this request needs a JSON body' },
   INVALID_JSON: { status: 400, message: 'the body is not valid JSON' },
   INVALID_CURSOR: { status: 400, message: 'cursor is not one this list gave out' },
+  SYNC_CURSOR_EXPIRED: {
+    status: 410,
+    message:
+      'the changes since this cursor are no longer kept (it is older than 30 days, or the transactions were copied again whole): read the list from the start and keep its sync_cursor',
+  },
   BODY_TOO_LARGE: { status: 413, message: (maxBytes: number) => `the body is larger than ${maxBytes} bytes` },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send the body as JSON with Content-Type: application/json' },
   /** A thing not found ('member'), or a message of its own (MX's words, an unknown route). */

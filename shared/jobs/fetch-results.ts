@@ -1,9 +1,13 @@
+import type { TransactionResponse } from 'mx-platform-node';
 import { COPY_STEP_BOUND } from '#shared/contract/workflow.js';
+import type { DateRange } from '#shared/mx/client.js';
 import type { MxPage } from '#shared/mx/index.js';
 import type { JobRef } from '#shared/store/job-record.js';
 import type { ResultKind } from '#shared/store/keys.js';
+import type { ResultStore } from '#shared/store/result-store.js';
+import type { PendingTransaction, TransactionSyncStore } from '#shared/store/transaction-sync-store.js';
 import { forEachWithConcurrency } from '#shared/util/concurrency.js';
-import { type CopyCursor, type Progress, waitAfterMxTrouble } from './progress.js';
+import { type CopyCursor, type Progress, type TransactionSync, waitAfterMxTrouble } from './progress.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 import { asWorkflowError, rateLimitOf } from './workflow-errors.js';
 
@@ -15,6 +19,9 @@ import { asWorkflowError, rateLimitOf } from './workflow-errors.js';
 export type ResultCounts = Partial<Record<ResultKind, number>> & {
   refreshed?: boolean;
   account_numbers_not_validated?: number;
+  /** A sync: accounts MX no longer returns (kept, marked closed), and pending transactions MX replaced. */
+  accounts_closed?: number;
+  transactions_removed?: number;
 };
 
 /** How much one FetchResults invocation copies before it hands back its cursor. */
@@ -31,6 +38,7 @@ const RESULTS_OF_JOB = {
 } as const satisfies Record<JobRef['jobType'], readonly ResultKind[]>;
 
 type CopyDeps = Pick<WorkflowDeps, 'mx' | 'jobs' | 'results' | 'fetchConcurrency' | 'now' | 'random'> & {
+  readonly sync?: WorkflowSyncStore | undefined;
   /** COPY_STEP_BOUND unless the runtime (or a test) says otherwise. */
   readonly copyBound?: CopyStepBound;
   /** Milliseconds of a monotonic clock, for the time bound; performance.now unless a test fixes it. */
@@ -57,7 +65,8 @@ export async function fetchResultsStep(
     const finished = await copy.run();
     if (finished) {
       const { copy: _done, ...rest } = progress;
-      return { ...rest, next: 'RECORD_SUCCESS', reason: null, retryWaits: 0, counts: copy.snapshot().counts };
+      const { counts, sync } = copy.snapshot();
+      return { ...rest, next: 'RECORD_SUCCESS', reason: null, retryWaits: 0, counts, ...(sync ? { sync } : {}) };
     }
     return { ...progress, next: 'FETCH_RESULTS', reason: null, retryWaits: 0, ...copy.snapshot() };
   } catch (error) {
@@ -77,6 +86,7 @@ type MemberListKind = Exclude<ResultKind, 'transactions'>;
 class CopyRun {
   private cursor: CopyCursor;
   private counts: ResultCounts;
+  private sync: TransactionSync | undefined;
   private pagesAsked = 0;
   private readonly deadline: number;
   private readonly bound: CopyStepBound;
@@ -93,6 +103,7 @@ class CopyRun {
     this.deadline = this.clock() + this.bound.seconds * 1000;
     this.cursor = structuredClone(progress.copy ?? { pages: {}, accountGuids: [], transactionPages: [] });
     this.counts = { ...(progress.counts ?? {}) } as ResultCounts;
+    this.sync = progress.sync;
     this.started = progress.copy !== undefined;
   }
 
@@ -109,6 +120,9 @@ class CopyRun {
     if (this.job.jobType === 'aggregate') {
       const refreshed = await wasRefreshed(this.deps, this.job);
       if (refreshed !== undefined) this.counts.refreshed = refreshed;
+      if (this.includeTransactions && this.deps.sync) {
+        this.sync = await planTransactionSync(this.deps.sync, this.deps.results, this.job, this.deps.now());
+      }
     }
     this.started = true;
   }
@@ -119,13 +133,66 @@ class CopyRun {
       if (kind === 'transactions') continue;
       if (!(await this.copyMemberList(kind))) return false;
     }
-    if (this.job.jobType === 'aggregate' && this.includeTransactions) return this.copyTransactions();
+    if (this.job.jobType !== 'aggregate' || !this.includeTransactions) return true;
+    if (this.sync?.mode === 'changes' && !this.sync.accountsChecked) await this.checkAccounts(this.sync);
+    if (!(await this.copyTransactions())) return false;
+    if (this.sync?.mode === 'changes' && !this.sync.pendingChecked) return this.checkPending(this.sync);
     return true;
   }
 
-  /** The cursor and counts reached, to hand to the next step (a copy: streams may still be in flight). */
-  snapshot(): { copy: CopyCursor; counts: ResultCounts } {
-    return structuredClone({ copy: this.cursor, counts: this.counts });
+  /** The cursor, counts and sync reached, to hand to the next step (a copy: streams may still be in flight). */
+  snapshot(): { copy: CopyCursor; counts: ResultCounts; sync?: TransactionSync } {
+    return structuredClone({ copy: this.cursor, counts: this.counts, ...(this.sync ? { sync: this.sync } : {}) });
+  }
+
+  /**
+   * Accounts the published results have and MX no longer returns stay, marked closed (their
+   * transactions stay too); accounts MX returns for the first time get their transactions whole.
+   */
+  private async checkAccounts(sync: Extract<TransactionSync, { mode: 'changes' }>): Promise<void> {
+    const published = await publishedAccounts(this.deps.results, this.job.memberGuid);
+    const returned = new Set(this.cursor.accountGuids);
+    const closed = published
+      .filter((account) => !returned.has(String(account.guid)))
+      .map((account) => ({ ...account, guid: String(account.guid), is_closed: true }));
+    if (closed.length > 0) {
+      await this.deps.results.putResults(this.job.memberGuid, 'accounts', this.job.jobGuid, closed, this.deps.now());
+      this.counts.accounts_closed = closed.length;
+    }
+    const known = new Set(published.map((account) => String(account.guid)));
+    const newAccounts = this.cursor.accountGuids.filter((guid) => !known.has(guid));
+    this.sync = { ...sync, accountsChecked: true, ...(newAccounts.length > 0 ? { newAccounts } : {}) };
+  }
+
+  /**
+   * The stored PENDING transactions the changes did not touch: MX may have replaced them (the
+   * pending record gone, a posted one under a new guid among the changes) or still hold them.
+   * One date window per account, from its oldest pending one: what MX still lists is refreshed,
+   * what it does not is removed.
+   */
+  private async checkPending(sync: Extract<TransactionSync, { mode: 'changes' }>): Promise<boolean> {
+    const store = this.deps.sync as WorkflowSyncStore;
+    const open = new Set(this.cursor.accountGuids);
+    const untouched = (await store.pending(this.job.memberGuid)).filter(
+      (p) => p.job_guid !== this.job.jobGuid && open.has(p.account_guid),
+    );
+    const byAccount = new Map<string, PendingTransaction[]>();
+    for (const p of untouched) byAccount.set(p.account_guid, [...(byAccount.get(p.account_guid) ?? []), p]);
+    let removed = 0;
+    for (const [accountGuid, pending] of byAccount) {
+      const fromDate = pending.map((p) => p.date).sort()[0];
+      const listed = new Map<string, TransactionResponse>();
+      const pages = this.deps.mx.listTransactionsByAccount(this.job.userGuid, accountGuid, { fromDate });
+      for await (const page of pages) for (const item of page.items) listed.set(String(item.guid), item);
+      const still = pending.flatMap((p) => listed.get(p.guid) ?? []);
+      const gone = pending.filter((p) => !listed.has(p.guid));
+      const now = this.deps.now();
+      await store.applyChanges(this.job.memberGuid, sync.generation, this.job.jobGuid, still, now);
+      removed += await store.remove(this.job.memberGuid, sync.generation, this.job.jobGuid, gone, now);
+    }
+    if (removed > 0) this.counts.transactions_removed = (this.counts.transactions_removed ?? 0) + removed;
+    this.sync = { ...sync, pendingChecked: true };
+    return true;
   }
 
   /** Whether another page may be asked for: always one per invocation, so every step moves on. */
@@ -162,13 +229,34 @@ class CopyRun {
     let allDone = true;
     await forEachWithConcurrency(pending, this.deps.fetchConcurrency, async (index) => {
       const from = this.cursor.transactionPages[index] ?? 1;
-      const pages = this.deps.mx.listTransactionsByAccount(this.job.userGuid, accountGuids[index] as string, {}, from);
+      const accountGuid = accountGuids[index] as string;
+      const range = this.transactionRange(accountGuid);
+      const pages = this.deps.mx.listTransactionsByAccount(this.job.userGuid, accountGuid, range, from);
       const done = await this.copyPages('transactions', pages, (page) => {
         this.cursor.transactionPages[index] = page;
       });
       if (!done) allDone = false;
     });
     return allDone;
+  }
+
+  /** What of an account's transactions to fetch: MX's changes in a sync (all of a new account's), else MX's default window. */
+  private transactionRange(accountGuid: string): DateRange {
+    const sync = this.sync;
+    if (sync?.mode !== 'changes' || sync.newAccounts?.includes(accountGuid)) return {};
+    return { fromUpdatedAt: sync.fromUpdatedAt };
+  }
+
+  /** Stores a page: a sync writes its changes into the published generation, a copy into its own. */
+  private async store(kind: ResultKind, items: readonly Record<string, unknown>[]): Promise<number> {
+    const { memberGuid, jobGuid } = this.job;
+    const now = this.deps.now();
+    if (kind === 'transactions' && this.sync?.mode === 'changes') {
+      return (this.deps.sync as WorkflowSyncStore).applyChanges(memberGuid, this.sync.generation, jobGuid, items, now);
+    }
+    const written = await this.deps.results.putResults(memberGuid, kind, jobGuid, items, now);
+    if (kind === 'transactions' && this.sync) await this.deps.sync?.notePending(memberGuid, jobGuid, items);
+    return written;
   }
 
   /**
@@ -189,13 +277,7 @@ class CopyRun {
         return true;
       }
       const page = next.value;
-      const written = await this.deps.results.putResults(
-        this.job.memberGuid,
-        kind,
-        this.job.jobGuid,
-        page.items,
-        this.deps.now(),
-      );
+      const written = await this.store(kind, page.items);
       this.counted(kind, page.items, written);
       const last = page.items.length === 0 || page.page >= page.totalPages;
       moveTo(last ? 0 : page.page + 1);
@@ -226,4 +308,54 @@ async function wasRefreshed(deps: Pick<WorkflowDeps, 'mx' | 'jobs'>, job: JobRef
   const member = await deps.mx.readMember(job.userGuid, job.memberGuid);
   const after = member.successfully_aggregated_at ?? null;
   return after !== null && after !== record.mx_aggregated_before;
+}
+
+/** What a sync needs of the sync store. */
+export type WorkflowSyncStore = Pick<
+  TransactionSyncStore,
+  'state' | 'pending' | 'applyChanges' | 'notePending' | 'remove'
+>;
+
+/** MX lists changes by updated_at at most 6 months back; older syncs copy whole again. */
+const MAX_SYNC_AGE_DAYS = 180;
+const DAY_MS = 86_400_000;
+const dayOf = (date: Date) => date.toISOString().slice(0, 10);
+
+/**
+ * A full copy the first time (or when the last sync is older than MX lists changes for), else a
+ * sync of MX's changes since the day before the last one began: MX's updated_at filter takes
+ * whole days, and a day's overlap catches what changed while that one ran.
+ */
+export async function planTransactionSync(
+  sync: Pick<WorkflowSyncStore, 'state'>,
+  results: Pick<ResultStore, 'publishedGeneration'>,
+  job: JobRef,
+  now: Date,
+): Promise<TransactionSync> {
+  const startedOn = dayOf(now);
+  const state = await sync.state(job.memberGuid);
+  const generation = await results.publishedGeneration(job.memberGuid, 'transactions');
+  if (!state || !generation) return { mode: 'full', startedOn };
+  const since = Date.parse(`${state.synced_on}T00:00:00Z`) - DAY_MS;
+  if (now.getTime() - since > MAX_SYNC_AGE_DAYS * DAY_MS) return { mode: 'full', startedOn };
+  const fromUpdatedAt = dayOf(new Date(since));
+  return { mode: 'changes', startedOn, generation, fromUpdatedAt, accountsChecked: false, pendingChecked: false };
+}
+
+/** Every account the member's published results hold (one member's accounts: a few pages at most). */
+async function publishedAccounts(
+  results: Pick<ResultStore, 'listResults'>,
+  memberGuid: string,
+): Promise<Record<string, unknown>[]> {
+  const accounts: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await results.listResults<Record<string, unknown>>(memberGuid, 'accounts', {
+      limit: 1000,
+      ...(startKey ? { startKey } : {}),
+    });
+    accounts.push(...page.items);
+    startKey = page.lastKey;
+  } while (startKey);
+  return accounts;
 }

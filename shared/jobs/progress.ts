@@ -28,7 +28,28 @@ export interface Progress {
   readonly counts?: Readonly<Record<string, number | boolean>>;
   /** Where the copy of the results stands between FetchResults steps; gone once it is complete. */
   readonly copy?: CopyCursor;
+  /** How an aggregation stores transactions (a full copy, or MX's changes since the last sync); kept for RecordSuccess. */
+  readonly sync?: TransactionSync;
 }
+
+/**
+ * A full copy writes a new generation, published whole at the end. A sync of changes writes what
+ * MX changed since `fromUpdatedAt` into the published `generation`, checks the stored pending
+ * transactions and the accounts MX no longer returns, then commits (`startedOn` is the next
+ * sync's starting point).
+ */
+export type TransactionSync =
+  | { readonly mode: 'full'; readonly startedOn: string }
+  | {
+      readonly mode: 'changes';
+      readonly startedOn: string;
+      readonly generation: string;
+      readonly fromUpdatedAt: string;
+      /** Accounts the published results did not have: their transactions are copied whole. */
+      readonly newAccounts?: readonly string[];
+      readonly accountsChecked: boolean;
+      readonly pendingChecked: boolean;
+    };
 
 /**
  * How far a job's copy has got, handed from one FetchResults step to the next. MX guids and

@@ -10,7 +10,7 @@ import { RESULT_KINDS, type ResultKind } from '#shared/store/keys.js';
 import type { SupersededGeneration } from '#shared/store/result-store.js';
 import type { FailureReason } from './failure-reasons.js';
 import type { ResultCounts } from './fetch-results.js';
-import type { Progress } from './progress.js';
+import type { Progress, TransactionSync } from './progress.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
 /** How a job ended, as RecordSuccess and RecordFailure hand it back (and count it). */
@@ -58,8 +58,8 @@ const copiedKinds = (counts: ResultCounts): ResultKind[] =>
  * and an aggregation MX throttled, succeed with a warning saying so.
  */
 export async function recordSuccess(
-  deps: Pick<WorkflowDeps, 'jobs' | 'results' | 'now'>,
-  { job, counts }: RecordSuccessInput,
+  deps: Pick<WorkflowDeps, 'jobs' | 'results' | 'sync' | 'now'>,
+  { job, counts, progress }: RecordSuccessInput,
 ): Promise<RecordedSuccess> {
   const { account_numbers_not_validated: notValidated, ...stored } = counts;
   const connectionStatus = 'CONNECTED';
@@ -79,7 +79,7 @@ export async function recordSuccess(
     ...(notValidated ? [warning('ACCOUNT_NUMBERS_NOT_VALIDATED')] : []),
     ...(stored.refreshed === false ? [warning('DATA_NOT_REFRESHED')] : []),
   ];
-  const left = await deps.results.publishResults(job.memberGuid, job.jobGuid, copiedKinds(stored));
+  const left = await publishCopy(deps, job, copiedKinds(stored), progress?.sync);
   const finish = {
     status: 'SUCCEEDED',
     counts: stored as JobCounts,
@@ -89,4 +89,33 @@ export async function recordSuccess(
   } as const;
   await deps.jobs.finishJob(job.memberGuid, job.jobGuid, finish);
   return { status: 'SUCCEEDED', reason: null, cleanup: cleanupOf(left) };
+}
+
+/**
+ * Publishes what the job copied. A sync wrote its transactions into the published generation:
+ * that stays, its pointer taking in the partitions of accounts new to it, and the sync is
+ * committed (its changes join the feed, the next one starts from its day). A full copy is
+ * committed after its publish: later aggregations sync from it.
+ */
+async function publishCopy(
+  deps: Pick<WorkflowDeps, 'results' | 'sync' | 'now'>,
+  job: JobRef,
+  kinds: readonly ResultKind[],
+  sync: TransactionSync | undefined,
+): Promise<SupersededGeneration[]> {
+  const { memberGuid, jobGuid } = job;
+  const synced = sync?.mode === 'changes';
+  const left = await deps.results.publishResults(
+    memberGuid,
+    jobGuid,
+    kinds.filter((kind) => !(synced && kind === 'transactions')),
+  );
+  if (sync?.mode === 'changes') {
+    left.push(...(await deps.results.publishResults(memberGuid, sync.generation, ['transactions'])));
+  }
+  if (sync && deps.sync) {
+    const commit = { syncedOn: sync.startedOn, fullCopy: sync.mode === 'full', now: deps.now() };
+    await deps.sync.commit(memberGuid, jobGuid, commit);
+  }
+  return left;
 }

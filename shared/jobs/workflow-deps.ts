@@ -1,6 +1,7 @@
 import type { MxClient } from '#shared/mx/index.js';
 import type { JobStore } from '#shared/store/job-store.js';
 import type { ResultStore } from '#shared/store/result-store.js';
+import type { TransactionSyncStore } from '#shared/store/transaction-sync-store.js';
 import type { PollSchedule } from './poll-schedule.js';
 import type { TaskTokens } from './task-tokens.js';
 
@@ -31,13 +32,18 @@ export type WorkflowJobStore = Pick<
 >;
 
 /** Where FetchResults writes what it copies. */
-export type WorkflowResultStore = Pick<ResultStore, 'putResults' | 'publishResults' | 'deleteSuperseded'>;
+export type WorkflowResultStore = Pick<
+  ResultStore,
+  'putResults' | 'publishResults' | 'deleteSuperseded' | 'publishedGeneration' | 'listResults'
+>;
 
 /** What the workflow steps work with; handlers build it once per container. */
 export interface WorkflowDeps {
   readonly mx: WorkflowMx;
   readonly jobs: WorkflowJobStore;
   readonly results: WorkflowResultStore;
+  /** Keeps transactions current by MX's changes after the first copy; without it every aggregation copies whole. */
+  readonly sync?: TransactionSyncStore;
   readonly taskTokens: TaskTokens;
   readonly schedule: PollSchedule;
   /** MX calls in flight at once while fetching results (one stream per account). */

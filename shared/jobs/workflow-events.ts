@@ -30,6 +30,21 @@ const CopyCursorSchema = z.object({
   transactionPages: z.array(page),
 });
 
+const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+/** How an aggregation stores transactions (TransactionSync). */
+const TransactionSyncSchema = z.union([
+  z.object({ mode: z.literal('full'), startedOn: day }),
+  z.object({
+    mode: z.literal('changes'),
+    startedOn: day,
+    generation: id,
+    fromUpdatedAt: day,
+    newAccounts: z.optional(z.array(id)),
+    accountsChecked: z.boolean(),
+    pendingChecked: z.boolean(),
+  }),
+]);
+
 export const ProgressSchema = z.object({
   next: z.enum(NEXT_STEPS),
   reason: z.nullable(reasonSchema),
@@ -42,6 +57,7 @@ export const ProgressSchema = z.object({
   // What FetchResults copied so far (its next step goes on from `copy`).
   counts: z.optional(z.record(z.string(), z.union([count, z.boolean()]))),
   copy: z.optional(CopyCursorSchema),
+  sync: z.optional(TransactionSyncSchema),
 });
 
 const includeTransactions = z._default(z.boolean(), true);

@@ -8,6 +8,7 @@ import { IdempotencyStore } from '#shared/store/idempotency-store.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { MemberStore } from '#shared/store/member-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
+import { TransactionSyncStore } from '#shared/store/transaction-sync-store.js';
 import { UserStore } from '#shared/store/user-store.js';
 import { WebhookInbox } from '#shared/store/webhook-inbox.js';
 import { documentClient } from './aws-clients.js';
@@ -44,6 +45,8 @@ export interface ApiDeps {
   readonly members: StoreApi<MemberStore>;
   readonly jobs: StoreApi<JobStore>;
   readonly results: StoreApi<ResultStore>;
+  /** Where a member's transactions stand against MX, and the changes each sync made (the change feed). */
+  readonly transactionSync: Pick<TransactionSyncStore, 'state' | 'listChanges'>;
   readonly idempotency: StoreApi<IdempotencyStore>;
   /** MX's webhook deliveries, stored before the receiver answers. */
   readonly webhookInbox: StoreApi<WebhookInbox>;
@@ -86,6 +89,10 @@ const apiDepsOf = (stepFunctions: () => StepFunctionsDeps = () => NO_STEP_FUNCTI
         members: new MemberStore(doc, env[ENV.tableName]),
         jobs: new JobStore(doc, env[ENV.tableName]),
         results: new ResultStore(doc, env[ENV.tableName]),
+        // The API reads the sync state and the change feed; only the workflow writes results.
+        transactionSync: new TransactionSyncStore(doc, env[ENV.tableName], {
+          putResults: () => Promise.reject(new Error('the API writes no results')),
+        }),
         idempotency: new IdempotencyStore(doc, env[ENV.tableName]),
         webhookInbox: new WebhookInbox(doc, env[ENV.tableName]),
         webhookCredentials: () => {

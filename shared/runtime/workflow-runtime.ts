@@ -4,6 +4,7 @@ import type { WorkflowDeps } from '#shared/jobs/workflow-deps.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { MemberWebhookSignal } from '#shared/store/member-webhook-signal.js';
 import { ResultStore } from '#shared/store/result-store.js';
+import { TransactionSyncStore } from '#shared/store/transaction-sync-store.js';
 import { documentClient } from './aws-clients.js';
 import { parseEnvironment, TableEnvironment } from './environment.js';
 import { mxClientFromSecret } from './mx-from-secret.js';
@@ -13,6 +14,7 @@ interface Clients {
   readonly config: WorkflowConfig;
   readonly jobs: JobStore;
   readonly results: ResultStore;
+  readonly sync: TransactionSyncStore;
 }
 
 let clients: Clients | undefined;
@@ -23,7 +25,8 @@ function awsClients(): Clients {
     const config = readWorkflowConfig();
     const doc = documentClient();
     const results = new ResultStore(doc, config.tableName, { cleanupBudgetMs: config.resultsCleanupMs });
-    clients = { config, jobs: new JobStore(doc, config.tableName), results };
+    const sync = new TransactionSyncStore(doc, config.tableName, results);
+    clients = { config, jobs: new JobStore(doc, config.tableName), results, sync };
   }
   return clients;
 }
@@ -36,11 +39,12 @@ export type TasklessWorkflowDeps = Omit<WorkflowDeps, 'taskTokens'>;
  * on the step's first MX call only: the steps that call no MX may not read it.
  */
 export async function workflowDeps(): Promise<TasklessWorkflowDeps> {
-  const { config, jobs, results } = awsClients();
+  const { config, jobs, results, sync } = awsClients();
   return {
     mx: lazyWorkflowMx(() => mxClientFromSecret(config.mx)),
     jobs,
     results,
+    sync,
     schedule: config.schedule,
     fetchConcurrency: config.fetchConcurrency,
     challengeTimeoutSeconds: config.challengeTimeoutSeconds,

@@ -67,6 +67,22 @@ export const keys = {
     pk: `MEMBER#${memberGuid}`,
     skPrefix: `GENERATION#${kind ? `${RESULT_KINDS[kind]}#` : ''}`,
   }),
+  /** How far a member's transactions are synced from MX, and the number of its last committed sync. */
+  transactionSync: (memberGuid: string): TableKey => ({ pk: `MEMBER#${memberGuid}`, sk: 'SYNC#TRANSACTION' }),
+  /** A transaction stored PENDING: the next sync checks it at MX (posted, or replaced and gone). */
+  pendingTransaction: (memberGuid: string, accountGuid: string, guid: string): TableKey => ({
+    pk: `MEMBER#${memberGuid}`,
+    sk: `PENDING#${accountGuid}#${guid}`,
+  }),
+  pendingTransactions: (memberGuid: string) => ({ pk: `MEMBER#${memberGuid}`, skPrefix: 'PENDING#' }),
+  /** What one sync changed, row by row (upserts and removals), for the API's change feed. */
+  transactionChanges: (memberGuid: string, jobGuid: string) => ({ pk: `CHANGES#${memberGuid}#${jobGuid}` }),
+  /** The member's committed syncs in order: the change feed's entries, by commit number. */
+  changeFeedEntry: (memberGuid: string, seq: number): TableKey => ({
+    pk: `MEMBER#${memberGuid}`,
+    sk: `${CHANGE_FEED_PREFIX}${String(seq).padStart(10, '0')}`,
+  }),
+  changeFeed: (memberGuid: string) => ({ pk: `MEMBER#${memberGuid}`, skPrefix: CHANGE_FEED_PREFIX }),
   /** The active-jobs index's keys of a job that is running since `since`. */
   activeJob: (jobGuid: string, since: string) => ({ active_shard: activeShard(shardOf(jobGuid)), active_since: since }),
   /** Every partition of the active-jobs index. */
@@ -77,6 +93,8 @@ export const keys = {
   /** One MX webhook delivery in the inbox, by the SHA-256 of its body: a repeat lands on the same item. */
   webhookDelivery: (bodyHash: string): TableKey => ({ pk: `${WEBHOOK_PREFIX}${bodyHash}`, sk: 'WEBHOOK' }),
 };
+
+const CHANGE_FEED_PREFIX = 'CHANGEFEED#';
 
 /** What every inbox item's partition key starts with: the table stream's filter selects on it. */
 export const WEBHOOK_PREFIX = 'WEBHOOK#';

@@ -304,6 +304,11 @@ export class ResultStore {
     return count;
   }
 
+  /** The job whose generation of a kind reads see, if any (a sync writes its changes into it). */
+  async publishedGeneration(memberGuid: string, kind: ResultKind): Promise<string | undefined> {
+    return (await this.published(memberGuid, kind))?.job_guid;
+  }
+
   /** Strongly consistent: a job's success is seen by the very next read. */
   private async published(memberGuid: string, kind: ResultKind): Promise<PublishedGeneration | undefined> {
     const { Item } = await this.doc.send(
@@ -415,5 +420,15 @@ export async function deleteEveryResult(
   for (const kind of Object.keys(RESULT_KINDS) as ResultKind[]) {
     await deletePartition(doc, tableName, keys.resultsOfMember(memberGuid, kind).pk);
     await writeBatch(doc, tableName, [{ DeleteRequest: { Key: keys.publishedResults(memberGuid, kind) } }]);
+  }
+  // The transactions' sync: each sync's changes (named by the feed), the feed, the pending notes, the state.
+  const feed = await queryAll(doc, tableName, keys.changeFeed(memberGuid));
+  for (const entry of feed)
+    await deletePartition(doc, tableName, keys.transactionChanges(memberGuid, String(entry.job_guid)).pk);
+  const notes = [...feed, ...(await queryAll(doc, tableName, keys.pendingTransactions(memberGuid)))];
+  const keysToDelete = [...notes.map((item) => ({ pk: item.pk, sk: item.sk })), keys.transactionSync(memberGuid)];
+  for (let i = 0; i < keysToDelete.length; i += BATCH_SIZE) {
+    const batch = keysToDelete.slice(i, i + BATCH_SIZE).map((Key) => ({ DeleteRequest: { Key } }));
+    await writeBatch(doc, tableName, batch);
   }
 }

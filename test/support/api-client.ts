@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import type { JobView } from '#cli/api-client.js';
 import { type MxflowPathsClient, mxflowPathsClient } from '#cli/api-client.js';
@@ -7,6 +7,7 @@ import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.j
 import type { LocalMxflow } from '#local/local-mxflow.js';
 import type { components } from '#shared/api/generated/api-paths.js';
 import { TERMINAL_JOB_STATUSES } from '#shared/contract/workflow.js';
+import { keys } from '#shared/store/keys.js';
 import { readDelay } from './read-delay.js';
 
 /** An answer of the API: its status, headers and parsed JSON body (undefined when empty). */
@@ -206,17 +207,41 @@ export async function credentialsFor(
   }));
 }
 
-/** Every item of the stack's table, read with a Scan: to check what mxflow kept, and what it did not. */
-export async function storedItems(
+/** The stack's table, for what a test reads or sets up directly; destroyed after `use`. */
+async function withTable<T>(
   stack: Pick<LocalMxflow, 'endpoints' | 'tableName'>,
-): Promise<Record<string, unknown>[]> {
+  use: (doc: DynamoDBDocumentClient) => Promise<T>,
+): Promise<T> {
   const client = new DynamoDBClient({
     endpoint: stack.endpoints.dynamodb,
     region: LOCAL_AWS_REGION,
     credentials: LOCAL_AWS_CREDENTIALS,
   });
-  const doc = DynamoDBDocumentClient.from(client);
   try {
+    return await use(DynamoDBDocumentClient.from(client));
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Leaves the member as one copied before syncs existed (no sync state): its next aggregation
+ * copies its transactions whole again, as a new generation.
+ */
+export async function forgetTransactionSync(
+  stack: Pick<LocalMxflow, 'endpoints' | 'tableName'>,
+  memberGuid: string,
+): Promise<void> {
+  await withTable(stack, (doc) =>
+    doc.send(new DeleteCommand({ TableName: stack.tableName, Key: keys.transactionSync(memberGuid) })),
+  );
+}
+
+/** Every item of the stack's table, read with a Scan: to check what mxflow kept, and what it did not. */
+export async function storedItems(
+  stack: Pick<LocalMxflow, 'endpoints' | 'tableName'>,
+): Promise<Record<string, unknown>[]> {
+  return withTable(stack, async (doc) => {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -227,7 +252,5 @@ export async function storedItems(
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;
-  } finally {
-    client.destroy();
-  }
+  });
 }

@@ -75,7 +75,7 @@ export interface paths {
     put: operations["answerChallenges"];
   };
   "/users/{user_guid}/members/{member_guid}/transactions": {
-    /** Transactions, optionally of one account and between two dates */
+    /** Transactions, optionally of one account and between two dates; or, with updated_since_cursor, what changed since */
     get: operations["listTransactions"];
   };
   "/users/{user_guid}/members/{member_guid}/verify": {
@@ -145,7 +145,7 @@ export interface components {
     ErrorBody: {
       error: {
         /** @enum {string} */
-        code: "INVALID_PARAMETER" | "VALIDATION_FAILED" | "BODY_REQUIRED" | "INVALID_JSON" | "INVALID_CURSOR" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS" | "USER_DISABLED" | "MEMBER_EXISTS" | "MEMBER_LIMIT_REACHED" | "JOB_RUNNING" | "ALREADY_ANSWERED" | "CHALLENGE_EXPIRED" | "JOB_NOT_CHALLENGED" | "MEMBER_NEEDS_CREDENTIALS" | "MEMBER_OAUTH_DENIED" | "MEMBER_MFA_REJECTED" | "MEMBER_LOCKED" | "MEMBER_DISABLED" | "MEMBER_DISCONTINUED" | "MEMBER_CLOSED" | "MEMBER_CHALLENGED" | "MEMBER_BEING_AGGREGATED" | "MEMBER_NOT_AGGREGATABLE" | "MEMBER_PENDING_OAUTH" | "MEMBER_NOT_STARTABLE" | "MX_BAD_REQUEST" | "MX_NOT_ALLOWED" | "MX_CONFLICT" | "MX_UNPROCESSABLE" | "MX_UNAVAILABLE" | "MX_ACCESS_DENIED" | "MX_FORBIDDEN" | "MX_IP_NOT_ALLOWED" | "MX_FEATURE_NOT_ENABLED" | "MX_RATE_LIMITED" | "MX_TIMEOUT" | "UNAUTHORIZED" | "INTERNAL_ERROR" | "STORE_BUSY" | "METHOD_NOT_ALLOWED" | "ACCESS_DENIED" | "THROTTLED" | "BAD_GATEWAY" | "GATEWAY_ERROR";
+        code: "INVALID_PARAMETER" | "VALIDATION_FAILED" | "BODY_REQUIRED" | "INVALID_JSON" | "INVALID_CURSOR" | "SYNC_CURSOR_EXPIRED" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS" | "USER_DISABLED" | "MEMBER_EXISTS" | "MEMBER_LIMIT_REACHED" | "JOB_RUNNING" | "ALREADY_ANSWERED" | "CHALLENGE_EXPIRED" | "JOB_NOT_CHALLENGED" | "MEMBER_NEEDS_CREDENTIALS" | "MEMBER_OAUTH_DENIED" | "MEMBER_MFA_REJECTED" | "MEMBER_LOCKED" | "MEMBER_DISABLED" | "MEMBER_DISCONTINUED" | "MEMBER_CLOSED" | "MEMBER_CHALLENGED" | "MEMBER_BEING_AGGREGATED" | "MEMBER_NOT_AGGREGATABLE" | "MEMBER_PENDING_OAUTH" | "MEMBER_NOT_STARTABLE" | "MX_BAD_REQUEST" | "MX_NOT_ALLOWED" | "MX_CONFLICT" | "MX_UNPROCESSABLE" | "MX_UNAVAILABLE" | "MX_ACCESS_DENIED" | "MX_FORBIDDEN" | "MX_IP_NOT_ALLOWED" | "MX_FEATURE_NOT_ENABLED" | "MX_RATE_LIMITED" | "MX_TIMEOUT" | "UNAUTHORIZED" | "INTERNAL_ERROR" | "STORE_BUSY" | "METHOD_NOT_ALLOWED" | "ACCESS_DENIED" | "THROTTLED" | "BAD_GATEWAY" | "GATEWAY_ERROR";
         field?: string;
         message: string;
       };
@@ -651,6 +651,12 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      /** @description Gone */
+      410: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       500: components["responses"]["InternalError"];
       502: components["responses"]["BadGateway"];
       503: components["responses"]["ServiceUnavailable"];
@@ -681,6 +687,12 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      /** @description Gone */
+      410: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       500: components["responses"]["InternalError"];
       502: components["responses"]["BadGateway"];
       503: components["responses"]["ServiceUnavailable"];
@@ -711,6 +723,12 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      /** @description Gone */
+      410: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       500: components["responses"]["InternalError"];
       502: components["responses"]["BadGateway"];
       503: components["responses"]["ServiceUnavailable"];
@@ -904,7 +922,7 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
-  /** Transactions, optionally of one account and between two dates */
+  /** Transactions, optionally of one account and between two dates; or, with updated_since_cursor, what changed since */
   listTransactions: {
     parameters: {
       query?: {
@@ -913,6 +931,7 @@ export interface operations {
         account_guid?: string;
         from_date?: string;
         to_date?: string;
+        updated_since_cursor?: string;
       };
       path: {
         user_guid: string;
@@ -924,7 +943,9 @@ export interface operations {
       200: {
         content: {
           "application/json": {
+            has_more?: boolean;
             pagination: components["schemas"]["Pagination"];
+            sync_cursor?: string | null;
             transactions: components["schemas"]["MxRecord"][];
           };
         };
@@ -932,6 +953,12 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      /** @description Gone */
+      410: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       500: components["responses"]["InternalError"];
       502: components["responses"]["BadGateway"];
       503: components["responses"]["ServiceUnavailable"];

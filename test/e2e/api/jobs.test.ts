@@ -194,7 +194,7 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     expect((await h.stack.results.listResults(member, 'accounts')).items).toHaveLength(3);
     expect((await h.stack.results.listResults(member, 'transactions')).items).toEqual([]);
     const listed = await api.typed.GET('/users/{user_guid}/members/{member_guid}/transactions', ofMember(path));
-    expect(expectOk(listed)).toEqual({ transactions: [], pagination: { next_cursor: null } });
+    expect(expectOk(listed)).toEqual({ transactions: [], pagination: { next_cursor: null }, sync_cursor: null });
   });
 
   it('follows (observe) the aggregation MX started for a member created outside the API, to SUCCEEDED with results stored', async () => {

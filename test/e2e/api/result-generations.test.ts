@@ -8,6 +8,7 @@ import {
   ended,
   everyPage,
   expectOk,
+  forgetTransactionSync,
   storedItems,
   waitForJob,
 } from '#test/support/api-client.js';
@@ -83,10 +84,11 @@ describe('result generations', () => {
     expect(accounts).toHaveLength(3);
   });
 
-  it('serves only what the latest aggregation returned: rows MX no longer returns are gone', async () => {
+  it('serves only what a full copy returned: rows MX no longer returns are gone', async () => {
     const { member, path } = await aggregatedMember();
     const before = await listedTransactions(path, 1000);
     h.stack.simulator?.configure({ transactionsPerAccount: 20 });
+    await forgetTransactionSync(h.stack, member);
     try {
       const second = await aggregate(path);
 
@@ -99,6 +101,22 @@ describe('result generations', () => {
     } finally {
       h.stack.simulator?.configure({ transactionsPerAccount: 50 });
     }
+  });
+
+  it('syncs a later aggregation into the published transactions and replaces the accounts with its own', async () => {
+    const { member, path, job } = await aggregatedMember();
+
+    const second = await aggregate(path);
+
+    expect(second).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3 } });
+    // Only the day's overlap comes again (MX's changes since the day before the first copy).
+    expect(second.counts?.transactions).toBeLessThan(15);
+    expect(await listedTransactions(path, 1000)).toHaveLength(150);
+    const rows = await resultRowsOf(member);
+    const generations = (kind: string) =>
+      new Set(rows.filter((row) => String(row.pk).includes(`#${kind}#`)).map((row) => row.job_guid));
+    expect(generations('TRANSACTION')).toEqual(new Set([job.guid]));
+    expect(generations('ACCOUNT')).toEqual(new Set([second.guid]));
   });
 
   it("walks every account's transactions with one cursor, without losing or repeating one", async () => {

@@ -176,7 +176,11 @@ describe('GET …/transactions', () => {
   it('answers no transactions for a date range without any', async () => {
     const found = await list('transactions', shared, { from_date: '1999-01-01', to_date: '1999-12-31' });
 
-    expect(expectOk(found)).toEqual({ transactions: [], pagination: { next_cursor: null } });
+    expect(expectOk(found)).toEqual({
+      transactions: [],
+      pagination: { next_cursor: null },
+      sync_cursor: expect.any(String),
+    });
   });
 
   it.each([
@@ -266,9 +270,15 @@ describe('GET …/accounts, …/account_numbers, …/account_owners', () => {
     });
     const idleMember = { user_guid: user, member_guid: expectOk(idle, 201).member.guid };
 
-    for (const kind of ['accounts', 'account_numbers', 'account_owners', 'transactions'] as const) {
+    for (const kind of ['accounts', 'account_numbers', 'account_owners'] as const) {
       expect(expectOk(await list(kind, idleMember))).toEqual({ [kind]: [], pagination: { next_cursor: null } });
     }
+    // Nothing copied yet: no position in the change feed either.
+    expect(expectOk(await list('transactions', idleMember))).toEqual({
+      transactions: [],
+      pagination: { next_cursor: null },
+      sync_cursor: null,
+    });
   });
 
   it.each(['accounts', 'account_numbers', 'account_owners'])(

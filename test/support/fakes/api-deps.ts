@@ -72,6 +72,11 @@ export function fakeApiDeps(
     members: new InMemoryMemberStore(seed.members),
     jobs: new InMemoryJobStore(),
     results: new InMemoryResultStore(),
+    // No member here was synced: the change feed has no position yet.
+    transactionSync: {
+      state: async () => undefined,
+      listChanges: async (_member, from) => ({ changes: [], next: from, more: false }),
+    },
     idempotency: new InMemoryIdempotencyStore(),
     webhookInbox: new InMemoryWebhookInbox(),
     webhookCredentials: async () => WEBHOOK_CREDENTIALS,

@@ -84,20 +84,33 @@ export class FakeMx implements WorkflowMx {
     return structuredClone(this.member);
   }
 
-  listMemberAccounts(): AsyncGenerator<MxPage<AccountResponse>> {
-    return this.pages('listMemberAccounts', this.accounts);
+  listMemberAccounts(_userGuid: string, _memberGuid: string, fromPage = 1): AsyncGenerator<MxPage<AccountResponse>> {
+    return this.pages('listMemberAccounts', this.accounts, fromPage);
   }
 
-  listAccountNumbersByMember(): AsyncGenerator<MxPage<AccountNumberResponse>> {
-    return this.pages('listAccountNumbersByMember', this.accountNumbers);
+  listAccountNumbersByMember(
+    _userGuid: string,
+    _memberGuid: string,
+    fromPage = 1,
+  ): AsyncGenerator<MxPage<AccountNumberResponse>> {
+    return this.pages('listAccountNumbersByMember', this.accountNumbers, fromPage);
   }
 
-  listAccountOwnersByMember(): AsyncGenerator<MxPage<AccountOwnerResponse>> {
-    return this.pages('listAccountOwnersByMember', this.accountOwners);
+  listAccountOwnersByMember(
+    _userGuid: string,
+    _memberGuid: string,
+    fromPage = 1,
+  ): AsyncGenerator<MxPage<AccountOwnerResponse>> {
+    return this.pages('listAccountOwnersByMember', this.accountOwners, fromPage);
   }
 
-  listTransactionsByAccount(_userGuid: string, accountGuid: string): AsyncGenerator<MxPage<TransactionResponse>> {
-    return this.pages('listTransactionsByAccount', this.transactionsByAccount[accountGuid] ?? []);
+  listTransactionsByAccount(
+    _userGuid: string,
+    accountGuid: string,
+    _range: object = {},
+    fromPage = 1,
+  ): AsyncGenerator<MxPage<TransactionResponse>> {
+    return this.pages('listTransactionsByAccount', this.transactionsByAccount[accountGuid] ?? [], fromPage);
   }
 
   private call(operation: Operation): void {
@@ -106,10 +119,11 @@ export class FakeMx implements WorkflowMx {
     if (error !== undefined) throw error;
   }
 
-  private async *pages<T>(operation: Operation, items: readonly T[]): AsyncGenerator<MxPage<T>> {
+  /** MX's pages from `fromPage` on, as the client's resumed lists ask for them. */
+  private async *pages<T>(operation: Operation, items: readonly T[], fromPage: number): AsyncGenerator<MxPage<T>> {
     this.call(operation);
     const totalPages = Math.max(1, Math.ceil(items.length / this.pageSize));
-    for (let page = 1; page <= totalPages; page += 1) {
+    for (let page = fromPage; page <= totalPages; page += 1) {
       const slice = items.slice((page - 1) * this.pageSize, page * this.pageSize);
       yield { items: structuredClone(slice), page, totalPages, totalEntries: items.length };
     }

@@ -54,6 +54,10 @@ export class InMemoryResultStore implements Pick<ResultStore, keyof ResultStore>
       .flatMap(([, rows]) => [...rows.values()]);
   }
 
+  async publishedGeneration(memberGuid: string, kind: ResultKind): Promise<string | undefined> {
+    return this.publishedJob(memberGuid, kind);
+  }
+
   /** The job whose rows of a kind reads see, if any. */
   publishedJob(memberGuid: string, kind: ResultKind): string | undefined {
     return this.published.get(`${memberGuid}/${kind}`);

@@ -125,6 +125,8 @@ describe('MX simulator conformance to MX’s official OpenAPI description', () =
       await settleAnswering(user, m);
       await client.startJob('identify', user, m);
       await settleAnswering(user, m);
+      await client.startJob('history', user, m);
+      await settleAnswering(user, m);
       await client.startJob('aggregate', user, m, { includeTransactions: true });
       await settleAnswering(user, m);
       await client.updateMember(user, m, { metadata: '{"updated":true}' });

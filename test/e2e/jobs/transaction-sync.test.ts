@@ -1,0 +1,208 @@
+// Keeping a member's transactions current: the first aggregation copies them whole, later ones
+// sync MX's changes; the fintech reads the list once, then the changes since its sync_cursor.
+import type { AccountResponse, TransactionResponse } from 'mx-platform-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView } from '#cli/api-client.js';
+import type { paths } from '#shared/api/generated/api-paths.js';
+import type { MxPage } from '#shared/mx/index.js';
+import {
+  type ApiClient,
+  apiClient,
+  createUser,
+  credentialsFor,
+  ended,
+  everyPage,
+  expectError,
+  expectOk,
+  waitForJob,
+} from '#test/support/api-client.js';
+import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+
+type TransactionsQuery = NonNullable<
+  paths['/users/{user_guid}/members/{member_guid}/transactions']['get']['parameters']['query']
+>;
+type Row = Record<string, unknown> & { guid: string; account_guid: string };
+
+const DAY_MS = 86_400_000;
+const PER_ACCOUNT = 60;
+const DAILY = 4;
+
+let h: WorkflowHarness;
+let api: ApiClient;
+
+beforeAll(async () => {
+  h = await startWorkflowHarness({
+    simulator: {
+      seed: 'transaction-sync',
+      jobDurationMs: 60_000,
+      transactionsPerAccount: PER_ACCOUNT,
+      historyDays: 30,
+      dailyTransactionsPerAccount: DAILY,
+    },
+    environment: API_TEST_POLLING,
+  });
+  api = apiClient(h.stack.endpoints.api);
+});
+afterAll(async () => h?.stop());
+
+async function newMember(): Promise<{ user_guid: string; member_guid: string }> {
+  const user = await createUser(api);
+  const created = await api.typed.POST('/users/{user_guid}/members', {
+    params: { path: { user_guid: user } },
+    body: {
+      member: {
+        institution_code: 'mxbank',
+        credentials: await credentialsFor(api, 'password'),
+        skip_aggregation: true,
+      },
+    },
+  });
+  return { user_guid: user, member_guid: expectOk(created, 201).member.guid };
+}
+
+async function aggregate(of: { user_guid: string; member_guid: string }): Promise<JobView> {
+  const started = expectOk(
+    await api.typed.POST('/users/{user_guid}/members/{member_guid}/aggregate', { params: { path: of }, body: {} }),
+    202,
+  );
+  const done = await waitForJob(api, started.job, ended, 30_000);
+  expect(done.status, JSON.stringify(done.error)).toBe('SUCCEEDED');
+  return done;
+}
+
+const transactionsPage = (of: { user_guid: string; member_guid: string }, query: TransactionsQuery) =>
+  api.typed.GET('/users/{user_guid}/members/{member_guid}/transactions', { params: { path: of, query } });
+
+/** The whole list, and the sync_cursor its first page gave. */
+async function everyTransaction(of: { user_guid: string; member_guid: string }) {
+  const pages = await everyPage((next) => transactionsPage(of, { limit: 1000, ...next }));
+  return { rows: pages.flatMap((page) => page.transactions) as Row[], syncCursor: pages[0]?.sync_cursor ?? null };
+}
+
+/** Every change since a cursor, asking again while has_more; and the cursor after them. */
+async function changesSince(of: { user_guid: string; member_guid: string }, cursor: string) {
+  const changes: Row[] = [];
+  let at = cursor;
+  for (let reads = 0; reads < 50; reads += 1) {
+    const page = expectOk(await transactionsPage(of, { updated_since_cursor: at, limit: 100 }));
+    changes.push(...(page.transactions as Row[]));
+    at = String(page.sync_cursor);
+    if (!page.has_more) return { changes, cursor: at };
+  }
+  throw new Error('the changes never ended');
+}
+
+async function all<T>(pages: AsyncIterable<MxPage<T>>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const page of pages) items.push(...page.items);
+  return items;
+}
+
+/** What MX holds now: the member's open accounts, and every transaction of theirs. */
+async function mxTruth(of: { user_guid: string; member_guid: string }) {
+  const accounts = await all<AccountResponse>(h.mx.listMemberAccounts(of.user_guid, of.member_guid));
+  const transactions: TransactionResponse[] = [];
+  for (const account of accounts) {
+    const range = { fromDate: '2000-01-01', toDate: '2099-12-31' };
+    transactions.push(...(await all(h.mx.listTransactionsByAccount(of.user_guid, String(account.guid), range))));
+  }
+  return { accounts, transactions };
+}
+
+/** A day of MX time passes; the member's background aggregation runs and ends. */
+async function nextDay(of: { user_guid: string; member_guid: string }): Promise<void> {
+  h.stack.simulator?.advanceTime(DAY_MS + 60_000);
+  for (let reads = 0; reads < 500; reads += 1) {
+    const status = await h.mx.readMemberStatus(of.user_guid, of.member_guid);
+    if (!status.is_being_aggregated) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the background aggregation never ended');
+}
+
+describe('keeping transactions current', () => {
+  it('syncs only what MX changed after the first copy: pending ones posted, replaced ones removed, a closed account kept as closed; the stored data is MX’s, field by field', async () => {
+    const member = await newMember();
+    const first = await aggregate(member);
+    const before = await everyTransaction(member);
+    const accounts = expectOk(
+      await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', { params: { path: member } }),
+    ).accounts;
+    const closing = String(accounts[2]?.guid);
+    h.stack.simulator?.closeAccount(member.member_guid, closing);
+
+    await nextDay(member);
+    const sync = await aggregate(member);
+    const after = await everyTransaction(member);
+    const truth = await mxTruth(member);
+
+    // The first aggregation copied everything; the sync wrote only the day's changes.
+    expect(first.counts?.transactions).toBe(accounts.length * PER_ACCOUNT);
+    const changed = Number(sync.counts?.transactions);
+    expect(changed).toBeGreaterThan(0);
+    expect(changed).toBeLessThanOrEqual(2 * (accounts.length - 1) * (DAILY + PER_ACCOUNT / 30));
+    expect(sync.counts?.transactions_removed).toBeGreaterThan(0);
+    expect(sync.counts?.accounts_closed).toBe(1);
+    // Stored: every open account's transactions exactly as MX has them, no pending record MX replaced.
+    const open = after.rows.filter((row) => row.account_guid !== closing);
+    expect(open.map((row) => row.guid).sort()).toEqual(truth.transactions.map((t) => String(t.guid)).sort());
+    const byGuid = new Map(open.map((row) => [row.guid, row]));
+    for (const t of truth.transactions) {
+      const stored = byGuid.get(String(t.guid));
+      for (const [field, value] of Object.entries(t)) expect(stored?.[field], `${t.guid}.${field}`).toEqual(value);
+    }
+    // The closed account is still there, marked closed, with the transactions it had.
+    const afterAccounts = expectOk(
+      await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', { params: { path: member } }),
+    ).accounts;
+    expect(afterAccounts.find((a) => a.guid === closing)).toMatchObject({ is_closed: true });
+    expect(afterAccounts.filter((a) => a.is_closed !== true)).toHaveLength(truth.accounts.length);
+    expect(after.rows.filter((row) => row.account_guid === closing)).toHaveLength(PER_ACCOUNT);
+  });
+
+  it('gives the fintech the changes since its sync_cursor: applied to its copy, they make the list as it is now', async () => {
+    const member = await newMember();
+    await aggregate(member);
+    const copy = await everyTransaction(member);
+    expect(copy.syncCursor).toEqual(expect.any(String));
+
+    await nextDay(member);
+    await aggregate(member);
+    const { changes, cursor } = await changesSince(member, String(copy.syncCursor));
+    const now = await everyTransaction(member);
+
+    const mine = new Map(copy.rows.map((row) => [row.guid, row]));
+    for (const change of changes) {
+      if (change.removed === true) mine.delete(change.guid);
+      else mine.set(change.guid, change);
+    }
+    const strip = ({ job_guid: _j, stored_at: _s, removed: _r, ...row }: Row) => row;
+    const sorted = (rows: Iterable<Row>) => [...rows].map(strip).sort((a, b) => a.guid.localeCompare(b.guid));
+    expect(changes.some((c) => c.removed === true)).toBe(true);
+    expect(sorted(mine.values())).toEqual(sorted(now.rows));
+    // Nothing changed since: the same cursor comes back with no changes.
+    expect(await changesSince(member, cursor)).toEqual({ changes: [], cursor });
+  });
+
+  it('refuses a cursor of another member, or one that is not a cursor, naming updated_since_cursor', async () => {
+    const one = await newMember();
+    const other = await newMember();
+    await aggregate(one);
+    await aggregate(other);
+    const { syncCursor } = await everyTransaction(one);
+
+    const foreign = await api.get(
+      `/users/${other.user_guid}/members/${other.member_guid}/transactions?updated_since_cursor=${syncCursor}`,
+    );
+    const garbage = await api.get(
+      `/users/${one.user_guid}/members/${one.member_guid}/transactions?updated_since_cursor=not-a-cursor`,
+    );
+    const mixed = await api.get(
+      `/users/${one.user_guid}/members/${one.member_guid}/transactions?updated_since_cursor=${syncCursor}&from_date=2026-01-01`,
+    );
+
+    expectError(foreign, 400, 'INVALID_CURSOR', 'updated_since_cursor');
+    expectError(garbage, 400, 'INVALID_CURSOR', 'updated_since_cursor');
+    expectError(mixed, 400, 'INVALID_PARAMETER', 'from_date');
+  });
+});
