@@ -91,7 +91,8 @@ export class MxflowStack extends Stack {
       table: this.data.table,
       mxSecret: this.mxSecret.secret,
       mxEnvironment,
-      stateMachines: Object.values(this.workflows.stateMachines),
+      stateMachines: this.workflows.stateMachines,
+      lockSeconds: jobTimeLimits(timeBudget).lockSeconds,
       logRetention,
       ...mxEgress,
     });

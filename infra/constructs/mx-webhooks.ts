@@ -6,7 +6,13 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ENV, PROCESS_MX_WEBHOOKS_FUNCTION } from '#shared/contract/workflow.js';
+import {
+  ENV,
+  JOB_TYPES,
+  type JobType,
+  PROCESS_MX_WEBHOOKS_FUNCTION,
+  STATE_MACHINE_ARN_ENV,
+} from '#shared/contract/workflow.js';
 import { INBOX_STREAM_FILTER } from '#shared/webhooks/inbox-stream.js';
 import { deadLetterQueue } from './dead-letter-queue.js';
 import type { MxEgressPlacement } from './mx-egress.js';
@@ -19,7 +25,9 @@ export interface MxWebhooksProps {
   readonly mxSecret: ISecret;
   /** MX_BASE_URL, MX_DIALECT: shared with the other functions that call MX. */
   readonly mxEnvironment: Record<string, string>;
-  readonly stateMachines: readonly IStateMachine[];
+  readonly stateMachines: Readonly<Record<JobType, IStateMachine>>;
+  /** How long a member stays locked if a job it starts dies without freeing it. */
+  readonly lockSeconds: number;
   readonly logRetention: logs.RetentionDays;
   readonly mxEgress?: MxEgressPlacement;
 }
@@ -53,19 +61,24 @@ export class MxWebhooks extends Construct {
         [ENV.tableName]: props.table.tableName,
         [ENV.mxSecretId]: props.mxSecret.secretArn,
         ...props.mxEnvironment,
+        ...Object.fromEntries(JOB_TYPES.map((t) => [STATE_MACHINE_ARN_ENV[t], props.stateMachines[t].stateMachineArn])),
+        [ENV.jobLockSeconds]: String(props.lockSeconds),
       },
       logRetention: props.logRetention,
       ...(props.mxEgress ? { mxEgress: props.mxEgress } : {}),
     });
     props.table.grantReadWriteData(this.processor);
     props.mxSecret.grantRead(this.processor);
-    // It wakes a job parked in AwaitMemberWebhook with the token the job left on its member.
+    // It wakes a job parked in AwaitMemberWebhook with the token the job left on its member, and
+    // starts the aggregation that syncs a member MX refreshed in the background.
+    const machines = Object.values(props.stateMachines);
     this.processor.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['states:SendTaskSuccess'],
-        resources: props.stateMachines.map((machine) => machine.stateMachineArn),
+        resources: machines.map((machine) => machine.stateMachineArn),
       }),
     );
+    for (const machine of machines) machine.grantStartExecution(this.processor);
 
     this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'the webhook processor');
     this.processor.addEventSource(

@@ -13,6 +13,11 @@ export interface WebhookProcessingDeps {
   readonly jobs: Pick<JobStore, 'listJobs'>;
   readonly taskTokens: Pick<TaskTokens, 'succeed'>;
   mx(): Promise<Pick<MxClient, 'readMemberStatus'>>;
+  /**
+   * Starts a job that follows MX's finished background aggregation (observe: MX is asked for
+   * nothing new) and syncs its data; answers false when a job of the member got there first.
+   */
+  startBackgroundSync(member: { userGuid: string; memberGuid: string; isOauth: boolean }): Promise<boolean>;
   now(): Date;
 }
 
@@ -26,6 +31,7 @@ export type WebhookOutcome =
   | 'JOB_NOTED'
   | 'MEMBER_STATUS_READ'
   | 'MEMBER_UNCHANGED'
+  | 'BACKGROUND_SYNC_STARTED'
   | 'MEMBER_READ_DEFERRED'
   | 'MEMBER_GONE_AT_MX';
 
@@ -55,9 +61,15 @@ export async function processMxWebhook(deps: WebhookProcessingDeps, webhook: MxW
     const connectionStatus = status.connection_status ?? null;
     const { items } = await deps.jobs.listJobs(memberGuid, { limit: 1 });
     // The same status again is no change (and no event): a background run that ended as the job did.
-    if (connectionStatus === memberConnectionStatus(member, items[0])) return 'MEMBER_UNCHANGED';
-    await deps.members.recordConnectionStatus(userGuid, memberGuid, { connectionStatus, readAt });
-    return 'MEMBER_STATUS_READ';
+    const changed = connectionStatus !== memberConnectionStatus(member, items[0]);
+    if (changed) await deps.members.recordConnectionStatus(userGuid, memberGuid, { connectionStatus, readAt });
+    // MX refreshed the member by itself: its new data is synced now. Not when the run did not
+    // connect: the member then waits for its end user, as its status (and its event) says.
+    if (isBackgroundAggregation(webhook) && connectionStatus === 'CONNECTED') {
+      const started = await deps.startBackgroundSync({ userGuid, memberGuid, isOauth: member.is_oauth === true });
+      if (started) return 'BACKGROUND_SYNC_STARTED';
+    }
+    return changed ? 'MEMBER_STATUS_READ' : 'MEMBER_UNCHANGED';
   } catch (error) {
     // Deleted at MX (a MEMBER deleted webhook): nothing to read; mxflow's own record is the API's to delete.
     if (isMxError(error) && error.code === 'MX_NOT_FOUND') return 'MEMBER_GONE_AT_MX';
@@ -67,3 +79,10 @@ export async function processMxWebhook(deps: WebhookProcessingDeps, webhook: MxW
     throw error;
   }
 }
+
+/** MX's own daily refresh of the member ended: an AGGREGATION member_data_updated with is_background. */
+const isBackgroundAggregation = (webhook: MxWebhook): boolean =>
+  webhook.type === 'AGGREGATION' &&
+  webhook.action === 'member_data_updated' &&
+  'is_background' in webhook &&
+  webhook.is_background === true;

@@ -184,6 +184,43 @@ describe('keeping transactions current', () => {
     expect(await changesSince(member, cursor)).toEqual({ changes: [], cursor });
   });
 
+  it('after 30 days of background refreshes, each synced, holds exactly what MX holds: no duplicate, no stale open account', async () => {
+    const member = await newMember();
+    await aggregate(member);
+    const accounts = expectOk(
+      await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', { params: { path: member } }),
+    ).accounts;
+    const closing = String(accounts[1]?.guid);
+
+    for (let day = 1; day <= 30; day += 1) {
+      if (day === 12) h.stack.simulator?.closeAccount(member.member_guid, closing);
+      await nextDay(member);
+      await aggregate(member);
+    }
+    const stored = await everyTransaction(member);
+    const truth = await mxTruth(member);
+    const storedAccounts = expectOk(
+      await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', { params: { path: member } }),
+    ).accounts;
+
+    const guids = stored.rows.map((row) => row.guid);
+    expect(new Set(guids).size).toBe(guids.length);
+    const open = stored.rows.filter((row) => row.account_guid !== closing);
+    expect(open.map((row) => row.guid).sort()).toEqual(truth.transactions.map((t) => String(t.guid)).sort());
+    const byGuid = new Map(open.map((row) => [row.guid, row]));
+    for (const t of truth.transactions) {
+      const row = byGuid.get(String(t.guid));
+      for (const [field, value] of Object.entries(t)) expect(row?.[field], `${t.guid}.${field}`).toEqual(value);
+    }
+    expect(truth.transactions.length).toBeGreaterThan((accounts.length - 1) * (PER_ACCOUNT + 29 * DAILY));
+    expect(
+      storedAccounts
+        .filter((a) => a.is_closed !== true)
+        .map((a) => a.guid)
+        .sort(),
+    ).toEqual(truth.accounts.map((a) => String(a.guid)).sort());
+  }, 120_000);
+
   it('refuses a cursor of another member, or one that is not a cursor, naming updated_since_cursor', async () => {
     const one = await newMember();
     const other = await newMember();

@@ -25,6 +25,7 @@ function fakeDeps(options: { lock?: WebhookNoted; mxStatus?: () => Promise<{ con
   const noted: string[] = [];
   const tokensTaken: string[] = [];
   const jobs = new InMemoryJobStore();
+  const syncsStarted: string[] = [];
   const mx = scriptedMx(
     { readMemberStatus: options.mxStatus ?? (async () => ({ connection_status: 'DENIED' })) } as never,
     mxCalls,
@@ -43,9 +44,13 @@ function fakeDeps(options: { lock?: WebhookNoted; mxStatus?: () => Promise<{ con
     jobs,
     taskTokens,
     mx: async () => mx,
+    startBackgroundSync: async ({ memberGuid }) => {
+      syncsStarted.push(memberGuid);
+      return true;
+    },
     now: () => NOW,
   };
-  return { deps, members, taskTokens, mxCalls, noted, tokensTaken, jobs };
+  return { deps, members, taskTokens, mxCalls, noted, tokensTaken, jobs, syncsStarted };
 }
 
 describe('processMxWebhook', () => {
@@ -108,6 +113,41 @@ describe('processMxWebhook', () => {
       connection_status: 'DENIED',
       connection_status_at: NOW.toISOString(),
     });
+  });
+
+  it("starts a sync of the member's data when MX's background aggregation connected", async () => {
+    const { deps, syncsStarted, mxCalls } = fakeDeps({ mxStatus: async () => ({ connection_status: 'CONNECTED' }) });
+    const background = {
+      type: 'AGGREGATION',
+      action: 'member_data_updated',
+      member_guid: 'MBR-1',
+      user_guid: 'USR-1',
+      is_background: true,
+    } as const;
+
+    const outcome = await processMxWebhook(deps, background);
+    const manual = await processMxWebhook(deps, { ...background, is_background: false });
+
+    expect(outcome).toBe('BACKGROUND_SYNC_STARTED');
+    expect(manual).toBe('MEMBER_UNCHANGED');
+    expect(syncsStarted).toEqual(['MBR-1']);
+    expect(mxCalls).toEqual(['readMemberStatus', 'readMemberStatus']);
+  });
+
+  it('starts no sync when the background aggregation did not connect: the member waits for its end user', async () => {
+    const { deps, syncsStarted, members } = fakeDeps({ mxStatus: async () => ({ connection_status: 'CHALLENGED' }) });
+
+    const outcome = await processMxWebhook(deps, {
+      type: 'AGGREGATION',
+      action: 'member_data_updated',
+      member_guid: 'MBR-1',
+      user_guid: 'USR-1',
+      is_background: true,
+    });
+
+    expect(outcome).toBe('MEMBER_STATUS_READ');
+    expect(syncsStarted).toEqual([]);
+    expect(await members.getMember('USR-1', 'MBR-1')).toMatchObject({ connection_status: 'CHALLENGED' });
   });
 
   it('finds the member of a MEMBER webhook under its `member` field', async () => {
