@@ -149,13 +149,8 @@ export class MxflowApiClient {
 
   async startJob(type: JobType, userGuid: string, memberGuid: string, options: Schemas['StartJobBody'] = {}) {
     const init = { params: { path: { user_guid: userGuid, member_guid: memberGuid } }, body: options };
-    const answer =
-      type === 'aggregate'
-        ? await this.client.POST('/users/{user_guid}/members/{member_guid}/aggregate', init)
-        : type === 'verify'
-          ? await this.client.POST('/users/{user_guid}/members/{member_guid}/verify', init)
-          : await this.client.POST('/users/{user_guid}/members/{member_guid}/identify', init);
-    return answered(answer);
+    // Every job type's start route has the same parameters, body and answer.
+    return answered(await this.client.POST(`/users/{user_guid}/members/{member_guid}/${type}`, init));
   }
 
   async listJobs(userGuid: string, memberGuid: string, limit: number) {

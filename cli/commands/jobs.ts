@@ -8,6 +8,7 @@ import { jobProgress } from '#cli/progress.js';
 import { challengeAnswerer, describeChallenge } from '#cli/prompt-challenges.js';
 import { isLocalUrl, regionOf } from '#cli/sigv4.js';
 import { counted } from '#shared/api/wording.js';
+import { JOB_TYPES } from '#shared/contract/workflow.js';
 import type { CommandRunner } from './runner.js';
 
 interface Ref {
@@ -178,7 +179,7 @@ export function jobsCommand(program: Command, run: CommandRunner): void {
     jobs
       .command('start')
       .description('start a job on a member, or attach to the one of this type already running')
-      .addArgument(new Argument('<type>', 'the job').choices(['verify', 'identify', 'aggregate']))
+      .addArgument(new Argument('<type>', 'the job').choices(JOB_TYPES))
       .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
       .requiredOption('--member <guid>', 'the member (MBR-…)', memberGuid)
       .option('--observe', 'follow the job MX (or the Connect widget) already started instead of starting one')

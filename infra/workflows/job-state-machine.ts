@@ -38,7 +38,12 @@ export function jobWorkflowSettings(budget: JobTimeBudget): JobWorkflowSettings 
 }
 
 /** Whether a job type's waits can be cut short by MX's webhooks: MX sends none when an identification ends. */
-export const WEBHOOK_ENDS_JOB: Readonly<Record<JobType, boolean>> = { aggregate: true, verify: true, identify: false };
+export const WEBHOOK_ENDS_JOB: Readonly<Record<JobType, boolean>> = {
+  aggregate: true,
+  verify: true,
+  identify: false,
+  history: true,
+};
 
 export const DEFAULT_JOB_WORKFLOW_SETTINGS: JobWorkflowSettings = jobWorkflowSettings(DEFAULT_JOB_TIME_BUDGET);
 

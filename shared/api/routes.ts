@@ -1,3 +1,4 @@
+import type { JobType } from '#shared/contract/workflow.js';
 import * as z from '#shared/runtime/zod.js';
 import { MxWebhook } from '#shared/webhooks/mx-webhook.js';
 import {
@@ -106,13 +107,21 @@ const list = (key: string, item: z.ZodMiniType = MxRecord) =>
   z.object({ [key]: z.array(item), pagination: Pagination });
 const MEMBER_PATH = '/users/{user_guid}/members/{member_guid}';
 
-const jobStartRoute = <const T extends 'aggregate' | 'verify' | 'identify'>(type: T) =>
+/** What each job start route starts, in its summary. */
+const JOB_NAMES = {
+  aggregate: 'an aggregation',
+  verify: 'a verification',
+  identify: 'an identification',
+  history: "an extended-history (MX's extend_history: up to 24 months of transactions)",
+} as const;
+
+const jobStartRoute = <const T extends JobType>(type: T) =>
   defineRoute({
     method: 'POST',
     path: `${MEMBER_PATH}/${type}`,
     function: 'jobs',
     operationId: `${type}Member` as const,
-    summary: `Start ${type === 'aggregate' ? 'an aggregation' : type === 'verify' ? 'a verification' : 'an identification'} job on the member (or follow one with observe)`,
+    summary: `Start ${JOB_NAMES[type]} job on the member (or follow one with observe)`,
     params: memberParams,
     body: StartJobBody,
     idempotent: true,
@@ -244,6 +253,7 @@ export const API_ROUTES = [
   jobStartRoute('aggregate'),
   jobStartRoute('verify'),
   jobStartRoute('identify'),
+  jobStartRoute('history'),
   {
     method: 'GET',
     path: `${MEMBER_PATH}/jobs`,

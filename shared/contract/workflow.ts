@@ -4,8 +4,9 @@
  * only (no zod, no SDK, no CDK), so every side can import it without growing its bundle.
  */
 
-/** The three MX jobs mxflow runs; each has its own state machine. */
-export const JOB_TYPES = ['aggregate', 'verify', 'identify'] as const;
+/** The MX jobs mxflow runs; each has its own state machine, from one factory. */
+/** `history`: MX's extended transaction history (up to 24 months), then a sync of what it added. */
+export const JOB_TYPES = ['aggregate', 'verify', 'identify', 'history'] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
 /** A job's status as its record and the API show it. */
@@ -131,6 +132,7 @@ export const STATE_MACHINE_ARN_ENV = {
   aggregate: 'AGGREGATE_STATE_MACHINE_ARN',
   verify: 'VERIFY_STATE_MACHINE_ARN',
   identify: 'IDENTIFY_STATE_MACHINE_ARN',
+  history: 'HISTORY_STATE_MACHINE_ARN',
 } as const satisfies { [T in JobType]: `${Uppercase<T>}_STATE_MACHINE_ARN` };
 
 /** One Lambda of the workflow: the source it runs, its size, and whether it talks to MX. */

@@ -35,6 +35,7 @@ const RESULTS_OF_JOB = {
   verify: ['accounts', 'account_numbers'],
   identify: ['accounts', 'account_owners'],
   aggregate: ['accounts', 'transactions'],
+  history: ['accounts', 'transactions'],
 } as const satisfies Record<JobRef['jobType'], readonly ResultKind[]>;
 
 type CopyDeps = Pick<WorkflowDeps, 'mx' | 'jobs' | 'results' | 'fetchConcurrency' | 'now' | 'random'> & {
@@ -87,6 +88,8 @@ class CopyRun {
   private cursor: CopyCursor;
   private counts: ResultCounts;
   private sync: TransactionSync | undefined;
+  /** The guids of the pending notes, read once an invocation (a sync's changes forget those that posted). */
+  private noted: Promise<ReadonlySet<string>> | undefined;
   private pagesAsked = 0;
   private readonly deadline: number;
   private readonly bound: CopyStepBound;
@@ -120,9 +123,9 @@ class CopyRun {
     if (this.job.jobType === 'aggregate') {
       const refreshed = await wasRefreshed(this.deps, this.job);
       if (refreshed !== undefined) this.counts.refreshed = refreshed;
-      if (this.includeTransactions && this.deps.sync) {
-        this.sync = await planTransactionSync(this.deps.sync, this.deps.results, this.job, this.deps.now());
-      }
+    }
+    if (this.copiesTransactions() && this.deps.sync) {
+      this.sync = await planTransactionSync(this.deps.sync, this.deps.results, this.job, this.deps.now());
     }
     this.started = true;
   }
@@ -133,11 +136,16 @@ class CopyRun {
       if (kind === 'transactions') continue;
       if (!(await this.copyMemberList(kind))) return false;
     }
-    if (this.job.jobType !== 'aggregate' || !this.includeTransactions) return true;
+    if (!this.copiesTransactions()) return true;
     if (this.sync?.mode === 'changes' && !this.sync.accountsChecked) await this.checkAccounts(this.sync);
     if (!(await this.copyTransactions())) return false;
     if (this.sync?.mode === 'changes' && !this.sync.pendingChecked) return this.checkPending(this.sync);
     return true;
+  }
+
+  /** An aggregation (unless told not to) and an extended history bring transactions. */
+  private copiesTransactions(): boolean {
+    return (this.job.jobType === 'aggregate' && this.includeTransactions) || this.job.jobType === 'history';
   }
 
   /** The cursor, counts and sync reached, to hand to the next step (a copy: streams may still be in flight). */
@@ -187,7 +195,8 @@ class CopyRun {
       const still = pending.flatMap((p) => listed.get(p.guid) ?? []);
       const gone = pending.filter((p) => !listed.has(p.guid));
       const now = this.deps.now();
-      await store.applyChanges(this.job.memberGuid, sync.generation, this.job.jobGuid, still, now);
+      const noted = new Set(pending.map((p) => p.guid));
+      await store.applyChanges(this.job.memberGuid, sync.generation, this.job.jobGuid, still, now, noted);
       removed += await store.remove(this.job.memberGuid, sync.generation, this.job.jobGuid, gone, now);
     }
     if (removed > 0) this.counts.transactions_removed = (this.counts.transactions_removed ?? 0) + removed;
@@ -240,11 +249,18 @@ class CopyRun {
     return allDone;
   }
 
-  /** What of an account's transactions to fetch: MX's changes in a sync (all of a new account's), else MX's default window. */
+  /**
+   * What of an account's transactions to fetch: MX's changes in a sync; in a full copy (and for
+   * an account new to a sync, and in an extended history) all MX holds, back to its extended
+   * history's 24 months (MX's own default is 120 days); without syncs, MX's default window.
+   */
   private transactionRange(accountGuid: string): DateRange {
     const sync = this.sync;
-    if (sync?.mode !== 'changes' || sync.newAccounts?.includes(accountGuid)) return {};
-    return { fromUpdatedAt: sync.fromUpdatedAt };
+    // An extended history asks for the whole window MX now holds: MX need not date the older rows it added as changes.
+    const whole = this.job.jobType === 'history' || sync?.mode !== 'changes' || sync.newAccounts?.includes(accountGuid);
+    if (sync?.mode === 'changes' && !whole) return { fromUpdatedAt: sync.fromUpdatedAt };
+    if (sync === undefined) return {};
+    return { fromDate: dayOf(new Date(Date.parse(sync.startedOn) - FULL_COPY_DAYS * DAY_MS)) };
   }
 
   /** Stores a page: a sync writes its changes into the published generation, a copy into its own. */
@@ -252,7 +268,9 @@ class CopyRun {
     const { memberGuid, jobGuid } = this.job;
     const now = this.deps.now();
     if (kind === 'transactions' && this.sync?.mode === 'changes') {
-      return (this.deps.sync as WorkflowSyncStore).applyChanges(memberGuid, this.sync.generation, jobGuid, items, now);
+      const store = this.deps.sync as WorkflowSyncStore;
+      this.noted ??= store.pending(memberGuid).then((notes) => new Set(notes.map((note) => note.guid)));
+      return store.applyChanges(memberGuid, this.sync.generation, jobGuid, items, now, await this.noted);
     }
     const written = await this.deps.results.putResults(memberGuid, kind, jobGuid, items, now);
     if (kind === 'transactions' && this.sync) await this.deps.sync?.notePending(memberGuid, jobGuid, items);
@@ -318,6 +336,8 @@ export type WorkflowSyncStore = Pick<
 
 /** MX lists changes by updated_at at most 6 months back; older syncs copy whole again. */
 const MAX_SYNC_AGE_DAYS = 180;
+/** A full copy reaches back as far as MX's extended history: 24 months. */
+const FULL_COPY_DAYS = 730;
 const DAY_MS = 86_400_000;
 const dayOf = (date: Date) => date.toISOString().slice(0, 10);
 

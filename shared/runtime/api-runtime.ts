@@ -27,6 +27,7 @@ const ApiEnvironment = z.extend(BaseEnvironment, {
   [STATE_MACHINE_ARN_ENV.aggregate]: arn,
   [STATE_MACHINE_ARN_ENV.verify]: arn,
   [STATE_MACHINE_ARN_ENV.identify]: arn,
+  [STATE_MACHINE_ARN_ENV.history]: arn,
   /** A member stays locked this long if its job dies without freeing it: past the execution timeout. */
   [ENV.jobLockSeconds]: numberVariable(jobTimeLimits(DEFAULT_JOB_TIME_BUDGET).lockSeconds, z.int(), z.gt(0)),
   /** Each MX call of a request: short enough that a route's MX calls fit inside API Gateway's 29 s. */
@@ -106,6 +107,7 @@ const apiDepsOf = (stepFunctions: () => StepFunctionsDeps = () => NO_STEP_FUNCTI
           aggregate: env[STATE_MACHINE_ARN_ENV.aggregate],
           verify: env[STATE_MACHINE_ARN_ENV.verify],
           identify: env[STATE_MACHINE_ARN_ENV.identify],
+          history: env[STATE_MACHINE_ARN_ENV.history],
         },
         lockSeconds: env[ENV.jobLockSeconds],
         now: () => new Date(),

@@ -18,6 +18,7 @@ const WebhookEnvironment = z.extend(BaseEnvironment, {
   [STATE_MACHINE_ARN_ENV.aggregate]: arn,
   [STATE_MACHINE_ARN_ENV.verify]: arn,
   [STATE_MACHINE_ARN_ENV.identify]: arn,
+  [STATE_MACHINE_ARN_ENV.history]: arn,
   [ENV.jobLockSeconds]: numberVariable(jobTimeLimits(DEFAULT_JOB_TIME_BUDGET).lockSeconds, z.int(), z.gt(0)),
 });
 
@@ -37,6 +38,7 @@ export function webhookProcessingDeps(): WebhookProcessingDeps {
         aggregate: env[STATE_MACHINE_ARN_ENV.aggregate],
         verify: env[STATE_MACHINE_ARN_ENV.verify],
         identify: env[STATE_MACHINE_ARN_ENV.identify],
+        history: env[STATE_MACHINE_ARN_ENV.history],
       },
       lockSeconds: env[ENV.jobLockSeconds],
       now,

@@ -93,8 +93,8 @@ export class TransactionSyncStore {
 
   /**
    * Writes changed transactions into the published generation and the job's change list, and
-   * keeps the pending references in step (a PENDING row noted, any other one's note removed).
-   * Answers how many rows it wrote.
+   * keeps the pending references in step (a PENDING row noted; the note of one in `noted`, the
+   * guids noted when the sync began, removed once it is not). Answers how many rows it wrote.
    */
   async applyChanges(
     memberGuid: string,
@@ -102,6 +102,7 @@ export class TransactionSyncStore {
     jobGuid: string,
     rows: readonly SyncedTransaction[],
     storedAt: Date,
+    noted: ReadonlySet<string>,
   ): Promise<number> {
     if (rows.length === 0) return 0;
     await this.results.putResults(memberGuid, 'transactions', generation, rows, storedAt);
@@ -109,14 +110,22 @@ export class TransactionSyncStore {
     const changes = rows.map((row) => ({
       PutRequest: { Item: { ...row, ...changeKey(memberGuid, jobGuid, row), removed: false, [TTL]: expires } },
     }));
-    await this.notePending(memberGuid, jobGuid, rows);
+    await this.notePending(memberGuid, jobGuid, rows, noted);
     await this.inBatches(changes);
     return rows.length;
   }
 
-  /** Notes the PENDING rows of a copy (and forgets any other row's note), for the next sync to check. */
-  async notePending(memberGuid: string, jobGuid: string, rows: readonly SyncedTransaction[]): Promise<void> {
-    const notes = rows.map((row) =>
+  /**
+   * Notes the PENDING rows, for the next sync to check, and forgets the notes of rows in `noted`
+   * that are no longer PENDING (a full copy passes none: the notes it replaces go at its commit).
+   */
+  async notePending(
+    memberGuid: string,
+    jobGuid: string,
+    rows: readonly SyncedTransaction[],
+    noted: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
+    const notes = rows.flatMap((row) =>
       row.status === 'PENDING'
         ? {
             PutRequest: {
@@ -129,7 +138,9 @@ export class TransactionSyncStore {
               },
             },
           }
-        : { DeleteRequest: { Key: pendingKey(memberGuid, row) } },
+        : noted.has(String(row.guid))
+          ? { DeleteRequest: { Key: pendingKey(memberGuid, row) } }
+          : [],
     );
     await this.inBatches(notes);
   }

@@ -58,6 +58,10 @@ export interface paths {
     /** Start an aggregation job on the member (or follow one with observe) */
     post: operations["aggregateMember"];
   };
+  "/users/{user_guid}/members/{member_guid}/history": {
+    /** Start an extended-history (MX's extend_history: up to 24 months of transactions) job on the member (or follow one with observe) */
+    post: operations["historyMember"];
+  };
   "/users/{user_guid}/members/{member_guid}/identify": {
     /** Start an identification job on the member (or follow one with observe) */
     post: operations["identifyMember"];
@@ -172,7 +176,7 @@ export interface components {
       /** @enum {string} */
       status: "RUNNING" | "CHALLENGED" | "ACTION_REQUIRED" | "SUCCEEDED" | "FAILED" | "TIMED_OUT";
       /** @enum {string} */
-      type: "aggregate" | "verify" | "identify";
+      type: "aggregate" | "verify" | "identify" | "history";
       /** @description ISO 8601 timestamp */
       updated_at: string;
       user_guid: string;
@@ -736,6 +740,53 @@ export interface operations {
   };
   /** Start an aggregation job on the member (or follow one with observe) */
   aggregateMember: {
+    parameters: {
+      header?: {
+        /** @description Makes a retry safe: the same key on this route and path answers the first success again (with `Idempotent-Replayed: true`) without calling MX twice, for 24 hours. A key used with another body is refused (422 `IDEMPOTENCY_KEY_REUSED`); one whose first request still runs is refused (409 `IDEMPOTENCY_IN_PROGRESS`). A failed request frees its key. */
+        "Idempotency-Key"?: string;
+      };
+      path: {
+        user_guid: string;
+        member_guid: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["StartJobBody"];
+      };
+    };
+    responses: {
+      /** @description Accepted */
+      202: {
+        content: {
+          "application/json": {
+            job: components["schemas"]["Job"];
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      415: components["responses"]["UnsupportedMediaType"];
+      /** @description The Idempotency-Key was used with another body (IDEMPOTENCY_KEY_REUSED) */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /** Start an extended-history (MX's extend_history: up to 24 months of transactions) job on the member (or follow one with observe) */
+  historyMember: {
     parameters: {
       header?: {
         /** @description Makes a retry safe: the same key on this route and path answers the first success again (with `Idempotent-Replayed: true`) without calling MX twice, for 24 hours. A key used with another body is refused (422 `IDEMPOTENCY_KEY_REUSED`); one whose first request still runs is refused (409 `IDEMPOTENCY_IN_PROGRESS`). A failed request frees its key. */

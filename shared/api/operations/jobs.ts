@@ -71,6 +71,7 @@ export const jobOperations = {
   aggregateMember: start('aggregate'),
   verifyMember: start('verify'),
   identifyMember: start('identify'),
+  historyMember: start('history'),
 
   listJobs: async (deps, { params, query: { limit, cursor } }) => {
     const member = await ownedMember(deps, params.user_guid, params.member_guid);

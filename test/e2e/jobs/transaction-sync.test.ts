@@ -1,7 +1,7 @@
 // Keeping a member's transactions current: the first aggregation copies them whole, later ones
 // sync MX's changes; the fintech reads the list once, then the changes since its sync_cursor.
 import type { AccountResponse, TransactionResponse } from 'mx-platform-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { JobView } from '#cli/api-client.js';
 import type { paths } from '#shared/api/generated/api-paths.js';
 import type { MxPage } from '#shared/mx/index.js';
@@ -124,7 +124,7 @@ describe('keeping transactions current', () => {
   it('syncs only what MX changed after the first copy: pending ones posted, replaced ones removed, a closed account kept as closed; the stored data is MX’s, field by field', async () => {
     const member = await newMember();
     const first = await aggregate(member);
-    const before = await everyTransaction(member);
+    expect((await everyTransaction(member)).rows).toHaveLength(3 * PER_ACCOUNT);
     const accounts = expectOk(
       await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', { params: { path: member } }),
     ).accounts;
@@ -220,6 +220,58 @@ describe('keeping transactions current', () => {
         .sort(),
     ).toEqual(truth.accounts.map((a) => String(a.guid)).sort());
   }, 120_000);
+
+  it('extends the history with a history job: MX’s older transactions stored beside the rest, and among the changes', async () => {
+    // A sparser history (a transaction every 3 days), so that 24 months of it are a few hundred rows.
+    h.stack.simulator?.configure({ transactionsPerAccount: 30, historyDays: 90 });
+    onTestFinished(() => {
+      h.stack.simulator?.configure({ transactionsPerAccount: PER_ACCOUNT, historyDays: 30 });
+    });
+    const member = await newMember();
+    await aggregate(member);
+    const before = await everyTransaction(member);
+
+    const started = expectOk(
+      await api.typed.POST('/users/{user_guid}/members/{member_guid}/history', { params: { path: member }, body: {} }),
+      202,
+    );
+    const history = await waitForJob(api, started.job, ended, 30_000);
+    const after = await everyTransaction(member);
+    const truth = await mxTruth(member);
+    const { changes } = await changesSince(member, String(before.syncCursor));
+
+    expect(history).toMatchObject({ type: 'history', status: 'SUCCEEDED' });
+    const oldest = (rows: Row[]) => rows.map((row) => String(row.date)).sort()[0];
+    expect(String(oldest(after.rows)) < String(oldest(before.rows))).toBe(true);
+    expect(after.rows.map((row) => row.guid).sort()).toEqual(truth.transactions.map((t) => String(t.guid)).sort());
+    const older = after.rows.filter((row) => String(row.date) < String(oldest(before.rows)));
+    expect(older.length).toBeGreaterThan(before.rows.length);
+    const changed = new Set(changes.map((c) => c.guid));
+    expect(older.every((row) => changed.has(row.guid))).toBe(true);
+  });
+
+  it('ends a history job FAILED NOT_SUPPORTED at an institution without extended history', async () => {
+    const user = await createUser(api);
+    const created = await api.typed.POST('/users/{user_guid}/members', {
+      params: { path: { user_guid: user } },
+      body: {
+        member: {
+          institution_code: 'beehive_savings',
+          credentials: await credentialsFor(api, 'password', 'beehive_savings'),
+          skip_aggregation: true,
+        },
+      },
+    });
+    const path = { user_guid: user, member_guid: expectOk(created, 201).member.guid };
+
+    const started = expectOk(
+      await api.typed.POST('/users/{user_guid}/members/{member_guid}/history', { params: { path }, body: {} }),
+      202,
+    );
+    const history = await waitForJob(api, started.job, ended, 30_000);
+
+    expect(history).toMatchObject({ status: 'FAILED', error: { code: 'NOT_SUPPORTED' } });
+  });
 
   it('refuses a cursor of another member, or one that is not a cursor, naming updated_since_cursor', async () => {
     const one = await newMember();

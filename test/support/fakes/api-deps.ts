@@ -86,6 +86,7 @@ export function fakeApiDeps(
       aggregate: 'arn:aws:states:us-east-1:123456789012:stateMachine:aggregate',
       verify: 'arn:aws:states:us-east-1:123456789012:stateMachine:verify',
       identify: 'arn:aws:states:us-east-1:123456789012:stateMachine:identify',
+      history: 'arn:aws:states:us-east-1:123456789012:stateMachine:history',
     },
     lockSeconds: 3 * 3600,
     now: () => now,

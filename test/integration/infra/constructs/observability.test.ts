@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARMED_FAILURE_REASONS } from '#infra/constructs/observability.js';
+import { JOB_TYPES } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
 import { ACCESS_REFUSED_CODES } from '#shared/mx/index.js';
 import { METRIC, METRICS_NAMESPACE } from '#shared/runtime/metrics.js';
@@ -151,7 +152,7 @@ describe('alarms that mean something', () => {
     const internal = alarms().find((a) => a.name === 'JobsFailedInternally')!;
     const reconciled = alarms().find((a) => a.name === 'JobsReconciled')!;
 
-    expect(internal.text.match(/"Value":"INTERNAL_ERROR"/g)).toHaveLength(3);
+    expect(internal.text.match(/"Value":"INTERNAL_ERROR"/g)).toHaveLength(JOB_TYPES.length);
     expect(internal.text).toContain(`"MetricName":"${METRIC.jobsFailed}"`);
     expect(reconciled.properties).toMatchObject({
       MetricName: METRIC.jobsReconciled,
@@ -175,7 +176,7 @@ describe('alarms that mean something', () => {
         }),
       ),
     );
-    expect(timedOut.text.match(/"MetricName":"ExecutionsTimedOut"/g)).toHaveLength(3);
+    expect(timedOut.text.match(/"MetricName":"ExecutionsTimedOut"/g)).toHaveLength(JOB_TYPES.length);
   });
 
   it('lets a key rotation’s five minutes of stale secret pass, and pages on a 401 that lasts longer', () => {

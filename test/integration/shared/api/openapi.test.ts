@@ -65,7 +65,7 @@ describe('the OpenAPI document', () => {
 });
 
 describe('Idempotency-Key in the OpenAPI document', () => {
-  it('shows the optional header, and the reused-key refusal, on member creation and the three job starts only', () => {
+  it('shows the optional header, and the reused-key refusal, on member creation and the job starts only', () => {
     const withHeader = API_ROUTES.filter((route) =>
       doc.paths[route.path]?.[route.method.toLowerCase() as HttpMethod]?.parameters?.some(
         (p) => p.in === 'header' && p.name === 'Idempotency-Key' && !p.required,
@@ -75,8 +75,9 @@ describe('Idempotency-Key in the OpenAPI document', () => {
       (route) => doc.paths[route.path]?.[route.method.toLowerCase() as HttpMethod]?.responses['422'],
     ).map((r) => r.operationId);
 
-    expect(withHeader.sort()).toEqual(['aggregateMember', 'createMember', 'identifyMember', 'verifyMember']);
-    expect(with422.sort()).toEqual(['aggregateMember', 'createMember', 'identifyMember', 'verifyMember']);
+    const starts = ['aggregateMember', 'createMember', 'historyMember', 'identifyMember', 'verifyMember'];
+    expect(withHeader.sort()).toEqual(starts);
+    expect(with422.sort()).toEqual(starts);
   });
 });
 

@@ -8,6 +8,7 @@ const STATE_MACHINE_ARNS: Record<JobType, string> = {
   aggregate: 'arn:aws:states:us-east-1:123456789012:stateMachine:aggregate',
   verify: 'arn:aws:states:us-east-1:123456789012:stateMachine:verify',
   identify: 'arn:aws:states:us-east-1:123456789012:stateMachine:identify',
+  history: 'arn:aws:states:us-east-1:123456789012:stateMachine:history',
 };
 const VERIFY: StartJobExecutionRequest = { type: 'verify', userGuid: 'USR-1', memberGuid: 'MBR-1' };
 
