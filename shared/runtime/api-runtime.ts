@@ -1,7 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { BasicCredentials } from '#shared/api/basic-auth.js';
-import { DEFAULT_JOB_TIME_BUDGET, jobTimeLimits } from '#shared/contract/time-budget.js';
-import { ENV, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
+import { ENV, type JobType } from '#shared/contract/workflow.js';
 import type { TaskTokens } from '#shared/jobs/task-tokens.js';
 import type { MxClient } from '#shared/mx/index.js';
 import { IdempotencyStore } from '#shared/store/idempotency-store.js';
@@ -12,7 +11,14 @@ import { TransactionSyncStore } from '#shared/store/transaction-sync-store.js';
 import { UserStore } from '#shared/store/user-store.js';
 import { WebhookInbox } from '#shared/store/webhook-inbox.js';
 import { documentClient } from './aws-clients.js';
-import { BaseEnvironment, mxConnectionOf, numberVariable, parseEnvironment } from './environment.js';
+import {
+  BaseEnvironment,
+  JobStartEnvironment,
+  jobStartsOf,
+  mxConnectionOf,
+  numberVariable,
+  parseEnvironment,
+} from './environment.js';
 import { mxClientFromSecret } from './mx-from-secret.js';
 import { clientTaskTokens, stepFunctionsClient } from './step-functions-client.js';
 import { webhookCredentialsFromSecret } from './webhook-secret.js';
@@ -21,15 +27,8 @@ import * as z from './zod.js';
 /** The API's default time limit of one MX call (the workflow functions have their own, MX_TIMEOUT_MS). */
 export const API_MX_TIMEOUT_MS = 6_000;
 
-const arn = z.string().check(z.minLength(1));
-
 const ApiEnvironment = z.extend(BaseEnvironment, {
-  [STATE_MACHINE_ARN_ENV.aggregate]: arn,
-  [STATE_MACHINE_ARN_ENV.verify]: arn,
-  [STATE_MACHINE_ARN_ENV.identify]: arn,
-  [STATE_MACHINE_ARN_ENV.history]: arn,
-  /** A member stays locked this long if its job dies without freeing it: past the execution timeout. */
-  [ENV.jobLockSeconds]: numberVariable(jobTimeLimits(DEFAULT_JOB_TIME_BUDGET).lockSeconds, z.int(), z.gt(0)),
+  ...JobStartEnvironment,
   /** Each MX call of a request: short enough that a route's MX calls fit inside API Gateway's 29 s. */
   [ENV.apiMxTimeoutMs]: numberVariable(API_MX_TIMEOUT_MS, z.int(), z.gt(0)),
   /** The HTTP Basic credentials MX's webhooks carry; unset where the stack receives no webhooks. */
@@ -103,13 +102,7 @@ const apiDepsOf = (stepFunctions: () => StepFunctionsDeps = () => NO_STEP_FUNCTI
           return webhookCredentialsFromSecret(secretId);
         },
         ...stepFunctions(),
-        stateMachineArns: {
-          aggregate: env[STATE_MACHINE_ARN_ENV.aggregate],
-          verify: env[STATE_MACHINE_ARN_ENV.verify],
-          identify: env[STATE_MACHINE_ARN_ENV.identify],
-          history: env[STATE_MACHINE_ARN_ENV.history],
-        },
-        lockSeconds: env[ENV.jobLockSeconds],
+        ...jobStartsOf(env),
         now: () => new Date(),
       };
     }

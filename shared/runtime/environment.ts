@@ -1,4 +1,5 @@
-import { ENV } from '#shared/contract/workflow.js';
+import { DEFAULT_JOB_TIME_BUDGET, jobTimeLimits } from '#shared/contract/time-budget.js';
+import { ENV, JOB_TYPES, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
 import type { MxConnection } from './mx-from-secret.js';
 import * as z from './zod.js';
 
@@ -19,6 +20,33 @@ export const BaseEnvironment = z.extend(TableEnvironment, {
   [ENV.mxDialect]: z._default(z.enum(['platform', 'atrium']), 'platform'),
   [ENV.mxTimeoutMs]: numberVariable(10_000, z.gt(0)),
 });
+
+/**
+ * What a function that starts job executions needs: every job type's state machine (a start
+ * repeated after a crash starts whichever job holds the member), and how long a member stays
+ * locked if its job dies without freeing it (past the execution timeout).
+ */
+export const JobStartEnvironment = {
+  ...(Object.fromEntries(JOB_TYPES.map((type) => [STATE_MACHINE_ARN_ENV[type], name])) as Record<
+    (typeof STATE_MACHINE_ARN_ENV)[JobType],
+    typeof name
+  >),
+  [ENV.jobLockSeconds]: numberVariable(jobTimeLimits(DEFAULT_JOB_TIME_BUDGET).lockSeconds, z.int(), z.gt(0)),
+};
+
+/** The state machines and lock time of a parsed JobStartEnvironment, as startJobExecution takes them. */
+export function jobStartsOf(env: Record<string, unknown>): {
+  stateMachineArns: Record<JobType, string>;
+  lockSeconds: number;
+} {
+  const stateMachineArns = Object.fromEntries(
+    JOB_TYPES.map((type) => [type, String(env[STATE_MACHINE_ARN_ENV[type]])]),
+  );
+  return {
+    stateMachineArns: stateMachineArns as Record<JobType, string>,
+    lockSeconds: Number(env[ENV.jobLockSeconds]),
+  };
+}
 
 /** Parses the environment, naming only the variables that are missing or wrong. */
 export function parseEnvironment<S extends z.ZodMiniType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
