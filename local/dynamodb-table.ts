@@ -15,6 +15,7 @@ import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
  */
 function mxflowCreateTableInput(tableName: string, stream: boolean): CreateTableCommandInput {
   const active = TABLE_DEFINITION.activeJobsIndex;
+  const refresh = TABLE_DEFINITION.refreshIndex;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
@@ -24,6 +25,8 @@ function mxflowCreateTableInput(tableName: string, stream: boolean): CreateTable
       { AttributeName: TABLE_DEFINITION.sortKey, AttributeType: 'S' },
       { AttributeName: active.partitionKey, AttributeType: 'S' },
       { AttributeName: active.sortKey, AttributeType: 'S' },
+      { AttributeName: refresh.partitionKey, AttributeType: 'S' },
+      { AttributeName: refresh.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: TABLE_DEFINITION.partitionKey, KeyType: 'HASH' },
@@ -37,6 +40,14 @@ function mxflowCreateTableInput(tableName: string, stream: boolean): CreateTable
           { AttributeName: active.sortKey, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...active.projectedAttributes] },
+      },
+      {
+        IndexName: refresh.indexName,
+        KeySchema: [
+          { AttributeName: refresh.partitionKey, KeyType: 'HASH' },
+          { AttributeName: refresh.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...refresh.projectedAttributes] },
       },
     ],
   };

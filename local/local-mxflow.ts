@@ -11,6 +11,7 @@ import {
   JOB_TYPES,
   type JobType,
   RECONCILE_EVERY_SECONDS,
+  REFRESH_EVERY_SECONDS,
   STATE_MACHINE_ARN_ENV,
 } from '#shared/contract/workflow.js';
 import { JobStore } from '#shared/store/job-store.js';
@@ -33,6 +34,7 @@ import {
   processMxWebhooksFunction,
   publishEventsFunction,
   reconcileJobsHandler,
+  refreshMembersHandler,
   type StreamFunction,
   workflowTaskHandlers,
 } from './workflow-handlers.js';
@@ -111,6 +113,8 @@ export interface LocalMxflow {
   readonly faults: { stats(): LocalFaultStats };
   /** One pass of the reconciler now (it also runs every RECONCILE_EVERY_SECONDS of real time, as its schedule does). */
   reconcileJobs(): Promise<unknown>;
+  /** One run of the scheduled refresh now (it also runs every REFRESH_EVERY_SECONDS of real time, as its schedule does). */
+  refreshMembers(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -257,6 +261,11 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     );
     reconcileTimer.unref();
     stops.push(async () => clearInterval(reconcileTimer));
+    // The scheduled refresh's twin, in real time too: members are due by the real REFRESH_AFTER_SECONDS.
+    const refreshMembers = await refreshMembersHandler();
+    const refreshTimer = setInterval(() => void refreshMembers().catch(() => undefined), REFRESH_EVERY_SECONDS * 1000);
+    refreshTimer.unref();
+    stops.push(async () => clearInterval(refreshTimer));
 
     const stateMachineArns = Object.fromEntries(
       JOB_TYPES.map((jobType) => [jobType, stepFunctions.stateMachineArn(`${STACK_NAME}-${jobType}`)]),
@@ -328,6 +337,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       },
       faults: { stats: faults.stats },
       reconcileJobs,
+      refreshMembers,
       stop: stopAll,
     };
   } catch (error) {

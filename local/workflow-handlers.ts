@@ -8,6 +8,7 @@ import {
   PROCESS_MX_WEBHOOKS_FUNCTION,
   PUBLISH_EVENTS_FUNCTION,
   RECONCILE_JOBS_FUNCTION,
+  REFRESH_MEMBERS_FUNCTION,
   STOPPED_EXECUTION_STATUSES,
   WORKFLOW_FUNCTIONS,
   type WorkflowFunctionSpec,
@@ -70,7 +71,16 @@ export async function executionEndedHandler(
 
 /** The reconciler, as its schedule invokes it: one pass, answering what it counted. */
 export async function reconcileJobsHandler(): Promise<() => Promise<unknown>> {
-  const spec = RECONCILE_JOBS_FUNCTION;
+  return scheduledHandler(RECONCILE_JOBS_FUNCTION);
+}
+
+/** The scheduled refresh as its schedule invokes it. */
+export async function refreshMembersHandler(): Promise<() => Promise<unknown>> {
+  return scheduledHandler(REFRESH_MEMBERS_FUNCTION);
+}
+
+/** A function EventBridge Scheduler invokes, invoked as it does. */
+async function scheduledHandler(spec: WorkflowFunctionSpec): Promise<() => Promise<unknown>> {
   const module = (await import(pathToFileURL(resolve(projectRoot, spec.entry)).href)) as { handler: LambdaHandler };
   const scheduled = () => ({
     'detail-type': 'Scheduled Event',

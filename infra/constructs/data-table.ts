@@ -43,5 +43,13 @@ export class DataTable extends Construct {
       projectionType: dynamodb.ProjectionType.INCLUDE,
       nonKeyAttributes: [...active.projectedAttributes],
     });
+    const refresh = TABLE_DEFINITION.refreshIndex;
+    this.table.addGlobalSecondaryIndex({
+      indexName: refresh.indexName,
+      partitionKey: { name: refresh.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: refresh.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...refresh.projectedAttributes],
+    });
   }
 }

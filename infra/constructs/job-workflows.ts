@@ -27,6 +27,8 @@ import {
   type JobType,
   RECONCILE_EVERY_SECONDS,
   RECONCILE_JOBS_FUNCTION,
+  REFRESH_EVERY_SECONDS,
+  REFRESH_MEMBERS_FUNCTION,
   STATE_MACHINE_ARN_ENV,
   STOPPED_EXECUTION_STATUSES,
   WORKFLOW_FUNCTIONS,
@@ -77,6 +79,7 @@ export class JobWorkflows extends Construct {
   readonly stateMachines: Record<JobType, sfn.StateMachine>;
   readonly executionEnded: nodejs.NodejsFunction;
   readonly reconcileJobs: nodejs.NodejsFunction;
+  readonly refreshMembers: nodejs.NodejsFunction;
   /** Where the execution-ended rule leaves the events it could not deliver. */
   readonly executionEndedDeadLetters: sqs.Queue;
 
@@ -230,6 +233,31 @@ export class JobWorkflows extends Construct {
       schedule: scheduler.ScheduleExpression.rate(Duration.seconds(RECONCILE_EVERY_SECONDS)),
       // No retry: the next pass comes in five minutes.
       target: new schedulerTargets.LambdaInvoke(this.reconcileJobs, { retryAttempts: 0, role: scheduleRole }),
+    });
+
+    // Members whose data is a refresh age old: unattended aggregations, a bounded number a run.
+    this.refreshMembers = functionOfSpec(this, REFRESH_MEMBERS_FUNCTION, {
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        ...Object.fromEntries(JOB_TYPES.map((t) => [STATE_MACHINE_ARN_ENV[t], this.stateMachines[t].stateMachineArn])),
+        [ENV.jobLockSeconds]: String(jobTimeLimits(budget).lockSeconds),
+      },
+      logRetention: props.logRetention,
+    });
+    props.table.grantReadWriteData(this.refreshMembers);
+    for (const machine of Object.values(this.stateMachines)) machine.grantStartExecution(this.refreshMembers);
+    const refreshRole = new iam.Role(this, 'RefreshMembersScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+    });
+    acknowledgeNag(
+      refreshRole,
+      `IAM5[Resource::<${stack.getLogicalId(this.refreshMembers.node.defaultChild as CfnElement)}.Arn>:*]`,
+      'The schedule may invoke any version of the refresh function; the function itself is fixed.',
+    );
+    new scheduler.Schedule(this, 'RefreshMembersSchedule', {
+      description: 'Starts unattended aggregations of the members whose data is older than their refresh age',
+      schedule: scheduler.ScheduleExpression.rate(Duration.seconds(REFRESH_EVERY_SECONDS)),
+      target: new schedulerTargets.LambdaInvoke(this.refreshMembers, { retryAttempts: 0, role: refreshRole }),
     });
   }
 }

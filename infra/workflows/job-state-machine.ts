@@ -83,6 +83,7 @@ export function jobStateMachineDefinition(
     'memberGuid.$': '$.memberGuid',
     jobType,
     'isOauth.$': '$.isOauth',
+    'unattended.$': '$.unattended',
   };
   const invoke = (id: StateName, fn: IFunction, payload: Record<string, unknown>, resultPath: string) =>
     new tasks.LambdaInvoke(scope, id, {

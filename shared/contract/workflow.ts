@@ -68,6 +68,11 @@ export interface ExecutionInput {
   readonly includeTransactions: boolean;
   /** An OAuth member's DENIED means the end user refused the consent. */
   readonly isOauth: boolean;
+  /**
+   * No end user is there (a scheduled refresh): a challenge or an OAuth window ends the job
+   * instead of waiting, and the member's status says what its end user must do.
+   */
+  readonly unattended: boolean;
 }
 
 /** Execution ends the state machine cannot record itself (a limit, a crash, an operator): an EventBridge rule. */
@@ -111,6 +116,10 @@ export const ENV = {
   challengeTimeoutSeconds: 'CHALLENGE_TIMEOUT_SECONDS',
   /** The reconciler's: how long a job may go without an update before its execution is looked up. */
   reconcileAfterSeconds: 'RECONCILE_AFTER_SECONDS',
+  /** A member's data is refreshed by the schedule once it is this old (24 h by default). */
+  refreshAfterSeconds: 'REFRESH_AFTER_SECONDS',
+  /** The schedule's MX budget: aggregations it starts in one run, at most. */
+  refreshBatchLimit: 'REFRESH_BATCH_LIMIT',
 } as const;
 
 /**
@@ -221,6 +230,15 @@ export const RECONCILE_JOBS_FUNCTION = {
   timeoutSeconds: 60,
 } as const satisfies WorkflowFunctionSpec;
 
+/** Starts the scheduled refreshes: unattended aggregations of the members whose data is due. */
+export const REFRESH_MEMBERS_FUNCTION = {
+  id: 'RefreshMembersFunction',
+  entry: 'functions/events/refresh-members.ts',
+  callsMx: false,
+  memoryMb: 256,
+  timeoutSeconds: 60,
+} as const satisfies WorkflowFunctionSpec;
+
 /**
  * Acts on MX's webhooks from the inbox (the table's stream, filtered to inbox items): wakes the
  * member's waiting job, or reads and keeps the member's status when no job runs.
@@ -253,3 +271,6 @@ export const DELIVER_CALLBACK_FUNCTION = {
 
 /** How often the reconciler runs: EventBridge Scheduler on AWS, a timer in the local stack. */
 export const RECONCILE_EVERY_SECONDS = 5 * 60;
+
+/** How often the scheduled refresh looks for members whose data is due (REFRESH_BATCH_LIMIT a run at most). */
+export const REFRESH_EVERY_SECONDS = 5 * 60;

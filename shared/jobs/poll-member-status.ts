@@ -32,6 +32,11 @@ export async function pollMemberStatus(
   const now = deps.now();
   const connectionStatus = status.connection_status ?? null;
   const step = classifyConnection(status, job.jobType, { isOauth: job.isOauth ?? false });
+  // No end user to answer or to open the window: the job ends, the member's status says why.
+  if (job.unattended && (step.next === 'AWAIT_CHALLENGE_ANSWER' || step.next === 'AWAIT_OAUTH')) {
+    const reason = step.next === 'AWAIT_OAUTH' ? 'OAUTH_PENDING' : 'MEMBER_CHALLENGED';
+    return failedProgress({ ...progress, pollCount, connectionStatus: status.connection_status ?? null }, reason);
+  }
   const wasPending = progress.next === 'AWAIT_OAUTH';
   const polled: Progress = {
     ...progress,

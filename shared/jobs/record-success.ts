@@ -11,6 +11,7 @@ import type { SupersededGeneration } from '#shared/store/result-store.js';
 import type { FailureReason } from './failure-reasons.js';
 import type { ResultCounts } from './fetch-results.js';
 import type { Progress, TransactionSync } from './progress.js';
+import { DEFAULT_REFRESH_AFTER_SECONDS } from './refresh-members.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
 /** How a job ended, as RecordSuccess and RecordFailure hand it back (and count it). */
@@ -58,7 +59,7 @@ const copiedKinds = (counts: ResultCounts): ResultKind[] =>
  * and an aggregation MX throttled, succeed with a warning saying so.
  */
 export async function recordSuccess(
-  deps: Pick<WorkflowDeps, 'jobs' | 'results' | 'sync' | 'now'>,
+  deps: Pick<WorkflowDeps, 'jobs' | 'results' | 'sync' | 'refreshAfterSeconds' | 'now'>,
   { job, counts, progress }: RecordSuccessInput,
 ): Promise<RecordedSuccess> {
   const { account_numbers_not_validated: notValidated, ...stored } = counts;
@@ -98,7 +99,7 @@ export async function recordSuccess(
  * committed after its publish: later aggregations sync from it.
  */
 async function publishCopy(
-  deps: Pick<WorkflowDeps, 'results' | 'sync' | 'now'>,
+  deps: Pick<WorkflowDeps, 'results' | 'sync' | 'refreshAfterSeconds' | 'now'>,
   job: JobRef,
   kinds: readonly ResultKind[],
   sync: TransactionSync | undefined,
@@ -114,7 +115,12 @@ async function publishCopy(
     left.push(...(await deps.results.publishResults(memberGuid, sync.generation, ['transactions'])));
   }
   if (sync && deps.sync) {
-    const commit = { syncedOn: sync.startedOn, fullCopy: sync.mode === 'full', now: deps.now() };
+    const member = {
+      userGuid: job.userGuid,
+      isOauth: job.isOauth ?? false,
+      refreshAfterSeconds: deps.refreshAfterSeconds ?? DEFAULT_REFRESH_AFTER_SECONDS,
+    };
+    const commit = { syncedOn: sync.startedOn, fullCopy: sync.mode === 'full', now: deps.now(), member };
     await deps.sync.commit(memberGuid, jobGuid, commit);
   }
   return left;

@@ -23,6 +23,8 @@ export interface StartJobExecutionRequest {
   readonly includeTransactions?: boolean;
   /** From the member record: lets the workflow read an OAuth member's DENIED as refused consent. */
   readonly isOauth?: boolean;
+  /** No end user is there (a scheduled refresh): a challenge or an OAuth window ends the job. */
+  readonly unattended?: boolean;
 }
 
 export type StartJobExecutionOutcome =
@@ -120,6 +122,7 @@ async function startExecution(
     observeOnly: request.observeOnly ?? false,
     includeTransactions: request.includeTransactions ?? true,
     isOauth: request.isOauth ?? false,
+    unattended: request.unattended ?? false,
   };
   const { executionArn } = await deps.sfn.send(
     new StartExecutionCommand({

@@ -53,6 +53,8 @@ export interface WorkflowDeps {
    * DEFAULT_JOB_TIME_BUDGET's when the runtime does not say.
    */
   readonly challengeTimeoutSeconds?: number;
+  /** A synced member is due for the scheduled refresh once its data is this old; DEFAULT_REFRESH_AFTER_SECONDS's otherwise. */
+  readonly refreshAfterSeconds?: number;
   readonly now: () => Date;
   /** Jitter of the waits after MX trouble, in [0, 1); Math.random unless a test fixes it. */
   readonly random?: () => number;

@@ -13,6 +13,7 @@ export const JobRefSchema = z.object({
   memberGuid: id,
   jobType: z.enum(JOB_TYPES),
   isOauth: z.optional(z.boolean()),
+  unattended: z.optional(z.boolean()),
 });
 
 const reasonSchema = z.enum(Object.keys(FAILURE_REASONS) as [FailureReason, ...FailureReason[]]);

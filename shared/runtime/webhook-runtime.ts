@@ -30,7 +30,14 @@ export function webhookProcessingDeps(): WebhookProcessingDeps {
       taskTokens: clientTaskTokens(),
       mx: () => mxClientFromSecret(connection),
       startBackgroundSync: async ({ userGuid, memberGuid, isOauth }) => {
-        const request = { type: 'aggregate', userGuid, memberGuid, observeOnly: true, isOauth } as const;
+        const request = {
+          type: 'aggregate',
+          userGuid,
+          memberGuid,
+          observeOnly: true,
+          isOauth,
+          unattended: true,
+        } as const;
         return (await startJobExecution(starts, request)).started;
       },
       now,

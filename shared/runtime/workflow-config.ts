@@ -1,6 +1,7 @@
 import { DEFAULT_JOB_TIME_BUDGET } from '#shared/contract/time-budget.js';
 import { ENV } from '#shared/contract/workflow.js';
 import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '#shared/jobs/poll-schedule.js';
+import { DEFAULT_REFRESH_AFTER_SECONDS } from '#shared/jobs/refresh-members.js';
 import { CLEANUP_BUDGET_MS } from '#shared/store/result-store.js';
 import { BaseEnvironment, mxConnectionOf, numberVariable, parseEnvironment } from './environment.js';
 import type { MxConnection } from './mx-from-secret.js';
@@ -26,6 +27,7 @@ const WorkflowEnvironment = z.extend(BaseEnvironment, {
   [ENV.challengeTimeoutSeconds]: positive(DEFAULT_JOB_TIME_BUDGET.challengeTimeoutSeconds),
   [ENV.fetchConcurrency]: numberVariable(DEFAULT_FETCH_CONCURRENCY, z.int(), z.gte(1), z.lte(10)),
   [ENV.resultsCleanupMs]: numberVariable(CLEANUP_BUDGET_MS, z.int(), z.gte(0)),
+  [ENV.refreshAfterSeconds]: numberVariable(DEFAULT_REFRESH_AFTER_SECONDS, z.int(), z.gt(0)),
 });
 
 export interface WorkflowConfig {
@@ -37,6 +39,8 @@ export interface WorkflowConfig {
   readonly resultsCleanupMs: number;
   /** The ParkForChallenge task's timeout: a parked challenge's answers are refused after it. */
   readonly challengeTimeoutSeconds: number;
+  /** A synced member is due for the scheduled refresh once its data is this old. */
+  readonly refreshAfterSeconds: number;
 }
 
 export function readWorkflowConfig(env: NodeJS.ProcessEnv = process.env): WorkflowConfig {
@@ -55,5 +59,6 @@ export function readWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
     fetchConcurrency: e[ENV.fetchConcurrency],
     resultsCleanupMs: e[ENV.resultsCleanupMs],
     challengeTimeoutSeconds: e[ENV.challengeTimeoutSeconds],
+    refreshAfterSeconds: e[ENV.refreshAfterSeconds],
   };
 }

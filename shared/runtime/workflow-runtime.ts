@@ -48,6 +48,7 @@ export async function workflowDeps(): Promise<TasklessWorkflowDeps> {
     schedule: config.schedule,
     fetchConcurrency: config.fetchConcurrency,
     challengeTimeoutSeconds: config.challengeTimeoutSeconds,
+    refreshAfterSeconds: config.refreshAfterSeconds,
     now: () => new Date(),
   };
 }

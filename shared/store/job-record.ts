@@ -69,6 +69,8 @@ export interface JobRef {
   readonly jobType: JobType;
   /** Carried from the job start: an OAuth member's DENIED means the consent was refused. */
   readonly isOauth?: boolean;
+  /** Carried from the job start: no end user is there to answer a challenge or open an OAuth window. */
+  readonly unattended?: boolean;
 }
 
 /** A job as its start records it: RUNNING, no connection status yet, its history begun. */

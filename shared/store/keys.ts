@@ -83,6 +83,14 @@ export const keys = {
     sk: `${CHANGE_FEED_PREFIX}${String(seq).padStart(10, '0')}`,
   }),
   changeFeed: (memberGuid: string) => ({ pk: `MEMBER#${memberGuid}`, skPrefix: CHANGE_FEED_PREFIX }),
+  /** The refresh index's keys of a member next due at `due`. */
+  refreshDue: (memberGuid: string, due: string) => ({
+    refresh_shard: refreshShard(shardOf(memberGuid, TABLE_DEFINITION.refreshIndex.shards)),
+    refresh_due: due,
+  }),
+  /** Every partition of the refresh index. */
+  refreshShards: (): string[] =>
+    Array.from({ length: TABLE_DEFINITION.refreshIndex.shards }, (_, shard) => refreshShard(shard)),
   /** The active-jobs index's keys of a job that is running since `since`. */
   activeJob: (jobGuid: string, since: string) => ({ active_shard: activeShard(shardOf(jobGuid)), active_since: since }),
   /** Every partition of the active-jobs index. */
@@ -100,12 +108,13 @@ const CHANGE_FEED_PREFIX = 'CHANGEFEED#';
 export const WEBHOOK_PREFIX = 'WEBHOOK#';
 
 const activeShard = (shard: number) => `ACTIVE#${shard}`;
+const refreshShard = (shard: number) => `REFRESH#${shard}`;
 
-/** A stable shard of a job guid (a polynomial hash of its characters): spread, not secret. */
-function shardOf(jobGuid: string): number {
+/** A stable shard of a guid (a polynomial hash of its characters): spread, not secret. */
+function shardOf(guid: string, shards: number = TABLE_DEFINITION.activeJobsIndex.activeShards): number {
   let sum = 0;
-  for (const char of jobGuid) sum = (sum * 31 + char.charCodeAt(0)) % 1_000_003;
-  return sum % TABLE_DEFINITION.activeJobsIndex.activeShards;
+  for (const char of guid) sum = (sum * 31 + char.charCodeAt(0)) % 1_000_003;
+  return sum % shards;
 }
 
 function resultPartition(memberGuid: string, kind: ResultKind): string {

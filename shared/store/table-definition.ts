@@ -28,6 +28,18 @@ export const TABLE_DEFINITION = {
     activeShards: 10,
     projectedAttributes: ['job_guid', 'member_guid'],
   },
+  /**
+   * A sparse index of the members whose transactions are synced, by when they are next due for a
+   * scheduled refresh: only their sync state items carry its keys. Spread over `shards`
+   * partitions by member guid, as the active-jobs index is by job guid.
+   */
+  refreshIndex: {
+    indexName: 'refresh-due',
+    partitionKey: 'refresh_shard',
+    sortKey: 'refresh_due',
+    shards: 10,
+    projectedAttributes: ['member_guid', 'user_guid', 'is_oauth', 'refresh_attempts'],
+  },
 } as const;
 
 export type TableKey = { readonly pk: string; readonly sk: string };

@@ -25,6 +25,22 @@ export interface TransactionSyncState {
   readonly full_copy_seq: number;
 }
 
+/** Who a committed member is, for the scheduled refresh that starts its next sync. */
+export interface RefreshedMember {
+  readonly userGuid: string;
+  readonly isOauth: boolean;
+  readonly refreshAfterSeconds: number;
+}
+
+/** A member the refresh index says is due. */
+export interface DueMember {
+  readonly memberGuid: string;
+  readonly userGuid: string;
+  readonly isOauth: boolean;
+  /** Refreshes started since its last commit (each one that did not commit defers the next further). */
+  readonly attempts: number;
+}
+
 /** A transaction stored PENDING, by reference. */
 export interface PendingTransaction {
   readonly account_guid: string;
@@ -186,8 +202,19 @@ export class TransactionSyncStore {
   async commit(
     memberGuid: string,
     jobGuid: string,
-    { syncedOn, fullCopy, now }: { syncedOn: string; fullCopy: boolean; now: Date },
+    { syncedOn, fullCopy, now, member }: { syncedOn: string; fullCopy: boolean; now: Date; member?: RefreshedMember },
   ): Promise<number> {
+    // The scheduled refresh's index: due again `refreshAfterSeconds` from now, its failures forgotten.
+    const refresh = member
+      ? {
+          ...keys.refreshDue(memberGuid, new Date(now.getTime() + member.refreshAfterSeconds * 1000).toISOString()),
+          member_guid: memberGuid,
+          user_guid: member.userGuid,
+          is_oauth: member.isOauth,
+          refresh_attempts: 0,
+        }
+      : {};
+    const names = Object.keys(refresh);
     const updated = await conditionally(
       this.doc.send(
         new UpdateCommand({
@@ -195,9 +222,15 @@ export class TransactionSyncStore {
           Key: keys.transactionSync(memberGuid),
           UpdateExpression: `SET synced_on = :on, last_job_guid = :job, commit_seq = if_not_exists(commit_seq, :zero) + :one${
             fullCopy ? ', full_copy_seq = if_not_exists(commit_seq, :zero) + :one' : ''
-          }`,
+          }${names.map((name) => `, ${name} = :${name}`).join('')}`,
           ConditionExpression: 'attribute_not_exists(last_job_guid) OR last_job_guid <> :job',
-          ExpressionAttributeValues: { ':on': syncedOn, ':job': jobGuid, ':zero': 0, ':one': 1 },
+          ExpressionAttributeValues: {
+            ':on': syncedOn,
+            ':job': jobGuid,
+            ':zero': 0,
+            ':one': 1,
+            ...Object.fromEntries(Object.entries(refresh).map(([name, value]) => [`:${name}`, value])),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       ),
@@ -256,6 +289,55 @@ export class TransactionSyncStore {
       if (changes.length >= limit) return { changes, next, more: entry !== entries.at(-1) };
     }
     return { changes, next, more: false };
+  }
+
+  /**
+   * Members whose data is due for a refresh by `now`, the earliest first in each shard of the
+   * refresh index, `limit` at most. An index read: eventually consistent (a member refreshed a
+   * moment ago may still show as due; its job start then finds it busy or refreshes it again).
+   */
+  async dueForRefresh(now: Date, limit: number): Promise<DueMember[]> {
+    const { indexName, partitionKey, sortKey } = TABLE_DEFINITION.refreshIndex;
+    const due: DueMember[] = [];
+    for (const shard of keys.refreshShards()) {
+      if (due.length >= limit) break;
+      const { Items = [] } = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexName,
+          KeyConditionExpression: '#shard = :shard AND #due <= :now',
+          ExpressionAttributeNames: { '#shard': partitionKey, '#due': sortKey },
+          ExpressionAttributeValues: { ':shard': shard, ':now': now.toISOString() },
+          Limit: limit - due.length,
+        }),
+      );
+      for (const item of Items) {
+        due.push({
+          memberGuid: String(item.member_guid),
+          userGuid: String(item.user_guid),
+          isOauth: item.is_oauth === true,
+          attempts: Number(item.refresh_attempts ?? 0),
+        });
+      }
+    }
+    return due;
+  }
+
+  /** Moves a member's next refresh to `due`, counting one more attempt (its commit resets both). */
+  async deferRefresh(memberGuid: string, due: Date): Promise<void> {
+    const { sortKey } = TABLE_DEFINITION.refreshIndex;
+    await conditionally(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.transactionSync(memberGuid),
+          UpdateExpression: 'SET #due = :due ADD refresh_attempts :one',
+          ConditionExpression: 'attribute_exists(#due)',
+          ExpressionAttributeNames: { '#due': sortKey },
+          ExpressionAttributeValues: { ':due': due.toISOString(), ':one': 1 },
+        }),
+      ),
+    );
   }
 
   private expiry(now: Date): number {

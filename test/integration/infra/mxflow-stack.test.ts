@@ -101,7 +101,7 @@ describe('the deployable stack', () => {
     });
   });
 
-  it('indexes the active jobs sparsely, by shard and start, projecting only references, for the reconciler (the index the local table has too)', () => {
+  it('indexes the active jobs (for the reconciler) and the synced members by refresh time (for the scheduled refresh) sparsely, by shard, projecting only references (the indexes the local table has too)', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         {
@@ -111,6 +111,17 @@ describe('the deployable stack', () => {
             { AttributeName: 'active_since', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['job_guid', 'member_guid'] },
+        },
+        {
+          IndexName: 'refresh-due',
+          KeySchema: [
+            { AttributeName: 'refresh_shard', KeyType: 'HASH' },
+            { AttributeName: 'refresh_due', KeyType: 'RANGE' },
+          ],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['member_guid', 'user_guid', 'is_oauth', 'refresh_attempts'],
+          },
         },
       ],
     });

@@ -12,6 +12,7 @@ const INPUT: ExecutionInput = {
   observeOnly: false,
   includeTransactions: false,
   isOauth: false,
+  unattended: false,
 };
 
 /** Throws an error of this name the first `times` calls, then answers `result`; counts every call. */

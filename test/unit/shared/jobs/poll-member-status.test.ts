@@ -120,6 +120,28 @@ describe('pollMemberStatus: what one status read leads to', () => {
     expect(w.mx.calls).toEqual(['readMemberStatus']);
   });
 
+  it('ends an unattended job at a challenge or an OAuth window instead of waiting for an end user', async () => {
+    const challenged = fakeWorkflow();
+    challenged.mx.statuses = [
+      { connection_status: 'CHALLENGED', is_being_aggregated: true, challenges: [CHALLENGES.text] },
+    ];
+    const pending = fakeWorkflow();
+    pending.mx.statuses = [settled('PENDING')];
+
+    const atChallenge = await pollMemberStatus(challenged.deps, {
+      job: { ...challenged.job, unattended: true },
+      progress: start,
+    });
+    const atOAuth = await pollMemberStatus(pending.deps, {
+      job: { ...pending.job, unattended: true },
+      progress: start,
+    });
+
+    expect(atChallenge).toMatchObject({ next: 'FAIL', reason: 'MEMBER_CHALLENGED', connectionStatus: 'CHALLENGED' });
+    expect(challenged.jobs.job(challenged.job.memberGuid, challenged.job.jobGuid)?.challenges).toBeUndefined();
+    expect(atOAuth).toMatchObject({ next: 'FAIL', reason: 'OAUTH_PENDING', connectionStatus: 'PENDING' });
+  });
+
   it('reads again after the wait when MX says CHALLENGED before it has issued the challenges', async () => {
     const w = fakeWorkflow();
     w.mx.statuses = [{ connection_status: 'CHALLENGED', is_being_aggregated: true, challenges: [] }];

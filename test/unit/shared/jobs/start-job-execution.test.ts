@@ -49,6 +49,7 @@ describe('startJobExecution: a crash-safe job start', () => {
           observeOnly: false,
           includeTransactions: true,
           isOauth: false,
+          unattended: false,
         },
       },
     ]);

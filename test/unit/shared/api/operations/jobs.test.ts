@@ -42,6 +42,7 @@ describe('starting a job', () => {
           observeOnly: false,
           includeTransactions: true,
           isOauth: false,
+          unattended: false,
         },
       },
     ]);
