@@ -32,7 +32,7 @@ const RefreshEnvironment = z.extend(TableEnvironment, {
 
 let deps: RefreshMembersDeps | undefined;
 
-/** EventBridge Scheduler, every few minutes: unattended aggregations of the members whose data is due. */
+/** EventBridge Scheduler, every few minutes: unattended syncs of the members whose data is due. */
 export const handler: (event: unknown, context: Context) => Promise<RefreshOutcome> = middy()
   .use(observability())
   .handler(async () => {
@@ -53,7 +53,16 @@ function refreshDeps(env: NodeJS.ProcessEnv): RefreshMembersDeps {
       putResults: () => Promise.reject(new Error('the refresh writes no results')),
     }),
     startUnattended: async ({ userGuid, memberGuid, isOauth }) => {
-      const request = { type: 'aggregate', userGuid, memberGuid, isOauth, unattended: true } as const;
+      // Observe: MX refreshes members by itself daily; the sync takes what it gathered, asking MX
+      // for no run (none that could raise MFA, none inside MX's throttle window).
+      const request = {
+        type: 'aggregate',
+        userGuid,
+        memberGuid,
+        isOauth,
+        observeOnly: true,
+        unattended: true,
+      } as const;
       return (await startJobExecution(starts, request)).started;
     },
     refreshAfterSeconds: e[ENV.refreshAfterSeconds],

@@ -9,7 +9,7 @@ const RETRY_AFTER_SECONDS = 3_600;
 
 export interface RefreshMembersDeps {
   readonly sync: Pick<TransactionSyncStore, 'dueForRefresh' | 'deferRefresh'>;
-  /** Starts an unattended aggregation (it ends instead of waiting for an end user); false when the member is busy. */
+  /** Starts an unattended sync (an aggregation that observes MX's own runs); false when the member is busy. */
   startUnattended(member: DueMember): Promise<boolean>;
   readonly refreshAfterSeconds: number;
   readonly batchLimit: number;
@@ -25,7 +25,7 @@ export interface RefreshOutcome {
 
 /**
  * One run of the scheduled refresh: the members whose data is older than their refresh age, at
- * most `batchLimit` of them, each given an unattended aggregation that syncs it. Each is deferred
+ * most `batchLimit` of them, each given an unattended sync of what MX gathered. Each is deferred
  * before its start (by an hour, doubling with each attempt that did not commit, capped at the
  * refresh age or an hour, whichever is longer), so a member that keeps failing, or whose start fails, is not due again at once;
  * its job's commit makes it due a whole refresh age later.

@@ -61,7 +61,7 @@ const jobsOf = async (path: MemberPath) =>
   expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}/jobs', { params: { path } })).jobs;
 
 describe('the scheduled refresh', () => {
-  it('refreshes the members whose data is due, two a run: unattended aggregations that sync', async () => {
+  it('refreshes the members whose data is due, two a run: unattended syncs of what MX gathered', async () => {
     const members = [await aggregatedMember(), await aggregatedMember(), await aggregatedMember()];
     const before = await Promise.all(members.map(transactionCount));
     h.stack.simulator?.advanceTime(DAY_MS + 60_000);
@@ -85,5 +85,28 @@ describe('the scheduled refresh', () => {
     expect(latest.map((job) => job.type)).toEqual(['aggregate', 'aggregate', 'aggregate']);
     // Each synced the day MX gathered: new transactions for each of 3 accounts.
     expect(after).toEqual(before.map((n) => n + 3 * DAILY));
+  });
+
+  it('ends a refresh at once when MX holds the member CHALLENGED: no end user is there to answer', async () => {
+    const member = await aggregatedMember();
+    // The end user starts an aggregation elsewhere (MX's Connect widget) and leaves its MFA unanswered.
+    h.stack.simulator?.changeBankLogin(member.member_guid, 'challenge');
+    h.stack.simulator?.advanceTime(4 * 3_600_000);
+    await h.mx.startJob('aggregate', member.user_guid, member.member_guid);
+    await eventually(
+      async () =>
+        (await h.mx.readMemberStatus(member.user_guid, member.member_guid)).connection_status === 'CHALLENGED',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+    // Runs until it gets to this member (the members of the test before are due again too, two a run).
+    const refresh = await eventually(async () => {
+      await h.stack.refreshMembers();
+      const jobs = await jobsOf(member);
+      return jobs.length === 2 && jobs[0]?.status !== 'RUNNING' ? jobs[0] : undefined;
+    });
+
+    expect(refresh).toMatchObject({ status: 'FAILED', error: { code: 'MEMBER_CHALLENGED' } });
+    expect(refresh.challenges ?? []).toEqual([]);
   });
 });
