@@ -85,11 +85,11 @@ async function main(): Promise<void> {
 
     const mxCalls = () => simulator.stats().requests.total;
     /** One aggregation's copy, measured: its steps until RECORD_SUCCESS, then its publish and commit. */
-    const run = async (jobGuid: string) => {
+    const run = async (jobGuid: string, jobType: 'aggregate' | 'history' = 'aggregate') => {
       const calls = mxCalls();
       const units = proxy.stats().writeUnits;
       const began = performance.now();
-      const job = { jobGuid, userGuid: user, memberGuid: member, jobType: 'aggregate' as const };
+      const job = { jobGuid, userGuid: user, memberGuid: member, jobType };
       let progress: Progress = { ...initialProgress(0), next: 'FETCH_RESULTS' };
       while (progress.next === 'FETCH_RESULTS')
         progress = await fetchResultsStep(deps, { job, includeTransactions: true, progress });
@@ -119,15 +119,21 @@ async function main(): Promise<void> {
       now: new Date(),
     });
     const recopy = await run('JOB-bench-sync-recopy');
-    if (first.mode !== 'full' || sync.mode !== 'changes' || recopy.mode !== 'full') {
-      throw new Error(`modes ${first.mode}, ${sync.mode}, ${recopy.mode}: expected full, changes, full`);
+    // A history job on the member: MX's extend_history, then its whole 24-month window written in.
+    await mx.startJob('history', user, member);
+    await settled(mx, user, member);
+    const history = await run('JOB-bench-sync-history', 'history');
+    if (first.mode !== 'full' || sync.mode !== 'changes' || recopy.mode !== 'full' || history.mode !== 'changes') {
+      throw new Error(
+        `modes ${first.mode}, ${sync.mode}, ${recopy.mode}, ${history.mode}: expected full, changes, full, changes`,
+      );
     }
     const size = 2 * perAccount;
     const result: BenchResult = {
       bench: 'sync',
       command: COMMAND,
       seconds: round((performance.now() - began) / 1000, 1),
-      details: { perAccount, accounts: 2, daily: DAILY, first, sync, recopy },
+      details: { perAccount, accounts: 2, daily: DAILY, first, sync, recopy, history },
       figures: [
         figure('sync: transactions written (changed)', sync.transactions, 'rows', COMMAND, {
           notes: `member of ${size.toLocaleString('en-US')} transactions; ${sync.removed} replaced pending ones removed; ${round(sync.seconds, 1)} s against ${round(recopy.seconds, 1)} s for the re-copy`,
@@ -143,6 +149,9 @@ async function main(): Promise<void> {
           notes: `${round(sync.writeUnits)} units against ${round(recopy.writeUnits)} (the row, its change-feed copy and pending notes for each change)`,
         }),
         figure('sync: time vs a full re-copy', round(sync.seconds / recopy.seconds, 3), 'ratio', COMMAND),
+        figure('history job: transactions written', history.transactions, 'rows', COMMAND, {
+          notes: `the member's whole 24-month window, in place: ${history.mxCalls} MX calls (the re-copy's ${recopy.mxCalls}), ${round(history.writeUnits)} write units, ${round(history.seconds, 1)} s`,
+        }),
       ],
     };
     report(result);
