@@ -7,15 +7,13 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
+import { TABLE_DEFINITION, TABLE_INDEXES } from '#shared/store/table-definition.js';
 
 /**
  * CreateTable input derived from the one table definition the CDK stack also uses, so the
  * local table has exactly the deployed keys (both strings), index and billing mode.
  */
 function mxflowCreateTableInput(tableName: string, stream: boolean): CreateTableCommandInput {
-  const active = TABLE_DEFINITION.activeJobsIndex;
-  const refresh = TABLE_DEFINITION.refreshIndex;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
@@ -23,33 +21,23 @@ function mxflowCreateTableInput(tableName: string, stream: boolean): CreateTable
     AttributeDefinitions: [
       { AttributeName: TABLE_DEFINITION.partitionKey, AttributeType: 'S' },
       { AttributeName: TABLE_DEFINITION.sortKey, AttributeType: 'S' },
-      { AttributeName: active.partitionKey, AttributeType: 'S' },
-      { AttributeName: active.sortKey, AttributeType: 'S' },
-      { AttributeName: refresh.partitionKey, AttributeType: 'S' },
-      { AttributeName: refresh.sortKey, AttributeType: 'S' },
+      ...TABLE_INDEXES.flatMap((index) => [
+        { AttributeName: index.partitionKey, AttributeType: 'S' as const },
+        { AttributeName: index.sortKey, AttributeType: 'S' as const },
+      ]),
     ],
     KeySchema: [
       { AttributeName: TABLE_DEFINITION.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_DEFINITION.sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: active.indexName,
-        KeySchema: [
-          { AttributeName: active.partitionKey, KeyType: 'HASH' },
-          { AttributeName: active.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...active.projectedAttributes] },
-      },
-      {
-        IndexName: refresh.indexName,
-        KeySchema: [
-          { AttributeName: refresh.partitionKey, KeyType: 'HASH' },
-          { AttributeName: refresh.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...refresh.projectedAttributes] },
-      },
-    ],
+    GlobalSecondaryIndexes: TABLE_INDEXES.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projectedAttributes] },
+    })),
   };
 }
 

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TABLE_DEFINITION } from '#shared/store/table-definition.js';
+import { TABLE_DEFINITION, TABLE_INDEXES } from '#shared/store/table-definition.js';
 
 export interface DataTableProps {
   /** Keep the table (and its key) when the stack goes, and protect the table from deletion. */
@@ -35,21 +35,14 @@ export class DataTable extends Construct {
       deletionProtection: props.retain,
       removalPolicy,
     });
-    const active = TABLE_DEFINITION.activeJobsIndex;
-    this.table.addGlobalSecondaryIndex({
-      indexName: active.indexName,
-      partitionKey: { name: active.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: active.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.INCLUDE,
-      nonKeyAttributes: [...active.projectedAttributes],
-    });
-    const refresh = TABLE_DEFINITION.refreshIndex;
-    this.table.addGlobalSecondaryIndex({
-      indexName: refresh.indexName,
-      partitionKey: { name: refresh.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: refresh.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.INCLUDE,
-      nonKeyAttributes: [...refresh.projectedAttributes],
-    });
+    for (const index of TABLE_INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.projectedAttributes],
+      });
+    }
   }
 }

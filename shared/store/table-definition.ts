@@ -42,4 +42,7 @@ export const TABLE_DEFINITION = {
   },
 } as const;
 
+/** Every secondary index of the table: the CDK construct and the local table create each from here. */
+export const TABLE_INDEXES = [TABLE_DEFINITION.activeJobsIndex, TABLE_DEFINITION.refreshIndex] as const;
+
 export type TableKey = { readonly pk: string; readonly sk: string };
