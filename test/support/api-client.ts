@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import type { JobView } from '#cli/api-client.js';
 import { type MxflowPathsClient, mxflowPathsClient } from '#cli/api-client.js';
@@ -225,15 +225,22 @@ async function withTable<T>(
 }
 
 /**
- * Leaves the member as one copied before syncs existed (no sync state): its next aggregation
- * copies its transactions whole again, as a new generation.
+ * Makes the member one last synced longer ago than MX lists changes for (6 months): its next
+ * aggregation copies its transactions whole again, as a new generation.
  */
-export async function forgetTransactionSync(
+export async function syncedLongAgo(
   stack: Pick<LocalMxflow, 'endpoints' | 'tableName'>,
   memberGuid: string,
 ): Promise<void> {
   await withTable(stack, (doc) =>
-    doc.send(new DeleteCommand({ TableName: stack.tableName, Key: keys.transactionSync(memberGuid) })),
+    doc.send(
+      new UpdateCommand({
+        TableName: stack.tableName,
+        Key: keys.transactionSync(memberGuid),
+        UpdateExpression: 'SET synced_on = :long_ago',
+        ExpressionAttributeValues: { ':long_ago': '2000-01-01' },
+      }),
+    ),
   );
 }
 

@@ -8,8 +8,8 @@ import {
   ended,
   everyPage,
   expectOk,
-  forgetTransactionSync,
   storedItems,
+  syncedLongAgo,
   waitForJob,
 } from '#test/support/api-client.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
@@ -88,7 +88,7 @@ describe('result generations', () => {
     const { member, path } = await aggregatedMember();
     const before = await listedTransactions(path, 1000);
     h.stack.simulator?.configure({ transactionsPerAccount: 20 });
-    await forgetTransactionSync(h.stack, member);
+    await syncedLongAgo(h.stack, member);
     try {
       const second = await aggregate(path);
 

@@ -14,6 +14,7 @@ import {
   everyPage,
   expectError,
   expectOk,
+  syncedLongAgo,
   waitForJob,
 } from '#test/support/api-client.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
@@ -271,6 +272,22 @@ describe('keeping transactions current', () => {
     const history = await waitForJob(api, started.job, ended, 30_000);
 
     expect(history).toMatchObject({ status: 'FAILED', error: { code: 'NOT_SUPPORTED' } });
+  });
+
+  it('answers 410 SYNC_CURSOR_EXPIRED for a cursor from before a full copy: the changes since are not a diff', async () => {
+    const member = await newMember();
+    await aggregate(member);
+    const { syncCursor } = await everyTransaction(member);
+    await syncedLongAgo(h.stack, member.member_guid);
+
+    const recopy = await aggregate(member);
+    const stale = await api.get(
+      `/users/${member.user_guid}/members/${member.member_guid}/transactions?updated_since_cursor=${syncCursor}`,
+    );
+
+    // Copied whole: every transaction the member has, where a sync would have written the day's overlap.
+    expect(recopy.counts?.transactions).toBe((await everyTransaction(member)).rows.length);
+    expectError(stale, 410, 'SYNC_CURSOR_EXPIRED', 'updated_since_cursor');
   });
 
   it('refuses a cursor of another member, or one that is not a cursor, naming updated_since_cursor', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKFLOW_STATES } from '#shared/contract/workflow.js';
-import { forgetTransactionSync, storedItems } from '#test/support/api-client.js';
+import { storedItems, syncedLongAgo } from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -25,8 +25,8 @@ describe('results a successful job replaced', () => {
     const first = await h.start('aggregate', user, member);
     expect((await h.finished(first)).status).toBe('SUCCEEDED');
     const firstRows = await rowsOf(first.job.job_guid);
-    // A full copy replaces them all (a member copied before syncs existed); a sync would write in place.
-    await forgetTransactionSync(h.stack, member);
+    // A full copy replaces them all (a member synced longer ago than MX lists changes for); a sync writes in place.
+    await syncedLongAgo(h.stack, member);
 
     const second = await h.start('aggregate', user, member);
     const done = await h.finished(second);
