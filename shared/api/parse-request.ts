@@ -5,6 +5,7 @@ import type * as z from '#shared/runtime/zod.js';
 import { ApiError } from './api-error.js';
 import { IDEMPOTENCY_KEY } from './idempotency.js';
 import type { RouteSpec } from './routes.js';
+import { hasLoneSurrogate, isIntactText, strictUtf8 } from './text-checks.js';
 
 /** A request as its route's schemas parsed it (typed per route by `RouteRequest`). */
 export interface ParsedRequest {
@@ -44,9 +45,17 @@ function validated(
   throw new ApiError(code, `${field}: ${issue?.message ?? 'is invalid'}`, { field });
 }
 
+/**
+ * The body as text, refused (400 INVALID_JSON) unless it is intact UTF-8: a base64 body (API
+ * Gateway's binary ones) is decoded strictly, a text body must hold no lone surrogate and no
+ * U+FFFD (where a gateway replaced bytes that were not UTF-8). Otherwise two different byte
+ * strings would become the same id.
+ */
 function bodyText(event: APIGatewayProxyEvent): string {
   const raw = event.body ?? '';
-  return event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const text = event.isBase64Encoded ? strictUtf8(Buffer.from(raw, 'base64')) : raw;
+  if (text === undefined || !isIntactText(text)) throw new ApiError('INVALID_JSON');
+  return text;
 }
 
 /** Headers arrive lower-cased: http-header-normalizer runs first. */
@@ -87,8 +96,22 @@ function routeParts(route: RouteSpec): RouteMiddleware {
       }
       const contentType = event.headers?.['content-type'] ?? '';
       if (!/^application\/(.+\+)?json\b/i.test(contentType)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE');
+      // The parser below reads the text checked here, not the raw (maybe base64) body again.
+      event.body = text;
+      event.isBase64Encoded = false;
     },
   };
+}
+
+/**
+ * JSON's `\ud800`-style escapes make a lone surrogate out of well-formed text: a key or string
+ * holding one is not Unicode text, so the body is not JSON text either.
+ */
+function refuseLoneSurrogates(key: string, value: unknown): unknown {
+  if (hasLoneSurrogate(key) || (typeof value === 'string' && hasLoneSurrogate(value))) {
+    throw new ApiError('INVALID_JSON');
+  }
+  return value;
 }
 
 /**
@@ -97,7 +120,7 @@ function routeParts(route: RouteSpec): RouteMiddleware {
  */
 function jsonBody(route: RouteSpec): RouteMiddleware {
   // `disableContentTypeCheck` is in middy 6's code but not its types: our check above is the one kept.
-  const options = { reviver: undefined, disableContentTypeCheck: true };
+  const options = { reviver: refuseLoneSurrogates, disableContentTypeCheck: true };
   const parser = httpJsonBodyParser(options);
   return {
     before: async (request) => {

@@ -4,6 +4,7 @@ import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
 import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '#shared/mx/index.js';
 import * as z from '#shared/runtime/zod.js';
 import { JOB_WARNINGS } from '#shared/store/job-record.js';
+import { hasControlCharacter } from './text-checks.js';
 
 /**
  * Every request and response shape of the API, in MX's style (snake_case, one envelope key
@@ -21,14 +22,34 @@ export const UserGuid = guid('USR');
 export const MemberGuid = guid('MBR');
 export const AccountGuid = guid('ACT');
 export const JobGuid = z.string().check(z.regex(/^JOB-[0-9a-f]{12}-[0-9a-f]{16}$/, 'must be an mxflow job guid'));
-export const InstitutionCode = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be an MX institution code'));
+/** No `.` nor `/`: a code goes into MX's URL paths, where `.`/`..` would name another resource. */
+export const InstitutionCode = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be an MX institution code: letters, digits, _ and - only'));
 
 /** A string of at most `max` characters (at least `min`). */
 const text = (max: number, min?: number) =>
   z.string().check(...(min === undefined ? [] : [z.minLength(min)]), z.maxLength(max));
-/** A whole number in [min, max] from a query string, `fallback` when the parameter is absent. */
+/** A caller's id (of a user, a member, a credential or challenge): no control characters, which would hide in logs. */
+const id = (max: number) =>
+  text(max, 1).check(z.refine((v) => !hasControlCharacter(v), 'must not contain control characters'));
+/** Plain decimal digits, no sign, spaces, exponent, hex, fraction or leading zero: one spelling per number. */
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
+/**
+ * A whole number in [min, max] from a query string, `fallback` when the parameter is absent. Only
+ * plain decimal digits are read as a number (`Number()` would take `1e2`, `0x10`, ` 5`); the
+ * OpenAPI document shows the number it stands for.
+ */
 const queryInt = (min: number, max: number, fallback: number) =>
-  z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
+  z._default(
+    z.pipe(
+      z.transform((v: unknown) => (typeof v === 'string' && DECIMAL.test(v) ? Number(v) : v)),
+      z
+        .number({ error: `must be a whole number from ${min} to ${max} in plain decimal digits` })
+        .check(z.int(), z.gte(min), z.lte(max)),
+    ),
+    fallback,
+  );
 const optionalBoolean = z.optional(z.boolean());
 
 const queryBoolean = z.pipe(
@@ -89,13 +110,13 @@ export const TransactionsQuery = z
 
 // ── request bodies ─────────────────────────────────────────────────────────────────────────
 const metadata = text(4096);
-const Credential = z.strictObject({ guid: text(100, 1), value: text(1000) });
+const Credential = z.strictObject({ guid: id(100), value: text(1000) });
 const redirectUrl = z.optional(z.url().check(z.maxLength(2048)));
 
 export const CreateUserBody = z.strictObject({
   user: z
     .strictObject({
-      id: z.optional(text(192, 1)),
+      id: z.optional(id(192)),
       email: z.optional(z.email().check(z.maxLength(320))),
       metadata: z.optional(metadata),
     })
@@ -108,7 +129,7 @@ export const CreateMemberBody = z.strictObject({
       institution_code: InstitutionCode,
       credentials: z.optional(z.array(Credential).check(z.maxLength(20))),
       is_oauth: optionalBoolean,
-      id: z.optional(text(192, 1)),
+      id: z.optional(id(192)),
       metadata: z.optional(metadata),
       skip_aggregation: optionalBoolean,
       background_aggregation_is_disabled: optionalBoolean,
