@@ -20,20 +20,30 @@ interface MxSecret {
 
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
+/** What errors call the MX secret. */
+const MX_SECRET = 'the MX secret';
+
 /**
- * The MX secret: `{"client_id": …, "api_key": …, "base_url"?: …}`. Never echoes the secret:
- * an error names only the fields that are wrong.
+ * The MX secret: `{"client_id": …, "api_key": …, "base_url"?: …}`. Never echoes the secret, nor
+ * any part of it: an error names only the fields that are missing or of the wrong kind.
  */
 export function parseMxSecret(raw: unknown): MxSecret {
-  const secret = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const wrong = [
-    ...(nonEmpty(secret.client_id) ? [] : ['client_id']),
-    ...(nonEmpty(secret.api_key) ? [] : ['api_key']),
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error(`${MX_SECRET} is not a JSON object`);
+  const secret = raw as Record<string, unknown>;
+  const problems = [
+    ...(['client_id', 'api_key'] as const).flatMap((field) =>
+      secret[field] === undefined
+        ? [`lacks ${field}`]
+        : nonEmpty(secret[field])
+          ? []
+          : [`has a ${field} that is not a non-empty string`],
+    ),
     ...(secret.base_url === undefined || (typeof secret.base_url === 'string' && URL.canParse(secret.base_url))
       ? []
-      : ['base_url']),
+      : ['has a base_url that is not a URL']),
   ];
-  if (wrong.length > 0) throw new Error(`the MX secret lacks ${wrong.join(', ')}`);
+  if (problems.length > 0) throw new Error(`${MX_SECRET} ${problems.join(', ')}`);
   return {
     clientId: String(secret.client_id),
     apiKey: String(secret.api_key),
@@ -48,7 +58,7 @@ function onMxCall(call: MxCallRecord): void {
 
 /** An MX client with the API credentials from Secrets Manager, read through Powertools' cache. */
 export async function mxClientFromSecret(connection: MxConnection): Promise<MxClient> {
-  const secret = parseMxSecret(await readJsonSecret(connection.secretId));
+  const secret = parseMxSecret(await readJsonSecret(connection.secretId, MX_SECRET));
   return new MxClient({
     baseUrl: connection.baseUrl ?? secret.baseUrl ?? MX_BASE_URLS[connection.dialect].integration,
     clientId: secret.clientId,

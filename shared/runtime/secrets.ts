@@ -11,6 +11,20 @@ let secrets: SecretsProvider | undefined;
 const secretsProvider = (): SecretsProvider =>
   (secrets ??= new SecretsProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})) }));
 
-/** A JSON secret, read through Powertools' cache. */
-export const readJsonSecret = (secretId: string): Promise<unknown> =>
-  secretsProvider().get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS, transform: 'json' });
+/**
+ * A secret's JSON text, parsed. Its refusal names the secret only: JSON.parse's own message (and
+ * Powertools' transform error, which carries it) quotes the text around the fault, which would
+ * put part of the secret into a log, an error or an execution history.
+ */
+export function parseJsonSecret(text: unknown, name: string): unknown {
+  if (typeof text !== 'string') throw new Error(`${name} is not text`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${name} is not JSON`);
+  }
+}
+
+/** A JSON secret, read through Powertools' cache and parsed here (see parseJsonSecret); `name` is what errors call it. */
+export const readJsonSecret = async (secretId: string, name = 'the secret'): Promise<unknown> =>
+  parseJsonSecret(await secretsProvider().get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS }), name);

@@ -15,4 +15,4 @@ export function parseWebhookSecret(raw: unknown): BasicCredentials {
 }
 
 export const webhookCredentialsFromSecret = async (secretId: string): Promise<BasicCredentials> =>
-  parseWebhookSecret(await readJsonSecret(secretId));
+  parseWebhookSecret(await readJsonSecret(secretId, 'the MX webhook secret'));
