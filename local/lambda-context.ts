@@ -26,6 +26,8 @@ type InvocationState = Record<string | symbol, unknown>;
 /** The keys Lambda's runtime fills in for each invocation (those of `@aws/lambda-invoke-store`). */
 const REQUEST_ID = Symbol.for('_AWS_LAMBDA_REQUEST_ID');
 const X_RAY_TRACE_ID = Symbol.for('_AWS_LAMBDA_X_RAY_TRACE_ID');
+/** Which function an invocation is of: the local twins of its IAM policy read it (local/table-access-check.ts). */
+const FUNCTION_NAME = Symbol('mxflow.functionName');
 
 /**
  * What Lambda's runtime gives Powertools when one process serves several invocations at once
@@ -96,5 +98,13 @@ export function invokeLocally<E, R>(
   event: E,
   context: Context,
 ): Promise<R> {
-  return localInvokeStore().run({ [REQUEST_ID]: context.awsRequestId }, () => handler(event, context));
+  return localInvokeStore().run({ [REQUEST_ID]: context.awsRequestId, [FUNCTION_NAME]: context.functionName }, () =>
+    handler(event, context),
+  );
+}
+
+/** The function whose invocation is running here, or undefined outside any. */
+export function invokedFunctionName(): string | undefined {
+  const store = localInvokeStore();
+  return store.hasContext() ? store.get<string>(FUNCTION_NAME) : undefined;
 }

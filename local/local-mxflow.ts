@@ -14,6 +14,9 @@ import {
   REFRESH_EVERY_SECONDS,
   STATE_MACHINE_ARN_ENV,
 } from '#shared/contract/workflow.js';
+import { FieldCipher } from '#shared/crypto/field-cipher.js';
+import { documentClient } from '#shared/runtime/aws-clients.js';
+import { localFieldKeyring } from '#shared/runtime/field-keyring.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { startLocalApiGateway } from './api-gateway/server.js';
@@ -21,13 +24,16 @@ import { type AsyncTarget, subscribeAsyncTarget } from './async-invocations.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { type StreamConsumer, type StreamDeadLetter, startStreamConsumer } from './dynamodb-stream.js';
 import { createMxflowTable } from './dynamodb-table.js';
+import { localFieldKey } from './field-key.js';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
 import { type LocalFaultStats, type LocalFaults, startLocalFaults } from './faults/local-faults.js';
-import { jobStateMachines } from './job-state-machines.js';
+import { deletionStateMachine, jobStateMachines } from './job-state-machines.js';
+import { invokedFunctionName } from './lambda-context.js';
 import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './mx-simulator/index.js';
 import { startLocalSecretsManager } from './secrets-manager.js';
 import { type LocalSqs, startLocalSqs } from './sqs.js';
 import { LocalStepFunctions, startLocalStepFunctionsServer } from './step-functions/index.js';
+import { addTableAccessCheck } from './table-access-check.js';
 import {
   deliverCallbackHandler,
   executionEndedHandler,
@@ -211,8 +217,12 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     const eventBus = sqs ? await startLocalEventBus({ busName: EVENT_BUS_NAME, sqs }) : undefined;
     if (eventBus) stops.push(() => eventBus.stop());
 
+    // The KMS key's twin: FetchResults encrypts and the results API decrypts with this key, on AWS's code path.
+    const fieldKey = localFieldKey();
+    delete process.env[ENV.fieldKeyArn];
     // Before the handlers load: Powertools reads its settings when a module creates its logger.
     Object.assign(process.env, {
+      [ENV.fieldKeyFile]: fieldKey.file,
       AWS_REGION: LOCAL_AWS_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
@@ -237,12 +247,17 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       ...options.environment,
     });
     delete process.env.AWS_SESSION_TOKEN;
+    // Each function may do to the table only what its TABLE_ACCESS entry allows, as its role in AWS.
+    addTableAccessCheck(documentClient().middlewareStack, invokedFunctionName);
 
     const stepFunctions = new LocalStepFunctions({
-      stateMachines: jobStateMachines(STACK_NAME, {
-        ...options.workflowSettings,
-        ...(webhookWait ? { webhookWait } : {}),
-      }),
+      stateMachines: [
+        ...jobStateMachines(STACK_NAME, {
+          ...options.workflowSettings,
+          ...(webhookWait ? { webhookWait } : {}),
+        }),
+        deletionStateMachine(STACK_NAME),
+      ],
       // Valid ASL, as test/integration/local/job-state-machines.test.ts proves for every setting.
       definitionsValidated: true,
       taskHandlers: await workflowTaskHandlers(faults.lambda),
@@ -273,6 +288,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     for (const jobType of JOB_TYPES) {
       process.env[STATE_MACHINE_ARN_ENV[jobType]] = stateMachineArns[jobType];
     }
+    process.env[ENV.deletionStateMachineArn] = stepFunctions.stateMachineArn(`${STACK_NAME}-deletion`);
     // Loaded here, after the environment is set: the OpenAPI document's modules load the logger.
     const { docsPages } = await import('./api-gateway/docs-pages.js');
     let apiUrl = '';
@@ -324,7 +340,8 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       stateMachineArns,
       tableName,
       jobs: new JobStore(doc, tableName),
-      results: new ResultStore(doc, tableName),
+      // The tests' view decrypts what it reads (listResults with the member's user guid), and encrypts what it writes.
+      results: new ResultStore(doc, tableName, { fields: localFieldCipher(fieldKey.key) }),
       sfn,
       eventBus,
       sqs,
@@ -344,4 +361,9 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     await stopAll();
     throw error;
   }
+}
+
+function localFieldCipher(key: Buffer) {
+  const cipher = new FieldCipher(() => localFieldKeyring(key));
+  return { seal: cipher.seal.bind(cipher), open: cipher.open.bind(cipher) };
 }

@@ -40,6 +40,7 @@ import { deadLetterQueue } from './dead-letter-queue.js';
 import { jobWorkflowDefinition } from './job-workflow-definition.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { functionOfSpec } from './mxflow-function.js';
+import { grantTableAccess } from './table-access-policy.js';
 
 export interface JobWorkflowsProps {
   readonly table: ITable;
@@ -106,7 +107,7 @@ export class JobWorkflows extends Construct {
             ? { reservedConcurrency: props.copyReservedConcurrency }
             : {}),
         });
-        props.table.grantReadWriteData(fn);
+        grantTableAccess(fn, spec.id, props.table);
         if (spec.callsMx) props.mxSecret.grantRead(fn);
         return [spec.id, fn];
       }),
@@ -176,7 +177,7 @@ export class JobWorkflows extends Construct {
       environment: { [ENV.tableName]: props.table.tableName },
       logRetention: props.logRetention,
     });
-    props.table.grantReadWriteData(this.executionEnded);
+    grantTableAccess(this.executionEnded, spec.id, props.table);
     // No local twin: locally the end events are delivered in-process, and the ones lost (which
     // the fault layer drops on purpose) are what the reconciler repairs, as it does here once
     // a dead letter is left unread.
@@ -208,7 +209,7 @@ export class JobWorkflows extends Construct {
       },
       logRetention: props.logRetention,
     });
-    props.table.grantReadWriteData(this.reconcileJobs);
+    grantTableAccess(this.reconcileJobs, reconciler.id, props.table);
     this.reconcileJobs.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: machineArns('execution', ':*') }),
     );
@@ -244,7 +245,7 @@ export class JobWorkflows extends Construct {
       },
       logRetention: props.logRetention,
     });
-    props.table.grantReadWriteData(this.refreshMembers);
+    grantTableAccess(this.refreshMembers, REFRESH_MEMBERS_FUNCTION.id, props.table);
     for (const machine of Object.values(this.stateMachines)) machine.grantStartExecution(this.refreshMembers);
     const refreshRole = new iam.Role(this, 'RefreshMembersScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),

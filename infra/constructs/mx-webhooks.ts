@@ -18,6 +18,7 @@ import { deadLetterQueue } from './dead-letter-queue.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { functionOfSpec } from './mxflow-function.js';
 import { sharedSecret } from './shared-secret.js';
+import { grantTableAccess } from './table-access-policy.js';
 import { tableStreamSource } from './table-stream-source.js';
 
 export interface MxWebhooksProps {
@@ -67,7 +68,7 @@ export class MxWebhooks extends Construct {
       logRetention: props.logRetention,
       ...(props.mxEgress ? { mxEgress: props.mxEgress } : {}),
     });
-    props.table.grantReadWriteData(this.processor);
+    grantTableAccess(this.processor, spec.id, props.table);
     props.mxSecret.grantRead(this.processor);
     // It wakes a job parked in AwaitMemberWebhook with the token the job left on its member, and
     // starts the aggregation that syncs a member MX refreshed in the background.

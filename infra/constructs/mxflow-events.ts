@@ -8,6 +8,7 @@ import { ENV, PUBLISH_EVENTS_FUNCTION } from '#shared/contract/workflow.js';
 import { EVENT_SOURCE_STREAM_FILTERS } from '#shared/events/events-of-change.js';
 import { deadLetterQueue } from './dead-letter-queue.js';
 import { functionOfSpec } from './mxflow-function.js';
+import { grantTableAccess } from './table-access-policy.js';
 import { tableStreamSource } from './table-stream-source.js';
 
 export interface MxflowEventsProps {
@@ -38,6 +39,7 @@ export class MxflowEvents extends Construct {
       logRetention: props.logRetention,
     });
     // It reads nothing of the table: the stream's images hold all it publishes.
+    grantTableAccess(this.publisher, spec.id, props.table);
     this.bus.grantPutEventsTo(this.publisher);
 
     this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'the event publisher');

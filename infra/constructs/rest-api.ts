@@ -8,7 +8,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { acknowledgeNag } from '#infra/nag.js';
-import { API_FUNCTION_SIZE, apiFunctionEntry } from '#shared/api/api-functions.js';
+import { API_FUNCTION_SIZE, apiFunctionEntry, apiFunctionName } from '#shared/api/api-functions.js';
 import {
   API_FUNCTION_CALLS_MX,
   API_FUNCTIONS,
@@ -20,6 +20,7 @@ import type { JobTimeLimits } from '#shared/contract/time-budget.js';
 import { ENV, JOB_TYPES, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
+import { grantTableAccess } from './table-access-policy.js';
 
 export interface RestApiProps {
   readonly stage: string;
@@ -30,6 +31,8 @@ export interface RestApiProps {
   /** MX_BASE_URL, MX_DIALECT: shared with the workflow functions. */
   readonly mxEnvironment: Record<string, string>;
   readonly stateMachines: Readonly<Record<JobType, IStateMachine>>;
+  /** The deletion workflow, started by DELETE of a user or a member. */
+  readonly deletionStateMachine: IStateMachine;
   readonly logRetention: logs.RetentionDays;
   /** Static egress for the functions that call MX (API_FUNCTION_CALLS_MX); none without it. */
   readonly mxEgress?: MxEgressPlacement;
@@ -39,14 +42,18 @@ export interface RestApiProps {
   readonly reservedConcurrency?: number;
 }
 
-/** What each function family may do beyond reading and writing the table (and calling MX, API_FUNCTION_CALLS_MX). */
-const NEEDS: Record<ApiFunction, { startsJobs: boolean; answersChallenges: boolean; writes: boolean }> = {
-  users: { startsJobs: false, answersChallenges: false, writes: true },
-  institutions: { startsJobs: false, answersChallenges: false, writes: false },
-  members: { startsJobs: true, answersChallenges: false, writes: true },
-  jobs: { startsJobs: true, answersChallenges: true, writes: true },
-  results: { startsJobs: false, answersChallenges: false, writes: false },
-  webhooks: { startsJobs: false, answersChallenges: false, writes: true },
+/**
+ * What each function family may do in Step Functions (its table access is its TABLE_ACCESS entry,
+ * its MX secret API_FUNCTION_CALLS_MX).
+ */
+const NEEDS: Record<ApiFunction, { startsJobs: boolean; answersChallenges: boolean; startsDeletions: boolean }> = {
+  users: { startsJobs: false, answersChallenges: false, startsDeletions: true },
+  institutions: { startsJobs: false, answersChallenges: false, startsDeletions: false },
+  members: { startsJobs: true, answersChallenges: false, startsDeletions: true },
+  // Answering challenges, and cancelling a job (which stops its execution).
+  jobs: { startsJobs: true, answersChallenges: true, startsDeletions: false },
+  results: { startsJobs: false, answersChallenges: false, startsDeletions: false },
+  webhooks: { startsJobs: false, answersChallenges: false, startsDeletions: false },
 };
 
 /** API Gateway's own refusals, in the API's error envelope rather than its `{"message"}`. */
@@ -76,6 +83,7 @@ export class RestApi extends Construct {
       ...Object.fromEntries(JOB_TYPES.map((t) => [STATE_MACHINE_ARN_ENV[t], props.stateMachines[t].stateMachineArn])),
       [ENV.jobLockSeconds]: String(props.timeLimits.lockSeconds),
       [ENV.challengeTimeoutSeconds]: String(props.timeLimits.challengeTimeoutSeconds),
+      [ENV.deletionStateMachineArn]: props.deletionStateMachine.stateMachineArn,
     };
 
     this.functions = Object.fromEntries(
@@ -90,8 +98,7 @@ export class RestApi extends Construct {
           ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrency: props.reservedConcurrency }),
         });
         const needs = NEEDS[family];
-        if (needs.writes) props.table.grantReadWriteData(fn);
-        else props.table.grantReadData(fn);
+        grantTableAccess(fn, apiFunctionName(family), props.table);
         if (callsMx) props.mxSecret.grantRead(fn);
         if (family === 'webhooks') {
           props.mxWebhookSecret.grantRead(fn);
@@ -99,8 +106,12 @@ export class RestApi extends Construct {
         }
         for (const machine of Object.values(props.stateMachines)) {
           if (needs.startsJobs) machine.grantStartExecution(fn);
-          if (needs.answersChallenges) machine.grantTaskResponse(fn);
+          if (needs.answersChallenges) {
+            machine.grantTaskResponse(fn);
+            machine.grantExecution(fn, 'states:StopExecution');
+          }
         }
+        if (needs.startsDeletions) props.deletionStateMachine.grantStartExecution(fn);
         return [family, fn];
       }),
     ) as Record<ApiFunction, nodejs.NodejsFunction>;

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { invokeLocally, lambdaContext } from '#local/lambda-context.js';
 import { readBody } from '#local/read-body.js';
 import { ApiError } from '#shared/api/api-error.js';
-import { API_FUNCTION_SIZE, apiFunctionEntry } from '#shared/api/api-functions.js';
+import { API_FUNCTION_SIZE, apiFunctionEntry, apiFunctionName } from '#shared/api/api-functions.js';
 import { API_FUNCTIONS, type ApiFunction } from '#shared/api/routes.js';
 import { methodsFor, toProxyEvent } from './proxy-event.js';
 
@@ -72,7 +72,11 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions = {})
       const result = await invokeLocally(
         handlers[matched.route.function],
         matched.event,
-        lambdaContext(`api-${matched.route.function}`, API_FUNCTION_SIZE.memoryMb, API_FUNCTION_SIZE.timeoutSeconds),
+        lambdaContext(
+          apiFunctionName(matched.route.function),
+          API_FUNCTION_SIZE.memoryMb,
+          API_FUNCTION_SIZE.timeoutSeconds,
+        ),
       );
       response.writeHead(result.statusCode, result.headers as Record<string, string>);
       response.end(result.body);

@@ -23,7 +23,6 @@ export interface JobRecord {
   readonly attached?: boolean;
   /** The challenges waiting for an answer while CHALLENGED; never the answers. */
   readonly challenges?: ChallengeResponse[];
-  readonly task_token?: string;
   /** While CHALLENGED: when the execution stops waiting for the answer (ISO); an answer after it is refused. */
   readonly challenge_expires_at?: string;
   readonly oauth_window_uri?: string | null;

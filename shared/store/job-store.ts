@@ -1,14 +1,11 @@
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeResponse } from 'mx-platform-node';
@@ -52,6 +49,14 @@ export class MemberBusyError extends Error {
   }
 }
 
+/** The member is being deleted (its item carries the deletion's guid): no job starts on it. */
+export class MemberBeingDeletedError extends Error {
+  override readonly name = 'MemberBeingDeletedError';
+  constructor(readonly deletionGuid: string) {
+    super(`the member is being deleted (deletion ${deletionGuid})`);
+  }
+}
+
 export interface NewJob {
   readonly jobGuid: string;
   readonly type: JobType;
@@ -79,7 +84,8 @@ const { indexName: ACTIVE_INDEX, partitionKey: ACTIVE_SHARD, sortKey: ACTIVE_SIN
 /** Removed when a job ends, which takes it out of the sparse index. */
 const ACTIVE_INDEX_KEYS = `${ACTIVE_SHARD}, ${ACTIVE_SINCE}`;
 
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+/** How long a token's item outlives the end of its wait before DynamoDB's TTL may delete it. */
+const TOKEN_KEPT_SECONDS = 24 * 60 * 60;
 
 /**
  * Job records and member locks in DynamoDB. Every change is conditional on the job still
@@ -128,12 +134,24 @@ export class JobStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            {
+              // A member being deleted takes no new job (a member mxflow does not hold passes).
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.member(job.userGuid, job.memberGuid),
+                ConditionExpression: 'attribute_not_exists(deletion_guid)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
           ],
         }),
         this.transactionPace,
       );
     } catch (error) {
-      const held = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0] : undefined;
+      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
+      const deletion = reasons?.[2]?.Code === 'ConditionalCheckFailed' ? reasons[2].Item?.deletion_guid?.S : undefined;
+      if (deletion) throw new MemberBeingDeletedError(deletion);
+      const held = reasons?.[0];
       if (held?.Code === 'ConditionalCheckFailed') {
         // The lock as it is now, else the one the condition saw (its job ended and freed it meanwhile).
         const running = (await this.getLock(job.memberGuid)) ?? (held.Item ? lockOf(held.Item) : undefined);
@@ -312,9 +330,10 @@ export class JobStore {
   }
 
   /**
-   * Parks the job: the task token that resumes the execution, with the challenges to show
-   * (those given, else the ones staged by the status read) and when the wait for them ends. False when the job has ended, or
-   * has no challenges to show.
+   * Parks the job: the challenges to show (those given, else the ones staged by the status read)
+   * and when the wait for them ends on the job, and in the same transaction the task token that
+   * resumes the execution in an item of its own (keys.challengeToken), which only the functions
+   * that park and answer may read. False when the job has ended, or has no challenges to show.
    */
   async parkForChallenge(
     memberGuid: string,
@@ -325,27 +344,28 @@ export class JobStore {
     const given = park.challenges !== undefined;
     const expires = park.expiresAt ? ', challenge_expires_at = :expires' : '';
     const ref = given ? await this.storeChallenges(memberGuid, jobGuid, park.challenges ?? [], park.now) : undefined;
-    return this.updateActive(
+    return this.updateActiveWith(
       memberGuid,
       jobGuid,
-      `SET #status = :challenged, ${given ? 'challenges_ref = :ref, ' : ''}task_token = :token${expires}, connection_status = :cs, updated_at = :now, #history = list_append(#history, :entry)${given ? ' REMOVE challenges' : ''}`,
+      `SET #status = :challenged, ${given ? 'challenges_ref = :ref, ' : ''}connection_status = :cs${expires}, updated_at = :now, #history = list_append(#history, :entry)${given ? ' REMOVE challenges' : ''}`,
       {
         ...(ref ? { ':ref': ref } : {}),
-        ':token': park.taskToken,
         ...(park.expiresAt ? { ':expires': park.expiresAt.toISOString() } : {}),
         ':cs': 'CHALLENGED',
         ':now': at,
         ':entry': [{ at, status: 'CHALLENGED', connection_status: 'CHALLENGED' }],
       },
       given ? undefined : '(attribute_exists(challenges_ref) OR attribute_exists(challenges))',
+      { Put: { TableName: this.tableName, Item: this.tokenItem(memberGuid, jobGuid, park.taskToken, park) } },
     );
   }
 
   /**
-   * Takes the task token of a parked job for one answer. Only one caller can win it, which
-   * is what makes an answer posted twice resume once, and none once the wait has expired (the
-   * execution no longer listens). `challenge_expires_at` stays on the job: it says how long the
-   * round waited if the job later ends CHALLENGE_EXPIRED.
+   * Takes the task token of a parked job for one answer. Only one caller can win it (the token's
+   * item is deleted on the condition that it still holds the token read, with the job's update),
+   * which is what makes an answer posted twice resume once, and none once the wait has expired
+   * (the execution no longer listens). `challenge_expires_at` stays on the job: it says how long
+   * the round waited if the job later ends CHALLENGE_EXPIRED.
    */
   async claimChallenge(claim: {
     memberGuid: string;
@@ -355,15 +375,29 @@ export class JobStore {
   }): Promise<{ taskToken: string; parkedAt: string; challenges: ChallengeResponse[] } | undefined> {
     const { memberGuid, jobGuid, userGuid, now } = claim;
     const at = now.toISOString();
-    try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
+    const [{ Item: token }, { Item: job }] = await Promise.all([
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: keys.challengeToken(memberGuid, jobGuid),
+          ConsistentRead: true,
+        }),
+      ),
+      this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.job(memberGuid, jobGuid), ConsistentRead: true }),
+      ),
+    ]);
+    if (typeof token?.task_token !== 'string' || !job) return undefined;
+    const claimed = await this.transactOrRefused([
+      {
+        Update: {
           TableName: this.tableName,
           Key: keys.job(memberGuid, jobGuid),
           UpdateExpression:
-            'SET #status = :running, connection_status = :resumed, updated_at = :now, #history = list_append(#history, :entry) REMOVE task_token, challenges, challenges_ref',
+            'SET #status = :running, connection_status = :resumed, updated_at = :now, #history = list_append(#history, :entry) REMOVE challenges, challenges_ref',
+          // Unchanged since read (updated_at): the challenges read with it are the ones answered.
           ConditionExpression:
-            '#status = :challenged AND attribute_exists(task_token) AND user_guid = :user' +
+            '#status = :challenged AND user_guid = :user AND updated_at = :parkedAt' +
             ' AND (attribute_not_exists(challenge_expires_at) OR challenge_expires_at > :now)',
           ExpressionAttributeNames: NAMES,
           ExpressionAttributeValues: {
@@ -371,21 +405,26 @@ export class JobStore {
             ':challenged': 'CHALLENGED',
             ':resumed': 'RESUMED',
             ':user': userGuid,
+            ':parkedAt': job.updated_at,
             ':now': at,
             ':entry': [{ at, status: 'RUNNING', connection_status: 'RESUMED' }],
           },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      if (!Attributes) return undefined;
-      const challenges = await this.challengesOf(memberGuid, jobGuid, Attributes);
-      // The answer's own copy now: a refused answer stores the round again (releaseChallenge).
-      await this.deleteChallenges(memberGuid, jobGuid);
-      return { taskToken: String(Attributes.task_token), parkedAt: String(Attributes.updated_at), challenges };
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+        },
+      },
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.challengeToken(memberGuid, jobGuid),
+          ConditionExpression: 'task_token = :token',
+          ExpressionAttributeValues: { ':token': token.task_token },
+        },
+      },
+    ]);
+    if (!claimed) return undefined;
+    const challenges = await this.challengesOf(memberGuid, jobGuid, job);
+    // The answer's own copy now: a refused answer stores the round again (releaseChallenge).
+    await this.deleteChallenges(memberGuid, jobGuid);
+    return { taskToken: token.task_token, parkedAt: String(job.updated_at), challenges };
   }
 
   /** Gives a claimed challenge back when MX refused the answer, so the end user can try again. */
@@ -395,13 +434,39 @@ export class JobStore {
     challenge: { challenges: ChallengeResponse[]; taskToken: string; now: Date },
   ): Promise<void> {
     const ref = await this.storeChallenges(memberGuid, jobGuid, challenge.challenges, challenge.now);
-    await this.updateActive(
+    const job = await this.getJob(memberGuid, jobGuid);
+    const expiresAt = job?.challenge_expires_at ? new Date(job.challenge_expires_at) : undefined;
+    await this.updateActiveWith(
       memberGuid,
       jobGuid,
-      'SET #status = :challenged, connection_status = :challenged, challenges_ref = :ref, task_token = :token, updated_at = :now',
-      { ':ref': ref, ':token': challenge.taskToken, ':now': challenge.now.toISOString() },
-      'attribute_not_exists(task_token)',
+      'SET #status = :challenged, connection_status = :challenged, challenges_ref = :ref, updated_at = :now',
+      { ':ref': ref, ':now': challenge.now.toISOString() },
+      undefined,
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.tokenItem(memberGuid, jobGuid, challenge.taskToken, { now: challenge.now, expiresAt }),
+          // Not parked again meanwhile.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
     );
+  }
+
+  /** A challenge's token item: it outlives its wait by a day at most (TTL), as a dead token is of no use. */
+  private tokenItem(
+    memberGuid: string,
+    jobGuid: string,
+    taskToken: string,
+    wait: { now: Date; expiresAt?: Date | undefined },
+  ): Record<string, unknown> {
+    const until = (wait.expiresAt ?? wait.now).getTime();
+    return {
+      ...keys.challengeToken(memberGuid, jobGuid),
+      task_token: taskToken,
+      job_guid: jobGuid,
+      [TABLE_DEFINITION.timeToLiveAttribute]: Math.floor(until / 1000) + TOKEN_KEPT_SECONDS,
+    };
   }
 
   /** Ends the job (once: a finished job is never finished again) and frees the member. */
@@ -417,7 +482,7 @@ export class JobStore {
       jobGuid,
       `SET #status = :status, #error = :error, counts = :counts, finished_at = :now, updated_at = :now, #history = list_append(#history, :entry)${
         knowsStatus ? ', connection_status = :cs' : ''
-      }${finish.warnings?.length ? ', warnings = :warnings' : ''} REMOVE task_token, challenges, challenges_ref, ${ACTIVE_INDEX_KEYS}`,
+      }${finish.warnings?.length ? ', warnings = :warnings' : ''} REMOVE challenges, challenges_ref, ${ACTIVE_INDEX_KEYS}`,
       {
         ':status': finish.status,
         ':error': error,
@@ -496,6 +561,47 @@ export class JobStore {
         }),
       ),
     );
+  }
+
+  /**
+   * An update that applies only while the job is active, in one transaction with another write
+   * (a token's item); answers whether it applied (false when either condition failed).
+   */
+  private updateActiveWith(
+    memberGuid: string,
+    jobGuid: string,
+    update: string,
+    values: Record<string, unknown>,
+    extraCondition: string | undefined,
+    alsoWrite: NonNullable<TransactWriteCommandInput['TransactItems']>[number],
+  ): Promise<boolean> {
+    return this.transactOrRefused([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.job(memberGuid, jobGuid),
+          UpdateExpression: update,
+          ConditionExpression: extraCondition ? `${IS_ACTIVE} AND ${extraCondition}` : IS_ACTIVE,
+          ExpressionAttributeNames: { ...pickUsed(NAMES, update, extraCondition), '#status': 'status' },
+          ExpressionAttributeValues: { ...ACTIVE, ...values },
+        },
+      },
+      alsoWrite,
+    ]);
+  }
+
+  /** A transaction (retried on conflicts); false when a condition of it failed. */
+  private async transactOrRefused(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<boolean> {
+    try {
+      await sendTransaction(this.doc, new TransactWriteCommand({ TransactItems: items }), this.transactionPace);
+      return true;
+    } catch (error) {
+      const refused =
+        error instanceof TransactionCanceledException &&
+        (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (refused) return false;
+      throw error;
+    }
   }
 
   /** An update that applies only while the job is active; answers whether it applied. */

@@ -98,9 +98,49 @@ export const keys = {
     Array.from({ length: TABLE_DEFINITION.activeJobsIndex.activeShards }, (_, shard) => activeShard(shard)),
   /** An Idempotency-Key, by the SHA-256 of the key with its route and parameters. */
   idempotencyKey: (keyHash: string): TableKey => ({ pk: `IDEMPOTENCY#${keyHash}`, sk: 'IDEMPOTENCY' }),
+  /** An Idempotency-Key's kept answer about a user, named under the user for its deletion. */
+  userIdempotencyKey: (userGuid: string, keyHash: string): TableKey => ({
+    pk: `USER#${userGuid}`,
+    sk: `IDEMPOTENCY#${keyHash}`,
+  }),
+  idempotencyKeysOfUser: (userGuid: string) => ({ pk: `USER#${userGuid}`, skPrefix: 'IDEMPOTENCY#' }),
+  /** A user's or a member's deletion: guids and counts, kept a while after it ends. */
+  deletion: (deletionGuid: string): TableKey => ({ pk: `DELETION#${deletionGuid}`, sk: 'DELETION' }),
   /** One MX webhook delivery in the inbox, by the SHA-256 of its body: a repeat lands on the same item. */
   webhookDelivery: (bodyHash: string): TableKey => ({ pk: `${WEBHOOK_PREFIX}${bodyHash}`, sk: 'WEBHOOK' }),
+  /**
+   * The Step Functions task token of a job parked on its challenges. Tokens live under a partition
+   * prefix of their own so IAM (dynamodb:LeadingKeys) keeps every function but those that park and
+   * answer away from them; never an attribute of the job item, which most functions read.
+   */
+  challengeToken: (memberGuid: string, jobGuid: string): TableKey => ({
+    pk: `${PARTITION_PREFIXES.taskToken}${memberGuid}`,
+    sk: `CHALLENGE#${jobGuid}`,
+  }),
+  /** The task token of a job's wait for its member's next webhook (AwaitMemberWebhook); one a member. */
+  webhookWaitToken: (memberGuid: string): TableKey => ({
+    pk: `${PARTITION_PREFIXES.taskToken}${memberGuid}`,
+    sk: 'WEBHOOK_WAIT',
+  }),
 };
+
+/**
+ * What every partition key of the table starts with (the indexes' partition keys too): the IAM
+ * policies' dynamodb:LeadingKeys conditions and the local stack's access check are written in these.
+ */
+export const PARTITION_PREFIXES = {
+  user: 'USER#',
+  userId: 'USERID#',
+  member: 'MEMBER#',
+  results: 'RESULTS#',
+  changes: 'CHANGES#',
+  idempotency: 'IDEMPOTENCY#',
+  webhook: 'WEBHOOK#',
+  taskToken: 'TASKTOKEN#',
+  activeJobs: 'ACTIVE#',
+  refreshDue: 'REFRESH#',
+} as const;
+export type PartitionPrefix = keyof typeof PARTITION_PREFIXES;
 
 const CHANGE_FEED_PREFIX = 'CHANGEFEED#';
 

@@ -17,6 +17,7 @@ import {
   storedItems,
   waitForJob,
 } from '#test/support/api-client.js';
+import { stackTable, storedChallengeToken } from '#test/support/task-token-items.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -629,7 +630,7 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const second = { guid: 'MFA-second-question', type: 'TEXT', label: 'Your first pet?' };
     await h.stack.jobs.parkForChallenge(member, job.guid, {
       challenges: [...(record?.challenges ?? []), second],
-      taskToken: String(record?.task_token),
+      taskToken: String(await storedChallengeToken(stackTable(h.stack), member, job.guid)),
       now: new Date(),
     });
 

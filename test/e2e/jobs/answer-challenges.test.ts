@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRecord } from '#shared/store/job-record.js';
+import { stackTable, storedChallengeToken } from '#test/support/task-token-items.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -11,7 +12,8 @@ afterAll(async () => h?.stop());
 
 const MX_RESUME = 'PUT /users/{user_guid}/members/{member_guid}/resume';
 const resumes = () => h.stack.simulator?.stats().requests.byEndpoint[MX_RESUME]?.count ?? 0;
-const challenged = (record: JobRecord) => record.status === 'CHALLENGED' && Boolean(record.task_token);
+const challenged = (record: JobRecord) => record.status === 'CHALLENGED';
+const tokenOf = (record: JobRecord) => storedChallengeToken(stackTable(h.stack), record.member_guid, record.job_guid);
 
 describe('answerChallenges', () => {
   it('stores the open challenges with their option values, and never an answer', async () => {
@@ -40,6 +42,7 @@ describe('answerChallenges', () => {
     const started = await h.start('aggregate', user, member);
     const parked = await h.waitForJob(started, challenged);
     const question = parked.challenges![0]!;
+    const token = String(await tokenOf(parked));
     const resumesBefore = resumes();
 
     // The caller checked its answer against what it read; the round it claims offers other values.
@@ -49,7 +52,7 @@ describe('answerChallenges', () => {
     };
     await h.stack.jobs.parkForChallenge(member, started.job.job_guid, {
       challenges: [reworded],
-      taskToken: String(parked.task_token),
+      taskToken: token,
       now: new Date(),
     });
     const outcome = await h.answer(parked, [{ guid: String(question.guid), value: 'correct' }]);
@@ -59,13 +62,14 @@ describe('answerChallenges', () => {
       outcome: 'REFUSED',
       problem: { field: 'challenges.0.value', message: expect.any(String) },
     });
-    expect(after).toMatchObject({ status: 'CHALLENGED', task_token: parked.task_token, challenges: [reworded] });
+    expect(after).toMatchObject({ status: 'CHALLENGED', challenges: [reworded] });
+    expect(await tokenOf(parked)).toBe(token);
     expect(resumes()).toBe(resumesBefore);
 
     // Put the real round back and answer it: the same token still resumes the execution.
     await h.stack.jobs.parkForChallenge(member, started.job.job_guid, {
       challenges: parked.challenges!,
-      taskToken: String(parked.task_token),
+      taskToken: token,
       now: new Date(),
     });
     expect((await h.answer(parked, [{ guid: String(question.guid), value: 'correct' }])).outcome).toBe('RESUMED');
@@ -87,7 +91,8 @@ describe('answerChallenges', () => {
     });
 
     const outcome = await h.answer(parked, first);
-    const reparked = await h.waitForJob(started, (r) => challenged(r) && r.task_token !== parked.task_token);
+    // The next round: CHALLENGED again, after the RUNNING the answer left.
+    const reparked = await h.waitForJob(started, (r) => challenged(r) && r.history.length > parked.history.length + 1);
     const second = await h.answer(reparked, [{ guid: String(next[0]!.guid), value: 'correct' }]);
     const done = await h.finished(started);
 

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobType } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
+import { stackTable, storedChallengeToken } from '#test/support/task-token-items.js';
 import { type StartedJob, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -62,16 +63,18 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
     const started = await start('verify', user, member);
 
     const parked = await h.waitForJob(started, challenged);
+    const token = await storedChallengeToken(stackTable(h.stack), member, parked.job_guid);
     const selection = parked.challenges?.[0];
     const checking = selection?.options?.find((o) => /checking/i.test(String(o.label)));
     const answered = await h.answer(parked, [{ guid: String(selection?.guid), value: String(checking?.value) }]);
     const done = await h.finished(started);
 
     expect(selection?.label).toBe('Please select an account:');
-    expect(parked.task_token).toBeTruthy();
+    expect(token).toBeTruthy();
+    expect(parked).not.toHaveProperty('task_token');
     expect(answered).toMatchObject({ outcome: 'RESUMED', waitedSeconds: expect.any(Number) });
     expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3, account_numbers: 1 } });
-    expect(done.task_token).toBeUndefined();
+    expect(await storedChallengeToken(stackTable(h.stack), member, parked.job_guid)).toBeUndefined();
     expect(done.history.map((e) => e.status)).toEqual(expect.arrayContaining(['RUNNING', 'CHALLENGED', 'SUCCEEDED']));
   });
 
@@ -220,21 +223,22 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
       ),
     );
     const everything = JSON.stringify(histories);
-    const members = [
-      ...new Set(
-        executions.map(
-          (e) =>
-            JSON.parse(String(h.stack.stepFunctions.describeExecution({ executionArn: String(e.executionArn) }).input))
-              .memberGuid as string,
-        ),
-      ),
-    ];
+    const members = new Map<string, string>(
+      executions.map((e) => {
+        const input = JSON.parse(
+          String(h.stack.stepFunctions.describeExecution({ executionArn: String(e.executionArn) }).input),
+        );
+        return [input.memberGuid as string, input.userGuid as string];
+      }),
+    );
     const secrets = new Set<string>([SENTINEL_PASSWORD, SENTINEL_ANSWER, String(h.stack.simulator?.apiKey)]);
-    for (const member of members) {
-      for (const n of (await h.stack.results.listResults<Record<string, string>>(member, 'account_numbers')).items) {
-        secrets.add(n.account_number as string).add(n.routing_number as string);
-      }
-      for (const o of (await h.stack.results.listResults<Record<string, string>>(member, 'account_owners')).items) {
+    for (const [member, userGuid] of members) {
+      const numbers = await h.stack.results.listResults<Record<string, string>>(member, 'account_numbers', {
+        userGuid,
+      });
+      for (const n of numbers.items) secrets.add(n.account_number as string).add(n.routing_number as string);
+      const owners = await h.stack.results.listResults<Record<string, string>>(member, 'account_owners', { userGuid });
+      for (const o of owners.items) {
         for (const field of ['owner_name', 'email', 'phone', 'address']) if (o[field]) secrets.add(o[field] as string);
       }
     }

@@ -6,6 +6,8 @@ import { type JobHistoryEntry, type JobRecord, type MemberLock, newJobRecord } f
 import { type JobStore, MemberBusyError, type NewJob } from '#shared/store/job-store.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** A job as the fake keeps it: the task token beside it (the DynamoDB store keeps it in an item of its own). */
+export type StoredJob = JobRecord & { task_token?: string };
 type Args<K extends keyof WorkflowJobStore> = Parameters<WorkflowJobStore[K]>;
 
 /**
@@ -16,7 +18,7 @@ type Args<K extends keyof WorkflowJobStore> = Parameters<WorkflowJobStore[K]>;
  * API operations share it.
  */
 export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof JobStore> {
-  private readonly records = new Map<string, Mutable<JobRecord>>();
+  private readonly records = new Map<string, Mutable<StoredJob>>();
 
   /** Every record as stored now (copies). */
   private allRecords(): JobRecord[] {
@@ -74,21 +76,23 @@ export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof 
   /** A RUNNING job as the API's job start leaves it, with anything else the test needs set. */
   add(
     job: { jobGuid: string; userGuid: string; memberGuid: string; type: JobType },
-    extra: Partial<JobRecord> = {},
-  ): JobRecord {
-    const record: Mutable<JobRecord> = { ...newJobRecord(job, '2026-12-01T00:00:00.000Z'), ...extra };
+    extra: Partial<StoredJob> = {},
+  ): StoredJob {
+    const record: Mutable<StoredJob> = { ...newJobRecord(job, '2026-12-01T00:00:00.000Z'), ...extra };
     this.records.set(key(job.memberGuid, job.jobGuid), record);
     return structuredClone(record);
   }
 
-  /** The record as stored now (a copy), or undefined. */
-  job(memberGuid: string, jobGuid: string): JobRecord | undefined {
+  /** The record as stored now (a copy), its task token beside it, or undefined. */
+  job(memberGuid: string, jobGuid: string): StoredJob | undefined {
     const record = this.records.get(key(memberGuid, jobGuid));
     return record ? structuredClone(record) : undefined;
   }
 
+  /** As the store reads a job: without its task token. */
   async getJob(memberGuid: string, jobGuid: string): Promise<JobRecord | undefined> {
-    return this.job(memberGuid, jobGuid);
+    const { task_token: _token, ...record } = this.job(memberGuid, jobGuid) ?? {};
+    return 'job_guid' in record ? (record as JobRecord) : undefined;
   }
 
   async recordMxJob(
@@ -180,7 +184,7 @@ export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof 
     });
   }
 
-  private active(memberGuid: string, jobGuid: string): Mutable<JobRecord> | undefined {
+  private active(memberGuid: string, jobGuid: string): Mutable<StoredJob> | undefined {
     const record = this.records.get(key(memberGuid, jobGuid));
     return record && !isTerminal(record.status) ? record : undefined;
   }
@@ -189,7 +193,7 @@ export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof 
     memberGuid: string,
     jobGuid: string,
     now: Date,
-    change: (record: Mutable<JobRecord>) => void,
+    change: (record: Mutable<StoredJob>) => void,
   ): boolean {
     const record = this.active(memberGuid, jobGuid);
     if (!record) return false;

@@ -4,6 +4,7 @@ import { ChallengesTooLarge, MAX_CHALLENGE_ROUND_CHARS } from '#shared/store/cha
 import { newJobGuid } from '#shared/store/job-record.js';
 import { JobStore, MemberBusyError } from '#shared/store/job-store.js';
 import { type FreshTable, freshTable } from '#test/support/dynamodb.js';
+import { storedChallengeToken } from '#test/support/task-token-items.js';
 
 let table: FreshTable;
 let jobs: JobStore;
@@ -94,6 +95,7 @@ describe('JobStore', () => {
       now: at(1),
     });
     const parked = await jobs.getJob(job.memberGuid, job.jobGuid);
+    const tokenWhenParked = await storedChallengeToken(table, job.memberGuid, job.jobGuid);
 
     const claims = await Promise.all(
       Array.from({ length: 5 }, () =>
@@ -102,12 +104,14 @@ describe('JobStore', () => {
     );
 
     const resumed = await jobs.getJob(job.memberGuid, job.jobGuid);
-    expect(parked).toMatchObject({ status: 'CHALLENGED', task_token: 'token-1', challenges: [{ guid: 'CRD-1' }] });
+    expect(parked).toMatchObject({ status: 'CHALLENGED', challenges: [{ guid: 'CRD-1' }] });
+    expect(parked).not.toHaveProperty('task_token');
+    expect(tokenWhenParked).toBe('token-1');
     expect(claims.filter((claim) => claim?.taskToken === 'token-1')).toHaveLength(1);
     expect(claims.filter((claim) => claim === undefined)).toHaveLength(4);
     expect(claims.find(Boolean)?.parkedAt).toBe(at(1).toISOString());
     expect(resumed?.status).toBe('RUNNING');
-    expect(resumed?.task_token).toBeUndefined();
+    expect(await storedChallengeToken(table, job.memberGuid, job.jobGuid)).toBeUndefined();
   });
 
   it('finishes a job once: a late step cannot reopen or rewrite it', async () => {
@@ -157,9 +161,9 @@ describe('JobStore challenge expiry', () => {
     expect(late).toBeUndefined();
     expect(await jobs.getJob(job.memberGuid, job.jobGuid)).toMatchObject({
       status: 'CHALLENGED',
-      task_token: 'token-late',
       challenge_expires_at: at(11).toISOString(),
     });
+    expect(await storedChallengeToken(table, job.memberGuid, job.jobGuid)).toBe('token-late');
   });
 });
 

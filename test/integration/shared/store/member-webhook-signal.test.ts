@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '#shared/store/keys.js';
 import { MemberWebhookSignal } from '#shared/store/member-webhook-signal.js';
@@ -77,6 +77,27 @@ describe('MemberWebhookSignal: no webhook is lost between a status read and the 
     expect(await signal.awaitWebhook(member, 'JOB-1', 'token-4', 0)).toBe(false);
     expect(await signal.awaitWebhook(quiet, 'JOB-1', 'token-5', 0)).toBe(true);
     expect(await signal.awaitWebhook(quiet, 'JOB-other', 'token-6', NOW)).toBe(false);
+  });
+
+  it("keeps the wait's token in an item of its own, never on the lock, and hands out no earlier job's token", async () => {
+    const member = await lockedMember();
+    await signal.awaitWebhook(member, 'JOB-1', 'token-7', NOW);
+    const read = (key: { pk: string; sk: string }) =>
+      table.doc.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }));
+
+    const { Item: lock } = await read(keys.memberLock(member));
+    const { Item: token } = await read(keys.webhookWaitToken(member));
+    // The member's next job takes the lock while the ended job's token is still there.
+    await table.doc.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { ...keys.memberLock(member), job_guid: 'JOB-2', job_type: 'aggregate', expires_at: NOW / 1000 + 3600 },
+      }),
+    );
+
+    expect(JSON.stringify(lock)).not.toContain('token-7');
+    expect(token).toMatchObject({ pk: `TASKTOKEN#${member}`, task_token: 'token-7', job_guid: 'JOB-1' });
+    expect(await signal.noteWebhook(member, new Date(NOW + 1_000))).toEqual({ jobRunning: true });
   });
 
   it('finds no job on a member without a lock, or with a lock past its expiry', async () => {
