@@ -1,11 +1,13 @@
 import { type CfnElement, CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { MX_WEBHOOK_PATH } from '#shared/api/routes.js';
+import { apiFunctionName } from '#shared/api/api-functions.js';
+import { type ApiFunction, MX_WEBHOOK_PATH } from '#shared/api/routes.js';
 import { DEFAULT_JOB_TIME_BUDGET, type JobTimeBudget, jobTimeLimits } from '#shared/contract/time-budget.js';
 import { ENV, JOB_TYPES } from '#shared/contract/workflow.js';
 import { MX_BASE_URLS, type MxDialect } from '#shared/mx/index.js';
 import { DataTable } from './constructs/data-table.js';
+import { FieldKey } from './constructs/field-key.js';
 import { FintechCallbacks } from './constructs/fintech-callbacks.js';
 import { JobWorkflows } from './constructs/job-workflows.js';
 import { MxEgress } from './constructs/mx-egress.js';
@@ -47,6 +49,7 @@ export interface MxflowStackProps extends StackProps {
 /** The one mxflow stack: data, the MX secret, the job workflows and the API. */
 export class MxflowStack extends Stack {
   readonly data: DataTable;
+  readonly fieldKey: FieldKey;
   readonly mxSecret: MxSecret;
   readonly workflows: JobWorkflows;
   readonly api: RestApi;
@@ -66,6 +69,7 @@ export class MxflowStack extends Stack {
 
     const timeBudget = props.timeBudget ?? DEFAULT_JOB_TIME_BUDGET;
     this.data = new DataTable(this, 'Data', { retain: props.retainData ?? true });
+    this.fieldKey = new FieldKey(this, 'FieldKey', { retain: props.retainData ?? true });
     if (props.mxEgress) this.mxEgress = new MxEgress(this, 'MxEgress', { azs: props.mxEgress.azs, logRetention });
     const mxEgress = this.mxEgress ? { mxEgress: this.mxEgress.placement } : {};
     const mxEgressIps = this.mxEgress ? Fn.join(',', this.mxEgress.addresses) : undefined;
@@ -120,6 +124,14 @@ export class MxflowStack extends Stack {
       ...(props.apiReservedConcurrency ? { reservedConcurrency: props.apiReservedConcurrency } : {}),
     });
 
+    // FetchResults encrypts result fields with it, the results API decrypts them (FIELD_KEY_ACCESS).
+    this.fieldKey.grantByAccess({
+      ...this.workflows.functions,
+      ...Object.fromEntries(
+        Object.entries(this.api.functions).map(([family, fn]) => [apiFunctionName(family as ApiFunction), fn]),
+      ),
+    });
+
     this.observability = new Observability(this, 'Observability', {
       stage: props.stage,
       api: this.api.api,
@@ -159,6 +171,7 @@ export class MxflowStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'MxSecretArn', { value: this.mxSecret.secret.secretArn });
+    new CfnOutput(this, 'FieldKeyArn', { value: this.fieldKey.key.keyArn });
     new CfnOutput(this, 'MxWebhookUrl', {
       description: "Give MX's dashboard this URL for its webhooks, with the credentials of MxWebhookSecretArn",
       value: `${this.api.api.url.replace(/\/$/, '')}${MX_WEBHOOK_PATH}`,

@@ -15,8 +15,9 @@ import {
   STATE_MACHINE_ARN_ENV,
 } from '#shared/contract/workflow.js';
 import { FieldCipher } from '#shared/crypto/field-cipher.js';
+import { fieldKeyUseOf } from '#shared/crypto/field-key-access.js';
 import { documentClient } from '#shared/runtime/aws-clients.js';
-import { localFieldKeyring } from '#shared/runtime/field-keyring.js';
+import { checkLocalFieldKeyUse, localFieldKeyring } from '#shared/runtime/field-keyring.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { startLocalApiGateway } from './api-gateway/server.js';
@@ -24,9 +25,9 @@ import { type AsyncTarget, subscribeAsyncTarget } from './async-invocations.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { type StreamConsumer, type StreamDeadLetter, startStreamConsumer } from './dynamodb-stream.js';
 import { createMxflowTable } from './dynamodb-table.js';
-import { localFieldKey } from './field-key.js';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
 import { type LocalFaultStats, type LocalFaults, startLocalFaults } from './faults/local-faults.js';
+import { localFieldKey } from './field-key.js';
 import { deletionStateMachine, jobStateMachines } from './job-state-machines.js';
 import { invokedFunctionName } from './lambda-context.js';
 import { type MxSimulator, type MxSimulatorOptions, startMxSimulator } from './mx-simulator/index.js';
@@ -220,6 +221,13 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     // The KMS key's twin: FetchResults encrypts and the results API decrypts with this key, on AWS's code path.
     const fieldKey = localFieldKey();
     delete process.env[ENV.fieldKeyArn];
+    // As KMS refuses a role without the grant: each function may use the key only as FIELD_KEY_ACCESS says.
+    checkLocalFieldKeyUse((use) => {
+      const functionName = invokedFunctionName();
+      if (functionName !== undefined && fieldKeyUseOf(functionName) !== use)
+        throw new Error(`AccessDeniedException: ${functionName} is not authorized to use the field key to ${use}`);
+    });
+    stops.push(async () => checkLocalFieldKeyUse(undefined));
     // Before the handlers load: Powertools reads its settings when a module creates its logger.
     Object.assign(process.env, {
       [ENV.fieldKeyFile]: fieldKey.file,

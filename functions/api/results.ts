@@ -1,5 +1,6 @@
 import { apiHandler } from '#shared/api/api-handler.js';
 import { resultOperations } from '#shared/api/operations/results.js';
-import { apiDeps } from '#shared/runtime/api-runtime.js';
+import { resultApiDeps } from '#shared/runtime/api-runtime.js';
+import { openingFieldCipher } from '#shared/runtime/field-keyring.js';
 
-export const handler = apiHandler('results', resultOperations, apiDeps);
+export const handler = apiHandler('results', resultOperations, resultApiDeps(openingFieldCipher));

@@ -1,7 +1,8 @@
 import { COPY_STEP_BOUND, ENV } from '#shared/contract/workflow.js';
 import { type CopyStepBound, fetchResultsStep } from '#shared/jobs/fetch-results.js';
 import { FetchResultsEvent } from '#shared/jobs/workflow-events.js';
-import { workflowTask } from '#shared/runtime/workflow-task.js';
+import { sealingFieldCipher } from '#shared/runtime/field-keyring.js';
+import { sealingWorkflowTask } from '#shared/runtime/workflow-task.js';
 
 /** A positive number from the environment, else the default: the stack leaves both unset; a test may scale them down. */
 const positive = (name: string, fallback: number) => {
@@ -16,7 +17,7 @@ const copyBound = (): CopyStepBound => ({
 });
 
 /** FetchResults: copies one bounded step of the job's results from MX into DynamoDB; the cursor and counts come back. */
-export const handler = workflowTask(
+export const handler = sealingWorkflowTask(sealingFieldCipher)(
   FetchResultsEvent,
   (deps, event) => fetchResultsStep({ ...deps, copyBound: copyBound() }, event),
   (p) => ({

@@ -120,6 +120,10 @@ export const ENV = {
   refreshAfterSeconds: 'REFRESH_AFTER_SECONDS',
   /** The schedule's MX budget: aggregations it starts in one run, at most. */
   refreshBatchLimit: 'REFRESH_BATCH_LIMIT',
+  /** The KMS key that wraps the data keys of encrypted result fields (FetchResults encrypts, the results API decrypts). */
+  fieldKeyArn: 'FIELD_KEY_ARN',
+  /** Off AWS: a file of 32 random bytes, the AES key that wraps those data keys in place of KMS (the local stack's). */
+  fieldKeyFile: 'FIELD_KEY_FILE',
 } as const;
 
 /**

@@ -164,7 +164,9 @@ class CopyRun {
       .filter((account) => !returned.has(String(account.guid)))
       .map((account) => ({ ...account, guid: String(account.guid), is_closed: true }));
     if (closed.length > 0) {
-      await this.deps.results.putResults(this.job.memberGuid, 'accounts', this.job.jobGuid, closed, this.deps.now());
+      const { memberGuid, jobGuid, userGuid } = this.job;
+      // Their stored numbers stay as stored (encrypted: this step may not decrypt), bound to the same member.
+      await this.deps.results.putResults(memberGuid, 'accounts', jobGuid, closed, this.deps.now(), userGuid);
       this.counts.accounts_closed = closed.length;
     }
     const known = new Set(published.map((account) => String(account.guid)));
@@ -265,14 +267,14 @@ class CopyRun {
 
   /** Stores a page: a sync writes its changes into the published generation, a copy into its own. */
   private async store(kind: ResultKind, items: readonly Record<string, unknown>[]): Promise<number> {
-    const { memberGuid, jobGuid } = this.job;
+    const { memberGuid, jobGuid, userGuid } = this.job;
     const now = this.deps.now();
     if (kind === 'transactions' && this.sync?.mode === 'changes') {
       const store = this.deps.sync as WorkflowSyncStore;
       this.noted ??= store.pending(memberGuid).then((notes) => new Set(notes.map((note) => note.guid)));
       return store.applyChanges(memberGuid, this.sync.generation, jobGuid, items, now, await this.noted);
     }
-    const written = await this.deps.results.putResults(memberGuid, kind, jobGuid, items, now);
+    const written = await this.deps.results.putResults(memberGuid, kind, jobGuid, items, now, userGuid);
     if (kind === 'transactions' && this.sync) await this.deps.sync?.notePending(memberGuid, jobGuid, items);
     return written;
   }

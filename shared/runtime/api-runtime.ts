@@ -6,7 +6,7 @@ import type { MxClient } from '#shared/mx/index.js';
 import { IdempotencyStore } from '#shared/store/idempotency-store.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { MemberStore } from '#shared/store/member-store.js';
-import { ResultStore } from '#shared/store/result-store.js';
+import { type ResultFieldCipher, ResultStore } from '#shared/store/result-store.js';
 import { TransactionSyncStore } from '#shared/store/transaction-sync-store.js';
 import { UserStore } from '#shared/store/user-store.js';
 import { WebhookInbox } from '#shared/store/webhook-inbox.js';
@@ -73,9 +73,13 @@ const NO_STEP_FUNCTIONS: StepFunctionsDeps = {
 
 /**
  * The deps of an API function, built once per container on first use, so a bad environment
- * fails a request clearly. Step Functions' client is the handler's choice (`stepFunctions`).
+ * fails a request clearly. Step Functions' client is the handler's choice (`stepFunctions`), and
+ * so is the result fields' cipher (`fields`: only the results function decrypts).
  */
-const apiDepsOf = (stepFunctions: () => StepFunctionsDeps = () => NO_STEP_FUNCTIONS) => {
+const apiDepsOf = (
+  stepFunctions: () => StepFunctionsDeps = () => NO_STEP_FUNCTIONS,
+  fields?: () => ResultFieldCipher,
+) => {
   let deps: ApiDeps | undefined;
   return (): ApiDeps => {
     if (!deps) {
@@ -88,7 +92,7 @@ const apiDepsOf = (stepFunctions: () => StepFunctionsDeps = () => NO_STEP_FUNCTI
         users: new UserStore(doc, env[ENV.tableName]),
         members: new MemberStore(doc, env[ENV.tableName]),
         jobs: new JobStore(doc, env[ENV.tableName]),
-        results: new ResultStore(doc, env[ENV.tableName]),
+        results: new ResultStore(doc, env[ENV.tableName], fields ? { fields: fields() } : {}),
         // The API reads the sync state and the change feed; only the workflow writes results.
         transactionSync: new TransactionSyncStore(doc, env[ENV.tableName], {
           putResults: () => Promise.reject(new Error('the API writes no results')),
@@ -120,5 +124,11 @@ export const jobApiDeps = /* @__PURE__ */ apiDepsOf(() => ({
   taskTokens: clientTaskTokens(),
 }));
 
-/** The deps of the API functions that call no Step Functions (users, institutions, results). */
+/** The deps of the API functions that call no Step Functions (users, institutions, webhooks). */
 export const apiDeps = /* @__PURE__ */ apiDepsOf();
+
+/**
+ * The results function's deps, with the cipher that decrypts account numbers and owners. Its
+ * handler passes the cipher (openingFieldCipher), so only its bundle carries the Encryption SDK.
+ */
+export const resultApiDeps = (fields: () => ResultFieldCipher) => apiDepsOf(undefined, fields);

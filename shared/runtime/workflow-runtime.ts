@@ -3,7 +3,7 @@ import { lazyWorkflowMx } from '#shared/jobs/lazy-workflow-mx.js';
 import type { WorkflowDeps } from '#shared/jobs/workflow-deps.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { MemberWebhookSignal } from '#shared/store/member-webhook-signal.js';
-import { ResultStore } from '#shared/store/result-store.js';
+import { type ResultFieldCipher, ResultStore } from '#shared/store/result-store.js';
 import { TransactionSyncStore } from '#shared/store/transaction-sync-store.js';
 import { documentClient } from './aws-clients.js';
 import { parseEnvironment, TableEnvironment } from './environment.js';
@@ -19,12 +19,18 @@ interface Clients {
 
 let clients: Clients | undefined;
 
-/** Built once per container on first use, not at import, so a bad environment fails the call clearly. */
-function awsClients(): Clients {
+/**
+ * Built once per container on first use, not at import, so a bad environment fails the call clearly.
+ * `fields`: the result fields' cipher of the one function that writes them (FetchResults).
+ */
+function awsClients(fields?: () => ResultFieldCipher): Clients {
   if (!clients) {
     const config = readWorkflowConfig();
     const doc = documentClient();
-    const results = new ResultStore(doc, config.tableName, { cleanupBudgetMs: config.resultsCleanupMs });
+    const results = new ResultStore(doc, config.tableName, {
+      cleanupBudgetMs: config.resultsCleanupMs,
+      ...(fields ? { fields: fields() } : {}),
+    });
     const sync = new TransactionSyncStore(doc, config.tableName, results);
     clients = { config, jobs: new JobStore(doc, config.tableName), results, sync };
   }
@@ -38,8 +44,8 @@ export type TasklessWorkflowDeps = Omit<WorkflowDeps, 'taskTokens'>;
  * Everything a workflow step needs but task tokens. The MX client follows the cached secret, read
  * on the step's first MX call only: the steps that call no MX may not read it.
  */
-export async function workflowDeps(): Promise<TasklessWorkflowDeps> {
-  const { config, jobs, results, sync } = awsClients();
+export async function workflowDeps(fields?: () => ResultFieldCipher): Promise<TasklessWorkflowDeps> {
+  const { config, jobs, results, sync } = awsClients(fields);
   return {
     mx: lazyWorkflowMx(() => mxClientFromSecret(config.mx)),
     jobs,

@@ -6,6 +6,7 @@ import type { JobRef } from '#shared/store/job-record.js';
 import { logger } from './logger.js';
 import { observability } from './observability.js';
 import { clientTaskTokens } from './step-functions-client.js';
+import type { ResultFieldCipher } from '#shared/store/result-store.js';
 import { webhookSignalDeps, workflowDeps } from './workflow-runtime.js';
 import type * as z from './zod.js';
 
@@ -51,7 +52,14 @@ export const taskTokenWorkflowTask = /* @__PURE__ */ workflowTaskOf(
 );
 
 /** The other tasks: their steps send no task tokens, so their bundles carry no Step Functions client. */
-export const workflowTask = /* @__PURE__ */ workflowTaskOf(workflowDeps);
+export const workflowTask = /* @__PURE__ */ workflowTaskOf(() => workflowDeps());
+
+/**
+ * FetchResults, the one task that writes results, with the cipher that encrypts their sensitive
+ * fields. Its handler passes the cipher (sealingFieldCipher), so only its bundle carries the
+ * Encryption SDK, which esbuild cannot leave out of a bundle that imports it.
+ */
+export const sealingWorkflowTask = (fields: () => ResultFieldCipher) => workflowTaskOf(() => workflowDeps(fields));
 
 /** AwaitMemberWebhook: the member's lock item and task tokens only; it reads no MX secret. */
 export const webhookWaitWorkflowTask = /* @__PURE__ */ workflowTaskOf(async () => ({

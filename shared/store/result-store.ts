@@ -6,6 +6,8 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { FieldCipher } from '#shared/crypto/field-cipher.js';
+import { SENSITIVE_FIELDS } from '#shared/crypto/sensitive-fields.js';
 import { forEachWithConcurrency } from '#shared/util/concurrency.js';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
 import { keys, RESULT_KINDS, type ResultKind, withoutKeys } from './keys.js';
@@ -21,6 +23,19 @@ export interface ResultStoreOptions {
   readonly spreadByAccount?: boolean;
   /** How long a publish spends deleting superseded generations before it leaves the rest for later. */
   readonly cleanupBudgetMs?: number;
+  /** Encrypts (writers) or decrypts (readers) the sensitive fields; see ResultFieldCipher. */
+  readonly fields?: ResultFieldCipher;
+}
+
+/**
+ * What a store does with the sensitive fields (SENSITIVE_FIELDS): `seal` encrypts them before a
+ * write, `open` decrypts them after a read. A store without `seal` refuses to write a sensitive
+ * value; one without `open` hands stored values out encrypted (FetchResults, which may only
+ * encrypt, copies a closed account's stored row as it is).
+ */
+export interface ResultFieldCipher {
+  readonly seal?: FieldCipher['seal'];
+  readonly open?: FieldCipher['open'];
 }
 
 /** A generation of one kind a publish replaced, whose rows are still to be deleted: guids only. */
@@ -42,6 +57,8 @@ export interface ResultQuery {
   /** A page's `lastKey`, handed back as it came. */
   readonly startKey?: Record<string, unknown>;
   readonly filter?: ResultFilter;
+  /** The member's user: encrypted fields are bound to it; without it they are handed out encrypted. */
+  readonly userGuid?: string;
 }
 
 /**
@@ -125,6 +142,7 @@ export class ResultStore {
   private readonly partitionQueues = new Map<string, Promise<void>>();
   private readonly spreadByAccount: boolean;
   private readonly cleanupBudgetMs: number;
+  private readonly fields: ResultFieldCipher;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -134,15 +152,21 @@ export class ResultStore {
     this.concurrentBatches = options.concurrentBatches ?? 4;
     this.spreadByAccount = options.spreadByAccount ?? true;
     this.cleanupBudgetMs = options.cleanupBudgetMs ?? CLEANUP_BUDGET_MS;
+    this.fields = options.fields ?? {};
   }
 
-  /** Stores one page of results in the job's generation; answers how many rows it wrote. */
+  /**
+   * Stores one page of results in the job's generation; answers how many rows it wrote. The
+   * sensitive fields are encrypted first, bound to `userGuid` and the member (required for the
+   * kinds that have them).
+   */
   async putResults(
     memberGuid: string,
     kind: ResultKind,
     jobGuid: string,
     items: readonly { guid?: string | null; account_guid?: unknown }[],
     storedAt: Date,
+    userGuid?: string,
   ): Promise<number> {
     const stored_at = storedAt.toISOString();
     const spread = kind === 'transactions' && this.spreadByAccount;
@@ -155,7 +179,9 @@ export class ResultStore {
       const accountGuid = spread ? (item.account_guid as string) : undefined;
       const { pk } = keys.resultRows(memberGuid, kind, jobGuid, accountGuid);
       const part = byPartition.get(pk) ?? { ...(accountGuid ? { accountGuid } : {}), rows: [] };
-      part.rows.push({ ...item, pk, sk: item.guid, job_guid: jobGuid, stored_at });
+      // One row after another: the first value of a field fetches its data key, the others reuse it.
+      const row = await this.sealed(kind, item, { memberGuid, userGuid });
+      part.rows.push({ ...row, pk, sk: item.guid, job_guid: jobGuid, stored_at });
       byPartition.set(pk, part);
     }
     // The marker goes first: a row is never written to a partition a deletion could not find.
@@ -270,7 +296,7 @@ export class ResultStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...Items.map((item) => withoutKeys<T>(item)));
+      for (const item of Items) items.push(await this.opened(kind, withoutKeys(item), memberGuid, options.userGuid));
       startKey = LastEvaluatedKey;
       if (!startKey) index += 1;
       if (items.length >= limit) break;
@@ -302,6 +328,25 @@ export class ResultStore {
       for await (const page of pages) count += page.Count ?? 0;
     }
     return count;
+  }
+
+  private async sealed<T extends Record<string, unknown>>(
+    kind: ResultKind,
+    item: T,
+    owner: { memberGuid: string; userGuid: string | undefined },
+  ): Promise<T> {
+    const present = SENSITIVE_FIELDS[kind].filter((field) => item[field] !== null && item[field] !== undefined);
+    if (present.length === 0) return item;
+    if (!this.fields.seal)
+      throw new Error(`${kind}.${present[0]} is stored encrypted only, and this store cannot encrypt`);
+    if (owner.userGuid === undefined) throw new Error(`${kind} are encrypted for their user: the user guid is missing`);
+    return this.fields.seal({ memberGuid: owner.memberGuid, userGuid: owner.userGuid }, kind, item);
+  }
+
+  /** Decrypted with the member's user, when the store may decrypt and the reader names the user; else as stored. */
+  private async opened<T>(kind: ResultKind, item: Record<string, unknown>, memberGuid: string, userGuid?: string) {
+    if (!this.fields.open || userGuid === undefined || SENSITIVE_FIELDS[kind].length === 0) return item as T;
+    return (await this.fields.open({ memberGuid, userGuid }, kind, item)) as T;
   }
 
   /** The job whose generation of a kind reads see, if any (a sync writes its changes into it). */

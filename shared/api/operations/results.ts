@@ -15,6 +15,7 @@ const list =
     const member = await ownedMember(deps, params.user_guid, params.member_guid);
     const startKey = decodeCursor(q.cursor, keys.resultsOfMember(member.guid, kind).pk);
     const page = await deps.results.listResults(member.guid, kind, {
+      userGuid: params.user_guid,
       limit: q.limit,
       ...(startKey ? { startKey } : {}),
       filter: {
