@@ -3,10 +3,10 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { WorkflowDeps } from '#shared/jobs/workflow-deps.js';
 import type { JobRef } from '#shared/store/job-record.js';
+import type { ResultFieldCipher } from '#shared/store/result-store.js';
 import { logger } from './logger.js';
 import { observability } from './observability.js';
 import { clientTaskTokens } from './step-functions-client.js';
-import type { ResultFieldCipher } from '#shared/store/result-store.js';
 import { webhookSignalDeps, workflowDeps } from './workflow-runtime.js';
 import type * as z from './zod.js';
 
