@@ -1,5 +1,6 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { parseAppSchemes } from '#shared/api/redirect-url.js';
 import { DEFAULT_JOB_TIME_BUDGET, type JobTimeBudget, timeBudgetProblem } from '#shared/contract/time-budget.js';
 import type { MxflowStackProps } from './mxflow-stack.js';
 
@@ -67,6 +68,17 @@ const DeployContext = z.object({
    */
   apiReservedConcurrency: concurrency.optional(),
   copyReservedConcurrency: concurrency.optional(),
+  /** App URL schemes a client_redirect_url may use besides https (`myapp,otherapp`); unset: https only. */
+  clientRedirectSchemes: z
+    .string()
+    .superRefine((setting, ctx) => {
+      try {
+        parseAppSchemes(setting);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .optional(),
 });
 
 const DEFAULT_EGRESS_AZS = 2;
@@ -85,6 +97,7 @@ export type DeploySettings = Pick<
   | 'apiReservedConcurrency'
   | 'copyReservedConcurrency'
   | 'callbackUrl'
+  | 'clientRedirectSchemes'
 >;
 
 export function readDeploySettings(context: (key: string) => unknown): DeploySettings {
@@ -136,5 +149,6 @@ export function readDeploySettings(context: (key: string) => unknown): DeploySet
     ...(c.apiReservedConcurrency ? { apiReservedConcurrency: c.apiReservedConcurrency } : {}),
     ...(c.copyReservedConcurrency ? { copyReservedConcurrency: c.copyReservedConcurrency } : {}),
     ...(c.callbackUrl ? { callbackUrl: c.callbackUrl } : {}),
+    ...(c.clientRedirectSchemes ? { clientRedirectSchemes: parseAppSchemes(c.clientRedirectSchemes).join(',') } : {}),
   };
 }

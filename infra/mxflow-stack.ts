@@ -44,6 +44,8 @@ export interface MxflowStackProps extends StackProps {
   readonly mxEgress?: { readonly azs: number };
   /** The fintech's HTTPS endpoint: every event is also POSTed there, signed. None without it. */
   readonly callbackUrl?: string;
+  /** App schemes a client_redirect_url may use besides https, comma-separated (`-c clientRedirectSchemes=`). */
+  readonly clientRedirectSchemes?: string;
 }
 
 /** The one mxflow stack: data, the MX secret, the job workflows and the API. */
@@ -122,6 +124,7 @@ export class MxflowStack extends Stack {
       ...mxEgress,
       timeLimits: jobTimeLimits(timeBudget),
       ...(props.apiReservedConcurrency ? { reservedConcurrency: props.apiReservedConcurrency } : {}),
+      ...(props.clientRedirectSchemes ? { clientRedirectSchemes: props.clientRedirectSchemes } : {}),
     });
 
     // FetchResults encrypts result fields with it, the results API decrypts them (FIELD_KEY_ACCESS).

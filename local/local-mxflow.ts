@@ -130,6 +130,7 @@ const MX_SECRET_NAME = 'mxflow/local/mx';
 const MX_WEBHOOK_SECRET_NAME = 'mxflow/local/mx-webhook';
 const EVENT_BUS_NAME = 'mxflow-local';
 const CALLBACK_SECRET_NAME = 'mxflow/local/callbacks';
+const CURSOR_SECRET_NAME = 'mxflow/local/cursors';
 /** Whether this instance of the module has started a local mxflow: see `claimHandlers`. */
 let started = false;
 
@@ -209,6 +210,8 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
         [MX_SECRET_NAME]: mxSecret,
         [MX_WEBHOOK_SECRET_NAME]: JSON.stringify(webhookCredentials),
         [CALLBACK_SECRET_NAME]: JSON.stringify({ signing_key: callbackSigningKey }),
+        // As the stack's: a key of its own, so cursors of another run (or stack) do not open here.
+        [CURSOR_SECRET_NAME]: JSON.stringify({ key: randomBytes(48).toString('base64url') }),
       },
     });
     stops.push(() => secrets.stop());
@@ -239,6 +242,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       [ENV.tableName]: tableName,
       [ENV.mxSecretId]: MX_SECRET_NAME,
       [ENV.mxWebhookSecretId]: MX_WEBHOOK_SECRET_NAME,
+      [ENV.cursorSecretId]: CURSOR_SECRET_NAME,
       ...(eventBus ? { [ENV.eventBusName]: EVENT_BUS_NAME, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBus.endpoint } : {}),
       ...(options.callbackUrl
         ? { [ENV.callbackUrl]: options.callbackUrl, [ENV.callbackSecretId]: CALLBACK_SECRET_NAME }

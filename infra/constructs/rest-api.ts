@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -11,6 +12,7 @@ import { acknowledgeNag } from '#infra/nag.js';
 import { API_FUNCTION_SIZE, apiFunctionEntry, apiFunctionName } from '#shared/api/api-functions.js';
 import {
   API_FUNCTION_CALLS_MX,
+  API_FUNCTION_PAGES,
   API_FUNCTIONS,
   API_ROUTES,
   type ApiFunction,
@@ -18,6 +20,7 @@ import {
 } from '#shared/api/routes.js';
 import type { JobTimeLimits } from '#shared/contract/time-budget.js';
 import { ENV, JOB_TYPES, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
+import { cursorSecret } from './cursor-secret.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
 import { grantTableAccess } from './table-access-policy.js';
@@ -40,6 +43,8 @@ export interface RestApiProps {
   readonly timeLimits: JobTimeLimits;
   /** Concurrent executions reserved for each API function; none by default (see deploy-settings.ts). */
   readonly reservedConcurrency?: number;
+  /** App schemes a client_redirect_url may use besides https (CLIENT_REDIRECT_SCHEMES); none by default. */
+  readonly clientRedirectSchemes?: string;
 }
 
 /**
@@ -73,6 +78,8 @@ const GATEWAY_ERRORS: [apigateway.ResponseType, string, string][] = [
 export class RestApi extends Construct {
   readonly api: apigateway.RestApi;
   readonly functions: Record<ApiFunction, nodejs.NodejsFunction>;
+  /** The key that seals page and sync cursors: read by the functions that hand them out (API_FUNCTION_PAGES). */
+  readonly cursorSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
@@ -83,9 +90,11 @@ export class RestApi extends Construct {
       ...Object.fromEntries(JOB_TYPES.map((t) => [STATE_MACHINE_ARN_ENV[t], props.stateMachines[t].stateMachineArn])),
       [ENV.jobLockSeconds]: String(props.timeLimits.lockSeconds),
       [ENV.challengeTimeoutSeconds]: String(props.timeLimits.challengeTimeoutSeconds),
+      ...(props.clientRedirectSchemes ? { [ENV.clientRedirectSchemes]: props.clientRedirectSchemes } : {}),
       [ENV.deletionStateMachineArn]: props.deletionStateMachine.stateMachineArn,
     };
 
+    this.cursorSecret = cursorSecret(this, 'CursorKey');
     this.functions = Object.fromEntries(
       API_FUNCTIONS.map((family) => {
         const callsMx = API_FUNCTION_CALLS_MX[family];
@@ -100,6 +109,10 @@ export class RestApi extends Construct {
         const needs = NEEDS[family];
         grantTableAccess(fn, apiFunctionName(family), props.table);
         if (callsMx) props.mxSecret.grantRead(fn);
+        if (API_FUNCTION_PAGES[family]) {
+          this.cursorSecret.grantRead(fn);
+          fn.addEnvironment(ENV.cursorSecretId, this.cursorSecret.secretArn);
+        }
         if (family === 'webhooks') {
           props.mxWebhookSecret.grantRead(fn);
           fn.addEnvironment(ENV.mxWebhookSecretId, props.mxWebhookSecret.secretArn);

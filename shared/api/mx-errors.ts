@@ -56,6 +56,46 @@ const FEATURE_OF_OPERATION: Readonly<Record<string, string>> = {
   requestConnectWidgetUrl: 'the Connect widget',
 };
 
+type FieldRule = readonly [words: RegExp, field: string];
+
+/**
+ * The fields of what the caller sent, by the MX call they went into, and the words MX's message
+ * names each by (MX's error body has only a message): a 4xx about one of them names it in
+ * `error.field`. First match wins, so the more particular words come first.
+ */
+const FIELDS_OF_OPERATION: Readonly<Record<string, readonly FieldRule[]>> = {
+  createUser: [
+    [/\bemail\b/i, 'user.email'],
+    [/\bmetadata\b/i, 'user.metadata'],
+    [/\b(id|identifier)\b/i, 'user.id'],
+  ],
+  createMember: [
+    [/credential/i, 'member.credentials'],
+    [/\b(is_)?oauth\b/i, 'member.is_oauth'],
+    [/redirect/i, 'client_redirect_url'],
+    [/institution/i, 'member.institution_code'],
+    [/\bmetadata\b/i, 'member.metadata'],
+    [/\b(id|identifier)\b/i, 'member.id'],
+  ],
+  updateMember: [[/credential/i, 'member.credentials']],
+  resumeMember: [[/challenge/i, 'challenges']],
+  listInstitutionCredentials: [[/institution/i, 'institution_code']],
+  requestWidgetUrl: [
+    [/redirect/i, 'widget_url.client_redirect_url'],
+    [/url[_ ]scheme|webview/i, 'widget_url.ui_message_webview_url_scheme'],
+    [/institution/i, 'widget_url.current_institution_code'],
+    [/member_guid|\bmember\b|\bMBR-/i, 'widget_url.current_member_guid'],
+    [/\bmode\b/i, 'widget_url.mode'],
+  ],
+};
+
+/** The field of the caller's request MX's refusal is about, when its message names one. */
+function fieldOf(error: MxError): string | undefined {
+  if (!error.mxMessage) return undefined;
+  const message = error.mxMessage;
+  return FIELDS_OF_OPERATION[error.operation]?.find(([words]) => words.test(message))?.[1];
+}
+
 export function apiErrorForMx(error: MxError): ApiError {
   const mapped = MAPPING[error.code];
   const { code } = mapped;
@@ -70,7 +110,6 @@ export function apiErrorForMx(error: MxError): ApiError {
     error.retryAfterSeconds === undefined
       ? {}
       : { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) };
-  return code === 'NOT_FOUND'
-    ? new ApiError(code, { message: detail }, { headers: retryAfter })
-    : new ApiError(code, detail, { headers: retryAfter });
+  const options = { headers: retryAfter, ...(status < 500 ? { field: fieldOf(error) } : {}) };
+  return code === 'NOT_FOUND' ? new ApiError(code, { message: detail }, options) : new ApiError(code, detail, options);
 }

@@ -43,6 +43,18 @@ export const API_FUNCTION_CALLS_MX: Readonly<Record<ApiFunction, boolean>> = {
   // The receiver only stores deliveries; their processing (which reads MX) is another function.
   webhooks: false,
 };
+/**
+ * Whether each API function hands out cursors (a route of it takes `cursor` or
+ * `updated_since_cursor`): only those may read the cursor secret, whose key seals them.
+ */
+export const API_FUNCTION_PAGES: Readonly<Record<ApiFunction, boolean>> = {
+  users: false,
+  institutions: false,
+  members: false,
+  jobs: true,
+  results: true,
+  webhooks: false,
+};
 
 export interface RouteSpec {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';

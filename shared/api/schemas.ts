@@ -111,7 +111,16 @@ export const TransactionsQuery = z
 // ── request bodies ─────────────────────────────────────────────────────────────────────────
 const metadata = text(4096);
 const Credential = z.strictObject({ guid: id(100), value: text(1000) });
-const redirectUrl = z.optional(z.url().check(z.maxLength(2048)));
+const redirectUrl = z.optional(
+  z
+    .url()
+    .check(
+      z.maxLength(2048),
+      z.describe(
+        'where MX sends the end user back: an https URL, or an app scheme the deployment allows (CLIENT_REDIRECT_SCHEMES); anything else is refused',
+      ),
+    ),
+);
 
 export const CreateUserBody = z.strictObject({
   user: z

@@ -110,6 +110,10 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   /** The secret holding the HTTP Basic credentials MX's webhooks carry (`{username, password}`). */
   mxWebhookSecretId: 'MX_WEBHOOK_SECRET_ID',
+  /** The API's paging functions': the secret whose key seals page and sync cursors (`{key, previous_key?}`). */
+  cursorSecretId: 'CURSOR_SECRET_ID',
+  /** The API's: app schemes a `client_redirect_url` may use besides https, comma-separated (`myapp,otherapp`). */
+  clientRedirectSchemes: 'CLIENT_REDIRECT_SCHEMES',
   /** The API's: one MX call's time limit inside a request. */
   apiMxTimeoutMs: 'API_MX_TIMEOUT_MS',
   /** How long a parked challenge waits for its answer (the ParkForChallenge task's timeout). */

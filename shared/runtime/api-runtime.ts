@@ -1,5 +1,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { BasicCredentials } from '#shared/api/basic-auth.js';
+import type { CursorKeys } from '#shared/api/cursor.js';
+import { parseAppSchemes } from '#shared/api/redirect-url.js';
 import { ENV, type JobType } from '#shared/contract/workflow.js';
 import type { TaskTokens } from '#shared/jobs/task-tokens.js';
 import type { MxClient } from '#shared/mx/index.js';
@@ -11,6 +13,7 @@ import { TransactionSyncStore } from '#shared/store/transaction-sync-store.js';
 import { UserStore } from '#shared/store/user-store.js';
 import { WebhookInbox } from '#shared/store/webhook-inbox.js';
 import { documentClient } from './aws-clients.js';
+import { cursorKeysFromSecret } from './cursor-secret.js';
 import {
   BaseEnvironment,
   JobStartEnvironment,
@@ -33,6 +36,10 @@ const ApiEnvironment = z.extend(BaseEnvironment, {
   [ENV.apiMxTimeoutMs]: numberVariable(API_MX_TIMEOUT_MS, z.int(), z.gt(0)),
   /** The HTTP Basic credentials MX's webhooks carry; unset where the stack receives no webhooks. */
   [ENV.mxWebhookSecretId]: z.optional(z.string().check(z.minLength(1))),
+  /** The key that seals cursors; set for the functions that page (jobs, results) only. */
+  [ENV.cursorSecretId]: z.optional(z.string().check(z.minLength(1))),
+  /** App schemes a client_redirect_url may use besides https (`myapp,otherapp`); unset: https only. */
+  [ENV.clientRedirectSchemes]: z.optional(z.string()),
 });
 
 /** A store's public methods: what an operation may call, and what an in-memory fake implements. */
@@ -52,6 +59,10 @@ export interface ApiDeps {
   readonly webhookInbox: StoreApi<WebhookInbox>;
   /** What MX's webhooks must carry (the webhook secret); refuses when the stack receives none. */
   webhookCredentials(): Promise<BasicCredentials>;
+  /** The keys that seal page and sync cursors (the cursor secret); refuses in a function that does not page. */
+  cursorKeys(): Promise<CursorKeys>;
+  /** The app schemes a client_redirect_url may use besides https (CLIENT_REDIRECT_SCHEMES). */
+  readonly clientRedirectSchemes: readonly string[];
   /** Starts executions only. */
   readonly sfn: Pick<SFNClient, 'send'>;
   readonly taskTokens: TaskTokens;
@@ -104,6 +115,13 @@ const apiDepsOf = (
           if (secretId === undefined)
             throw new Error(`${ENV.mxWebhookSecretId} is not set: this stack takes no webhooks`);
           return webhookCredentialsFromSecret(secretId);
+        },
+        clientRedirectSchemes: parseAppSchemes(env[ENV.clientRedirectSchemes]),
+        cursorKeys: () => {
+          const secretId = env[ENV.cursorSecretId];
+          if (secretId === undefined)
+            return Promise.reject(new Error(`${ENV.cursorSecretId} is not set: this function does not page`));
+          return cursorKeysFromSecret(secretId);
         },
         ...stepFunctions(),
         ...jobStartsOf(env),

@@ -76,11 +76,12 @@ export const jobOperations = {
   listJobs: async (deps, { params, query: { limit, cursor } }) => {
     const member = await ownedMember(deps, params.user_guid, params.member_guid);
     const { pk, skPrefix } = keys.jobsOfMember(member.guid);
-    const startKey = decodeCursor(cursor, pk, skPrefix);
+    const cursorKeys = await deps.cursorKeys();
+    const startKey = decodeCursor(cursorKeys, cursor, pk, skPrefix);
     const page = await deps.jobs.listJobs(member.guid, { limit, ...(startKey ? { startKey } : {}) });
     return {
       status: 200,
-      body: { jobs: page.items.map(jobView), pagination: { next_cursor: encodeCursor(page.lastKey) } },
+      body: { jobs: page.items.map(jobView), pagination: { next_cursor: encodeCursor(cursorKeys, page.lastKey) } },
     };
   },
 

@@ -3,6 +3,7 @@ import { ApiError, userDisabled } from '#shared/api/api-error.js';
 import { memberDeletedBody } from '#shared/api/deletion-warnings.js';
 import type { FamilyOperations } from '#shared/api/operation.js';
 import { knownUser, ownedMember } from '#shared/api/ownership.js';
+import { checkRedirectUrl } from '#shared/api/redirect-url.js';
 import type { CreateMemberBody } from '#shared/api/schemas.js';
 import { jobView, memberView } from '#shared/api/views.js';
 import { ACCESS_REFUSED_CODES, isMxError, type MxClient, type MxError } from '#shared/mx/index.js';
@@ -140,6 +141,7 @@ export const memberOperations = {
    * holds is adopted (200, `adopted: true`) rather than left orphaned at MX.
    */
   createMember: async (deps, { params, body: { member: request, client_redirect_url } }) => {
+    checkRedirectUrl(client_redirect_url, deps.clientRedirectSchemes, 'client_redirect_url');
     const user = await knownUser(deps, params.user_guid);
     const mx = await deps.mx();
     let mxMember: MemberResponse;

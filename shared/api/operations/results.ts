@@ -13,7 +13,8 @@ const list =
   (kind: ResultKind): Operation<RouteOf<'listTransactions'>> =>
   async (deps, { params, query: q }) => {
     const member = await ownedMember(deps, params.user_guid, params.member_guid);
-    const startKey = decodeCursor(q.cursor, keys.resultsOfMember(member.guid, kind).pk);
+    const cursorKeys = await deps.cursorKeys();
+    const startKey = decodeCursor(cursorKeys, q.cursor, keys.resultsOfMember(member.guid, kind).pk);
     const page = await deps.results.listResults(member.guid, kind, {
       userGuid: params.user_guid,
       limit: q.limit,
@@ -29,7 +30,8 @@ const list =
       kind === 'account_numbers'
         ? page.items.map((item) => ({ ...(item as object), is_tokenized: hasTokenizedAccountNumbers(member) }))
         : page.items;
-    return { status: 200, body: { [kind]: items, pagination: { next_cursor: encodeCursor(page.lastKey) } } };
+    const next_cursor = encodeCursor(cursorKeys, page.lastKey);
+    return { status: 200, body: { [kind]: items, pagination: { next_cursor } } };
   };
 
 /**
@@ -44,17 +46,18 @@ const listTransactions: Operation<RouteOf<'listTransactions'>> = async (deps, re
     const state = q.cursor === undefined ? await deps.transactionSync.state(params.member_guid) : undefined;
     const answer = await list('transactions')(deps, request);
     if (q.cursor !== undefined) return answer;
-    const at = state ? encodeSyncCursor(params.member_guid, { seq: state.commit_seq }) : null;
+    const at = state ? encodeSyncCursor(await deps.cursorKeys(), params.member_guid, { seq: state.commit_seq }) : null;
     return { ...answer, body: { ...(answer.body as Record<string, unknown>), sync_cursor: at } };
   }
   const member = await ownedMember(deps, params.user_guid, params.member_guid);
-  const from = decodeSyncCursor(member.guid, q.updated_since_cursor);
+  const cursorKeys = await deps.cursorKeys();
+  const from = decodeSyncCursor(cursorKeys, member.guid, q.updated_since_cursor);
   try {
     const { changes, next, more } = await deps.transactionSync.listChanges(member.guid, from, q.limit);
     const body = {
       transactions: changes,
       pagination: { next_cursor: null },
-      sync_cursor: encodeSyncCursor(member.guid, next),
+      sync_cursor: encodeSyncCursor(cursorKeys, member.guid, next),
       has_more: more,
     };
     return { status: 200, body };

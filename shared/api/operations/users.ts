@@ -2,6 +2,7 @@ import type { UserResponse } from 'mx-platform-node';
 import { notFound } from '#shared/api/api-error.js';
 import type { FamilyOperations } from '#shared/api/operation.js';
 import { knownUser } from '#shared/api/ownership.js';
+import { checkRedirectUrl } from '#shared/api/redirect-url.js';
 import { userView } from '#shared/api/views.js';
 import { isMxError, MxError } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
@@ -46,6 +47,7 @@ export const userOperations = {
   },
 
   requestWidgetUrl: async (deps, { params, body: { widget_url } }) => {
+    checkRedirectUrl(widget_url.client_redirect_url, deps.clientRedirectSchemes, 'widget_url.client_redirect_url');
     const user = await knownUser(deps, params.user_guid);
     const mx = await deps.mx();
     // Atrium has no /widget_urls: its Connect URL comes from connect_widget_url, same settings.

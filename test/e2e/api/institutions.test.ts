@@ -154,8 +154,8 @@ describe('GET /institutions/{institution_code}/credentials', () => {
     });
   });
 
-  it('answers 404 for an institution MX does not know (MX’s own 404)', async () => {
-    expectRefusal(await credentialFields('no_such_bank'), 404, 'NOT_FOUND');
+  it('answers 404 naming institution_code for an institution MX does not know (MX’s own 404)', async () => {
+    expectRefusal(await credentialFields('no_such_bank'), 404, 'NOT_FOUND', 'institution_code');
   });
 
   it('refuses a malformed institution code (400 INVALID_PARAMETER naming institution_code)', async () => {

@@ -414,18 +414,19 @@ describe('POST /users/{user_guid}/members', () => {
       member: { institution_code: 'mx_bank_oauth', credentials: [{ guid: 'CRD-1', value: SENTINEL_PASSWORD }] },
     });
 
-    expect(JSON.stringify(expectRefusal(refused, 400, 'MX_BAD_REQUEST'))).not.toContain(SENTINEL_PASSWORD);
+    const body = expectRefusal(refused, 400, 'MX_BAD_REQUEST', 'member.is_oauth');
+    expect(JSON.stringify(body)).not.toContain(SENTINEL_PASSWORD);
     expect(expectOk(await listMembers(user)).members).toEqual([]);
   });
 
-  it('answers 404 for an institution MX does not know', async () => {
+  it('answers 404 for an institution MX does not know, naming member.institution_code', async () => {
     const user = await createUser(api);
 
     const refused = await postMember(user, {
       member: { institution_code: 'no_such_bank', credentials: [{ guid: 'CRD-1', value: 'x' }] },
     });
 
-    expectRefusal(refused, 404, 'NOT_FOUND');
+    expectRefusal(refused, 404, 'NOT_FOUND', 'member.institution_code');
   });
 });
 

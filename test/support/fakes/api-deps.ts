@@ -2,6 +2,7 @@ import { toProxyEvent } from '#local/api-gateway/proxy-event.js';
 import { lambdaContext } from '#local/lambda-context.js';
 import { API_FUNCTION_SIZE } from '#shared/api/api-functions.js';
 import { apiHandler } from '#shared/api/api-handler.js';
+import { type CursorKeys, cursorKeyOf } from '#shared/api/cursor.js';
 import { institutionOperations } from '#shared/api/operations/institutions.js';
 import { jobOperations } from '#shared/api/operations/jobs.js';
 import { memberOperations } from '#shared/api/operations/members.js';
@@ -46,6 +47,9 @@ export function scriptedMx(methods: Partial<MxClient>, calls: string[] = []): Mx
 
 export const NOW = new Date('2026-12-01T12:00:00.000Z');
 
+/** The keys the fake API seals its cursors with: a test's forged cursor is sealed with others, or none. */
+export const CURSOR_KEYS: CursorKeys = { current: cursorKeyOf('test-cursor-key-0123456789abcdefghijkl') };
+
 export interface FakeApiDeps extends ApiDeps {
   readonly users: InMemoryUserStore;
   readonly members: InMemoryMemberStore;
@@ -61,7 +65,13 @@ export interface FakeApiDeps extends ApiDeps {
 
 /** ApiDeps in memory: stores seeded with `users` and `members`, MX scripted per test. */
 export function fakeApiDeps(
-  seed: { users?: readonly UserRecord[]; members?: readonly MemberRecord[]; mx?: Partial<MxClient>; now?: Date } = {},
+  seed: {
+    users?: readonly UserRecord[];
+    members?: readonly MemberRecord[];
+    mx?: Partial<MxClient>;
+    now?: Date;
+    clientRedirectSchemes?: readonly string[];
+  } = {},
 ): FakeApiDeps {
   const mxCalls: string[] = [];
   const mx = scriptedMx(seed.mx ?? {}, mxCalls);
@@ -80,6 +90,8 @@ export function fakeApiDeps(
     idempotency: new InMemoryIdempotencyStore(),
     webhookInbox: new InMemoryWebhookInbox(),
     webhookCredentials: async () => WEBHOOK_CREDENTIALS,
+    cursorKeys: async () => CURSOR_KEYS,
+    clientRedirectSchemes: seed.clientRedirectSchemes ?? [],
     sfn: new FakeStepFunctions(),
     taskTokens: new FakeTaskTokens(),
     stateMachineArns: {

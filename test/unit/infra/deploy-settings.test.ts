@@ -45,6 +45,15 @@ describe('deploy settings', () => {
     );
   });
 
+  it('lets client_redirect_url use https only, unless app schemes are named, each checked', () => {
+    expect(settingsOf({}).clientRedirectSchemes).toBeUndefined();
+    expect(settingsOf({ clientRedirectSchemes: 'myapp, OtherApp' }).clientRedirectSchemes).toBe('myapp,otherapp');
+    expect(() => settingsOf({ clientRedirectSchemes: 'myapp,http' })).toThrow(
+      /clientRedirectSchemes: "http" is not an app's URL scheme/,
+    );
+    expect(() => settingsOf({ clientRedirectSchemes: 'my app' })).toThrow(/clientRedirectSchemes/);
+  });
+
   it('reserves no concurrency unless asked, since a new account has too little to reserve any', () => {
     expect(settingsOf({})).not.toHaveProperty('apiReservedConcurrency');
     expect(settingsOf({})).not.toHaveProperty('copyReservedConcurrency');

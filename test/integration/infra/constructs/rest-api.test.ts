@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, MX_WEBHOOK_PATH } from '#shared/api/routes.js';
+import { API_FUNCTION_PAGES, API_FUNCTIONS, API_ROUTES, MX_WEBHOOK_PATH } from '#shared/api/routes.js';
+import { ENV } from '#shared/contract/workflow.js';
 import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
 
 let template: Template;
@@ -70,10 +71,35 @@ describe('the HTTPS API the stack deploys', () => {
     const apiReaders = readers.filter((r) => r.role.startsWith('Http'));
     const webhookRoute = apiReaders.filter((r) => r.role.includes('webhooks'));
 
-    expect(readers.some((r) => r.role.includes('results'))).toBe(false);
+    // Results call no MX: the one secret they read seals their cursors.
+    expect(readers.filter((r) => r.role.includes('results')).map((r) => r.secrets)).toEqual([
+      expect.not.stringContaining('MxSecret'),
+    ]);
     expect(apiReaders.filter((r) => r.secrets.includes('MxSecret')).length).toBe(4);
     expect(webhookRoute.map((r) => r.secrets)).toEqual([expect.stringContaining('MxWebhooksCredentials')]);
     expect(webhookRoute[0]?.secrets).not.toContain('MxSecret');
+  });
+
+  it('generates a cursor key read only by the functions that hand out cursors, which are told where it is', () => {
+    const [keyId, ...others] = Object.keys(
+      template.findResources('AWS::SecretsManager::Secret', {
+        Properties: { GenerateSecretString: { GenerateStringKey: 'key', PasswordLength: 64 } },
+      }),
+    );
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties).includes(`"Ref":"${keyId}"`),
+    );
+    const readers = policies.flatMap((p) => (p.Properties as { Roles: { Ref: string }[] }).Roles.map((r) => r.Ref));
+    const functions = template.findResources('AWS::Lambda::Function');
+    const told = Object.entries(functions)
+      .filter(([, f]) => JSON.stringify(f.Properties).includes(ENV.cursorSecretId))
+      .map(([id]) => id);
+
+    expect(keyId).toEqual(expect.any(String));
+    expect(others).toEqual([]);
+    const paging = API_FUNCTIONS.filter((f) => API_FUNCTION_PAGES[f]);
+    expect(readers.map((role) => paging.find((f) => role.includes(`${f}Function`)) ?? role).sort()).toEqual(paging);
+    expect(told.map((id) => paging.find((f) => id.includes(`${f}Function`)) ?? id).sort()).toEqual(paging);
   });
 
   it('throttles the stage', () => {

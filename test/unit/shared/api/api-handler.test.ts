@@ -125,7 +125,7 @@ describe('the API handler: failures as the error envelope', () => {
     expect(answer.headers['Retry-After']).toBe('3');
   });
 
-  it("answers MX's 404 as 404 NOT_FOUND with MX's words", async () => {
+  it("answers MX's 404 as 404 NOT_FOUND with MX's words, naming the field they are about", async () => {
     const deps = fakeApiDeps({
       mx: {
         listInstitutionCredentials: async () => {
@@ -142,7 +142,11 @@ describe('the API handler: failures as the error envelope', () => {
     const answer = await callApi(apiHandlersOver(deps), 'GET', '/institutions/nobank/credentials');
 
     expect(answer.body).toEqual({
-      error: { code: 'NOT_FOUND', message: 'MX does not know this resource: no such institution' },
+      error: {
+        code: 'NOT_FOUND',
+        message: 'MX does not know this resource: no such institution',
+        field: 'institution_code',
+      },
     });
   });
 

@@ -110,7 +110,12 @@ describe('limit takes plain decimal digits only', () => {
   ])('takes limit=%s', async (limit, expected) => {
     const { handlers, deps } = api();
     for (let i = 0; i < 3; i++)
-      deps.jobs.add({ jobGuid: `JOB-00000000000${i}-000000000000000${i}`, userGuid: 'USR-1', memberGuid: 'MBR-1' });
+      deps.jobs.add({
+        jobGuid: `JOB-00000000000${i}-000000000000000${i}`,
+        userGuid: 'USR-1',
+        memberGuid: 'MBR-1',
+        type: 'aggregate',
+      });
 
     const answer = await callApi(handlers, 'GET', `${MEMBER}/jobs?limit=${limit}`);
 
