@@ -123,7 +123,10 @@ export interface components {
       type: string;
     };
     CreateMemberBody: {
-      /** Format: uri */
+      /**
+       * Format: uri
+       * @description where MX sends the end user back: an https URL, or an app scheme the deployment allows (CLIENT_REDIRECT_SCHEMES); anything else is refused
+       */
       client_redirect_url?: string;
       member: {
         background_aggregation_is_disabled?: boolean;
@@ -236,7 +239,10 @@ export interface components {
     };
     WidgetUrlBody: {
       widget_url: {
-        /** Format: uri */
+        /**
+         * Format: uri
+         * @description where MX sends the end user back: an https URL, or an app scheme the deployment allows (CLIENT_REDIRECT_SCHEMES); anything else is refused
+         */
         client_redirect_url?: string;
         current_institution_code?: string;
         current_member_guid?: string;
