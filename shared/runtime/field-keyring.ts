@@ -28,7 +28,8 @@ export function localFieldKeyring(key: Uint8Array): KeyringNode {
     new RawAesKeyringNode({
       keyNamespace: LOCAL_KEY_NAMESPACE,
       keyName: LOCAL_KEY_NAME,
-      unencryptedMasterKey: key,
+      // A copy of its own: the SDK takes no view into a shared buffer (a file read is one).
+      unencryptedMasterKey: new Uint8Array(key),
       wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
     }),
   );

@@ -17,13 +17,15 @@ interface Clients {
   readonly sync: TransactionSyncStore;
 }
 
-let clients: Clients | undefined;
+/** By cipher: one process may run several functions (the local stack), and only FetchResults' encrypts. */
+const clientsByCipher = new Map<(() => ResultFieldCipher) | undefined, Clients>();
 
 /**
  * Built once per container on first use, not at import, so a bad environment fails the call clearly.
  * `fields`: the result fields' cipher of the one function that writes them (FetchResults).
  */
 function awsClients(fields?: () => ResultFieldCipher): Clients {
+  let clients = clientsByCipher.get(fields);
   if (!clients) {
     const config = readWorkflowConfig();
     const doc = documentClient();
@@ -33,6 +35,7 @@ function awsClients(fields?: () => ResultFieldCipher): Clients {
     });
     const sync = new TransactionSyncStore(doc, config.tableName, results);
     clients = { config, jobs: new JobStore(doc, config.tableName), results, sync };
+    clientsByCipher.set(fields, clients);
   }
   return clients;
 }
