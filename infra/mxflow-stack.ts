@@ -1,4 +1,4 @@
-import { type CfnElement, CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { apiFunctionName } from '#shared/api/api-functions.js';
@@ -16,6 +16,7 @@ import { MxWebhooks } from './constructs/mx-webhooks.js';
 import { MxflowEvents } from './constructs/mxflow-events.js';
 import { Observability } from './constructs/observability.js';
 import { RestApi } from './constructs/rest-api.js';
+import { scopeServicePrincipals } from './constructs/service-principal-scope.js';
 import { acknowledgeNag } from './nag.js';
 
 export interface MxflowStackProps extends StackProps {
@@ -159,13 +160,10 @@ export class MxflowStack extends Stack {
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
-    // CDK's table grants cover its indexes as `<table>/index/*`; the table has one, the sparse
-    // active-jobs index, which holds nothing but job records the same functions may read anyway.
-    acknowledgeNag(
-      this,
-      `IAM5[Resource::<${this.getLogicalId(this.data.table.node.defaultChild as CfnElement)}.Arn>/index/*]`,
-      "The table's own indexes (only active-jobs, its job records), as CDK's table grants give them.",
-    );
+    // Each function's table access is its TABLE_ACCESS entry (infra/constructs/table-access-policy.ts):
+    // the table or the one index it names, never `<table>/index/*`. Every key lets AWS services in
+    // only for this account's own resources.
+    scopeServicePrincipals(this);
     // CDK's grants on mxflow's one customer-managed key use wildcard action names; the resource is that key alone.
     for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
       acknowledgeNag(this, `IAM5[Action::${action}]`, `${action} as CDK grants it, on mxflow's own data key only.`);
