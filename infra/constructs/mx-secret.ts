@@ -1,7 +1,8 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '#infra/nag.js';
+import { MX_SECRET_FIELDS, MX_SECRET_PLACEHOLDER } from '#shared/contract/mx-secret.js';
 
 export interface MxSecretProps {
   /** An existing secret to use; otherwise one is created, to be filled in after the deploy. */
@@ -12,7 +13,11 @@ export interface MxSecretProps {
 export const putMxCredentialsCommand = (secretArn: string) =>
   `aws secretsmanager put-secret-value --secret-id ${secretArn} --secret-string '{"client_id":"<MX client id>","api_key":"<MX API key>"}'`;
 
-/** MX's client_id and api_key, as `{"client_id": …, "api_key": …}`; nothing else holds them. */
+/**
+ * MX's client_id and api_key, as `{"client_id": …, "api_key": …}`; nothing else holds them. A
+ * created secret starts as that JSON with placeholders (never a random string, which no reader
+ * could tell from a wrong key): mxflow reads it as "not configured" until the operators fill it in.
+ */
 export class MxSecret extends Construct {
   readonly secret: secretsmanager.ISecret;
 
@@ -22,6 +27,10 @@ export class MxSecret extends Construct {
       ? secretsmanager.Secret.fromSecretCompleteArn(this, 'Existing', props.existingSecretArn)
       : new secretsmanager.Secret(this, 'Secret', {
           description: 'MX Platform API credentials for mxflow: {"client_id": "...", "api_key": "..."}',
+          // Placeholders, not credentials: the operators put MX's with putMxCredentialsCommand.
+          secretObjectValue: Object.fromEntries(
+            MX_SECRET_FIELDS.map((field) => [field, SecretValue.unsafePlainText(MX_SECRET_PLACEHOLDER)]),
+          ),
           removalPolicy: RemovalPolicy.RETAIN,
         });
     acknowledgeNag(

@@ -1,3 +1,4 @@
+import { MX_SECRET_FIELDS, MX_SECRET_PLACEHOLDER } from '#shared/contract/mx-secret.js';
 import { MX_BASE_URLS, type MxCallRecord, MxClient, type MxDialect } from '#shared/mx/index.js';
 import { recordMxCall } from './metrics.js';
 import { traceMxCall } from './mx-call-trace.js';
@@ -31,8 +32,14 @@ export function parseMxSecret(raw: unknown): MxSecret {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new Error(`${MX_SECRET} is not a JSON object`);
   const secret = raw as Record<string, unknown>;
+  // As the stack created it: the operators have not put MX's credentials in yet.
+  if (MX_SECRET_FIELDS.some((field) => secret[field] === MX_SECRET_PLACEHOLDER)) {
+    throw new Error(
+      `${MX_SECRET} is not configured yet: put the MX client id and API key in it (the stack's PutMxCredentialsCommand output)`,
+    );
+  }
   const problems = [
-    ...(['client_id', 'api_key'] as const).flatMap((field) =>
+    ...MX_SECRET_FIELDS.flatMap((field) =>
       secret[field] === undefined
         ? [`lacks ${field}`]
         : nonEmpty(secret[field])

@@ -27,6 +27,19 @@ describe('reading the MX secret', () => {
   });
 
   it.each([
+    ['both placeholders, as the stack creates it', { client_id: 'REPLACE_ME', api_key: 'REPLACE_ME' }],
+    ['one placeholder left', { client_id: SENTINEL, api_key: 'REPLACE_ME' }],
+  ])('reads %s as not configured, quoting none of it', (_, secret) => {
+    const refused = refusal(() => parseMxSecret(secret));
+
+    expect(refused.split('\n')[0]).toBe(
+      "the MX secret is not configured yet: put the MX client id and API key in it (the stack's PutMxCredentialsCommand output)",
+    );
+    expect(refused).not.toContain('REPLACE_ME');
+    expect(refused).not.toContain(SENTINEL);
+  });
+
+  it.each([
     ['a missing field', { client_id: SENTINEL }, 'the MX secret lacks api_key'],
     [
       'an empty field',
