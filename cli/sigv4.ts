@@ -24,9 +24,10 @@ export function regionOf(url: URL): string {
   );
 }
 
-/** Signs requests for an API behind IAM with the standard AWS credential chain (env, profile, SSO, role). */
-export function sigv4Signer(): RequestSigner {
-  const credentials = fromNodeProviderChain();
+/** Signs requests for an API behind IAM with the standard AWS credential chain (env, profile, SSO, role), or these keys. */
+export function sigv4Signer(
+  credentials: ConstructorParameters<typeof SignatureV4>[0]['credentials'] = fromNodeProviderChain(),
+): RequestSigner {
   return async ({ method, url, headers, body }) => {
     const signer = new SignatureV4({ service: 'execute-api', region: regionOf(url), credentials, sha256: Sha256 });
     const signed = await signer.sign({

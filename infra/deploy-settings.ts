@@ -1,6 +1,7 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { parseAppSchemes } from '#shared/api/redirect-url.js';
+import { parsePrincipalList } from '#shared/api/resource-policy.js';
 import { DEFAULT_JOB_TIME_BUDGET, type JobTimeBudget, timeBudgetProblem } from '#shared/contract/time-budget.js';
 import type { MxflowStackProps } from './mxflow-stack.js';
 
@@ -79,6 +80,33 @@ const DeployContext = z.object({
       }
     })
     .optional(),
+  /**
+   * The IAM principals that may call the API (`arn:…:role/…`, `:user/…` or an account's `:root`),
+   * comma-separated: the API's resource policy refuses every other. Required on prod; elsewhere
+   * the deploying account's root (every principal of the account its IAM policies allow).
+   */
+  allowedPrincipals: z
+    .string()
+    .superRefine((setting, ctx) => {
+      try {
+        parsePrincipalList(setting);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .optional(),
+  /** A private API, reachable only through these interface VPC endpoints of execute-api (`vpce-…,vpce-…`). */
+  privateApiVpcEndpointIds: z
+    .string()
+    .transform((setting) => setting.split(',').map((id) => id.trim()))
+    .pipe(
+      z
+        .array(
+          z.string().regex(/^vpce-[0-9a-f]{8,17}$/, 'VPC endpoint ids, vpce- and 8 to 17 hex digits, comma-separated'),
+        )
+        .min(1),
+    )
+    .optional(),
 });
 
 const DEFAULT_EGRESS_AZS = 2;
@@ -98,6 +126,7 @@ export type DeploySettings = Pick<
   | 'copyReservedConcurrency'
   | 'callbackUrl'
   | 'clientRedirectSchemes'
+  | 'apiAccess'
 >;
 
 export function readDeploySettings(context: (key: string) => unknown): DeploySettings {
@@ -122,6 +151,15 @@ export function readDeploySettings(context: (key: string) => unknown): DeploySet
   const egress = c.mxEgress ?? (c.stage === 'prod' ? 'static' : 'none');
   if (egress === 'none' && c.mxEgressAzs !== undefined)
     throw new Error('invalid deploy context: mxEgressAzs needs mxEgress=static (the default on prod only)');
+  if (c.stage === 'prod' && c.allowedPrincipals === undefined)
+    throw new Error(
+      'invalid deploy context: allowedPrincipals is required on stage prod: the IAM roles, users or accounts that may call the API, e.g. -c allowedPrincipals=arn:aws:iam::111122223333:role/backend',
+    );
+  // MX posts its webhooks from the internet, which cannot reach a private API.
+  if (c.privateApiVpcEndpointIds && c.mxWebhookWaitSeconds !== undefined)
+    throw new Error(
+      'invalid deploy context: privateApiVpcEndpointIds and mxWebhookWaitSeconds do not go together: MX cannot reach a private API, so its webhooks would never arrive; leave mxWebhookWaitSeconds unset (jobs read the member every 3 s)',
+    );
   const timeBudget: JobTimeBudget = {
     ...DEFAULT_JOB_TIME_BUDGET,
     ...(c.executionTimeoutMinutes ? { executionLimitSeconds: c.executionTimeoutMinutes * 60 } : {}),
@@ -150,5 +188,9 @@ export function readDeploySettings(context: (key: string) => unknown): DeploySet
     ...(c.copyReservedConcurrency ? { copyReservedConcurrency: c.copyReservedConcurrency } : {}),
     ...(c.callbackUrl ? { callbackUrl: c.callbackUrl } : {}),
     ...(c.clientRedirectSchemes ? { clientRedirectSchemes: parseAppSchemes(c.clientRedirectSchemes).join(',') } : {}),
+    apiAccess: {
+      ...(c.allowedPrincipals ? { allowedPrincipals: parsePrincipalList(c.allowedPrincipals) } : {}),
+      ...(c.privateApiVpcEndpointIds ? { vpcEndpointIds: c.privateApiVpcEndpointIds } : {}),
+    },
   };
 }

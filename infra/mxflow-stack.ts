@@ -15,7 +15,7 @@ import { MxSecret, putMxCredentialsCommand } from './constructs/mx-secret.js';
 import { MxWebhooks } from './constructs/mx-webhooks.js';
 import { MxflowEvents } from './constructs/mxflow-events.js';
 import { Observability } from './constructs/observability.js';
-import { RestApi } from './constructs/rest-api.js';
+import { type ApiAccessSettings, RestApi } from './constructs/rest-api.js';
 import { scopeServicePrincipals } from './constructs/service-principal-scope.js';
 import { acknowledgeNag } from './nag.js';
 
@@ -48,6 +48,8 @@ export interface MxflowStackProps extends StackProps {
   /** App schemes a client_redirect_url may use besides https, comma-separated (`-c clientRedirectSchemes=`). */
   readonly clientRedirectSchemes?: string;
 }
+  /** Who may call the API (the deploying account's root unless listed) and whether it is private. */
+  readonly apiAccess?: ApiAccessSettings;
 
 /** The one mxflow stack: data, the MX secret, the job workflows and the API. */
 export class MxflowStack extends Stack {
@@ -139,6 +141,7 @@ export class MxflowStack extends Stack {
     this.observability = new Observability(this, 'Observability', {
       stage: props.stage,
       api: this.api.api,
+      ...(props.apiAccess ? { access: props.apiAccess } : {}),
       stateMachines: this.workflows.stateMachines,
       putMxCredentialsCommand: putMxCredentialsCommand(this.mxSecret.secret.secretArn),
       executionEndedDeadLetters: this.workflows.executionEndedDeadLetters,

@@ -60,6 +60,11 @@ export interface LocalMxflowOptions {
   readonly environment?: Record<string, string>;
   /** Port of the local API Gateway; 0 (the default) picks a free one. */
   readonly apiPort?: number;
+  /**
+   * The principals the local API's resource policy lets in, as `-c allowedPrincipals` does in AWS
+   * (ARNs of LOCAL_PRINCIPALS, `local/api-gateway/local-principals.ts`); all of them by default.
+   */
+  readonly allowedPrincipals?: readonly string[];
   /** Faults AWS produces and the local services do not by themselves; none by default. */
   readonly faults?: LocalFaults;
   /**
@@ -304,7 +309,11 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     // Loaded here, after the environment is set: the OpenAPI document's modules load the logger.
     const { docsPages } = await import('./api-gateway/docs-pages.js');
     let apiUrl = '';
-    const api = await startLocalApiGateway({ port: options.apiPort ?? 0, pages: docsPages(() => apiUrl) });
+    const api = await startLocalApiGateway({
+      port: options.apiPort ?? 0,
+      pages: docsPages(() => apiUrl),
+      ...(options.allowedPrincipals ? { allowedPrincipals: options.allowedPrincipals } : {}),
+    });
     apiUrl = api.url;
     stops.push(() => api.stop());
     // Each function the stream feeds reads it on its own, as two event source mappings do.

@@ -4,12 +4,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { AUDIT_MESSAGE } from '#shared/api/audit.js';
 import { JOB_TYPES, type JobType } from '#shared/contract/workflow.js';
 import type { FailureReason } from '#shared/jobs/failure-reasons.js';
 import type { MxErrorCode } from '#shared/mx/index.js';
@@ -56,6 +58,8 @@ export const ALARMED_FAILURE_REASONS = {
 const ROTATION_WINDOW_MINUTES = 5;
 
 const FIVE_MINUTES = Duration.minutes(5);
+/** Counted from the results function's audit log lines by a metric filter, not written as EMF. */
+const AUDITED_READS_METRIC = 'AuditedReads';
 const service = { service: 'mxflow' };
 const mxflowMetric = (metricName: string, dimensionsMap: Record<string, string>, statistic = 'Sum') =>
   new cloudwatch.Metric({
@@ -339,10 +343,28 @@ export class Observability extends Construct {
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8 }),
     );
+    // Audit events (reads of account numbers and owners) counted by route: what an operator
+    // watches or alarms on; a subscription on the same pattern ships the events themselves.
+    const results = props.functions.Api.results;
+    if (results instanceof lambda.Function) {
+      new logs.MetricFilter(this, 'AuditedReads', {
+        logGroup: results.logGroup,
+        filterPattern: logs.FilterPattern.stringValue('$.message', '=', AUDIT_MESSAGE),
+        metricNamespace: METRICS_NAMESPACE,
+        metricName: AUDITED_READS_METRIC,
+        metricValue: '1',
+        dimensions: { service: '$.service', route: '$.audit.route' },
+      });
+    }
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Cold starts, by function',
         left: [search(METRIC.coldStart, ['function_name'], '')],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Reads of account numbers and owners (audit events), by route',
+        left: [search(AUDITED_READS_METRIC, ['route'], '')],
         width: 8,
       }),
     );

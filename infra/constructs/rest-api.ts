@@ -1,6 +1,8 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -10,6 +12,8 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { acknowledgeNag } from '#infra/nag.js';
 import { API_FUNCTION_SIZE, apiFunctionEntry, apiFunctionName } from '#shared/api/api-functions.js';
+import { GATEWAY_LIMITS } from '#shared/api/gateway-limits.js';
+import { type AllowedPrincipal, apiResourcePolicy } from '#shared/api/resource-policy.js';
 import {
   API_FUNCTION_CALLS_MX,
   API_FUNCTION_PAGES,
@@ -18,6 +22,7 @@ import {
   type ApiFunction,
   type RouteSpec,
 } from '#shared/api/routes.js';
+import { API_ERROR } from '#shared/contract/api-errors.js';
 import type { JobTimeLimits } from '#shared/contract/time-budget.js';
 import { ENV, JOB_TYPES, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
 import { cursorSecret } from './cursor-secret.js';
@@ -45,6 +50,15 @@ export interface RestApiProps {
   readonly reservedConcurrency?: number;
   /** App schemes a client_redirect_url may use besides https (CLIENT_REDIRECT_SCHEMES); none by default. */
   readonly clientRedirectSchemes?: string;
+  /** Who may call the API, and whether it is private; the deploying account's root by default. */
+  readonly access?: ApiAccessSettings;
+}
+
+export interface ApiAccessSettings {
+  /** The principals the resource policy lets in (`-c allowedPrincipals`); none: the deploying account. */
+  readonly allowedPrincipals?: readonly AllowedPrincipal[];
+  /** A private API, reachable only through these interface VPC endpoints (`-c privateApiVpcEndpointIds`). */
+  readonly vpcEndpointIds?: readonly string[];
 }
 
 /**
@@ -68,6 +82,13 @@ const GATEWAY_ERRORS: [apigateway.ResponseType, string, string][] = [
   [apigateway.ResponseType.ACCESS_DENIED, 'ACCESS_DENIED', 'the request signature does not allow this'],
   [apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'NOT_FOUND', 'no such route, or the request is not signed'],
   [apigateway.ResponseType.THROTTLED, 'THROTTLED', 'too many requests; try again shortly'],
+  [apigateway.ResponseType.INVALID_SIGNATURE, 'INVALID_SIGNATURE', API_ERROR.INVALID_SIGNATURE.message],
+  [apigateway.ResponseType.EXPIRED_TOKEN, 'INVALID_SIGNATURE', API_ERROR.INVALID_SIGNATURE.message],
+  [
+    apigateway.ResponseType.REQUEST_TOO_LARGE,
+    'BODY_TOO_LARGE',
+    API_ERROR.BODY_TOO_LARGE.message(GATEWAY_LIMITS.maxPayloadBytes),
+  ],
   [apigateway.ResponseType.DEFAULT_5XX, 'GATEWAY_ERROR', 'the API failed to answer'],
 ];
 
@@ -133,8 +154,27 @@ export class RestApi extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const vpcEndpointIds = props.access?.vpcEndpointIds ?? [];
+    const resourcePolicy = apiResourcePolicy({
+      allowedPrincipals: props.access?.allowedPrincipals ?? [this.deployingAccount()],
+      vpcEndpointIds,
+    });
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: `mxflow-${props.stage}`,
+      policy: iam.PolicyDocument.fromJson(resourcePolicy),
+      ...(vpcEndpointIds.length > 0
+        ? {
+            endpointConfiguration: {
+              types: [apigateway.EndpointType.PRIVATE],
+              vpcEndpoints: vpcEndpointIds.map((id) =>
+                ec2.InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(this, `ApiEndpoint-${id}`, {
+                  vpcEndpointId: id,
+                  port: 443,
+                }),
+              ),
+            },
+          }
+        : {}),
       description: 'mxflow: users, members, MX jobs, challenge answers and results',
       // The role API Gateway logs with is one per account and region: deleting this stack must
       // not take it (and every other API's logging in the account) away, so it stays behind.
@@ -154,6 +194,8 @@ export class RestApi extends Construct {
       },
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
     });
+    // API Gateway applies a changed resource policy only with a new deployment.
+    this.api.latestDeployment?.addToLogicalId({ resourcePolicy });
     acknowledgeNag(
       this.api,
       'COG4',
@@ -215,5 +257,13 @@ export class RestApi extends Construct {
         }
       }
     }
+  }
+
+  /** Without an allow-list (any stage but prod): every principal of the deploying account its IAM policies allow. */
+  private deployingAccount(): AllowedPrincipal {
+    Annotations.of(this).addInfo(
+      'allowedPrincipals is not set: the API lets in the principals of the deploying account that IAM allows to invoke it',
+    );
+    return { arn: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`, account: Aws.ACCOUNT_ID, kind: 'account' };
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { API_ROUTES, type RouteSpec } from '#shared/api/routes.js';
+import { LOCAL_ACCOUNT_ID, type LocalPrincipal } from './local-principals.js';
 
 export interface HttpRequest {
   readonly method: string;
@@ -8,6 +9,8 @@ export interface HttpRequest {
   readonly url: string;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: string;
+  /** Who API Gateway found signed it (its IAM auth); none for a route outside IAM auth. */
+  readonly caller?: LocalPrincipal | undefined;
 }
 
 export interface MatchedEvent {
@@ -23,6 +26,11 @@ const matchers = API_ROUTES.map((route) => {
   });
   return { route: route as RouteSpec, regex: new RegExp(`^${pattern}/?$`), names };
 });
+
+/** The route a method and path reach, if any. */
+export function routeFor(method: string, pathname: string): RouteSpec | undefined {
+  return matchers.find((m) => m.route.method === method.toUpperCase() && m.regex.test(pathname))?.route;
+}
 
 /** Routes whose path matches, whatever the method: to tell 404 from 405. */
 export function methodsFor(pathname: string): string[] {
@@ -67,12 +75,12 @@ export function toProxyEvent(request: HttpRequest): MatchedEvent | undefined {
         body: request.body === '' ? null : request.body,
         isBase64Encoded: false,
         requestContext: {
-          accountId: '123456789012',
+          accountId: LOCAL_ACCOUNT_ID,
           apiId: 'local',
           authorizer: null,
           protocol: 'HTTP/1.1',
           httpMethod: method,
-          identity: localIdentity(),
+          identity: identityOf(request.caller, request.headers['user-agent']),
           path: url.pathname,
           stage: 'local',
           requestId,
@@ -94,13 +102,17 @@ function safeDecode(segment: string): string {
   }
 }
 
-function localIdentity(): APIGatewayProxyEvent['requestContext']['identity'] {
+/** As API Gateway fills it for an IAM-authorized request (all null for an unsigned one). */
+function identityOf(
+  caller: LocalPrincipal | undefined,
+  userAgent: string | string[] | undefined,
+): APIGatewayProxyEvent['requestContext']['identity'] {
   return {
-    accessKey: null,
-    accountId: null,
+    accessKey: caller?.accessKeyId ?? null,
+    accountId: caller ? LOCAL_ACCOUNT_ID : null,
     apiKey: null,
     apiKeyId: null,
-    caller: null,
+    caller: caller?.caller ?? null,
     clientCert: null,
     cognitoAuthenticationProvider: null,
     cognitoAuthenticationType: null,
@@ -108,8 +120,8 @@ function localIdentity(): APIGatewayProxyEvent['requestContext']['identity'] {
     cognitoIdentityPoolId: null,
     principalOrgId: null,
     sourceIp: '127.0.0.1',
-    user: null,
-    userAgent: null,
-    userArn: null,
+    user: caller?.caller ?? null,
+    userAgent: typeof userAgent === 'string' ? userAgent : null,
+    userArn: caller?.userArn ?? null,
   };
 }

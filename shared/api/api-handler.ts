@@ -6,11 +6,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { AWS_TRANSIENT_ERRORS } from '#shared/jobs/workflow-errors.js';
 import { isMxError } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
-import { logger } from '#shared/runtime/logger.js';
+import { auditLogger, logger } from '#shared/runtime/logger.js';
 import { observability } from '#shared/runtime/observability.js';
 import { DynamoDbThrottled } from '#shared/store/dynamodb-retries.js';
 import { isUnhandledWebhookType } from '#shared/webhooks/mx-webhook.js';
 import { ApiError } from './api-error.js';
+import { AUDIT_MESSAGE, auditEventOf } from './audit.js';
 import { basicCredentialsMatch } from './basic-auth.js';
 import { runIdempotently } from './idempotency.js';
 import { apiErrorForMx } from './mx-errors.js';
@@ -129,6 +130,9 @@ function routeHandler(route: RouteSpec, operation: Operation<RouteSpec>, deps: (
         idempotencyKey === undefined
           ? await run()
           : await runIdempotently(deps(), route, { params: request.params, body: request.body, idempotencyKey }, run);
+      // A read of account numbers or owners: who read how many, never what.
+      const audit = auditEventOf(route.operationId, event.requestContext?.identity, request.params, response);
+      if (audit) auditLogger.info(AUDIT_MESSAGE, { audit, requestId: event.requestContext?.requestId });
       return respond(response);
     });
 }

@@ -27,6 +27,8 @@ export const API_ERROR = {
       'the changes since this cursor are no longer kept (it is older than 30 days, or the transactions were copied again whole): read the list from the start and keep its sync_cursor',
   },
   BODY_TOO_LARGE: { status: 413, message: (maxBytes: number) => `the body is larger than ${maxBytes} bytes` },
+  BODY_INCOMPLETE: { status: 400, message: 'the body ended before the bytes its Content-Length announced' },
+  URI_TOO_LONG: { status: 414, message: (limit: string) => `the request URI is too long: ${limit}` },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send the body as JSON with Content-Type: application/json' },
   /** A thing not found ('member'), or a message of its own (MX's words, an unknown route). */
   NOT_FOUND: {
@@ -121,6 +123,10 @@ export const API_ERROR_CODES = Object.keys(API_ERROR) as [ApiErrorCode, ...ApiEr
 export type ApiErrorInput<C extends ApiErrorCode> = (typeof API_ERROR)[C]['message'] extends (input: infer I) => string
   ? I
   : undefined;
+  INVALID_SIGNATURE: {
+    status: 403,
+    message: 'the request signature does not match its credentials, or has expired: sign it with SigV4 for execute-api',
+  },
 
 /** The codes MX's errors become. */
 export type MxApiErrorCode = Extract<ApiErrorCode, `MX_${string}`> | 'NOT_FOUND';

@@ -8,3 +8,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * invocation a scope of its own (Powertools' per-invocation store, as Lambda's runtime does).
  */
 export const logger = new Logger({ serviceName: 'mxflow' });
+
+/**
+ * Audit events (`shared/api/audit.ts`): a record of who read account numbers and owners, kept
+ * at INFO whatever level the diagnostics run at.
+ */
+export const auditLogger = logger.createChild({ logLevel: 'INFO' });

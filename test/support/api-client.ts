@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib
 import { expect } from 'vitest';
 import type { JobView } from '#cli/api-client.js';
 import { type MxflowPathsClient, mxflowPathsClient } from '#cli/api-client.js';
+import type { RequestSigner } from '#cli/sigv4.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.js';
 import type { LocalMxflow } from '#local/local-mxflow.js';
 import type { components } from '#shared/api/generated/api-paths.js';
@@ -44,13 +45,22 @@ export interface RecordedAnswer {
   readonly text: string;
 }
 
-/** A tiny fetch wrapper over the API's real HTTP path (the local API Gateway). */
-export function apiClient(baseUrl: string, onAnswer?: (answer: RecordedAnswer) => void): ApiClient {
+/**
+ * A tiny fetch wrapper over the API's real HTTP path (the local API Gateway); unsigned (the local
+ * backend's) unless given a signer, e.g. `sigv4Signer(LOCAL_ANALYST)` to call as another principal.
+ */
+export function apiClient(
+  baseUrl: string,
+  onAnswer?: (answer: RecordedAnswer) => void,
+  { signer }: { signer?: RequestSigner } = {},
+): ApiClient {
   const send: ApiClient['send'] = async (method, path, { json, raw, headers = {} } = {}) => {
     const body = json === undefined ? raw : JSON.stringify(json);
-    const response = await fetch(`${baseUrl}${path}`, {
+    const unsigned = { ...(json === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers };
+    const url = new URL(`${baseUrl}${path}`);
+    const response = await fetch(url, {
       method,
-      headers: { ...(json === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+      headers: signer ? await signer({ method, url, headers: unsigned, body }) : unsigned,
       ...(body === undefined ? {} : { body }),
     });
     const text = await response.text();
@@ -70,7 +80,7 @@ export function apiClient(baseUrl: string, onAnswer?: (answer: RecordedAnswer) =
     return response;
   };
   return {
-    typed: mxflowPathsClient(baseUrl, { signer: null, fetch: recordingFetch }),
+    typed: mxflowPathsClient(baseUrl, { signer: signer ?? null, fetch: recordingFetch }),
     send,
     get: (path) => send('GET', path),
     post: withJson('POST'),

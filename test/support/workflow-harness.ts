@@ -62,6 +62,8 @@ export async function startWorkflowHarness(
     events?: boolean;
     /** Every event also POSTed, signed, here (LocalMxflowOptions.callbackUrl). */
     callbackUrl?: string;
+    /** The principals the local API lets in (LocalMxflowOptions.allowedPrincipals). */
+    allowedPrincipals?: readonly string[];
   } = {},
 ): Promise<WorkflowHarness> {
   const stack = await startLocalMxflow({
@@ -86,6 +88,7 @@ export async function startWorkflowHarness(
     ...(options.mxWebhooks && { mxWebhooks: options.mxWebhooks }),
     ...(options.events && { events: true }),
     ...(options.callbackUrl && { callbackUrl: options.callbackUrl }),
+    ...(options.allowedPrincipals && { allowedPrincipals: options.allowedPrincipals }),
   });
   const simulator = stack.simulator;
   if (!simulator) throw new Error('the workflow harness runs against its own simulator');
