@@ -91,20 +91,35 @@ export const TABLE_ACCESS = {
   ReconcileJobsFunction: [STARTS_AND_ENDS_JOBS, ACTIVE_JOBS],
   RefreshMembersFunction: [
     STARTS_AND_ENDS_JOBS,
+    JOB_START_CHECK,
     { actions: ['Query'], prefixes: ['refreshDue'], index: 'refresh-due' },
   ],
   ProcessMxWebhooksFunction: [
-    { actions: ['GetItem', 'UpdateItem'], prefixes: ['user'] },
+    { actions: ['GetItem', 'UpdateItem', 'ConditionCheckItem'], prefixes: ['user'] },
     STARTS_AND_ENDS_JOBS,
     // Sends the token of the member's wait, then takes it off.
     { actions: ['GetItem', 'DeleteItem'], prefixes: ['taskToken'] },
+  ],
+  // The deletion workflow: cancels the members' jobs and holds their locks, then purges all of theirs.
+  PrepareDeletionFunction: [DELETION_RECORD, STARTS_AND_ENDS_JOBS],
+  DeleteAtMxFunction: [DELETION_RECORD],
+  PurgeItemsFunction: [
+    DELETION_RECORD,
+    {
+      actions: ['Query', 'BatchWriteItem'],
+      prefixes: ['user', 'userId', 'member', 'results', 'changes', 'idempotency', 'taskToken'],
+    },
+  ],
+  // A failed deletion gives the user and members back: their marks and the deletion's locks removed.
+  RecordDeletionFailureFunction: [
+    DELETION_RECORD,
+    { actions: ['UpdateItem'], prefixes: ['user'] },
+    { actions: ['DeleteItem'], prefixes: ['member'] },
   ],
   // The stream's images hold all it publishes.
   PublishEventsFunction: [],
   DeliverCallbackFunction: [],
 } as const satisfies Record<string, readonly TableGrant[]>;
-
-export type TableAccessFunction = keyof typeof TABLE_ACCESS;
 
 /** A function's grants; throws for a function with no entry, so none goes unnoticed. */
 export function tableAccessOf(functionName: string): readonly TableGrant[] {
