@@ -17,8 +17,10 @@ interface InstitutionSearch {
   readonly page?: number;
   readonly records_per_page?: number;
 }
-/** What deleting a member that held account numbers answers (a 204 answers nothing). */
-export type MemberDeletedView = Json<paths['/users/{user_guid}/members/{member_guid}']['delete']['responses'][200]>;
+/** What deleting a member answers: the deletion to follow, and warnings about its account numbers. */
+export type MemberDeletedView = Json<paths['/users/{user_guid}/members/{member_guid}']['delete']['responses'][202]>;
+/** A deletion of a user or a member, as GET /deletions/{deletion_guid} answers it. */
+export type DeletionView = MemberDeletedView['deletion'];
 
 /** A refusal from mxflow's API, with its error code and the field it names. */
 export class ApiCallError extends Error {
@@ -140,11 +142,26 @@ export class MxflowApiClient {
     return answered(await this.client.GET('/users/{user_guid}/members', { params: { path: { user_guid: userGuid } } }));
   }
 
-  /** The deletion's warnings, or undefined when the member held no account numbers (204). */
-  async deleteMember(userGuid: string, memberGuid: string): Promise<MemberDeletedView | undefined> {
+  /** The member's deletion (to follow) and warnings about the account numbers it held. */
+  async deleteMember(userGuid: string, memberGuid: string): Promise<MemberDeletedView> {
     const path = { user_guid: userGuid, member_guid: memberGuid };
-    const answer = await this.client.DELETE('/users/{user_guid}/members/{member_guid}', { params: { path } });
-    return answer.response.status === 204 ? undefined : answered(answer);
+    return answered(await this.client.DELETE('/users/{user_guid}/members/{member_guid}', { params: { path } }));
+  }
+
+  async deleteUser(userGuid: string) {
+    return answered(await this.client.DELETE('/users/{user_guid}', { params: { path: { user_guid: userGuid } } }));
+  }
+
+  async readDeletion(deletionGuid: string) {
+    const path = { deletion_guid: deletionGuid };
+    return answered(await this.client.GET('/deletions/{deletion_guid}', { params: { path } }));
+  }
+
+  async cancelJob(userGuid: string, memberGuid: string, jobGuid: string) {
+    const path = { user_guid: userGuid, member_guid: memberGuid, job_guid: jobGuid };
+    return answered(
+      await this.client.POST('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}/cancel', { params: { path } }),
+    );
   }
 
   async startJob(type: JobType, userGuid: string, memberGuid: string, options: Schemas['StartJobBody'] = {}) {

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ApiCallError } from './api-client.js';
+import { deletionsCommand } from './commands/deletions.js';
 import { institutionsCommand } from './commands/institutions.js';
 import { jobsCommand } from './commands/jobs.js';
 import { membersCommand } from './commands/members.js';
@@ -64,6 +65,7 @@ Examples:
   membersCommand(program, run);
   jobsCommand(program, run);
   resultsCommand(program, run);
+  deletionsCommand(program, run);
   return program;
 }
 

@@ -7,6 +7,7 @@ import { DEFAULT_JOB_TIME_BUDGET, type JobTimeBudget, jobTimeLimits } from '#sha
 import { ENV, JOB_TYPES } from '#shared/contract/workflow.js';
 import { MX_BASE_URLS, type MxDialect } from '#shared/mx/index.js';
 import { DataTable } from './constructs/data-table.js';
+import { DeletionWorkflow } from './constructs/deletion-workflow.js';
 import { FieldKey } from './constructs/field-key.js';
 import { FintechCallbacks } from './constructs/fintech-callbacks.js';
 import { JobWorkflows } from './constructs/job-workflows.js';
@@ -47,9 +48,9 @@ export interface MxflowStackProps extends StackProps {
   readonly callbackUrl?: string;
   /** App schemes a client_redirect_url may use besides https, comma-separated (`-c clientRedirectSchemes=`). */
   readonly clientRedirectSchemes?: string;
-}
   /** Who may call the API (the deploying account's root unless listed) and whether it is private. */
   readonly apiAccess?: ApiAccessSettings;
+}
 
 /** The one mxflow stack: data, the MX secret, the job workflows and the API. */
 export class MxflowStack extends Stack {
@@ -57,6 +58,7 @@ export class MxflowStack extends Stack {
   readonly fieldKey: FieldKey;
   readonly mxSecret: MxSecret;
   readonly workflows: JobWorkflows;
+  readonly deletions: DeletionWorkflow;
   readonly api: RestApi;
   readonly mxWebhooks: MxWebhooks;
   readonly events: MxflowEvents;
@@ -106,6 +108,16 @@ export class MxflowStack extends Stack {
       ...mxEgress,
     });
 
+    this.deletions = new DeletionWorkflow(this, 'Deletions', {
+      table: this.data.table,
+      mxSecret: this.mxSecret.secret,
+      mxEnvironment,
+      key: this.data.key,
+      logRetention,
+      jobStateMachines: this.workflows.stateMachines,
+      ...mxEgress,
+    });
+
     this.events = new MxflowEvents(this, 'Events', { stage: props.stage, table: this.data.table, logRetention });
     if (props.callbackUrl) {
       this.callbacks = new FintechCallbacks(this, 'Callbacks', {
@@ -123,11 +135,13 @@ export class MxflowStack extends Stack {
       mxWebhookSecret: this.mxWebhooks.secret,
       mxEnvironment,
       stateMachines: this.workflows.stateMachines,
+      deletionStateMachine: this.deletions.stateMachine,
       logRetention,
       ...mxEgress,
       timeLimits: jobTimeLimits(timeBudget),
       ...(props.apiReservedConcurrency ? { reservedConcurrency: props.apiReservedConcurrency } : {}),
       ...(props.clientRedirectSchemes ? { clientRedirectSchemes: props.clientRedirectSchemes } : {}),
+      ...(props.apiAccess ? { access: props.apiAccess } : {}),
     });
 
     // FetchResults encrypts result fields with it, the results API decrypts them (FIELD_KEY_ACCESS).
@@ -141,7 +155,6 @@ export class MxflowStack extends Stack {
     this.observability = new Observability(this, 'Observability', {
       stage: props.stage,
       api: this.api.api,
-      ...(props.apiAccess ? { access: props.apiAccess } : {}),
       stateMachines: this.workflows.stateMachines,
       putMxCredentialsCommand: putMxCredentialsCommand(this.mxSecret.secret.secretArn),
       executionEndedDeadLetters: this.workflows.executionEndedDeadLetters,
@@ -154,6 +167,7 @@ export class MxflowStack extends Stack {
           ...this.workflows.functions,
           ExecutionEndedFunction: this.workflows.executionEnded,
           ReconcileJobsFunction: this.workflows.reconcileJobs,
+          ...this.deletions.functions,
           ProcessMxWebhooksFunction: this.mxWebhooks.processor,
           PublishEventsFunction: this.events.publisher,
           ...(this.callbacks ? { DeliverCallbackFunction: this.callbacks.deliver } : {}),
@@ -202,6 +216,7 @@ export class MxflowStack extends Stack {
         value: mxEgressIps,
       });
     }
+    new CfnOutput(this, 'DeletionStateMachineArn', { value: this.deletions.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
     for (const jobType of JOB_TYPES) {

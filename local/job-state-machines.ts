@@ -3,12 +3,19 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { jobWorkflowDefinition } from '#infra/constructs/job-workflow-definition.js';
+import { DELETION_TIMEOUT, deletionStateMachineDefinition } from '#infra/workflows/deletion-state-machine.js';
 import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings } from '#infra/workflows/job-state-machine.js';
-import { JOB_TYPES, WORKFLOW_FUNCTIONS, type WorkflowFunctionId } from '#shared/contract/workflow.js';
+import {
+  DELETION_FUNCTIONS,
+  type DeletionFunctionId,
+  JOB_TYPES,
+  WORKFLOW_FUNCTIONS,
+  type WorkflowFunctionId,
+} from '#shared/contract/workflow.js';
 import type { LocalStateMachine } from './step-functions/index.js';
 
 /** Where the local state machines say their tasks run: the local runtime maps states to handlers, not ARNs. */
-export function localFunctionArn(functionId: WorkflowFunctionId): string {
+export function localFunctionArn(functionId: WorkflowFunctionId | DeletionFunctionId): string {
   return `arn:aws:lambda:us-east-1:123456789012:function:${functionId}`;
 }
 
@@ -33,6 +40,20 @@ export function jobStateMachines(stackName: string, settings: Partial<JobWorkflo
     const definition = withPartition(stack.resolve({ ...graph.toGraphJson(), Comment: workflow.comment }));
     return { name: `${stackName}-${jobType}`, definition: definition as object };
   });
+}
+
+/** The deletion workflow's ASL, from the same CDK state graph the stack deploys, as for the jobs. */
+export function deletionStateMachine(stackName: string): LocalStateMachine {
+  const scope = new Construct(new Stack(undefined, 'LocalDeletionStateMachine'), 'deletion');
+  const functions = Object.fromEntries(
+    DELETION_FUNCTIONS.map(({ id }) => [id, lambda.Function.fromFunctionArn(scope, id, localFunctionArn(id))]),
+  ) as Record<DeletionFunctionId, lambda.IFunction>;
+  const graph = new sfn.StateGraph(deletionStateMachineDefinition(scope, functions).startState, 'deletion');
+  graph.timeout = DELETION_TIMEOUT;
+  return {
+    name: `${stackName}-deletion`,
+    definition: withPartition(Stack.of(scope).resolve(graph.toGraphJson())) as object,
+  };
 }
 
 /**

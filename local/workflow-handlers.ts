@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import {
+  DELETION_FUNCTIONS,
   DELIVER_CALLBACK_FUNCTION,
   EXECUTION_ENDED_FUNCTION,
   PROCESS_MX_WEBHOOKS_FUNCTION,
@@ -34,7 +35,7 @@ const noFaults = () => new LambdaFaultInjector({}, faultRandom('none'));
  */
 export async function workflowTaskHandlers(faults = noFaults()): Promise<Record<string, TaskHandler>> {
   const handlers: Record<string, TaskHandler> = {};
-  for (const spec of WORKFLOW_FUNCTIONS) {
+  for (const spec of [...WORKFLOW_FUNCTIONS, ...DELETION_FUNCTIONS]) {
     const module = (await import(pathToFileURL(resolve(projectRoot, spec.entry)).href)) as { handler: LambdaHandler };
     handlers[spec.state] = (payload) =>
       faults.invoke(spec, () =>

@@ -8,7 +8,7 @@ import { jobProgress } from '#cli/progress.js';
 import { challengeAnswerer, describeChallenge } from '#cli/prompt-challenges.js';
 import { isLocalUrl, regionOf } from '#cli/sigv4.js';
 import { counted } from '#shared/api/wording.js';
-import { JOB_TYPES } from '#shared/contract/workflow.js';
+import { isTerminal, JOB_TYPES } from '#shared/contract/workflow.js';
 import type { CommandRunner } from './runner.js';
 
 interface Ref {
@@ -124,7 +124,7 @@ async function followToEnd(ctx: Ctx, ref: Ref, flags: FollowFlags): Promise<void
     }
     return;
   }
-  if (job.status === 'FAILED' || job.status === 'TIMED_OUT') {
+  if (isTerminal(job.status)) {
     const why = job.error ? `: ${job.error.code}: ${job.error.message}` : '';
     if (!ctx.json) ctx.io.out(`${job.type} job ${job.guid} ${job.status} after ${elapsed}${why}\n`);
     throw new Failed('');
@@ -242,6 +242,20 @@ Examples:
   $ mxflow jobs follow --user USR-… --member MBR-… --job JOB-… --non-interactive --json`,
     )
     .action(run(async (ctx, _args, o: Ref & FollowFlags) => followToEnd(ctx, o, o)));
+
+  jobs
+    .command('cancel')
+    .description('cancel a running or challenged job: it ends CANCELLED and the member is free')
+    .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
+    .requiredOption('--member <guid>', 'the member (MBR-…)', memberGuid)
+    .requiredOption('--job <guid>', 'the job (JOB-…)', jobGuid)
+    .addHelpText('after', '\nExamples:\n  $ mxflow jobs cancel --user USR-… --member MBR-… --job JOB-…')
+    .action(
+      run(async (ctx, _args, o: Ref) => {
+        const { job } = await ctx.api.cancelJob(o.user, o.member, o.job);
+        ctx.show(() => jobSummary(job), { job });
+      }),
+    );
 
   jobs
     .command('show')

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { collect, memberGuid, UsageError, userGuid } from '#cli/context.js';
 import { fields, table, yesNo } from '#cli/output.js';
 import { resolveCredentials } from '#cli/prompt-credentials.js';
+import { showDeletion, type WaitFlags, waitOptions } from './deletions.js';
 import type { CommandRunner } from './runner.js';
 
 interface CreateOptions {
@@ -118,11 +119,13 @@ Examples:
       }),
     );
 
-  members
-    .command('delete')
-    .description('delete a member at MX and every result stored for it')
-    .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
-    .requiredOption('--member <guid>', 'the member (MBR-…)', memberGuid)
+  waitOptions(
+    members
+      .command('delete')
+      .description('delete a member: its running job cancelled, MX deletes it, every item mxflow holds purged')
+      .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
+      .requiredOption('--member <guid>', 'the member (MBR-…)', memberGuid),
+  )
     .addHelpText(
       'after',
       `
@@ -130,21 +133,14 @@ Account numbers stored for the member are deleted with it; tokenized ones from C
 working for ACH. The warnings say so.
 
 Examples:
-  $ mxflow members delete --user USR-… --member MBR-…`,
+  $ mxflow members delete --user USR-… --member MBR-…
+  $ mxflow members delete --user USR-… --member MBR-… --wait`,
     )
     .action(
-      run(async (ctx, _args, o: { user: string; member: string }) => {
-        // 204 (no body) when it held no account numbers, else 200 with its warnings.
-        const answer = await ctx.api.deleteMember(o.user, o.member);
-        const deleted = answer ?? {
-          deleted: { member_guid: o.member, account_numbers: 0, tokenized_account_numbers: 0 },
-          warnings: [],
-        };
-        ctx.show(
-          () =>
-            `deleted member ${o.member}\n${deleted.warnings.map((w) => `warning: ${w.code}: ${w.message}\n`).join('')}`,
-          deleted,
-        );
+      run(async (ctx, _args, o: { user: string; member: string } & WaitFlags) => {
+        const { deletion, warnings } = await ctx.api.deleteMember(o.user, o.member);
+        for (const w of warnings) ctx.io.err(`warning: ${w.code}: ${w.message}\n`);
+        await showDeletion(ctx, deletion, o);
       }),
     );
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { UsageError } from '#cli/context.js';
+import { UsageError, userGuid } from '#cli/context.js';
 import { fields } from '#cli/output.js';
+import { showDeletion, type WaitFlags, waitOptions } from './deletions.js';
 import type { CommandRunner } from './runner.js';
 
 export function usersCommand(program: Command, run: CommandRunner): void {
@@ -51,6 +52,20 @@ Examples:
             ])}\nNext: mxflow members create --user ${user.guid} --institution mxbank\n`,
           { user },
         );
+      }),
+    );
+
+  waitOptions(
+    users
+      .command('delete')
+      .description('delete a user: running jobs cancelled, MX deletes it, every item mxflow holds purged')
+      .requiredOption('--user <guid>', 'the user (USR-…)', userGuid),
+  )
+    .addHelpText('after', '\nExamples:\n  $ mxflow users delete --user USR-… --wait')
+    .action(
+      run(async (ctx, _args, o: { user: string } & WaitFlags) => {
+        const { deletion } = await ctx.api.deleteUser(o.user);
+        await showDeletion(ctx, deletion, o);
       }),
     );
 }

@@ -1,5 +1,5 @@
 import { apiHandler } from '#shared/api/api-handler.js';
 import { userOperations } from '#shared/api/operations/users.js';
-import { apiDeps } from '#shared/runtime/api-runtime.js';
+import { jobApiDeps } from '#shared/runtime/api-runtime.js';
 
-export const handler = apiHandler('users', userOperations, apiDeps);
+export const handler = apiHandler('users', userOperations, jobApiDeps);

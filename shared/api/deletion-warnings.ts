@@ -11,9 +11,11 @@ import { counted } from './wording.js';
 export function memberDeletedBody(
   member: { readonly guid: string; readonly is_oauth: boolean; readonly institution_code: string },
   accountNumbers: number,
-): z.input<typeof MemberDeleted> {
+): Omit<z.input<typeof MemberDeleted>, 'deletion'> {
   const issuer = tanIssuerOf(member);
   const tokenized = issuer ? accountNumbers : 0;
+  const deleted = { member_guid: member.guid, account_numbers: accountNumbers, tokenized_account_numbers: tokenized };
+  if (accountNumbers === 0) return { deleted, warnings: [] };
   const warnings: z.input<typeof MemberDeleted>['warnings'] = [
     {
       code: 'ACCOUNT_NUMBERS_UNUSABLE',
@@ -33,8 +35,5 @@ export function memberDeletedBody(
         ` from ${issuer.name}, which revokes them when MX's consent ends: ACH payments using them will fail`,
     });
   }
-  return {
-    deleted: { member_guid: member.guid, account_numbers: accountNumbers, tokenized_account_numbers: tokenized },
-    warnings,
-  };
+  return { deleted, warnings };
 }

@@ -80,6 +80,21 @@ export async function runIdempotently(
       .catch((releaseError: unknown) => logger.warn('idempotency key not released', { error: releaseError as Error }));
     throw error;
   }
-  await deps.idempotency.complete(keyHash, response);
+  await deps.idempotency.complete(keyHash, response, {
+    userGuid: userGuidOf(request.params) ?? createdUserGuid(response),
+    expiresAt: Math.floor(deps.now().getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+  });
   return response;
+}
+
+/** The user a route's path names. */
+function userGuidOf(params: unknown): string | undefined {
+  const guid = (params as { user_guid?: unknown } | undefined)?.user_guid;
+  return typeof guid === 'string' ? guid : undefined;
+}
+
+/** The user a kept answer is about, when the route names none (the user it created): a deletion purges it too. */
+function createdUserGuid(response: ApiResponse): string | undefined {
+  const user = (response.body as { user?: { guid?: unknown } } | undefined)?.user;
+  return typeof user?.guid === 'string' ? user.guid : undefined;
 }

@@ -6,6 +6,8 @@ import {
   AnswerChallengesBody,
   CreateMemberBody,
   CreateUserBody,
+  Deletion,
+  DeletionGuid,
   InstitutionCode,
   InstitutionSearchQuery,
   Job,
@@ -106,6 +108,7 @@ export type RouteRequest<R extends RouteSpec = RouteSpec> = ParsedParts<
 const userParams = z.object({ user_guid: UserGuid });
 const memberParams = z.extend(userParams, { member_guid: MemberGuid });
 const jobParams = z.extend(memberParams, { job_guid: JobGuid });
+const deletion = z.object({ deletion: Deletion });
 const user = z.object({ user: User });
 const member = z.object({ member: Member, job: z.optional(Job) });
 /** A create MX refused as a duplicate answers the member MX already holds (200), marked adopted. */
@@ -184,6 +187,25 @@ export const API_ROUTES = [
     responses: { 200: user },
   },
   {
+    method: 'DELETE',
+    path: '/users/{user_guid}',
+    function: 'users',
+    operationId: 'deleteUser',
+    summary:
+      'Delete a user: its running jobs are cancelled, MX deletes it, and every item mxflow holds for it is purged (202: follow the deletion)',
+    params: userParams,
+    responses: { 202: deletion, 409: null },
+  },
+  {
+    method: 'GET',
+    path: '/deletions/{deletion_guid}',
+    function: 'users',
+    operationId: 'readDeletion',
+    summary: 'Read a deletion of a user or a member',
+    params: z.object({ deletion_guid: DeletionGuid }),
+    responses: { 200: deletion },
+  },
+  {
     method: 'POST',
     path: '/users/{user_guid}/widget_urls',
     function: 'users',
@@ -258,9 +280,10 @@ export const API_ROUTES = [
     path: MEMBER_PATH,
     function: 'members',
     operationId: 'deleteMember',
-    summary: 'Delete a member and its stored results (200 with warnings when it held account numbers)',
+    summary:
+      'Delete a member: its running job is cancelled, MX deletes it, and every item mxflow holds for it is purged (202: follow the deletion)',
     params: memberParams,
-    responses: { 200: MemberDeleted, 204: null, 409: null },
+    responses: { 202: MemberDeleted, 409: null },
   },
   jobStartRoute('aggregate'),
   jobStartRoute('verify'),
@@ -295,6 +318,15 @@ export const API_ROUTES = [
     body: AnswerChallengesBody,
     bodyRequired: true,
     responses: { 202: job, 409: null },
+  },
+  {
+    method: 'POST',
+    path: `${MEMBER_PATH}/jobs/{job_guid}/cancel`,
+    function: 'jobs',
+    operationId: 'cancelJob',
+    summary: 'Cancel a running or challenged job: its execution is stopped, it ends CANCELLED, the member is free',
+    params: jobParams,
+    responses: { 200: job, 409: null },
   },
   results(
     'account_numbers',

@@ -1,5 +1,5 @@
 import { API_ERROR_CODES } from '#shared/contract/api-errors.js';
-import { JOB_STATUSES, JOB_TYPES } from '#shared/contract/workflow.js';
+import { DELETION_STATUSES, JOB_STATUSES, JOB_TYPES } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
 import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '#shared/mx/index.js';
 import * as z from '#shared/runtime/zod.js';
@@ -295,8 +295,32 @@ export const AccountNumber = z
 
 const wholeNumber = z.number().check(z.int());
 
-/** What deleting a member that held account numbers answers (200; without any it answers 204). */
+/** A user's or a member's deletion, followed at GET /deletions/{deletion_guid}: guids and counts only. */
+export const Deletion = z
+  .object({
+    guid: z.string(),
+    scope: z.enum(['user', 'member']),
+    user_guid: z.string(),
+    member_guids: z.array(z.string()),
+    status: z.enum(DELETION_STATUSES),
+    cancelled_jobs: z.array(z.string()).check(z.describe('jobs that were running and were cancelled first')),
+    deleted_at_mx: z.boolean(),
+    items_deleted: wholeNumber,
+    error: z.nullable(z.object({ code: z.string(), message: z.string() })),
+    created_at: z.string(),
+    updated_at: z.string(),
+    finished_at: z.nullable(z.string()),
+  })
+  .check(z.describe('A deletion: it cancels running jobs, deletes at MX, then purges every item mxflow holds'));
+
+export const DeletionGuid = z.string().check(z.regex(/^DEL-[0-9a-f]{32}$/, 'must be an mxflow deletion guid'));
+
+/**
+ * What deleting a member answers (202, with a deletion to follow), warning when it held account
+ * numbers that become unusable.
+ */
 export const MemberDeleted = z.object({
+  deletion: Deletion,
   deleted: z.object({
     member_guid: z.string(),
     account_numbers: wholeNumber,

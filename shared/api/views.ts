@@ -1,9 +1,10 @@
 import type * as z from '#shared/runtime/zod.js';
+import type { DeletionRecord } from '#shared/store/deletion-store.js';
 import type { JobRecord } from '#shared/store/job-record.js';
 import { memberConnectionStatus } from '#shared/store/member-connection.js';
 import type { MemberRecord } from '#shared/store/member-store.js';
 import type { UserRecord } from '#shared/store/user-store.js';
-import type { Job, Member, User } from './schemas.js';
+import type { Deletion, Job, Member, User } from './schemas.js';
 
 /** A job as the API shows it: never its task token, history or MX's internal job guid. */
 export function jobView(job: JobRecord): z.input<typeof Job> {
@@ -47,4 +48,21 @@ export function memberView(member: MemberRecord, latestJob?: JobRecord): z.input
 
 export function userView(user: UserRecord): z.input<typeof User> {
   return { guid: user.guid, id: user.id, email: user.email, metadata: user.metadata, created_at: user.created_at };
+}
+
+export function deletionView(deletion: DeletionRecord): z.input<typeof Deletion> {
+  return {
+    guid: deletion.deletion_guid,
+    scope: deletion.scope,
+    user_guid: deletion.user_guid,
+    member_guids: [...deletion.member_guids],
+    status: deletion.status,
+    cancelled_jobs: [...deletion.cancelled_jobs],
+    deleted_at_mx: deletion.deleted_at_mx,
+    items_deleted: deletion.items_deleted,
+    error: deletion.error ?? null,
+    created_at: deletion.created_at,
+    updated_at: deletion.updated_at,
+    finished_at: deletion.finished_at ?? null,
+  };
 }

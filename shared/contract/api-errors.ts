@@ -63,6 +63,18 @@ export const API_ERROR = {
         ? `${withArticle(`${running.type} job`)} (${running.guid}) is running on this member; ${advice}`
         : `another job is starting on this member; ${advice}`,
   },
+  JOB_ENDED: {
+    status: 409,
+    message: (status: string) => `the job already ended ${status}; there is nothing to cancel`,
+  },
+  MEMBER_BEING_DELETED: {
+    status: 409,
+    message: (deletionGuid: string) => `the member is being deleted (deletion ${deletionGuid})`,
+  },
+  USER_BEING_DELETED: {
+    status: 409,
+    message: (deletionGuid: string) => `the user is being deleted (deletion ${deletionGuid})`,
+  },
   ALREADY_ANSWERED: { status: 409, message: 'these challenges were answered a moment ago; the job has resumed' },
   CHALLENGE_EXPIRED: {
     status: 409,
@@ -111,6 +123,10 @@ export const API_ERROR = {
   STORE_BUSY: { status: 503, message: "mxflow's table is throttling requests; try again in a few seconds" },
   METHOD_NOT_ALLOWED: { status: 405, message: (allowed: readonly string[]) => `use ${allowed.join(' or ')}` },
   ACCESS_DENIED: { status: 403, message: 'the request signature does not allow this' },
+  INVALID_SIGNATURE: {
+    status: 403,
+    message: 'the request signature does not match its credentials, or has expired: sign it with SigV4 for execute-api',
+  },
   THROTTLED: { status: 429, message: 'too many requests; try again shortly' },
   BAD_GATEWAY: { status: 502, message: 'the function failed' },
   GATEWAY_ERROR: { status: 500, message: 'the API failed to answer' },
@@ -123,10 +139,6 @@ export const API_ERROR_CODES = Object.keys(API_ERROR) as [ApiErrorCode, ...ApiEr
 export type ApiErrorInput<C extends ApiErrorCode> = (typeof API_ERROR)[C]['message'] extends (input: infer I) => string
   ? I
   : undefined;
-  INVALID_SIGNATURE: {
-    status: 403,
-    message: 'the request signature does not match its credentials, or has expired: sign it with SigV4 for execute-api',
-  },
 
 /** The codes MX's errors become. */
 export type MxApiErrorCode = Extract<ApiErrorCode, `MX_${string}`> | 'NOT_FOUND';
@@ -134,7 +146,7 @@ export type MxApiErrorCode = Extract<ApiErrorCode, `MX_${string}`> | 'NOT_FOUND'
 /** The codes a job start refused by the startability table answers. */
 export type StartRefusalCode = Exclude<
   Extract<ApiErrorCode, `MEMBER_${string}`>,
-  'MEMBER_EXISTS' | 'MEMBER_LIMIT_REACHED'
+  'MEMBER_EXISTS' | 'MEMBER_LIMIT_REACHED' | 'MEMBER_BEING_DELETED'
 >;
 
 /** The message of a code, its template filled in. */

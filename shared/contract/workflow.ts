@@ -10,11 +10,24 @@ export const JOB_TYPES = ['aggregate', 'verify', 'identify', 'history'] as const
 export type JobType = (typeof JOB_TYPES)[number];
 
 /** A job's status as its record and the API show it. */
-export const JOB_STATUSES = ['RUNNING', 'CHALLENGED', 'ACTION_REQUIRED', 'SUCCEEDED', 'FAILED', 'TIMED_OUT'] as const;
+export const JOB_STATUSES = [
+  'RUNNING',
+  'CHALLENGED',
+  'ACTION_REQUIRED',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'CANCELLED',
+] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-/** The statuses a job ends in; no step changes a job once it holds one. */
-export const TERMINAL_JOB_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT'] as const satisfies readonly JobStatus[];
+/** The statuses a job ends in; no step changes a job once it holds one. CANCELLED: by the caller or a deletion. */
+export const TERMINAL_JOB_STATUSES = [
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'CANCELLED',
+] as const satisfies readonly JobStatus[];
 export type TerminalJobStatus = (typeof TERMINAL_JOB_STATUSES)[number];
 export const isTerminal = (status: string): status is TerminalJobStatus =>
   (TERMINAL_JOB_STATUSES as readonly string[]).includes(status);
@@ -128,6 +141,12 @@ export const ENV = {
   fieldKeyArn: 'FIELD_KEY_ARN',
   /** Off AWS: a file of 32 random bytes, the AES key that wraps those data keys in place of KMS (the local stack's). */
   fieldKeyFile: 'FIELD_KEY_FILE',
+  /** The deletion workflow's state machine, started by the API's user and member deletions. */
+  deletionStateMachineArn: 'DELETION_STATE_MACHINE_ARN',
+  /** Days a finished job's record is kept (its TTL); unset: kept until its member is deleted. */
+  jobRetentionDays: 'JOB_RETENTION_DAYS',
+  /** Days verification and identification results are kept after their copy; unset: until deleted. */
+  resultRetentionDays: 'RESULT_RETENTION_DAYS',
 } as const;
 
 /**
@@ -282,3 +301,62 @@ export const RECONCILE_EVERY_SECONDS = 5 * 60;
 
 /** How often the scheduled refresh looks for members whose data is due (REFRESH_BATCH_LIMIT a run at most). */
 export const REFRESH_EVERY_SECONDS = 5 * 60;
+
+/** The states of the deletion workflow, as the Step Functions console shows them. */
+export const DELETION_STATES = {
+  prepareDeletion: 'PrepareDeletion',
+  drainStoppedSteps: 'DrainStoppedSteps',
+  deleteAtMx: 'DeleteAtMx',
+  purgeItems: 'PurgeItems',
+  purged: 'Purged?',
+  recordDeletionFailure: 'RecordDeletionFailure',
+  deletionSucceeded: 'DeletionSucceeded',
+  deletionFailed: 'DeletionFailed',
+} as const;
+export type DeletionStateName = (typeof DELETION_STATES)[keyof typeof DELETION_STATES];
+
+/** A deletion's status as its record and the API show it. */
+export const DELETION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+export type DeletionStatus = (typeof DELETION_STATUSES)[number];
+
+/** What starts a deletion execution (named by the deletion guid): the record holds the rest, guids only. */
+export interface DeletionInput {
+  readonly deletionGuid: string;
+}
+
+/** A task Lambda of the deletion workflow: `functions/deletion/<file>.ts`, 256 MB and 60 s. */
+function deletionTask<const Id extends string, const File extends string, const State extends DeletionStateName>(
+  id: Id,
+  file: File,
+  state: State,
+  callsMx: boolean,
+) {
+  return { id, entry: `functions/deletion/${file}.ts` as const, state, callsMx, memoryMb: 256, timeoutSeconds: 60 };
+}
+
+/**
+ * The task Lambdas of the deletion workflow (DELETE of a user or a member): CDK bundles them from
+ * this table and the local runtime maps the states to their handlers from it, as for the jobs.
+ */
+export const DELETION_FUNCTIONS = [
+  deletionTask('PrepareDeletionFunction', 'prepare-deletion', DELETION_STATES.prepareDeletion, false),
+  deletionTask('DeleteAtMxFunction', 'delete-at-mx', DELETION_STATES.deleteAtMx, true),
+  deletionTask('PurgeItemsFunction', 'purge-items', DELETION_STATES.purgeItems, false),
+  deletionTask(
+    'RecordDeletionFailureFunction',
+    'record-deletion-failure',
+    DELETION_STATES.recordDeletionFailure,
+    false,
+  ),
+] as const;
+export type DeletionFunctionId = (typeof DELETION_FUNCTIONS)[number]['id'];
+
+/**
+ * How long a deletion waits after stopping its member's running job before it purges: a stopped
+ * execution's task already running finishes (or hits its time-out) within this, so no step of it
+ * writes after the purge.
+ */
+export const DELETION_DRAIN_SECONDS = Math.max(...WORKFLOW_FUNCTIONS.map((f) => f.timeoutSeconds)) + 10;
+
+/** One PurgeItems invocation's work: it deletes for this long, then hands back to the loop. */
+export const PURGE_STEP_SECONDS = 20;

@@ -1,3 +1,4 @@
+import { isTerminal } from '#shared/contract/workflow.js';
 import { needsEndUser } from '#shared/jobs/classify-connection.js';
 import type { ChallengesRef } from '#shared/store/challenge-items.js';
 import type { JobRecord } from '#shared/store/job-record.js';
@@ -72,7 +73,7 @@ function jobEvents(before: JobRecord | undefined, job: JobRecord): UnnumberedEve
       previous_status: before?.status ?? null,
       connection_status: job.connection_status ?? null,
       ...(job.status === 'CHALLENGED' ? { challenges: askedOf(job) } : {}),
-      ...(job.error?.code && (job.status === 'FAILED' || job.status === 'TIMED_OUT') ? { reason: job.error.code } : {}),
+      ...(job.error?.code && job.status !== 'SUCCEEDED' && isTerminal(job.status) ? { reason: job.error.code } : {}),
       ...(job.status === 'SUCCEEDED' && job.counts ? { counts: { ...job.counts } } : {}),
       occurred_at: at,
     };

@@ -93,6 +93,8 @@ export const FAILURE_REASONS = {
   UNKNOWN_CONNECTION_STATUS: { retryLater: false, message: 'MX reported a connection status mxflow does not know.' },
   TIMED_OUT: { retryLater: true, message: 'The job did not finish within its time limit.' },
   EXECUTION_ABORTED: { retryLater: true, message: 'The job was stopped by an operator before it finished.' },
+  CANCELLED: { retryLater: false, message: 'The job was cancelled through the API before it finished.' },
+  MEMBER_DELETED: { retryLater: false, message: 'The job was cancelled because its member or user is being deleted.' },
   CHALLENGE_TOO_LARGE: {
     retryLater: true,
     message: 'The institution sent a security challenge too large to show; try again later.',

@@ -1,5 +1,5 @@
 import type { TransactionResponse } from 'mx-platform-node';
-import { COPY_STEP_BOUND } from '#shared/contract/workflow.js';
+import { COPY_STEP_BOUND, isTerminal } from '#shared/contract/workflow.js';
 import type { DateRange } from '#shared/mx/client.js';
 import type { MxPage } from '#shared/mx/index.js';
 import type { JobRef } from '#shared/store/job-record.js';
@@ -9,7 +9,7 @@ import type { PendingTransaction, TransactionSyncStore } from '#shared/store/tra
 import { forEachWithConcurrency } from '#shared/util/concurrency.js';
 import { type CopyCursor, type Progress, type TransactionSync, waitAfterMxTrouble } from './progress.js';
 import type { WorkflowDeps } from './workflow-deps.js';
-import { asWorkflowError, rateLimitOf } from './workflow-errors.js';
+import { asWorkflowError, jobNotActive, rateLimitOf } from './workflow-errors.js';
 
 /**
  * Rows stored per kind; `refreshed` (aggregation) is false when MX throttled the aggregation
@@ -60,6 +60,9 @@ export async function fetchResultsStep(
   deps: CopyDeps,
   { job, includeTransactions, progress }: { job: JobRef; includeTransactions: boolean; progress: Progress },
 ): Promise<Progress> {
+  // A late step of a cancelled job, or of a member a deletion purged, copies nothing.
+  const current = await deps.jobs.getJob(job.memberGuid, job.jobGuid);
+  if (!current || isTerminal(current.status)) throw jobNotActive(job.jobGuid);
   const copy = new CopyRun(deps, job, includeTransactions, progress);
   try {
     await copy.start();

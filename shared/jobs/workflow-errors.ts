@@ -22,6 +22,8 @@ export const WORKFLOW_ERRORS = {
   mxFeatureNotEnabled: 'MxFeatureNotEnabled',
   /** MX refused the request for good (another 4xx). */
   mxRejected: 'MxRequestRejected',
+  /** The job ended (cancelled, its member deleted) while a step of its execution still ran: it writes nothing. */
+  jobNotActive: 'JobNotActive',
 } as const;
 
 /**
@@ -62,6 +64,10 @@ class WorkflowError extends Error {
     super(message);
   }
 }
+
+/** A step of a job that has ended or is gone (cancelled, purged by a deletion): refused before it writes. */
+export const jobNotActive = (jobGuid: string) =>
+  new WorkflowError(WORKFLOW_ERRORS.jobNotActive, `job ${jobGuid} is no longer active: nothing is written for it`);
 
 /** What each workflow error name means for the job: one table for the Catch and the steps. */
 const REASON_OF_ERROR: Readonly<Record<string, FailureReason>> = {

@@ -5,6 +5,7 @@ import { parseAppSchemes } from '#shared/api/redirect-url.js';
 import { ENV, type JobType } from '#shared/contract/workflow.js';
 import type { TaskTokens } from '#shared/jobs/task-tokens.js';
 import type { MxClient } from '#shared/mx/index.js';
+import { DeletionStore } from '#shared/store/deletion-store.js';
 import { IdempotencyStore } from '#shared/store/idempotency-store.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { MemberStore } from '#shared/store/member-store.js';
@@ -34,6 +35,8 @@ const ApiEnvironment = z.extend(BaseEnvironment, {
   ...JobStartEnvironment,
   /** Each MX call of a request: short enough that a route's MX calls fit inside API Gateway's 29 s. */
   [ENV.apiMxTimeoutMs]: numberVariable(API_MX_TIMEOUT_MS, z.int(), z.gt(0)),
+  /** The deletion workflow, started by DELETE of a user or a member. */
+  [ENV.deletionStateMachineArn]: z.string().check(z.minLength(1)),
   /** The HTTP Basic credentials MX's webhooks carry; unset where the stack receives no webhooks. */
   [ENV.mxWebhookSecretId]: z.optional(z.string().check(z.minLength(1))),
   /** The key that seals cursors; set for the functions that page (jobs, results) only. */
@@ -67,6 +70,9 @@ export interface ApiDeps {
   readonly sfn: Pick<SFNClient, 'send'>;
   readonly taskTokens: TaskTokens;
   readonly stateMachineArns: Readonly<Record<JobType, string>>;
+  /** Deletions of users and members, and their workflow's state machine. */
+  readonly deletions: StoreApi<DeletionStore>;
+  readonly deletionStateMachineArn: string;
   readonly lockSeconds: number;
   now(): Date;
 }
@@ -123,6 +129,8 @@ const apiDepsOf = (
             return Promise.reject(new Error(`${ENV.cursorSecretId} is not set: this function does not page`));
           return cursorKeysFromSecret(secretId);
         },
+        deletions: new DeletionStore(doc, env[ENV.tableName]),
+        deletionStateMachineArn: env[ENV.deletionStateMachineArn],
         ...stepFunctions(),
         ...jobStartsOf(env),
         now: () => new Date(),
@@ -133,7 +141,7 @@ const apiDepsOf = (
 };
 
 /**
- * The deps of the API functions that start executions or answer challenges (jobs, members).
+ * The deps of the API functions that start executions or answer challenges (jobs, members, and users, whose deletion starts one).
  * Only their bundles carry Step Functions' client: `@__PURE__` lets esbuild leave out this
  * export, and the client with it, where it is unused.
  */

@@ -81,8 +81,23 @@ export class IdempotencyStore {
     return { kind: 'replay', response: JSON.parse(String(Item.response)) as StoredResponse };
   }
 
-  /** Keeps the answer of the request that held the key; later requests replay it. */
-  async complete(keyHash: string, response: StoredResponse): Promise<void> {
+  /**
+   * Keeps the answer of the request that held the key; later requests replay it. An answer about
+   * a user is also named under that user (same lifetime), so deleting the user finds and purges it.
+   */
+  async complete(
+    keyHash: string,
+    response: StoredResponse,
+    owner?: { readonly userGuid?: string | undefined; readonly expiresAt: number },
+  ): Promise<void> {
+    if (owner?.userGuid !== undefined) {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.userIdempotencyKey(owner.userGuid, keyHash), key_hash: keyHash, expires_at: owner.expiresAt },
+        }),
+      );
+    }
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,

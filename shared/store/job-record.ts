@@ -55,8 +55,9 @@ export interface JobWarning {
 
 /** The per-member lock: at most one running job per member. */
 export interface MemberLock {
+  /** The job holding the member, or the deletion (`DEL-…`) purging it. */
   readonly job_guid: string;
-  readonly job_type: JobType;
+  readonly job_type: JobType | 'deletion';
   readonly expires_at: number;
 }
 

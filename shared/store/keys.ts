@@ -105,7 +105,10 @@ export const keys = {
   }),
   idempotencyKeysOfUser: (userGuid: string) => ({ pk: `USER#${userGuid}`, skPrefix: 'IDEMPOTENCY#' }),
   /** A user's or a member's deletion: guids and counts, kept a while after it ends. */
-  deletion: (deletionGuid: string): TableKey => ({ pk: `DELETION#${deletionGuid}`, sk: 'DELETION' }),
+  deletion: (deletionGuid: string): TableKey => ({
+    pk: `${PARTITION_PREFIXES.deletion}${deletionGuid}`,
+    sk: 'DELETION',
+  }),
   /** One MX webhook delivery in the inbox, by the SHA-256 of its body: a repeat lands on the same item. */
   webhookDelivery: (bodyHash: string): TableKey => ({ pk: `${WEBHOOK_PREFIX}${bodyHash}`, sk: 'WEBHOOK' }),
   /**
@@ -137,6 +140,7 @@ export const PARTITION_PREFIXES = {
   idempotency: 'IDEMPOTENCY#',
   webhook: 'WEBHOOK#',
   taskToken: 'TASKTOKEN#',
+  deletion: 'DELETION#',
   activeJobs: 'ACTIVE#',
   refreshDue: 'REFRESH#',
 } as const;

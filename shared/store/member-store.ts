@@ -1,14 +1,7 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { applied } from './conditional-write.js';
 import { keys, withoutKeys } from './keys.js';
 import { queryAll } from './query-all.js';
-import { deleteEveryResult } from './result-store.js';
 
 /** A member as mxflow keeps it: never its credentials. */
 export interface MemberRecord {
@@ -23,7 +16,8 @@ export interface MemberRecord {
   /** When mxflow last read the connection status from MX outside a job (after a webhook); absent before. */
   readonly connection_status_at?: string;
   readonly created_at: string;
-  readonly updated_at: string;
+  readonly updated_at: string /** Set while a deletion runs (shared/store/deletion-store.ts): no job or member starts on it. */;
+  readonly deletion_guid?: string;
 }
 
 export class MemberStore {
@@ -77,11 +71,5 @@ export class MemberStore {
         }),
       ),
     );
-  }
-
-  /** Removes the member and every result stored for it (account numbers and owner data included). */
-  async deleteMember(userGuid: string, memberGuid: string): Promise<void> {
-    await deleteEveryResult(this.doc, this.tableName, memberGuid);
-    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.member(userGuid, memberGuid) }));
   }
 }

@@ -10,7 +10,7 @@ import type { FieldCipher } from '#shared/crypto/field-cipher.js';
 import { SENSITIVE_FIELDS } from '#shared/crypto/sensitive-fields.js';
 import { forEachWithConcurrency } from '#shared/util/concurrency.js';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
-import { keys, RESULT_KINDS, type ResultKind, withoutKeys } from './keys.js';
+import { keys, type ResultKind, withoutKeys } from './keys.js';
 import { queryAll } from './query-all.js';
 
 export interface ResultStoreOptions {
@@ -445,35 +445,4 @@ async function deletePartition(
     if (Date.now() > deadline) return false;
   }
   return true;
-}
-
-/**
- * Deletes every result row a member has, of every generation, published or not, with the markers
- * and pointers that name them (and the partitions of the layout before generations).
- */
-export async function deleteEveryResult(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  memberGuid: string,
-): Promise<void> {
-  const markers = (await queryAll(
-    doc,
-    tableName,
-    keys.resultPartitionMarkers(memberGuid),
-  )) as unknown as PartitionMarker[];
-  await deletePartitions(doc, tableName, markers, Number.POSITIVE_INFINITY);
-  for (const kind of Object.keys(RESULT_KINDS) as ResultKind[]) {
-    await deletePartition(doc, tableName, keys.resultsOfMember(memberGuid, kind).pk);
-    await writeBatch(doc, tableName, [{ DeleteRequest: { Key: keys.publishedResults(memberGuid, kind) } }]);
-  }
-  // The transactions' sync: each sync's changes (named by the feed), the feed, the pending notes, the state.
-  const feed = await queryAll(doc, tableName, keys.changeFeed(memberGuid));
-  for (const entry of feed)
-    await deletePartition(doc, tableName, keys.transactionChanges(memberGuid, String(entry.job_guid)).pk);
-  const notes = [...feed, ...(await queryAll(doc, tableName, keys.pendingTransactions(memberGuid)))];
-  const keysToDelete = [...notes.map((item) => ({ pk: item.pk, sk: item.sk })), keys.transactionSync(memberGuid)];
-  for (let i = 0; i < keysToDelete.length; i += BATCH_SIZE) {
-    const batch = keysToDelete.slice(i, i + BATCH_SIZE).map((Key) => ({ DeleteRequest: { Key } }));
-    await writeBatch(doc, tableName, batch);
-  }
 }

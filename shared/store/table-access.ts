@@ -34,6 +34,10 @@ const JOB_WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] as 
 /** A job started, or ended, by a function that is not one of the job's own steps. */
 const STARTS_AND_ENDS_JOBS: TableGrant = { actions: [...READ, ...JOB_WRITES], prefixes: ['member'] };
 const ACTIVE_JOBS: TableGrant = { actions: ['Query'], prefixes: ['activeJobs'], index: 'active-jobs' };
+/** A job start checks its member is not being deleted (the member item, under its user). */
+const JOB_START_CHECK: TableGrant = { actions: ['ConditionCheckItem'], prefixes: ['user'] };
+/** A deletion's record, read and moved on by each of its steps. */
+const DELETION_RECORD: TableGrant = { actions: ['GetItem', 'UpdateItem'], prefixes: ['deletion'] };
 
 /**
  * What each function may do to the table: the one declaration the IAM policies are derived from
@@ -44,18 +48,25 @@ const ACTIVE_JOBS: TableGrant = { actions: ['Query'], prefixes: ['activeJobs'], 
  * Only the functions that park a job or answer it read or write task tokens (TASKTOKEN#).
  */
 export const TABLE_ACCESS = {
-  'api-users': [{ actions: ['GetItem', 'PutItem'], prefixes: ['user', 'userId'] }],
+  'api-users': [
+    { actions: ['GetItem', 'PutItem'], prefixes: ['user', 'userId'] },
+    // A user's deletion: its members listed, the user and members marked with the deletion's record.
+    { actions: ['Query', 'UpdateItem'], prefixes: ['user'] },
+    { actions: ['GetItem', 'PutItem'], prefixes: ['deletion'] },
+  ],
   // MX's institutions only.
   'api-institutions': [],
   'api-members': [
-    { actions: ['GetItem', 'Query', 'PutItem', 'DeleteItem'], prefixes: ['user'] },
+    { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], prefixes: ['user'] },
     STARTS_AND_ENDS_JOBS,
-    // Deleting a member deletes every result of it.
-    { actions: ['Query', 'BatchWriteItem'], prefixes: ['results', 'changes'] },
+    // A member's deletion counts its account numbers (for its warnings) and records the deletion.
+    { actions: ['Query'], prefixes: ['results'] },
+    { actions: ['GetItem', 'PutItem'], prefixes: ['deletion'] },
     { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], prefixes: ['idempotency'] },
   ],
   'api-jobs': [
-    { actions: ['GetItem', 'PutItem'], prefixes: ['user'] },
+    { actions: ['GetItem', 'PutItem', 'ConditionCheckItem'], prefixes: ['user'] },
+    // Starting jobs, and cancelling one (which ends it and frees its member).
     STARTS_AND_ENDS_JOBS,
     { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], prefixes: ['idempotency'] },
     // Answering a challenge claims its token (and gives it back when MX refuses the answer).

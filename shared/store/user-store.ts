@@ -8,7 +8,8 @@ export interface UserRecord {
   readonly id: string | null;
   readonly email: string | null;
   readonly metadata: string | null;
-  readonly created_at: string;
+  readonly created_at: string /** Set while a deletion runs (shared/store/deletion-store.ts): no job or member starts on it. */;
+  readonly deletion_guid?: string;
 }
 
 /** Users, and the index that keeps the caller's own user id unique. */

@@ -43,6 +43,8 @@ const known = {
   user: '',
   /** A second user, with no members: another user's member must look unknown to it. */
   otherUser: '',
+  /** A user only the deletions name: deleting it changes nothing the other requests meet. */
+  doomedUser: '',
   /** An mxbank member with a finished aggregation and identification, and their results. */
   idleMember: '',
   idleJobs: [] as string[],
@@ -130,6 +132,7 @@ export function useFuzzFixtures(): void {
 
     known.user = (await send('POST', '/users', { user: { id: 'fuzz-user' } })).body.user.guid;
     known.otherUser = (await send('POST', '/users', { user: { id: 'fuzz-other-user' } })).body.user.guid;
+    known.doomedUser = (await send('POST', '/users', { user: { id: 'fuzz-doomed-user' } })).body.user.guid;
     const fields = (await send('GET', '/institutions/mxbank/credentials')).body.credentials as {
       guid: string;
       field_type: string;
@@ -227,7 +230,13 @@ function unknownGuid(name: string): fc.Arbitrary<string> {
   );
 }
 
-const PREFIX: Record<string, string> = { user_guid: 'USR', member_guid: 'MBR', job_guid: 'JOB', account_guid: 'ACT' };
+const PREFIX: Record<string, string> = {
+  user_guid: 'USR',
+  member_guid: 'MBR',
+  job_guid: 'JOB',
+  account_guid: 'ACT',
+  deletion_guid: 'DEL',
+};
 const OTHER_PREFIXES = ['USR', 'MBR', 'JOB', 'ACT', 'ACN', 'TRN', 'CRD', 'INS', 'usr', 'mbr', 'job', 'X', ''];
 
 /** Guids that must be refused: right prefix with wrong characters, other prefixes, traversal, very long, unicode. */
@@ -294,13 +303,12 @@ function invalidGuid(name: string): fc.Arbitrary<Segment> {
 /** Existing resources a generated request may name without changing anything that matters. */
 function existingChoices(route: Route, name: string): string[] {
   const op = route.operationId;
-  const mutatesMember = [
-    'updateMemberCredentials',
-    'deleteMember',
-    'aggregateMember',
-    'verifyMember',
-    'identifyMember',
-  ].includes(op);
+  const mutatesMember = ['updateMemberCredentials', 'aggregateMember', 'verifyMember', 'identifyMember'].includes(op);
+  // A deletion would purge the fixtures every other request names: it names a user of its own.
+  if (op === 'deleteUser' || op === 'deleteMember') {
+    if (name === 'user_guid') return [known.doomedUser];
+    if (name === 'member_guid') return ['MBR-00000000-0000-0000-0000-000000000000'];
+  }
   switch (name) {
     case 'user_guid':
       return [known.user, known.otherUser];
@@ -312,6 +320,8 @@ function existingChoices(route: Route, name: string): string[] {
       return [...known.idleJobs, known.parkedJob];
     case 'institution_code':
       return ['mxbank', 'MXBANK', 'acme_federal_cu'];
+    case 'deletion_guid':
+      return [`DEL-${'0'.repeat(32)}`];
     default:
       return [];
   }
@@ -524,7 +534,11 @@ function queryArb(route: Route, branch: 'valid' | 'mixed'): fc.Arbitrary<Pairs> 
 // Bodies.
 const credentialArb = (value: fc.Arbitrary<string>) =>
   fc.record({ guid: fc.oneof(uuidGuid('CRD'), fc.string({ minLength: 1, maxLength: 100 })), value });
-const textValue = fc.oneof(fc.string({ maxLength: 40 }), nastyString());
+/** Text a valid body may hold: no lone surrogate, no U+FFFD (the API reads either as bytes that were not UTF-8). */
+const acceptedText = (text: string) => wellFormed(text).replaceAll('\uFFFD', '?');
+/** An id a valid body may hold: accepted text without control characters. */
+const acceptedId = (text: string) => acceptedText(text).replace(/\p{Cc}/gu, '');
+const textValue = fc.oneof(fc.string({ maxLength: 40 }), nastyString()).map(acceptedText);
 
 /** Valid-shaped bodies of each route, by operation. */
 function validBodyArb(route: Route): fc.Arbitrary<unknown> {
@@ -535,7 +549,12 @@ function validBodyArb(route: Route): fc.Arbitrary<unknown> {
         id: oneOfWeighted(
           [3, fc.constantFrom('fuzz-user', 'fuzz-other-user')],
           [1, fc.string({ minLength: 1, maxLength: 60 })],
-          [1, nastyString().filter((s) => s.length > 0)],
+          [
+            1,
+            nastyString()
+              .map(acceptedId)
+              .filter((s) => s.length > 0),
+          ],
         ),
         // z.email() is stricter than RFC 5322: mostly plain addresses, some exotic ones.
         email: oneOfWeighted(
@@ -547,7 +566,7 @@ function validBodyArb(route: Route): fc.Arbitrary<unknown> {
           ],
           [1, fc.emailAddress()],
         ),
-        metadata: fc.oneof(textValue, hugeString(4_000)),
+        metadata: fc.oneof(textValue, hugeString(4_000).map(acceptedText)),
       };
       return oneOfWeighted(
         [3, fc.record(fields, { requiredKeys: ['id'] })],
@@ -565,7 +584,7 @@ function validBodyArb(route: Route): fc.Arbitrary<unknown> {
             include_transactions: fc.boolean(),
             include_identity: fc.boolean(),
             update_credentials: fc.boolean(),
-            client_redirect_url: fc.webUrl(),
+            client_redirect_url: fc.webUrl({ validSchemes: ['https'] }),
             is_mobile_webview: fc.boolean(),
             ui_message_webview_url_scheme: fc.string({ maxLength: 20 }),
           },
@@ -588,7 +607,7 @@ function validBodyArb(route: Route): fc.Arbitrary<unknown> {
             },
             { requiredKeys: ['institution_code', 'credentials'] },
           ),
-          client_redirect_url: fc.webUrl(),
+          client_redirect_url: fc.webUrl({ validSchemes: ['https'] }),
         },
         { requiredKeys: ['member'] },
       );

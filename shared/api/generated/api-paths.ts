@@ -12,6 +12,10 @@ type XOR<T, U> = (T | U) extends object ? (Without<T, U> & U) | (Without<U, T> &
 type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A, infer B, ...infer Rest] ? OneOf<[XOR<A, B>, ...Rest]> : never;
 
 export interface paths {
+  "/deletions/{deletion_guid}": {
+    /** Read a deletion of a user or a member */
+    get: operations["readDeletion"];
+  };
   "/institutions": {
     /** Search MX institutions by name and what they support */
     get: operations["searchInstitutions"];
@@ -27,6 +31,8 @@ export interface paths {
   "/users/{user_guid}": {
     /** Read a user */
     get: operations["readUser"];
+    /** Delete a user: its running jobs are cancelled, MX deletes it, and every item mxflow holds for it is purged (202: follow the deletion) */
+    delete: operations["deleteUser"];
   };
   "/users/{user_guid}/members": {
     /** List the user's members */
@@ -39,7 +45,7 @@ export interface paths {
     get: operations["readMember"];
     /** Re-authenticate a member with new credentials */
     put: operations["updateMemberCredentials"];
-    /** Delete a member and its stored results (200 with warnings when it held account numbers) */
+    /** Delete a member: its running job is cancelled, MX deletes it, and every item mxflow holds for it is purged (202: follow the deletion) */
     delete: operations["deleteMember"];
   };
   "/users/{user_guid}/members/{member_guid}/account_numbers": {
@@ -73,6 +79,10 @@ export interface paths {
   "/users/{user_guid}/members/{member_guid}/jobs/{job_guid}": {
     /** Read a job */
     get: operations["readJob"];
+  };
+  "/users/{user_guid}/members/{member_guid}/jobs/{job_guid}/cancel": {
+    /** Cancel a running or challenged job: its execution is stopped, it ends CANCELLED, the member is free */
+    post: operations["cancelJob"];
   };
   "/users/{user_guid}/members/{member_guid}/jobs/{job_guid}/challenges": {
     /** Answer the challenges a CHALLENGED job waits on; the job resumes */
@@ -325,6 +335,50 @@ export type external = Record<string, never>;
 
 export interface operations {
 
+  /** Read a deletion of a user or a member */
+  readDeletion: {
+    parameters: {
+      path: {
+        deletion_guid: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @description A deletion: it cancels running jobs, deletes at MX, then purges every item mxflow holds */
+            deletion: {
+              /** @description jobs that were running and were cancelled first */
+              cancelled_jobs: string[];
+              created_at: string;
+              deleted_at_mx: boolean;
+              error: {
+                code: string;
+                message: string;
+              } | null;
+              finished_at: string | null;
+              guid: string;
+              items_deleted: number;
+              member_guids: string[];
+              /** @enum {string} */
+              scope: "user" | "member";
+              /** @enum {string} */
+              status: "RUNNING" | "SUCCEEDED" | "FAILED";
+              updated_at: string;
+              user_guid: string;
+            };
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
   /** Search MX institutions by name and what they support */
   searchInstitutions: {
     parameters: {
@@ -429,6 +483,56 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /** Delete a user: its running jobs are cancelled, MX deletes it, and every item mxflow holds for it is purged (202: follow the deletion) */
+  deleteUser: {
+    parameters: {
+      path: {
+        user_guid: string;
+      };
+    };
+    responses: {
+      /** @description Accepted */
+      202: {
+        content: {
+          "application/json": {
+            /** @description A deletion: it cancels running jobs, deletes at MX, then purges every item mxflow holds */
+            deletion: {
+              /** @description jobs that were running and were cancelled first */
+              cancelled_jobs: string[];
+              created_at: string;
+              deleted_at_mx: boolean;
+              error: {
+                code: string;
+                message: string;
+              } | null;
+              finished_at: string | null;
+              guid: string;
+              items_deleted: number;
+              member_guids: string[];
+              /** @enum {string} */
+              scope: "user" | "member";
+              /** @enum {string} */
+              status: "RUNNING" | "SUCCEEDED" | "FAILED";
+              updated_at: string;
+              user_guid: string;
+            };
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       500: components["responses"]["InternalError"];
       502: components["responses"]["BadGateway"];
       503: components["responses"]["ServiceUnavailable"];
@@ -588,7 +692,7 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
-  /** Delete a member and its stored results (200 with warnings when it held account numbers) */
+  /** Delete a member: its running job is cancelled, MX deletes it, and every item mxflow holds for it is purged (202: follow the deletion) */
   deleteMember: {
     parameters: {
       path: {
@@ -597,14 +701,35 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
-      200: {
+      /** @description Accepted */
+      202: {
         content: {
           "application/json": {
             deleted: {
               account_numbers: number;
               member_guid: string;
               tokenized_account_numbers: number;
+            };
+            /** @description A deletion: it cancels running jobs, deletes at MX, then purges every item mxflow holds */
+            deletion: {
+              /** @description jobs that were running and were cancelled first */
+              cancelled_jobs: string[];
+              created_at: string;
+              deleted_at_mx: boolean;
+              error: {
+                code: string;
+                message: string;
+              } | null;
+              finished_at: string | null;
+              guid: string;
+              items_deleted: number;
+              member_guids: string[];
+              /** @enum {string} */
+              scope: "user" | "member";
+              /** @enum {string} */
+              status: "RUNNING" | "SUCCEEDED" | "FAILED";
+              updated_at: string;
+              user_guid: string;
             };
             warnings: ({
                 /** @enum {string} */
@@ -613,10 +738,6 @@ export interface operations {
               })[];
           };
         };
-      };
-      /** @description No Content */
-      204: {
-        content: never;
       };
       400: components["responses"]["BadRequest"];
       403: components["responses"]["Forbidden"];
@@ -936,6 +1057,38 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /** Cancel a running or challenged job: its execution is stopped, it ends CANCELLED, the member is free */
+  cancelJob: {
+    parameters: {
+      path: {
+        user_guid: string;
+        member_guid: string;
+        job_guid: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            job: components["schemas"]["Job"];
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       500: components["responses"]["InternalError"];
       502: components["responses"]["BadGateway"];
       503: components["responses"]["ServiceUnavailable"];

@@ -5,6 +5,7 @@ import type { JobType } from '#shared/contract/workflow.js';
 import { startability } from '#shared/jobs/classify-connection.js';
 import { startJobExecution } from '#shared/jobs/start-job-execution.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
+import { MemberBeingDeletedError } from '#shared/store/job-store.js';
 
 export const jobLocation = (userGuid: string, memberGuid: string, jobGuid: string) =>
   `/users/${userGuid}/members/${memberGuid}/jobs/${jobGuid}`;
@@ -46,7 +47,13 @@ export async function startMemberJob(deps: ApiDeps, request: MemberJobRequest): 
       isOauth: isOauth ?? false,
       ...(request.includeTransactions === undefined ? {} : { includeTransactions: request.includeTransactions }),
     },
-  );
+  ).catch((error: unknown) => {
+    throw error instanceof MemberBeingDeletedError ? new ApiError('MEMBER_BEING_DELETED', error.deletionGuid) : error;
+  });
+  // A deletion holds the member's lock while it purges.
+  if (!outcome.started && outcome.running.job_type === 'deletion') {
+    throw new ApiError('MEMBER_BEING_DELETED', outcome.running.job_guid);
+  }
   const job = outcome.started ? outcome.job : await deps.jobs.getJob(request.memberGuid, outcome.running.job_guid);
   if (!job) throw new ApiError('JOB_RUNNING', { advice: 'try again in a moment' });
   if (!outcome.started && job.type !== request.type) {

@@ -11,6 +11,7 @@ import {
   challengeWaitMinutes,
   resumedByAnswer,
 } from '#shared/jobs/answer-challenges.js';
+import { cancelJob } from '#shared/jobs/cancel-job.js';
 import { checkChallengeAnswers } from '#shared/jobs/check-challenge-answers.js';
 import { isMxError } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
@@ -24,6 +25,7 @@ import { startMemberJob } from './job-start.js';
  */
 async function memberForJob(deps: ApiDeps, userGuid: string, memberGuid: string) {
   const known = await deps.members.getMember(userGuid, memberGuid);
+  if (known?.deletion_guid) throw new ApiError('MEMBER_BEING_DELETED', known.deletion_guid);
   if (known) return known;
   await knownUser(deps, userGuid);
   const mxMember = await (await deps.mx()).readMember(userGuid, memberGuid).catch((error: unknown) => {
@@ -86,6 +88,17 @@ export const jobOperations = {
   },
 
   readJob: async (deps, { params }) => ({ status: 200, body: { job: jobView(await ownedJob(deps, params)) } }),
+
+  /** Ends a running, challenged or waiting job CANCELLED and stops its execution; the member is free at once. */
+  cancelJob: async (deps, { params }) => {
+    const job = await ownedJob(deps, params);
+    if (!(await cancelJob(deps, job, 'CANCELLED'))) {
+      const now = await deps.jobs.getJob(job.member_guid, job.job_guid);
+      throw new ApiError('JOB_ENDED', now?.status ?? job.status, { field: 'job_guid' });
+    }
+    const cancelled = await deps.jobs.getJob(job.member_guid, job.job_guid);
+    return { status: 200, body: { job: jobView(cancelled ?? job) } };
+  },
 
   /**
    * The answers go to MX and nowhere else; the job resumes once, however often they are posted.

@@ -2,13 +2,14 @@ import type { MemberResponse } from 'mx-platform-node';
 import { ApiError, userDisabled } from '#shared/api/api-error.js';
 import { memberDeletedBody } from '#shared/api/deletion-warnings.js';
 import type { FamilyOperations } from '#shared/api/operation.js';
-import { knownUser, ownedMember } from '#shared/api/ownership.js';
+import { changeableMember, changeableUser, knownUser, ownedMember } from '#shared/api/ownership.js';
 import { checkRedirectUrl } from '#shared/api/redirect-url.js';
 import type { CreateMemberBody } from '#shared/api/schemas.js';
-import { jobView, memberView } from '#shared/api/views.js';
+import { deletionView, jobView, memberView } from '#shared/api/views.js';
 import { ACCESS_REFUSED_CODES, isMxError, type MxClient, type MxError } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
 import type * as z from '#shared/runtime/zod.js';
+import { deletionLocation, startDeletion } from './deletion-start.js';
 import { startMemberJob } from './job-start.js';
 
 /** A member is changed or removed only between jobs. */
@@ -142,7 +143,7 @@ export const memberOperations = {
    */
   createMember: async (deps, { params, body: { member: request, client_redirect_url } }) => {
     checkRedirectUrl(client_redirect_url, deps.clientRedirectSchemes, 'client_redirect_url');
-    const user = await knownUser(deps, params.user_guid);
+    const user = await changeableUser(deps, params.user_guid);
     const mx = await deps.mx();
     let mxMember: MemberResponse;
     let adopted = false;
@@ -204,7 +205,7 @@ export const memberOperations = {
 
   /** New credentials: MX re-authenticates the member, and a job follows that aggregation. */
   updateMemberCredentials: async (deps, { params, body: { member: update } }) => {
-    const member = await ownedMember(deps, params.user_guid, params.member_guid);
+    const member = await changeableMember(deps, params.user_guid, params.member_guid);
     await assertIdle(deps, member.guid, 'update');
     await (await deps.mx()).updateMember(member.user_guid, member.guid, { credentials: update.credentials });
     const updated = { ...member, updated_at: deps.now().toISOString() };
@@ -218,19 +219,23 @@ export const memberOperations = {
     return { ...started, body: { member: memberView(updated), ...started.body } };
   },
 
-  /** Deletes the member at MX and, here, with every result stored for it. */
+  /**
+   * Deletes the member asynchronously: 202 with the deletion to follow (its running job is
+   * cancelled, MX deletes it, every item mxflow holds for it is purged), warning when it held
+   * account numbers that stop being usable.
+   */
   deleteMember: async (deps, { params }) => {
     const member = await ownedMember(deps, params.user_guid, params.member_guid);
-    await assertIdle(deps, member.guid, 'delete');
-    // Counted before MX deletes the member: the answer warns that stored numbers stop being usable.
     const accountNumbers = await deps.results.countResults(member.guid, 'account_numbers');
-    try {
-      await (await deps.mx()).deleteMember(member.user_guid, member.guid);
-    } catch (error) {
-      // Already gone at MX: finish the deletion here.
-      if (!(isMxError(error) && error.code === 'MX_NOT_FOUND')) throw error;
-    }
-    await deps.members.deleteMember(member.user_guid, member.guid);
-    return accountNumbers > 0 ? { status: 200, body: memberDeletedBody(member, accountNumbers) } : { status: 204 };
+    const deletion = await startDeletion(deps, {
+      scope: 'member',
+      userGuid: member.user_guid,
+      memberGuids: [member.guid],
+    });
+    return {
+      status: 202,
+      body: { ...memberDeletedBody(member, accountNumbers), deletion: deletionView(deletion) },
+      headers: { Location: deletionLocation(deletion.deletion_guid) },
+    };
   },
 } satisfies FamilyOperations<'members'>;

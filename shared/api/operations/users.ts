@@ -3,9 +3,10 @@ import { notFound } from '#shared/api/api-error.js';
 import type { FamilyOperations } from '#shared/api/operation.js';
 import { knownUser } from '#shared/api/ownership.js';
 import { checkRedirectUrl } from '#shared/api/redirect-url.js';
-import { userView } from '#shared/api/views.js';
+import { deletionView, userView } from '#shared/api/views.js';
 import { isMxError, MxError } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
+import { deletionLocation, startDeletion } from './deletion-start.js';
 
 /** MX's user with this id, when MX already has one (created elsewhere, or by a racing request). */
 async function mxUserWithId(deps: ApiDeps, id: string) {
@@ -44,6 +45,31 @@ export const userOperations = {
     const user = await deps.users.getUser(params.user_guid);
     if (!user) throw notFound('user', 'user_guid');
     return { status: 200, body: { user: userView(user) } };
+  },
+
+  /**
+   * Deletes the user asynchronously: 202 with the deletion to follow. Its running jobs are
+   * cancelled (not refused), MX deletes the user, and every item mxflow holds for it is purged.
+   */
+  deleteUser: async (deps, { params }) => {
+    const user = await knownUser(deps, params.user_guid);
+    const members = await deps.members.listMembers(user.guid);
+    const deletion = await startDeletion(deps, {
+      scope: 'user',
+      userGuid: user.guid,
+      memberGuids: members.map((member) => member.guid),
+    });
+    return {
+      status: 202,
+      body: { deletion: deletionView(deletion) },
+      headers: { Location: deletionLocation(deletion.deletion_guid) },
+    };
+  },
+
+  readDeletion: async (deps, { params }) => {
+    const deletion = await deps.deletions.getDeletion(params.deletion_guid);
+    if (!deletion) throw notFound('deletion', 'deletion_guid');
+    return { status: 200, body: { deletion: deletionView(deletion) } };
   },
 
   requestWidgetUrl: async (deps, { params, body: { widget_url } }) => {

@@ -578,7 +578,19 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
 });
 
 describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
-  it('deletes the member at MX and here (204) with every stored result; afterwards it and its results are 404', async () => {
+  /** Reads the deletion until it ends. */
+  async function deletionEnded(guid: string) {
+    for (let reads = 0; reads < 1500; reads += 1) {
+      const { deletion } = expectOk(
+        await api.typed.GET('/deletions/{deletion_guid}', { params: { path: { deletion_guid: guid } } }),
+      );
+      if (deletion.status !== 'RUNNING') return deletion;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`deletion ${guid} did not end`);
+  }
+
+  it('deletes the member at MX and here (202, then the deletion) with every stored result; afterwards it is 404', async () => {
     const user = await createUser(api);
     const created = expectOk(
       await postMember(user, {
@@ -591,22 +603,17 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
     const storedBefore = (await h.stack.results.listResults(member, 'transactions', { limit: 1000 })).items.length;
     const mxDeletesBefore = mxCalls('DELETE /users/{user_guid}/members/{member_guid}');
 
-    const deleted = await deleteMember(user, member);
+    const deleted = expectOk(await deleteMember(user, member), 202);
+    const ended = await deletionEnded(deleted.deletion.guid);
 
     expect(storedBefore).toBe(150);
-    expectOk(deleted, 204);
-    expect(await deleted.response.text()).toBe('');
+    expect(deleted.warnings).toEqual([]);
+    expect(ended).toMatchObject({ status: 'SUCCEEDED', deleted_at_mx: true, cancelled_jobs: [] });
     expect(mxCalls('DELETE /users/{user_guid}/members/{member_guid}') - mxDeletesBefore).toBe(1);
     expectRefusal(await readMember(user, member), 404, 'NOT_FOUND', 'member_guid');
     const results = ofMember(user, member);
     expectRefusal(
       await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', results),
-      404,
-      'NOT_FOUND',
-      'member_guid',
-    );
-    expectRefusal(
-      await api.typed.GET('/users/{user_guid}/members/{member_guid}/account_numbers', results),
       404,
       'NOT_FOUND',
       'member_guid',
@@ -618,28 +625,26 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
     expect(expectOk(await listMembers(user)).members).toEqual([]);
   });
 
-  it('finishes the deletion of a member MX has already deleted (204)', async () => {
+  it('finishes the deletion of a member MX has already deleted', async () => {
     const user = await createUser(api);
     const { member } = await createMember(user, 'password');
     await h.mx.deleteMember(user, member.guid);
 
-    const deleted = await deleteMember(user, member.guid);
+    const deleted = expectOk(await deleteMember(user, member.guid), 202);
 
-    expectOk(deleted, 204);
+    expect((await deletionEnded(deleted.deletion.guid)).status).toBe('SUCCEEDED');
     expectRefusal(await readMember(user, member.guid), 404, 'NOT_FOUND', 'member_guid');
   });
 
-  it('refuses to delete a member while a job runs (409 JOB_RUNNING), keeping it here and at MX', async () => {
+  it('cancels the job running on the member first, instead of refusing', async () => {
     const user = await createUser(api);
     const { member } = await createMember(user, 'password');
-    await parkedVerification(user, member.guid);
-    const mxDeletesBefore = mxCalls('DELETE /users/{user_guid}/members/{member_guid}');
+    const parked = await parkedVerification(user, member.guid);
 
-    const refused = await deleteMember(user, member.guid);
+    const deleted = expectOk(await deleteMember(user, member.guid), 202);
 
-    expectRefusal(refused, 409, 'JOB_RUNNING');
-    expect(mxCalls('DELETE /users/{user_guid}/members/{member_guid}')).toBe(mxDeletesBefore);
-    expectOk(await readMember(user, member.guid));
+    expect((await deletionEnded(deleted.deletion.guid)).cancelled_jobs).toEqual([parked.guid]);
+    expectRefusal(await readMember(user, member.guid), 404, 'NOT_FOUND', 'member_guid');
   });
 
   it('answers 404 naming member_guid for an unknown member', async () => {

@@ -14,6 +14,7 @@ import type { MxClient } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
 import type { MemberRecord } from '#shared/store/member-store.js';
 import type { UserRecord } from '#shared/store/user-store.js';
+import { InMemoryDeletionStore } from './deletion-store.js';
 import { InMemoryIdempotencyStore } from './idempotency-store.js';
 import { InMemoryJobStore } from './job-store.js';
 import { InMemoryMemberStore } from './member-store.js';
@@ -57,6 +58,7 @@ export interface FakeApiDeps extends ApiDeps {
   readonly results: InMemoryResultStore;
   readonly idempotency: InMemoryIdempotencyStore;
   readonly webhookInbox: InMemoryWebhookInbox;
+  readonly deletions: InMemoryDeletionStore;
   readonly sfn: FakeStepFunctions;
   readonly taskTokens: FakeTaskTokens;
   /** The MX methods called, in order. */
@@ -76,10 +78,14 @@ export function fakeApiDeps(
   const mxCalls: string[] = [];
   const mx = scriptedMx(seed.mx ?? {}, mxCalls);
   const now = seed.now ?? NOW;
+  const users = new InMemoryUserStore(seed.users);
+  const members = new InMemoryMemberStore(seed.members);
   return {
     mx: async () => mx,
-    users: new InMemoryUserStore(seed.users),
-    members: new InMemoryMemberStore(seed.members),
+    users,
+    members,
+    deletions: new InMemoryDeletionStore(users, members),
+    deletionStateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:deletion',
     jobs: new InMemoryJobStore(),
     results: new InMemoryResultStore(),
     // No member here was synced: the change feed has no position yet.

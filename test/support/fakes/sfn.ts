@@ -36,6 +36,7 @@ export class FakeStepFunctions implements Pick<SFNClient, 'send'> {
   send = (async (command: { constructor: { name: string }; input: Record<string, string | undefined> }) => {
     if (command.constructor.name === 'DescribeExecutionCommand') return this.#describe(command.input.executionArn);
     if (command.constructor.name === 'StartExecutionCommand') return this.#start(command.input);
+    if (command.constructor.name === 'StopExecutionCommand') return this.#stop(command.input.executionArn);
     throw new Error(`the fake Step Functions does not answer ${command.constructor.name}`);
   }) as unknown as SFNClient['send'];
 
@@ -53,6 +54,17 @@ export class FakeStepFunctions implements Pick<SFNClient, 'send'> {
     this.#executions.set(executionArn, { stateMachineArn, name, input, status: 'RUNNING' });
     this.started.push({ stateMachineArn, name, input: JSON.parse(input) as Record<string, unknown> });
     return { executionArn };
+  }
+
+  /** The executions stopped, in order: what a cancellation test asserts on. */
+  readonly stopped: string[] = [];
+
+  #stop(executionArn = '') {
+    const execution = this.#executions.get(executionArn);
+    if (!execution) throw sfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    if (execution.status === 'RUNNING') execution.status = 'ABORTED';
+    this.stopped.push(executionArn);
+    return { stopDate: new Date() };
   }
 
   #describe(executionArn = '') {

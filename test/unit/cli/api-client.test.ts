@@ -67,11 +67,15 @@ describe('the CLI API client', () => {
     expect((failed as Error).message).toBe('404 NOT_FOUND: member was not found (member_guid)');
   });
 
-  it('answers nothing for a member deleted without account numbers (204)', async () => {
-    const { fetch } = scriptedFetch(() => new Response(null, { status: 204 }));
+  it('answers the deletion a member deletion started (202)', async () => {
+    const deletion = { guid: `DEL-${'0'.repeat(32)}`, status: 'RUNNING' };
+    const { fetch, requests } = scriptedFetch(() => json(202, { deletion, deleted: {}, warnings: [] }));
     const api = new MxflowApiClient('http://127.0.0.1:3000', { fetch });
 
-    expect(await api.deleteMember('USR-1', 'MBR-1')).toBeUndefined();
+    expect((await api.deleteMember('USR-1', 'MBR-1')).deletion).toEqual(deletion);
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
+      'DELETE /users/USR-1/members/MBR-1',
+    ]);
   });
 
   it('sends the institution filters as the true/false the query takes', async () => {

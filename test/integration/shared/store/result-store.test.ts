@@ -1,7 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultKind } from '#shared/store/keys.js';
-import { MemberStore } from '#shared/store/member-store.js';
 import { type ResultPage, ResultStore } from '#shared/store/result-store.js';
 import { type FreshTable, freshTable } from '#test/support/dynamodb.js';
 
@@ -255,26 +254,5 @@ describe('ResultStore transactions spread by account', () => {
       [...transactions('ACT-1', 4), ...transactions('ACT-2', 4)].map((t) => t.guid),
     );
     expect(new Set(rest.items.map((t) => t.job_guid))).toEqual(new Set(['JOB-2']));
-  });
-});
-
-describe('deleting a member', () => {
-  it('leaves no row of any generation, published or not, and no pointer', async () => {
-    const member = newMember();
-    const members = new MemberStore(table.doc, table.tableName);
-    await results.putResults(
-      member,
-      'transactions',
-      'JOB-1',
-      [...transactions('ACT-1', 3), ...transactions('ACT-2', 3)],
-      at,
-    );
-    await results.putResults(member, 'account_numbers', 'JOB-1', [{ guid: 'ACN-1' }], at);
-    await results.publishResults(member, 'JOB-1', ['transactions', 'account_numbers']);
-    await results.putResults(member, 'transactions', 'JOB-2', transactions('ACT-3', 2), at);
-
-    await members.deleteMember('USR-1', member);
-
-    expect(await itemsOf(member)).toEqual([]);
   });
 });

@@ -310,3 +310,33 @@ describe('answering challenges', () => {
     expect(resumed).toEqual([]);
   });
 });
+
+describe('cancelling a job', () => {
+  it('ends a running job CANCELLED, stops its execution and frees the member', async () => {
+    const deps = memberAt('CONNECTED');
+    const { body } = await callApi(apiHandlersOver(deps), 'POST', `${MEMBER}/verify`, { json: {} });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', `${MEMBER}/jobs/${body.job.guid}/cancel`);
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.job).toMatchObject({ guid: body.job.guid, status: 'CANCELLED', error: { code: 'CANCELLED' } });
+    const execution = `${deps.stateMachineArns.verify.replace(':stateMachine:', ':execution:')}:${body.job.guid}`;
+    expect(deps.sfn.stopped).toEqual([execution]);
+    expect(await deps.jobs.getLock('MBR-1')).toBeUndefined();
+  });
+
+  it('refuses a job that already ended (409 JOB_ENDED naming its status) and stops nothing', async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [aMember()] });
+    deps.jobs.add(
+      { jobGuid: JOB_GUID, userGuid: 'USR-1', memberGuid: 'MBR-1', type: 'verify' },
+      { status: 'SUCCEEDED' },
+    );
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', `${MEMBER}/jobs/${JOB_GUID}/cancel`);
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.error).toMatchObject({ code: 'JOB_ENDED', field: 'job_guid' });
+    expect(answer.body.error.message).toContain('SUCCEEDED');
+    expect(deps.sfn.stopped).toEqual([]);
+  });
+});

@@ -234,48 +234,55 @@ describe('updateMemberCredentials', () => {
 });
 
 describe('deleteMember', () => {
-  it('deletes a member without account numbers at MX and here (204)', async () => {
-    const deps = fakeApiDeps({
-      users: [aUser()],
-      members: [aMember()],
-      mx: { deleteMember: async () => undefined as never },
-    });
+  it('answers 202 with a deletion to follow, marks the member and starts the deletion workflow', async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [aMember()] });
 
     const answer = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
 
-    expect(answer.status).toBe(204);
-    expect(answer.body).toBeUndefined();
-    expect(deps.members.deleted).toEqual(['MBR-1']);
-  });
-
-  it('finishes the deletion here when MX no longer has the member', async () => {
-    const deps = fakeApiDeps({
-      users: [aUser()],
-      members: [aMember()],
-      mx: {
-        deleteMember: async () => {
-          throw new MxError({ operation: 'deleteMember', code: 'MX_NOT_FOUND', status: 404 });
-        },
+    expect(answer.status).toBe(202);
+    expect(answer.body.deletion).toMatchObject({
+      scope: 'member',
+      user_guid: 'USR-1',
+      member_guids: ['MBR-1'],
+      status: 'RUNNING',
+    });
+    expect(answer.headers.Location).toBe(`/deletions/${answer.body.deletion.guid}`);
+    expect(answer.body.warnings).toEqual([]);
+    expect(deps.sfn.started).toEqual([
+      {
+        stateMachineArn: deps.deletionStateMachineArn,
+        name: answer.body.deletion.guid,
+        input: { deletionGuid: answer.body.deletion.guid },
       },
-    });
-
-    const answer = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
-
-    expect(answer.status).toBe(204);
+    ]);
+    expect((await deps.members.getMember('USR-1', 'MBR-1'))?.deletion_guid).toBe(answer.body.deletion.guid);
+    // Nothing is deleted at MX or here by the request itself: the workflow does it.
+    expect(deps.mxCalls).toEqual([]);
   });
 
-  it('warns in plain words that the one stored account number is gone, and a Chase TAN revoked (200)', async () => {
+  it('answers the deletion under way when asked again, starting no second one', async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [aMember()] });
+    const first = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
+
+    const again = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
+
+    expect(again.status).toBe(202);
+    expect(again.body.deletion.guid).toBe(first.body.deletion.guid);
+    expect(deps.deletions.deletions.size).toBe(1);
+    expect(deps.sfn.started).toHaveLength(1);
+  });
+
+  it('warns in plain words that the one stored account number goes with it, and a Chase TAN is revoked', async () => {
     const deps = fakeApiDeps({
       users: [aUser()],
       members: [aMember('MBR-1', 'USR-1', { institution_code: 'chase', is_oauth: true })],
-      mx: { deleteMember: async () => undefined as never },
     });
     await deps.results.putResults('MBR-1', 'account_numbers', 'JOB-x', [{ guid: 'ACN-1' }]);
     await deps.results.publishResults('MBR-1', 'JOB-x', ['account_numbers']);
 
     const answer = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
 
-    expect(answer.status).toBe(200);
+    expect(answer.status).toBe(202);
     expect(answer.body.deleted).toEqual({ member_guid: 'MBR-1', account_numbers: 1, tokenized_account_numbers: 1 });
     expect(answer.body.warnings.map((w: { code: string }) => w.code)).toEqual([
       'ACCOUNT_NUMBERS_UNUSABLE',
@@ -284,14 +291,21 @@ describe('deleteMember', () => {
     expect(answer.body.warnings[0].message).toMatch(/^the 1 account number stored for this member was deleted/);
   });
 
-  it('refuses while a job runs (409 JOB_RUNNING) and deletes nothing', async () => {
+  it('refuses new jobs and new credentials on a member being deleted (409 MEMBER_BEING_DELETED)', async () => {
     const deps = fakeApiDeps({ users: [aUser()], members: [aMember()] });
-    deps.jobs.lock('MBR-1', { job_guid: 'JOB-000000000001-0000000000000001', job_type: 'verify', expires_at: 2e9 });
+    const deleting = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
 
-    const answer = await callApi(apiHandlersOver(deps), 'DELETE', MEMBER);
+    const started = await callApi(apiHandlersOver(deps), 'POST', `${MEMBER}/aggregate`, { json: {} });
+    const updated = await callApi(apiHandlersOver(deps), 'PUT', MEMBER, {
+      json: { member: { credentials: [{ guid: 'CRD-1', value: 'x' }] } },
+    });
 
-    expect(answer.body.error.message).toMatch(/^a verify job .* delete it when the job ends$/);
-    expect(deps.members.deleted).toEqual([]);
+    for (const answer of [started, updated]) {
+      expect(answer.status).toBe(409);
+      expect(answer.body.error.code).toBe('MEMBER_BEING_DELETED');
+      expect(answer.body.error.message).toContain(deleting.body.deletion.guid);
+    }
+    expect(deps.mxCalls).toEqual([]);
   });
 });
 

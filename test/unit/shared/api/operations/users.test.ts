@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MxError } from '#shared/mx/index.js';
-import { apiHandlersOver, aUser, callApi, fakeApiDeps } from '#test/support/fakes/api-deps.js';
+import { aMember, apiHandlersOver, aUser, callApi, fakeApiDeps } from '#test/support/fakes/api-deps.js';
 
 const mxUser = (guid: string, id: string | null) => ({ guid, id, email: null, metadata: null, is_disabled: false });
 
@@ -136,5 +136,68 @@ describe('requestWidgetUrl', () => {
     });
 
     expect(answer).toMatchObject({ status: 502, body: { error: { code: 'MX_UNAVAILABLE' } } });
+  });
+});
+
+describe('deleteUser', () => {
+  it('answers 202 with a deletion of the user and all its members, starting the deletion workflow', async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [aMember('MBR-1'), aMember('MBR-2')] });
+
+    const answer = await callApi(apiHandlersOver(deps), 'DELETE', '/users/USR-1');
+
+    expect(answer.status).toBe(202);
+    expect(answer.body.deletion).toMatchObject({
+      scope: 'user',
+      user_guid: 'USR-1',
+      member_guids: ['MBR-1', 'MBR-2'],
+      status: 'RUNNING',
+      cancelled_jobs: [],
+      deleted_at_mx: false,
+      items_deleted: 0,
+      finished_at: null,
+    });
+    expect(answer.headers.Location).toBe(`/deletions/${answer.body.deletion.guid}`);
+    expect(deps.sfn.started.map((s) => s.stateMachineArn)).toEqual([deps.deletionStateMachineArn]);
+    expect((await deps.users.getUser('USR-1'))?.deletion_guid).toBe(answer.body.deletion.guid);
+    expect(deps.mxCalls).toEqual([]);
+  });
+
+  it('refuses a new member for a user being deleted (409 USER_BEING_DELETED), without asking MX', async () => {
+    const deps = fakeApiDeps({ users: [aUser()] });
+    await callApi(apiHandlersOver(deps), 'DELETE', '/users/USR-1');
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', {
+      json: { member: { institution_code: 'mxbank', credentials: [{ guid: 'CRD-1', value: 'x' }] } },
+    });
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.error.code).toBe('USER_BEING_DELETED');
+    expect(deps.mxCalls).toEqual([]);
+  });
+
+  it('answers 404 naming user_guid for a user it does not hold', async () => {
+    const deps = fakeApiDeps();
+
+    const answer = await callApi(apiHandlersOver(deps), 'DELETE', '/users/USR-404');
+
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.field).toBe('user_guid');
+    expect(deps.sfn.started).toEqual([]);
+  });
+});
+
+describe('readDeletion', () => {
+  it('reads a deletion by its guid, and answers 404 for an unknown one', async () => {
+    const deps = fakeApiDeps({ users: [aUser()] });
+    const { body } = await callApi(apiHandlersOver(deps), 'DELETE', '/users/USR-1');
+
+    const read = await callApi(apiHandlersOver(deps), 'GET', `/deletions/${body.deletion.guid}`);
+    const unknown = await callApi(apiHandlersOver(deps), 'GET', `/deletions/DEL-${'0'.repeat(32)}`);
+    const malformed = await callApi(apiHandlersOver(deps), 'GET', '/deletions/DEL-x');
+
+    expect(read.body.deletion).toEqual(body.deletion);
+    expect(unknown.status).toBe(404);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.field).toBe('deletion_guid');
   });
 });
