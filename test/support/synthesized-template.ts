@@ -37,6 +37,12 @@ export const TEST_CONTEXT = {
   callbackUrl: 'https://fintech.example/mxflow-events',
 } as const;
 
+/** Stage prod, which needs its allow-list of the principals that may call the API. */
+export const PROD_CONTEXT = {
+  stage: 'prod',
+  allowedPrincipals: 'arn:aws:iam::111122223333:role/fintech-backend',
+} as const;
+
 /** For the hooks that synthesize: a synth takes seconds alone, over a minute on a loaded machine. */
 export const SYNTH_TIMEOUT_MS = 300_000;
 const WAIT_FOR_OTHER_FILE_MS = 240_000;

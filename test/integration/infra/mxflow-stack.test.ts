@@ -13,6 +13,7 @@ import {
   WORKFLOW_STATES,
 } from '#shared/contract/workflow.js';
 import {
+  PROD_CONTEXT,
   SYNTH_TIMEOUT_MS,
   type SynthesizedStack,
   synthesizedStack,
@@ -35,7 +36,7 @@ const SCRATCH_CONTEXT = {
 beforeAll(async () => {
   synthesized = await synthesizedStack(TEST_CONTEXT);
   template = synthesized.template;
-  prod = (await synthesizedStack({ stage: 'prod' })).template;
+  prod = (await synthesizedStack(PROD_CONTEXT)).template;
   scratch = (await synthesizedStack(SCRATCH_CONTEXT)).template;
 }, SYNTH_TIMEOUT_MS);
 

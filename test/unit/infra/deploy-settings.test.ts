@@ -63,4 +63,36 @@ describe('deploy settings', () => {
     });
     expect(() => settingsOf({ copyReservedConcurrency: '0' })).toThrow(/copyReservedConcurrency: a whole number/);
   });
+
+  it('requires the allow-list of who may call the API on prod, saying how to give it', () => {
+    expect(() => settingsOf({ stage: 'prod' })).toThrow(
+      /allowedPrincipals is required on stage prod: .*-c allowedPrincipals=arn:aws:iam::111122223333:role\/backend/,
+    );
+    expect(
+      settingsOf({ stage: 'prod', allowedPrincipals: 'arn:aws:iam::111122223333:role/backend' }).apiAccess,
+    ).toEqual({
+      allowedPrincipals: [{ arn: 'arn:aws:iam::111122223333:role/backend', account: '111122223333', kind: 'role' }],
+    });
+  });
+
+  it('leaves the allow-list to the deploying account elsewhere, and refuses an entry that is no IAM principal', () => {
+    expect(settingsOf({}).apiAccess).toEqual({});
+    expect(() => settingsOf({ allowedPrincipals: 'arn:aws:iam::111122223333:role/backend,backend' })).toThrow(
+      /allowedPrincipals: "backend" is not an IAM role, user or account ARN/,
+    );
+  });
+
+  it('makes the API private behind VPC endpoints, but not with MX’s webhooks on, which could never reach it', () => {
+    expect(
+      settingsOf({ privateApiVpcEndpointIds: 'vpce-0123456789abcdef0, vpce-0fedcba9876543210' }).apiAccess,
+    ).toEqual({
+      vpcEndpointIds: ['vpce-0123456789abcdef0', 'vpce-0fedcba9876543210'],
+    });
+    expect(() => settingsOf({ privateApiVpcEndpointIds: 'vpc-123' })).toThrow(
+      /privateApiVpcEndpointIds.0: VPC endpoint ids/,
+    );
+    expect(() =>
+      settingsOf({ privateApiVpcEndpointIds: 'vpce-0123456789abcdef0', mxWebhookWaitSeconds: '20' }),
+    ).toThrow(/privateApiVpcEndpointIds and mxWebhookWaitSeconds do not go together: MX cannot reach a private API/);
+  });
 });

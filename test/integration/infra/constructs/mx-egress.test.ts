@@ -7,7 +7,7 @@ import {
   PROCESS_MX_WEBHOOKS_FUNCTION,
   WORKFLOW_FUNCTIONS,
 } from '#shared/contract/workflow.js';
-import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
+import { PROD_CONTEXT, SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
 
 /** The stack as `npx cdk synth -c key=value …` builds it, bundling skipped, once per run. */
 const synthesize = async (context: Record<string, string>) => (await synthesizedStack(context)).template;
@@ -46,9 +46,9 @@ describe('static egress for MX’s IP allow-list', () => {
   let withoutEgress: Template[];
   let devWithEgress: Template;
   beforeAll(async () => {
-    prod = await synthesize({ stage: 'prod' });
-    threeZones = await synthesize({ stage: 'prod', mxEgressAzs: '3' });
-    withoutEgress = [await synthesize({}), await synthesize({ stage: 'prod', mxEgress: 'none' })];
+    prod = await synthesize(PROD_CONTEXT);
+    threeZones = await synthesize({ ...PROD_CONTEXT, mxEgressAzs: '3' });
+    withoutEgress = [await synthesize({}), await synthesize({ ...PROD_CONTEXT, mxEgress: 'none' })];
     devWithEgress = await synthesize({ mxEgress: 'static' });
   }, SYNTH_TIMEOUT_MS);
 
@@ -124,7 +124,7 @@ describe('static egress for MX’s IP allow-list', () => {
 
   it('passes cdk-nag with static egress, every finding acknowledged with a reason', async () => {
     // cdk-nag checks every synth, as `cdk synth` does: a finding nobody acknowledged fails it.
-    await expect(synthesize({ stage: 'prod', mxEgressAzs: '3' })).resolves.toBeDefined();
+    await expect(synthesize({ ...PROD_CONTEXT, mxEgressAzs: '3' })).resolves.toBeDefined();
   });
 
   it('uses as many zones as -c mxEgressAzs asks, one NAT gateway and Elastic IP each', () => {
@@ -154,7 +154,7 @@ describe('static egress for MX’s IP allow-list', () => {
     expect(settings({ stage: 'prod', mxEgressAzs: 'two' })).toThrow(/mxEgressAzs: a whole number/);
     expect(settings({ stage: 'prod', mxEgressAzs: '1.5' })).toThrow(/mxEgressAzs: a whole number/);
     expect(settings({ mxEgressAzs: '3' })).toThrow(/mxEgressAzs needs mxEgress=static/);
-    expect(readDeploySettings((key) => ({ stage: 'prod' })[key])).toMatchObject({ mxEgress: { azs: 2 } });
+    expect(readDeploySettings((key) => ({ ...PROD_CONTEXT })[key])).toMatchObject({ mxEgress: { azs: 2 } });
     expect(readDeploySettings(() => undefined)).not.toHaveProperty('mxEgress');
   });
 });

@@ -5,7 +5,7 @@ import { JOB_TYPES } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
 import { ACCESS_REFUSED_CODES } from '#shared/mx/index.js';
 import { METRIC, METRICS_NAMESPACE } from '#shared/runtime/metrics.js';
-import { SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
+import { PROD_CONTEXT, SYNTH_TIMEOUT_MS, synthesizedStack } from '#test/support/synthesized-template.js';
 
 /** The stack as `npx cdk synth -c key=value …` builds it, once per run. */
 const synthesize = async (context: Record<string, string>) => (await synthesizedStack(context)).template;
@@ -40,7 +40,7 @@ describe('alarms that tell MX 401 from 403', () => {
   let dev: ReturnType<typeof refusalAlarms>;
   let devTemplate: Template;
   beforeAll(async () => {
-    prod = refusalAlarms(await synthesize({ stage: 'prod' }));
+    prod = refusalAlarms(await synthesize(PROD_CONTEXT));
     devTemplate = await synthesize({});
     dev = refusalAlarms(devTemplate);
   }, SYNTH_TIMEOUT_MS);
