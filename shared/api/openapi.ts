@@ -29,6 +29,10 @@ const DESCRIPTION = [
   "Requests and responses are JSON in MX's style: snake_case, one envelope key per resource",
   '(`{"member": {…}}`). Every error answers `{"error": {"code", "message", "field"?}}`;',
   '`field` names the offending parameter or body field.',
+  '',
+  'Input is strict: a body must be UTF-8 JSON text (bytes that are not UTF-8, or escapes that make a lone',
+  'surrogate, are `INVALID_JSON`), ids hold no control characters, `limit`/`page` are plain decimal digits,',
+  'and cursors are opaque and sealed: only a cursor the API gave out, for the same list, is taken back.',
 ].join('\n');
 
 const TAG_DESCRIPTIONS: Record<ApiFunction, string> = {
@@ -49,7 +53,9 @@ const errorResponse = (description: string): ResponseObject => ({
 
 /** Answers every route can give besides its own, as `components.responses`. */
 const COMMON_RESPONSES = {
-  BadRequest: errorResponse('A path parameter, query parameter or the body is not valid (or the body is not JSON)'),
+  BadRequest: errorResponse(
+    'A path parameter, query parameter or the body is not valid (or the body is not UTF-8 JSON text), or MX refused a field of it',
+  ),
   Forbidden: {
     description: 'API Gateway refused the request\'s IAM signature; its own body, `{"message"}`',
     content: json({ type: 'object', properties: { message: { type: 'string' } } }),

@@ -73,9 +73,13 @@ export const InstitutionSearchQuery = z.strictObject({
   records_per_page: queryInt(MIN_PAGE_SIZE, MAX_PAGE_SIZE.institutions, 25),
 });
 
+/** A cursor as the API hands it out: opaque, sealed, good only for the list it came from. */
+const cursor = (what: string) =>
+  z.optional(text(2048, 1).check(z.describe(`${what}, exactly as the API gave it out (opaque and sealed)`)));
+
 export const PageQuery = z.strictObject({
   limit: queryInt(1, 1000, 100),
-  cursor: z.optional(text(2048, 1)),
+  cursor: cursor("the previous page's pagination.next_cursor"),
 });
 
 /** The filters a change-feed read (`updated_since_cursor`) cannot be combined with. */
@@ -86,7 +90,7 @@ export const TransactionsQuery = z
     account_guid: z.optional(AccountGuid),
     from_date: z.optional(isoDate),
     to_date: z.optional(isoDate),
-    updated_since_cursor: z.optional(text(2048, 1)),
+    updated_since_cursor: cursor('a sync_cursor of this member'),
   })
   .check(
     z.refine((q) => !q.from_date || !q.to_date || q.from_date <= q.to_date, {

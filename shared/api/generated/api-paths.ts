@@ -278,7 +278,7 @@ export interface components {
         "application/json": components["schemas"]["ErrorBody"];
       };
     };
-    /** @description A path parameter, query parameter or the body is not valid (or the body is not JSON) */
+    /** @description A path parameter, query parameter or the body is not valid (or the body is not UTF-8 JSON text), or MX refused a field of it */
     BadRequest: {
       content: {
         "application/json": components["schemas"]["ErrorBody"];
