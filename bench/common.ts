@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { Duration } from 'aws-cdk-lib';
 import { type LocalMxflow, type LocalMxflowOptions, startLocalMxflow } from '#local/local-mxflow.js';
 import type { JobType } from '#shared/contract/workflow.js';
+import { FieldCipher } from '#shared/crypto/field-cipher.js';
+import { localFieldKeyring } from '#shared/runtime/field-keyring.js';
+import type { ResultFieldCipher } from '#shared/store/result-store.js';
 import type { ApiJob, ScriptedBackend } from '#test/support/scripted-backend.js';
 
 /** One measured figure, with the command that reproduces it. */
@@ -57,6 +61,12 @@ export async function benchStack(
     ...options,
     environment: { POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.environment },
   });
+}
+
+/** FetchResults' cipher over a key of this run: a bench's copy encrypts account numbers and owners as a job's does. */
+export function copyFieldCipher(): ResultFieldCipher {
+  const cipher = new FieldCipher(() => localFieldKeyring(randomBytes(32)));
+  return { seal: cipher.seal.bind(cipher) };
 }
 
 /** Prints the result for `bench/run.ts` (one marked line) and a readable summary for a person. */

@@ -35,7 +35,7 @@ import { DEFAULT_FETCH_CONCURRENCY } from '#shared/runtime/workflow-config.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { ResultStore, type ResultStoreOptions } from '#shared/store/result-store.js';
 import { credentialsFor } from '#test/support/simulated-mx.js';
-import { type BenchResult, figure, report, round, runScript, sleep } from './common.js';
+import { type BenchResult, copyFieldCipher, figure, report, round, runScript, sleep } from './common.js';
 
 const COMMAND = 'npx tsx bench/copy.ts';
 const PAGE = 1_000;
@@ -436,7 +436,7 @@ async function copyInChild(): Promise<void> {
   // The FetchResults function's own client (its retries), reaching DynamoDB through the ceiling.
   const doc = documentClient();
   const table = env('COPY_TABLE');
-  const storeOptions: ResultStoreOptions = { spreadByAccount: env('COPY_SPREAD') === '1' };
+  const storeOptions: ResultStoreOptions = { spreadByAccount: env('COPY_SPREAD') === '1', fields: copyFieldCipher() };
   const deps = {
     mx,
     jobs: new JobStore(doc, table),

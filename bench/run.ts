@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '#local/dynamodb-local.js';
 import { type BenchResult, MARKER, round, runScript } from './common.js';
 
-const BENCHES = ['polling', 'webhooks', 'transitions', 'copy', 'sync', 'bundles', 'api'] as const;
+const BENCHES = ['polling', 'webhooks', 'transitions', 'copy', 'sync', 'encryption', 'bundles', 'api'] as const;
 
 function runBench(name: string, env: Record<string, string>): Promise<BenchResult> {
   const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));

@@ -26,7 +26,7 @@ import { JobStore } from '#shared/store/job-store.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { TransactionSyncStore } from '#shared/store/transaction-sync-store.js';
 import { credentialsFor } from '#test/support/simulated-mx.js';
-import { type BenchResult, figure, report, round, runScript, sleep } from './common.js';
+import { type BenchResult, copyFieldCipher, figure, report, round, runScript, sleep } from './common.js';
 
 const COMMAND = 'npx tsx bench/sync.ts';
 const DEFAULT_PER_ACCOUNT = 10_000;
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     const table = `bench-sync-${process.pid}`;
     await createMxflowTable(client, table);
     const mx = new MxClient({ baseUrl: simulator.url, clientId: simulator.clientId, apiKey: simulator.apiKey });
-    const results = new ResultStore(doc, table);
+    const results = new ResultStore(doc, table, { fields: copyFieldCipher() });
     const deps = {
       mx,
       jobs: new JobStore(doc, table),
