@@ -13,9 +13,12 @@ const LOCAL_DATA_DIR = fileURLToPath(new URL('../.mxflow-local/', import.meta.ur
  * names, or else `.mxflow-local/field-key`, 32 random bytes made on the first start. Answers the file
  * and its key, checked: a wrong file fails the start, not the first copy.
  */
-export function localFieldKey(env: NodeJS.ProcessEnv = process.env): { file: string; key: Buffer } {
-  const file = env[ENV.fieldKeyFile] || join(LOCAL_DATA_DIR, 'field-key');
-  if (!env[ENV.fieldKeyFile]) createOnce(file);
+export function localFieldKey(
+  env: NodeJS.ProcessEnv = process.env,
+  dataDir = LOCAL_DATA_DIR,
+): { file: string; key: Buffer } {
+  const file = env[ENV.fieldKeyFile] || join(dataDir, 'field-key');
+  if (!env[ENV.fieldKeyFile]) createOnce(dataDir, file);
   const key = readFileSync(file);
   if (key.length !== LOCAL_FIELD_KEY_BYTES)
     throw new Error(`${file} must hold the ${LOCAL_FIELD_KEY_BYTES} bytes of an AES-256 key, not ${key.length}`);
@@ -23,8 +26,8 @@ export function localFieldKey(env: NodeJS.ProcessEnv = process.env): { file: str
 }
 
 /** Written whole under another name, then linked in place: a stack starting alongside never reads half a key. */
-function createOnce(file: string): void {
-  mkdirSync(LOCAL_DATA_DIR, { recursive: true, mode: 0o700 });
+function createOnce(dataDir: string, file: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
   writeFileSync(draft, randomBytes(LOCAL_FIELD_KEY_BYTES), { mode: 0o600 });
   try {

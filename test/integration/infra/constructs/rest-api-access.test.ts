@@ -123,3 +123,25 @@ describe('a private API', () => {
     expect(apiGatewayAdmits(policy, request('POST', '/webhooks/mx', undefined, ENDPOINT))).toBe(false);
   });
 });
+
+describe('audit events in CloudWatch', () => {
+  it("counts the results function's audit lines by route, with a metric filter on its log group", () => {
+    const filters = Object.values(listed.findResources('AWS::Logs::MetricFilter')).map((r) => r.Properties);
+
+    expect(filters).toContainEqual({
+      FilterPattern: '{ $.message = "audit" }',
+      LogGroupName: { Ref: expect.stringMatching(/^HttpresultsFunctionLogs/) },
+      MetricTransformations: [
+        {
+          MetricNamespace: 'mxflow',
+          MetricName: 'AuditedReads',
+          MetricValue: '1',
+          Dimensions: [
+            { Key: 'service', Value: '$.service' },
+            { Key: 'route', Value: '$.audit.route' },
+          ],
+        },
+      ],
+    });
+  });
+});
