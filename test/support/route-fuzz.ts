@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toProxyEvent } from '#local/api-gateway/proxy-event.js';
 import { lambdaContext } from '#local/lambda-context.js';
 import { API_FUNCTION_SIZE } from '#shared/api/api-functions.js';
+import { type CursorKeys, encodeCursor } from '#shared/api/cursor.js';
 import { MAX_BODY_BYTES } from '#shared/api/parse-request.js';
 import { API_ROUTES, type ApiFunction, type RouteSpec, routeKey } from '#shared/api/routes.js';
-import { isTerminal } from '#shared/contract/workflow.js';
+import { ENV, isTerminal } from '#shared/contract/workflow.js';
 import { keys, RESULT_KINDS, type ResultKind } from '#shared/store/keys.js';
 import { anyString, describedAs, hugeString, nastyString, shorten, Tally, wellFormed } from '#test/support/fuzz.js';
 import { readDelay } from '#test/support/read-delay.js';
@@ -37,6 +38,8 @@ export type Route = RouteSpec;
 
 let h: WorkflowHarness;
 let handlers: Record<ApiFunction, Lambda>;
+/** The local stack's cursor keys: forged cursors sealed with them get past the seal to the checks behind it. */
+let cursorKeys: CursorKeys;
 
 /** Resources that exist, created in `beforeAll` through the same handlers. */
 const known = {
@@ -129,6 +132,8 @@ export function useFuzzFixtures(): void {
       results: (await import('#functions/api/results.js')).handler,
       webhooks: (await import('#functions/api/webhooks.js')).handler,
     } as Record<ApiFunction, Lambda>;
+    const { cursorKeysFromSecret } = await import('#shared/runtime/cursor-secret.js');
+    cursorKeys = await cursorKeysFromSecret(String(process.env[ENV.cursorSecretId]));
 
     known.user = (await send('POST', '/users', { user: { id: 'fuzz-user' } })).body.user.guid;
     known.otherUser = (await send('POST', '/users', { user: { id: 'fuzz-other-user' } })).body.user.guid;
@@ -379,6 +384,12 @@ function partitionFor(member: string, list: ResultKind | 'jobs'): string {
   return list === 'jobs' ? keys.jobsOfMember(member).pk : keys.resultsOfMember(member, list).pk;
 }
 const base64url = (text: string) => Buffer.from(text).toString('base64url');
+/** A made-up cursor as the API would seal it (only the stack holds the key): its checks after the seal are what it meets. */
+const sealed = (value: unknown) =>
+  encodeCursor(cursorKeys, value as Record<string, unknown>) ?? base64url(JSON.stringify(value));
+/** A made-up cursor: readable (refused at the seal) or sealed with the stack's key. */
+const forged = (value: unknown) =>
+  fc.constantFrom(sealed, (v: unknown) => base64url(JSON.stringify(v))).map((f) => f(value));
 /** Sort keys a cursor may carry: empty, another item type's, outside the list's range, huge, unicode. */
 const oddSortKey: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 40 }),
@@ -428,12 +439,12 @@ const cursorArb: fc.Arbitrary<string> = fc.oneof(
       ),
       skType: fc.constantFrom('string', 'string', 'string', 'number', 'null', 'object'),
     })
-    .map(({ member, list, sk, extra, skType }) => {
+    .chain(({ member, list, sk, extra, skType }) => {
       const skValue = skType === 'string' ? sk : skType === 'number' ? 42 : skType === 'null' ? null : { S: sk };
-      return base64url(JSON.stringify({ pk: partitionFor(member, list), sk: skValue, ...extra }));
+      return forged({ pk: partitionFor(member, list), sk: skValue, ...extra });
     }),
   // JSON that is not a key at all.
-  fc.jsonValue({ maxDepth: 2 }).map((v) => base64url(JSON.stringify(v))),
+  fc.jsonValue({ maxDepth: 2 }).chain((v) => forged(v)),
   // Not base64url.
   nastyString().filter((s) => s.length > 0),
   fc.constantFrom('', '=', '====', 'e30', 'bnVsbA', 'W10', '%%%', 'a'.repeat(2049)),
@@ -865,7 +876,7 @@ function caseArb(route: Route): fc.Arbitrary<FuzzCase> {
 function deepQueryArb(partition: string): fc.Arbitrary<Pairs> {
   const samePartition = fc
     .record({ sk: oddSortKey, extra: oneOfWeighted([7, fc.constant({})], [1, fc.constant({ x: 1 })]) })
-    .map(({ sk, extra }) => base64url(JSON.stringify({ pk: partition, sk, ...extra })));
+    .map(({ sk, extra }) => sealed({ pk: partition, sk, ...extra }));
   const cursor = oneOfWeighted([3, samePartition], [1, cursorArb]).filter((c) => c.length >= 1 && c.length <= 2048);
   return fc.tuple(optionalPair('limit', validLimit), cursor).map(([limit, c]) => compact([limit, ['cursor', c]]));
 }
@@ -993,7 +1004,8 @@ export function describePagedListCursors(): void {
       async (list, _, sk) => {
         const member = known.idleMember;
         const pk = list === 'jobs' ? keys.jobsOfMember(member).pk : keys.resultsOfMember(member, list).pk;
-        const cursor = base64url(JSON.stringify({ pk, sk }));
+        // Sealed with the stack's key, so the checks behind the seal are what refuse it.
+        const cursor = sealed({ pk, sk }) as string;
 
         const refused = await send('GET', `/users/${known.user}/members/${member}/${list}?cursor=${cursor}`);
 
