@@ -119,8 +119,12 @@ const EXPECTED: Record<string, string[]> = {
     ...MACHINES('SendTaskHeartbeat'),
     ...MACHINES('SendTaskSuccess'),
   ],
-  // Read-only.
-  'api-results': [...table(['GetItem', 'Query'], 'USER#*,MEMBER#*,RESULTS#*,CHANGES#*'), ...DATA_KEY_READ],
+  // Read-only; decrypts the result fields it hands out (FIELD_KEY_ACCESS).
+  'api-results': [
+    ...table(['GetItem', 'Query'], 'USER#*,MEMBER#*,RESULTS#*,CHANGES#*'),
+    ...DATA_KEY_READ,
+    'kms:Decrypt FieldKey',
+  ],
   'api-webhooks': [...table(['PutItem'], 'WEBHOOK#*'), ...DATA_KEY_WRITE, ...secret('MxWebhooksCredentials')],
   StartMxJobFunction: [...table(['UpdateItem'], 'MEMBER#*'), ...DATA_KEY_WRITE, ...MX_SECRET],
   PollMemberStatusFunction: [...table(['BatchWriteItem', 'UpdateItem'], 'MEMBER#*'), ...DATA_KEY_WRITE, ...MX_SECRET],
@@ -140,6 +144,8 @@ const EXPECTED: Record<string, string[]> = {
     ...table(['BatchWriteItem', 'GetItem', 'PutItem', 'Query'], 'MEMBER#*'),
     ...table(['BatchWriteItem', 'Query'], 'RESULTS#*,CHANGES#*'),
     ...DATA_KEY_WRITE,
+    // Encrypts the result fields it writes: data keys made, never decrypted (FIELD_KEY_ACCESS).
+    'kms:GenerateDataKey FieldKey',
     ...MX_SECRET,
   ],
   RecordSuccessFunction: [...JOB_ITEMS, ...table(['BatchWriteItem', 'Query'], 'RESULTS#*'), ...DATA_KEY_WRITE],
