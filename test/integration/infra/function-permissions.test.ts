@@ -89,6 +89,16 @@ const MX_SECRET = secret('MxSecret');
 /** Starting and ending jobs on a member's partition: the lock, the job, its challenge chunks. */
 const JOB_ITEMS = table(['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'], 'MEMBER#*');
 const IDEMPOTENCY = table(['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'], 'IDEMPOTENCY#*');
+/** A job start checks, in its transaction, that its member is not being deleted. */
+const JOB_START_CHECK = table(['ConditionCheckItem'], 'USER#*');
+/** A deletion's record, started by the API and moved on by each step of the deletion workflow. */
+const DELETION_RECORD = table(['GetItem', 'UpdateItem'], 'DELETION#*');
+const STARTS_DELETIONS = [
+  ...table(['GetItem', 'PutItem'], 'DELETION#*'),
+  'states:StartExecution DeletionsStateMachine',
+];
+/** The key that seals the API's page cursors. */
+const CURSOR_SECRET = secret('HttpCursorKey');
 
 /**
  * Every function of the stack and exactly what its role may do in DynamoDB (with its partition-key
@@ -96,19 +106,28 @@ const IDEMPOTENCY = table(['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'], 'I
  * from TABLE_ACCESS: any change to a role changes this table, on purpose.
  */
 const EXPECTED: Record<string, string[]> = {
-  'api-users': [...table(['GetItem', 'PutItem'], 'USER#*,USERID#*'), ...DATA_KEY_WRITE, ...MX_SECRET],
+  'api-users': [
+    ...table(['GetItem', 'PutItem'], 'USER#*,USERID#*'),
+    ...table(['Query', 'UpdateItem'], 'USER#*'),
+    ...STARTS_DELETIONS,
+    ...DATA_KEY_WRITE,
+    ...MX_SECRET,
+  ],
   'api-institutions': [...MX_SECRET],
   'api-members': [
-    ...table(['DeleteItem', 'GetItem', 'PutItem', 'Query'], 'USER#*'),
+    ...table(['GetItem', 'PutItem', 'Query', 'UpdateItem'], 'USER#*'),
+    ...JOB_START_CHECK,
     ...JOB_ITEMS,
-    ...table(['BatchWriteItem', 'Query'], 'RESULTS#*,CHANGES#*'),
+    ...table(['Query'], 'RESULTS#*'),
     ...IDEMPOTENCY,
+    ...STARTS_DELETIONS,
     ...DATA_KEY_WRITE,
     ...MX_SECRET,
     ...MACHINES('StartExecution'),
   ],
   'api-jobs': [
     ...table(['GetItem', 'PutItem'], 'USER#*'),
+    ...JOB_START_CHECK,
     ...JOB_ITEMS,
     ...IDEMPOTENCY,
     ...table(['DeleteItem', 'GetItem', 'PutItem'], 'TASKTOKEN#*'),
@@ -118,12 +137,16 @@ const EXPECTED: Record<string, string[]> = {
     ...MACHINES('SendTaskFailure'),
     ...MACHINES('SendTaskHeartbeat'),
     ...MACHINES('SendTaskSuccess'),
+    // Cancelling a job stops its execution.
+    ...MACHINES_BY_NAME('StopExecution', 'execution', ':*'),
+    ...CURSOR_SECRET,
   ],
   // Read-only; decrypts the result fields it hands out (FIELD_KEY_ACCESS).
   'api-results': [
     ...table(['GetItem', 'Query'], 'USER#*,MEMBER#*,RESULTS#*,CHANGES#*'),
     ...DATA_KEY_READ,
     'kms:Decrypt FieldKey',
+    ...CURSOR_SECRET,
   ],
   'api-webhooks': [...table(['PutItem'], 'WEBHOOK#*'), ...DATA_KEY_WRITE, ...secret('MxWebhooksCredentials')],
   StartMxJobFunction: [...table(['UpdateItem'], 'MEMBER#*'), ...DATA_KEY_WRITE, ...MX_SECRET],
@@ -171,12 +194,14 @@ const EXPECTED: Record<string, string[]> = {
   ],
   RefreshMembersFunction: [
     ...JOB_ITEMS,
+    ...JOB_START_CHECK,
     ...table(['Query'], 'REFRESH#*', 'DataTable/index/refresh-due'),
     ...DATA_KEY_WRITE,
     ...MACHINES('StartExecution'),
   ],
   ProcessMxWebhooksFunction: [
     ...table(['GetItem', 'UpdateItem'], 'USER#*'),
+    ...JOB_START_CHECK,
     ...JOB_ITEMS,
     ...table(['DeleteItem', 'GetItem'], 'TASKTOKEN#*'),
     ...DATA_KEY_WRITE,
@@ -184,6 +209,28 @@ const EXPECTED: Record<string, string[]> = {
     ...STREAM,
     ...MACHINES('SendTaskSuccess'),
     ...MACHINES('StartExecution'),
+  ],
+  // The deletion workflow: it cancels the members' jobs and holds their locks, deletes at MX, then
+  // purges every item of the user or member (its task tokens included).
+  PrepareDeletionFunction: [
+    ...DELETION_RECORD,
+    ...JOB_ITEMS,
+    ...DATA_KEY_WRITE,
+    ...MACHINES_BY_NAME('StopExecution', 'execution', ':*'),
+  ],
+  DeleteAtMxFunction: [...DELETION_RECORD, ...DATA_KEY_WRITE, ...MX_SECRET],
+  PurgeItemsFunction: [
+    ...DELETION_RECORD,
+    ...table(['BatchWriteItem', 'Query'], 'USER#*,USERID#*,MEMBER#*,RESULTS#*,CHANGES#*,IDEMPOTENCY#*'),
+    // A member's task tokens are deleted by key, never read.
+    ...table(['BatchWriteItem'], 'TASKTOKEN#*'),
+    ...DATA_KEY_WRITE,
+  ],
+  RecordDeletionFailureFunction: [
+    ...DELETION_RECORD,
+    ...table(['UpdateItem'], 'USER#*'),
+    ...table(['DeleteItem'], 'MEMBER#*'),
+    ...DATA_KEY_WRITE,
   ],
   // Nothing of the table but its stream.
   PublishEventsFunction: [...STREAM, 'events:PutEvents EventsBus'],
@@ -220,6 +267,8 @@ describe('each function’s role', () => {
       'AwaitMemberWebhookFunction',
       'ParkForChallengeFunction',
       'ProcessMxWebhooksFunction',
+      // Deleting a user or member deletes its tokens too.
+      'PurgeItemsFunction',
       'api-jobs',
     ]);
   });
