@@ -47,11 +47,18 @@ export interface MxHttpResponse {
 /** MX echoes at most this much callback payload (after base64). */
 const MAX_CALLBACK_PAYLOAD_LENGTH = 1024;
 
-function expandPath(template: string, params: Readonly<Record<string, string>> = {}): string {
+/**
+ * MX's path with its parameters filled in, each one path segment. A parameter of `.` or `..`
+ * would survive encoding and name another resource once the URL is resolved: refused unsent.
+ */
+function expandPath(operation: string, template: string, params: Readonly<Record<string, string>> = {}): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
-    if (value === undefined || value === '') throw new Error(`missing path parameter ${name} for ${template}`);
-    return encodeURIComponent(value);
+    const problem =
+      value === undefined || value === '' ? 'is missing' : value === '.' || value === '..' ? 'is a dot segment' : '';
+    if (problem)
+      throw new MxError({ operation, code: 'MX_INVALID_REQUEST', mxMessage: `path parameter ${name} ${problem}` });
+    return encodeURIComponent(value as string);
   });
 }
 
@@ -68,7 +75,7 @@ function encodeCallbackPayload(operation: string, payload: string): string {
 }
 
 function buildUrl(baseUrl: string, request: MxRequest): string {
-  const url = new URL(expandPath(request.pathTemplate, request.pathParams), baseUrl);
+  const url = new URL(expandPath(request.operation, request.pathTemplate, request.pathParams), baseUrl);
   for (const [key, value] of Object.entries(request.query ?? {})) {
     if (value !== undefined) url.searchParams.set(key, String(value));
   }
@@ -121,6 +128,7 @@ export async function sendMxRequest(config: MxTransportConfig, request: MxReques
     headers['X-Callback-Payload'] = encodeCallbackPayload(operation, request.callbackPayload);
   }
   const secrets = [...(request.secrets ?? []), config.credentials.apiKey];
+  const url = buildUrl(config.baseUrl, request);
   const started = performance.now();
   const record = (outcome: { status?: number; errorCode?: string }) =>
     config.onCall?.({
@@ -135,7 +143,7 @@ export async function sendMxRequest(config: MxTransportConfig, request: MxReques
   let text: string;
   let retryAfter: string | null;
   try {
-    const response = await config.fetch(buildUrl(config.baseUrl, request), {
+    const response = await config.fetch(url, {
       method: request.method,
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
