@@ -7,10 +7,16 @@ function recordingClient() {
   const urls: string[] = [];
   const fetch = (async (url: string) => {
     urls.push(url);
-    return new Response(JSON.stringify({ credentials: [], pagination: { current_page: 1, per_page: 25, total_entries: 0, total_pages: 1 } }), {
-      status: 200,
-      headers: { 'Content-Type': 'application/json' },
-    });
+    return new Response(
+      JSON.stringify({
+        credentials: [],
+        pagination: { current_page: 1, per_page: 25, total_entries: 0, total_pages: 1 },
+      }),
+      {
+        status: 200,
+        headers: { 'Content-Type': 'application/json' },
+      },
+    );
   }) as typeof globalThis.fetch;
   const client = new MxClient({
     baseUrl: 'https://int-api.mx.com',
