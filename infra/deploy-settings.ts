@@ -10,6 +10,11 @@ const minutes = (what: string) =>
     .number({ error: `${what} in whole minutes` })
     .int(`${what} in whole minutes`)
     .positive(`${what} in whole minutes`);
+const days = (what: string) =>
+  z.coerce
+    .number({ error: `days to keep ${what}: a whole number, 1 or more` })
+    .int(`days to keep ${what}: a whole number, 1 or more`)
+    .positive(`days to keep ${what}: a whole number, 1 or more`);
 const concurrency = z.coerce
   .number({ error: 'a whole number of concurrent executions, at least 1' })
   .int('a whole number of concurrent executions, at least 1')
@@ -43,6 +48,10 @@ const DeployContext = z.object({
   retainData: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], { error: 'true or false' })
     .default(true),
+  /** Days an ended job's record is kept (DynamoDB's TTL deletes it after); unset: until its member is deleted. */
+  jobRetentionDays: days('job records').optional(),
+  /** Days account numbers and owners are kept after their copy; unset: until their member is deleted. */
+  resultRetentionDays: days('verification and identification results').optional(),
   /** The execution's hard limit; the poll cap and the member lock are derived from it. */
   executionTimeoutMinutes: minutes('the execution limit').optional(),
   /** How long a challenge waits for the end user's answer. */
@@ -121,6 +130,7 @@ export type DeploySettings = Pick<
   | 'alarmEmail'
   | 'mxEgress'
   | 'retainData'
+  | 'retention'
   | 'timeBudget'
   | 'apiReservedConcurrency'
   | 'copyReservedConcurrency'
@@ -183,6 +193,10 @@ export function readDeploySettings(context: (key: string) => unknown): DeploySet
     ...(c.alarmEmail ? { alarmEmail: c.alarmEmail } : {}),
     ...(egress === 'static' ? { mxEgress: { azs: c.mxEgressAzs ?? DEFAULT_EGRESS_AZS } } : {}),
     retainData: c.retainData,
+    retention: {
+      ...(c.jobRetentionDays ? { jobDays: c.jobRetentionDays } : {}),
+      ...(c.resultRetentionDays ? { resultDays: c.resultRetentionDays } : {}),
+    },
     timeBudget,
     ...(c.apiReservedConcurrency ? { apiReservedConcurrency: c.apiReservedConcurrency } : {}),
     ...(c.copyReservedConcurrency ? { copyReservedConcurrency: c.copyReservedConcurrency } : {}),

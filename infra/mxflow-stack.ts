@@ -1,4 +1,5 @@
 import { CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { apiFunctionName } from '#shared/api/api-functions.js';
@@ -31,6 +32,11 @@ export interface MxflowStackProps extends StackProps {
   readonly timeBudget?: JobTimeBudget;
   /** Keep the table and its key when the stack is deleted; true unless set to false. */
   readonly retainData?: boolean;
+  /**
+   * How long ended job records (`jobDays`) and account numbers and owners (`resultDays`) are kept
+   * before DynamoDB's TTL deletes them; each unset: kept until their member or user is deleted.
+   */
+  readonly retention?: { readonly jobDays?: number; readonly resultDays?: number };
   /** Concurrent executions reserved for each API function; none unless set (deploy-settings.ts says why). */
   readonly apiReservedConcurrency?: number;
   /** Concurrent executions reserved for (and the most allowed to) the copy, FetchResults; none unless set. */
@@ -115,6 +121,7 @@ export class MxflowStack extends Stack {
       key: this.data.key,
       logRetention,
       jobStateMachines: this.workflows.stateMachines,
+      jobExecutions: this.workflows.executionArns,
       ...mxEgress,
     });
 
@@ -136,6 +143,7 @@ export class MxflowStack extends Stack {
       mxEnvironment,
       stateMachines: this.workflows.stateMachines,
       deletionStateMachine: this.deletions.stateMachine,
+      jobExecutions: this.workflows.executionArns,
       logRetention,
       ...mxEgress,
       timeLimits: jobTimeLimits(timeBudget),
@@ -184,6 +192,17 @@ export class MxflowStack extends Stack {
     // CDK's grants on mxflow's one customer-managed key use wildcard action names; the resource is that key alone.
     for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
       acknowledgeNag(this, `IAM5[Action::${action}]`, `${action} as CDK grants it, on mxflow's own data key only.`);
+    }
+
+    // Every function that ends a job or copies results honours the retention: all of them get it.
+    const retention = {
+      ...(props.retention?.jobDays ? { [ENV.jobRetentionDays]: String(props.retention.jobDays) } : {}),
+      ...(props.retention?.resultDays ? { [ENV.resultRetentionDays]: String(props.retention.resultDays) } : {}),
+    };
+    for (const fn of this.node
+      .findAll()
+      .filter((c): c is nodejs.NodejsFunction => c instanceof nodejs.NodejsFunction)) {
+      for (const [name, value] of Object.entries(retention)) fn.addEnvironment(name, value);
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });

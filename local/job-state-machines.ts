@@ -3,7 +3,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { jobWorkflowDefinition } from '#infra/constructs/job-workflow-definition.js';
-import { DELETION_TIMEOUT, deletionStateMachineDefinition } from '#infra/workflows/deletion-state-machine.js';
+import {
+  DELETION_COMMENT,
+  DELETION_TIMEOUT,
+  deletionStateMachineDefinition,
+} from '#infra/workflows/deletion-state-machine.js';
 import { DEFAULT_JOB_WORKFLOW_SETTINGS, type JobWorkflowSettings } from '#infra/workflows/job-state-machine.js';
 import {
   DELETION_FUNCTIONS,
@@ -52,7 +56,7 @@ export function deletionStateMachine(stackName: string): LocalStateMachine {
   graph.timeout = DELETION_TIMEOUT;
   return {
     name: `${stackName}-deletion`,
-    definition: withPartition(Stack.of(scope).resolve(graph.toGraphJson())) as object,
+    definition: withPartition(Stack.of(scope).resolve({ ...graph.toGraphJson(), Comment: DELETION_COMMENT })) as object,
   };
 }
 

@@ -33,7 +33,12 @@ export function deletionSummary(deletion: DeletionView): string {
 /**
  * Shows a deletion, and with --wait reads it until it ends: exit 0 once SUCCEEDED, 1 if it FAILED.
  */
-export async function showDeletion(ctx: Ctx, started: DeletionView, flags: WaitFlags): Promise<void> {
+export async function showDeletion(
+  ctx: Ctx,
+  started: DeletionView,
+  flags: WaitFlags,
+  warnings: readonly { code: string; message: string }[] = [],
+): Promise<void> {
   let deletion = started;
   while (flags.wait && deletion.status === 'RUNNING') {
     await sleep(flags.pollMs);
@@ -41,10 +46,10 @@ export async function showDeletion(ctx: Ctx, started: DeletionView, flags: WaitF
   }
   ctx.show(
     () =>
-      `${deletionSummary(deletion)}${
+      `${deletionSummary(deletion)}${warnings.map((w) => `warning: ${w.code}: ${w.message}\n`).join('')}${
         deletion.status === 'RUNNING' ? `Follow it: mxflow deletions show ${deletion.guid} --wait\n` : ''
       }`,
-    { deletion },
+    { deletion, ...(warnings.length ? { warnings } : {}) },
   );
   if (deletion.status === 'FAILED') throw new Failed('');
 }
@@ -58,7 +63,8 @@ export const waitOptions = (command: Command): Command =>
 export function deletionsCommand(program: Command, run: CommandRunner): void {
   const deletions = program
     .command('deletions')
-    .description('deletions of users and members: their running jobs cancelled, MX told, every item purged');
+    .description('deletions of users and members: their running jobs cancelled, MX told, every item purged')
+    .addHelpText('after', '\nExamples:\n  $ mxflow deletions show DEL-… --wait');
   waitOptions(
     deletions
       .command('show')

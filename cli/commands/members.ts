@@ -139,8 +139,7 @@ Examples:
     .action(
       run(async (ctx, _args, o: { user: string; member: string } & WaitFlags) => {
         const { deletion, warnings } = await ctx.api.deleteMember(o.user, o.member);
-        for (const w of warnings) ctx.io.err(`warning: ${w.code}: ${w.message}\n`);
-        await showDeletion(ctx, deletion, o);
+        await showDeletion(ctx, deletion, o, warnings);
       }),
     );
 }

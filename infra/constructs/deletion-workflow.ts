@@ -1,4 +1,4 @@
-import { ArnFormat, type CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -8,7 +8,11 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '#infra/nag.js';
-import { DELETION_TIMEOUT, deletionStateMachineDefinition } from '#infra/workflows/deletion-state-machine.js';
+import {
+  DELETION_COMMENT,
+  DELETION_TIMEOUT,
+  deletionStateMachineDefinition,
+} from '#infra/workflows/deletion-state-machine.js';
 import {
   DELETION_FUNCTIONS,
   type DeletionFunctionId,
@@ -17,6 +21,7 @@ import {
   type JobType,
   STATE_MACHINE_ARN_ENV,
 } from '#shared/contract/workflow.js';
+import type { JobWorkflows } from './job-workflows.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { functionOfSpec } from './mxflow-function.js';
 import { grantTableAccess } from './table-access-policy.js';
@@ -30,6 +35,7 @@ export interface DeletionWorkflowProps {
   readonly logRetention: logs.RetentionDays;
   /** The job state machines: a deletion stops the executions of the members' running jobs. */
   readonly jobStateMachines: Readonly<Record<JobType, sfn.StateMachine>>;
+  readonly jobExecutions: JobWorkflows['executionArns'];
   readonly mxEgress?: MxEgressPlacement;
 }
 
@@ -62,20 +68,19 @@ export class DeletionWorkflow extends Construct {
     for (const jobType of JOB_TYPES) {
       prepare.addEnvironment(STATE_MACHINE_ARN_ENV[jobType], props.jobStateMachines[jobType].stateMachineArn);
     }
-    const executions = JOB_TYPES.map((jobType) =>
-      stack.formatArn({
-        service: 'states',
-        resource: 'execution',
-        resourceName: `${props.jobStateMachines[jobType].stateMachineName}:*`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    prepare.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StopExecution'],
+        resources: props.jobExecutions.map((execution) => execution.arn),
       }),
     );
-    prepare.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StopExecution'], resources: executions }));
-    acknowledgeNag(
-      prepare,
-      'IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:*]',
-      "A deletion stops any execution of mxflow's own job state machines: their names are the jobs'.",
-    );
+    for (const execution of props.jobExecutions) {
+      acknowledgeNag(
+        prepare,
+        execution.nagId,
+        "A deletion stops any execution of mxflow's own job state machines: their names are the jobs'.",
+      );
+    }
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: `${stack.stackName}-deletion`,
@@ -92,7 +97,7 @@ export class DeletionWorkflow extends Construct {
       },
       tracingEnabled: true,
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key),
-      comment: 'mxflow deletion: cancel running jobs, delete at MX, purge every item of the user or member',
+      comment: DELETION_COMMENT,
     });
     acknowledgeNag(
       this,

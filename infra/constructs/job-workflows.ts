@@ -83,6 +83,8 @@ export class JobWorkflows extends Construct {
   readonly refreshMembers: nodejs.NodejsFunction;
   /** Where the execution-ended rule leaves the events it could not deliver. */
   readonly executionEndedDeadLetters: sqs.Queue;
+  /** Every job type's executions (`…:execution:<machine>:*`), by name since the machines' ARNs would make a cycle. */
+  readonly executionArns: readonly { readonly jobType: JobType; readonly arn: string; readonly nagId: string }[];
 
   constructor(scope: Construct, id: string, props: JobWorkflowsProps) {
     super(scope, id);
@@ -125,6 +127,16 @@ export class JobWorkflows extends Construct {
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       );
+    this.executionArns = JOB_TYPES.map((jobType) => ({
+      jobType,
+      arn: stack.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${stateMachineName(jobType)}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+      nagId: `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName(jobType)}:*]`,
+    }));
     // Parking a job that has ended fails its own task.
     this.functions.ParkForChallengeFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:SendTaskFailure'], resources: machineArns('stateMachine') }),

@@ -26,6 +26,7 @@ import { API_ERROR } from '#shared/contract/api-errors.js';
 import type { JobTimeLimits } from '#shared/contract/time-budget.js';
 import { ENV, JOB_TYPES, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
 import { cursorSecret } from './cursor-secret.js';
+import type { JobWorkflows } from './job-workflows.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
 import { grantTableAccess } from './table-access-policy.js';
@@ -41,6 +42,8 @@ export interface RestApiProps {
   readonly stateMachines: Readonly<Record<JobType, IStateMachine>>;
   /** The deletion workflow, started by DELETE of a user or a member. */
   readonly deletionStateMachine: IStateMachine;
+  /** The job executions a cancel may stop. */
+  readonly jobExecutions: JobWorkflows['executionArns'];
   readonly logRetention: logs.RetentionDays;
   /** Static egress for the functions that call MX (API_FUNCTION_CALLS_MX); none without it. */
   readonly mxEgress?: MxEgressPlacement;
@@ -140,9 +143,22 @@ export class RestApi extends Construct {
         }
         for (const machine of Object.values(props.stateMachines)) {
           if (needs.startsJobs) machine.grantStartExecution(fn);
-          if (needs.answersChallenges) {
-            machine.grantTaskResponse(fn);
-            machine.grantExecution(fn, 'states:StopExecution');
+          if (needs.answersChallenges) machine.grantTaskResponse(fn);
+        }
+        if (needs.answersChallenges) {
+          // Cancelling a job stops its execution.
+          fn.addToRolePolicy(
+            new iam.PolicyStatement({
+              actions: ['states:StopExecution'],
+              resources: props.jobExecutions.map((execution) => execution.arn),
+            }),
+          );
+          for (const execution of props.jobExecutions) {
+            acknowledgeNag(
+              fn,
+              execution.nagId,
+              "The jobs API cancels a job by stopping its execution, named by the job's guid.",
+            );
           }
         }
         if (needs.startsDeletions) props.deletionStateMachine.grantStartExecution(fn);

@@ -6,6 +6,10 @@ import type { Construct } from 'constructs';
 import { type DeletionFunctionId, DELETION_STATES as STATE } from '#shared/contract/workflow.js';
 import { AWS_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS, WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
 
+/** What the console shows of the deletion workflow. */
+export const DELETION_COMMENT =
+  'mxflow deletion: cancel running jobs, delete at MX, purge every item of the user or member';
+
 /** A deletion's hard limit: its purge steps are bounded, so only a stuck MX or table comes near it. */
 export const DELETION_TIMEOUT = Duration.hours(2);
 

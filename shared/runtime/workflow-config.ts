@@ -28,6 +28,7 @@ const WorkflowEnvironment = z.extend(BaseEnvironment, {
   [ENV.fetchConcurrency]: numberVariable(DEFAULT_FETCH_CONCURRENCY, z.int(), z.gte(1), z.lte(10)),
   [ENV.resultsCleanupMs]: numberVariable(CLEANUP_BUDGET_MS, z.int(), z.gte(0)),
   [ENV.refreshAfterSeconds]: numberVariable(DEFAULT_REFRESH_AFTER_SECONDS, z.int(), z.gt(0)),
+  [ENV.resultRetentionDays]: z.optional(z.coerce.number().check(z.int(), z.gte(1))),
 });
 
 export interface WorkflowConfig {
@@ -41,6 +42,8 @@ export interface WorkflowConfig {
   readonly challengeTimeoutSeconds: number;
   /** A synced member is due for the scheduled refresh once its data is this old. */
   readonly refreshAfterSeconds: number;
+  /** Days account numbers and owners are kept after their copy; unset: until their member is deleted. */
+  readonly resultRetentionDays: number | undefined;
 }
 
 export function readWorkflowConfig(env: NodeJS.ProcessEnv = process.env): WorkflowConfig {
@@ -60,5 +63,6 @@ export function readWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
     resultsCleanupMs: e[ENV.resultsCleanupMs],
     challengeTimeoutSeconds: e[ENV.challengeTimeoutSeconds],
     refreshAfterSeconds: e[ENV.refreshAfterSeconds],
+    resultRetentionDays: e[ENV.resultRetentionDays],
   };
 }

@@ -31,6 +31,7 @@ function awsClients(fields?: () => ResultFieldCipher): Clients {
     const doc = documentClient();
     const results = new ResultStore(doc, config.tableName, {
       cleanupBudgetMs: config.resultsCleanupMs,
+      retentionDays: config.resultRetentionDays,
       ...(fields ? { fields: fields() } : {}),
     });
     const sync = new TransactionSyncStore(doc, config.tableName, results);

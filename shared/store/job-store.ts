@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeResponse } from 'mx-platform-node';
-import type { JobStatus, JobType, TerminalJobStatus } from '#shared/contract/workflow.js';
+import { ENV, type JobStatus, type JobType, type TerminalJobStatus } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS, type FailureReason } from '#shared/jobs/failure-reasons.js';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
 import { type ChallengesRef, challengeChunkItems, challengesFromChunks } from './challenge-items.js';
@@ -47,6 +47,14 @@ export class MemberBusyError extends Error {
   constructor(readonly running: MemberLock) {
     super(`member already runs ${running.job_type} job ${running.job_guid}`);
   }
+}
+
+/** A retention setting from the environment: whole days, unset (or empty) for none. */
+export function retentionDaysOf(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1) throw new Error(`a retention must be a whole number of days, not ${value}`);
+  return days;
 }
 
 /** The member is being deleted (its item carries the deletion's guid): no job starts on it. */
@@ -96,6 +104,8 @@ export class JobStore {
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly transactionPace: RetryPace = TRANSACTION_RETRY_PACE,
+    /** Days an ended job's record is kept (its TTL); every function shares the deploy setting. */
+    private readonly retentionDays: number | undefined = retentionDaysOf(process.env[ENV.jobRetentionDays]),
   ) {}
 
   /** Creates the job and takes the member's lock in one transaction, or throws MemberBusyError. */
@@ -482,7 +492,7 @@ export class JobStore {
       jobGuid,
       `SET #status = :status, #error = :error, counts = :counts, finished_at = :now, updated_at = :now, #history = list_append(#history, :entry)${
         knowsStatus ? ', connection_status = :cs' : ''
-      }${finish.warnings?.length ? ', warnings = :warnings' : ''} REMOVE challenges, challenges_ref, ${ACTIVE_INDEX_KEYS}`,
+      }${finish.warnings?.length ? ', warnings = :warnings' : ''}${this.retentionDays ? ', expires_at = :expires' : ''} REMOVE challenges, challenges_ref, ${ACTIVE_INDEX_KEYS}`,
       {
         ':status': finish.status,
         ':error': error,
@@ -491,6 +501,9 @@ export class JobStore {
         ':entry': [{ at, status: finish.status, connection_status: connectionStatus }],
         ...(knowsStatus ? { ':cs': connectionStatus } : {}),
         ...(finish.warnings?.length ? { ':warnings': finish.warnings } : {}),
+        ...(this.retentionDays
+          ? { ':expires': Math.floor(finish.now.getTime() / 1000) + this.retentionDays * 86_400 }
+          : {}),
       },
       undefined,
       { '#error': 'error' },

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
-import { keys, PARTITION_PREFIXES, RESULT_KINDS, type ResultKind } from './keys.js';
+import { keys, RESULT_KINDS, type ResultKind } from './keys.js';
 import { queryAll } from './query-all.js';
 import type { TableKey } from './table-definition.js';
 
@@ -51,9 +51,15 @@ export class Purge {
       const changes = keys.transactionChanges(memberGuid, jobGuid).pk;
       if (!(await step(() => this.deletePartition(changes, deadline)))) return { deleted, done: false };
     }
-    // The task tokens of its parked job and of its webhook wait.
-    const tokens = `${PARTITION_PREFIXES.taskToken}${memberGuid}`;
-    if (!(await step(() => this.deletePartition(tokens, deadline)))) return { deleted, done: false };
+    // The task tokens of its parked jobs and of its webhook wait, by key: the purge never reads a token.
+    const tokens = [
+      ...[...jobGuids].map((job) => keys.challengeToken(memberGuid, job)),
+      keys.webhookWaitToken(memberGuid),
+    ];
+    // Not counted: a token is there only while its job waits.
+    if (!(await step(async () => ({ deleted: 0, done: (await this.deleteKeys(tokens)).done })))) {
+      return { deleted, done: false };
+    }
     // The member's own partition (jobs, challenges, sync state, feed, markers left), its lock last.
     const lock = keys.memberLock(memberGuid);
     const own = await this.partitionItems(memberPartition, 'pk, sk');

@@ -23,6 +23,8 @@ export interface ResultStoreOptions {
   readonly spreadByAccount?: boolean;
   /** How long a publish spends deleting superseded generations before it leaves the rest for later. */
   readonly cleanupBudgetMs?: number;
+  /** Days account numbers and owners are kept after their copy (their rows' TTL); unset: until deleted. */
+  readonly retentionDays?: number | undefined;
   /** Encrypts (writers) or decrypts (readers) the sensitive fields; see ResultFieldCipher. */
   readonly fields?: ResultFieldCipher;
 }
@@ -66,6 +68,9 @@ export interface ResultQuery {
  * superseded generation never makes the step fail; it hands the rest on (deleteSuperseded).
  */
 export const CLEANUP_BUDGET_MS = 5_000;
+
+/** The kinds a result retention applies to: point-in-time answers, never synced again. */
+const RETAINED_KINDS: readonly ResultKind[] = ['account_numbers', 'account_owners'];
 
 /** Reads a filtered page may take before it answers with fewer items and a cursor. */
 const MAX_FILTERED_READS = 20;
@@ -142,6 +147,7 @@ export class ResultStore {
   private readonly partitionQueues = new Map<string, Promise<void>>();
   private readonly spreadByAccount: boolean;
   private readonly cleanupBudgetMs: number;
+  private readonly retentionDays: number | undefined;
   private readonly fields: ResultFieldCipher;
 
   constructor(
@@ -152,6 +158,7 @@ export class ResultStore {
     this.concurrentBatches = options.concurrentBatches ?? 4;
     this.spreadByAccount = options.spreadByAccount ?? true;
     this.cleanupBudgetMs = options.cleanupBudgetMs ?? CLEANUP_BUDGET_MS;
+    this.retentionDays = options.retentionDays;
     this.fields = options.fields ?? {};
   }
 
@@ -169,6 +176,11 @@ export class ResultStore {
     userGuid?: string,
   ): Promise<number> {
     const stored_at = storedAt.toISOString();
+    // Verification and identification answers are kept only as long as the deploy setting says.
+    const expires =
+      this.retentionDays && RETAINED_KINDS.includes(kind)
+        ? { expires_at: Math.floor(storedAt.getTime() / 1000) + this.retentionDays * 86_400 }
+        : {};
     const spread = kind === 'transactions' && this.spreadByAccount;
     const byPartition = new Map<string, { accountGuid?: string; rows: Record<string, unknown>[] }>();
     for (const item of items) {
@@ -181,7 +193,7 @@ export class ResultStore {
       const part = byPartition.get(pk) ?? { ...(accountGuid ? { accountGuid } : {}), rows: [] };
       // One row after another: the first value of a field fetches its data key, the others reuse it.
       const row = await this.sealed(kind, item, { memberGuid, userGuid });
-      part.rows.push({ ...row, pk, sk: item.guid, job_guid: jobGuid, stored_at });
+      part.rows.push({ ...row, pk, sk: item.guid, job_guid: jobGuid, stored_at, ...expires });
       byPartition.set(pk, part);
     }
     // The marker goes first: a row is never written to a partition a deletion could not find.

@@ -118,8 +118,10 @@ export const TABLE_ACCESS = {
     DELETION_RECORD,
     {
       actions: ['Query', 'BatchWriteItem'],
-      prefixes: ['user', 'userId', 'member', 'results', 'changes', 'idempotency', 'taskToken'],
+      prefixes: ['user', 'userId', 'member', 'results', 'changes', 'idempotency'],
     },
+    // Task tokens are deleted by key, never read.
+    { actions: ['BatchWriteItem'], prefixes: ['taskToken'] },
   ],
   // A failed deletion gives the user and members back: their marks and the deletion's locks removed.
   RecordDeletionFailureFunction: [

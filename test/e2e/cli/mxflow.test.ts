@@ -181,9 +181,10 @@ describe('mxflow, the CLI', () => {
     expect(cell).toBe(`••••${masked.slice(-4)}`);
     expect(table.stdout).not.toContain(String(tan?.account_number));
 
-    const deleted = await cli('members', 'delete', '--user', user, '--member', member.guid);
+    const deleted = await cli('members', 'delete', '--user', user, '--member', member.guid, '--wait');
     expect(deleted.code, deleted.stderr).toBe(0);
-    expect(deleted.stdout).toContain(`deleted member ${member.guid}`);
+    expect(deleted.stdout).toMatch(/^status\s+SUCCEEDED$/m);
+    expect(deleted.stdout).toContain(`member ${member.guid}`);
     expect(deleted.stdout).toMatch(/^warning: ACCOUNT_NUMBERS_UNUSABLE: /m);
     expect(deleted.stdout).toMatch(/^warning: TOKENIZED_ACCOUNT_NUMBERS_REVOKED: .*Chase/m);
   });

@@ -1,10 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { jobStateMachines, localFunctionArn } from '#local/job-state-machines.js';
+import { deletionStateMachine, jobStateMachines, localFunctionArn } from '#local/job-state-machines.js';
 import { aslProblems } from '#local/step-functions/validate-asl.js';
 import { DEFAULT_JOB_TIME_BUDGET } from '#shared/contract/time-budget.js';
-import { JOB_TYPES, WORKFLOW_FUNCTIONS, WORKFLOW_STATES } from '#shared/contract/workflow.js';
+import {
+  DELETION_FUNCTIONS,
+  DELETION_STATES,
+  JOB_TYPES,
+  WORKFLOW_FUNCTIONS,
+  WORKFLOW_STATES,
+} from '#shared/contract/workflow.js';
 import { SYNTH_TIMEOUT_MS, synthesizedStack, TEST_CONTEXT } from '#test/support/synthesized-template.js';
 
 type Part = string | { Ref?: string; 'Fn::GetAtt'?: [string, string] };
@@ -23,7 +29,9 @@ function deployedDefinition(resource: StateMachineResource): unknown {
       if (typeof part === 'string') return part;
       if (part.Ref === 'AWS::Partition') return 'aws';
       const logicalId = part['Fn::GetAtt']?.[0] ?? '';
-      const spec = WORKFLOW_FUNCTIONS.find(({ id }) => logicalId.startsWith(`Workflows${id}`));
+      const spec =
+        WORKFLOW_FUNCTIONS.find(({ id }) => logicalId.startsWith(`Workflows${id}`)) ??
+        DELETION_FUNCTIONS.find(({ id }) => logicalId.startsWith(`Deletions${id}`));
       if (!spec || part['Fn::GetAtt']?.[1] !== 'Arn') throw new Error(`unexpected reference ${JSON.stringify(part)}`);
       return localFunctionArn(spec.id);
     })
@@ -50,6 +58,21 @@ describe('the local job state machines', () => {
 
     expect(deployed).toBeDefined();
     expect(local?.definition).toEqual(deployedDefinition(deployed as StateMachineResource));
+  });
+
+  it("runs exactly the deletion workflow's definition the synthesized stack deploys, valid ASL", () => {
+    const machines = Object.values(
+      template.findResources('AWS::StepFunctions::StateMachine'),
+    ) as StateMachineResource[];
+    const local = deletionStateMachine(stackName);
+    const deployed = machines.find((machine) => machine.Properties.StateMachineName === local.name);
+
+    expect(deployed).toBeDefined();
+    expect(local.definition).toEqual(deployedDefinition(deployed as StateMachineResource));
+    expect(aslProblems(local.definition)).toBe('');
+    expect(Object.keys((local.definition as { States: object }).States).sort()).toEqual(
+      Object.values(DELETION_STATES).sort(),
+    );
   });
 
   it('are valid ASL with the default time limits, with the short ones tests use, and with webhooks', () => {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readDeploySettings } from '#infra/deploy-settings.js';
 import { API_FUNCTION_CALLS_MX, API_FUNCTIONS } from '#shared/api/routes.js';
 import {
+  DELETION_FUNCTIONS,
   EXECUTION_ENDED_FUNCTION,
   PROCESS_MX_WEBHOOKS_FUNCTION,
   WORKFLOW_FUNCTIONS,
@@ -23,7 +24,7 @@ const functionsInVpc = (template: Template) =>
   );
 const inVpc = (template: Template, constructId: string) => {
   const matches = functionsInVpc(template).filter((f) =>
-    new RegExp(`(Workflows|Http|MxWebhooks)${constructId}[0-9A-F]{8}$`).test(f.logicalId),
+    new RegExp(`(Workflows|Http|MxWebhooks|Deletions)${constructId}[0-9A-F]{8}$`).test(f.logicalId),
   );
   expect(matches, constructId).toHaveLength(1);
   return matches[0]!.vpc !== undefined;
@@ -33,11 +34,13 @@ const mxCallers = [
   ...WORKFLOW_FUNCTIONS.filter((f) => f.callsMx).map((f) => f.id),
   ...API_FUNCTIONS.filter((f) => API_FUNCTION_CALLS_MX[f]).map((f) => `${f}Function`),
   PROCESS_MX_WEBHOOKS_FUNCTION.id,
+  ...DELETION_FUNCTIONS.filter((f) => f.callsMx).map((f) => f.id),
 ];
 const others = [
   ...WORKFLOW_FUNCTIONS.filter((f) => !f.callsMx).map((f) => f.id),
   EXECUTION_ENDED_FUNCTION.id,
   ...API_FUNCTIONS.filter((f) => !API_FUNCTION_CALLS_MX[f]).map((f) => `${f}Function`),
+  ...DELETION_FUNCTIONS.filter((f) => !f.callsMx).map((f) => f.id),
 ];
 
 describe('static egress for MX’s IP allow-list', () => {

@@ -45,7 +45,8 @@ const lambdaTasks = (d: Definition) =>
 
 describe('the job state machines the stack deploys', () => {
   it('are Standard workflows, one per job type, with a hard time limit', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', JOB_TYPES.length);
+    // And the deletion workflow's (test/integration/infra/workflows/deletion-state-machine.test.ts).
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', JOB_TYPES.length + 1);
 
     expect(machines.map((m) => m.name).sort()).toEqual(JOB_TYPES.map((t) => `Mxflow-test-${t}`).sort());
     for (const { definition } of machines) {
