@@ -28,7 +28,7 @@ export interface TableGrant {
 }
 
 const READ = ['GetItem', 'Query'] as const satisfies readonly TableAction[];
-/** A job's life on its member's partition: the lock and job items (a transaction's puts), their updates, the challenge chunks. */
+/** A job's life on its member's partition: the lock and job items, their updates, the challenge chunks. */
 const JOB_WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] as const satisfies readonly TableAction[];
 
 /** A job started, or ended, by a function that is not one of the job's own steps. */
@@ -45,7 +45,8 @@ const DELETION_RECORD: TableGrant = { actions: ['GetItem', 'UpdateItem'], prefix
  * so a function that reaches beyond its entry fails locally as it would in AWS. Keyed by the
  * function's name: a workflow or event function's id, `api-<family>` for an API function. A new
  * function adds its entry here (none is `[]`); the template test fails for a function without one.
- * Only the functions that park a job or answer it read or write task tokens (TASKTOKEN#).
+ * Only the functions that park a job or answer it read or write task tokens (TASKTOKEN#); a
+ * deletion's purge deletes them by key.
  */
 export const TABLE_ACCESS = {
   'api-users': [

@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LAMBDA_BUNDLING } from '#infra/constructs/mxflow-function.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.js';
-import { apiFunctionEntry } from '#shared/api/api-functions.js';
+import { apiFunctionEntry, apiFunctionName } from '#shared/api/api-functions.js';
 import { API_FUNCTIONS } from '#shared/api/routes.js';
 import {
   ENV,
@@ -18,6 +18,7 @@ import {
   STATE_MACHINE_ARN_ENV,
   WORKFLOW_FUNCTIONS,
 } from '#shared/contract/workflow.js';
+import { fieldKeyUseOf } from '#shared/crypto/field-key-access.js';
 import { dynamoEndpoint, freshTable } from '#test/support/dynamodb.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -75,41 +76,42 @@ async function buildLambda(entry: string): Promise<LambdaBundle> {
 const CREDENTIAL_CHAIN =
   /node_modules\/@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|login)|nested-clients)\//;
 
-describe.each(['functions/workflow/poll-member-status.ts', 'functions/api/jobs.ts'])(
-  'the Lambda bundle of %s',
-  (entry) => {
-    it("carries the environment credentials Lambda gives, not the SDK's whole credential chain", async () => {
-      const { inputs } = await lambdaBundle(entry);
+// FetchResults and the results API carry the Encryption SDK (CommonJS, and a KMS client of its own) too.
+describe.each([
+  'functions/workflow/poll-member-status.ts',
+  'functions/api/jobs.ts',
+  'functions/workflow/fetch-results.ts',
+  'functions/api/results.ts',
+])('the Lambda bundle of %s', (entry) => {
+  it("carries the environment credentials Lambda gives, not the SDK's whole credential chain", async () => {
+    const { inputs } = await lambdaBundle(entry);
 
-      expect(inputs.filter((input) => CREDENTIAL_CHAIN.test(input))).toEqual([]);
-      expect(inputs).toContain('shared/runtime/lambda-credentials.ts');
+    expect(inputs.filter((input) => CREDENTIAL_CHAIN.test(input))).toEqual([]);
+    expect(inputs).toContain('shared/runtime/lambda-credentials.ts');
+  });
+
+  it('carries no CLI code', async () => {
+    const { inputs } = await lambdaBundle(entry);
+
+    expect(inputs.filter((input) => input.startsWith('cli/') || input.includes('node_modules/commander/'))).toEqual([]);
+  });
+
+  it('loads in a fresh Node process', async () => {
+    const { file } = await lambdaBundle(entry);
+    const script = `await import(${JSON.stringify(`file://${file}`)}); console.log('loaded');`;
+
+    const printed = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      encoding: 'utf8',
     });
 
-    it('carries no CLI code', async () => {
-      const { inputs } = await lambdaBundle(entry);
-
-      expect(inputs.filter((input) => input.startsWith('cli/') || input.includes('node_modules/commander/'))).toEqual(
-        [],
-      );
-    });
-
-    it('loads in a fresh Node process', async () => {
-      const { file } = await lambdaBundle(entry);
-      const script = `await import(${JSON.stringify(`file://${file}`)}); console.log('loaded');`;
-
-      const printed = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-        env: {
-          PATH: process.env.PATH,
-          AWS_REGION: 'us-east-1',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-        encoding: 'utf8',
-      });
-
-      expect(printed.trim()).toBe('loaded');
-    });
-  },
-);
+    expect(printed.trim()).toBe('loaded');
+  });
+});
 
 describe('the Lambda bundle of a workflow task', () => {
   it('carries no API code', async () => {
@@ -143,6 +145,22 @@ describe.each(LAMBDA_ENTRIES)('the Lambda bundle of %s', (entry) => {
     const carriesClient = inputs.some((input) => input.includes('node_modules/@aws-sdk/client-sfn/'));
 
     expect(carriesClient).toBe(callsStepFunctions(inputs));
+  });
+});
+
+/** Each Lambda's function name (as FIELD_KEY_ACCESS and TABLE_ACCESS know it), by its entry. */
+const FUNCTION_NAMES = new Map<string, string>([
+  ...[...WORKFLOW_FUNCTIONS, EXECUTION_ENDED_FUNCTION, RECONCILE_JOBS_FUNCTION].map((f) => [f.entry, f.id] as const),
+  ...API_FUNCTIONS.map((family) => [apiFunctionEntry(family), apiFunctionName(family)] as const),
+]);
+
+describe.each(LAMBDA_ENTRIES)('the Lambda bundle of %s, as to the field key', (entry) => {
+  it('carries the Encryption SDK exactly when its function may use the field key (FIELD_KEY_ACCESS)', async () => {
+    const { inputs } = await lambdaBundle(entry);
+
+    const carriesSdk = inputs.some((input) => input.includes('node_modules/@aws-crypto/client-node/'));
+
+    expect(carriesSdk).toBe(fieldKeyUseOf(String(FUNCTION_NAMES.get(entry))) !== undefined);
   });
 });
 
