@@ -33,6 +33,8 @@ const SCRATCH_CONTEXT = {
   executionTimeoutMinutes: '180',
   apiReservedConcurrency: '20',
   copyReservedConcurrency: '50',
+  jobRetentionDays: '400',
+  resultRetentionDays: '30',
 };
 beforeAll(async () => {
   synthesized = await synthesizedStack(TEST_CONTEXT);
@@ -174,6 +176,21 @@ describe('the deployable stack', () => {
         [ENV.jobLockSeconds]: String(limits.lockSeconds),
         [ENV.challengeTimeoutSeconds]: String(limits.challengeTimeoutSeconds),
       });
+    }
+  });
+
+  it('gives every mxflow function the retentions when set, and none when not (a record is then kept until deleted)', () => {
+    const variables = (t: Template) =>
+      Object.values(t.findResources('AWS::Lambda::Function') as Record<string, FunctionResource>)
+        .map((fn) => fn.Properties.Environment?.Variables ?? {})
+        .filter((vars) => ENV.tableName in vars);
+
+    expect(variables(scratch).length).toBeGreaterThan(20);
+    for (const vars of variables(scratch)) {
+      expect(vars).toMatchObject({ [ENV.jobRetentionDays]: '400', [ENV.resultRetentionDays]: '30' });
+    }
+    for (const vars of variables(template)) {
+      expect(Object.keys(vars)).not.toContain(ENV.jobRetentionDays);
     }
   });
 

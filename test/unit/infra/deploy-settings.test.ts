@@ -54,6 +54,18 @@ describe('deploy settings', () => {
     expect(() => settingsOf({ clientRedirectSchemes: 'my app' })).toThrow(/clientRedirectSchemes/);
   });
 
+  it('keeps job records and verification and identification results forever unless given days, whole ones', () => {
+    const settings = (context: Record<string, unknown>) => readDeploySettings((key) => context[key]);
+
+    expect(settings({}).retention).toEqual({});
+    expect(settings({ jobRetentionDays: '400', resultRetentionDays: 30 }).retention).toEqual({
+      jobDays: 400,
+      resultDays: 30,
+    });
+    expect(() => settings({ jobRetentionDays: '0' })).toThrow(/jobRetentionDays: days to keep job records/);
+    expect(() => settings({ resultRetentionDays: '1.5' })).toThrow(/resultRetentionDays: days to keep/);
+  });
+
   it('reserves no concurrency unless asked, since a new account has too little to reserve any', () => {
     expect(settingsOf({})).not.toHaveProperty('apiReservedConcurrency');
     expect(settingsOf({})).not.toHaveProperty('copyReservedConcurrency');

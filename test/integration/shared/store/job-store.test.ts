@@ -139,6 +139,27 @@ describe('JobStore', () => {
       error: { code: 'MFA_REJECTED', message: expect.stringContaining('wrong') },
     });
   });
+
+  it('keeps an ended job for the retention it is given (its TTL), and a running one without any', async () => {
+    const kept = new JobStore(table.doc, table.tableName, undefined, 90);
+    const job = await newJob();
+    const running = await kept.getJob(job.memberGuid, job.jobGuid);
+
+    await kept.finishJob(job.memberGuid, job.jobGuid, { status: 'CANCELLED', reason: 'CANCELLED', now: at(10) });
+
+    const { Items = [] } = await table.doc.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk = :sk',
+        ExpressionAttributeValues: { ':pk': `MEMBER#${job.memberGuid}`, ':sk': `JOB#${job.jobGuid}` },
+      }),
+    );
+    expect(running).not.toHaveProperty('expires_at');
+    expect(Items[0]).toMatchObject({
+      status: 'CANCELLED',
+      expires_at: Math.floor(at(10).getTime() / 1000) + 90 * 86_400,
+    });
+  });
 });
 
 describe('JobStore challenge expiry', () => {
