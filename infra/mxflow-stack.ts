@@ -164,6 +164,7 @@ export class MxflowStack extends Stack {
       stage: props.stage,
       api: this.api.api,
       stateMachines: this.workflows.stateMachines,
+      deletionStateMachine: this.deletions.stateMachine,
       putMxCredentialsCommand: putMxCredentialsCommand(this.mxSecret.secret.secretArn),
       executionEndedDeadLetters: this.workflows.executionEndedDeadLetters,
       webhookDeadLetters: this.mxWebhooks.deadLetters,

@@ -21,6 +21,8 @@ export interface ObservabilityProps {
   readonly stage: string;
   readonly api: apigateway.RestApi;
   readonly stateMachines: Readonly<Record<JobType, sfn.IStateMachine>>;
+  /** The deletion workflow: a deletion that fails leaves a user's or member's data in place. */
+  readonly deletionStateMachine: sfn.IStateMachine;
   /** Grouped (workflow, API): an alarm sums at most ten metrics. */
   readonly functions: Readonly<Record<'Workflow' | 'Api', Readonly<Record<string, lambda.IFunction>>>>;
   readonly alarmEmail?: string;
@@ -190,6 +192,14 @@ export class Observability extends Construct {
           'timed-out executions',
           machines.map((m) => m.metricTimedOut()),
         ),
+      ),
+      alarm(
+        'DeletionsFailed',
+        'A deletion of a user or member failed or timed out: its data is still here (the deletion gave the user and members back). GET /deletions/{deletion_guid} names the error; the execution in the Step Functions console shows the step; DELETE again to retry.',
+        sumOf('failed deletions', [
+          props.deletionStateMachine.metricFailed(),
+          props.deletionStateMachine.metricTimedOut(),
+        ]),
       ),
       alarm(
         'JobsReconciled',

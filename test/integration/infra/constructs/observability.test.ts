@@ -120,6 +120,7 @@ describe('alarms that mean something', () => {
         'MxRetriesExhausted',
         'ExecutionsTimedOut',
         'JobsReconciled',
+        'DeletionsFailed',
         'ExecutionEndedDeadLetters',
         'WebhookDeadLetters',
         'EventDeadLetters',
@@ -144,8 +145,13 @@ describe('alarms that mean something', () => {
     expect([...new Set(reasonsAlarmed)].sort()).toEqual([...alarmed].sort());
     expect(alarms().flatMap((a) => endUsers.filter((reason) => a.text.includes(`"Value":"${reason}"`)))).toEqual([]);
     expect(endUsers).toEqual(expect.arrayContaining(['CREDENTIALS_INVALID', 'CHALLENGE_EXPIRED', 'MFA_REJECTED']));
-    // Every job that fails ends its execution FAILED (JobFailed): no alarm counts failed executions.
-    expect(alarms().filter((a) => a.text.includes('ExecutionsFailed'))).toEqual([]);
+    // Every job that fails ends its execution FAILED (JobFailed): no alarm counts failed job executions,
+    // only failed deletions (one leaves a user's data in place).
+    expect(
+      alarms()
+        .filter((a) => a.text.includes('ExecutionsFailed'))
+        .map((a) => a.name),
+    ).toEqual(['DeletionsFailed']);
   });
 
   it('pages on jobs failed INTERNAL_ERROR of any type, and on any job the reconciler had to end', () => {
