@@ -15,7 +15,7 @@ import {
   STATE_MACHINE_ARN_ENV,
 } from '#shared/contract/workflow.js';
 import { FieldCipher } from '#shared/crypto/field-cipher.js';
-import { fieldKeyUseOf } from '#shared/crypto/field-key-access.js';
+import { fieldKeyUsesOf } from '#shared/crypto/field-key-access.js';
 import { documentClient } from '#shared/runtime/aws-clients.js';
 import { checkLocalFieldKeyUse, localFieldKeyring } from '#shared/runtime/field-keyring.js';
 import { JobStore } from '#shared/store/job-store.js';
@@ -232,7 +232,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     // As KMS refuses a role without the grant: each function may use the key only as FIELD_KEY_ACCESS says.
     checkLocalFieldKeyUse((use) => {
       const functionName = invokedFunctionName();
-      if (functionName !== undefined && fieldKeyUseOf(functionName) !== use)
+      if (functionName !== undefined && !fieldKeyUsesOf(functionName)?.includes(use))
         throw new Error(`AccessDeniedException: ${functionName} is not authorized to use the field key to ${use}`);
     });
     stops.push(async () => checkLocalFieldKeyUse(undefined));

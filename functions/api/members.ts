@@ -1,5 +1,6 @@
 import { apiHandler } from '#shared/api/api-handler.js';
 import { memberOperations } from '#shared/api/operations/members.js';
-import { jobApiDeps } from '#shared/runtime/api-runtime.js';
+import { memberApiDeps } from '#shared/runtime/api-runtime.js';
+import { fullFieldCipher } from '#shared/runtime/field-keyring.js';
 
-export const handler = apiHandler('members', memberOperations, jobApiDeps);
+export const handler = apiHandler('members', memberOperations, memberApiDeps(fullFieldCipher));

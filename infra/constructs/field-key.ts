@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/contract/workflow.js';
-import { FIELD_CONTEXT_KEYS, FIELD_KEY_ACTIONS, fieldKeyUseOf } from '#shared/crypto/field-key-access.js';
+import { FIELD_CONTEXT_KEYS, FIELD_KEY_ACTIONS, fieldKeyUsesOf } from '#shared/crypto/field-key-access.js';
 
 export interface FieldKeyProps {
   /** Keep the key when the stack goes (with the table: its encrypted fields need it). */
@@ -34,11 +34,11 @@ export class FieldKey extends Construct {
    */
   grantByAccess(functions: Readonly<Record<string, lambda.Function>>): void {
     for (const [name, fn] of Object.entries(functions)) {
-      const use = fieldKeyUseOf(name);
-      if (use === undefined) continue;
+      const uses = fieldKeyUsesOf(name);
+      if (uses === undefined) continue;
       fn.addToRolePolicy(
         new iam.PolicyStatement({
-          actions: [...FIELD_KEY_ACTIONS[use]],
+          actions: uses.flatMap((use) => FIELD_KEY_ACTIONS[use]),
           resources: [this.key.keyArn],
           conditions: {
             'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...FIELD_CONTEXT_KEYS] },

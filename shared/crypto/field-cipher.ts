@@ -6,11 +6,13 @@ import {
   type KeyringNode,
   NodeCachingMaterialsManager,
 } from '@aws-crypto/client-node';
-import type { ResultKind } from '#shared/store/keys.js';
 import { FIELD_CONTEXT_KEYS } from './field-key-access.js';
-import { SENSITIVE_FIELDS } from './sensitive-fields.js';
+import { SENSITIVE_FIELDS, type SealedKind } from './sensitive-fields.js';
 
-/** Whose values a row holds: each encrypted value is bound to them. */
+/**
+ * Whose values a row holds: each encrypted value is bound to them. A user's own values (its
+ * item, a kept answer about it) name the user as their member too (userOwner): one context shape.
+ */
 export interface FieldOwner {
   readonly userGuid: string;
   readonly memberGuid: string;
@@ -41,15 +43,18 @@ export class SealedFieldMismatch extends Error {
 }
 
 /** The encryption context of one field of one owner's rows of a kind. */
-export function fieldContext(owner: FieldOwner, kind: ResultKind, field: string): Record<string, string> {
+export function fieldContext(owner: FieldOwner, kind: SealedKind, field: string): Record<string, string> {
   const [user, member, fieldKey] = FIELD_CONTEXT_KEYS;
   return { [user]: owner.userGuid, [member]: owner.memberGuid, [fieldKey]: `${kind}.${field}` };
 }
 
 type Row = Record<string, unknown>;
 
+/** What a store is given of the cipher: `seal` where its function may encrypt, `open` where it may decrypt. */
+export type FieldCipherUse = Partial<Pick<FieldCipher, 'seal' | 'open'>>;
+
 /**
- * Encrypts and decrypts the sensitive fields of result rows, each value a message of the AWS
+ * Encrypts and decrypts the sensitive fields of result rows (and of users, members, kept answers), each value a message of the AWS
  * Encryption SDK (stored as DynamoDB binary), through a caching materials manager over the
  * keyring. Which keyring (KMS, or a local AES key) is the caller's choice; the code path is one.
  */
@@ -61,7 +66,7 @@ export class FieldCipher {
   constructor(private readonly keyring: () => KeyringNode) {}
 
   /** The row with each sensitive value encrypted; values already encrypted (a stored row copied) are kept. */
-  async seal<T extends Row>(owner: FieldOwner, kind: ResultKind, row: T): Promise<T> {
+  async seal<T extends Row>(owner: FieldOwner, kind: SealedKind, row: T): Promise<T> {
     const sealed: Row = { ...row };
     await Promise.all(
       SENSITIVE_FIELDS[kind].map(async (field) => {
@@ -83,7 +88,7 @@ export class FieldCipher {
    * The row with its encrypted values decrypted. A value whose encryption context is not this
    * owner's and field's throws SealedFieldMismatch: it was sealed for another member's row.
    */
-  async open<T extends Row>(owner: FieldOwner, kind: ResultKind, row: T): Promise<T> {
+  async open<T extends Row>(owner: FieldOwner, kind: SealedKind, row: T): Promise<T> {
     const opened: Row = { ...row };
     await Promise.all(
       SENSITIVE_FIELDS[kind].map(async (field) => {

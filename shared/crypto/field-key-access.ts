@@ -6,12 +6,17 @@ export type FieldKeyUse = 'encrypt' | 'decrypt';
  * (infra/constructs/field-key.ts) and the local key enforces (shared/runtime/field-keyring.ts).
  * FetchResults, which writes results, may only have data keys made (it can never read a stored
  * value back); the results API, which hands account numbers and owners out, may only decrypt.
+ * The users and members APIs write and hand back what callers tell about users and members
+ * (emails, metadata, a member's kept answer); the jobs API may only write a member it adopts.
  * Keyed by function name, as TABLE_ACCESS is; every other function has no use of the key.
  */
 export const FIELD_KEY_ACCESS = {
-  FetchResultsFunction: 'encrypt',
-  'api-results': 'decrypt',
-} as const satisfies Record<string, FieldKeyUse>;
+  FetchResultsFunction: ['encrypt'],
+  'api-results': ['decrypt'],
+  'api-users': ['encrypt', 'decrypt'],
+  'api-members': ['encrypt', 'decrypt'],
+  'api-jobs': ['encrypt'],
+} as const satisfies Record<string, readonly FieldKeyUse[]>;
 
 /** The KMS actions of each use: a data key made for encrypting, an encrypted data key decrypted. */
 export const FIELD_KEY_ACTIONS = {
@@ -20,8 +25,8 @@ export const FIELD_KEY_ACTIONS = {
 } as const satisfies Record<FieldKeyUse, readonly string[]>;
 
 /** How a function may use the field key; undefined: not at all. */
-export function fieldKeyUseOf(functionName: string): FieldKeyUse | undefined {
-  return (FIELD_KEY_ACCESS as Record<string, FieldKeyUse>)[functionName];
+export function fieldKeyUsesOf(functionName: string): readonly FieldKeyUse[] | undefined {
+  return (FIELD_KEY_ACCESS as Record<string, readonly FieldKeyUse[]>)[functionName];
 }
 
 /** The encryption context keys every field value carries (fieldContext): the KMS grants require them. */

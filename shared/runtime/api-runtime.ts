@@ -3,6 +3,7 @@ import type { BasicCredentials } from '#shared/api/basic-auth.js';
 import type { CursorKeys } from '#shared/api/cursor.js';
 import { parseAppSchemes } from '#shared/api/redirect-url.js';
 import { ENV, type JobType } from '#shared/contract/workflow.js';
+import type { FieldCipherUse } from '#shared/crypto/field-cipher.js';
 import type { TaskTokens } from '#shared/jobs/task-tokens.js';
 import type { MxClient } from '#shared/mx/index.js';
 import { DeletionStore } from '#shared/store/deletion-store.js';
@@ -88,15 +89,20 @@ const NO_STEP_FUNCTIONS: StepFunctionsDeps = {
   taskTokens: { succeed: refused, fail: refused },
 };
 
+/** The field cipher of each store that seals or opens, as the function may use the key (FIELD_KEY_ACCESS). */
+interface StoreCiphers {
+  readonly results?: () => ResultFieldCipher;
+  readonly users?: () => FieldCipherUse;
+  readonly members?: () => FieldCipherUse;
+  readonly answers?: () => FieldCipherUse;
+}
+
 /**
  * The deps of an API function, built once per container on first use, so a bad environment
  * fails a request clearly. Step Functions' client is the handler's choice (`stepFunctions`), and
- * so is the result fields' cipher (`fields`: only the results function decrypts).
+ * so are the stores' field ciphers (`ciphers`: only the functions that may use the key have one).
  */
-const apiDepsOf = (
-  stepFunctions: () => StepFunctionsDeps = () => NO_STEP_FUNCTIONS,
-  fields?: () => ResultFieldCipher,
-) => {
+const apiDepsOf = (stepFunctions: () => StepFunctionsDeps = () => NO_STEP_FUNCTIONS, ciphers: StoreCiphers = {}) => {
   let deps: ApiDeps | undefined;
   return (): ApiDeps => {
     if (!deps) {
@@ -106,15 +112,15 @@ const apiDepsOf = (
       const connection = { ...mxConnectionOf(env), timeoutMs: env[ENV.apiMxTimeoutMs], pageRetries: 0 };
       deps = {
         mx: () => mxClientFromSecret(connection),
-        users: new UserStore(doc, env[ENV.tableName]),
-        members: new MemberStore(doc, env[ENV.tableName]),
+        users: new UserStore(doc, env[ENV.tableName], ciphers.users?.()),
+        members: new MemberStore(doc, env[ENV.tableName], ciphers.members?.()),
         jobs: new JobStore(doc, env[ENV.tableName]),
-        results: new ResultStore(doc, env[ENV.tableName], fields ? { fields: fields() } : {}),
+        results: new ResultStore(doc, env[ENV.tableName], ciphers.results ? { fields: ciphers.results() } : {}),
         // The API reads the sync state and the change feed; only the workflow writes results.
         transactionSync: new TransactionSyncStore(doc, env[ENV.tableName], {
           putResults: () => Promise.reject(new Error('the API writes no results')),
         }),
-        idempotency: new IdempotencyStore(doc, env[ENV.tableName]),
+        idempotency: new IdempotencyStore(doc, env[ENV.tableName], ciphers.answers?.()),
         webhookInbox: new WebhookInbox(doc, env[ENV.tableName]),
         webhookCredentials: () => {
           const secretId = env[ENV.mxWebhookSecretId];
@@ -141,20 +147,27 @@ const apiDepsOf = (
 };
 
 /**
- * The deps of the API functions that start executions or answer challenges (jobs, members, and users, whose deletion starts one).
- * Only their bundles carry Step Functions' client: `@__PURE__` lets esbuild leave out this
- * export, and the client with it, where it is unused.
+ * What the API functions that start executions or answer challenges (jobs, members, and users,
+ * whose deletion starts one) reach Step Functions with. Only their bundles carry its client.
  */
-export const jobApiDeps = /* @__PURE__ */ apiDepsOf(() => ({
-  sfn: stepFunctionsClient(),
-  taskTokens: clientTaskTokens(),
-}));
-
-/** The deps of the API functions that call no Step Functions (users, institutions, webhooks). */
-export const apiDeps = /* @__PURE__ */ apiDepsOf();
+const withStepFunctions = (): StepFunctionsDeps => ({ sfn: stepFunctionsClient(), taskTokens: clientTaskTokens() });
 
 /**
- * The results function's deps, with the cipher that decrypts account numbers and owners. Its
- * handler passes the cipher (openingFieldCipher), so only its bundle carries the Encryption SDK.
+ * The deps of the users function: it seals a user's email and metadata and opens them to answer.
+ * Each handler passes its cipher (shared/runtime/field-keyring.ts), so only the bundles of the
+ * functions that use the field key carry the Encryption SDK.
  */
-export const resultApiDeps = (fields: () => ResultFieldCipher) => apiDepsOf(undefined, fields);
+export const userApiDeps = (fields: () => FieldCipherUse) => apiDepsOf(withStepFunctions, { users: fields });
+
+/** The deps of the members function: it seals and opens a member's metadata, and its kept answers that show it. */
+export const memberApiDeps = (fields: () => FieldCipherUse) =>
+  apiDepsOf(withStepFunctions, { members: fields, answers: fields });
+
+/** The deps of the jobs function: it only seals, the metadata of a member it adopts from MX. */
+export const jobApiDeps = (fields: () => FieldCipherUse) => apiDepsOf(withStepFunctions, { members: fields });
+
+/** The deps of the API functions that call no Step Functions and use no field key (institutions, webhooks). */
+export const apiDeps = /* @__PURE__ */ apiDepsOf();
+
+/** The results function's deps, with the cipher that decrypts account numbers and owners (openingFieldCipher). */
+export const resultApiDeps = (fields: () => ResultFieldCipher) => apiDepsOf(undefined, { results: fields });

@@ -9,7 +9,7 @@ import {
   RawAesWrappingSuiteIdentifier,
 } from '@aws-crypto/client-node';
 import { ENV } from '#shared/contract/workflow.js';
-import { FieldCipher } from '#shared/crypto/field-cipher.js';
+import { FieldCipher, type FieldCipherUse } from '#shared/crypto/field-cipher.js';
 import type { FieldKeyUse } from '#shared/crypto/field-key-access.js';
 import type { ResultFieldCipher } from '#shared/store/result-store.js';
 
@@ -76,10 +76,22 @@ export function fieldKeyringOf(env: NodeJS.ProcessEnv): KeyringNode {
   throw new Error(`neither ${ENV.fieldKeyArn} nor ${ENV.fieldKeyFile} is set: result fields cannot be encrypted`);
 }
 
-/** FetchResults' cipher: it encrypts only (its role may not decrypt), so reads hand out the encrypted values. */
+/**
+ * FetchResults' and the jobs API's cipher: they encrypt only (their roles may not decrypt), so reads hand
+ * out the encrypted values.
+ */
 export function sealingFieldCipher(): ResultFieldCipher {
   const cipher = new FieldCipher(() => fieldKeyringOf(process.env));
   return { seal: (owner, kind, row) => cipher.seal(owner, kind, row) };
+}
+
+/** The users and members APIs' cipher: they encrypt what callers tell about users and members, and decrypt it to answer. */
+export function fullFieldCipher(): Required<FieldCipherUse> {
+  const cipher = new FieldCipher(() => fieldKeyringOf(process.env));
+  return {
+    seal: (owner, kind, row) => cipher.seal(owner, kind, row),
+    open: (owner, kind, row) => cipher.open(owner, kind, row),
+  };
 }
 
 /** The results API's cipher: it decrypts what it hands out (its role may not encrypt). */

@@ -6,7 +6,10 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { FieldCipherUse } from '#shared/crypto/field-cipher.js';
+import { userOwner } from '#shared/crypto/sensitive-fields.js';
 import { keys } from './keys.js';
+import { openRecord, sealRecord } from './sealed-record.js';
 
 /** The answer kept for a key: never a request body (member bodies hold bank credentials). */
 export interface StoredResponse {
@@ -40,11 +43,17 @@ export interface ClaimRequest {
 /**
  * Idempotency keys of the API's retry-safe routes. A conditional put claims a key, so two
  * concurrent requests with one key cannot both run; a success is kept for `ttlSeconds`.
+ *
+ * With `fields` that seal, a kept answer about a user is encrypted whole (SENSITIVE_FIELDS.answer),
+ * bound to that user, and opened on replay: the members API's answers show a member's metadata.
+ * Sealed rather than re-read on replay, so a replay stays what the first request answered; the
+ * jobs API, whose answers hold guids and statuses only, keeps them readable.
  */
 export class IdempotencyStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly fields: FieldCipherUse = {},
   ) {}
 
   async claim(request: ClaimRequest): Promise<IdempotencyClaim> {
@@ -78,7 +87,11 @@ export class IdempotencyStore {
     if (!Item) return { kind: 'in_progress' };
     if (Item.request_hash !== request.requestHash) return { kind: 'mismatch' };
     if (Item.state !== 'COMPLETED') return { kind: 'in_progress' };
-    return { kind: 'replay', response: JSON.parse(String(Item.response)) as StoredResponse };
+    const kept =
+      Item.response instanceof Uint8Array
+        ? await this.openAnswer(String(Item.user_guid), Item.response)
+        : Item.response;
+    return { kind: 'replay', response: JSON.parse(String(kept)) as StoredResponse };
   }
 
   /**
@@ -102,12 +115,29 @@ export class IdempotencyStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.idempotencyKey(keyHash),
-        UpdateExpression: 'SET #state = :completed, #response = :response REMOVE lease_expires_at',
+        UpdateExpression: 'SET #state = :completed, #response = :response, user_guid = :user REMOVE lease_expires_at',
         ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
         // As JSON text: the answer comes back byte for byte, whatever DynamoDB makes of its types.
-        ExpressionAttributeValues: { ':completed': 'COMPLETED', ':response': JSON.stringify(response) },
+        ExpressionAttributeValues: {
+          ':completed': 'COMPLETED',
+          ':response': await this.keptAnswer(JSON.stringify(response), owner?.userGuid),
+          ':user': owner?.userGuid ?? null,
+        },
       }),
     );
+  }
+
+  /** The answer as kept: sealed for its user when this store seals, else its JSON text. */
+  private async keptAnswer(json: string, userGuid: string | undefined): Promise<string | Uint8Array> {
+    if (!this.fields.seal || userGuid === undefined) return json;
+    return (await sealRecord(this.fields, userOwner(userGuid), 'answer', { response: json })).response;
+  }
+
+  /** A sealed answer, opened for the user it was sealed for (kept beside it). */
+  private async openAnswer(userGuid: string, sealed: Uint8Array): Promise<string> {
+    const opened = await openRecord(this.fields, userOwner(userGuid), 'answer', { response: sealed as unknown });
+    if (typeof opened.response !== 'string') throw new Error('this function may not decrypt a sealed kept answer');
+    return opened.response;
   }
 
   /** Frees a key whose request failed, so the caller's retry with it runs again. */

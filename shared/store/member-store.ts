@@ -1,7 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { FieldCipherUse } from '#shared/crypto/field-cipher.js';
 import { applied } from './conditional-write.js';
 import { keys, withoutKeys } from './keys.js';
 import { queryAll } from './query-all.js';
+import { openRecord, sealRecord } from './sealed-record.js';
 
 /** A member as mxflow keeps it: never its credentials. */
 export interface MemberRecord {
@@ -9,6 +11,7 @@ export interface MemberRecord {
   readonly user_guid: string;
   readonly institution_code: string;
   readonly id: string | null;
+  /** Encrypted in the table (SENSITIVE_FIELDS.member); decrypted only where the store may open it. */
   readonly metadata: string | null;
   readonly is_oauth: boolean;
   readonly oauth_window_uri: string | null;
@@ -20,15 +23,18 @@ export interface MemberRecord {
   readonly deletion_guid?: string;
 }
 
+/** Members. A member's metadata is sealed before a write and opened after a read with `fields` (see sealRecord). */
 export class MemberStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly fields: FieldCipherUse = {},
   ) {}
 
   async putMember(member: MemberRecord): Promise<void> {
+    const sealed = await sealRecord(this.fields, ownerOf(member), 'member', member);
     await this.doc.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.member(member.user_guid, member.guid), ...member } }),
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.member(member.user_guid, member.guid), ...sealed } }),
     );
   }
 
@@ -40,13 +46,17 @@ export class MemberStore {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: keys.member(userGuid, memberGuid), ConsistentRead: true }),
     );
-    return Item ? withoutKeys<MemberRecord>(Item) : undefined;
+    return Item ? this.opened(withoutKeys<MemberRecord>(Item)) : undefined;
   }
 
   /** Strongly consistent: a member the caller just created (or deleted) is in the list (or gone). */
   async listMembers(userGuid: string): Promise<MemberRecord[]> {
     const items = await queryAll(this.doc, this.tableName, keys.membersOfUser(userGuid));
-    return items.map((item) => withoutKeys<MemberRecord>(item));
+    return Promise.all(items.map((item) => this.opened(withoutKeys<MemberRecord>(item))));
+  }
+
+  private opened(member: MemberRecord): Promise<MemberRecord> {
+    return openRecord(this.fields, ownerOf(member), 'member', member);
   }
 
   /**
@@ -73,3 +83,5 @@ export class MemberStore {
     );
   }
 }
+
+const ownerOf = (member: MemberRecord) => ({ userGuid: member.user_guid, memberGuid: member.guid });

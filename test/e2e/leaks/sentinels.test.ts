@@ -1,12 +1,12 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '#cli/api-client.js';
+import type { DeliveredEvent } from '#local/event-bus.js';
 import type { components } from '#shared/api/generated/api-paths.js';
-import type { JobType } from '#shared/contract/workflow.js';
+import { ENV, type JobType } from '#shared/contract/workflow.js';
 import {
   type ApiClient,
   apiClient,
-  createUser,
   credentialsFor,
   ended,
   expectOk,
@@ -15,16 +15,20 @@ import {
   storedItems,
   waitForJob,
 } from '#test/support/api-client.js';
+import { eventually } from '#test/support/eventually.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 /**
  * Runs every kind of scenario through the API with sentinel values (a bank password nobody
- * else uses, a wrong challenge answer) and the simulator's account and routing numbers, while
- * capturing every line the handlers write; then scans everything mxflow keeps or says — every
- * DynamoDB item, every execution history, every log line, every API response — for them.
+ * else uses, a wrong challenge answer, mxflow's own MX API key, users' emails and metadata, a
+ * member's metadata) and the simulator's account and routing numbers and account owners, while
+ * capturing every line the handlers write and every event put on the bus; then scans everything
+ * mxflow keeps or says — every DynamoDB item (raw), every execution history, every log line,
+ * every event, every API response — for each value as is, in base64 (standard and url-safe) and
+ * URL-encoded.
  *
- * The sentinels must appear nowhere. Full account and routing numbers only where they belong:
- * the account_numbers result items and the API's account_numbers answers.
+ * Secrets must appear nowhere. Personal data only in the answers of the routes that return it
+ * (see WHERE_SHOWN): never readable in DynamoDB, a history, a log line or an event.
  */
 
 /** An unlisted MX Bank password: the simulator connects it. */
@@ -32,6 +36,16 @@ const SENTINEL_PASSWORD = 'Sentinel-Passw0rd-7f3a';
 /** A wrong answer to a TEXT challenge: the job ends MFA_REJECTED. */
 const SENTINEL_ANSWER = 'Sentinel-Answer-91c2';
 const CORRECT = 'correct';
+/** mxflow's own MX API key: the simulator's, so the local MX secret's `api_key`. */
+const SENTINEL_API_KEY = 'Sentinel-MxApiKey-5d0e8a';
+/** The email and metadata each user is created with. */
+const userFields = (n: number) => ({
+  email: `sentinel.user${n}@sentinel-mail.example`,
+  metadata: `sentinel-user-metadata-${n}-4b8e`,
+});
+const USERS = [1, 2, 3].map(userFields);
+/** The metadata every member is created with. */
+const SENTINEL_MEMBER_METADATA = 'sentinel-member-metadata-c27d';
 
 let h: WorkflowHarness;
 
@@ -78,11 +92,29 @@ const outcomes: Record<string, unknown> = {};
 /** Account and routing numbers the simulator handed out. */
 const accountNumbers = new Set<string>();
 const routingNumbers = new Set<string>();
+/** The account owners' names, addresses, phones and emails the simulator handed out. */
+const ownerValues = new Set<string>();
+const OWNER_FIELDS = ['owner_name', 'address', 'phone', 'email'] as const;
 
 async function scenarios(api: ApiClient): Promise<void> {
   const ofMember = (user_guid: string, member_guid: string) => ({ params: { path: { user_guid, member_guid } } });
+  // Every member with the sentinel metadata, and an Idempotency-Key: its answer is kept to be replayed.
   const postMember = (user_guid: string, member: CreateMember) =>
-    api.typed.POST('/users/{user_guid}/members', { params: { path: { user_guid } }, body: { member } });
+    api.typed.POST('/users/{user_guid}/members', {
+      params: { path: { user_guid }, header: { 'Idempotency-Key': crypto.randomUUID() } },
+      body: { member: { metadata: SENTINEL_MEMBER_METADATA, ...member } },
+    });
+  const postUser = async (id: string, fields: (typeof USERS)[number]) =>
+    expectOk(await api.typed.POST('/users', { body: { user: { id, ...fields } } }), 201).user.guid;
+  const deletionEnded = async (guid: string) => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const read = await api.typed.GET('/deletions/{deletion_guid}', { params: { path: { deletion_guid: guid } } });
+      const { deletion } = expectOk(read);
+      if (deletion.status !== 'RUNNING' || Date.now() > deadline) return deletion.status;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
   const connect = async (user: string, password: string, skip: boolean) => {
     const credentials = await credentialsFor(api, password);
     const created = await postMember(user, { institution_code: 'mxbank', credentials, skip_aggregation: skip });
@@ -127,8 +159,10 @@ async function scenarios(api: ApiClient): Promise<void> {
     await api.typed.GET('/users/{user_guid}/members/{member_guid}', of);
   };
 
-  const first = await createUser(api, 'sentinel-user-1');
-  const second = await createUser(api, 'sentinel-user-2');
+  const first = await postUser('sentinel-user-1', USERS[0]!);
+  const second = await postUser('sentinel-user-2', USERS[1]!);
+  // Read back: the one route besides the create that may show a user's email and metadata.
+  await api.typed.GET('/users/{user_guid}', { params: { path: { user_guid: first } } });
 
   // Aggregation: a member connected with the sentinel password, followed from MX's first aggregation.
   const sentinel = await connect(first, SENTINEL_PASSWORD, false);
@@ -150,6 +184,12 @@ async function scenarios(api: ApiClient): Promise<void> {
   const textChallenge = await answer(identify, () => CORRECT);
   outcomes.identify = { status: (await done(identify)).status, type: textChallenge[0]?.type };
   await readResults(first, text.member);
+  // The owners the simulator gave out, asked of MX directly (the member is deleted below).
+  for await (const page of h.mx.listAccountOwnersByMember(first, text.member)) {
+    for (const owner of page.items) {
+      for (const field of OWNER_FIELDS) if (owner[field]) ownerValues.add(String(owner[field]));
+    }
+  }
 
   // A wrong answer (the sentinel), then new credentials (the sentinel password) and the aggregation that follows.
   const wrong = await connect(second, 'challenge', true);
@@ -200,12 +240,24 @@ async function scenarios(api: ApiClient): Promise<void> {
     })
   ).status;
 
-  // Deletion.
-  outcomes.delete = (
-    await api.typed.DELETE('/users/{user_guid}/members/{member_guid}', ofMember(first, text.member))
-  ).response.status;
+  // Deletions: a member's, then a whole user's with an aggregated member; each followed to its end.
+  const memberDeletion = expectOk(
+    await api.typed.DELETE('/users/{user_guid}/members/{member_guid}', ofMember(first, text.member)),
+    202,
+  );
+  outcomes.delete = await deletionEnded(memberDeletion.deletion.guid);
   await api.typed.GET('/users/{user_guid}/members', { params: { path: { user_guid: first } } });
   await api.typed.GET('/users/{user_guid}/members', { params: { path: { user_guid: second } } });
+  const third = await postUser('sentinel-user-3', USERS[2]!);
+  const doomed = await connect(third, SENTINEL_PASSWORD, false);
+  await done(doomed.job!);
+  await readResults(third, doomed.member);
+  const userDeletion = expectOk(
+    await api.typed.DELETE('/users/{user_guid}', { params: { path: { user_guid: third } } }),
+    202,
+  );
+  outcomes.deleteUser = await deletionEnded(userDeletion.deletion.guid);
+  lastJob = doomed.job!.guid;
 
   // The numbers the simulator gave out, asked of MX directly as well as read through the API.
   for (const [user, member] of [
@@ -230,13 +282,18 @@ async function scenarios(api: ApiClient): Promise<void> {
 // ── what is scanned ────────────────────────────────────────────────────────────────────────
 
 let items: Record<string, unknown>[] = [];
+let events: readonly DeliveredEvent[] = [];
+/** The job whose end is the last event the publisher puts: the scan waits for it. */
+let lastJob = '';
 let histories: { executionArn: string; events: HistoryEvent[] }[] = [];
 let lines: string[] = [];
 let loggerLevel = '';
 
 async function allHistories(): Promise<typeof histories> {
   const result: typeof histories = [];
-  for (const stateMachineArn of Object.values(h.stack.stateMachineArns)) {
+  // Every job type's state machine, and the deletion workflow's.
+  const deletionMachine = String(process.env[ENV.deletionStateMachineArn]);
+  for (const stateMachineArn of [...Object.values(h.stack.stateMachineArns), deletionMachine]) {
     let nextToken: string | undefined;
     do {
       const page = h.stack.stepFunctions.listExecutions({
@@ -270,7 +327,8 @@ beforeAll(async () => {
   try {
     // DEBUG logs and real EMF metric lines: everything the handlers would write in AWS, and more.
     h = await startWorkflowHarness({
-      simulator: { seed: 'sentinels', jobDurationMs: 30_000 },
+      simulator: { seed: 'sentinels', jobDurationMs: 30_000, apiKey: SENTINEL_API_KEY },
+      events: true,
       environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG', POWERTOOLS_METRICS_DISABLED: 'false' },
     });
     // The handlers' logger, as they loaded it: the environment above must have reached it.
@@ -282,18 +340,49 @@ beforeAll(async () => {
   lines = logLines();
   items = await storedItems(h.stack);
   histories = await allHistories();
-}, 120_000);
+  // The bus's events arrive from the table's stream, after the API answered.
+  const bus = h.stack.eventBus;
+  events = await eventually(
+    () => {
+      const put = bus?.events() ?? [];
+      return put.some((e) => e.detail.job_guid === lastJob && e.detail.status === 'SUCCEEDED') && put;
+    },
+    { describe: () => `${bus?.events().length ?? 0} events, none of job ${lastJob} SUCCEEDED` },
+  );
+}, 180_000);
 afterAll(async () => h?.stop());
 
 // ── where each value may be ────────────────────────────────────────────────────────────────
 
-const SENTINELS = [SENTINEL_PASSWORD, SENTINEL_ANSWER];
 /** A number as a whole number: not part of a longer run of digits. */
 const asNumber = (n: string) => new RegExp(`(?<!\\d)${n}(?!\\d)`);
 const sensitiveNumbers = () => [...accountNumbers, ...routingNumbers];
 /** A row of a job's account_numbers results: `RESULTS#<member>#ACCOUNT_NUMBER#<job>`. */
 const isAccountNumberItem = (item: Record<string, unknown>) => /^RESULTS#[^#]+#ACCOUNT_NUMBER#/.test(String(item.pk));
 const isAccountNumbersResponse = (r: RecordedAnswer) => r.method === 'GET' && /\/account_numbers(\?|$)/.test(r.path);
+const isAccountOwnersResponse = (r: RecordedAnswer) => r.method === 'GET' && /\/account_owners(\?|$)/.test(r.path);
+/** The user routes that answer the user itself: its create and its read. */
+const isUserResponse = (r: RecordedAnswer) =>
+  (r.method === 'POST' && r.path === '/users') || (r.method === 'GET' && /^\/users\/[^/?]+$/.test(r.path));
+/** The member routes that answer members: create, read, list, update. */
+const isMemberResponse = (r: RecordedAnswer) =>
+  ['POST', 'GET', 'PUT'].includes(r.method) && /^\/users\/[^/]+\/members(\/[^/?]+)?(\?|$)/.test(r.path);
+const noResponse = () => false;
+
+/**
+ * A value as it may be written: as is, URL-encoded, and base64 (standard and url-safe) at each
+ * of the three byte offsets it can start at inside longer encoded text (the characters its
+ * neighbours share left out).
+ */
+function writtenForms(value: string): string[] {
+  const base64 = [0, 1, 2].map((offset) => {
+    const encoded = Buffer.from(`${'\0'.repeat(offset)}${value}`, 'utf8').toString('base64');
+    const end = Math.floor(((offset + Buffer.byteLength(value)) * 8) / 6);
+    return encoded.slice(Math.ceil((offset * 8) / 6), end);
+  });
+  const urlSafe = base64.map((b) => b.replaceAll('+', '-').replaceAll('/', '_'));
+  return [...new Set([value, encodeURIComponent(value), ...base64, ...urlSafe])];
+}
 
 /** Where in `texts` any of `values` occurs: `[where, value]` pairs, for a readable failure. */
 function occurrences(
@@ -321,6 +410,7 @@ const historyTexts = () =>
     })),
   );
 const lineTexts = () => lines.map((line, i) => ({ where: `log line ${i}`, text: line }));
+const eventTexts = () => events.map((e) => ({ where: `event ${e['detail-type']} ${e.id}`, text: JSON.stringify(e) }));
 const responseTexts = (filter: (r: RecordedAnswer) => boolean) =>
   responses.filter(filter).flatMap((r) => {
     const where = `${r.method} ${r.path} → ${r.status}`;
@@ -330,6 +420,34 @@ const responseTexts = (filter: (r: RecordedAnswer) => boolean) =>
       ...(r.text.startsWith('{') ? [{ where: `${where} (decoded)`, text: JSON.stringify(JSON.parse(r.text)) }] : []),
     ];
   });
+
+/** The values looked for, and the API answers that may show them (to their owner's caller); none may show a secret. */
+const SENTINELS = [
+  {
+    what: 'the bank password and the wrong answer',
+    values: () => [SENTINEL_PASSWORD, SENTINEL_ANSWER],
+    shownBy: noResponse,
+  },
+  { what: 'mxflow’s MX API key', values: () => [SENTINEL_API_KEY], shownBy: noResponse },
+  {
+    what: 'the account owners’ names, addresses, phones and emails',
+    values: () => [...ownerValues],
+    shownBy: isAccountOwnersResponse,
+  },
+  {
+    what: 'the users’ emails and metadata',
+    values: () => USERS.flatMap((u) => [u.email, u.metadata]),
+    shownBy: isUserResponse,
+  },
+  { what: 'the members’ metadata', values: () => [SENTINEL_MEMBER_METADATA], shownBy: isMemberResponse },
+];
+/** What mxflow keeps or says besides its answers: none of it may hold a sentinel, in any written form. */
+const KEPT = [
+  { where: 'DynamoDB item (raw)', texts: () => itemTexts(() => true) },
+  { where: 'execution history', texts: historyTexts },
+  { where: 'log line', texts: lineTexts },
+  { where: 'event on the bus', texts: eventTexts },
+];
 
 describe('sentinel values through every scenario', () => {
   it('ran every scenario to the end it was meant to reach', () => {
@@ -346,7 +464,8 @@ describe('sentinel values through every scenario', () => {
       refusedAtMx: 400,
       refusedByApi: 400,
       refusedMalformed: 400,
-      delete: 204,
+      delete: 'SUCCEEDED',
+      deleteUser: 'SUCCEEDED',
     });
   });
 
@@ -365,48 +484,44 @@ describe('sentinel values through every scenario', () => {
     expect(loggerLevel).toBe('DEBUG');
   });
 
-  it('scanned a meaningful amount: items, histories, responses, and the numbers to look for', () => {
-    const events = histories.reduce((sum, x) => sum + x.events.length, 0);
+  it('scanned a meaningful amount: items, histories (the deletions’ too), events, responses, and the values to look for', () => {
+    const historyEvents = histories.reduce((sum, x) => sum + x.events.length, 0);
     console.info(
-      `scanned ${items.length} items, ${histories.length} executions (${events} events), ${lines.length} log lines, ${responses.length} responses for ${accountNumbers.size} account and ${routingNumbers.size} routing numbers`,
+      `scanned ${items.length} items, ${histories.length} executions (${historyEvents} events), ${lines.length} log lines, ${events.length} bus events, ${responses.length} responses for ${accountNumbers.size} account and ${routingNumbers.size} routing numbers and ${ownerValues.size} owner values`,
     );
 
     expect(items.length).toBeGreaterThan(400);
     expect(items.filter(isAccountNumberItem).length).toBeGreaterThanOrEqual(2);
-    expect(histories.length).toBeGreaterThanOrEqual(7);
-    expect(histories.reduce((sum, x) => sum + x.events.length, 0)).toBeGreaterThan(150);
+    expect(histories.length).toBeGreaterThanOrEqual(9);
+    expect(histories.filter((x) => x.executionArn.includes('-deletion:')).length).toBe(2);
+    expect(historyEvents).toBeGreaterThan(150);
+    expect(events.length).toBeGreaterThan(20);
     expect(responses.length).toBeGreaterThan(40);
     expect(responses.filter(isAccountNumbersResponse).length).toBeGreaterThanOrEqual(3);
     // mxbank's numbers and the OAuth bank's tokenized ones, and each bank's routing number.
     expect(accountNumbers.size).toBeGreaterThanOrEqual(2);
     expect([...accountNumbers].some((n) => n.startsWith('9990') && n.length === 17)).toBe(true);
     expect(routingNumbers.size).toBeGreaterThanOrEqual(1);
+    // A name, a street address, a phone and an email at least.
+    expect(ownerValues.size).toBeGreaterThanOrEqual(OWNER_FIELDS.length);
   });
 
-  it('keeps the sentinel password and answer out of every DynamoDB item', () => {
-    expect(
-      occurrences(
-        itemTexts(() => true),
-        SENTINELS,
-      ),
-    ).toEqual([]);
-  });
+  describe.each(SENTINELS)('$what', ({ values, shownBy }) => {
+    it.each(KEPT)('are in no $where, in any written form', ({ texts }) => {
+      expect(occurrences(texts(), values().flatMap(writtenForms))).toEqual([]);
+    });
 
-  it('keeps the sentinel password and answer out of every execution history', () => {
-    expect(occurrences(historyTexts(), SENTINELS)).toEqual([]);
-  });
-
-  it('keeps the sentinel password and answer out of every log line', () => {
-    expect(occurrences(lineTexts(), SENTINELS)).toEqual([]);
-  });
-
-  it('keeps the sentinel password and answer out of every API response, refusals included', () => {
-    expect(
-      occurrences(
-        responseTexts(() => true),
-        SENTINELS,
-      ),
-    ).toEqual([]);
+    it('are in no API answer, refusals included, but those of the routes that return them', () => {
+      expect(
+        occurrences(
+          responseTexts((r) => !shownBy(r)),
+          values().flatMap(writtenForms),
+        ),
+      ).toEqual([]);
+      // …where they are, as the caller gave or MX told them.
+      const shown = responseTexts(shownBy);
+      if (shownBy !== noResponse) for (const v of values()) expect(occurrences(shown, [v])).not.toEqual([]);
+    });
   });
 
   it('stores no full account or routing number readable in any DynamoDB item: the account_numbers items hold them encrypted', () => {
@@ -437,8 +552,9 @@ describe('sentinel values through every scenario', () => {
     for (const n of accountNumbers) expect(shown.some(({ text }) => numberIn(text, n))).toBe(true);
   });
 
-  it('never writes a full account or routing number to a log line or an execution history', () => {
+  it('never writes a full account or routing number to a log line, an execution history or an event', () => {
     expect(occurrences(lineTexts(), sensitiveNumbers(), numberIn)).toEqual([]);
     expect(occurrences(historyTexts(), sensitiveNumbers(), numberIn)).toEqual([]);
+    expect(occurrences(eventTexts(), sensitiveNumbers(), numberIn)).toEqual([]);
   });
 });

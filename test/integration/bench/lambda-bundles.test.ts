@@ -18,7 +18,7 @@ import {
   STATE_MACHINE_ARN_ENV,
   WORKFLOW_FUNCTIONS,
 } from '#shared/contract/workflow.js';
-import { fieldKeyUseOf } from '#shared/crypto/field-key-access.js';
+import { fieldKeyUsesOf } from '#shared/crypto/field-key-access.js';
 import { dynamoEndpoint, freshTable } from '#test/support/dynamodb.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -160,7 +160,7 @@ describe.each(LAMBDA_ENTRIES)('the Lambda bundle of %s, as to the field key', (e
 
     const carriesSdk = inputs.some((input) => input.includes('node_modules/@aws-crypto/client-node/'));
 
-    expect(carriesSdk).toBe(fieldKeyUseOf(String(FUNCTION_NAMES.get(entry))) !== undefined);
+    expect(carriesSdk).toBe(fieldKeyUsesOf(String(FUNCTION_NAMES.get(entry))) !== undefined);
   });
 });
 

@@ -111,6 +111,9 @@ const EXPECTED: Record<string, string[]> = {
     ...table(['Query', 'UpdateItem'], 'USER#*'),
     ...STARTS_DELETIONS,
     ...DATA_KEY_WRITE,
+    // Encrypts a user's email and metadata, and decrypts them to answer (FIELD_KEY_ACCESS).
+    'kms:Decrypt FieldKey',
+    'kms:GenerateDataKey FieldKey',
     ...MX_SECRET,
   ],
   'api-institutions': [...MX_SECRET],
@@ -122,6 +125,9 @@ const EXPECTED: Record<string, string[]> = {
     ...IDEMPOTENCY,
     ...STARTS_DELETIONS,
     ...DATA_KEY_WRITE,
+    // Encrypts a member's metadata and its kept answers, and decrypts them to answer (FIELD_KEY_ACCESS).
+    'kms:Decrypt FieldKey',
+    'kms:GenerateDataKey FieldKey',
     ...MX_SECRET,
     ...MACHINES('StartExecution'),
   ],
@@ -132,6 +138,8 @@ const EXPECTED: Record<string, string[]> = {
     ...IDEMPOTENCY,
     ...table(['DeleteItem', 'GetItem', 'PutItem'], 'TASKTOKEN#*'),
     ...DATA_KEY_WRITE,
+    // Encrypts the metadata of a member it adopts from MX; never decrypts (FIELD_KEY_ACCESS).
+    'kms:GenerateDataKey FieldKey',
     ...MX_SECRET,
     ...MACHINES('StartExecution'),
     ...MACHINES('SendTaskFailure'),

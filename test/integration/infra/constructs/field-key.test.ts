@@ -64,7 +64,7 @@ describe('the field key', () => {
     template.hasOutput('FieldKeyArn', { Value: { 'Fn::GetAtt': [fieldKeyId(template), 'Arn'] } });
   });
 
-  it('may be used by FetchResults to make data keys and by the results API to decrypt them, by no other role, and only with mxflow’s encryption context', () => {
+  it('may be used by FetchResults and the jobs API to make data keys, by the results API to decrypt them, by the users and members APIs for both, by no other role, and only with mxflow’s encryption context', () => {
     const users = keyUsers(template);
     const condition = {
       'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...FIELD_CONTEXT_KEYS] },
@@ -73,11 +73,14 @@ describe('the field key', () => {
 
     expect(users).toEqual({
       WorkflowsFetchResultsFunction: { actions: ['kms:GenerateDataKey'], conditions: [condition] },
+      HttpjobsFunction: { actions: ['kms:GenerateDataKey'], conditions: [condition] },
       HttpresultsFunction: { actions: ['kms:Decrypt'], conditions: [condition] },
+      HttpusersFunction: { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], conditions: [condition] },
+      HttpmembersFunction: { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], conditions: [condition] },
     });
   });
 
-  it('is named to those two functions only, by its ARN in the environment', () => {
+  it('is named to those functions only, by its ARN in the environment', () => {
     const withArn = Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, Resource>)
       .filter(([, fn]) => {
         const variables = (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
@@ -89,6 +92,12 @@ describe('the field key', () => {
       ]);
 
     const arn = { 'Fn::GetAtt': [fieldKeyId(template), 'Arn'] };
-    expect(Object.fromEntries(withArn)).toEqual({ WorkflowsFetchResultsFunction: arn, HttpresultsFunction: arn });
+    expect(Object.fromEntries(withArn)).toEqual({
+      WorkflowsFetchResultsFunction: arn,
+      HttpjobsFunction: arn,
+      HttpresultsFunction: arn,
+      HttpusersFunction: arn,
+      HttpmembersFunction: arn,
+    });
   });
 });
