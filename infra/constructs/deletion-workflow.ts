@@ -1,13 +1,11 @@
-import { type CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledgeNag } from '#infra/nag.js';
 import {
   DELETION_COMMENT,
   DELETION_TIMEOUT,
@@ -21,9 +19,10 @@ import {
   type JobType,
   STATE_MACHINE_ARN_ENV,
 } from '#shared/contract/workflow.js';
-import type { JobWorkflows } from './job-workflows.js';
+import { allowStoppingJobs, type JobWorkflows } from './job-workflows.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { functionOfSpec } from './mxflow-function.js';
+import { mxflowStateMachine } from './mxflow-state-machine.js';
 import { grantTableAccess } from './table-access-policy.js';
 
 export interface DeletionWorkflowProps {
@@ -68,48 +67,20 @@ export class DeletionWorkflow extends Construct {
     for (const jobType of JOB_TYPES) {
       prepare.addEnvironment(STATE_MACHINE_ARN_ENV[jobType], props.jobStateMachines[jobType].stateMachineArn);
     }
-    prepare.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:StopExecution'],
-        resources: props.jobExecutions.map((execution) => execution.arn),
-      }),
+    allowStoppingJobs(
+      prepare,
+      props.jobExecutions,
+      "A deletion stops any execution of mxflow's own job state machines: their names are the jobs'.",
     );
-    for (const execution of props.jobExecutions) {
-      acknowledgeNag(
-        prepare,
-        execution.nagId,
-        "A deletion stops any execution of mxflow's own job state machines: their names are the jobs'.",
-      );
-    }
 
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    this.stateMachine = mxflowStateMachine(this, {
       stateMachineName: `${stack.stackName}-deletion`,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(deletionStateMachineDefinition(this, this.functions)),
+      chain: deletionStateMachineDefinition(this, this.functions),
       timeout: DELETION_TIMEOUT,
-      logs: {
-        destination: new logs.LogGroup(this, 'Logs', {
-          retention: props.logRetention,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        level: sfn.LogLevel.ALL,
-        includeExecutionData: false,
-      },
-      tracingEnabled: true,
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key),
       comment: DELETION_COMMENT,
+      key: props.key,
+      logRetention: props.logRetention,
+      functions: Object.values(this.functions),
     });
-    acknowledgeNag(
-      this,
-      'IAM5[Resource::*]',
-      'Step Functions log delivery and X-Ray accept only Resource "*" (logs:*LogDelivery*, xray:Put*).',
-    );
-    for (const spec of DELETION_FUNCTIONS) {
-      acknowledgeNag(
-        this,
-        `IAM5[Resource::<${stack.getLogicalId(this.functions[spec.id].node.defaultChild as CfnElement)}.Arn>:*]`,
-        'The state machine may invoke any version of its own task function; the function itself is fixed.',
-      );
-    }
   }
 }

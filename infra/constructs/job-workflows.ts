@@ -1,16 +1,17 @@
-import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '#infra/nag.js';
 import { jobWorkflowSettings } from '#infra/workflows/job-state-machine.js';
@@ -40,6 +41,7 @@ import { deadLetterQueue } from './dead-letter-queue.js';
 import { jobWorkflowDefinition } from './job-workflow-definition.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { functionOfSpec } from './mxflow-function.js';
+import { mxflowStateMachine } from './mxflow-state-machine.js';
 import { grantTableAccess } from './table-access-policy.js';
 
 export interface JobWorkflowsProps {
@@ -72,6 +74,14 @@ export function workflowTimeEnvironment(budget: JobTimeBudget): Record<string, s
     [ENV.oauthTimeoutSeconds]: String(limits.oauthTimeoutSeconds),
     [ENV.challengeTimeoutSeconds]: String(limits.challengeTimeoutSeconds),
   };
+}
+
+/** Lets `fn` stop any job execution (a cancel, a deletion), each one acknowledged with `reason`. */
+export function allowStoppingJobs(fn: IFunction, executions: JobWorkflows['executionArns'], reason: string): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['states:StopExecution'], resources: executions.map((e) => e.arn) }),
+  );
+  for (const execution of executions) acknowledgeNag(fn, execution.nagId, reason);
 }
 
 /** The workflow task Lambdas and the three job state machines built from one factory. */
@@ -149,36 +159,15 @@ export class JobWorkflows extends Construct {
       JOB_TYPES.map((jobType) => {
         const machineScope = new Construct(this, `${capitalize(jobType)}Workflow`);
         const workflow = jobWorkflowDefinition(machineScope, jobType, this.functions, settings);
-        const stateMachine = new sfn.StateMachine(machineScope, 'StateMachine', {
+        const stateMachine = mxflowStateMachine(machineScope, {
           stateMachineName: stateMachineName(jobType),
-          stateMachineType: sfn.StateMachineType.STANDARD,
-          definitionBody: sfn.DefinitionBody.fromChainable(workflow.chain),
+          chain: workflow.chain,
           timeout: workflow.timeout,
-          // Every state is logged for on-call engineers, without the data that passes through it.
-          logs: {
-            destination: new logs.LogGroup(machineScope, 'Logs', {
-              retention: props.logRetention,
-              removalPolicy: RemovalPolicy.DESTROY,
-            }),
-            level: sfn.LogLevel.ALL,
-            includeExecutionData: false,
-          },
-          tracingEnabled: true,
-          encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key),
           comment: workflow.comment,
+          key: props.key,
+          logRetention: props.logRetention,
+          functions: Object.values(this.functions),
         });
-        acknowledgeNag(
-          machineScope,
-          'IAM5[Resource::*]',
-          'Step Functions log delivery and X-Ray accept only Resource "*" (logs:*LogDelivery*, xray:Put*).',
-        );
-        for (const spec of WORKFLOW_FUNCTIONS) {
-          acknowledgeNag(
-            machineScope,
-            `IAM5[Resource::<${stack.getLogicalId(this.functions[spec.id].node.defaultChild as CfnElement)}.Arn>:*]`,
-            'The state machine may invoke any version of its own task function; the function itself is fixed.',
-          );
-        }
         return [jobType, stateMachine];
       }),
     ) as Record<JobType, sfn.StateMachine>;

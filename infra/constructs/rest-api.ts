@@ -26,7 +26,7 @@ import { API_ERROR } from '#shared/contract/api-errors.js';
 import type { JobTimeLimits } from '#shared/contract/time-budget.js';
 import { ENV, JOB_TYPES, type JobType, STATE_MACHINE_ARN_ENV } from '#shared/contract/workflow.js';
 import { cursorSecret } from './cursor-secret.js';
-import type { JobWorkflows } from './job-workflows.js';
+import { allowStoppingJobs, type JobWorkflows } from './job-workflows.js';
 import type { MxEgressPlacement } from './mx-egress.js';
 import { mxflowFunction } from './mxflow-function.js';
 import { grantTableAccess } from './table-access-policy.js';
@@ -147,19 +147,11 @@ export class RestApi extends Construct {
         }
         if (needs.answersChallenges) {
           // Cancelling a job stops its execution.
-          fn.addToRolePolicy(
-            new iam.PolicyStatement({
-              actions: ['states:StopExecution'],
-              resources: props.jobExecutions.map((execution) => execution.arn),
-            }),
+          allowStoppingJobs(
+            fn,
+            props.jobExecutions,
+            "The jobs API cancels a job by stopping its execution, named by the job's guid.",
           );
-          for (const execution of props.jobExecutions) {
-            acknowledgeNag(
-              fn,
-              execution.nagId,
-              "The jobs API cancels a job by stopping its execution, named by the job's guid.",
-            );
-          }
         }
         if (needs.startsDeletions) props.deletionStateMachine.grantStartExecution(fn);
         return [family, fn];

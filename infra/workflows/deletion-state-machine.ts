@@ -4,7 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { type DeletionFunctionId, DELETION_STATES as STATE } from '#shared/contract/workflow.js';
-import { AWS_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS, WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
+import { retryAwsFaults, retryMxFaults } from './task-retries.js';
 
 /** What the console shows of the deletion workflow. */
 export const DELETION_COMMENT =
@@ -37,15 +37,7 @@ export function deletionStateMachineDefinition(
       resultPath,
       retryOnServiceExceptions: false,
     });
-    task.addRetry({
-      errors: [...LAMBDA_TRANSIENT_ERRORS, ...AWS_TRANSIENT_ERRORS],
-      interval: Duration.seconds(1),
-      backoffRate: 2,
-      maxAttempts: 8,
-      maxDelay: Duration.seconds(30),
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    return task;
+    return retryAwsFaults(task);
   };
 
   const recordFailure = invoke(
@@ -67,14 +59,7 @@ export function deletionStateMachineDefinition(
   });
   const deleteAtMx = caught(invoke(STATE.deleteAtMx, functions.DeleteAtMxFunction, deletion, sfn.JsonPath.DISCARD));
   // MX's 5xx, 429 and time-outs, 3 s apart at least as MX asks.
-  deleteAtMx.addRetry({
-    errors: [WORKFLOW_ERRORS.mxTransient],
-    interval: Duration.seconds(3),
-    backoffRate: 2,
-    maxAttempts: 6,
-    maxDelay: Duration.seconds(60),
-    jitterStrategy: sfn.JitterType.NONE,
-  });
+  retryMxFaults(deleteAtMx);
   const purge = caught(invoke(STATE.purgeItems, functions.PurgeItemsFunction, deletion, '$.purge'));
   const purged = new sfn.Choice(scope, STATE.purged, { stateName: STATE.purged })
     .when(

@@ -10,7 +10,8 @@ import {
   WORKFLOW_STATES as STATE,
   type WorkflowFunctionId,
 } from '#shared/contract/workflow.js';
-import { AWS_TRANSIENT_ERRORS, LAMBDA_TRANSIENT_ERRORS, WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
+import { WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
+import { retryAwsFaults, retryMxFaults } from './task-retries.js';
 
 type StateName = (typeof STATE)[keyof typeof STATE];
 
@@ -92,40 +93,15 @@ export function jobStateMachineDefinition(
       payload: sfn.TaskInput.fromObject(payload),
       payloadResponseOnly: true,
       resultPath,
-      // awsFaultsRetried below covers CDK's default Lambda service retry, and throttles too.
+      // retryAwsFaults covers CDK's default Lambda service retry, and throttles too.
       retryOnServiceExceptions: false,
     });
-  // MX's 5xx and time-outs. No jitter: FULL jitter draws the delay from 0 up, so a retry could
-  // call MX sooner than 3 s. The steps themselves route 429s (and every failed status read)
-  // through a Wait state of at least Retry-After with jitter above that floor; this Retry is
-  // what is left for the other MX faults.
-  const mxFaultsRetried = (task: sfn.TaskStateBase) =>
-    task.addRetry({
-      errors: [WORKFLOW_ERRORS.mxTransient],
-      interval: Duration.seconds(3),
-      backoffRate: 2,
-      maxAttempts: 6,
-      maxDelay: Duration.seconds(60),
-      jitterStrategy: sfn.JitterType.NONE,
-    });
-  // AWS's own throttles and transient faults (Lambda's, DynamoDB's): no MX call in them, so no
-  // 3-s floor, and FULL jitter spreads the tasks a burst throttled together. Declared first:
-  // Step Functions uses the first Retry that matches.
-  const awsFaultsRetried = <T extends sfn.TaskStateBase>(task: T): T => {
-    task.addRetry({
-      errors: [...LAMBDA_TRANSIENT_ERRORS, ...AWS_TRANSIENT_ERRORS],
-      interval: Duration.seconds(1),
-      backoffRate: 2,
-      maxAttempts: 8,
-      maxDelay: Duration.seconds(30),
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    return task;
-  };
+  // The steps themselves route MX's 429s (and every failed status read) through a Wait state of at
+  // least Retry-After with jitter above MX's floor: retryMxFaults is what is left for MX's other faults.
   const waitAsDecided = (id: StateName) =>
     new sfn.Wait(scope, id, { stateName: id, time: sfn.WaitTime.secondsPath('$.progress.waitSeconds') });
 
-  const recordFailure = awsFaultsRetried(
+  const recordFailure = retryAwsFaults(
     invoke(STATE.recordFailure, functions.RecordFailureFunction, { job, 'state.$': '$' }, '$.finish'),
   );
   recordFailure.addRetry({
@@ -146,10 +122,10 @@ export function jobStateMachineDefinition(
 
   const options = { 'observeOnly.$': '$.observeOnly', 'includeTransactions.$': '$.includeTransactions' };
   // The whole state goes in: after a 429 it holds the progress that counts the waits in a row.
-  const startMxJob = awsFaultsRetried(
+  const startMxJob = retryAwsFaults(
     invoke(STATE.startMxJob, functions.StartMxJobFunction, { job, ...options, 'state.$': '$' }, '$.progress'),
   );
-  mxFaultsRetried(startMxJob);
+  retryMxFaults(startMxJob);
   // Another MX job type running on the member (409): wait it out for a while, visibly.
   startMxJob.addRetry({
     errors: [WORKFLOW_ERRORS.mxJobConflict],
@@ -158,7 +134,7 @@ export function jobStateMachineDefinition(
     maxAttempts: 6,
   });
 
-  const pollMemberStatus = awsFaultsRetried(
+  const pollMemberStatus = retryAwsFaults(
     invoke(
       STATE.pollMemberStatus,
       functions.PollMemberStatusFunction,
@@ -166,7 +142,7 @@ export function jobStateMachineDefinition(
       '$.progress',
     ),
   );
-  mxFaultsRetried(pollMemberStatus);
+  retryMxFaults(pollMemberStatus);
   const waitBeforePoll = waitAsDecided(STATE.waitBeforePoll).next(pollMemberStatus);
 
   const parkForChallenge = new tasks.LambdaInvoke(scope, STATE.parkForChallenge, {
@@ -178,19 +154,19 @@ export function jobStateMachineDefinition(
     taskTimeout: sfn.Timeout.duration(settings.challengeTimeout),
     retryOnServiceExceptions: false,
   });
-  awsFaultsRetried(parkForChallenge);
+  retryAwsFaults(parkForChallenge);
   // Parking calls no MX (the status read staged the challenges): no MX retry to declare.
   parkForChallenge.next(waitBeforePoll);
 
   // The progress carries the copy's cursor and counts so far: a retry (MX fault, Lambda fault)
   // runs the step again from the cursor the previous step returned, never from page 1.
   const fetchResultsPayload = { job, 'includeTransactions.$': '$.includeTransactions', 'progress.$': '$.progress' };
-  const fetchResults = awsFaultsRetried(
+  const fetchResults = retryAwsFaults(
     invoke(STATE.fetchResults, functions.FetchResultsFunction, fetchResultsPayload, '$.progress'),
   );
-  mxFaultsRetried(fetchResults);
+  retryMxFaults(fetchResults);
   const recordSuccessPayload = { job, 'counts.$': '$.progress.counts', 'progress.$': '$.progress' };
-  const recordSuccess = awsFaultsRetried(
+  const recordSuccess = retryAwsFaults(
     invoke(STATE.recordSuccess, functions.RecordSuccessFunction, recordSuccessPayload, '$.finish'),
   );
   recordSuccess.addRetry({
@@ -203,7 +179,7 @@ export function jobStateMachineDefinition(
   // The job has ended: what is left is deleting the results it replaced, in bounded steps. A
   // failure there changes nothing the job's caller sees (the rows are unpublished), so it is
   // caught into the success; the member's next publish or deletion takes what is left.
-  const deleteSupersededResults = awsFaultsRetried(
+  const deleteSupersededResults = retryAwsFaults(
     invoke(
       STATE.deleteSupersededResults,
       functions.DeleteSupersededResultsFunction,
@@ -244,7 +220,7 @@ export function jobStateMachineDefinition(
   pollMemberStatus.next(routeByStatus);
   fetchResults.next(routeByStatus);
   if (settings.webhookWait && WEBHOOK_ENDS_JOB[jobType]) {
-    const awaitMemberWebhook = awsFaultsRetried(
+    const awaitMemberWebhook = retryAwsFaults(
       new tasks.LambdaInvoke(scope, STATE.awaitMemberWebhook, {
         stateName: STATE.awaitMemberWebhook,
         lambdaFunction: functions.AwaitMemberWebhookFunction,

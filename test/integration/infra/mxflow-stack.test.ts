@@ -333,7 +333,7 @@ describe('the deployable stack', () => {
     );
 
     // Which ones, and none on the end user's reasons: test/integration/infra/constructs/observability.test.ts.
-    expect(alarms).toHaveLength(14);
+    expect(alarms).toHaveLength(15);
     expect(alarms.every((a) => a.AlarmActions.length === 1)).toBe(true);
     expect(alarms.map((a) => a.AlarmDescription).join(' ')).toMatch(/MX answered 403/);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
