@@ -1,6 +1,9 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyStore } from '#shared/store/idempotency-store.js';
+import { keys } from '#shared/store/keys.js';
 import { type FreshTable, freshTable } from '#test/support/dynamodb.js';
+import { testFieldCiphers } from '#test/support/field-ciphers.js';
 
 let table: FreshTable;
 let store: IdempotencyStore;
@@ -79,5 +82,42 @@ describe('IdempotencyStore', () => {
     await store.release(keyHash);
 
     expect(await claim(keyHash, { now: at(1) })).toMatchObject({ kind: 'replay' });
+  });
+});
+
+describe('IdempotencyStore with a cipher (the members API’s)', () => {
+  const keptAnswer = async (keyHash: string) =>
+    (await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.idempotencyKey(keyHash) }))).Item
+      ?.response;
+  const answer = { status: 201, body: { member: { guid: 'MBR-1', metadata: 'nickname-joint-7f2' } } };
+  const owner = { userGuid: 'USR-1', expiresAt: 2_000_000_000 };
+
+  it('keeps an answer about a user encrypted, bound to the user, and replays it as it was', async () => {
+    const sealing = new IdempotencyStore(table.doc, table.tableName, testFieldCiphers().both);
+    const keyHash = newKey();
+    await sealing.claim({ keyHash, requestHash: 'body-1', now: at(0), ttlSeconds: 86_400, leaseSeconds: 60 });
+
+    await sealing.complete(keyHash, answer, owner);
+    const kept = await keptAnswer(keyHash);
+    const replay = await sealing.claim({
+      keyHash,
+      requestHash: 'body-1',
+      now: at(1),
+      ttlSeconds: 86_400,
+      leaseSeconds: 60,
+    });
+
+    expect(kept).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(kept as Uint8Array).toString('latin1')).not.toContain('nickname');
+    expect(replay).toEqual({ kind: 'replay', response: answer });
+  });
+
+  it('keeps it readable without a cipher (the jobs API’s answers hold guids and statuses only)', async () => {
+    const keyHash = newKey();
+    await claim(keyHash);
+
+    await store.complete(keyHash, answer, owner);
+
+    expect(await keptAnswer(keyHash)).toBe(JSON.stringify(answer));
   });
 });
