@@ -92,25 +92,13 @@ describe('ResultStore with encrypted fields', () => {
 
   it('lets the copier write a stored row again as it is (a closed account), still readable for its member', async () => {
     const owner = newOwner();
-    await copier.putResults(
-      owner.memberGuid,
-      'accounts',
-      'JOB-1',
-      [{ guid: 'ACT-1', account_number: 'XXXXXX9810' }],
-      at,
-      owner.userGuid,
-    );
+    const account = { guid: 'ACT-1', account_number: 'XXXXXX9810' };
+    await copier.putResults(owner.memberGuid, 'accounts', 'JOB-1', [account], at, owner.userGuid);
     await copier.publishResults(owner.memberGuid, 'JOB-1', ['accounts']);
 
     const [asStored] = (await copier.listResults<Record<string, unknown>>(owner.memberGuid, 'accounts', owner)).items;
-    await copier.putResults(
-      owner.memberGuid,
-      'accounts',
-      'JOB-2',
-      [{ ...asStored, guid: 'ACT-1', is_closed: true }],
-      at,
-      owner.userGuid,
-    );
+    const closed = { ...asStored, guid: 'ACT-1', is_closed: true };
+    await copier.putResults(owner.memberGuid, 'accounts', 'JOB-2', [closed], at, owner.userGuid);
     await copier.publishResults(owner.memberGuid, 'JOB-2', ['accounts']);
     const page = await reader.listResults(owner.memberGuid, 'accounts', { userGuid: owner.userGuid });
 
