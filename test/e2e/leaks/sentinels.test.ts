@@ -28,7 +28,7 @@ import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workfl
  * URL-encoded.
  *
  * Secrets must appear nowhere. Personal data only in the answers of the routes that return it
- * (see WHERE_SHOWN): never readable in DynamoDB, a history, a log line or an event.
+ * (see SENTINELS): never readable in DynamoDB, a history, a log line or an event.
  */
 
 /** An unlisted MX Bank password: the simulator connects it. */
@@ -398,10 +398,13 @@ function occurrences(
 }
 const numberIn = (text: string, n: string) => asNumber(n).test(text);
 
+/** Binary attributes as their bytes: a value stored as binary is as readable as a string. */
+const bytesAsText = (_key: string, value: unknown) =>
+  value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value;
 const itemTexts = (filter: (item: Record<string, unknown>) => boolean) =>
   items
     .filter(filter)
-    .map((item) => ({ where: `item ${String(item.pk)} ${String(item.sk)}`, text: JSON.stringify(item) }));
+    .map((item) => ({ where: `item ${String(item.pk)} ${String(item.sk)}`, text: JSON.stringify(item, bytesAsText) }));
 const historyTexts = () =>
   histories.flatMap(({ executionArn, events }) =>
     events.map((e) => ({
