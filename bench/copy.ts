@@ -452,6 +452,8 @@ async function copyInChild(): Promise<void> {
     jobType: 'aggregate' as const,
   };
 
+  // The job's record, as its start writes it: a copy step writes nothing for a job that is not active.
+  await deps.jobs.createJob({ ...job, type: job.jobType, now: new Date(), lockSeconds: 3600 });
   globalThis.gc?.();
   const before = process.memoryUsage();
   let peakRss = before.rss;
@@ -496,6 +498,7 @@ async function copyInChild(): Promise<void> {
     else if (progress.next !== 'FETCH_RESULTS') break;
   }
   const wallMs = performance.now() - began;
+  await deps.jobs.finishJob(job.memberGuid, job.jobGuid, { status: 'SUCCEEDED', now: new Date() });
   clearInterval(sampler);
   sample();
   doc.destroy();

@@ -185,6 +185,19 @@ export async function waitForJob(
   }
 }
 
+/** Reads `GET /deletions/{deletion_guid}` until the deletion ends (or fails after `timeoutMs`); answers it. */
+export async function deletionEnded(api: ApiClient, guid: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (let reads = 0; ; reads += 1) {
+    const { deletion } = expectOk(
+      await api.typed.GET('/deletions/{deletion_guid}', { params: { path: { deletion_guid: guid } } }),
+    );
+    if (deletion.status !== 'RUNNING') return deletion;
+    if (Date.now() > deadline) throw new Error(`deletion ${guid} still RUNNING: ${JSON.stringify(deletion)}`);
+    await sleep(readDelay(reads));
+  }
+}
+
 /** A job status predicate, e.g. `waitForJob(api, job, status('SUCCEEDED'))`. */
 export const status =
   (...statuses: string[]) =>

@@ -6,6 +6,7 @@ import {
   apiClient,
   createUser,
   credentialsFor,
+  deletionEnded,
   expectOk,
   expectRefusal,
   status,
@@ -75,19 +76,6 @@ async function memberWithParkedJob(user: string) {
   return { member, job };
 }
 
-/** Reads the deletion until it ends. */
-async function deletionEnded(guid: string) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { deletion } = expectOk(
-      await api.typed.GET('/deletions/{deletion_guid}', { params: { path: { deletion_guid: guid } } }),
-    );
-    if (deletion.status !== 'RUNNING') return deletion;
-    if (Date.now() > deadline) throw new Error(`deletion ${guid} still RUNNING: ${JSON.stringify(deletion)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** The table's items that name any of these guids, the deletion's own record (guids and counts) aside. */
 async function itemsNaming(...guids: string[]) {
   const items = await storedItems(h.stack);
@@ -104,7 +92,7 @@ describe('DELETE /users/{user_guid}', () => {
     expect((await itemsNaming(user, synced, busy)).length).toBeGreaterThan(150);
 
     const deleted = expectOk(await api.typed.DELETE('/users/{user_guid}', ofUser(user)), 202);
-    const ended = await deletionEnded(deleted.deletion.guid);
+    const ended = await deletionEnded(api, deleted.deletion.guid);
 
     expect(deleted.deletion).toMatchObject({ scope: 'user', user_guid: user, status: 'RUNNING' });
     expect(new Set(deleted.deletion.member_guids)).toEqual(new Set([synced, busy]));
@@ -121,7 +109,7 @@ describe('DELETE /users/{user_guid}', () => {
     const user = await createUser(api);
     const { member, job } = await memberWithParkedJob(user);
     const deleted = expectOk(await api.typed.DELETE('/users/{user_guid}', ofUser(user)), 202);
-    await deletionEnded(deleted.deletion.guid);
+    await deletionEnded(api, deleted.deletion.guid);
 
     // The copy step of the cancelled job, run late (a retry, or a task past its stop) against the real table.
     const late = await fetchResultsStep(
@@ -163,7 +151,7 @@ describe('DELETE /users/{user_guid}', () => {
       ...ofUser(user),
       body: { member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') } },
     });
-    await deletionEnded(first.deletion.guid);
+    await deletionEnded(api, first.deletion.guid);
 
     if (again.response.status === 202) expect(expectOk(again, 202).deletion.guid).toBe(first.deletion.guid);
     // Unless the purge was already through: then the user is gone.
@@ -184,7 +172,7 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
       await api.typed.DELETE('/users/{user_guid}/members/{member_guid}', ofMember(user, member)),
       202,
     );
-    const ended = await deletionEnded(deleted.deletion.guid);
+    const ended = await deletionEnded(api, deleted.deletion.guid);
 
     expect(ended).toMatchObject({ scope: 'member', member_guids: [member], cancelled_jobs: [job.guid] });
     expect(ended.status).toBe('SUCCEEDED');

@@ -5,6 +5,7 @@ import {
   apiClient,
   createUser,
   credentialsFor,
+  deletionEnded,
   ended,
   expectError,
   expectOk,
@@ -578,18 +579,6 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
 });
 
 describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
-  /** Reads the deletion until it ends. */
-  async function deletionEnded(guid: string) {
-    for (let reads = 0; reads < 1500; reads += 1) {
-      const { deletion } = expectOk(
-        await api.typed.GET('/deletions/{deletion_guid}', { params: { path: { deletion_guid: guid } } }),
-      );
-      if (deletion.status !== 'RUNNING') return deletion;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`deletion ${guid} did not end`);
-  }
-
   it('deletes the member at MX and here (202, then the deletion) with every stored result; afterwards it is 404', async () => {
     const user = await createUser(api);
     const created = expectOk(
@@ -604,7 +593,7 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
     const mxDeletesBefore = mxCalls('DELETE /users/{user_guid}/members/{member_guid}');
 
     const deleted = expectOk(await deleteMember(user, member), 202);
-    const ended = await deletionEnded(deleted.deletion.guid);
+    const ended = await deletionEnded(api, deleted.deletion.guid);
 
     expect(storedBefore).toBe(150);
     expect(deleted.warnings).toEqual([]);
@@ -632,7 +621,7 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
 
     const deleted = expectOk(await deleteMember(user, member.guid), 202);
 
-    expect((await deletionEnded(deleted.deletion.guid)).status).toBe('SUCCEEDED');
+    expect((await deletionEnded(api, deleted.deletion.guid)).status).toBe('SUCCEEDED');
     expectRefusal(await readMember(user, member.guid), 404, 'NOT_FOUND', 'member_guid');
   });
 
@@ -643,7 +632,7 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
 
     const deleted = expectOk(await deleteMember(user, member.guid), 202);
 
-    expect((await deletionEnded(deleted.deletion.guid)).cancelled_jobs).toEqual([parked.guid]);
+    expect((await deletionEnded(api, deleted.deletion.guid)).cancelled_jobs).toEqual([parked.guid]);
     expectRefusal(await readMember(user, member.guid), 404, 'NOT_FOUND', 'member_guid');
   });
 

@@ -5,6 +5,7 @@ import {
   apiClient,
   createUser,
   credentialsFor,
+  deletionEnded,
   ended,
   everyPage,
   expectOk,
@@ -146,8 +147,9 @@ describe('result generations', () => {
     await h.stack.results.putResults(member, 'accounts', 'JOB-failed', [{ guid: 'ACT-partial' }], new Date());
 
     const deleted = await api.typed.DELETE('/users/{user_guid}/members/{member_guid}', { params: { path } });
+    const ended = await deletionEnded(api, expectOk(deleted, 202).deletion.guid);
 
-    expectOk(deleted, 204);
+    expect(ended.status).toBe('SUCCEEDED');
     const left = (await storedItems(h.stack)).filter((item) => JSON.stringify(item).includes(member));
     expect(left.filter((item) => /^(GENERATION|PUBLISHED)#/.test(String(item.sk)))).toEqual([]);
     expect(await resultRowsOf(member)).toEqual([]);

@@ -181,8 +181,10 @@ describe('keeping transactions current', () => {
     const sorted = (rows: Iterable<Row>) => [...rows].map(strip).sort((a, b) => a.guid.localeCompare(b.guid));
     expect(changes.some((c) => c.removed === true)).toBe(true);
     expect(sorted(mine.values())).toEqual(sorted(now.rows));
-    // Nothing changed since: the same cursor comes back with no changes.
-    expect(await changesSince(member, cursor)).toEqual({ changes: [], cursor });
+    // Nothing changed since: no changes, and the cursor that comes back (sealed anew) stays where it was.
+    const again = await changesSince(member, cursor);
+    expect(again.changes).toEqual([]);
+    expect((await changesSince(member, again.cursor)).changes).toEqual([]);
   });
 
   it('after 30 days of background refreshes, each synced, holds exactly what MX holds: no duplicate, no stale open account', async () => {

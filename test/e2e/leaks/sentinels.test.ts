@@ -8,6 +8,7 @@ import {
   type ApiClient,
   apiClient,
   credentialsFor,
+  deletionEnded,
   ended,
   expectOk,
   type RecordedAnswer,
@@ -106,15 +107,7 @@ async function scenarios(api: ApiClient): Promise<void> {
     });
   const postUser = async (id: string, fields: (typeof USERS)[number]) =>
     expectOk(await api.typed.POST('/users', { body: { user: { id, ...fields } } }), 201).user.guid;
-  const deletionEnded = async (guid: string) => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const read = await api.typed.GET('/deletions/{deletion_guid}', { params: { path: { deletion_guid: guid } } });
-      const { deletion } = expectOk(read);
-      if (deletion.status !== 'RUNNING' || Date.now() > deadline) return deletion.status;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+
   const connect = async (user: string, password: string, skip: boolean) => {
     const credentials = await credentialsFor(api, password);
     const created = await postMember(user, { institution_code: 'mxbank', credentials, skip_aggregation: skip });
@@ -245,7 +238,7 @@ async function scenarios(api: ApiClient): Promise<void> {
     await api.typed.DELETE('/users/{user_guid}/members/{member_guid}', ofMember(first, text.member)),
     202,
   );
-  outcomes.delete = await deletionEnded(memberDeletion.deletion.guid);
+  outcomes.delete = (await deletionEnded(api, memberDeletion.deletion.guid)).status;
   await api.typed.GET('/users/{user_guid}/members', { params: { path: { user_guid: first } } });
   await api.typed.GET('/users/{user_guid}/members', { params: { path: { user_guid: second } } });
   const third = await postUser('sentinel-user-3', USERS[2]!);
@@ -256,7 +249,7 @@ async function scenarios(api: ApiClient): Promise<void> {
     await api.typed.DELETE('/users/{user_guid}', { params: { path: { user_guid: third } } }),
     202,
   );
-  outcomes.deleteUser = await deletionEnded(userDeletion.deletion.guid);
+  outcomes.deleteUser = (await deletionEnded(api, userDeletion.deletion.guid)).status;
   lastJob = doomed.job!.guid;
 
   // The numbers the simulator gave out, asked of MX directly as well as read through the API.

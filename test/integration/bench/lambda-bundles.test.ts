@@ -223,6 +223,7 @@ describe('the Lambda bundle of the users API, invoked as Lambda would', () => {
         [ENV.tableName]: table.tableName,
         [ENV.mxSecretId]: 'mx-secret-unused',
         ...Object.fromEntries(Object.values(STATE_MACHINE_ARN_ENV).map((name) => [name, arn])),
+        [ENV.deletionStateMachineArn]: arn,
       };
       const event = {
         httpMethod: 'GET',
