@@ -122,4 +122,8 @@ interface OAuthState {
   skipAggregation: boolean;
   /** Where the OAuth page redirects the browser when done (client_redirect_url). */
   clientRedirectUrl: string | null;
+  /** How the latest window was asked for (referral_source, ui_message_webview_url_scheme, enable_app2app). */
+  referralSource: 'BROWSER' | 'APP';
+  uiMessageWebviewUrlScheme: string | null;
+  enableApp2app: boolean;
 }

@@ -136,25 +136,46 @@ export const CreateUserBody = z.strictObject({
     .check(z.refine((u) => Object.keys(u).length > 0, 'must not be empty: give at least an id')),
 });
 
-export const CreateMemberBody = z.strictObject({
-  member: z
-    .strictObject({
-      institution_code: InstitutionCode,
-      credentials: z.optional(z.array(Credential).check(z.maxLength(20))),
-      is_oauth: optionalBoolean,
-      id: z.optional(id(192)),
-      metadata: z.optional(metadata),
-      skip_aggregation: optionalBoolean,
-      background_aggregation_is_disabled: optionalBoolean,
-    })
-    .check(
-      z.refine((m) => m.is_oauth === true || (m.credentials?.length ?? 0) > 0, {
-        message: 'a member needs credentials unless it is an OAuth member (is_oauth: true)',
-        path: ['credentials'],
-      }),
-    ),
+/**
+ * How the end user comes back from an OAuth window (MX's MemberCreateRequestBody and OAuth window
+ * query): a browser (BROWSER, the default) or the fintech's app (APP), which MX sends to
+ * client_redirect_url, so APP needs one.
+ */
+const oauthReferral = {
+  referral_source: z.optional(z.enum(['BROWSER', 'APP'])),
   client_redirect_url: redirectUrl,
-});
+  ui_message_webview_url_scheme: z.optional(text(200)),
+  enable_app2app: optionalBoolean,
+};
+const appNeedsRedirect = z.refine<{ referral_source?: string; client_redirect_url?: string }>(
+  (b) => b.referral_source !== 'APP' || b.client_redirect_url !== undefined,
+  {
+    message: 'is required with referral_source APP: MX sends the end user back to it from the OAuth window',
+    path: ['client_redirect_url'],
+  },
+);
+
+export const CreateMemberBody = z
+  .strictObject({
+    member: z
+      .strictObject({
+        institution_code: InstitutionCode,
+        credentials: z.optional(z.array(Credential).check(z.maxLength(20))),
+        is_oauth: optionalBoolean,
+        id: z.optional(id(192)),
+        metadata: z.optional(metadata),
+        skip_aggregation: optionalBoolean,
+        background_aggregation_is_disabled: optionalBoolean,
+      })
+      .check(
+        z.refine((m) => m.is_oauth === true || (m.credentials?.length ?? 0) > 0, {
+          message: 'a member needs credentials unless it is an OAuth member (is_oauth: true)',
+          path: ['credentials'],
+        }),
+      ),
+    ...oauthReferral,
+  })
+  .check(appNeedsRedirect);
 
 const credentials = z.array(Credential).check(z.minLength(1), z.maxLength(20));
 

@@ -12,6 +12,7 @@ import {
   startJob,
 } from '#local/mx-simulator/jobs.js';
 import type { JobType, MemberRecord } from '#local/mx-simulator/model.js';
+import { referralFromQuery } from '#local/mx-simulator/oauth-referral.js';
 import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
 import { tokenFrom } from '#local/mx-simulator/random.js';
 import { envelope, queryBoolean } from '#local/mx-simulator/request-input.js';
@@ -138,6 +139,7 @@ function requestOAuthWindow(ctx: RequestContext): ApiResult {
   const oauth = member.oauth;
   if (!oauth) throw badRequest('the member is not an OAuth member (is_oauth is false)');
   if (isRunning(member)) throw conflict('the member is being aggregated');
+  const referral = referralFromQuery(ctx.query);
   oauth.issued++;
   oauth.token = tokenFrom(`${ctx.store.config.seed}|oauth|${member.guid}|${oauth.issued}`);
   oauth.issuedAt = ctx.store.now();
@@ -147,7 +149,7 @@ function requestOAuthWindow(ctx: RequestContext): ApiResult {
   }
   const skip = queryBoolean(ctx.query, 'skip_aggregation');
   if (skip !== undefined) oauth.skipAggregation = skip;
-  oauth.clientRedirectUrl = ctx.query.get('client_redirect_url') ?? oauth.clientRedirectUrl;
+  Object.assign(oauth, referral, { clientRedirectUrl: referral.clientRedirectUrl ?? oauth.clientRedirectUrl });
   return { status: 200, body: { member: { guid: member.guid, oauth_window_uri: oauthWindowUri(ctx, member, true) } } };
 }
 

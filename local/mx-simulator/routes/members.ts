@@ -5,9 +5,16 @@ import type { ApiResult, RequestContext, Route } from '#local/mx-simulator/http-
 import { type Institution, institutionCredentials } from '#local/mx-simulator/institutions.js';
 import { isRunning, startJob } from '#local/mx-simulator/jobs.js';
 import type { MemberRecord } from '#local/mx-simulator/model.js';
+import { referralFromBody } from '#local/mx-simulator/oauth-referral.js';
 import { pageRequest, paginate } from '#local/mx-simulator/pagination.js';
 import { tokenFrom } from '#local/mx-simulator/random.js';
-import { envelope, isObject, optionalBoolean, optionalString } from '#local/mx-simulator/request-input.js';
+import {
+  envelope,
+  isObject,
+  type JsonObject,
+  optionalBoolean,
+  optionalString,
+} from '#local/mx-simulator/request-input.js';
 import { institutionOr404 } from './institutions.js';
 import { callbackPayloadOf, memberResult, recordCallbackPayload, scenarioFor } from './member-common.js';
 
@@ -104,8 +111,7 @@ function createMember(ctx: RequestContext): ApiResult {
     );
   }
   const skipAggregation = optionalBoolean(m, 'skip_aggregation') ?? false;
-  const body = ctx.body as Record<string, unknown>;
-  const clientRedirectUrl = typeof body.client_redirect_url === 'string' ? body.client_redirect_url : null;
+  const referral = referralFromBody(ctx.body as JsonObject);
   const now = ctx.store.now();
   const guid = ctx.store.nextGuid('MBR');
   const member: MemberRecord = {
@@ -141,7 +147,7 @@ function createMember(ctx: RequestContext): ApiResult {
           skipAggregation,
           issued: 1,
           issuedAt: now,
-          clientRedirectUrl,
+          ...referral,
         }
       : null,
   };

@@ -138,6 +138,7 @@ export interface components {
        * @description where MX sends the end user back: an https URL, or an app scheme the deployment allows (CLIENT_REDIRECT_SCHEMES); anything else is refused
        */
       client_redirect_url?: string;
+      enable_app2app?: boolean;
       member: {
         background_aggregation_is_disabled?: boolean;
         credentials?: {
@@ -150,6 +151,9 @@ export interface components {
         metadata?: string;
         skip_aggregation?: boolean;
       };
+      /** @enum {string} */
+      referral_source?: "BROWSER" | "APP";
+      ui_message_webview_url_scheme?: string;
     };
     CreateUserBody: {
       user: {

@@ -141,8 +141,8 @@ export const memberOperations = {
    * A create MX refuses as a duplicate is a retry whose first answer was lost: the member MX
    * holds is adopted (200, `adopted: true`) rather than left orphaned at MX.
    */
-  createMember: async (deps, { params, body: { member: request, client_redirect_url } }) => {
-    checkRedirectUrl(client_redirect_url, deps.clientRedirectSchemes, 'client_redirect_url');
+  createMember: async (deps, { params, body: { member: request, ...referral } }) => {
+    checkRedirectUrl(referral.client_redirect_url, deps.clientRedirectSchemes, 'client_redirect_url');
     const user = await changeableUser(deps, params.user_guid);
     const mx = await deps.mx();
     let mxMember: MemberResponse;
@@ -150,7 +150,7 @@ export const memberOperations = {
     try {
       ({ member: mxMember } = await mx.createMember(user.guid, {
         member: { ...request, credentials: request.credentials ?? [] },
-        ...(client_redirect_url ? { client_redirect_url } : {}),
+        ...referral,
       }));
     } catch (error) {
       if (!isMxError(error)) throw error;

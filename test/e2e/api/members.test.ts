@@ -182,6 +182,34 @@ describe('POST /users/{user_guid}/members', () => {
     expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED', counts: { accounts: 3 } });
   });
 
+  it('creates an OAuth member for an app (referral_source APP): its window sends the end user back to client_redirect_url', async () => {
+    const user = await createUser(api);
+    const back = 'https://fintech.example/connected?step=oauth';
+
+    const created = expectOk(
+      await postMember(user, {
+        member: { institution_code: 'mx_bank_oauth', is_oauth: true },
+        referral_source: 'APP',
+        client_redirect_url: back,
+        enable_app2app: false,
+      }),
+      201,
+    );
+    const waiting = await waitForJob(api, created.job!, status('ACTION_REQUIRED'));
+    const opened = await fetch(String(waiting.oauth_window_uri), { redirect: 'manual' });
+    const done = await waitForJob(api, created.job!, ended);
+
+    expect(opened.status).toBe(302);
+    const location = new URL(String(opened.headers.get('location')));
+    expect(`${location.origin}${location.pathname}`).toBe('https://fintech.example/connected');
+    expect(Object.fromEntries(location.searchParams)).toMatchObject({
+      step: 'oauth',
+      status: 'success',
+      member_guid: created.member.guid,
+    });
+    expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
+  });
+
   it('a retried member create without a key adopts the member MX already holds (200, adopted: true), keeping one member', async () => {
     const user = await createUser(api);
     const first = await createMember(user, 'password');
@@ -395,6 +423,16 @@ describe('POST /users/{user_guid}/members', () => {
       'a client_redirect_url that is not a URL',
       { member: { institution_code: 'mx_bank_oauth', is_oauth: true }, client_redirect_url: 'back home' },
       'client_redirect_url',
+    ],
+    [
+      'referral_source APP without a client_redirect_url',
+      { member: { institution_code: 'mx_bank_oauth', is_oauth: true }, referral_source: 'APP' },
+      'client_redirect_url',
+    ],
+    [
+      'a referral_source MX does not take',
+      { member: { institution_code: 'mx_bank_oauth', is_oauth: true }, referral_source: 'webview' },
+      'referral_source',
     ],
     ['no member envelope', { institution_code: 'mxbank' }, 'member'],
   ])('refuses %s (400 VALIDATION_FAILED naming the field) without asking MX', async (_, body, field) => {

@@ -115,6 +115,41 @@ describe('OAuth windows', () => {
     expect((await mx.client.readMember(user, member)).connection_status).toBe('CONNECTED');
   });
 
+  it('refuses referral_source APP without a client_redirect_url, and a referral_source it does not know (400 naming them)', async () => {
+    const user = await newUser();
+    const oauth = { institution_code: 'mx_bank_oauth', is_oauth: true, credentials: [] };
+
+    const noRedirect = await refusal(mx.client.createMember(user, { member: oauth, referral_source: 'APP' }));
+    const unknown = await refusal(mx.client.createMember(user, { member: oauth, referral_source: 'WEBVIEW' }));
+    const app = await mx.client.createMember(user, {
+      member: oauth,
+      referral_source: 'APP',
+      client_redirect_url: 'myapp://connected',
+      ui_message_webview_url_scheme: 'myapp',
+      enable_app2app: false,
+    });
+
+    expect(noRedirect).toMatchObject({ status: 400, mxMessage: expect.stringContaining('client_redirect_url') });
+    expect(unknown).toMatchObject({ status: 400, mxMessage: expect.stringContaining('referral_source') });
+    expect(app.member).toMatchObject({ connection_status: 'PENDING', oauth_window_uri: expect.any(String) });
+  });
+
+  it('refuses an OAuth window request for APP without a client_redirect_url (400)', async () => {
+    const { user, member } = await pendingOAuthMember();
+    const { url, clientId, apiKey } = mx.simulator;
+
+    const response = await fetch(`${url}/users/${user}/members/${member}/oauth_window_uri?referral_source=APP`, {
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${clientId}:${apiKey}`).toString('base64')}`,
+        Accept: 'application/vnd.mx.api.v1+json',
+        'Accept-Version': 'v20111101',
+      },
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('client_redirect_url');
+  });
+
   it('refuses an already used window link', async () => {
     const { uri } = await pendingOAuthMember();
 

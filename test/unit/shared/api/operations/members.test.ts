@@ -170,6 +170,70 @@ describe('createMember', () => {
   });
 });
 
+describe('createMember: how the end user comes back from OAuth', () => {
+  const oauthMember = { institution_code: 'mx_bank_oauth', is_oauth: true };
+
+  it('passes referral_source, client_redirect_url, ui_message_webview_url_scheme and enable_app2app to MX', async () => {
+    const sent: unknown[] = [];
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      clientRedirectSchemes: ['myapp'],
+      mx: {
+        createMember: async (_user, request) => {
+          sent.push(request);
+          return { member: mxMember('MBR-new', { is_oauth: true, connection_status: 'PENDING' }), httpStatus: 200 };
+        },
+      },
+    });
+    const referral = {
+      referral_source: 'APP',
+      client_redirect_url: 'myapp://connected',
+      ui_message_webview_url_scheme: 'myapp',
+      enable_app2app: false,
+    };
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', {
+      json: { member: oauthMember, ...referral },
+    });
+
+    expect(answer.status).toBe(201);
+    expect(sent).toEqual([{ member: { ...oauthMember, credentials: [] }, ...referral }]);
+  });
+
+  it('sends MX none of them when none is given (MX applies its defaults: BROWSER, app2app on)', async () => {
+    const sent: Record<string, unknown>[] = [];
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      mx: {
+        createMember: async (_user, request) => {
+          sent.push(JSON.parse(JSON.stringify(request)));
+          return { member: mxMember('MBR-new', { is_oauth: true, connection_status: 'PENDING' }), httpStatus: 200 };
+        },
+      },
+    });
+
+    await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', { json: { member: oauthMember } });
+
+    expect(Object.keys(sent[0] ?? {})).toEqual(['member']);
+  });
+
+  it.each([
+    ['APP without a client_redirect_url', { referral_source: 'APP' }, 'client_redirect_url'],
+    ['a referral_source MX does not know', { referral_source: 'WEBVIEW' }, 'referral_source'],
+    ['enable_app2app that is not a boolean', { enable_app2app: 'no' }, 'enable_app2app'],
+    ['an app scheme the deployment does not allow', { client_redirect_url: 'otherapp://x' }, 'client_redirect_url'],
+  ])('refuses %s (400 naming %s), asking MX nothing', async (_, referral, field) => {
+    const deps = fakeApiDeps({ users: [aUser()], clientRedirectSchemes: ['myapp'] });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', {
+      json: { member: oauthMember, ...referral },
+    });
+
+    expect(answer).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field } } });
+    expect(deps.mxCalls).toEqual([]);
+  });
+});
+
 describe('reading and listing members', () => {
   it('shows each member with the connection status its latest job saw', async () => {
     const deps = fakeApiDeps({
