@@ -52,5 +52,5 @@ describe('keeping transactions current for a month', () => {
         .map((a) => a.guid)
         .sort(),
     ).toEqual(truth.accounts.map((a) => String(a.guid)).sort());
-  }, 120_000);
+  }, 300_000);
 });
