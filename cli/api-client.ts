@@ -138,6 +138,14 @@ export class MxflowApiClient {
     );
   }
 
+  /** A fresh OAuth window for an OAuth member waiting for one, and the job that waits for it. */
+  async requestOAuthWindow(userGuid: string, memberGuid: string, body: Schemas['OAuthWindowBody']) {
+    const path = { user_guid: userGuid, member_guid: memberGuid };
+    return answered(
+      await this.client.POST('/users/{user_guid}/members/{member_guid}/oauth_window_uri', { params: { path }, body }),
+    );
+  }
+
   async listMembers(userGuid: string) {
     return answered(await this.client.GET('/users/{user_guid}/members', { params: { path: { user_guid: userGuid } } }));
   }

@@ -14,6 +14,14 @@ interface CreateOptions {
   readonly redirectUrl?: string;
 }
 
+interface WindowOptions {
+  readonly user: string;
+  readonly member: string;
+  readonly redirectUrl?: string;
+  readonly app?: boolean;
+  readonly skipAggregation?: boolean;
+}
+
 export function membersCommand(program: Command, run: CommandRunner): void {
   const members = program
     .command('members')
@@ -86,6 +94,45 @@ Examples:
             text += job
               ? `\nIts first aggregation is job ${job.guid}: ${follow(job.guid)}\n`
               : `\nNext: mxflow jobs start verify --user ${member.user_guid} --member ${member.guid} --follow\n`;
+            return text;
+          },
+          { member, ...(job ? { job } : {}) },
+        );
+      }),
+    );
+
+  members
+    .command('oauth-window')
+    .description('a fresh OAuth window for an OAuth member still waiting (PENDING, EXPIRED, or its consent refused)')
+    .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
+    .requiredOption('--member <guid>', 'the member (MBR-…)', memberGuid)
+    .option('--redirect-url <url>', 'where the OAuth window sends the end user afterwards')
+    .option('--app', 'the end user is in a mobile app (referral_source APP): needs --redirect-url')
+    .option('--skip-aggregation', 'no aggregation once the window is finished')
+    .addHelpText(
+      'after',
+      `
+The earlier link stops working. A job waiting for the end user gets the new link; otherwise a
+job starts that waits for it.
+
+Examples:
+  $ mxflow members oauth-window --user USR-… --member MBR-…
+  $ mxflow members oauth-window --user USR-… --member MBR-… --app --redirect-url myapp://connected`,
+    )
+    .action(
+      run(async (ctx, _args, o: WindowOptions) => {
+        if (o.app && !o.redirectUrl)
+          throw new UsageError('--app needs --redirect-url: MX sends the end user back there');
+        const { member, job } = await ctx.api.requestOAuthWindow(o.user, o.member, {
+          ...(o.app ? { referral_source: 'APP' } : {}),
+          ...(o.redirectUrl ? { client_redirect_url: o.redirectUrl } : {}),
+          ...(o.skipAggregation ? { skip_aggregation: true } : {}),
+        });
+        ctx.show(
+          () => {
+            let text = `Open this link to finish OAuth:\n  ${member.oauth_window_uri}\n`;
+            if (job)
+              text += `\nJob ${job.guid} waits for it: mxflow jobs follow --user ${member.user_guid} --member ${member.guid} --job ${job.guid}\n`;
             return text;
           },
           { member, ...(job ? { job } : {}) },

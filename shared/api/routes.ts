@@ -17,6 +17,7 @@ import {
   MemberGuid,
   MxPagination,
   MxRecord,
+  OAuthWindowBody,
   PageQuery,
   Pagination,
   StartJobBody,
@@ -274,6 +275,17 @@ export const API_ROUTES = [
     body: UpdateMemberBody,
     bodyRequired: true,
     responses: { 202: member, 409: null },
+  },
+  {
+    method: 'POST',
+    path: `${MEMBER_PATH}/oauth_window_uri`,
+    function: 'members',
+    operationId: 'requestOAuthWindow',
+    summary:
+      'A fresh OAuth window for an OAuth member waiting for one (PENDING, EXPIRED, DENIED): the job waiting for the end user gets it, or a job follows',
+    params: memberParams,
+    body: OAuthWindowBody,
+    responses: { 200: member, 202: member, 409: null },
   },
   {
     method: 'DELETE',

@@ -179,7 +179,15 @@ export const CreateMemberBody = z
 
 const credentials = z.array(Credential).check(z.minLength(1), z.maxLength(20));
 
-export const UpdateMemberBody = z.strictObject({ member: z.strictObject({ credentials }) });
+/** New credentials; an OAuth member takes none, and how its new OAuth window sends the end user back instead. */
+export const UpdateMemberBody = z
+  .strictObject({ member: z.optional(z.strictObject({ credentials })), ...oauthReferral })
+  .check(appNeedsRedirect);
+
+/** A fresh OAuth window (MX's `GET …/oauth_window_uri` query), and whether MX aggregates once it is finished. */
+export const OAuthWindowBody = z
+  .strictObject({ ...oauthReferral, skip_aggregation: optionalBoolean })
+  .check(appNeedsRedirect);
 
 export const StartJobBody = z.strictObject({
   include_transactions: optionalBoolean,

@@ -67,6 +67,16 @@ export const API_ERROR = {
     status: 409,
     message: (status: string) => `the job already ended ${status}; there is nothing to cancel`,
   },
+  MEMBER_NOT_OAUTH: {
+    status: 409,
+    message:
+      'the member is not an OAuth member: it re-authenticates with new credentials (PUT …/members/{member_guid})',
+  },
+  MEMBER_NOT_WAITING_FOR_OAUTH: {
+    status: 409,
+    message: (status: string) =>
+      `the member is ${status}: a new OAuth window is issued only to a member waiting for one (PENDING, EXPIRED, or DENIED after a refused consent)`,
+  },
   MEMBER_BEING_DELETED: {
     status: 409,
     message: (deletionGuid: string) => `the member is being deleted (deletion ${deletionGuid})`,
@@ -146,7 +156,11 @@ export type MxApiErrorCode = Extract<ApiErrorCode, `MX_${string}`> | 'NOT_FOUND'
 /** The codes a job start refused by the startability table answers. */
 export type StartRefusalCode = Exclude<
   Extract<ApiErrorCode, `MEMBER_${string}`>,
-  'MEMBER_EXISTS' | 'MEMBER_LIMIT_REACHED' | 'MEMBER_BEING_DELETED'
+  | 'MEMBER_EXISTS'
+  | 'MEMBER_LIMIT_REACHED'
+  | 'MEMBER_BEING_DELETED'
+  | 'MEMBER_NOT_OAUTH'
+  | 'MEMBER_NOT_WAITING_FOR_OAUTH'
 >;
 
 /** The message of a code, its template filled in. */

@@ -261,6 +261,21 @@ export class MxClient {
     });
   }
 
+  /**
+   * A fresh one-time OAuth window for an OAuth member (MX's `GET …/oauth_window_uri`); the
+   * member's earlier window stops working. The options are MX's query parameters as named.
+   */
+  requestOAuthWindowUri(
+    userGuid: string,
+    memberGuid: string,
+    options: OAuthWindowOptions = {},
+  ): Promise<Pick<MemberResponse, 'guid' | 'oauth_window_uri'>> {
+    return this.resource('requestOAuthWindowUri', 'GET', `${MEMBER}/oauth_window_uri`, 'member', {
+      pathParams: memberParams(userGuid, memberGuid),
+      query: { ...options },
+    });
+  }
+
   async deleteMember(userGuid: string, memberGuid: string): Promise<void> {
     await this.send({
       operation: 'deleteMember',
@@ -452,6 +467,15 @@ export class MxClient {
 
 function memberParams(userGuid: string, memberGuid: string): Record<string, string> {
   return { user_guid: userGuid, member_guid: memberGuid };
+}
+
+/** MX's query parameters of `GET …/oauth_window_uri`. */
+export interface OAuthWindowOptions {
+  readonly referral_source?: 'BROWSER' | 'APP';
+  readonly client_redirect_url?: string;
+  readonly ui_message_webview_url_scheme?: string;
+  readonly enable_app2app?: boolean;
+  readonly skip_aggregation?: boolean;
 }
 
 function institutionQuery(filter: InstitutionFilter): Record<string, QueryValue> {

@@ -324,6 +324,24 @@ export class JobStore {
   }
 
   /**
+   * Hands a job waiting for the end user's OAuth window (ACTION_REQUIRED) the window issued
+   * since; false when the job no longer waits.
+   */
+  async renewOAuthWindow(
+    memberGuid: string,
+    jobGuid: string,
+    renewal: { oauthWindowUri: string; now: Date },
+  ): Promise<boolean> {
+    return this.updateActive(
+      memberGuid,
+      jobGuid,
+      'SET oauth_window_uri = :uri, updated_at = :now',
+      { ':uri': renewal.oauthWindowUri, ':now': renewal.now.toISOString() },
+      '#status = :action',
+    );
+  }
+
+  /**
    * Keeps the challenges a status read found, for the park that follows; shown only once the
    * job is CHALLENGED. MX's status read carries them, so parking asks MX nothing more.
    */

@@ -133,7 +133,7 @@ function listMemberCredentials(ctx: RequestContext): ApiResult {
   return { status: 200, body: { credentials: items, pagination } };
 }
 
-/** A fresh one-time window URI (old ones stop working); a DENIED member goes back to PENDING. */
+/** A fresh one-time window URI (old ones stop working); a DENIED or EXPIRED member goes back to PENDING. */
 function requestOAuthWindow(ctx: RequestContext): ApiResult {
   const member = ctx.store.member(ctx.params.user_guid!, ctx.params.member_guid!);
   const oauth = member.oauth;
@@ -143,7 +143,8 @@ function requestOAuthWindow(ctx: RequestContext): ApiResult {
   oauth.issued++;
   oauth.token = tokenFrom(`${ctx.store.config.seed}|oauth|${member.guid}|${oauth.issued}`);
   oauth.issuedAt = ctx.store.now();
-  if (oauth.state === 'denied') {
+  // A refused or expired consent waits for the end user again.
+  if (oauth.state === 'denied' || member.status === 'EXPIRED') {
     oauth.state = 'pending';
     member.status = 'PENDING';
   }

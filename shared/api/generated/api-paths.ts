@@ -88,6 +88,10 @@ export interface paths {
     /** Answer the challenges a CHALLENGED job waits on; the job resumes */
     put: operations["answerChallenges"];
   };
+  "/users/{user_guid}/members/{member_guid}/oauth_window_uri": {
+    /** A fresh OAuth window for an OAuth member waiting for one (PENDING, EXPIRED, DENIED): the job waiting for the end user gets it, or a job follows */
+    post: operations["requestOAuthWindow"];
+  };
   "/users/{user_guid}/members/{member_guid}/transactions": {
     /** Transactions, optionally of one account and between two dates; or, with updated_since_cursor, what changed since */
     get: operations["listTransactions"];
@@ -166,7 +170,7 @@ export interface components {
     ErrorBody: {
       error: {
         /** @enum {string} */
-        code: "INVALID_PARAMETER" | "VALIDATION_FAILED" | "BODY_REQUIRED" | "INVALID_JSON" | "INVALID_CURSOR" | "SYNC_CURSOR_EXPIRED" | "BODY_TOO_LARGE" | "BODY_INCOMPLETE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS" | "USER_DISABLED" | "MEMBER_EXISTS" | "MEMBER_LIMIT_REACHED" | "JOB_RUNNING" | "JOB_ENDED" | "MEMBER_BEING_DELETED" | "USER_BEING_DELETED" | "ALREADY_ANSWERED" | "CHALLENGE_EXPIRED" | "JOB_NOT_CHALLENGED" | "MEMBER_NEEDS_CREDENTIALS" | "MEMBER_OAUTH_DENIED" | "MEMBER_MFA_REJECTED" | "MEMBER_LOCKED" | "MEMBER_DISABLED" | "MEMBER_DISCONTINUED" | "MEMBER_CLOSED" | "MEMBER_CHALLENGED" | "MEMBER_BEING_AGGREGATED" | "MEMBER_NOT_AGGREGATABLE" | "MEMBER_PENDING_OAUTH" | "MEMBER_NOT_STARTABLE" | "MX_BAD_REQUEST" | "MX_NOT_ALLOWED" | "MX_CONFLICT" | "MX_UNPROCESSABLE" | "MX_UNAVAILABLE" | "MX_ACCESS_DENIED" | "MX_FORBIDDEN" | "MX_IP_NOT_ALLOWED" | "MX_FEATURE_NOT_ENABLED" | "MX_RATE_LIMITED" | "MX_TIMEOUT" | "UNAUTHORIZED" | "INTERNAL_ERROR" | "STORE_BUSY" | "METHOD_NOT_ALLOWED" | "ACCESS_DENIED" | "INVALID_SIGNATURE" | "THROTTLED" | "BAD_GATEWAY" | "GATEWAY_ERROR";
+        code: "INVALID_PARAMETER" | "VALIDATION_FAILED" | "BODY_REQUIRED" | "INVALID_JSON" | "INVALID_CURSOR" | "SYNC_CURSOR_EXPIRED" | "BODY_TOO_LARGE" | "BODY_INCOMPLETE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS" | "USER_DISABLED" | "MEMBER_EXISTS" | "MEMBER_LIMIT_REACHED" | "JOB_RUNNING" | "JOB_ENDED" | "MEMBER_NOT_OAUTH" | "MEMBER_NOT_WAITING_FOR_OAUTH" | "MEMBER_BEING_DELETED" | "USER_BEING_DELETED" | "ALREADY_ANSWERED" | "CHALLENGE_EXPIRED" | "JOB_NOT_CHALLENGED" | "MEMBER_NEEDS_CREDENTIALS" | "MEMBER_OAUTH_DENIED" | "MEMBER_MFA_REJECTED" | "MEMBER_LOCKED" | "MEMBER_DISABLED" | "MEMBER_DISCONTINUED" | "MEMBER_CLOSED" | "MEMBER_CHALLENGED" | "MEMBER_BEING_AGGREGATED" | "MEMBER_NOT_AGGREGATABLE" | "MEMBER_PENDING_OAUTH" | "MEMBER_NOT_STARTABLE" | "MX_BAD_REQUEST" | "MX_NOT_ALLOWED" | "MX_CONFLICT" | "MX_UNPROCESSABLE" | "MX_UNAVAILABLE" | "MX_ACCESS_DENIED" | "MX_FORBIDDEN" | "MX_IP_NOT_ALLOWED" | "MX_FEATURE_NOT_ENABLED" | "MX_RATE_LIMITED" | "MX_TIMEOUT" | "UNAUTHORIZED" | "INTERNAL_ERROR" | "STORE_BUSY" | "METHOD_NOT_ALLOWED" | "ACCESS_DENIED" | "INVALID_SIGNATURE" | "THROTTLED" | "BAD_GATEWAY" | "GATEWAY_ERROR";
         field?: string;
         message: string;
       };
@@ -228,6 +232,18 @@ export interface components {
     MxRecord: {
       [key: string]: unknown;
     };
+    OAuthWindowBody: {
+      /**
+       * Format: uri
+       * @description where MX sends the end user back: an https URL, or an app scheme the deployment allows (CLIENT_REDIRECT_SCHEMES); anything else is refused
+       */
+      client_redirect_url?: string;
+      enable_app2app?: boolean;
+      /** @enum {string} */
+      referral_source?: "BROWSER" | "APP";
+      skip_aggregation?: boolean;
+      ui_message_webview_url_scheme?: string;
+    };
     Pagination: {
       next_cursor: string | null;
     };
@@ -236,12 +252,21 @@ export interface components {
       observe?: boolean;
     };
     UpdateMemberBody: {
-      member: {
+      /**
+       * Format: uri
+       * @description where MX sends the end user back: an https URL, or an app scheme the deployment allows (CLIENT_REDIRECT_SCHEMES); anything else is refused
+       */
+      client_redirect_url?: string;
+      enable_app2app?: boolean;
+      member?: {
         credentials: {
             guid: string;
             value: string;
           }[];
       };
+      /** @enum {string} */
+      referral_source?: "BROWSER" | "APP";
+      ui_message_webview_url_scheme?: string;
     };
     User: {
       /** @description ISO 8601 timestamp */
@@ -1118,6 +1143,53 @@ export interface operations {
         content: {
           "application/json": {
             job: components["schemas"]["Job"];
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      415: components["responses"]["UnsupportedMediaType"];
+      500: components["responses"]["InternalError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /** A fresh OAuth window for an OAuth member waiting for one (PENDING, EXPIRED, DENIED): the job waiting for the end user gets it, or a job follows */
+  requestOAuthWindow: {
+    parameters: {
+      path: {
+        user_guid: string;
+        member_guid: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["OAuthWindowBody"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            job?: components["schemas"]["Job"];
+            member: components["schemas"]["Member"];
+          };
+        };
+      };
+      /** @description Accepted */
+      202: {
+        content: {
+          "application/json": {
+            job?: components["schemas"]["Job"];
+            member: components["schemas"]["Member"];
           };
         };
       };

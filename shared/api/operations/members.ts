@@ -11,6 +11,7 @@ import type { ApiDeps } from '#shared/runtime/api-runtime.js';
 import type * as z from '#shared/runtime/zod.js';
 import { deletionLocation, startDeletion } from './deletion-start.js';
 import { startMemberJob } from './job-start.js';
+import { renewOAuthWindow } from './oauth-window.js';
 
 /** A member is changed or removed only between jobs. */
 async function assertIdle(deps: ApiDeps, memberGuid: string, action: string): Promise<void> {
@@ -112,6 +113,11 @@ async function explainedRefusal(
   return undefined;
 }
 
+/** 400 naming the field of a re-authentication that does not fit the member. */
+function oauthFieldRefused(field: string, problem: string): ApiError {
+  return new ApiError('VALIDATION_FAILED', `${field} ${problem}`, { field });
+}
+
 /** The job following the member's first aggregation; an adopted member may be busy with another job already. */
 async function followFirstAggregation(
   deps: ApiDeps,
@@ -203,9 +209,23 @@ export const memberOperations = {
     return { status: 200, body: { member: memberView(member, latest), ...(latest ? { job: jobView(latest) } : {}) } };
   },
 
-  /** New credentials: MX re-authenticates the member, and a job follows that aggregation. */
-  updateMemberCredentials: async (deps, { params, body: { member: update } }) => {
+  /**
+   * Re-authenticates the member: new credentials, and a job follows the aggregation they start;
+   * an OAuth member has none and gets a fresh OAuth window instead (as `…/oauth_window_uri`).
+   */
+  updateMemberCredentials: async (deps, { params, body: { member: update, ...referral } }) => {
     const member = await changeableMember(deps, params.user_guid, params.member_guid);
+    if (member.is_oauth) {
+      if (update)
+        throw oauthFieldRefused(
+          'member',
+          'an OAuth member has no credentials: send none, and the end user finishes a new OAuth window',
+        );
+      return renewOAuthWindow(deps, member, referral);
+    }
+    if (!update) throw oauthFieldRefused('member', 'is required: send the new credentials');
+    const oauthOnly = Object.keys(referral).find((k) => referral[k as keyof typeof referral] !== undefined);
+    if (oauthOnly) throw oauthFieldRefused(oauthOnly, 'is for OAuth members only');
     await assertIdle(deps, member.guid, 'update');
     await (await deps.mx()).updateMember(member.user_guid, member.guid, { credentials: update.credentials });
     const updated = { ...member, updated_at: deps.now().toISOString() };
@@ -218,6 +238,10 @@ export const memberOperations = {
     });
     return { ...started, body: { member: memberView(updated), ...started.body } };
   },
+
+  /** A fresh OAuth window for an OAuth member waiting for one; the job waiting for it gets it. */
+  requestOAuthWindow: async (deps, { params, body }) =>
+    renewOAuthWindow(deps, await changeableMember(deps, params.user_guid, params.member_guid), body ?? {}),
 
   /**
    * Deletes the member asynchronously: 202 with the deletion to follow (its running job is

@@ -38,7 +38,7 @@ const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndp
 const memberPath = (user: string, member: string) => `/users/${user}/members/${member}`;
 
 type CreateMemberBody = components['schemas']['CreateMemberBody'];
-type Credentials = components['schemas']['UpdateMemberBody']['member']['credentials'];
+type Credentials = NonNullable<components['schemas']['UpdateMemberBody']['member']>['credentials'];
 // The document leaves an MX credential field open (MxRecord), so the fields these tests read are named here.
 type CredentialField = { guid: string; field_type: string; options: { label: string; value: string }[] };
 
@@ -598,7 +598,8 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
       { member: { credentials: [{ guid: 'CRD-1', value: 'x' }], institution_code: 'mxbank' } },
       'member.institution_code',
     ],
-    ['no member envelope', { credentials: [{ guid: 'CRD-1', value: 'x' }] }, 'member'],
+    ['credentials outside the member envelope', { credentials: [{ guid: 'CRD-1', value: 'x' }] }, 'credentials'],
+    ['no member envelope for a credentials member', {}, 'member'],
   ])('refuses %s (400 VALIDATION_FAILED naming the field)', async (_, body, field) => {
     const user = await createUser(api);
     const { member } = await createMember(user, 'password');
@@ -678,5 +679,82 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
     const user = await createUser(api);
 
     expectRefusal(await deleteMember(user, UNKNOWN_MEMBER), 404, 'NOT_FOUND', 'member_guid');
+  });
+});
+
+describe('a fresh OAuth window (POST …/members/{m}/oauth_window_uri)', () => {
+  const oauthWindow = (user: string, member: string, body: components['schemas']['OAuthWindowBody'] = {}) =>
+    api.typed.POST('/users/{user_guid}/members/{member_guid}/oauth_window_uri', { ...ofMember(user, member), body });
+  const createOAuthMember = async (user: string) =>
+    expectOk(await postMember(user, { member: { institution_code: 'mx_bank_oauth', is_oauth: true } }), 201);
+
+  it('reaches the job waiting for the end user: the earlier link stops working, the new one connects and the job SUCCEEDS', async () => {
+    const user = await createUser(api);
+    const created = await createOAuthMember(user);
+    const waiting = await waitForJob(api, created.job!, status('ACTION_REQUIRED'));
+
+    const renewed = expectOk(await oauthWindow(user, created.member.guid), 200);
+    const old = await fetch(String(waiting.oauth_window_uri));
+    const seen = await waitForJob(api, created.job!, status('ACTION_REQUIRED'));
+    const opened = await fetch(String(renewed.member.oauth_window_uri));
+    const done = await waitForJob(api, created.job!, ended);
+
+    expect(renewed.member.oauth_window_uri).not.toBe(waiting.oauth_window_uri);
+    expect(renewed.job).toMatchObject({ guid: created.job!.guid, oauth_window_uri: renewed.member.oauth_window_uri });
+    expect(seen.oauth_window_uri).toBe(renewed.member.oauth_window_uri);
+    expect(old.status).toBe(400);
+    expect(opened.status).toBe(200);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
+  });
+
+  it('after a refused consent (OAUTH_DENIED) starts a job that waits for the new window, then SUCCEEDS', async () => {
+    const user = await createUser(api);
+    const created = await createOAuthMember(user);
+    const waiting = await waitForJob(api, created.job!, status('ACTION_REQUIRED'));
+    await fetch(`${waiting.oauth_window_uri}&outcome=deny`);
+    const denied = await waitForJob(api, created.job!, ended);
+
+    const renewed = expectOk(await oauthWindow(user, created.member.guid), 202);
+    const next = await waitForJob(api, renewed.job!, status('ACTION_REQUIRED'));
+    const opened = await fetch(String(next.oauth_window_uri));
+    const done = await waitForJob(api, renewed.job!, ended);
+
+    expect(denied).toMatchObject({ status: 'FAILED', error: { code: 'OAUTH_DENIED' } });
+    expect(next.oauth_window_uri).toBe(renewed.member.oauth_window_uri);
+    expect(opened.status).toBe(200);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
+  });
+
+  it('re-authenticates a refused OAuth member without credentials through PUT …/members/{m} (202 with the job)', async () => {
+    const user = await createUser(api);
+    const created = await createOAuthMember(user);
+    const waiting = await waitForJob(api, created.job!, status('ACTION_REQUIRED'));
+    await fetch(`${waiting.oauth_window_uri}&outcome=deny`);
+    await waitForJob(api, created.job!, ended);
+
+    const again = await api.put(memberPath(user, created.member.guid), {});
+    const job = (again.body as { job: Parameters<typeof waitForJob>[1] }).job;
+    const next = await waitForJob(api, job, status('ACTION_REQUIRED'));
+    await fetch(String(next.oauth_window_uri));
+
+    expect(again.status).toBe(202);
+    expect(await waitForJob(api, job, ended)).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
+  });
+
+  it('refuses a member that is not OAuth (409 MEMBER_NOT_OAUTH) and a connected one (409 MEMBER_NOT_WAITING_FOR_OAUTH)', async () => {
+    const user = await createUser(api);
+    const plain = await createMember(user, 'password');
+    const oauth = await createOAuthMember(user);
+    const waiting = await waitForJob(api, oauth.job!, status('ACTION_REQUIRED'));
+    await fetch(String(waiting.oauth_window_uri));
+    await waitForJob(api, oauth.job!, ended);
+    const windowsBefore = mxCalls('GET /users/{user_guid}/members/{member_guid}/oauth_window_uri');
+
+    const notOAuth = await oauthWindow(user, plain.member.guid);
+    const connected = await oauthWindow(user, oauth.member.guid);
+
+    expectRefusal(notOAuth, 409, 'MEMBER_NOT_OAUTH');
+    expectRefusal(connected, 409, 'MEMBER_NOT_WAITING_FOR_OAUTH');
+    expect(mxCalls('GET /users/{user_guid}/members/{member_guid}/oauth_window_uri')).toBe(windowsBefore);
   });
 });

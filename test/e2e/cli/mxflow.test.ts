@@ -222,6 +222,37 @@ describe('mxflow, the CLI', () => {
     expect(shown.stdout).toMatch(/account_owners\s+3/);
   });
 
+  it('issues a fresh OAuth window with members oauth-window: the old link stops working, the new one connects', async () => {
+    const created = await cli('users', 'create', '--id', `cli-oauth-${Date.now()}`, '--json');
+    const user = json<{ user: { guid: string } }>(created).user.guid;
+    const oauth = await cli(
+      'members',
+      'create',
+      '--user',
+      user,
+      '--institution',
+      'mx_bank_oauth',
+      '--oauth',
+      '--skip-aggregation',
+      '--json',
+    );
+    const { member } = json<{ member: { guid: string; oauth_window_uri: string } }>(oauth);
+
+    const appWithoutUrl = await cli('members', 'oauth-window', '--user', user, '--member', member.guid, '--app');
+    const renewed = await cli('members', 'oauth-window', '--user', user, '--member', member.guid);
+    const link = /Open this link to finish OAuth:\n {2}(\S+)/.exec(renewed.stdout)?.[1];
+    const old = await fetch(member.oauth_window_uri);
+    const opened = await fetch(String(link));
+
+    expect(appWithoutUrl.code).toBe(2);
+    expect(appWithoutUrl.stderr).toContain('--redirect-url');
+    expect(renewed.code, renewed.stderr).toBe(0);
+    expect(renewed.stdout).toMatch(/Job JOB-\S+ waits for it: mxflow jobs follow/);
+    expect(link).not.toBe(member.oauth_window_uri);
+    expect(old.status).toBe(400);
+    expect(opened.status).toBe(200);
+  });
+
   it('prints a failed job with its reason and exits 1', async () => {
     const { user, member } = await newUserAndMember('challenge');
     const failed = await cli(

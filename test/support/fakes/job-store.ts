@@ -117,6 +117,17 @@ export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof 
     });
   }
 
+  async renewOAuthWindow(
+    memberGuid: string,
+    jobGuid: string,
+    renewal: { oauthWindowUri: string; now: Date },
+  ): Promise<boolean> {
+    if (this.active(memberGuid, jobGuid)?.status !== 'ACTION_REQUIRED') return false;
+    return this.updateActive(memberGuid, jobGuid, renewal.now, (r) => {
+      r.oauth_window_uri = renewal.oauthWindowUri;
+    });
+  }
+
   async stageChallenges(...[memberGuid, jobGuid, stage]: Args<'stageChallenges'>): Promise<boolean> {
     return this.updateActive(memberGuid, jobGuid, stage.now, (r) => {
       r.challenges = structuredClone(stage.challenges);

@@ -24,17 +24,9 @@ const refusal = (promise: Promise<unknown>): Promise<MxError> =>
     },
   );
 
-/** MX's `GET …/oauth_window_uri`, which mxflow's client has no method for (a member shows its own while PENDING). */
+/** MX's `GET …/oauth_window_uri` through mxflow's client. */
 async function freshOAuthWindowUri(user: string, member: string): Promise<string> {
-  const { url, clientId, apiKey } = mx.simulator;
-  const response = await fetch(`${url}/users/${user}/members/${member}/oauth_window_uri`, {
-    headers: {
-      Authorization: `Basic ${Buffer.from(`${clientId}:${apiKey}`).toString('base64')}`,
-      Accept: 'application/vnd.mx.api.v1+json',
-      'Accept-Version': 'v20111101',
-    },
-  });
-  return ((await response.json()) as { member: { oauth_window_uri: string } }).member.oauth_window_uri;
+  return String((await mx.client.requestOAuthWindowUri(user, member)).oauth_window_uri);
 }
 
 async function newUser(): Promise<string> {
@@ -134,20 +126,18 @@ describe('OAuth windows', () => {
     expect(app.member).toMatchObject({ connection_status: 'PENDING', oauth_window_uri: expect.any(String) });
   });
 
-  it('refuses an OAuth window request for APP without a client_redirect_url (400)', async () => {
+  it('refuses an OAuth window request for APP without a client_redirect_url (400), and takes one with it', async () => {
     const { user, member } = await pendingOAuthMember();
-    const { url, clientId, apiKey } = mx.simulator;
 
-    const response = await fetch(`${url}/users/${user}/members/${member}/oauth_window_uri?referral_source=APP`, {
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${clientId}:${apiKey}`).toString('base64')}`,
-        Accept: 'application/vnd.mx.api.v1+json',
-        'Accept-Version': 'v20111101',
-      },
+    const refused = await refusal(mx.client.requestOAuthWindowUri(user, member, { referral_source: 'APP' }));
+    const issued = await mx.client.requestOAuthWindowUri(user, member, {
+      referral_source: 'APP',
+      client_redirect_url: 'myapp://connected',
+      enable_app2app: false,
     });
 
-    expect(response.status).toBe(400);
-    expect(await response.text()).toContain('client_redirect_url');
+    expect(refused).toMatchObject({ status: 400, mxMessage: expect.stringContaining('client_redirect_url') });
+    expect(issued).toMatchObject({ guid: member, oauth_window_uri: expect.stringContaining('/oauth/authorize/') });
   });
 
   it('refuses an already used window link', async () => {

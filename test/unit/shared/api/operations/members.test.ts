@@ -397,3 +397,103 @@ describe("a member's connection status", () => {
     expect(answers[0]?.body.job).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
   });
 });
+
+describe('a fresh OAuth window (POST …/oauth_window_uri, and PUT for an OAuth member)', () => {
+  const WINDOW = `${MEMBER}/oauth_window_uri`;
+  const JOB = 'JOB-000000000001-0000000000000001';
+  const oauthMember = aMember('MBR-1', 'USR-1', {
+    institution_code: 'mx_bank_oauth',
+    is_oauth: true,
+    connection_status: 'PENDING',
+    oauth_window_uri: 'https://mx.example/oauth/old',
+  });
+  const mxAt = (connection_status: string, asked: unknown[] = []) => ({
+    readMember: async () => ({ guid: 'MBR-1', is_oauth: true, connection_status }) as never,
+    requestOAuthWindowUri: async (...args: unknown[]) => {
+      asked.push(args);
+      return { guid: 'MBR-1', oauth_window_uri: 'https://mx.example/oauth/new' };
+    },
+  });
+
+  it('hands the job waiting for the end user (ACTION_REQUIRED) the new window, passing MX the query', async () => {
+    const asked: unknown[] = [];
+    const deps = fakeApiDeps({ users: [aUser()], members: [oauthMember], mx: mxAt('PENDING', asked) });
+    deps.jobs.add(
+      { jobGuid: JOB, userGuid: 'USR-1', memberGuid: 'MBR-1', type: 'aggregate' },
+      { status: 'ACTION_REQUIRED', oauth_window_uri: 'https://mx.example/oauth/old' },
+    );
+    deps.jobs.lock('MBR-1', { job_guid: JOB, job_type: 'aggregate', expires_at: 2e9 });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', WINDOW, {
+      json: { referral_source: 'BROWSER', enable_app2app: false },
+    });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      member: { oauth_window_uri: 'https://mx.example/oauth/new' },
+      job: { guid: JOB, status: 'ACTION_REQUIRED', oauth_window_uri: 'https://mx.example/oauth/new' },
+    });
+    expect(asked).toEqual([['USR-1', 'MBR-1', { referral_source: 'BROWSER', enable_app2app: false }]]);
+    expect(deps.jobs.job('MBR-1', JOB)?.oauth_window_uri).toBe('https://mx.example/oauth/new');
+    expect(deps.sfn.started).toEqual([]);
+  });
+
+  it('starts a job that follows the aggregation once the window is finished when none runs (202)', async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [oauthMember], mx: mxAt('DENIED') });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', WINDOW, { json: {} });
+
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ member: { oauth_window_uri: 'https://mx.example/oauth/new' }, job: {} });
+    expect(deps.sfn.started[0]?.input).toMatchObject({ observeOnly: true, isOauth: true });
+  });
+
+  it('re-authenticates an OAuth member without credentials through PUT …/members/{m}', async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [oauthMember], mx: mxAt('EXPIRED') });
+
+    const answer = await callApi(apiHandlersOver(deps), 'PUT', MEMBER, { json: {} });
+
+    expect(answer.status).toBe(202);
+    expect(answer.body.member.oauth_window_uri).toBe('https://mx.example/oauth/new');
+  });
+
+  it('refuses a member that is not OAuth (409 MEMBER_NOT_OAUTH), asking MX nothing', async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [aMember()] });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', WINDOW, { json: {} });
+
+    expect(answer).toMatchObject({ status: 409, body: { error: { code: 'MEMBER_NOT_OAUTH' } } });
+    expect(deps.mxCalls).toEqual([]);
+  });
+
+  it('refuses an OAuth member that is connected (409 MEMBER_NOT_WAITING_FOR_OAUTH naming its status)', async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [oauthMember], mx: mxAt('CONNECTED') });
+
+    const answer = await callApi(apiHandlersOver(deps), 'POST', WINDOW, { json: {} });
+
+    expect(answer).toMatchObject({
+      status: 409,
+      body: { error: { code: 'MEMBER_NOT_WAITING_FOR_OAUTH', message: expect.stringContaining('CONNECTED') } },
+    });
+    expect(deps.mxCalls).toEqual(['readMember']);
+  });
+
+  it.each([
+    ['credentials for an OAuth member', oauthMember, { member: { credentials } }, 'member'],
+    ['no credentials for a credentials member', aMember(), {}, 'member'],
+    [
+      'referral_source for a credentials member',
+      aMember(),
+      { member: { credentials }, referral_source: 'BROWSER' },
+      'referral_source',
+    ],
+    ['APP without a client_redirect_url', oauthMember, { referral_source: 'APP' }, 'client_redirect_url'],
+  ])('PUT refuses %s (400 naming %s)', async (_, member, json, field) => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [member] });
+
+    const answer = await callApi(apiHandlersOver(deps), 'PUT', MEMBER, { json });
+
+    expect(answer).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field } } });
+    expect(deps.mxCalls).toEqual([]);
+  });
+});
