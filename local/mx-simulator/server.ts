@@ -193,7 +193,7 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
     if (url.pathname === '/_simulator' || url.pathname.startsWith('/_simulator/')) {
       work = handleAdmin(req, res, url, deps);
     } else {
-      const page = browserPage(deps.store, req.method ?? 'GET', url.pathname, url.searchParams);
+      const page = browserPage(deps.store, req.method ?? 'GET', url.pathname, url.searchParams, req.headers.accept);
       if (page) {
         deps.store.events.settle();
         deps.stats.recordRequest(page.endpoint, page.status);

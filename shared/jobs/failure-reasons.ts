@@ -59,7 +59,11 @@ export const FAILURE_REASONS = {
     message:
       'The verification ended without any account numbers; the end user should verify another way (for example micro-deposits).',
   },
-  OAUTH_ABANDONED: { retryLater: false, message: 'The end user did not finish signing in at the institution in time.' },
+  OAUTH_ABANDONED: {
+    retryLater: false,
+    message:
+      'The end user did not finish signing in at the institution in time; request a new OAuth window (POST …/oauth_window_uri) and send them there if they still want to connect.',
+  },
   NOT_SUPPORTED: { retryLater: false, message: 'The institution does not support this kind of job.' },
   NOT_AGGREGATABLE: { retryLater: false, message: 'This member cannot be aggregated (for example, a manual member).' },
   INSTITUTION_UNAVAILABLE: {

@@ -31,7 +31,7 @@ describe('job workflows end every job, however long MX or the end user takes', (
     expect(done).not.toHaveProperty('task_token');
   });
 
-  it('ends OAUTH_ABANDONED when the end user never finishes at the bank', async () => {
+  it('ends OAUTH_ABANDONED, advising a new OAuth window, when the end user never finishes at the bank', async () => {
     const user = await h.newUser();
     const member = await h.newMember(user, '', { oauth: true, skipAggregation: false });
 
@@ -41,6 +41,7 @@ describe('job workflows end every job, however long MX or the end user takes', (
 
     expect(waiting.oauth_window_uri).toMatch(/^http/);
     expect(done).toMatchObject({ status: 'FAILED', connection_status: 'PENDING', error: { code: 'OAUTH_ABANDONED' } });
+    expect(done.error?.message).toContain('request a new OAuth window');
   });
 
   it('ends TIMED_OUT when MX is still aggregating after the poll cap', async () => {

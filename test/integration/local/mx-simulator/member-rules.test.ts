@@ -140,6 +140,53 @@ describe('OAuth windows', () => {
     expect(issued).toMatchObject({ guid: member, oauth_window_uri: expect.stringContaining('/oauth/authorize/') });
   });
 
+  it("shows a person's browser the bank's consent page (Allow, Deny) without using the link; Deny makes the member DENIED", async () => {
+    const { user, member, uri } = await pendingOAuthMember();
+
+    const page = await fetch(uri, { headers: { Accept: 'text/html,application/xhtml+xml' } });
+    const html = await page.text();
+    const stillPending = (await mx.client.readMember(user, member)).connection_status;
+    const denied = await fetch(`${uri}&outcome=deny`);
+
+    expect(page.status).toBe(200);
+    expect(html).toContain('<button type="submit">Allow</button>');
+    expect(html).toContain('<button type="submit">Deny</button>');
+    expect(html).toContain('name="outcome" value="deny"');
+    expect(stillPending).toBe('PENDING');
+    expect(denied.status).toBe(200);
+    expect(await denied.text()).toContain('Access denied');
+    expect((await mx.client.readMember(user, member)).connection_status).toBe('DENIED');
+  });
+
+  it('redirects to client_redirect_url only for referral_source APP, with status, member_guid and error_reason', async () => {
+    const user = await newUser();
+    const create = (referral_source: string) =>
+      mx.client.createMember(user, {
+        member: { institution_code: 'mx_bank_oauth', is_oauth: true, skip_aggregation: true, credentials: [] },
+        referral_source,
+        client_redirect_url: 'https://app.example/back?from=oauth',
+      });
+    const browser = (await create('BROWSER')).member;
+    const app = (await create('APP')).member;
+    const refusing = (await create('APP')).member;
+
+    const shown = await fetch(String(browser.oauth_window_uri), { redirect: 'manual' });
+    const back = await fetch(String(app.oauth_window_uri), { redirect: 'manual' });
+    const backDenied = await fetch(`${refusing.oauth_window_uri}&outcome=deny`, { redirect: 'manual' });
+    const query = (r: Response) => Object.fromEntries(new URL(String(r.headers.get('location'))).searchParams);
+
+    expect(shown.status).toBe(200);
+    expect(back.status).toBe(302);
+    expect(query(back)).toEqual({ from: 'oauth', status: 'success', member_guid: app.guid });
+    expect(backDenied.status).toBe(302);
+    expect(query(backDenied)).toEqual({
+      from: 'oauth',
+      status: 'error',
+      member_guid: refusing.guid,
+      error_reason: 'DENIED',
+    });
+  });
+
   it('refuses an already used window link', async () => {
     const { uri } = await pendingOAuthMember();
 

@@ -441,7 +441,7 @@ describe('MX client against the simulator: jobs', () => {
 });
 
 describe('MX client against the simulator: OAuth and widgets', () => {
-  async function oauthMember(user: string, redirect: { client_redirect_url?: string } = {}) {
+  async function oauthMember(user: string, redirect: { client_redirect_url?: string; referral_source?: string } = {}) {
     const { member } = await client.createMember(user, {
       ...redirect,
       member: { institution_code: 'chase_oauth_test', is_oauth: true, credentials: [] },
@@ -451,7 +451,7 @@ describe('MX client against the simulator: OAuth and widgets', () => {
 
   it('waits PENDING until the end user opens the OAuth window, then connects with tokenized numbers', async () => {
     const user = await newUser();
-    const member = await oauthMember(user, { client_redirect_url: 'https://app.example/done' });
+    const member = await oauthMember(user, { client_redirect_url: 'https://app.example/done', referral_source: 'APP' });
     const guid = String(member.guid);
     const pending = await client.readMemberStatus(user, guid);
 
