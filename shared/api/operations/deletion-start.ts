@@ -8,6 +8,8 @@ export interface DeletionRequest {
   readonly scope: 'user' | 'member';
   readonly userGuid: string;
   readonly memberGuids: readonly string[];
+  /** The deletion the user (or member) is already marked with, as the caller read it. */
+  readonly underway?: string | undefined;
 }
 
 export const deletionLocation = (deletionGuid: string) => `/deletions/${deletionGuid}`;
@@ -20,20 +22,9 @@ export const deletionLocation = (deletionGuid: string) => `/deletions/${deletion
  * execution already running).
  */
 export async function startDeletion(deps: ApiDeps, request: DeletionRequest): Promise<DeletionRecord> {
-  let deletion: DeletionRecord | undefined;
-  try {
-    deletion = await deps.deletions.createDeletion({
-      deletionGuid: `DEL-${randomUUID().replaceAll('-', '')}`,
-      scope: request.scope,
-      userGuid: request.userGuid,
-      memberGuids: request.memberGuids,
-      now: deps.now(),
-    });
-  } catch (error) {
-    if (!(error instanceof DeletionUnderwayError)) throw error;
-    deletion = await deps.deletions.getDeletion(error.deletionGuid);
-    if (!deletion) throw error;
-  }
+  // Asked again: no second transaction on items the deletion is already working on.
+  let deletion = request.underway ? await deps.deletions.getDeletion(request.underway) : undefined;
+  if (!deletion) deletion = await recordDeletion(deps, request);
   if (deletion.status === 'RUNNING') {
     const input: DeletionInput = { deletionGuid: deletion.deletion_guid };
     try {
@@ -50,4 +41,21 @@ export async function startDeletion(deps: ApiDeps, request: DeletionRequest): Pr
     }
   }
   return deletion;
+}
+
+async function recordDeletion(deps: ApiDeps, request: DeletionRequest): Promise<DeletionRecord> {
+  try {
+    return await deps.deletions.createDeletion({
+      deletionGuid: `DEL-${randomUUID().replaceAll('-', '')}`,
+      scope: request.scope,
+      userGuid: request.userGuid,
+      memberGuids: request.memberGuids,
+      now: deps.now(),
+    });
+  } catch (error) {
+    if (!(error instanceof DeletionUnderwayError)) throw error;
+    const underway = await deps.deletions.getDeletion(error.deletionGuid);
+    if (!underway) throw error;
+    return underway;
+  }
 }

@@ -255,6 +255,7 @@ export const memberOperations = {
       scope: 'member',
       userGuid: member.user_guid,
       memberGuids: [member.guid],
+      underway: member.deletion_guid,
     });
     return {
       status: 202,

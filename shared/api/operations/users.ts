@@ -58,6 +58,7 @@ export const userOperations = {
       scope: 'user',
       userGuid: user.guid,
       memberGuids: members.map((member) => member.guid),
+      underway: user.deletion_guid,
     });
     return {
       status: 202,
