@@ -209,6 +209,13 @@ export const WidgetUrlBody = z.strictObject({
     client_redirect_url: redirectUrl,
     is_mobile_webview: optionalBoolean,
     ui_message_webview_url_scheme: z.optional(text(200)),
+    // MX's documented Connect options, passed through as MX names and types them.
+    color_scheme: z.optional(z.enum(['light', 'browser', 'dark'])),
+    disable_background_agg: optionalBoolean,
+    disable_institution_search: optionalBoolean,
+    enable_app2app: optionalBoolean,
+    oauth_referral_source: z.optional(z.enum(['BROWSER', 'APP'])),
+    ui_message_version: z.optional(z.number().check(z.int(), z.gte(1), z.lte(4))),
   }),
 });
 

@@ -283,13 +283,21 @@ export interface components {
          * @description where MX sends the end user back: an https URL, or an app scheme the deployment allows (CLIENT_REDIRECT_SCHEMES); anything else is refused
          */
         client_redirect_url?: string;
+        /** @enum {string} */
+        color_scheme?: "light" | "browser" | "dark";
         current_institution_code?: string;
         current_member_guid?: string;
+        disable_background_agg?: boolean;
+        disable_institution_search?: boolean;
+        enable_app2app?: boolean;
         include_identity?: boolean;
         include_transactions?: boolean;
         is_mobile_webview?: boolean;
         /** @enum {string} */
         mode?: "aggregation" | "verification";
+        /** @enum {string} */
+        oauth_referral_source?: "BROWSER" | "APP";
+        ui_message_version?: number;
         ui_message_webview_url_scheme?: string;
         update_credentials?: boolean;
         /**

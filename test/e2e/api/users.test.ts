@@ -188,6 +188,40 @@ describe('POST /users/{user_guid}/widget_urls', () => {
     });
   });
 
+  it("passes MX's documented Connect options through to MX", async () => {
+    const user_guid = await createUser(api, uniqueId('widget-options'));
+
+    const widget = await api.typed.POST('/users/{user_guid}/widget_urls', {
+      params: { path: { user_guid } },
+      body: {
+        widget_url: {
+          mode: 'verification',
+          color_scheme: 'dark',
+          disable_background_agg: true,
+          disable_institution_search: true,
+          current_institution_code: 'mxbank',
+          enable_app2app: false,
+          include_identity: true,
+          oauth_referral_source: 'BROWSER',
+          ui_message_version: 4,
+        },
+      },
+    });
+
+    // The simulator's widget URL carries the options MX received.
+    const received = Object.fromEntries(new URL(expectOk(widget).widget_url.url).searchParams);
+    expect(received).toMatchObject({
+      mode: 'verification',
+      color_scheme: 'dark',
+      disable_background_agg: 'true',
+      disable_institution_search: 'true',
+      enable_app2app: 'false',
+      include_identity: 'true',
+      oauth_referral_source: 'BROWSER',
+      ui_message_version: '4',
+    });
+  });
+
   it('defaults the widget type to the Connect widget', async () => {
     const user_guid = await createUser(api, uniqueId('widget-default'));
 
@@ -215,7 +249,23 @@ describe('POST /users/{user_guid}/widget_urls', () => {
     ['an unknown mode', { widget_url: { mode: 'everything' } }, 'widget_url.mode'],
     ['an unknown widget type', { widget_url: { widget_type: 'budgets_widget' } }, 'widget_url.widget_type'],
     ['a malformed member guid', { widget_url: { current_member_guid: 'USR-1' } }, 'widget_url.current_member_guid'],
-    ['a field the API does not take', { widget_url: { color_scheme: 'dark' } }, 'widget_url.color_scheme'],
+    ['a field the API does not take', { widget_url: { theme: 'dark' } }, 'widget_url.theme'],
+    ['an unknown color scheme', { widget_url: { color_scheme: 'purple' } }, 'widget_url.color_scheme'],
+    [
+      'a referral source MX does not know',
+      { widget_url: { oauth_referral_source: 'WEB' } },
+      'widget_url.oauth_referral_source',
+    ],
+    [
+      'a postMessage version that is not 1 to 4',
+      { widget_url: { ui_message_version: 4.5 } },
+      'widget_url.ui_message_version',
+    ],
+    [
+      'a background-aggregation flag that is not a boolean',
+      { widget_url: { disable_background_agg: 'yes' } },
+      'widget_url.disable_background_agg',
+    ],
     ['no widget_url envelope', {}, 'widget_url'],
   ])('refuses %s (400 VALIDATION_FAILED naming the field)', async (_, body, field) => {
     const userGuid = await createUser(api, uniqueId('widget-bad'));
