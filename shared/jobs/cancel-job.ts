@@ -2,6 +2,7 @@ import { type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { JobType } from '#shared/contract/workflow.js';
 import type { JobRecord } from '#shared/store/job-record.js';
 import type { JobStore } from '#shared/store/job-store.js';
+import { executionArnOf } from './reconcile-jobs.js';
 
 /** Why a job is cancelled: its caller asked, or its member (or user) is being deleted. */
 export type CancelReason = 'CANCELLED' | 'MEMBER_DELETED';
@@ -11,11 +12,6 @@ export interface CancelJobDeps {
   readonly sfn: Pick<SFNClient, 'send'>;
   readonly stateMachineArns: Readonly<Record<JobType, string>>;
   now(): Date;
-}
-
-/** A job's execution: named by the job guid in its type's state machine. */
-export function executionArnOf(stateMachineArn: string, jobGuid: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${jobGuid}`;
 }
 
 /**

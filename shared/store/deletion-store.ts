@@ -40,6 +40,23 @@ export interface NewDeletion {
   readonly now: Date;
 }
 
+/** A deletion as it starts: RUNNING, nothing cancelled, deleted or purged yet. */
+export function newDeletionRecord(deletion: NewDeletion): DeletionRecord {
+  const at = deletion.now.toISOString();
+  return {
+    deletion_guid: deletion.deletionGuid,
+    scope: deletion.scope,
+    user_guid: deletion.userGuid,
+    member_guids: [...deletion.memberGuids],
+    status: 'RUNNING',
+    cancelled_jobs: [],
+    deleted_at_mx: false,
+    items_deleted: 0,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
 /** Another deletion already holds the user or one of the members: answered instead of a second one. */
 export class DeletionUnderwayError extends Error {
   override readonly name = 'DeletionUnderwayError';
@@ -66,19 +83,7 @@ export class DeletionStore {
   ) {}
 
   async createDeletion(deletion: NewDeletion): Promise<DeletionRecord> {
-    const at = deletion.now.toISOString();
-    const record: DeletionRecord = {
-      deletion_guid: deletion.deletionGuid,
-      scope: deletion.scope,
-      user_guid: deletion.userGuid,
-      member_guids: [...deletion.memberGuids],
-      status: 'RUNNING',
-      cancelled_jobs: [],
-      deleted_at_mx: false,
-      items_deleted: 0,
-      created_at: at,
-      updated_at: at,
-    };
+    const record = newDeletionRecord(deletion);
     const mark = (key: { pk: string; sk: string }) => ({
       Update: {
         TableName: this.tableName,

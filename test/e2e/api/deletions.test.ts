@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchResultsStep } from '#shared/jobs/fetch-results.js';
 import { lazyWorkflowMx } from '#shared/jobs/lazy-workflow-mx.js';
+import { executionArnOf } from '#shared/jobs/reconcile-jobs.js';
 import {
   type ApiClient,
   apiClient,
@@ -99,7 +100,7 @@ describe('DELETE /users/{user_guid}', () => {
     expect(ended).toMatchObject({ status: 'SUCCEEDED', cancelled_jobs: [job.guid], deleted_at_mx: true, error: null });
     expect(ended.items_deleted).toBeGreaterThan(150);
     expect(await itemsNaming(user, synced, busy, job.guid)).toEqual([]);
-    const execution = `${h.stack.stateMachineArns.verify.replace(':stateMachine:', ':execution:')}:${job.guid}`;
+    const execution = executionArnOf(h.stack.stateMachineArns.verify, job.guid);
     expect(h.stack.stepFunctions.describeExecution({ executionArn: execution }).status).toBe('ABORTED');
     await expect(h.mx.readUser(user)).rejects.toMatchObject({ code: 'MX_NOT_FOUND' });
     expectRefusal(await api.typed.GET('/users/{user_guid}', ofUser(user)), 404, 'NOT_FOUND', 'user_guid');
@@ -212,7 +213,7 @@ describe('POST …/jobs/{job_guid}/cancel', () => {
 
     expect(cancelled.job).toMatchObject({ status: 'CANCELLED', error: { code: 'CANCELLED' } });
     expectRefusal(again, 409, 'JOB_ENDED', 'job_guid');
-    const execution = `${h.stack.stateMachineArns.verify.replace(':stateMachine:', ':execution:')}:${job.guid}`;
+    const execution = executionArnOf(h.stack.stateMachineArns.verify, job.guid);
     expect(h.stack.stepFunctions.describeExecution({ executionArn: execution }).status).toBe('ABORTED');
     expect(next.job.guid).not.toBe(job.guid);
     expect((await waitForJob(api, next.job, status('CHALLENGED'))).challenges).toEqual(job.challenges);

@@ -273,6 +273,30 @@ describe('mxflow, the CLI', () => {
     expect(failed.stdout).toMatch(/aggregate job JOB-\S+ FAILED after .*: MFA_REJECTED: /);
   });
 
+  it('cancels a job with jobs cancel, then deletes its user with users delete --wait and shows the deletion', async () => {
+    const { user, member } = await newUserAndMember('challenge');
+    const started = await cli('jobs', 'start', 'aggregate', '--user', user, '--member', member, '--json');
+    const job = json<{ job: { guid: string } }>(started).job.guid;
+
+    const cancelled = await cli('jobs', 'cancel', '--user', user, '--member', member, '--job', job);
+    const again = await cli('jobs', 'cancel', '--user', user, '--member', member, '--job', job);
+    const deleted = await cli('users', 'delete', '--user', user, '--wait', '--poll-ms', '20');
+    const guid = /^deletion\s+(DEL-\S+)$/m.exec(deleted.stdout)?.[1];
+    const shown = await cli('deletions', 'show', String(guid), '--json');
+
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toMatch(/^status\s+CANCELLED$/m);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('409 JOB_ENDED');
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toMatch(/^status\s+SUCCEEDED$/m);
+    expect(deleted.stdout).toMatch(/^at MX\s+deleted$/m);
+    expect(json<{ deletion: { status: string; user_guid: string } }>(shown).deletion).toMatchObject({
+      status: 'SUCCEEDED',
+      user_guid: user,
+    });
+  });
+
   it('prints an API refusal as one line with its status and code, exit 1', async () => {
     const refused = await cli('members', 'list', '--user', 'USR-does-not-exist');
     expect(refused.code).toBe(1);

@@ -1,5 +1,5 @@
 import type { DeletionRecord, DeletionStore, NewDeletion } from '#shared/store/deletion-store.js';
-import { DeletionUnderwayError } from '#shared/store/deletion-store.js';
+import { DeletionUnderwayError, newDeletionRecord } from '#shared/store/deletion-store.js';
 import type { InMemoryMemberStore } from './member-store.js';
 import type { InMemoryUserStore } from './user-store.js';
 
@@ -22,19 +22,7 @@ export class InMemoryDeletionStore implements Pick<DeletionStore, keyof Deletion
     const members = await Promise.all(deletion.memberGuids.map((m) => this.members.getMember(deletion.userGuid, m)));
     const marked = [...(deletion.scope === 'user' ? [user] : []), ...members].find((item) => item?.deletion_guid);
     if (marked?.deletion_guid) throw new DeletionUnderwayError(marked.deletion_guid);
-    const at = deletion.now.toISOString();
-    const record: DeletionRecord = {
-      deletion_guid: deletion.deletionGuid,
-      scope: deletion.scope,
-      user_guid: deletion.userGuid,
-      member_guids: [...deletion.memberGuids],
-      status: 'RUNNING',
-      cancelled_jobs: [],
-      deleted_at_mx: false,
-      items_deleted: 0,
-      created_at: at,
-      updated_at: at,
-    };
+    const record = newDeletionRecord(deletion);
     this.deletions.set(record.deletion_guid, record);
     if (deletion.scope === 'user' && user) {
       this.users.users.set(user.guid, { ...user, deletion_guid: deletion.deletionGuid });

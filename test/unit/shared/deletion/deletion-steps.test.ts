@@ -5,7 +5,7 @@ import { prepareDeletion } from '#shared/deletion/prepare-deletion.js';
 import { purgeItems } from '#shared/deletion/purge-items.js';
 import { recordDeletionFailure } from '#shared/deletion/record-deletion-failure.js';
 import { MxError } from '#shared/mx/index.js';
-import type { DeletionRecord } from '#shared/store/deletion-store.js';
+import { type DeletionRecord, newDeletionRecord } from '#shared/store/deletion-store.js';
 import { NOW } from '#test/support/fakes/api-deps.js';
 import { FakeStepFunctions } from '#test/support/fakes/sfn.js';
 
@@ -20,18 +20,7 @@ const ARNS = {
 
 /** A deletion record, and a store of it that keeps what the steps report. */
 function deletionOf(scope: 'user' | 'member', memberGuids: string[]) {
-  let record: DeletionRecord = {
-    deletion_guid: DELETION,
-    scope,
-    user_guid: 'USR-1',
-    member_guids: memberGuids,
-    status: 'RUNNING',
-    cancelled_jobs: [],
-    deleted_at_mx: false,
-    items_deleted: 0,
-    created_at: NOW.toISOString(),
-    updated_at: NOW.toISOString(),
-  };
+  let record = newDeletionRecord({ deletionGuid: DELETION, scope, userGuid: 'USR-1', memberGuids, now: NOW });
   const ends: { status: string; error?: { code: string } }[] = [];
   return {
     ends,

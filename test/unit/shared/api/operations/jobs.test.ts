@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { executionArnOf } from '#shared/jobs/reconcile-jobs.js';
 import { aMember, apiHandlersOver, aUser, callApi, fakeApiDeps } from '#test/support/fakes/api-deps.js';
 
 const MEMBER = '/users/USR-1/members/MBR-1';
@@ -320,7 +321,7 @@ describe('cancelling a job', () => {
 
     expect(answer.status).toBe(200);
     expect(answer.body.job).toMatchObject({ guid: body.job.guid, status: 'CANCELLED', error: { code: 'CANCELLED' } });
-    const execution = `${deps.stateMachineArns.verify.replace(':stateMachine:', ':execution:')}:${body.job.guid}`;
+    const execution = executionArnOf(deps.stateMachineArns.verify, body.job.guid);
     expect(deps.sfn.stopped).toEqual([execution]);
     expect(await deps.jobs.getLock('MBR-1')).toBeUndefined();
   });
