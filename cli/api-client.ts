@@ -131,8 +131,13 @@ export class MxflowApiClient {
     };
   }
 
-  async createMember(userGuid: string, member: Schemas['CreateMemberBody']['member'], clientRedirectUrl?: string) {
-    const body = { member, ...(clientRedirectUrl ? { client_redirect_url: clientRedirectUrl } : {}) };
+  /** A member; `referral` says how an OAuth window sends the end user back (a browser, or an app at its redirect URL). */
+  async createMember(
+    userGuid: string,
+    member: Schemas['CreateMemberBody']['member'],
+    referral: Pick<Schemas['CreateMemberBody'], 'referral_source' | 'client_redirect_url'> = {},
+  ) {
+    const body = { member, ...referral };
     return answered(
       await this.client.POST('/users/{user_guid}/members', { params: { path: { user_guid: userGuid } }, body }),
     );

@@ -69,7 +69,10 @@ export function matchOption(c: Challenge, given: string, position: number): stri
 /** Writes an IMAGE_DATA challenge's picture to a temporary file, for the person to open. */
 export async function saveChallengeImage(imageData: string, challengeGuid: string): Promise<string> {
   const match = /^data:image\/([a-z0-9.+-]+);base64,(.*)$/is.exec(imageData);
-  const ext = (match?.[1] ?? 'png').replace('jpeg', 'jpg').replace(/[^a-z0-9]/gi, '');
+  const ext = (match?.[1] ?? 'png')
+    .replace('jpeg', 'jpg')
+    .replace('svg+xml', 'svg')
+    .replace(/[^a-z0-9]/gi, '');
   const file = join(tmpdir(), `mxflow-challenge-${challengeGuid.replace(/[^A-Za-z0-9-]/g, '')}.${ext}`);
   await writeFile(file, Buffer.from(match?.[2] ?? imageData, 'base64'), { mode: 0o600 });
   return file;

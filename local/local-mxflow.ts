@@ -308,10 +308,11 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
     process.env[ENV.deletionStateMachineArn] = stepFunctions.stateMachineArn(`${STACK_NAME}-deletion`);
     // Loaded here, after the environment is set: the OpenAPI document's modules load the logger.
     const { docsPages } = await import('./api-gateway/docs-pages.js');
+    const { connectPages } = await import('./api-gateway/connect-pages.js');
     let apiUrl = '';
     const api = await startLocalApiGateway({
       port: options.apiPort ?? 0,
-      pages: docsPages(() => apiUrl),
+      pages: { ...docsPages(() => apiUrl), ...connectPages() },
       ...(options.allowedPrincipals ? { allowedPrincipals: options.allowedPrincipals } : {}),
     });
     apiUrl = api.url;

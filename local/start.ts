@@ -62,6 +62,7 @@ const stack = await startLocalMxflow({
 const line = (name: string, url: string, note = '') =>
   console.log(`  ${name.padEnd(16)} ${url}${note ? `   ${note}` : ''}`);
 line('API', stack.endpoints.api, '(OpenAPI at /openapi.json, reference at /docs)');
+line('Connect page', `${stack.endpoints.api}/connect`, "(the end user's side, in a browser)");
 line(
   realMx ? 'MX' : 'MX simulator',
   stack.endpoints.mx,

@@ -12,6 +12,7 @@ interface CreateOptions {
   readonly oauth?: boolean;
   readonly skipAggregation?: boolean;
   readonly redirectUrl?: string;
+  readonly app?: boolean;
 }
 
 interface WindowOptions {
@@ -43,6 +44,7 @@ export function membersCommand(program: Command, run: CommandRunner): void {
     )
     .option('--oauth', 'connect through OAuth: prints the link the end user opens')
     .option('--redirect-url <url>', 'with --oauth: where the OAuth window sends the end user afterwards')
+    .option('--app', 'with --oauth: the end user is in a mobile app (referral_source APP): needs --redirect-url')
     .option('--skip-aggregation', 'do not start the first aggregation now')
     .addHelpText(
       'after',
@@ -53,12 +55,15 @@ machine (ps); leave them out to be asked, with passwords masked. They are never 
 Examples:
   $ mxflow members create --user USR-… --institution mxbank --skip-aggregation
   $ mxflow members create --user USR-… --institution mxbank --credential Username=mxuser --credential Password=challenge
-  $ mxflow members create --user USR-… --institution mx_bank_oauth --oauth`,
+  $ mxflow members create --user USR-… --institution mx_bank_oauth --oauth
+  $ mxflow members create --user USR-… --institution mx_bank_oauth --oauth --app --redirect-url myapp://connected`,
     )
     .action(
       run(async (ctx, _args, o: CreateOptions) => {
         if (o.oauth && o.credential?.length) throw new UsageError('--oauth members take no --credential');
-        if (o.redirectUrl && !o.oauth) throw new UsageError('--redirect-url goes with --oauth');
+        if ((o.redirectUrl || o.app) && !o.oauth) throw new UsageError('--redirect-url and --app go with --oauth');
+        if (o.app && !o.redirectUrl)
+          throw new UsageError('--app needs --redirect-url: MX sends the end user back there');
         let credentials: { guid: string; value: string }[] | undefined;
         if (!o.oauth) {
           const { credentials: wanted } = await ctx.api.credentialFields(o.institution);
@@ -76,7 +81,10 @@ Examples:
             ...(credentials ? { credentials } : { is_oauth: true }),
             ...(o.skipAggregation ? { skip_aggregation: true } : {}),
           },
-          o.redirectUrl,
+          {
+            ...(o.app ? { referral_source: 'APP' } : {}),
+            ...(o.redirectUrl ? { client_redirect_url: o.redirectUrl } : {}),
+          },
         );
         ctx.show(
           () => {

@@ -9,6 +9,9 @@ import { type JsonObject, optionalBoolean, optionalString, queryBoolean } from '
 export const REFERRAL_SOURCES = ['BROWSER', 'APP'] as const;
 export type ReferralSource = (typeof REFERRAL_SOURCES)[number];
 
+/** RFC 3986's scheme: a letter, then letters, digits, `+`, `-` or `.`. */
+const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
+
 export interface OAuthReferral {
   referralSource: ReferralSource;
   clientRedirectUrl: string | null;
@@ -31,6 +34,9 @@ function checked(raw: RawReferral): OAuthReferral {
     throw badRequest('client_redirect_url must be an absolute URL');
   if (source === 'APP' && raw.clientRedirectUrl === undefined)
     throw badRequest('client_redirect_url is required with referral_source APP');
+  // A scheme MX puts before `://` when it sends a webview's messages: the scheme alone.
+  if (raw.uiMessageWebviewUrlScheme !== undefined && !URL_SCHEME.test(raw.uiMessageWebviewUrlScheme))
+    throw badRequest('ui_message_webview_url_scheme must be a URL scheme alone, such as myapp (no ://)');
   return {
     referralSource: source as ReferralSource,
     clientRedirectUrl: raw.clientRedirectUrl ?? null,

@@ -115,6 +115,10 @@ export const TransactionsQuery = z
 // ── request bodies ─────────────────────────────────────────────────────────────────────────
 const metadata = text(4096);
 const Credential = z.strictObject({ guid: id(100), value: text(1000) });
+/** Where MX sends a webview's messages: a URL scheme alone (RFC 3986), as MX asks for it. */
+const urlScheme = z
+  .string()
+  .check(z.maxLength(64), z.regex(/^[A-Za-z][A-Za-z0-9+.-]*$/, 'must be a URL scheme alone, such as myapp (no ://)'));
 const redirectUrl = z.optional(
   z
     .url()
@@ -144,7 +148,7 @@ export const CreateUserBody = z.strictObject({
 const oauthReferral = {
   referral_source: z.optional(z.enum(['BROWSER', 'APP'])),
   client_redirect_url: redirectUrl,
-  ui_message_webview_url_scheme: z.optional(text(200)),
+  ui_message_webview_url_scheme: z.optional(urlScheme),
   enable_app2app: optionalBoolean,
 };
 const appNeedsRedirect = z.refine<{ referral_source?: string; client_redirect_url?: string }>(
@@ -208,7 +212,7 @@ export const WidgetUrlBody = z.strictObject({
     update_credentials: optionalBoolean,
     client_redirect_url: redirectUrl,
     is_mobile_webview: optionalBoolean,
-    ui_message_webview_url_scheme: z.optional(text(200)),
+    ui_message_webview_url_scheme: z.optional(urlScheme),
     // MX's documented Connect options, passed through as MX names and types them.
     color_scheme: z.optional(z.enum(['light', 'browser', 'dark'])),
     disable_background_agg: optionalBoolean,

@@ -64,7 +64,12 @@ export async function pollMemberStatus(
     if (challenges.length === 0) return { ...polled, next: 'WAIT' };
     await deps.jobs.stageChallenges(job.memberGuid, job.jobGuid, { challenges, now });
   } else if (step.next === 'AWAIT_OAUTH') {
-    if (polled.pendingSeconds > deps.schedule.oauthTimeoutSeconds) return failedProgress(polled, 'OAUTH_ABANDONED');
+    if (polled.pendingSeconds > deps.schedule.oauthTimeoutSeconds) {
+      // The deadline: unless the end user was given a fresh window since it started counting.
+      const renewed = (await deps.jobs.getJob(job.memberGuid, job.jobGuid))?.oauth_windows_renewed ?? 0;
+      if (renewed <= (progress.oauthWindowsRenewed ?? 0)) return failedProgress(polled, 'OAUTH_ABANDONED');
+      return { ...polled, pendingSeconds: 0, oauthWindowsRenewed: renewed };
+    }
     // The window to send the end user to is on the member, not on its status.
     let oauthWindowUri: string | null | undefined;
     try {

@@ -17,6 +17,8 @@ export interface Progress {
    * Counted from the waits, not the clock, so it means the same at any time scale.
    */
   readonly pendingSeconds: number;
+  /** The job's OAuth window renewals the deadline already restarted for (its record's oauth_windows_renewed). */
+  readonly oauthWindowsRenewed?: number;
   /**
    * When the last status read began (epoch ms): a webhook noted after it may say something that
    * read did not see, so the wait for the next webhook then ends at once.

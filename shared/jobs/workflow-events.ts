@@ -53,6 +53,7 @@ export const ProgressSchema = z.object({
   pollCount: count,
   waitSeconds: count,
   pendingSeconds: z.number().check(z.gte(0)),
+  oauthWindowsRenewed: z.optional(count),
   retryWaits: z._default(count, 0),
   polledAt: z.optional(count),
   // What FetchResults copied so far (its next step goes on from `copy`).

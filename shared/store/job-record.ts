@@ -26,6 +26,8 @@ export interface JobRecord {
   /** While CHALLENGED: when the execution stops waiting for the answer (ISO); an answer after it is refused. */
   readonly challenge_expires_at?: string;
   readonly oauth_window_uri?: string | null;
+  /** How many fresh OAuth windows the end user was given while the job waited: each restarts the OAuth deadline. */
+  readonly oauth_windows_renewed?: number;
   readonly error?: { readonly code: FailureReason; readonly message: string } | null;
   readonly counts?: JobCounts;
   /** What the end user should know about a job that succeeded (numbers not validated, data not refreshed). */

@@ -335,8 +335,8 @@ export class JobStore {
     return this.updateActive(
       memberGuid,
       jobGuid,
-      'SET oauth_window_uri = :uri, updated_at = :now',
-      { ':uri': renewal.oauthWindowUri, ':now': renewal.now.toISOString() },
+      'SET oauth_window_uri = :uri, updated_at = :now ADD oauth_windows_renewed :one',
+      { ':uri': renewal.oauthWindowUri, ':now': renewal.now.toISOString(), ':one': 1 },
       '#status = :action',
     );
   }

@@ -77,7 +77,8 @@ export const TABLE_ACCESS = {
   'api-results': [{ actions: READ, prefixes: ['user', 'member', 'results', 'changes'] }],
   'api-webhooks': [{ actions: ['PutItem'], prefixes: ['webhook'] }],
   StartMxJobFunction: [{ actions: ['UpdateItem'], prefixes: ['member'] }],
-  PollMemberStatusFunction: [{ actions: ['UpdateItem', 'BatchWriteItem'], prefixes: ['member'] }],
+  // GetItem: only at the OAuth deadline, to see whether the window was renewed meanwhile.
+  PollMemberStatusFunction: [{ actions: ['GetItem', 'UpdateItem', 'BatchWriteItem'], prefixes: ['member'] }],
   ParkForChallengeFunction: [
     { actions: ['UpdateItem', 'BatchWriteItem'], prefixes: ['member'] },
     { actions: ['PutItem'], prefixes: ['taskToken'] },

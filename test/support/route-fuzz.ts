@@ -550,6 +550,8 @@ const acceptedText = (text: string) => wellFormed(text).replaceAll('\uFFFD', '?'
 /** An id a valid body may hold: accepted text without control characters. */
 const acceptedId = (text: string) => acceptedText(text).replace(/\p{Cc}/gu, '');
 const textValue = fc.oneof(fc.string({ maxLength: 40 }), nastyString()).map(acceptedText);
+/** A URL scheme alone (RFC 3986), as ui_message_webview_url_scheme takes it. */
+const urlScheme = fc.stringMatching(/^[a-z][a-z0-9+.-]{0,15}$/);
 
 /** Valid-shaped bodies of each route, by operation. */
 function validBodyArb(route: Route): fc.Arbitrary<unknown> {
@@ -597,7 +599,13 @@ function validBodyArb(route: Route): fc.Arbitrary<unknown> {
             update_credentials: fc.boolean(),
             client_redirect_url: fc.webUrl({ validSchemes: ['https'] }),
             is_mobile_webview: fc.boolean(),
-            ui_message_webview_url_scheme: fc.string({ maxLength: 20 }),
+            ui_message_webview_url_scheme: urlScheme,
+            color_scheme: fc.constantFrom('light', 'browser', 'dark'),
+            disable_background_agg: fc.boolean(),
+            disable_institution_search: fc.boolean(),
+            enable_app2app: fc.boolean(),
+            oauth_referral_source: fc.constantFrom('BROWSER', 'APP'),
+            ui_message_version: fc.integer({ min: 1, max: 4 }),
           },
           { requiredKeys: [] },
         )
@@ -619,6 +627,9 @@ function validBodyArb(route: Route): fc.Arbitrary<unknown> {
             { requiredKeys: ['institution_code', 'credentials'] },
           ),
           client_redirect_url: fc.webUrl({ validSchemes: ['https'] }),
+          referral_source: fc.constantFrom('BROWSER', 'APP'),
+          ui_message_webview_url_scheme: urlScheme,
+          enable_app2app: fc.boolean(),
         },
         { requiredKeys: ['member'] },
       );

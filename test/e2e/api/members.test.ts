@@ -425,6 +425,11 @@ describe('POST /users/{user_guid}/members', () => {
       'client_redirect_url',
     ],
     [
+      'a ui_message_webview_url_scheme that is a URL, not a scheme',
+      { member: { institution_code: 'mx_bank_oauth', is_oauth: true }, ui_message_webview_url_scheme: 'myapp://x' },
+      'ui_message_webview_url_scheme',
+    ],
+    [
       'referral_source APP without a client_redirect_url',
       { member: { institution_code: 'mx_bank_oauth', is_oauth: true }, referral_source: 'APP' },
       'client_redirect_url',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // The CLI against the whole system on this machine, in-process: run(argv, io) is what the bin calls.
 import { createServer } from 'node:net';
 import { Duration } from 'aws-cdk-lib';
@@ -222,21 +223,28 @@ describe('mxflow, the CLI', () => {
     expect(shown.stdout).toMatch(/account_owners\s+3/);
   });
 
-  it('issues a fresh OAuth window with members oauth-window: the old link stops working, the new one connects', async () => {
-    const created = await cli('users', 'create', '--id', `cli-oauth-${Date.now()}`, '--json');
+  /** A new user and `members create --oauth --skip-aggregation` for it at MX Bank (OAuth), with `more` options. */
+  const oauthMemberCli = async (...more: string[]) => {
+    const created = await cli('users', 'create', '--id', `cli-oauth-${randomUUID()}`, '--json');
     const user = json<{ user: { guid: string } }>(created).user.guid;
-    const oauth = await cli(
-      'members',
-      'create',
-      '--user',
-      user,
-      '--institution',
-      'mx_bank_oauth',
-      '--oauth',
-      '--skip-aggregation',
-      '--json',
-    );
-    const { member } = json<{ member: { guid: string; oauth_window_uri: string } }>(oauth);
+    const create = (...options: string[]) =>
+      cli(
+        'members',
+        'create',
+        '--user',
+        user,
+        '--institution',
+        'mx_bank_oauth',
+        '--oauth',
+        '--skip-aggregation',
+        ...options,
+      );
+    return { user, create, created: await create(...more, '--json') };
+  };
+
+  it('issues a fresh OAuth window with members oauth-window: the old link stops working, the new one connects', async () => {
+    const { user, created } = await oauthMemberCli();
+    const { member } = json<{ member: { guid: string; oauth_window_uri: string } }>(created);
 
     const appWithoutUrl = await cli('members', 'oauth-window', '--user', user, '--member', member.guid, '--app');
     const renewed = await cli('members', 'oauth-window', '--user', user, '--member', member.guid);
@@ -251,6 +259,21 @@ describe('mxflow, the CLI', () => {
     expect(link).not.toBe(member.oauth_window_uri);
     expect(old.status).toBe(400);
     expect(opened.status).toBe(200);
+  });
+
+  it('creates an OAuth member for an app with members create --oauth --app: its window sends the end user back to the app', async () => {
+    const { create, created: app } = await oauthMemberCli('--app', '--redirect-url', 'https://app.example/connected');
+    const withoutUrl = await create('--app');
+    const { member } = json<{ member: { guid: string; oauth_window_uri: string } }>(app);
+    const opened = await fetch(member.oauth_window_uri, { redirect: 'manual' });
+    const back = new URL(String(opened.headers.get('location')));
+
+    expect(withoutUrl.code).toBe(2);
+    expect(withoutUrl.stderr).toContain('--app needs --redirect-url');
+    expect(app.code, app.stderr).toBe(0);
+    expect(opened.status).toBe(302);
+    expect(`${back.origin}${back.pathname}`).toBe('https://app.example/connected');
+    expect(Object.fromEntries(back.searchParams)).toMatchObject({ status: 'success', member_guid: member.guid });
   });
 
   it('prints a failed job with its reason and exits 1', async () => {

@@ -10,7 +10,8 @@ beforeAll(async () => {
   // machine's slowness, magnified by the time scale, cannot finish one first.
   h = await startWorkflowHarness({
     simulator: { jobDurationMs: 100_000_000, challengeAfterMs: 333_000 },
-    challengeTimeout: Duration.seconds(60),
+    // 600 ms of real time parked: long enough to be seen CHALLENGED when the machine is loaded.
+    challengeTimeout: Duration.seconds(600),
     environment: { POLL_MAX_COUNT: '40', OAUTH_TIMEOUT_SECONDS: '30' },
   });
 });

@@ -158,7 +158,11 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'api-webhooks': [...table(['PutItem'], 'WEBHOOK#*'), ...DATA_KEY_WRITE, ...secret('MxWebhooksCredentials')],
   StartMxJobFunction: [...table(['UpdateItem'], 'MEMBER#*'), ...DATA_KEY_WRITE, ...MX_SECRET],
-  PollMemberStatusFunction: [...table(['BatchWriteItem', 'UpdateItem'], 'MEMBER#*'), ...DATA_KEY_WRITE, ...MX_SECRET],
+  PollMemberStatusFunction: [
+    ...table(['BatchWriteItem', 'GetItem', 'UpdateItem'], 'MEMBER#*'),
+    ...DATA_KEY_WRITE,
+    ...MX_SECRET,
+  ],
   ParkForChallengeFunction: [
     ...table(['BatchWriteItem', 'UpdateItem'], 'MEMBER#*'),
     ...table(['PutItem'], 'TASKTOKEN#*'),

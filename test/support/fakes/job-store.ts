@@ -125,6 +125,7 @@ export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof 
     if (this.active(memberGuid, jobGuid)?.status !== 'ACTION_REQUIRED') return false;
     return this.updateActive(memberGuid, jobGuid, renewal.now, (r) => {
       r.oauth_window_uri = renewal.oauthWindowUri;
+      r.oauth_windows_renewed = (r.oauth_windows_renewed ?? 0) + 1;
     });
   }
 

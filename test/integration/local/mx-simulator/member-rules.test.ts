@@ -107,12 +107,15 @@ describe('OAuth windows', () => {
     expect((await mx.client.readMember(user, member)).connection_status).toBe('CONNECTED');
   });
 
-  it('refuses referral_source APP without a client_redirect_url, and a referral_source it does not know (400 naming them)', async () => {
+  it('refuses referral_source APP without a client_redirect_url, a referral_source it does not know and a webview scheme that is not a scheme (400 naming them)', async () => {
     const user = await newUser();
     const oauth = { institution_code: 'mx_bank_oauth', is_oauth: true, credentials: [] };
 
     const noRedirect = await refusal(mx.client.createMember(user, { member: oauth, referral_source: 'APP' }));
     const unknown = await refusal(mx.client.createMember(user, { member: oauth, referral_source: 'WEBVIEW' }));
+    const notScheme = await refusal(
+      mx.client.createMember(user, { member: oauth, ui_message_webview_url_scheme: 'myapp://back' }),
+    );
     const app = await mx.client.createMember(user, {
       member: oauth,
       referral_source: 'APP',
@@ -123,6 +126,10 @@ describe('OAuth windows', () => {
 
     expect(noRedirect).toMatchObject({ status: 400, mxMessage: expect.stringContaining('client_redirect_url') });
     expect(unknown).toMatchObject({ status: 400, mxMessage: expect.stringContaining('referral_source') });
+    expect(notScheme).toMatchObject({
+      status: 400,
+      mxMessage: expect.stringContaining('ui_message_webview_url_scheme'),
+    });
     expect(app.member).toMatchObject({ connection_status: 'PENDING', oauth_window_uri: expect.any(String) });
   });
 

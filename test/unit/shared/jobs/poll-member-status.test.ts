@@ -175,6 +175,23 @@ describe('pollMemberStatus: what one status read leads to', () => {
     expect(fourth).toMatchObject({ next: 'FAIL', reason: 'OAUTH_ABANDONED', connectionStatus: 'PENDING' });
   });
 
+  it('restarts the OAuth deadline once for each fresh window the end user was given while the job waited', async () => {
+    const w = fakeWorkflow({ isOauth: true, schedule: { oauthTimeoutSeconds: 10 } });
+    w.mx.statuses = [{ connection_status: 'PENDING', is_being_aggregated: false }];
+    const atDeadline = { ...start, next: 'AWAIT_OAUTH' as const, pendingSeconds: 9, waitSeconds: 3 };
+    await pollMemberStatus(w.deps, { job: w.job, progress: start });
+    await w.jobs.renewOAuthWindow(w.job.memberGuid, w.job.jobGuid, {
+      oauthWindowUri: 'https://mx.example/2',
+      now: w.deps.now(),
+    });
+
+    const renewed = await pollMemberStatus(w.deps, { job: w.job, progress: atDeadline });
+    const again = await pollMemberStatus(w.deps, { job: w.job, progress: { ...renewed, pendingSeconds: 9 } });
+
+    expect(renewed).toMatchObject({ next: 'AWAIT_OAUTH', pendingSeconds: 0, oauthWindowsRenewed: 1 });
+    expect(again).toMatchObject({ next: 'FAIL', reason: 'OAUTH_ABANDONED' });
+  });
+
   it('after a 429 waits at least MX’s Retry-After, without counting the read as a poll', async () => {
     const w = fakeWorkflow({ random: () => 0.99 });
     w.mx.failNext('readMemberStatus', mxError(429, { retryAfterSeconds: 10 }));

@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+
+/**
+ * Where a Chromium is: `CHROMIUM_PATH`, else Debian's and other distributions' usual places.
+ * Nothing is downloaded: the browser comes from the system's packages (`apt-get install chromium`).
+ */
+export function findChromium(): string | undefined {
+  const candidates = [
+    process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ];
+  return candidates.find((path): path is string => path !== undefined && path !== '' && existsSync(path));
+}
+
+/** Headless, sandbox off (CI runs as root), and none of Chromium's own calls home (the network may be closed). */
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export async function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, headless: true, args: FLAGS });
+}
