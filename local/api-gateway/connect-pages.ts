@@ -5,8 +5,21 @@ import type { LocalApiGatewayOptions } from './server.js';
 
 const pageDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '../connect-page');
 
+/**
+ * What the page may load and send to: only its own origin (and images as data, as MX sends
+ * them). A page that handles bank credentials should say so to the browser.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
 const file = (name: string, contentType: string) => ({
   contentType,
+  headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
   // Read at each request: an edit to the page shows on reload, with no restart.
   body: () => readFileSync(resolve(pageDirectory, name), 'utf8'),
 });

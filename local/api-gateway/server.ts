@@ -35,7 +35,7 @@ export interface LocalApiGatewayOptions {
   readonly port?: number;
   readonly host?: string;
   /** Extra pages, e.g. the OpenAPI document at /openapi.json and /docs; answered before the routes. */
-  readonly pages?: Record<string, { contentType: string; body: () => string }>;
+  readonly pages?: Record<string, { contentType: string; body: () => string; headers?: Record<string, string> }>;
   /**
    * The principals the API's resource policy lets in, as `-c allowedPrincipals` lists them in AWS:
    * by default every local principal (LOCAL_PRINCIPALS).
@@ -114,7 +114,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions = {})
         return refuse(response, new ApiError('URI_TOO_LONG', `longer than ${GATEWAY_LIMITS.maxUrlLength} characters`));
       const page = options.pages?.[url.split('?')[0] ?? ''];
       if (page && method === 'GET') {
-        response.writeHead(200, { 'Content-Type': page.contentType });
+        response.writeHead(200, { 'Content-Type': page.contentType, ...page.headers });
         response.end(page.body());
         return;
       }

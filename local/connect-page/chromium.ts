@@ -15,6 +15,8 @@ export function findChromium(): string | undefined {
   return candidates.find((path): path is string => path !== undefined && path !== '' && existsSync(path));
 }
 
+export const NO_CHROMIUM = 'No Chromium was found: install it (apt-get install chromium) or set CHROMIUM_PATH to one.';
+
 /** Headless, sandbox off (CI runs as root), and none of Chromium's own calls home (the network may be closed). */
 const FLAGS = [
   '--no-sandbox',

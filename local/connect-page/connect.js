@@ -42,6 +42,22 @@ const FAILURE_WORDS = {
   INSTITUTION_UNAVAILABLE: 'Your bank is not answering right now. Try again later.',
 };
 
+/** The failures the person can do something about now: a new OAuth window, or sign in (or start) again. */
+const OAUTH_FAILURES = ['OAUTH_DENIED', 'OAUTH_ABANDONED', 'OAUTH_PENDING'];
+const RETRYABLE = [
+  ...OAUTH_FAILURES,
+  'CREDENTIALS_INVALID',
+  'CREDENTIALS_REQUIRED',
+  'MFA_REJECTED',
+  'CHALLENGE_EXPIRED',
+];
+/** The job statuses that end a job (the API's TERMINAL_JOB_STATUSES). */
+const ENDED = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED'];
+
+/** Only what the page means to show: an image as data, a link over http(s) (never a script URL). */
+const imageData = (uri) => (typeof uri === 'string' && /^data:image\//.test(uri) ? uri : undefined);
+const webLink = (uri) => (typeof uri === 'string' && /^https?:\/\//.test(uri) ? uri : undefined);
+
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const state = {
   product: 'verify',
@@ -52,6 +68,9 @@ const state = {
   round: '',
   rounds: 0,
   timer: 0,
+  /** Bumped whenever the page stops following a job: an answer that arrives for an older one is dropped. */
+  ticket: 0,
+  pollFailed: false,
 };
 
 class ApiFailure extends Error {
@@ -76,11 +95,15 @@ async function api(method, path, body) {
 }
 
 const memberPath = () => `/users/${state.userGuid}/members/${state.member?.guid}`;
+const jobPath = (job) => `/users/${job.user_guid}/members/${job.member_guid}/jobs/${job.guid}`;
+
+/** A form's fields as the API takes credentials and answers: `{ guid, value }` each. */
+const guidValues = (form) => [...new FormData(form)].map(([guid, value]) => ({ guid, value: String(value) }));
 
 function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
-    if (value === false || value === undefined) continue;
+    if (value === false || value === undefined || value === null) continue;
     if (name === 'text') node.textContent = String(value);
     else node.setAttribute(name, value === true ? '' : String(value));
   }
@@ -88,8 +111,9 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** Announces a change (the live region reads only what changed). */
 function say(text) {
-  $('status').textContent = text;
+  if ($('status').textContent !== text) $('status').textContent = text;
 }
 
 function showProblem(error) {
@@ -173,7 +197,11 @@ function credentialField(credential) {
     id,
     name: credential.guid,
     type: secret ? 'password' : 'text',
-    autocomplete: secret ? 'current-password' : 'username',
+    autocomplete: secret
+      ? 'current-password'
+      : type === 'LOGIN' || credential.field_name === 'LOGIN'
+        ? 'username'
+        : 'off',
     required: true,
   });
   return el('div', { class: 'field' }, label, input);
@@ -182,7 +210,7 @@ function credentialField(credential) {
 async function signIn(form) {
   showProblem(null);
   const oauth = form.dataset.oauth === 'true';
-  const credentials = [...new FormData(form)].map(([guid, value]) => ({ guid, value: String(value) }));
+  const credentials = guidValues(form);
   // The credentials go to mxflow once, straight to MX: never kept here or in the page's state.
   for (const input of form.querySelectorAll('input')) input.value = '';
   if (!state.userGuid) {
@@ -215,21 +243,32 @@ async function startProduct() {
   follow(job);
 }
 
-function follow(job) {
+/** Stops following the job: a read on its way is ignored when it arrives. */
+function stopFollowing() {
   clearTimeout(state.timer);
+  state.ticket += 1;
+}
+
+/** Shows the job, then reads it again every POLL_MS until it ends. */
+function follow(job) {
+  stopFollowing();
+  const ticket = state.ticket;
   render(job);
-  if (['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED'].includes(job.status)) {
+  if (ENDED.includes(job.status)) {
     void finished(job).catch(showProblem);
     return;
   }
   state.timer = setTimeout(async () => {
+    let now = job;
     try {
-      const { job: now } = await api('GET', `${memberPath()}/jobs/${job.guid}`);
-      follow(now);
+      now = (await api('GET', jobPath(job))).job;
+      if (state.pollFailed) showProblem(null);
+      state.pollFailed = false;
     } catch (error) {
+      state.pollFailed = true;
       showProblem(error);
-      state.timer = setTimeout(() => follow(job), POLL_MS);
     }
+    if (ticket === state.ticket) follow(now);
   }, POLL_MS);
 }
 
@@ -239,11 +278,12 @@ function render(job) {
   $('progress').textContent = job.status === 'CHALLENGED' ? CONNECTION_WORDS.CHALLENGED : words;
   say(`${state.bank?.name ?? 'Your bank'}: ${$('progress').textContent}`);
   const oauth = $('oauth');
-  oauth.hidden = job.status !== 'ACTION_REQUIRED' || !job.oauth_window_uri;
-  if (!oauth.hidden) {
-    const link = /** @type {HTMLAnchorElement} */ ($('oauth-link'));
-    link.href = job.oauth_window_uri;
-    link.textContent = `Sign in at ${state.bank?.name ?? 'your bank'}`;
+  const link = webLink(job.oauth_window_uri);
+  oauth.hidden = job.status !== 'ACTION_REQUIRED' || !link;
+  if (link) {
+    const anchor = /** @type {HTMLAnchorElement} */ ($('oauth-link'));
+    anchor.href = link;
+    anchor.textContent = `Sign in at ${state.bank?.name ?? 'your bank'}`;
   }
   const challenges = job.status === 'CHALLENGED' ? (job.challenges ?? []) : [];
   const round = challenges.map((c) => c.guid).join(',');
@@ -278,18 +318,25 @@ function challengeField(challenge, index) {
       ...options.map((option, n) =>
         el(
           'label',
-          { class: option.data_uri ? 'image-choice' : undefined },
+          { class: imageData(option.data_uri) ? 'image-choice' : undefined },
           el('input', { type: 'radio', name: challenge.guid, value: option.value, required: n === 0 }),
-          option.data_uri ? el('img', { src: option.data_uri, alt: option.label ?? `choice ${n + 1}` }) : undefined,
+          // Named by the label beside it: the picture itself says nothing more to a screen reader.
+          imageData(option.data_uri) ? el('img', { src: imageData(option.data_uri), alt: '' }) : undefined,
           el('span', { text: option.label ?? `Choice ${n + 1}` }),
         ),
       ),
     );
   }
+  const picture = challenge.type === 'IMAGE_DATA' ? imageData(challenge.image_data) : undefined;
   const image =
-    challenge.type === 'IMAGE_DATA' && challenge.image_data
-      ? el('img', { class: 'challenge-image', src: challenge.image_data, alt: 'The image your bank shows' })
-      : undefined;
+    challenge.type !== 'IMAGE_DATA'
+      ? undefined
+      : picture
+        ? el('img', { class: 'challenge-image', src: picture, alt: 'The image your bank shows' })
+        : el('p', {
+            class: 'note',
+            text: 'Your bank sent an image that cannot be shown here. Start over to try again.',
+          });
   const input = el('input', {
     id,
     name: challenge.guid,
@@ -303,18 +350,27 @@ function challengeField(challenge, index) {
 
 async function answer(form) {
   showProblem(null);
-  const challenges = [...new FormData(form)].map(([guid, value]) => ({ guid, value: String(value) }));
+  const challenges = guidValues(form);
+  // No read may bring the answered round back while the answer is on its way.
+  stopFollowing();
   form.hidden = true;
+  $('step-progress-title').focus();
   say('Sending your answer…');
-  const { job } = await api('PUT', `${memberPath()}/jobs/${state.job.guid}/challenges`, { challenges });
-  follow(job);
+  try {
+    follow((await api('PUT', `${jobPath(state.job)}/challenges`, { challenges })).job);
+  } catch (error) {
+    form.hidden = false;
+    follow(state.job);
+    throw error;
+  }
 }
 
 async function newOAuthWindow() {
   showProblem(null);
   const { job } = await api('POST', `${memberPath()}/oauth_window_uri`, {});
+  showStep('step-progress');
   if (job) follow(job);
-  say('A new sign-in link is ready.');
+  if (webLink(job?.oauth_window_uri)) say('A new sign-in link is ready.');
 }
 
 // ── 4. the outcome ──────────────────────────────────────────────────────────────────────────
@@ -324,7 +380,7 @@ async function finished(job) {
   showStep('step-done');
   const outcome = $('outcome');
   const retry = /** @type {HTMLButtonElement} */ (document.querySelector('[data-action="try-again"]'));
-  retry.hidden = job.status === 'SUCCEEDED';
+  retry.hidden = !RETRYABLE.includes(job.error?.code);
   $('results').replaceChildren();
   if (job.status !== 'SUCCEEDED') {
     const words = FAILURE_WORDS[job.error?.code] ?? 'Something went wrong while connecting. Try again later.';
@@ -417,21 +473,24 @@ const money = (amount, currency) =>
     ? new Intl.NumberFormat('en-US', { style: 'currency', currency: currency || 'USD' }).format(amount)
     : '—';
 
+/** Another go at what failed: a new OAuth window, new credentials (PUT, as MX's guides ask), or the job again. */
 async function tryAgain() {
   showProblem(null);
-  if (state.member?.is_oauth) {
-    showStep('step-progress');
-    state.rounds = 0;
-    return newOAuthWindow();
-  }
-  // New credentials re-authenticate the same member (PUT), as MX's guides ask after a DENIED.
-  await chooseBank(state.bank);
+  state.rounds = 0;
+  if (OAUTH_FAILURES.includes(state.job?.error?.code)) return newOAuthWindow();
+  if (!state.member?.is_oauth) return chooseBank(state.bank);
+  await startProduct();
+  showStep('step-progress');
 }
 
+/** Back to the first step; a job still running is cancelled, as the person left it. */
 function startOver() {
-  clearTimeout(state.timer);
+  stopFollowing();
+  const running = state.job && !ENDED.includes(state.job.status) ? state.job : null;
+  if (running) void api('POST', `${jobPath(running)}/cancel`).catch(() => undefined);
   Object.assign(state, { bank: null, member: null, job: null, round: '', rounds: 0 });
   $('banks').replaceChildren();
+  $('challenge-form').replaceChildren();
   showProblem(null);
   say('');
   showStep('step-bank');

@@ -22,17 +22,35 @@ export class PagePerson {
     return new PagePerson(page);
   }
 
-  async findBank(product: Product, search: string, bankName: string): Promise<void> {
+  /** Picks what to share and searches for a bank by name. */
+  async search(product: Product, name: string): Promise<void> {
     await this.page.getByLabel(PRODUCT_LABELS[product]).check();
-    await this.page.getByLabel('Bank name').fill(search);
+    await this.page.getByLabel('Bank name').fill(name);
     await this.page.getByRole('button', { name: 'Search' }).click();
+  }
+
+  async chooseBank(bankName: string): Promise<void> {
     await this.page.getByRole('button', { name: bankName, exact: true }).click();
   }
 
-  async signIn(username: string, password: string): Promise<void> {
+  async findBank(product: Product, search: string, bankName: string): Promise<void> {
+    await this.search(product, search);
+    await this.chooseBank(bankName);
+  }
+
+  async fillSignIn(username: string, password: string): Promise<void> {
     await this.page.getByLabel('Username').fill(username);
     await this.page.getByLabel('Password').fill(password);
+  }
+
+  async signIn(username: string, password: string): Promise<void> {
+    await this.fillSignIn(username, password);
     await this.page.getByRole('button', { name: 'Connect' }).click();
+  }
+
+  /** An OAuth bank asks for no credentials: the person continues to it. */
+  async continueTo(bankName: string): Promise<void> {
+    await this.page.getByRole('button', { name: `Continue to ${bankName}` }).click();
   }
 
   /** The form of the bank's current round of questions, once it shows. */

@@ -5,14 +5,14 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startLocalMxflow } from '../local-mxflow.js';
-import { findChromium, launchChromium } from './chromium.js';
+import { findChromium, launchChromium, NO_CHROMIUM } from './chromium.js';
 import { PagePerson, type Product } from './page-person.js';
 
 const out = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/connect-page');
 
 const chromiumPath = findChromium();
 if (!chromiumPath) {
-  console.error('No Chromium found: install it (apt-get install chromium) or set CHROMIUM_PATH.');
+  console.error(NO_CHROMIUM);
   process.exit(1);
 }
 
@@ -26,13 +26,11 @@ const shot = async (page: Page, name: string) => {
 async function capture(browser: Browser, api: string): Promise<void> {
   const verification = await PagePerson.open(browser, api);
   const { page } = verification;
-  await page.getByLabel('Bank name').fill('MX Bank');
-  await page.getByRole('button', { name: 'Search' }).click();
+  await verification.search('verify', 'MX Bank');
   await page.getByRole('button', { name: 'MX Bank', exact: true }).waitFor();
   await shot(page, '01-choose-bank');
-  await page.getByRole('button', { name: 'MX Bank', exact: true }).click();
-  await page.getByLabel('Username').fill('mxuser');
-  await page.getByLabel('Password').fill('challenge_round');
+  await verification.chooseBank('MX Bank');
+  await verification.fillSignIn('mxuser', 'challenge_round');
   await shot(page, '02-sign-in');
   await page.getByRole('button', { name: 'Connect' }).click();
   const round = await verification.challenge();
@@ -79,7 +77,7 @@ async function capture(browser: Browser, api: string): Promise<void> {
 
   const oauth = await PagePerson.open(browser, api);
   await oauth.findBank('verify', 'OAuth', 'MX Bank (OAuth)');
-  await oauth.page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click();
+  await oauth.continueTo('MX Bank (OAuth)');
   await oauth.oauthLink();
   await shot(oauth.page, '10-oauth-link');
   await oauth.finishAtBank('Deny', (window) => shot(window, '11-oauth-consent-at-the-bank'));
