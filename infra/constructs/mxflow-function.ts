@@ -30,6 +30,8 @@ export const LAMBDA_BUNDLING = {
     semver: runtimeModule('semver-gte.ts'),
     // The same least-recently-used cache, on a Map, for the DynamoDB client's discovered endpoints.
     'mnemonist/lru-cache': runtimeModule('lru-cache.ts'),
+    // The Encryption SDK's ASN.1 shapes, for signed suites only; mxflow's field suite is unsigned.
+    'asn1.js': runtimeModule('asn1-absent.ts'),
   } as Readonly<Record<string, string>>,
 } as const;
 

@@ -1,11 +1,12 @@
+// The Encryption SDK's own packages, not its client-node umbrella: that one also loads the RSA
+// keyring and the branch keystore (with a DynamoDB client of their own), which no function uses.
 import {
-  AlgorithmSuiteIdentifier,
-  buildClient,
-  CommitmentPolicy,
   getLocalCryptographicMaterialsCache,
-  type KeyringNode,
   NodeCachingMaterialsManager,
-} from '@aws-crypto/client-node';
+} from '@aws-crypto/caching-materials-manager-node';
+import { buildDecrypt } from '@aws-crypto/decrypt-node';
+import { buildEncrypt } from '@aws-crypto/encrypt-node';
+import { AlgorithmSuiteIdentifier, CommitmentPolicy, type KeyringNode } from '@aws-crypto/material-management-node';
 import { FIELD_CONTEXT_KEYS } from './field-key-access.js';
 import { SENSITIVE_FIELDS, type SealedKind } from './sensitive-fields.js';
 
@@ -53,6 +54,8 @@ type Row = Record<string, unknown>;
 /** What a store is given of the cipher: `seal` where its function may encrypt, `open` where it may decrypt. */
 export type FieldCipherUse = Partial<Pick<FieldCipher, 'seal' | 'open'>>;
 
+type FieldSdk = ReturnType<typeof buildEncrypt> & ReturnType<typeof buildDecrypt>;
+
 /**
  * Encrypts and decrypts the sensitive fields of result rows (and of users, members, kept answers), each value a message of the AWS
  * Encryption SDK (stored as DynamoDB binary), through a caching materials manager over the
@@ -60,7 +63,7 @@ export type FieldCipherUse = Partial<Pick<FieldCipher, 'seal' | 'open'>>;
  */
 export class FieldCipher {
   private materials: NodeCachingMaterialsManager | undefined;
-  private client: ReturnType<typeof buildClient> | undefined;
+  private client: FieldSdk | undefined;
 
   /** `keyring` is asked for on first use: a function that never seals or opens needs no key. */
   constructor(private readonly keyring: () => KeyringNode) {}
@@ -107,8 +110,11 @@ export class FieldCipher {
     return opened as T;
   }
 
-  private sdk(): ReturnType<typeof buildClient> {
-    this.client ??= buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+  private sdk(): FieldSdk {
+    this.client ??= {
+      ...buildEncrypt(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT),
+      ...buildDecrypt(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT),
+    };
     return this.client;
   }
 

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { KmsKeyringNode } from '@aws-crypto/kms-keyring-node';
 import {
   type EncryptedDataKey,
   KeyringNode,
-  KmsKeyringNode,
   type NodeDecryptionMaterial,
   type NodeEncryptionMaterial,
-  RawAesKeyringNode,
-  RawAesWrappingSuiteIdentifier,
-} from '@aws-crypto/client-node';
+} from '@aws-crypto/material-management-node';
+import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/raw-aes-keyring-node';
 import { ENV } from '#shared/contract/workflow.js';
 import { FieldCipher, type FieldCipherUse } from '#shared/crypto/field-cipher.js';
 import type { FieldKeyUse } from '#shared/crypto/field-key-access.js';

@@ -4,7 +4,7 @@ import {
   KeyringNode,
   type NodeDecryptionMaterial,
   type NodeEncryptionMaterial,
-} from '@aws-crypto/client-node';
+} from '@aws-crypto/material-management-node';
 import { localFieldKeyring } from '#shared/runtime/field-keyring.js';
 
 /**

@@ -158,20 +158,52 @@ describe.each(LAMBDA_ENTRIES)('the Lambda bundle of %s, as to the field key', (e
   it('carries the Encryption SDK exactly when its function may use the field key (FIELD_KEY_ACCESS)', async () => {
     const { inputs } = await lambdaBundle(entry);
 
-    const carriesSdk = inputs.some((input) => input.includes('node_modules/@aws-crypto/client-node/'));
+    const carriesSdk = inputs.some((input) => input.includes('node_modules/@aws-crypto/encrypt-node/'));
 
     expect(carriesSdk).toBe(fieldKeyUsesOf(String(FUNCTION_NAMES.get(entry))) !== undefined);
   });
 });
 
 /** The packages LAMBDA_BUNDLING swaps for modules of ours, by the path of each package's own code. */
-const REPLACED_PACKAGES = /node_modules\/(semver|mnemonist|@smithy\/core\/dist-es\/submodules\/event-streams)\//;
+const REPLACED_PACKAGES =
+  /node_modules\/(semver|mnemonist|asn1\.js|@aws-crypto\/(client-node|raw-rsa-keyring-node|branch-keystore-node)|@smithy\/core\/dist-es\/submodules\/event-streams)\//;
 
 describe.each(LAMBDA_ENTRIES)('the Lambda bundle of %s, with packages Lambda never runs swapped out', (entry) => {
-  it("carries none of semver, mnemonist's cache or the SDK event-stream codec", async () => {
+  it("carries none of semver, mnemonist's cache, the SDK event-stream codec, ASN.1 or the Encryption SDK's unused keyrings", async () => {
     const { inputs } = await lambdaBundle(entry);
 
     expect(inputs.filter((input) => REPLACED_PACKAGES.test(input))).toEqual([]);
+  });
+});
+
+describe('the field cipher, bundled as the Lambdas bundle it (ASN.1 swapped out)', () => {
+  it('seals an account number and opens it again in a fresh Node process', async () => {
+    const file = join(out, 'field-cipher.mjs');
+    const script = `
+      import { FieldCipher } from '#shared/crypto/field-cipher.js';
+      import { localFieldKeyring } from '#shared/runtime/field-keyring.js';
+      const cipher = new FieldCipher(() => localFieldKeyring(new Uint8Array(32).fill(7)));
+      const owner = { userGuid: 'USR-1', memberGuid: 'MBR-1' };
+      const sealed = await cipher.seal(owner, 'account_numbers', { account_number: '1234567890' });
+      const opened = await cipher.open(owner, 'account_numbers', sealed);
+      console.log(JSON.stringify({ sealed: sealed.account_number instanceof Uint8Array, opened: opened.account_number }));`;
+    await build({
+      stdin: { contents: script, resolveDir: ROOT, loader: 'ts' },
+      outfile: file,
+      absWorkingDir: ROOT,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: LAMBDA_BUNDLING.target,
+      mainFields: [...LAMBDA_BUNDLING.mainFields],
+      banner: { js: LAMBDA_BUNDLING.banner },
+      alias: LAMBDA_BUNDLING.alias,
+      logLevel: 'error',
+    });
+
+    const { stdout } = await promisify(execFile)(process.execPath, [file], { encoding: 'utf8' });
+
+    expect(JSON.parse(stdout.trim())).toEqual({ sealed: true, opened: '1234567890' });
   });
 });
 
