@@ -25,6 +25,12 @@ const controlsOfStep = async (page: Page) =>
 const unnamedControls = async (page: Page) =>
   (await controlsOfStep(page)).filter((control) => !/^\w+ "[^"]+"/.test(control));
 
+/** Whether an image decoded to something to see (run in the page). */
+const decodedWidth = async (img: { decode(): Promise<void>; naturalWidth: number }) => {
+  await img.decode();
+  return img.naturalWidth > 0;
+};
+
 /** What has focus, as the accessibility tree names it: `textbox "Username"`. */
 const focused = async (page: Page) =>
   (await page.locator(':focus').ariaSnapshot()).split('\n')[0]?.replace(/^- /, '').replace(/:$/, '') ?? '';
@@ -82,7 +88,7 @@ describe.skipIf(skipped)('the reference connect page, in headless Chromium', () 
     await person.signIn('mxuser', 'image');
     const question = await person.challenge();
     const image = question.getByRole('img');
-    const rendered = await image.evaluate(async (img) => (await img.decode(), img.naturalWidth > 0));
+    const rendered = await image.evaluate(decodedWidth);
     const source = await image.getAttribute('src');
     await question.getByLabel('Enter the characters shown in the image.').fill('correct');
     await person.send();
@@ -110,9 +116,7 @@ describe.skipIf(skipped)('the reference connect page, in headless Chromium', () 
     const question = await person.challenge();
     const choices = question.getByRole('group', { name: 'Select your security image.' });
     // Each picture is named by its label (alt=""), so it has no role of its own: found as an img.
-    const pictures = await choices
-      .locator('img')
-      .evaluateAll((imgs) => Promise.all(imgs.map(async (img) => (await img.decode(), img.naturalWidth > 0))));
+    const pictures = await Promise.all((await choices.locator('img').all()).map((img) => img.evaluate(decodedWidth)));
     const named = await choices.ariaSnapshot();
     const unnamed = await unnamedControls(person.page);
     await question.getByRole('radio', { name: /Dog/ }).check();

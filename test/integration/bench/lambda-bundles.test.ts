@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LAMBDA_BUNDLING } from '#infra/constructs/mxflow-function.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.js';
@@ -51,22 +51,27 @@ function lambdaBundle(entry: string): Promise<LambdaBundle> {
   return bundle;
 }
 
+/** esbuild's options as CDK's bundling sets them (LAMBDA_BUNDLING), for any entry. */
+const AS_CDK_BUNDLES = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: LAMBDA_BUNDLING.target,
+  minify: true,
+  mainFields: [...LAMBDA_BUNDLING.mainFields],
+  banner: { js: LAMBDA_BUNDLING.banner },
+  alias: LAMBDA_BUNDLING.alias,
+  logLevel: 'error',
+} as const satisfies BuildOptions;
+
 async function buildLambda(entry: string): Promise<LambdaBundle> {
   const file = join(out, `${entry.replaceAll('/', '-')}.mjs`);
   const { metafile } = await build({
+    ...AS_CDK_BUNDLES,
     entryPoints: [join(ROOT, entry)],
     outfile: file,
-    absWorkingDir: ROOT,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: LAMBDA_BUNDLING.target,
-    minify: true,
     metafile: true,
-    mainFields: [...LAMBDA_BUNDLING.mainFields],
-    banner: { js: LAMBDA_BUNDLING.banner },
-    alias: LAMBDA_BUNDLING.alias,
-    logLevel: 'error',
   });
   const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
   const inputs = Object.entries(output?.inputs ?? {}).filter(([, { bytesInOutput }]) => bytesInOutput > 0);
@@ -187,19 +192,7 @@ describe('the field cipher, bundled as the Lambdas bundle it (ASN.1 swapped out)
       const sealed = await cipher.seal(owner, 'account_numbers', { account_number: '1234567890' });
       const opened = await cipher.open(owner, 'account_numbers', sealed);
       console.log(JSON.stringify({ sealed: sealed.account_number instanceof Uint8Array, opened: opened.account_number }));`;
-    await build({
-      stdin: { contents: script, resolveDir: ROOT, loader: 'ts' },
-      outfile: file,
-      absWorkingDir: ROOT,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: LAMBDA_BUNDLING.target,
-      mainFields: [...LAMBDA_BUNDLING.mainFields],
-      banner: { js: LAMBDA_BUNDLING.banner },
-      alias: LAMBDA_BUNDLING.alias,
-      logLevel: 'error',
-    });
+    await build({ ...AS_CDK_BUNDLES, stdin: { contents: script, resolveDir: ROOT, loader: 'ts' }, outfile: file });
 
     const { stdout } = await promisify(execFile)(process.execPath, [file], { encoding: 'utf8' });
 
