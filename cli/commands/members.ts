@@ -23,6 +23,16 @@ interface WindowOptions {
   readonly skipAggregation?: boolean;
 }
 
+/**
+ * How an OAuth window sends the end user back: `--app --redirect-url` (referral_source APP), or a
+ * browser (nothing to send). MX sends only an app back, so each option needs the other.
+ */
+function appReferral(o: { readonly app?: boolean; readonly redirectUrl?: string }) {
+  if (o.app && !o.redirectUrl) throw new UsageError('--app needs --redirect-url: MX sends the end user back there');
+  if (o.redirectUrl && !o.app) throw new UsageError('--redirect-url goes with --app: MX sends only an app back');
+  return o.app ? { referral_source: 'APP' as const, client_redirect_url: o.redirectUrl } : {};
+}
+
 export function membersCommand(program: Command, run: CommandRunner): void {
   const members = program
     .command('members')
@@ -43,8 +53,11 @@ export function membersCommand(program: Command, run: CommandRunner): void {
       collect,
     )
     .option('--oauth', 'connect through OAuth: prints the link the end user opens')
-    .option('--redirect-url <url>', 'with --oauth: where the OAuth window sends the end user afterwards')
     .option('--app', 'with --oauth: the end user is in a mobile app (referral_source APP): needs --redirect-url')
+    .option(
+      '--redirect-url <url>',
+      'with --app: where the OAuth window sends the end user back (MX sends only an app back)',
+    )
     .option('--skip-aggregation', 'do not start the first aggregation now')
     .addHelpText(
       'after',
@@ -62,8 +75,7 @@ Examples:
       run(async (ctx, _args, o: CreateOptions) => {
         if (o.oauth && o.credential?.length) throw new UsageError('--oauth members take no --credential');
         if ((o.redirectUrl || o.app) && !o.oauth) throw new UsageError('--redirect-url and --app go with --oauth');
-        if (o.app && !o.redirectUrl)
-          throw new UsageError('--app needs --redirect-url: MX sends the end user back there');
+        const referral = appReferral(o);
         let credentials: { guid: string; value: string }[] | undefined;
         if (!o.oauth) {
           const { credentials: wanted } = await ctx.api.credentialFields(o.institution);
@@ -81,10 +93,7 @@ Examples:
             ...(credentials ? { credentials } : { is_oauth: true }),
             ...(o.skipAggregation ? { skip_aggregation: true } : {}),
           },
-          {
-            ...(o.app ? { referral_source: 'APP' } : {}),
-            ...(o.redirectUrl ? { client_redirect_url: o.redirectUrl } : {}),
-          },
+          referral,
         );
         ctx.show(
           () => {
@@ -114,8 +123,8 @@ Examples:
     .description('a fresh OAuth window for an OAuth member still waiting (PENDING, EXPIRED, or its consent refused)')
     .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
     .requiredOption('--member <guid>', 'the member (MBR-…)', memberGuid)
-    .option('--redirect-url <url>', 'where the OAuth window sends the end user afterwards')
     .option('--app', 'the end user is in a mobile app (referral_source APP): needs --redirect-url')
+    .option('--redirect-url <url>', 'with --app: where the OAuth window sends the end user back')
     .option('--skip-aggregation', 'no aggregation once the window is finished')
     .addHelpText(
       'after',
@@ -129,11 +138,8 @@ Examples:
     )
     .action(
       run(async (ctx, _args, o: WindowOptions) => {
-        if (o.app && !o.redirectUrl)
-          throw new UsageError('--app needs --redirect-url: MX sends the end user back there');
         const { member, job } = await ctx.api.requestOAuthWindow(o.user, o.member, {
-          ...(o.app ? { referral_source: 'APP' } : {}),
-          ...(o.redirectUrl ? { client_redirect_url: o.redirectUrl } : {}),
+          ...appReferral(o),
           ...(o.skipAggregation ? { skip_aggregation: true } : {}),
         });
         ctx.show(

@@ -7,8 +7,8 @@ import { ApiError } from './api-error.js';
  * app's scheme) would let a request send the end user somewhere the fintech never chose.
  */
 
-/** How a URL scheme is spelled (RFC 3986), lower case as URL parsing gives it. */
-const SCHEME = /^[a-z][a-z0-9+.-]{0,63}$/;
+/** How a URL scheme is spelled (RFC 3986), lower case as URL parsing gives it; at most 64 characters. */
+export const SCHEME = /^[a-z][a-z0-9+.-]{0,63}$/;
 
 /** Schemes that never name a fintech's app: the web's own, and those that run or read something where they open. */
 const NOT_APP_SCHEMES = new Set([

@@ -4,6 +4,7 @@ import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
 import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '#shared/mx/index.js';
 import * as z from '#shared/runtime/zod.js';
 import { JOB_WARNINGS } from '#shared/store/job-record.js';
+import { SCHEME } from './redirect-url.js';
 import { hasControlCharacter } from './text-checks.js';
 
 /**
@@ -115,10 +116,17 @@ export const TransactionsQuery = z
 // ── request bodies ─────────────────────────────────────────────────────────────────────────
 const metadata = text(4096);
 const Credential = z.strictObject({ guid: id(100), value: text(1000) });
-/** Where MX sends a webview's messages: a URL scheme alone (RFC 3986), as MX asks for it. */
+/** Where MX sends a webview's messages: a URL scheme alone (RFC 3986, as redirect URLs' schemes are checked). */
 const urlScheme = z
   .string()
-  .check(z.maxLength(64), z.regex(/^[A-Za-z][A-Za-z0-9+.-]*$/, 'must be a URL scheme alone, such as myapp (no ://)'));
+  .check(
+    z.refine(
+      (v) => SCHEME.test(v.toLowerCase()),
+      'must be a URL scheme alone, such as myapp (no ://), of at most 64 characters',
+    ),
+  );
+/** How the end user comes back from an OAuth window: a browser, or the fintech's app (MX's referral_source). */
+const ReferralSource = z.enum(['BROWSER', 'APP']);
 const redirectUrl = z.optional(
   z
     .url()
@@ -143,21 +151,35 @@ export const CreateUserBody = z.strictObject({
 /**
  * How the end user comes back from an OAuth window (MX's MemberCreateRequestBody and OAuth window
  * query): a browser (BROWSER, the default) or the fintech's app (APP), which MX sends to
- * client_redirect_url, so APP needs one.
+ * client_redirect_url. MX takes client_redirect_url and ui_message_webview_url_scheme "only with
+ * referral_source=APP" (it ignores them otherwise), so APP needs the first and the two need APP.
  */
 const oauthReferral = {
-  referral_source: z.optional(z.enum(['BROWSER', 'APP'])),
+  referral_source: z.optional(ReferralSource),
   client_redirect_url: redirectUrl,
   ui_message_webview_url_scheme: z.optional(urlScheme),
   enable_app2app: optionalBoolean,
 };
-const appNeedsRedirect = z.refine<{ referral_source?: string; client_redirect_url?: string }>(
-  (b) => b.referral_source !== 'APP' || b.client_redirect_url !== undefined,
-  {
-    message: 'is required with referral_source APP: MX sends the end user back to it from the OAuth window',
-    path: ['client_redirect_url'],
-  },
-);
+type Referral = { referral_source?: string; client_redirect_url?: string; ui_message_webview_url_scheme?: string };
+const appNeedsRedirect = z.superRefine<Referral>((b, ctx) => {
+  const app = b.referral_source === 'APP';
+  if (app && b.client_redirect_url === undefined)
+    ctx.issues.push({
+      code: 'custom',
+      input: b,
+      path: ['client_redirect_url'],
+      message: 'is required with referral_source APP: MX sends the end user back to it from the OAuth window',
+    });
+  for (const field of ['client_redirect_url', 'ui_message_webview_url_scheme'] as const) {
+    if (!app && b[field] !== undefined)
+      ctx.issues.push({
+        code: 'custom',
+        input: b[field],
+        path: [field],
+        message: 'is used by MX only with referral_source APP (a browser is not sent back): send referral_source APP',
+      });
+  }
+});
 
 export const CreateMemberBody = z
   .strictObject({
@@ -218,7 +240,7 @@ export const WidgetUrlBody = z.strictObject({
     disable_background_agg: optionalBoolean,
     disable_institution_search: optionalBoolean,
     enable_app2app: optionalBoolean,
-    oauth_referral_source: z.optional(z.enum(['BROWSER', 'APP'])),
+    oauth_referral_source: z.optional(ReferralSource),
     ui_message_version: z.optional(z.number().check(z.int(), z.gte(1), z.lte(4))),
   }),
 });

@@ -230,6 +230,28 @@ export async function credentialsFor(
   }));
 }
 
+/**
+ * A new user and a member of it connected with `mxuser` and `password` through `POST …/members`,
+ * with skip_aggregation (no job follows): where most tests begin.
+ */
+export async function createIdleMember(
+  api: ApiClient,
+  { password = 'password', institution = 'mxbank' }: { password?: string; institution?: string } = {},
+): Promise<{ user_guid: string; member_guid: string }> {
+  const user_guid = await createUser(api);
+  const created = await api.typed.POST('/users/{user_guid}/members', {
+    params: { path: { user_guid } },
+    body: {
+      member: {
+        institution_code: institution,
+        credentials: await credentialsFor(api, password, institution),
+        skip_aggregation: true,
+      },
+    },
+  });
+  return { user_guid, member_guid: expectOk(created, 201).member.guid };
+}
+
 /** The stack's table, for what a test reads or sets up directly; destroyed after `use`. */
 async function withTable<T>(
   stack: Pick<LocalMxflow, 'endpoints' | 'tableName'>,

@@ -612,27 +612,44 @@ function validBodyArb(route: Route): fc.Arbitrary<unknown> {
         .map((widget_url) => ({ widget_url }));
     case 'createMember':
       // Never an OAuth institution with is_oauth: that would connect a real member.
-      return fc.record(
-        {
-          member: fc.record(
-            {
-              institution_code: fc.oneof(fc.constantFrom('mxbank', 'acme_federal_cu'), unknownGuid('institution_code')),
-              credentials: fc.array(credentialArb(textValue), { minLength: 1, maxLength: 3 }),
-              is_oauth: fc.boolean(),
-              id: fc.string({ minLength: 1, maxLength: 30 }),
-              metadata: textValue,
-              skip_aggregation: fc.boolean(),
-              background_aggregation_is_disabled: fc.boolean(),
-            },
-            { requiredKeys: ['institution_code', 'credentials'] },
-          ),
-          client_redirect_url: fc.webUrl({ validSchemes: ['https'] }),
-          referral_source: fc.constantFrom('BROWSER', 'APP'),
-          ui_message_webview_url_scheme: urlScheme,
-          enable_app2app: fc.boolean(),
-        },
-        { requiredKeys: ['member'] },
-      );
+      return fc
+        .record(
+          {
+            member: fc.record(
+              {
+                institution_code: fc.oneof(
+                  fc.constantFrom('mxbank', 'acme_federal_cu'),
+                  unknownGuid('institution_code'),
+                ),
+                credentials: fc.array(credentialArb(textValue), { minLength: 1, maxLength: 3 }),
+                is_oauth: fc.boolean(),
+                id: fc.string({ minLength: 1, maxLength: 30 }),
+                metadata: textValue,
+                skip_aggregation: fc.boolean(),
+                background_aggregation_is_disabled: fc.boolean(),
+              },
+              { requiredKeys: ['institution_code', 'credentials'] },
+            ),
+            enable_app2app: fc.boolean(),
+          },
+          { requiredKeys: ['member'] },
+        )
+        .chain((body) =>
+          // How the end user comes back, as MX takes it: a browser, or an app with its redirect URL.
+          fc
+            .oneof(
+              fc.record({ referral_source: fc.constant('BROWSER') }, { requiredKeys: [] }),
+              fc.record(
+                {
+                  referral_source: fc.constant('APP'),
+                  client_redirect_url: fc.webUrl({ validSchemes: ['https'] }),
+                  ui_message_webview_url_scheme: urlScheme,
+                },
+                { requiredKeys: ['referral_source', 'client_redirect_url'] },
+              ),
+            )
+            .map((referral) => ({ ...body, ...referral })),
+        );
     case 'updateMemberCredentials':
       return fc
         .array(credentialArb(textValue), { minLength: 1, maxLength: 20 })

@@ -5,16 +5,7 @@ import type { AccountResponse, TransactionResponse } from 'mx-platform-node';
 import type { JobView } from '#cli/api-client.js';
 import type { paths } from '#shared/api/generated/api-paths.js';
 import type { MxPage } from '#shared/mx/index.js';
-import {
-  type ApiClient,
-  apiClient,
-  createUser,
-  credentialsFor,
-  ended,
-  everyPage,
-  expectOk,
-  waitForJob,
-} from './api-client.js';
+import { type ApiClient, apiClient, createIdleMember, ended, everyPage, expectOk, waitForJob } from './api-client.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from './workflow-harness.js';
 
 type TransactionsQuery = NonNullable<
@@ -73,20 +64,7 @@ export async function startTransactionSyncHarness(seed: string): Promise<Transac
     h,
     api,
     transactionsPage,
-    async newMember() {
-      const user = await createUser(api);
-      const created = await api.typed.POST('/users/{user_guid}/members', {
-        params: { path: { user_guid: user } },
-        body: {
-          member: {
-            institution_code: 'mxbank',
-            credentials: await credentialsFor(api, 'password'),
-            skip_aggregation: true,
-          },
-        },
-      });
-      return { user_guid: user, member_guid: expectOk(created, 201).member.guid };
-    },
+    newMember: () => createIdleMember(api),
     async aggregate(of) {
       const started = expectOk(
         await api.typed.POST('/users/{user_guid}/members/{member_guid}/aggregate', { params: { path: of }, body: {} }),

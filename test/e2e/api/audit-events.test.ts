@@ -5,8 +5,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_ANALYST, LOCAL_BACKEND } from '#local/api-gatew
 import {
   type ApiClient,
   apiClient,
-  createUser,
-  credentialsFor,
+  createIdleMember,
   ended,
   expectOk,
   status,
@@ -30,18 +29,7 @@ beforeAll(async () => {
     environment: API_TEST_POLLING,
   });
   backend = apiClient(h.stack.endpoints.api, undefined, { signer: sigv4Signer(LOCAL_BACKEND) });
-  const user = await createUser(backend);
-  const created = await backend.typed.POST('/users/{user_guid}/members', {
-    params: { path: { user_guid: user } },
-    body: {
-      member: {
-        institution_code: 'mxbank',
-        credentials: await credentialsFor(backend, 'password'),
-        skip_aggregation: true,
-      },
-    },
-  });
-  member = { user_guid: user, member_guid: expectOk(created, 201).member.guid };
+  member = await createIdleMember(backend);
   await run('verify');
   await run('identify');
 });

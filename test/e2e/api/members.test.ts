@@ -421,12 +421,34 @@ describe('POST /users/{user_guid}/members', () => {
     ],
     [
       'a client_redirect_url that is not a URL',
-      { member: { institution_code: 'mx_bank_oauth', is_oauth: true }, client_redirect_url: 'back home' },
+      {
+        member: { institution_code: 'mx_bank_oauth', is_oauth: true },
+        referral_source: 'APP',
+        client_redirect_url: 'back home',
+      },
       'client_redirect_url',
     ],
     [
       'a ui_message_webview_url_scheme that is a URL, not a scheme',
-      { member: { institution_code: 'mx_bank_oauth', is_oauth: true }, ui_message_webview_url_scheme: 'myapp://x' },
+      {
+        member: { institution_code: 'mx_bank_oauth', is_oauth: true },
+        referral_source: 'APP',
+        client_redirect_url: 'https://app.example/back',
+        ui_message_webview_url_scheme: 'myapp://x',
+      },
+      'ui_message_webview_url_scheme',
+    ],
+    [
+      'a client_redirect_url for a browser (MX sends only an app back)',
+      {
+        member: { institution_code: 'mx_bank_oauth', is_oauth: true },
+        client_redirect_url: 'https://app.example/back',
+      },
+      'client_redirect_url',
+    ],
+    [
+      'a ui_message_webview_url_scheme without referral_source APP',
+      { member: { institution_code: 'mx_bank_oauth', is_oauth: true }, ui_message_webview_url_scheme: 'myapp' },
       'ui_message_webview_url_scheme',
     ],
     [

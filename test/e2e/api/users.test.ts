@@ -252,6 +252,11 @@ describe('POST /users/{user_guid}/widget_urls', () => {
     ['a field the API does not take', { widget_url: { theme: 'dark' } }, 'widget_url.theme'],
     ['an unknown color scheme', { widget_url: { color_scheme: 'purple' } }, 'widget_url.color_scheme'],
     [
+      'a webview scheme that is a URL, not a scheme',
+      { widget_url: { ui_message_webview_url_scheme: 'myapp://x' } },
+      'widget_url.ui_message_webview_url_scheme',
+    ],
+    [
       'a referral source MX does not know',
       { widget_url: { oauth_referral_source: 'WEB' } },
       'widget_url.oauth_referral_source',

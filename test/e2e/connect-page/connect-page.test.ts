@@ -224,6 +224,15 @@ describe.skipIf(skipped)('the reference connect page, in headless Chromium', () 
     expect(onStart).toBe('heading "1. Choose your bank" [level=2]');
   });
 
+  it('is served to the browser with a policy that lets it load and send only to its own origin', async () => {
+    const served = await person.page.request.get(person.page.url());
+    const headers = served.headers();
+
+    expect(headers['content-security-policy']).toContain("default-src 'self'");
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('can be used with the keyboard alone: every control is named, focus follows the steps', async () => {
     const { page } = person;
     const stops: string[] = [];

@@ -2,15 +2,7 @@
 // sync MX's changes; the fintech reads the list once, then the changes since its sync_cursor.
 // (A month of daily syncs: transaction-sync-month.test.ts.)
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import {
-  createUser,
-  credentialsFor,
-  ended,
-  expectError,
-  expectOk,
-  syncedLongAgo,
-  waitForJob,
-} from '#test/support/api-client.js';
+import { createIdleMember, ended, expectError, expectOk, syncedLongAgo, waitForJob } from '#test/support/api-client.js';
 import {
   DAILY,
   PER_ACCOUNT,
@@ -33,7 +25,8 @@ describe('keeping transactions current', () => {
     // PER_ACCOUNT each, and a day's more if MX's clock passed midnight meanwhile (a loaded machine).
     const mxAtFirst = await t.mxTruth(member);
     const atFirst = mxAtFirst.transactions.length;
-    expect(atFirst % (3 * DAILY)).toBe((3 * PER_ACCOUNT) % (3 * DAILY));
+    expect(atFirst).toBeGreaterThanOrEqual(3 * PER_ACCOUNT);
+    expect((atFirst - 3 * PER_ACCOUNT) % (3 * DAILY)).toBe(0);
     expect((await t.everyTransaction(member)).rows).toHaveLength(atFirst);
     const accounts = expectOk(
       await t.api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', { params: { path: member } }),
@@ -137,18 +130,7 @@ describe('keeping transactions current', () => {
   });
 
   it('ends a history job FAILED NOT_SUPPORTED at an institution without extended history', async () => {
-    const user = await createUser(t.api);
-    const created = await t.api.typed.POST('/users/{user_guid}/members', {
-      params: { path: { user_guid: user } },
-      body: {
-        member: {
-          institution_code: 'beehive_savings',
-          credentials: await credentialsFor(t.api, 'password', 'beehive_savings'),
-          skip_aggregation: true,
-        },
-      },
-    });
-    const path = { user_guid: user, member_guid: expectOk(created, 201).member.guid };
+    const path = await createIdleMember(t.api, { institution: 'beehive_savings' });
 
     const started = expectOk(
       await t.api.typed.POST('/users/{user_guid}/members/{member_guid}/history', { params: { path }, body: {} }),

@@ -5,8 +5,7 @@ import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.j
 import {
   type ApiClient,
   apiClient,
-  createUser,
-  credentialsFor,
+  createIdleMember,
   ended,
   expectOk,
   status,
@@ -93,18 +92,7 @@ const SECRET_OWNER_FIELDS = ['owner_name', 'address', 'city', 'postal_code', 'ph
 beforeAll(async () => {
   h = await startWorkflowHarness({ simulator: { seed: 'encrypted-fields' }, environment: API_TEST_POLLING });
   api = apiClient(h.stack.endpoints.api);
-  const user = await createUser(api);
-  const created = await api.typed.POST('/users/{user_guid}/members', {
-    params: { path: { user_guid: user } },
-    body: {
-      member: {
-        institution_code: 'mxbank',
-        credentials: await credentialsFor(api, 'password'),
-        skip_aggregation: true,
-      },
-    },
-  });
-  member = { user_guid: user, member_guid: expectOk(created, 201).member.guid };
+  member = await createIdleMember(api);
   expect(await run('verify', (c) => String(c.options?.find((o) => /checking/i.test(o.label ?? ''))?.value))).toBe(
     'SUCCEEDED',
   );

@@ -12,7 +12,8 @@ beforeAll(async () => {
     simulator: { jobDurationMs: 100_000_000, challengeAfterMs: 333_000 },
     // 600 ms of real time parked: long enough to be seen CHALLENGED when the machine is loaded.
     challengeTimeout: Duration.seconds(600),
-    environment: { POLL_MAX_COUNT: '40', OAUTH_TIMEOUT_SECONDS: '30' },
+    // OAuth: 90 s of MX time ACTION_REQUIRED (three times what it was), inside the 40-poll cap.
+    environment: { POLL_MAX_COUNT: '40', OAUTH_TIMEOUT_SECONDS: '90' },
   });
 });
 afterAll(async () => h?.stop());

@@ -1,7 +1,14 @@
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import type { JobView } from '#cli/api-client.js';
 import { UsageError } from '#cli/context.js';
-import { type Challenge, challengeAnswerer, matchOption, type Prompts } from '#cli/prompt-challenges.js';
+import {
+  type Challenge,
+  challengeAnswerer,
+  matchOption,
+  type Prompts,
+  saveChallengeImage,
+} from '#cli/prompt-challenges.js';
 import { resolveCredentials } from '#cli/prompt-credentials.js';
 import { CHALLENGES, PIXEL } from '#test/support/challenges.js';
 
@@ -149,5 +156,19 @@ describe('asking for credentials', () => {
     await expect(resolveCredentials(fields, ['hunter2'], { interactive: false, prompts })).rejects.toThrow(
       /^--credential #1 must be LABEL=VALUE/,
     );
+  });
+});
+
+describe('an image challenge saved for the person to open', () => {
+  it('writes the picture to a file named for its type, readable only by its owner', async () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"/>';
+    const dataUri = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+
+    const file = await saveChallengeImage(dataUri, 'CRD-svg/../x');
+
+    expect(file).toMatch(/mxflow-challenge-CRD-svgx\.svg$/);
+    expect(readFileSync(file, 'utf8')).toBe(svg);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    rmSync(file);
   });
 });

@@ -110,6 +110,7 @@ describe('the createMember request body schema', () => {
     },
     {
       member: { institution_code: 'oauth_bank', is_oauth: true, id: 'partner-7', skip_aggregation: true },
+      referral_source: 'APP',
       client_redirect_url: 'https://example.org/done',
     },
   ];

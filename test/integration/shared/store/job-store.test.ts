@@ -87,6 +87,26 @@ describe('JobStore', () => {
     expect(record?.updated_at).toBe(at(4).toISOString());
   });
 
+  it('hands a fresh OAuth window only to a job waiting for one, counting each (what restarts its OAuth deadline)', async () => {
+    const job = await newJob();
+    const renew = (uri: string, second: number) =>
+      jobs.renewOAuthWindow(job.memberGuid, job.jobGuid, { oauthWindowUri: uri, now: at(second) });
+    const whileRunning = await renew('https://mx.example/oauth/0', 1);
+    await jobs.recordProgress(job.memberGuid, job.jobGuid, {
+      status: 'ACTION_REQUIRED',
+      connectionStatus: 'PENDING',
+      oauthWindowUri: 'https://mx.example/oauth/1',
+      now: at(2),
+    });
+
+    const renewed = [await renew('https://mx.example/oauth/2', 3), await renew('https://mx.example/oauth/3', 4)];
+    const record = await jobs.getJob(job.memberGuid, job.jobGuid);
+
+    expect(whileRunning).toBe(false);
+    expect(renewed).toEqual([true, true]);
+    expect(record).toMatchObject({ oauth_window_uri: 'https://mx.example/oauth/3', oauth_windows_renewed: 2 });
+  });
+
   it('hands a parked job’s task token to one answer only', async () => {
     const job = await newJob();
     await jobs.parkForChallenge(job.memberGuid, job.jobGuid, {

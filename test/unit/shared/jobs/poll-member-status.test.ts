@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pollMemberStatus } from '#shared/jobs/poll-member-status.js';
 import { MAX_MX_TROUBLE_WAITS } from '#shared/jobs/poll-schedule.js';
 import { initialProgress, type Progress } from '#shared/jobs/progress.js';
+import { ProgressSchema } from '#shared/jobs/workflow-events.js';
 import { CHALLENGES } from '#test/support/challenges.js';
 import { mxError } from '#test/support/fakes/mx.js';
 import { fakeWorkflow } from '#test/support/fakes/workflow-deps.js';
@@ -186,7 +187,9 @@ describe('pollMemberStatus: what one status read leads to', () => {
     });
 
     const renewed = await pollMemberStatus(w.deps, { job: w.job, progress: atDeadline });
-    const again = await pollMemberStatus(w.deps, { job: w.job, progress: { ...renewed, pendingSeconds: 9 } });
+    // Through the execution's state, as the next task's event schema reads it.
+    const carried = ProgressSchema.parse(JSON.parse(JSON.stringify({ ...renewed, pendingSeconds: 9 }))) as Progress;
+    const again = await pollMemberStatus(w.deps, { job: w.job, progress: carried });
 
     expect(renewed).toMatchObject({ next: 'AWAIT_OAUTH', pendingSeconds: 0, oauthWindowsRenewed: 1 });
     expect(again).toMatchObject({ next: 'FAIL', reason: 'OAUTH_ABANDONED' });

@@ -221,7 +221,16 @@ describe('createMember: how the end user comes back from OAuth', () => {
     ['APP without a client_redirect_url', { referral_source: 'APP' }, 'client_redirect_url'],
     ['a referral_source MX does not know', { referral_source: 'WEBVIEW' }, 'referral_source'],
     ['enable_app2app that is not a boolean', { enable_app2app: 'no' }, 'enable_app2app'],
-    ['an app scheme the deployment does not allow', { client_redirect_url: 'otherapp://x' }, 'client_redirect_url'],
+    [
+      'an app scheme the deployment does not allow',
+      { referral_source: 'APP', client_redirect_url: 'otherapp://x' },
+      'client_redirect_url',
+    ],
+    [
+      'a client_redirect_url for a browser (MX sends only an app back)',
+      { client_redirect_url: 'myapp://x' },
+      'client_redirect_url',
+    ],
   ])('refuses %s (400 naming %s), asking MX nothing', async (_, referral, field) => {
     const deps = fakeApiDeps({ users: [aUser()], clientRedirectSchemes: ['myapp'] });
 
@@ -444,7 +453,10 @@ describe('a fresh OAuth window (POST …/oauth_window_uri, and PUT for an OAuth 
     const answer = await callApi(apiHandlersOver(deps), 'POST', WINDOW, { json: {} });
 
     expect(answer.status).toBe(202);
-    expect(answer.body).toMatchObject({ member: { oauth_window_uri: 'https://mx.example/oauth/new' }, job: {} });
+    expect(answer.body).toMatchObject({
+      member: { oauth_window_uri: 'https://mx.example/oauth/new' },
+      job: { type: 'aggregate', status: 'RUNNING', member_guid: oauthMember.guid },
+    });
     expect(deps.sfn.started[0]?.input).toMatchObject({ observeOnly: true, isOauth: true });
   });
 
