@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobType } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
+import { eventually } from '#test/support/eventually.js';
 import { stackTable, storedChallengeToken } from '#test/support/task-token-items.js';
 import { type StartedJob, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
@@ -9,12 +10,36 @@ let h: WorkflowHarness;
 beforeAll(async () => {
   // Jobs last 150 s of MX time (150 ms real): long enough for a test to act while one runs.
   // 40 transactions an account (one page each) unless a test asks for more.
-  h = await startWorkflowHarness({ simulator: { jobDurationMs: 150_000, transactionsPerAccount: TRANSACTIONS } });
+  h = await startWorkflowHarness({
+    simulator: { jobDurationMs: JOB_DURATION_MS, transactionsPerAccount: TRANSACTIONS },
+  });
 });
 afterAll(async () => h?.stop());
 
 const TRANSACTIONS = 40;
+const JOB_DURATION_MS = 150_000;
 const challenged = (job: { status: string }) => job.status === 'CHALLENGED';
+
+/**
+ * Runs `act` while MX's jobs last an hour, so the one a member's creation starts cannot end (on a
+ * loaded machine, 150 ms can pass) before the test's job meets it; then lets them end at once.
+ */
+async function whileJobsLast<T>(act: () => Promise<T>): Promise<T> {
+  h.stack.simulator?.configure({ jobDurationMs: 3_600_000 });
+  try {
+    return await act();
+  } finally {
+    h.stack.simulator?.configure({ jobDurationMs: JOB_DURATION_MS });
+  }
+}
+
+/** How many job starts of this kind MX has answered with `status`. */
+const jobStarts = (endpoint: 'aggregate' | 'verify') => (status: string) =>
+  h.stack.simulator?.stats().requests.byEndpoint[`POST /users/{user_guid}/members/{member_guid}/${endpoint}`]?.byStatus[
+    status
+  ] ?? 0;
+const aggregateStarts = jobStarts('aggregate');
+const verifyStarts = jobStarts('verify');
 
 /** Every job this file started, to know how many executions the leak check reads. */
 const startedJobs: StartedJob[] = [];
@@ -164,38 +189,37 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
   });
 
   it('attaches to an aggregation MX already runs (202) instead of starting another', async () => {
+    const attachesBefore = aggregateStarts('202');
     const user = await h.newUser();
-    const member = await h.newMember(user, 'password', { skipAggregation: false });
 
-    const started = await start('aggregate', user, member);
+    const started = await whileJobsLast(async () => {
+      const member = await h.newMember(user, 'password', { skipAggregation: false });
+      const job = await start('aggregate', user, member);
+      await eventually(() => aggregateStarts('202') > attachesBefore, { describe: () => 'no 202 from MX' });
+      return job;
+    });
     const done = await h.finished(started);
 
-    const starts =
-      h.stack.simulator?.stats().requests.byEndpoint['POST /users/{user_guid}/members/{member_guid}/aggregate'];
     expect(done).toMatchObject({ status: 'SUCCEEDED', attached: true });
-    expect(starts?.byStatus['202']).toBeGreaterThanOrEqual(1);
   });
 
   it('waits out another job type running on the member (409) and then verifies', async () => {
+    const conflictsBefore = verifyStarts('409');
     const user = await h.newUser();
-    const member = await h.newMember(user, 'password', { skipAggregation: false });
-    const conflictsBefore =
-      h.stack.simulator?.stats().requests.byEndpoint['POST /users/{user_guid}/members/{member_guid}/verify']?.byStatus[
-        '409'
-      ] ?? 0;
 
-    const started = await start('verify', user, member);
+    const started = await whileJobsLast(async () => {
+      const member = await h.newMember(user, 'password', { skipAggregation: false });
+      const job = await start('verify', user, member);
+      await eventually(() => verifyStarts('409') > conflictsBefore, { describe: () => 'no 409 from MX' });
+      return job;
+    });
     const parked = await h.waitForJob(started, challenged);
     await h.answer(parked, [
       { guid: String(parked.challenges?.[0]?.guid), value: String(parked.challenges?.[0]?.options?.[0]?.value) },
     ]);
     const done = await h.finished(started);
 
-    const conflicts =
-      h.stack.simulator?.stats().requests.byEndpoint['POST /users/{user_guid}/members/{member_guid}/verify']?.byStatus[
-        '409'
-      ] ?? 0;
-    expect(conflicts - conflictsBefore).toBeGreaterThanOrEqual(1);
+    expect(verifyStarts('409') - conflictsBefore).toBeGreaterThanOrEqual(1);
     expect(done.status).toBe('SUCCEEDED');
   });
 
