@@ -30,7 +30,13 @@ export default defineConfig({
   test: {
     // Handlers log at ERROR in tests unless a test asks for more (through the local stack's
     // environment, before the logger exists): thousands of INFO lines are only noise and time.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    // The X-Ray SDK in manual mode, as the local stack loads it (local/xray-manual-mode.ts), for
+    // whichever file of a worker loads the tracer first.
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      AWS_XRAY_MANUAL_MODE: 'true',
+    },
     // A file that stubs a variable gets it back as it was, whichever file runs next in its process.
     unstubEnvs: true,
     // Vitest's default is one worker less than the cores: a single worker on a 2-core machine.

@@ -1,4 +1,5 @@
 import type { JobType } from '#shared/contract/workflow.js';
+import { OAUTH_RENEWABLE_STATUSES } from '#shared/mx/connection-statuses.js';
 import * as z from '#shared/runtime/zod.js';
 import { MxWebhook } from '#shared/webhooks/mx-webhook.js';
 import {
@@ -281,8 +282,7 @@ export const API_ROUTES = [
     path: `${MEMBER_PATH}/oauth_window_uri`,
     function: 'members',
     operationId: 'requestOAuthWindow',
-    summary:
-      'A fresh OAuth window for an OAuth member waiting for one (PENDING, EXPIRED, DENIED): the job waiting for the end user gets it, or a job follows',
+    summary: `A fresh OAuth window for an OAuth member waiting for one (${OAUTH_RENEWABLE_STATUSES.join(', ')}): the job waiting for the end user gets it, or a job follows`,
     params: memberParams,
     body: OAuthWindowBody,
     responses: { 200: member, 202: member, 409: null },

@@ -1,5 +1,6 @@
 import { withArticle } from '#shared/api/wording.js';
 import type { JobType } from '#shared/contract/workflow.js';
+import { OAUTH_RENEWABLE_STATUSES } from '#shared/mx/connection-statuses.js';
 
 /** A running job, as a refusal names it. */
 interface RunningJob {
@@ -75,7 +76,7 @@ export const API_ERROR = {
   MEMBER_NOT_WAITING_FOR_OAUTH: {
     status: 409,
     message: (status: string) =>
-      `the member is ${status}: a new OAuth window is issued only to a member waiting for one (PENDING, EXPIRED, or DENIED after a refused consent)`,
+      `the member is ${status}: a new OAuth window is issued only to a member waiting for one (${OAUTH_RENEWABLE_STATUSES.join(', ')})`,
   },
   MEMBER_BEING_DELETED: {
     status: 409,

@@ -50,3 +50,13 @@ export const CONNECTION_STATUS_WEBHOOK_STATUSES = [
   'PREVENTED',
   'REJECTED',
 ] as const satisfies readonly ConnectionStatus[];
+
+/**
+ * The statuses of an OAuth member that waits for an OAuth window: never finished (PENDING, whose
+ * window may have expired), its consent expired at the bank (EXPIRED), or refused (DENIED). A
+ * connected member has nothing for the end user to do at the bank.
+ */
+export const OAUTH_RENEWABLE_STATUSES = ['PENDING', 'EXPIRED', 'DENIED'] as const satisfies readonly ConnectionStatus[];
+
+export const isOAuthRenewable = (status: string): boolean =>
+  (OAUTH_RENEWABLE_STATUSES as readonly string[]).includes(status);

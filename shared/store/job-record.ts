@@ -60,7 +60,19 @@ export interface MemberLock {
   /** The job holding the member, or the deletion (`DEL-…`) purging it. */
   readonly job_guid: string;
   readonly job_type: JobType | 'deletion';
+  /** Epoch second through which the lock holds. */
   readonly expires_at: number;
+}
+
+/** The epoch second a lock's expiry is compared with, by the write that takes it and by readers. */
+export const lockSecond = (at: Date): number => Math.floor(at.getTime() / 1000);
+
+/**
+ * Whether a lock still holds the member at `now`: through its expiry second, as the write that
+ * takes a member over sees it (an expired lock, `expires_at < :now`, belongs to a job that died).
+ */
+export function isLiveLock(lock: MemberLock | undefined, now: Date): lock is MemberLock {
+  return lock !== undefined && lock.expires_at >= lockSecond(now);
 }
 
 /** What a workflow step needs to find its job: references only, never data. */

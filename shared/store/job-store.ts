@@ -22,10 +22,12 @@ import {
   TRANSACTION_RETRY_PACE,
 } from './dynamodb-retries.js';
 import {
+  isLiveLock,
   type JobCounts,
   type JobRecord,
   type JobWarning,
   jobStartOf,
+  lockSecond,
   type MemberLock,
   newJobRecord,
 } from './job-record.js';
@@ -114,7 +116,7 @@ export class JobStore {
     const lock: MemberLock = {
       job_guid: job.jobGuid,
       job_type: job.type,
-      expires_at: Math.floor(job.now.getTime() / 1000) + job.lockSeconds,
+      expires_at: lockSecond(job.now) + job.lockSeconds,
     };
     try {
       // Sent again while DynamoDB cancels it as a conflict: the other start then either holds the
@@ -129,7 +131,7 @@ export class JobStore {
                 Item: { ...keys.memberLock(job.memberGuid), ...lock },
                 // An expired lock belongs to a job that died without releasing it.
                 ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now',
-                ExpressionAttributeValues: { ':now': Math.floor(job.now.getTime() / 1000) },
+                ExpressionAttributeValues: { ':now': lockSecond(job.now) },
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
@@ -192,6 +194,12 @@ export class JobStore {
       new GetCommand({ TableName: this.tableName, Key: keys.memberLock(memberGuid), ConsistentRead: true }),
     );
     return Item ? withoutKeys<MemberLock>(Item) : undefined;
+  }
+
+  /** The member's lock if it still holds the member at `now` (see isLiveLock). */
+  async liveLock(memberGuid: string, now: Date): Promise<MemberLock | undefined> {
+    const lock = await this.getLock(memberGuid);
+    return isLiveLock(lock, now) ? lock : undefined;
   }
 
   /**

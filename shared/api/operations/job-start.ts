@@ -75,10 +75,7 @@ export async function startMemberJob(deps: ApiDeps, request: MemberJobRequest): 
  * refuses another type; its status at MX is that job's business.
  */
 async function assertStartable(deps: ApiDeps, request: MemberJobRequest): Promise<boolean | undefined> {
-  const lockHeld = async () => {
-    const lock = await deps.jobs.getLock(request.memberGuid);
-    return lock !== undefined && lock.expires_at >= Math.floor(deps.now().getTime() / 1000);
-  };
+  const lockHeld = async () => (await deps.jobs.liveLock(request.memberGuid, deps.now())) !== undefined;
   if (await lockHeld()) return request.isOauth;
   const mx = await deps.mx();
   // Read side by side: MX refuses a disabled user's jobs with a bare 403.

@@ -15,8 +15,8 @@ import { renewOAuthWindow } from './oauth-window.js';
 
 /** A member is changed or removed only between jobs. */
 async function assertIdle(deps: ApiDeps, memberGuid: string, action: string): Promise<void> {
-  const running = await deps.jobs.getLock(memberGuid);
-  if (running && running.expires_at * 1000 > deps.now().getTime()) {
+  const running = await deps.jobs.liveLock(memberGuid, deps.now());
+  if (running) {
     throw new ApiError('JOB_RUNNING', {
       running: { type: running.job_type, guid: running.job_guid },
       advice: `${action} it when the job ends`,

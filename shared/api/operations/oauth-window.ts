@@ -1,17 +1,11 @@
 import { ApiError } from '#shared/api/api-error.js';
 import { checkRedirectUrl } from '#shared/api/redirect-url.js';
 import { jobView, memberView } from '#shared/api/views.js';
+import { isOAuthRenewable } from '#shared/mx/connection-statuses.js';
 import type { OAuthWindowOptions } from '#shared/mx/index.js';
 import type { ApiDeps } from '#shared/runtime/api-runtime.js';
 import type { MemberRecord } from '#shared/store/member-store.js';
 import { startMemberJob } from './job-start.js';
-
-/**
- * The connection statuses of an OAuth member that waits for an OAuth window: never finished
- * (PENDING, whose window may have expired), its consent expired at the bank (EXPIRED), or
- * refused (DENIED). A connected member has nothing for the end user to do at the bank.
- */
-export const OAUTH_RENEWABLE_STATUSES: readonly string[] = ['PENDING', 'EXPIRED', 'DENIED'];
 
 interface Renewed {
   status: number;
@@ -34,7 +28,7 @@ export async function renewOAuthWindow(
   if (!member.is_oauth) throw new ApiError('MEMBER_NOT_OAUTH');
   const mx = await deps.mx();
   const status = (await mx.readMember(member.user_guid, member.guid)).connection_status ?? 'without a status';
-  if (!OAUTH_RENEWABLE_STATUSES.includes(status)) throw new ApiError('MEMBER_NOT_WAITING_FOR_OAUTH', status);
+  if (!isOAuthRenewable(status)) throw new ApiError('MEMBER_NOT_WAITING_FOR_OAUTH', status);
   const window = await mx.requestOAuthWindowUri(member.user_guid, member.guid, options);
   const now = deps.now();
   const updated = {
@@ -45,9 +39,8 @@ export async function renewOAuthWindow(
   };
   await deps.members.putMember(updated);
 
-  const lock = await deps.jobs.getLock(member.guid);
-  const running =
-    lock && lock.expires_at * 1000 > now.getTime() ? await deps.jobs.getJob(member.guid, lock.job_guid) : undefined;
+  const lock = await deps.jobs.liveLock(member.guid, now);
+  const running = lock ? await deps.jobs.getJob(member.guid, lock.job_guid) : undefined;
   if (running) {
     if (updated.oauth_window_uri) {
       await deps.jobs.renewOAuthWindow(member.guid, running.job_guid, {

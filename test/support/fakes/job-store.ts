@@ -2,7 +2,14 @@ import type { ChallengeResponse } from 'mx-platform-node';
 import { isTerminal, type JobType } from '#shared/contract/workflow.js';
 import { FAILURE_REASONS } from '#shared/jobs/failure-reasons.js';
 import type { WorkflowJobStore } from '#shared/jobs/workflow-deps.js';
-import { type JobHistoryEntry, type JobRecord, type MemberLock, newJobRecord } from '#shared/store/job-record.js';
+import {
+  isLiveLock,
+  type JobHistoryEntry,
+  type JobRecord,
+  lockSecond,
+  type MemberLock,
+  newJobRecord,
+} from '#shared/store/job-record.js';
 import { type JobStore, MemberBusyError, type NewJob } from '#shared/store/job-store.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -34,10 +41,13 @@ export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof 
   }
 
   async createJob(job: NewJob): Promise<JobRecord> {
-    const nowSeconds = Math.floor(job.now.getTime() / 1000);
     const held = this.locks.get(job.memberGuid);
-    if (held && held.expires_at >= nowSeconds) throw new MemberBusyError(held);
-    this.lock(job.memberGuid, { job_guid: job.jobGuid, job_type: job.type, expires_at: nowSeconds + job.lockSeconds });
+    if (isLiveLock(held, job.now)) throw new MemberBusyError(held);
+    this.lock(job.memberGuid, {
+      job_guid: job.jobGuid,
+      job_type: job.type,
+      expires_at: lockSecond(job.now) + job.lockSeconds,
+    });
     const at = job.now.toISOString();
     return this.add(job, {
       created_at: at,
@@ -48,6 +58,11 @@ export class InMemoryJobStore implements WorkflowJobStore, Pick<JobStore, keyof 
 
   async getLock(memberGuid: string): Promise<MemberLock | undefined> {
     return this.locks.get(memberGuid);
+  }
+
+  async liveLock(memberGuid: string, now: Date): Promise<MemberLock | undefined> {
+    const lock = this.locks.get(memberGuid);
+    return isLiveLock(lock, now) ? lock : undefined;
   }
 
   async listJobs(memberGuid: string, options: { limit?: number; startKey?: Record<string, unknown> } = {}) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { executionArnOf } from '#shared/jobs/reconcile-jobs.js';
 import { aMember, apiHandlersOver, aUser, callApi, fakeApiDeps } from '#test/support/fakes/api-deps.js';
 
@@ -194,6 +194,31 @@ describe('reading and listing jobs', () => {
     const answer = await callApi(apiHandlersOver(deps), 'GET', `${MEMBER}/jobs/${JOB_GUID}`);
 
     expect(answer).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND', field: 'job_guid' } } });
+  });
+
+  it("reads the user's job with one read of the table, the member's record unread", async () => {
+    const deps = fakeApiDeps({ users: [aUser()], members: [aMember()] });
+    deps.jobs.add({ jobGuid: JOB_GUID, userGuid: 'USR-1', memberGuid: 'MBR-1', type: 'verify' });
+    const memberReads = vi.spyOn(deps.members, 'getMember');
+
+    const answer = await callApi(apiHandlersOver(deps), 'GET', `${MEMBER}/jobs/${JOB_GUID}`);
+
+    expect(answer).toMatchObject({ status: 200, body: { job: { guid: JOB_GUID, type: 'verify' } } });
+    expect(memberReads).not.toHaveBeenCalled();
+  });
+
+  it("answers 404 naming member_guid for a job of another user's member, as for a made-up member", async () => {
+    const deps = fakeApiDeps({ users: [aUser(), aUser('USR-2')], members: [aMember(), aMember('MBR-2', 'USR-2')] });
+    deps.jobs.add({ jobGuid: JOB_GUID, userGuid: 'USR-2', memberGuid: 'MBR-2', type: 'verify' });
+    const handlers = apiHandlersOver(deps);
+
+    const theirs = await callApi(handlers, 'GET', `/users/USR-1/members/MBR-2/jobs/${JOB_GUID}`);
+    const cancel = await callApi(handlers, 'POST', `/users/USR-1/members/MBR-2/jobs/${JOB_GUID}/cancel`);
+    const madeUp = await callApi(handlers, 'GET', `/users/USR-1/members/MBR-9/jobs/${JOB_GUID}`);
+
+    for (const answer of [theirs, cancel, madeUp])
+      expect(answer).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND', field: 'member_guid' } } });
+    expect((await deps.jobs.getJob('MBR-2', JOB_GUID))?.status).toBe('RUNNING');
   });
 
   it('refuses a cursor the list did not give out (400 INVALID_CURSOR)', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MxError } from '#shared/mx/index.js';
-import { aMember, apiHandlersOver, aUser, callApi, fakeApiDeps } from '#test/support/fakes/api-deps.js';
+import { aMember, apiHandlersOver, aUser, callApi, fakeApiDeps, NOW } from '#test/support/fakes/api-deps.js';
 
 const MEMBER = '/users/USR-1/members/MBR-1';
 const create = (member: Record<string, unknown>) => ({ member: { institution_code: 'mxbank', ...member } });
@@ -303,6 +303,30 @@ describe('updateMemberCredentials', () => {
       message:
         'an identify job (JOB-000000000001-0000000000000001) is running on this member; update it when the job ends',
     });
+  });
+
+  it('holds the member through the second its lock expires, as a job start sees the lock: MX is not sent the credentials', async () => {
+    const updates: unknown[] = [];
+    const deps = fakeApiDeps({
+      users: [aUser()],
+      members: [aMember()],
+      mx: { updateMember: async (...args: unknown[]) => void updates.push(args) as never },
+      // Halfway through the second the lock expires in.
+      now: new Date(NOW.getTime() + 500),
+    });
+    const job = { job_guid: 'JOB-000000000001-0000000000000001', job_type: 'identify' } as const;
+    deps.jobs.lock('MBR-1', { ...job, expires_at: NOW.getTime() / 1000 });
+    const handlers = apiHandlersOver(deps);
+
+    const during = await callApi(handlers, 'PUT', MEMBER, { json: { member: { credentials } } });
+    const sentDuring = updates.length;
+    deps.jobs.lock('MBR-1', { ...job, expires_at: NOW.getTime() / 1000 - 1 });
+    const after = await callApi(handlers, 'PUT', MEMBER, { json: { member: { credentials } } });
+
+    expect(during).toMatchObject({ status: 409, body: { error: { code: 'JOB_RUNNING' } } });
+    expect(sentDuring).toBe(0);
+    expect(after.status).toBe(202);
+    expect(updates).toHaveLength(1);
   });
 });
 
