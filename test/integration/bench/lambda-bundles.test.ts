@@ -39,15 +39,17 @@ interface LambdaBundle {
   readonly inputs: string[];
 }
 
-const bundles = new Map<string, Promise<LambdaBundle>>();
+let bundles: Promise<Map<string, LambdaBundle>> | undefined;
 
-/** A function's bundle as CDK makes it, built once per entry for every test that reads it. */
-function lambdaBundle(entry: string): Promise<LambdaBundle> {
-  let bundle = bundles.get(entry);
-  if (!bundle) {
-    bundle = buildLambda(entry);
-    bundles.set(entry, bundle);
-  }
+/**
+ * A function's bundle as CDK makes it. Every entry is built in one esbuild run, once for the
+ * tests that read them: without code splitting each output is whole, as CDK's one-entry builds
+ * are, and the modules they share are parsed once instead of once an entry.
+ */
+async function lambdaBundle(entry: string): Promise<LambdaBundle> {
+  bundles ??= buildLambdas(LAMBDA_ENTRIES);
+  const bundle = (await bundles).get(entry);
+  if (!bundle) throw new Error(`${entry} is not one of the stack's Lambda entries`);
   return bundle;
 }
 
@@ -65,17 +67,21 @@ const AS_CDK_BUNDLES = {
   logLevel: 'error',
 } as const satisfies BuildOptions;
 
-async function buildLambda(entry: string): Promise<LambdaBundle> {
-  const file = join(out, `${entry.replaceAll('/', '-')}.mjs`);
+async function buildLambdas(entries: readonly string[]): Promise<Map<string, LambdaBundle>> {
   const { metafile } = await build({
     ...AS_CDK_BUNDLES,
-    entryPoints: [join(ROOT, entry)],
-    outfile: file,
+    entryPoints: entries.map((entry) => ({ in: join(ROOT, entry), out: entry.replaceAll('/', '-') })),
+    outdir: out,
+    outExtension: { '.js': '.mjs' },
     metafile: true,
   });
-  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
-  const inputs = Object.entries(output?.inputs ?? {}).filter(([, { bytesInOutput }]) => bytesInOutput > 0);
-  return { file, inputs: inputs.map(([input]) => input) };
+  const built = new Map<string, LambdaBundle>();
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    if (!output.entryPoint) continue;
+    const inputs = Object.entries(output.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0);
+    built.set(output.entryPoint, { file: join(ROOT, file), inputs: inputs.map(([input]) => input) });
+  }
+  return new Map(entries.map((entry) => [entry, built.get(entry) as LambdaBundle]));
 }
 
 const CREDENTIAL_CHAIN =
