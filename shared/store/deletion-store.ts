@@ -10,6 +10,7 @@ import {
 import type { DeletionStatus } from '#shared/contract/workflow.js';
 import { applied } from './conditional-write.js';
 import { sendTransaction } from './dynamodb-retries.js';
+import { lockSecond } from './job-record.js';
 import { keys, withoutKeys } from './keys.js';
 
 /** A user's or a member's deletion, as the API shows it: guids and counts only, never data. */
@@ -142,7 +143,7 @@ export class DeletionStore {
     now: Date,
     staleHolder?: string,
   ): Promise<string | undefined> {
-    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const nowSeconds = lockSecond(now);
     const taken = await applied(
       this.doc.send(
         new PutCommand({

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { applied, conditionally } from './conditional-write.js';
 import { sendTransaction } from './dynamodb-retries.js';
+import { lockSecond } from './job-record.js';
 import { keys } from './keys.js';
 import { TABLE_DEFINITION } from './table-definition.js';
 
@@ -44,9 +45,9 @@ export class MemberWebhookSignal {
           TableName: this.tableName,
           Key: keys.memberLock(memberGuid),
           UpdateExpression: 'SET webhook_at = :now',
-          // A lock past its expiry belongs to a job that died: no job runs.
-          ConditionExpression: 'attribute_exists(pk) AND expires_at > :nowSeconds',
-          ExpressionAttributeValues: { ':now': now.getTime(), ':nowSeconds': Math.floor(now.getTime() / 1000) },
+          // A lock past its expiry belongs to a job that died: no job runs (isLiveLock's rule).
+          ConditionExpression: 'attribute_exists(pk) AND expires_at >= :nowSeconds',
+          ExpressionAttributeValues: { ':now': now.getTime(), ':nowSeconds': lockSecond(now) },
           ReturnValues: 'ALL_OLD',
         }),
       ),

@@ -106,4 +106,10 @@ describe('MemberWebhookSignal: no webhook is lost between a status read and the 
     expect(await signal.noteWebhook('MBR-never-locked', new Date(NOW))).toEqual({ jobRunning: false });
     expect(await signal.noteWebhook(expired, new Date(NOW))).toEqual({ jobRunning: false });
   });
+
+  it('finds the job through the last second of its lock, as a job start still sees the member held', async () => {
+    const lastSecond = await lockedMember(NOW / 1000);
+
+    expect(await signal.noteWebhook(lastSecond, new Date(NOW + 500))).toMatchObject({ jobRunning: true });
+  });
 });
