@@ -277,13 +277,20 @@ describe('reading and listing members', () => {
 });
 
 describe('updateMemberCredentials', () => {
-  it('sends the new credentials to MX and follows the aggregation they start (202)', async () => {
+  /** USR-1's member MBR-1, with the updates MX is sent kept in order. */
+  function memberRecordingUpdates(now?: Date) {
     const updates: unknown[] = [];
     const deps = fakeApiDeps({
       users: [aUser()],
       members: [aMember()],
       mx: { updateMember: async (...args: unknown[]) => void updates.push(args) as never },
+      ...(now ? { now } : {}),
     });
+    return { deps, updates };
+  }
+
+  it('sends the new credentials to MX and follows the aggregation they start (202)', async () => {
+    const { deps, updates } = memberRecordingUpdates();
 
     const answer = await callApi(apiHandlersOver(deps), 'PUT', MEMBER, { json: { member: { credentials } } });
 
@@ -306,14 +313,8 @@ describe('updateMemberCredentials', () => {
   });
 
   it('holds the member through the second its lock expires, as a job start sees the lock: MX is not sent the credentials', async () => {
-    const updates: unknown[] = [];
-    const deps = fakeApiDeps({
-      users: [aUser()],
-      members: [aMember()],
-      mx: { updateMember: async (...args: unknown[]) => void updates.push(args) as never },
-      // Halfway through the second the lock expires in.
-      now: new Date(NOW.getTime() + 500),
-    });
+    // Halfway through the second the lock expires in.
+    const { deps, updates } = memberRecordingUpdates(new Date(NOW.getTime() + 500));
     const job = { job_guid: 'JOB-000000000001-0000000000000001', job_type: 'identify' } as const;
     deps.jobs.lock('MBR-1', { ...job, expires_at: NOW.getTime() / 1000 });
     const handlers = apiHandlersOver(deps);
