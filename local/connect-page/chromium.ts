@@ -3,11 +3,15 @@ import { type Browser, chromium } from 'playwright-core';
 
 /**
  * Where a Chromium is: `CHROMIUM_PATH`, else Debian's and other distributions' usual places.
- * Nothing is downloaded: the browser comes from the system's packages (`apt-get install chromium`).
+ * Nothing is downloaded: the browser comes from the system's packages. Chromium's headless shell
+ * (`apt-get install chromium-headless-shell`) comes first: the same Blink without the full
+ * browser around it, it took 7.5 s of CPU for the connect page's tests where `chromium` in its
+ * headless mode took 25 s.
  */
 export function findChromium(): string | undefined {
   const candidates = [
     process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium-headless-shell',
     '/usr/bin/chromium',
     '/usr/bin/chromium-browser',
     '/usr/bin/google-chrome',

@@ -115,13 +115,15 @@ describe('DynamoDB Local with the mxflow table', () => {
 });
 
 describe('starting DynamoDB Local', () => {
-  it("starts and answers, and leaves the caller's JAVA_TOOL_OPTIONS as they were", async () => {
+  it("starts and answers, and leaves the caller's JAVA_TOOL_OPTIONS and telemetry setting as they were", async () => {
     const callers = '-Dmxflow.caller=1';
     process.env.JAVA_TOOL_OPTIONS = callers;
+    delete process.env.DDB_LOCAL_TELEMETRY;
     try {
       const dynamo = await startDynamoDbLocal();
       try {
         expect(process.env.JAVA_TOOL_OPTIONS).toBe(callers);
+        expect(process.env.DDB_LOCAL_TELEMETRY).toBeUndefined();
         expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       } finally {
         await dynamo.stop();
