@@ -20,8 +20,15 @@ const DAY_MS = 86_400_000;
 export const PER_ACCOUNT = 60;
 export const DAILY = 4;
 
+export interface TransactionSizes {
+  readonly perAccount: number;
+  readonly daily: number;
+}
+
 export interface TransactionSyncHarness {
   readonly h: WorkflowHarness;
+  /** Each account's transactions at the first copy, and each day's new ones. */
+  readonly sizes: TransactionSizes;
   readonly api: ApiClient;
   newMember(): Promise<MemberPath>;
   /** An aggregation through the API, expected to succeed. */
@@ -48,14 +55,17 @@ async function all<T>(pages: AsyncIterable<MxPage<T>>): Promise<T[]> {
   return items;
 }
 
-export async function startTransactionSyncHarness(seed: string): Promise<TransactionSyncHarness> {
+export async function startTransactionSyncHarness(
+  seed: string,
+  sizes: TransactionSizes = { perAccount: PER_ACCOUNT, daily: DAILY },
+): Promise<TransactionSyncHarness> {
   const h = await startWorkflowHarness({
     simulator: {
       seed,
       jobDurationMs: 60_000,
-      transactionsPerAccount: PER_ACCOUNT,
+      transactionsPerAccount: sizes.perAccount,
       historyDays: 30,
-      dailyTransactionsPerAccount: DAILY,
+      dailyTransactionsPerAccount: sizes.daily,
     },
     environment: API_TEST_POLLING,
   });
@@ -63,6 +73,7 @@ export async function startTransactionSyncHarness(seed: string): Promise<Transac
   const transactionsPage = transactionsPageOf(api);
   return {
     h,
+    sizes,
     api,
     transactionsPage,
     newMember: () => createIdleMember(api),
