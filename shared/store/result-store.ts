@@ -241,9 +241,11 @@ export class ResultStore {
   ): Promise<SupersededGeneration[]> {
     if (kinds.length === 0) return [];
     const publishedAt = new Date().toISOString();
+    const markersByKind = new Map<ResultKind, PartitionMarker[]>();
     const puts = [];
     for (const kind of kinds) {
       const markers = await this.markers(memberGuid, kind);
+      markersByKind.set(kind, markers);
       const own = markers.filter((marker) => marker.generation === jobGuid);
       const spread = own.some((marker) => marker.account_guid !== undefined);
       const generation: PublishedGeneration = {
@@ -255,27 +257,32 @@ export class ResultStore {
       puts.push({ Put: { TableName: this.tableName, Item: item } });
     }
     await this.doc.send(new TransactWriteCommand({ TransactItems: puts }));
-    // Listed now, while the job still holds the member: a later job's generation is never in it.
+    // The markers read above, while the job still holds the member: no later job's generation is
+    // among them, and none can have begun since (one read a kind, not three).
     const superseded: SupersededGeneration[] = [];
-    for (const kind of kinds) {
-      const generations = new Set((await this.markers(memberGuid, kind)).map((marker) => marker.generation));
+    for (const [kind, markers] of markersByKind) {
+      const generations = new Set(markers.map((marker) => marker.generation));
       generations.delete(jobGuid);
       for (const generation of [...generations].sort()) superseded.push({ kind, generation });
     }
-    return this.deleteSuperseded(memberGuid, superseded, Date.now() + this.cleanupBudgetMs);
+    return this.deleteSuperseded(memberGuid, superseded, Date.now() + this.cleanupBudgetMs, markersByKind);
   }
 
   /**
    * Deletes the rows of these superseded generations, one after another, until `deadline` (checked
    * between pages of 1 MB); answers those not yet gone. Only the generations named are touched.
+   * `known` holds markers the caller has just read, by kind; the others are read here.
    */
   async deleteSuperseded(
     memberGuid: string,
     superseded: readonly SupersededGeneration[],
     deadline: number,
+    known: ReadonlyMap<ResultKind, readonly PartitionMarker[]> = new Map(),
   ): Promise<SupersededGeneration[]> {
     for (const [index, { kind, generation }] of superseded.entries()) {
-      const markers = (await this.markers(memberGuid, kind)).filter((marker) => marker.generation === generation);
+      const markers = (known.get(kind) ?? (await this.markers(memberGuid, kind))).filter(
+        (marker) => marker.generation === generation,
+      );
       if (!(await deletePartitions(this.doc, this.tableName, markers, deadline))) return superseded.slice(index);
     }
     return [];

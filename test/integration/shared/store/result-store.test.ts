@@ -1,4 +1,4 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultKind } from '#shared/store/keys.js';
 import { type ResultPage, ResultStore } from '#shared/store/result-store.js';
@@ -93,6 +93,32 @@ describe('ResultStore generations', () => {
     expect(await results.countResults(member, 'account_numbers')).toBe(1);
     const rows = (await itemsOf(member)).filter((item) => String(item.pk).startsWith('RESULTS#'));
     expect(rows.map((row) => row.job_guid)).toEqual(['JOB-2']);
+  });
+
+  it('reads the generations of each kind once to publish it and delete what it supersedes', async () => {
+    const member = newMember();
+    await copied(member, 'accounts', 'JOB-1', [{ guid: 'ACT-1' }]);
+    await copied(member, 'account_numbers', 'JOB-1', [{ guid: 'ACN-1' }]);
+    await results.putResults(member, 'accounts', 'JOB-2', [{ guid: 'ACT-1' }], at);
+    await results.putResults(member, 'account_numbers', 'JOB-2', [{ guid: 'ACN-1' }], at);
+    const generationReads: string[] = [];
+    const counted = DynamoDBDocumentClient.from(table.client);
+    counted.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { ExpressionAttributeValues?: Record<string, unknown> };
+        const prefix = String(input.ExpressionAttributeValues?.[':prefix'] ?? '');
+        if (prefix.startsWith('GENERATION#')) generationReads.push(prefix);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+
+    await new ResultStore(counted, table.tableName).publishResults(member, 'JOB-2', ['accounts', 'account_numbers']);
+
+    expect(generationReads).toHaveLength(2);
+    expect(new Set(generationReads).size).toBe(2);
+    const rows = (await itemsOf(member)).filter((item) => String(item.pk).startsWith('RESULTS#'));
+    expect(rows.map((row) => row.job_guid)).toEqual(['JOB-2', 'JOB-2']);
   });
 
   it('hands on the superseded rows a publish had no time for, never serving them, and deletes them when asked', async () => {
