@@ -2,7 +2,7 @@ import type { TransactionResponse } from 'mx-platform-node';
 import { COPY_STEP_BOUND, isTerminal } from '#shared/contract/workflow.js';
 import type { DateRange } from '#shared/mx/client.js';
 import type { MxPage } from '#shared/mx/index.js';
-import type { JobRef } from '#shared/store/job-record.js';
+import type { JobRecord, JobRef } from '#shared/store/job-record.js';
 import type { ResultKind } from '#shared/store/keys.js';
 import type { ResultStore } from '#shared/store/result-store.js';
 import type { PendingTransaction, TransactionSyncStore } from '#shared/store/transaction-sync-store.js';
@@ -63,7 +63,7 @@ export async function fetchResultsStep(
   // A late step of a cancelled job, or of a member a deletion purged, copies nothing.
   const current = await deps.jobs.getJob(job.memberGuid, job.jobGuid);
   if (!current || isTerminal(current.status)) throw jobNotActive(job.jobGuid);
-  const copy = new CopyRun(deps, job, includeTransactions, progress);
+  const copy = new CopyRun(deps, job, current, includeTransactions, progress);
   try {
     await copy.start();
     const finished = await copy.run();
@@ -101,6 +101,8 @@ class CopyRun {
   constructor(
     private readonly deps: CopyDeps,
     private readonly job: JobRef,
+    /** The job's record as this invocation read it. */
+    private readonly record: JobRecord,
     private readonly includeTransactions: boolean,
     progress: Progress,
   ) {
@@ -124,7 +126,7 @@ class CopyRun {
   async start(): Promise<void> {
     if (this.started) return;
     if (this.job.jobType === 'aggregate') {
-      const refreshed = await wasRefreshed(this.deps, this.job);
+      const refreshed = await wasRefreshed(this.deps, this.job, this.record);
       if (refreshed !== undefined) this.counts.refreshed = refreshed;
     }
     if (this.copiesTransactions() && this.deps.sync) {
@@ -324,9 +326,12 @@ class CopyRun {
  * throttle window with 202 and no run, so successfully_aggregated_at stays what StartMxJob
  * read. Unknown (undefined) for a job that only followed MX's own aggregation.
  */
-async function wasRefreshed(deps: Pick<WorkflowDeps, 'mx' | 'jobs'>, job: JobRef): Promise<boolean | undefined> {
-  const record = await deps.jobs.getJob(job.memberGuid, job.jobGuid);
-  if (record?.mx_aggregated_before === undefined) return undefined;
+async function wasRefreshed(
+  deps: Pick<WorkflowDeps, 'mx'>,
+  job: JobRef,
+  record: JobRecord,
+): Promise<boolean | undefined> {
+  if (record.mx_aggregated_before === undefined) return undefined;
   // The member, not its status: a status read here would come sooner than MX's 3-second floor.
   const member = await deps.mx.readMember(job.userGuid, job.memberGuid);
   const after = member.successfully_aggregated_at ?? null;

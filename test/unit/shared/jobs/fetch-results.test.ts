@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fetchResultsStep } from '#shared/jobs/fetch-results.js';
 import { initialProgress } from '#shared/jobs/progress.js';
 import { WORKFLOW_ERRORS } from '#shared/jobs/workflow-errors.js';
@@ -71,10 +71,13 @@ describe('fetchResultsStep: copying a job’s results', () => {
     const w = connected('aggregate');
     w.jobs.add({ ...w.job, type: 'aggregate' }, { mx_aggregated_before: '2026-11-30T10:00:00Z' });
     w.mx.member = { ...w.mx.member, successfully_aggregated_at: after };
+    const jobReads = vi.spyOn(w.jobs, 'getJob');
 
     const progress = await fetchResultsStep(w.deps, { job: w.job, includeTransactions: false, progress: polled });
 
     expect(progress.counts).toEqual({ accounts: 3, refreshed });
+    // The job as the step read it to check it still runs: not read again for the refresh.
+    expect(jobReads).toHaveBeenCalledTimes(1);
   });
 
   it('checks the refresh before the copy: a 429 on the member read waits and costs no copy', async () => {
