@@ -16,14 +16,13 @@ export type Row = Record<string, unknown> & { guid: string; account_guid: string
 export type MemberPath = { user_guid: string; member_guid: string };
 
 const DAY_MS = 86_400_000;
-/** Each account's transactions at the first copy, and the new ones MX gathers each day. */
-export const PER_ACCOUNT = 60;
-export const DAILY = 4;
-
 export interface TransactionSizes {
   readonly perAccount: number;
   readonly daily: number;
 }
+
+/** Each account's transactions at the first copy, and the new ones MX gathers each day. */
+const DEFAULT_SIZES: TransactionSizes = { perAccount: 60, daily: 4 };
 
 export interface TransactionSyncHarness {
   readonly h: WorkflowHarness;
@@ -57,7 +56,7 @@ async function all<T>(pages: AsyncIterable<MxPage<T>>): Promise<T[]> {
 
 export async function startTransactionSyncHarness(
   seed: string,
-  sizes: TransactionSizes = { perAccount: PER_ACCOUNT, daily: DAILY },
+  sizes: TransactionSizes = DEFAULT_SIZES,
 ): Promise<TransactionSyncHarness> {
   const h = await startWorkflowHarness({
     simulator: {

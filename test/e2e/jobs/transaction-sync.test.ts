@@ -4,8 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createIdleMember, ended, expectError, expectOk, syncedLongAgo, waitForJob } from '#test/support/api-client.js';
 import {
-  DAILY,
-  PER_ACCOUNT,
   type Row,
   startTransactionSyncHarness,
   type TransactionSyncHarness,
@@ -22,11 +20,11 @@ describe('keeping transactions current', () => {
   it('syncs only what MX changed after the first copy: pending ones posted, replaced ones removed, a closed account kept as closed; the stored data is MX’s, field by field', async () => {
     const member = await t.newMember();
     const first = await t.aggregate(member);
-    // PER_ACCOUNT each, and a day's more if MX's clock passed midnight meanwhile (a loaded machine).
+    // sizes.perAccount each, and a day's more if MX's clock passed midnight meanwhile (a loaded machine).
     const mxAtFirst = await t.mxTruth(member);
     const atFirst = mxAtFirst.transactions.length;
-    expect(atFirst).toBeGreaterThanOrEqual(3 * PER_ACCOUNT);
-    expect((atFirst - 3 * PER_ACCOUNT) % (3 * DAILY)).toBe(0);
+    expect(atFirst).toBeGreaterThanOrEqual(3 * t.sizes.perAccount);
+    expect((atFirst - 3 * t.sizes.perAccount) % (3 * t.sizes.daily)).toBe(0);
     expect((await t.everyTransaction(member)).rows).toHaveLength(atFirst);
     const accounts = expectOk(
       await t.api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', { params: { path: member } }),
@@ -43,7 +41,7 @@ describe('keeping transactions current', () => {
     expect(first.counts?.transactions).toBe(atFirst);
     const changed = Number(sync.counts?.transactions);
     expect(changed).toBeGreaterThan(0);
-    expect(changed).toBeLessThanOrEqual(2 * (accounts.length - 1) * (DAILY + PER_ACCOUNT / 30));
+    expect(changed).toBeLessThanOrEqual(2 * (accounts.length - 1) * (t.sizes.daily + t.sizes.perAccount / 30));
     expect(sync.counts?.transactions_removed).toBeGreaterThan(0);
     expect(sync.counts?.accounts_closed).toBe(1);
     // Stored: every open account's transactions exactly as MX has them, no pending record MX replaced.
@@ -94,7 +92,7 @@ describe('keeping transactions current', () => {
     // A sparser history (a transaction every 3 days), so that 24 months of it are a few hundred rows.
     t.h.stack.simulator?.configure({ transactionsPerAccount: 30, historyDays: 90 });
     onTestFinished(() => {
-      t.h.stack.simulator?.configure({ transactionsPerAccount: PER_ACCOUNT, historyDays: 30 });
+      t.h.stack.simulator?.configure({ transactionsPerAccount: t.sizes.perAccount, historyDays: 30 });
     });
     const member = await t.newMember();
     await t.aggregate(member);
