@@ -1,4 +1,4 @@
-import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type ReturnValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -13,7 +13,7 @@ import { ENV, type JobStatus, type JobType, type TerminalJobStatus } from '#shar
 import { FAILURE_REASONS, type FailureReason } from '#shared/jobs/failure-reasons.js';
 import { BATCH_SIZE, writeBatch } from './batch-write.js';
 import { type ChallengesRef, challengeChunkItems, challengesFromChunks } from './challenge-items.js';
-import { applied } from './conditional-write.js';
+import { applied, conditionally } from './conditional-write.js';
 import {
   DynamoDbThrottled,
   isTransientCancellation,
@@ -340,13 +340,14 @@ export class JobStore {
     jobGuid: string,
     renewal: { oauthWindowUri: string; now: Date },
   ): Promise<boolean> {
-    return this.updateActive(
+    const renewed = await this.updateActive(
       memberGuid,
       jobGuid,
       'SET oauth_window_uri = :uri, updated_at = :now ADD oauth_windows_renewed :one',
       { ':uri': renewal.oauthWindowUri, ':now': renewal.now.toISOString(), ':one': 1 },
       '#status = :action',
     );
+    return renewed !== undefined;
   }
 
   /**
@@ -359,10 +360,13 @@ export class JobStore {
     stage: { challenges: ChallengeResponse[]; now: Date },
   ): Promise<boolean> {
     const ref = await this.storeChallenges(memberGuid, jobGuid, stage.challenges, stage.now);
-    return this.updateActive(memberGuid, jobGuid, 'SET challenges_ref = :ref, updated_at = :now REMOVE challenges', {
-      ':ref': ref,
-      ':now': stage.now.toISOString(),
-    });
+    const staged = await this.updateActive(
+      memberGuid,
+      jobGuid,
+      'SET challenges_ref = :ref, updated_at = :now REMOVE challenges',
+      { ':ref': ref, ':now': stage.now.toISOString() },
+    );
+    return staged !== undefined;
   }
 
   /**
@@ -513,7 +517,7 @@ export class JobStore {
     const connectionStatus = knowsStatus ? (finish.connectionStatus ?? null) : null;
     // The member first: once the job reads as ended, a new job can start on it.
     await this.releaseLock(memberGuid, jobGuid);
-    const finished = await this.updateActive(
+    const ended = await this.updateActive(
       memberGuid,
       jobGuid,
       `SET #status = :status, #error = :error, counts = :counts, finished_at = :now, updated_at = :now, #history = list_append(#history, :entry)${
@@ -533,9 +537,12 @@ export class JobStore {
       },
       undefined,
       { '#error': 'error' },
+      // Whether it ended parked: only then are a round's chunks still stored (an answer deletes
+      // its round; a crash's leftovers go with their TTL). Saves a query on every other job's end.
+      'UPDATED_OLD',
     );
-    await this.deleteChallenges(memberGuid, jobGuid);
-    return finished;
+    if (ended?.challenges_ref) await this.deleteChallenges(memberGuid, jobGuid);
+    return ended !== undefined;
   }
 
   /** Stores a round of challenges in chunk items of its own; answers what the job item points at them with. */
@@ -643,7 +650,10 @@ export class JobStore {
     }
   }
 
-  /** An update that applies only while the job is active; answers whether it applied. */
+  /**
+   * An update that applies only while the job is active; answers the attributes `returnValues` asks
+   * for (none by default: `{}`), or undefined when it did not apply.
+   */
   private async updateActive(
     memberGuid: string,
     jobGuid: string,
@@ -651,8 +661,9 @@ export class JobStore {
     values: Record<string, unknown>,
     extraCondition?: string,
     extraNames: Record<string, string> = {},
-  ): Promise<boolean> {
-    return applied(
+    returnValues: ReturnValue = 'NONE',
+  ): Promise<Record<string, unknown> | undefined> {
+    const output = await conditionally(
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -661,9 +672,11 @@ export class JobStore {
           ConditionExpression: extraCondition ? `${IS_ACTIVE} AND ${extraCondition}` : IS_ACTIVE,
           ExpressionAttributeNames: { ...pickUsed(NAMES, update, extraCondition), ...extraNames, '#status': 'status' },
           ExpressionAttributeValues: { ...ACTIVE, ...values },
+          ReturnValues: returnValues,
         }),
       ),
     );
+    return output && (output.Attributes ?? {});
   }
 }
 

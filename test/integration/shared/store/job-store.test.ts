@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengesTooLarge, MAX_CHALLENGE_ROUND_CHARS } from '#shared/store/challenge-items.js';
 import { newJobGuid } from '#shared/store/job-record.js';
@@ -250,6 +250,44 @@ describe('JobStore with challenges past DynamoDB’s 400 KB item limit', () => {
     expect(ended?.challenges).toBeUndefined();
     expect(ended).not.toHaveProperty('challenges_ref');
     expect(leftOver.Items).toEqual([]);
+  });
+
+  it('looks for challenge chunks at the end only of a job that ended parked: one answered left none', async () => {
+    const chunkReads: string[] = [];
+    const counted = DynamoDBDocumentClient.from(table.client);
+    counted.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { ExpressionAttributeValues?: Record<string, unknown> };
+        const prefix = String(input.ExpressionAttributeValues?.[':prefix'] ?? '');
+        if (prefix.startsWith('CHALLENGE#')) chunkReads.push(prefix);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const store = new JobStore(counted, table.tableName);
+    const [never, answered, parked] = [await newJob(), await newJob(), await newJob()];
+    for (const job of [answered, parked]) {
+      await store.stageChallenges(job.memberGuid, job.jobGuid, { challenges: [textChallenge], now: at(1) });
+      await store.parkForChallenge(job.memberGuid, job.jobGuid, { taskToken: `token-${job.jobGuid}`, now: at(2) });
+    }
+    await store.claimChallenge({ ...answered, userGuid: 'USR-1', now: at(3) });
+    const beforeEnds = chunkReads.length;
+
+    for (const job of [never, answered, parked])
+      await store.finishJob(job.memberGuid, job.jobGuid, { status: 'SUCCEEDED', now: at(4) });
+
+    expect(chunkReads.slice(beforeEnds)).toEqual([`CHALLENGE#${parked.jobGuid}#`]);
+    for (const job of [never, answered, parked]) {
+      const { pk, sk } = { pk: `MEMBER#${job.memberGuid}`, sk: `CHALLENGE#${job.jobGuid}#` };
+      const left = await table.doc.send(
+        new QueryCommand({
+          TableName: table.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': sk },
+        }),
+      );
+      expect(left.Items).toEqual([]);
+    }
   });
 
   it('refuses a round of absurd size with ChallengesTooLarge, leaving the job as it was', async () => {
