@@ -25,12 +25,15 @@ interface WindowOptions {
 
 /**
  * How an OAuth window sends the end user back: `--app --redirect-url` (referral_source APP), or a
- * browser (nothing to send). MX sends only an app back, so each option needs the other.
+ * browser, which MX sends nowhere (a `--redirect-url` alone is passed on, as MX's guide asks of
+ * every OAuth member, and MX ignores it).
  */
 function appReferral(o: { readonly app?: boolean; readonly redirectUrl?: string }) {
   if (o.app && !o.redirectUrl) throw new UsageError('--app needs --redirect-url: MX sends the end user back there');
-  if (o.redirectUrl && !o.app) throw new UsageError('--redirect-url goes with --app: MX sends only an app back');
-  return o.app ? { referral_source: 'APP' as const, client_redirect_url: o.redirectUrl } : {};
+  return {
+    ...(o.app ? { referral_source: 'APP' as const } : {}),
+    ...(o.redirectUrl ? { client_redirect_url: o.redirectUrl } : {}),
+  };
 }
 
 export function membersCommand(program: Command, run: CommandRunner): void {
@@ -56,7 +59,7 @@ export function membersCommand(program: Command, run: CommandRunner): void {
     .option('--app', 'with --oauth: the end user is in a mobile app (referral_source APP): needs --redirect-url')
     .option(
       '--redirect-url <url>',
-      'with --app: where the OAuth window sends the end user back (MX sends only an app back)',
+      'with --oauth: where the OAuth window sends the end user back (used by MX with --app)',
     )
     .option('--skip-aggregation', 'do not start the first aggregation now')
     .addHelpText(
@@ -124,7 +127,7 @@ Examples:
     .requiredOption('--user <guid>', 'the user (USR-…)', userGuid)
     .requiredOption('--member <guid>', 'the member (MBR-…)', memberGuid)
     .option('--app', 'the end user is in a mobile app (referral_source APP): needs --redirect-url')
-    .option('--redirect-url <url>', 'with --app: where the OAuth window sends the end user back')
+    .option('--redirect-url <url>', 'where the OAuth window sends the end user back (used by MX with --app)')
     .option('--skip-aggregation', 'no aggregation once the window is finished')
     .addHelpText(
       'after',

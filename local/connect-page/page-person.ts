@@ -74,8 +74,7 @@ export class PagePerson {
 
   /** Opens the bank's window from the page, answers its consent, and returns what the window says. */
   async finishAtBank(answer: 'Allow' | 'Deny', onConsent?: (window: Page) => Promise<void>): Promise<string> {
-    const link = await this.oauthLink();
-    const [window] = await Promise.all([this.page.waitForEvent('popup'), link.click()]);
+    const window = await this.openBankWindow();
     await window.getByRole('button', { name: answer }).waitFor();
     await onConsent?.(window);
     await window.getByRole('button', { name: answer }).click();
@@ -83,6 +82,21 @@ export class PagePerson {
     const said = await window.locator('body').innerText();
     await window.close();
     return said;
+  }
+
+  /** Opens the bank's window from the page and returns what it says, answering nothing (as to a spent link). */
+  async lookAtBank(): Promise<string> {
+    const window = await this.openBankWindow();
+    await window.waitForLoadState();
+    const said = await window.locator('body').innerText();
+    await window.close();
+    return said;
+  }
+
+  private async openBankWindow(): Promise<Page> {
+    const link = await this.oauthLink();
+    const [window] = await Promise.all([this.page.waitForEvent('popup'), link.click()]);
+    return window;
   }
 
   /** The outcome step once it shows a result or a failure, as text. */

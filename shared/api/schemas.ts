@@ -151,8 +151,9 @@ export const CreateUserBody = z.strictObject({
 /**
  * How the end user comes back from an OAuth window (MX's MemberCreateRequestBody and OAuth window
  * query): a browser (BROWSER, the default) or the fintech's app (APP), which MX sends to
- * client_redirect_url. MX takes client_redirect_url and ui_message_webview_url_scheme "only with
- * referral_source=APP" (it ignores them otherwise), so APP needs the first and the two need APP.
+ * client_redirect_url, so APP needs one. MX's guide has every OAuth member give a
+ * client_redirect_url; MX uses it (and ui_message_webview_url_scheme) only with APP and ignores it
+ * otherwise, so a browser's is taken and passed on as MX takes it.
  */
 const oauthReferral = {
   referral_source: z.optional(ReferralSource),
@@ -160,26 +161,13 @@ const oauthReferral = {
   ui_message_webview_url_scheme: z.optional(urlScheme),
   enable_app2app: optionalBoolean,
 };
-type Referral = { referral_source?: string; client_redirect_url?: string; ui_message_webview_url_scheme?: string };
-const appNeedsRedirect = z.superRefine<Referral>((b, ctx) => {
-  const app = b.referral_source === 'APP';
-  if (app && b.client_redirect_url === undefined)
-    ctx.issues.push({
-      code: 'custom',
-      input: b,
-      path: ['client_redirect_url'],
-      message: 'is required with referral_source APP: MX sends the end user back to it from the OAuth window',
-    });
-  for (const field of ['client_redirect_url', 'ui_message_webview_url_scheme'] as const) {
-    if (!app && b[field] !== undefined)
-      ctx.issues.push({
-        code: 'custom',
-        input: b[field],
-        path: [field],
-        message: 'is used by MX only with referral_source APP (a browser is not sent back): send referral_source APP',
-      });
-  }
-});
+const appNeedsRedirect = z.refine<{ referral_source?: string; client_redirect_url?: string }>(
+  (b) => b.referral_source !== 'APP' || b.client_redirect_url !== undefined,
+  {
+    path: ['client_redirect_url'],
+    message: 'is required with referral_source APP: MX sends the end user back to it from the OAuth window',
+  },
+);
 
 export const CreateMemberBody = z
   .strictObject({

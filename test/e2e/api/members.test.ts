@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '#shared/api/generated/api-paths.js';
 import {
@@ -22,9 +23,10 @@ let api: ApiClient;
 beforeAll(async () => {
   h = await startWorkflowHarness({
     // Jobs take 150 ms; the harness keeps a parked challenge waiting for hours of MX time (seconds),
-    // and an unopened OAuth window waits an hour of MX time (3.6 s) here.
+    // and a job waits 20 minutes of MX time (1.2 s or more here) for an OAuth window: long enough
+    // to be opened on a loaded machine, short enough that 120 polls (the cap) see it run out twice.
     simulator: { seed: 'api-members', jobDurationMs: 150_000 },
-    environment: { OAUTH_TIMEOUT_SECONDS: '3600', ...API_TEST_POLLING },
+    environment: { OAUTH_TIMEOUT_SECONDS: '1200', ...API_TEST_POLLING },
   });
   api = apiClient(h.stack.endpoints.api);
 });
@@ -161,12 +163,17 @@ describe('POST /users/{user_guid}/members', () => {
   it('creates an OAuth member: its job waits for the end user (ACTION_REQUIRED) and SUCCEEDS once the window is opened', async () => {
     const user = await createUser(api);
 
+    // A browser's member with the client_redirect_url MX's guide asks of every OAuth member: MX
+    // sends only an app back to it, so the window ends on MX's own page.
     const created = expectOk(
-      await postMember(user, { member: { institution_code: 'mx_bank_oauth', is_oauth: true } }),
+      await postMember(user, {
+        member: { institution_code: 'mx_bank_oauth', is_oauth: true },
+        client_redirect_url: 'https://fintech.example/connected',
+      }),
       201,
     );
     const waiting = await waitForJob(api, created.job!, status('ACTION_REQUIRED'));
-    const opened = await fetch(String(waiting.oauth_window_uri));
+    const opened = await fetch(String(waiting.oauth_window_uri), { redirect: 'manual' });
     const done = await waitForJob(api, created.job!, ended);
 
     expect(created.member).toMatchObject({
@@ -436,19 +443,6 @@ describe('POST /users/{user_guid}/members', () => {
         client_redirect_url: 'https://app.example/back',
         ui_message_webview_url_scheme: 'myapp://x',
       },
-      'ui_message_webview_url_scheme',
-    ],
-    [
-      'a client_redirect_url for a browser (MX sends only an app back)',
-      {
-        member: { institution_code: 'mx_bank_oauth', is_oauth: true },
-        client_redirect_url: 'https://app.example/back',
-      },
-      'client_redirect_url',
-    ],
-    [
-      'a ui_message_webview_url_scheme without referral_source APP',
-      { member: { institution_code: 'mx_bank_oauth', is_oauth: true }, ui_message_webview_url_scheme: 'myapp' },
       'ui_message_webview_url_scheme',
     ],
     [
@@ -731,6 +725,43 @@ describe('a fresh OAuth window (POST …/members/{m}/oauth_window_uri)', () => {
     expect(seen.oauth_window_uri).toBe(renewed.member.oauth_window_uri);
     expect(old.status).toBe(400);
     expect(opened.status).toBe(200);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
+  });
+
+  it('renews a window that expired while the job waited: the job outlives its first OAuth deadline and SUCCEEDS on the new link', async () => {
+    // MX's windows last 10 minutes (0.6 s here); the jobs give the end user 20 minutes.
+    h.stack.simulator?.configure({ oauthWindowTtlMs: 600_000 });
+    const user = await createUser(api);
+    const [renewed, control] = await Promise.all([createOAuthMember(user), createOAuthMember(user)]);
+    const [waiting, controlWaiting] = await Promise.all(
+      [renewed, control].map((created) => waitForJob(api, created.job!, status('ACTION_REQUIRED'))),
+    );
+    await sleep(700);
+    const expiredLinks = await Promise.all(
+      [waiting, controlWaiting].map(async (job) => (await fetch(String(job?.oauth_window_uri))).text()),
+    );
+    // The harness's long windows again, so the new link outlives the control's deadline.
+    h.stack.simulator?.configure({ oauthWindowTtlMs: h.stack.simulator.options.oauthWindowTtlMs });
+
+    const fresh = expectOk(
+      await oauthWindow(user, renewed.member.guid, {
+        referral_source: 'APP',
+        client_redirect_url: 'https://app.example.com/oauth-done',
+      }),
+      200,
+    );
+    const abandoned = await waitForJob(api, control.job!, ended);
+    const stillWaiting = await waitForJob(api, renewed.job!, () => true);
+    const back = await fetch(String(fresh.member.oauth_window_uri), { redirect: 'manual' });
+    const done = await waitForJob(api, renewed.job!, ended);
+
+    for (const page of expiredLinks) expect(page).toContain('This OAuth window has expired');
+    expect(abandoned).toMatchObject({ status: 'FAILED', error: { code: 'OAUTH_ABANDONED' } });
+    expect(stillWaiting).toMatchObject({ status: 'ACTION_REQUIRED', oauth_window_uri: fresh.member.oauth_window_uri });
+    expect(back.status).toBe(302);
+    const redirect = new URL(String(back.headers.get('location')));
+    expect(`${redirect.origin}${redirect.pathname}`).toBe('https://app.example.com/oauth-done');
+    expect(Object.fromEntries(redirect.searchParams)).toEqual({ status: 'success', member_guid: renewed.member.guid });
     expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
   });
 

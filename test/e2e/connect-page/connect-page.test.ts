@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findChromium, launchChromium, NO_CHROMIUM } from '#local/connect-page/chromium.js';
@@ -7,7 +8,8 @@ import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#t
 
 const chromiumPath = findChromium();
 // CI installs Chromium (.ci/run): there a missing browser fails these tests instead of skipping them.
-const skipped = !chromiumPath && !process.env.CI;
+const underCi = ['true', '1'].includes(process.env.CI ?? '');
+const skipped = !chromiumPath && !underCi;
 if (skipped) console.warn(`The connect page browser tests are skipped. ${NO_CHROMIUM}`);
 
 let h: WorkflowHarness;
@@ -148,6 +150,21 @@ describe.skipIf(skipped)('the reference connect page, in headless Chromium', () 
     expect(await person.outcome()).toContain('Connected to MX Bank.');
   });
 
+  it('hides the password as it is typed and takes the one-time code the bank sends', async () => {
+    await person.findBank('aggregate', 'MX Bank', 'MX Bank');
+    await person.fillSignIn('mxuser', 'token');
+    const password = await person.page.getByLabel('Password').getAttribute('type');
+    await person.page.getByRole('button', { name: 'Connect' }).click();
+    const code = (await person.challenge()).getByRole('textbox');
+    const hints = [await code.getAttribute('autocomplete'), await code.getAttribute('inputmode')];
+    await code.fill('correct');
+    await person.send();
+
+    expect(password).toBe('password');
+    expect(hints).toEqual(['one-time-code', 'numeric']);
+    expect(await person.outcome()).toContain('Connected to MX Bank.');
+  });
+
   it('asks again after a wrong answer, and connects on the right one', async () => {
     await person.findBank('aggregate', 'MX Bank', 'MX Bank');
     await person.signIn('mxuser', 'retry_challenge');
@@ -175,13 +192,24 @@ describe.skipIf(skipped)('the reference connect page, in headless Chromium', () 
     expect(connected).toContain('Connected to MX Bank.');
   });
 
-  it('connects through the bank’s OAuth window opened from the page', async () => {
+  it('connects through the bank’s OAuth window opened from the page, with a new link once the first expired', async () => {
+    const simulator = h.stack.simulator!;
+    // A minute of MX time (0.3 s here): the first link expires before the person opens it.
+    simulator.configure({ oauthWindowTtlMs: 60_000 });
     await person.findBank('aggregate', 'OAuth', 'MX Bank (OAuth)');
     await person.continueTo('MX Bank (OAuth)');
+    const firstLink = await (await person.oauthLink()).getAttribute('href');
+    await sleep(600);
+    const atExpiredLink = await person.lookAtBank();
+    simulator.configure({ oauthWindowTtlMs: simulator.options.oauthWindowTtlMs });
+    await person.page.getByRole('button', { name: 'The link expired: get a new one' }).click();
+    const newLink = () => person.oauthLink().then((link) => link.getAttribute('href'));
+    await expect.poll(newLink).not.toBe(firstLink);
     const said = await person.finishAtBank('Allow');
     const outcome = await person.outcome();
     const accounts = await person.table('Accounts');
 
+    expect(atExpiredLink).toContain('This OAuth window has expired');
     expect(said).toContain('Authorization complete');
     expect(outcome).toContain('Connected to MX Bank (OAuth).');
     expect(accounts.map(([name]) => name)).toContain('MX Bank (OAuth) Checking');

@@ -173,7 +173,19 @@ describe('createMember', () => {
 describe('createMember: how the end user comes back from OAuth', () => {
   const oauthMember = { institution_code: 'mx_bank_oauth', is_oauth: true };
 
-  it('passes referral_source, client_redirect_url, ui_message_webview_url_scheme and enable_app2app to MX', async () => {
+  it.each([
+    [
+      'an app’s referral_source, client_redirect_url, ui_message_webview_url_scheme and enable_app2app',
+      {
+        referral_source: 'APP',
+        client_redirect_url: 'myapp://connected',
+        ui_message_webview_url_scheme: 'myapp',
+        enable_app2app: false,
+      },
+    ],
+    // MX's guide asks every OAuth member for one; MX uses it only with APP.
+    ['a browser’s client_redirect_url', { client_redirect_url: 'https://fintech.example/connected' }],
+  ])('passes %s to MX', async (_, referral) => {
     const sent: unknown[] = [];
     const deps = fakeApiDeps({
       users: [aUser()],
@@ -185,12 +197,6 @@ describe('createMember: how the end user comes back from OAuth', () => {
         },
       },
     });
-    const referral = {
-      referral_source: 'APP',
-      client_redirect_url: 'myapp://connected',
-      ui_message_webview_url_scheme: 'myapp',
-      enable_app2app: false,
-    };
 
     const answer = await callApi(apiHandlersOver(deps), 'POST', '/users/USR-1/members', {
       json: { member: oauthMember, ...referral },
@@ -224,11 +230,6 @@ describe('createMember: how the end user comes back from OAuth', () => {
     [
       'an app scheme the deployment does not allow',
       { referral_source: 'APP', client_redirect_url: 'otherapp://x' },
-      'client_redirect_url',
-    ],
-    [
-      'a client_redirect_url for a browser (MX sends only an app back)',
-      { client_redirect_url: 'myapp://x' },
       'client_redirect_url',
     ],
   ])('refuses %s (400 naming %s), asking MX nothing', async (_, referral, field) => {
