@@ -370,7 +370,10 @@ async function newOAuthWindow() {
   const { job } = await api('POST', `${memberPath()}/oauth_window_uri`, {});
   showStep('step-progress');
   if (job) follow(job);
-  if (webLink(job?.oauth_window_uri)) say('A new sign-in link is ready.');
+  if (!webLink(job?.oauth_window_uri)) return;
+  say('A new sign-in link is ready.');
+  // The link is where the person goes next, and the focus shows it changed.
+  $('oauth-link').focus();
 }
 
 // ── 4. the outcome ──────────────────────────────────────────────────────────────────────────

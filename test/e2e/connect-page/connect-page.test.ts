@@ -205,11 +205,13 @@ describe.skipIf(skipped)('the reference connect page, in headless Chromium', () 
     await person.page.getByRole('button', { name: 'The link expired: get a new one' }).click();
     const newLink = () => person.oauthLink().then((link) => link.getAttribute('href'));
     await expect.poll(newLink).not.toBe(firstLink);
+    const onNewLink = await focused(person.page);
     const said = await person.finishAtBank('Allow');
     const outcome = await person.outcome();
     const accounts = await person.table('Accounts');
 
     expect(atExpiredLink).toContain('This OAuth window has expired');
+    expect(onNewLink).toBe('link "Sign in at MX Bank (OAuth)"');
     expect(said).toContain('Authorization complete');
     expect(outcome).toContain('Connected to MX Bank (OAuth).');
     expect(accounts.map(([name]) => name)).toContain('MX Bank (OAuth) Checking');
