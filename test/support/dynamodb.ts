@@ -53,3 +53,25 @@ export async function freshTable(prefix = 'mxflow-test'): Promise<FreshTable> {
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return { tableName, client, doc };
 }
+
+/**
+ * A document client over `client` that records the sort-key prefix of every query whose prefix
+ * starts with `kind` (`GENERATION#`, `CHALLENGE#`): how tests count a store's reads of one kind.
+ */
+export function countingPrefixReads(
+  client: DynamoDBClient,
+  kind: string,
+): { doc: DynamoDBDocumentClient; reads: string[] } {
+  const reads: string[] = [];
+  const doc = DynamoDBDocumentClient.from(client);
+  doc.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { ExpressionAttributeValues?: Record<string, unknown> };
+      const prefix = String(input.ExpressionAttributeValues?.[':prefix'] ?? '');
+      if (prefix.startsWith(kind)) reads.push(prefix);
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return { doc, reads };
+}

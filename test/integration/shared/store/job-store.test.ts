@@ -1,9 +1,9 @@
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengesTooLarge, MAX_CHALLENGE_ROUND_CHARS } from '#shared/store/challenge-items.js';
 import { newJobGuid } from '#shared/store/job-record.js';
 import { JobStore, MemberBusyError } from '#shared/store/job-store.js';
-import { type FreshTable, freshTable } from '#test/support/dynamodb.js';
+import { countingPrefixReads, type FreshTable, freshTable } from '#test/support/dynamodb.js';
 import { storedChallengeToken } from '#test/support/task-token-items.js';
 
 let table: FreshTable;
@@ -253,17 +253,7 @@ describe('JobStore with challenges past DynamoDB’s 400 KB item limit', () => {
   });
 
   it('looks for challenge chunks at the end only of a job that ended parked: one answered left none', async () => {
-    const chunkReads: string[] = [];
-    const counted = DynamoDBDocumentClient.from(table.client);
-    counted.middlewareStack.add(
-      (next) => async (args) => {
-        const input = args.input as { ExpressionAttributeValues?: Record<string, unknown> };
-        const prefix = String(input.ExpressionAttributeValues?.[':prefix'] ?? '');
-        if (prefix.startsWith('CHALLENGE#')) chunkReads.push(prefix);
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    const { doc: counted, reads: chunkReads } = countingPrefixReads(table.client, 'CHALLENGE#');
     const store = new JobStore(counted, table.tableName);
     const [never, answered, parked] = [await newJob(), await newJob(), await newJob()];
     for (const job of [answered, parked]) {

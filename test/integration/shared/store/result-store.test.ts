@@ -1,8 +1,8 @@
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultKind } from '#shared/store/keys.js';
 import { type ResultPage, ResultStore } from '#shared/store/result-store.js';
-import { type FreshTable, freshTable } from '#test/support/dynamodb.js';
+import { countingPrefixReads, type FreshTable, freshTable } from '#test/support/dynamodb.js';
 
 let table: FreshTable;
 let results: ResultStore;
@@ -101,17 +101,7 @@ describe('ResultStore generations', () => {
     await copied(member, 'account_numbers', 'JOB-1', [{ guid: 'ACN-1' }]);
     await results.putResults(member, 'accounts', 'JOB-2', [{ guid: 'ACT-1' }], at);
     await results.putResults(member, 'account_numbers', 'JOB-2', [{ guid: 'ACN-1' }], at);
-    const generationReads: string[] = [];
-    const counted = DynamoDBDocumentClient.from(table.client);
-    counted.middlewareStack.add(
-      (next) => async (args) => {
-        const input = args.input as { ExpressionAttributeValues?: Record<string, unknown> };
-        const prefix = String(input.ExpressionAttributeValues?.[':prefix'] ?? '');
-        if (prefix.startsWith('GENERATION#')) generationReads.push(prefix);
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    const { doc: counted, reads: generationReads } = countingPrefixReads(table.client, 'GENERATION#');
 
     await new ResultStore(counted, table.tableName).publishResults(member, 'JOB-2', ['accounts', 'account_numbers']);
 
