@@ -42,6 +42,8 @@ export interface WorkflowHarness {
   /** The job's record once its execution has ended (within `timeoutMs`, default 60 s). */
   finished(started: StartedJob, timeoutMs?: number): Promise<JobRecord>;
   answer(job: JobRecord, answers: { guid: string; value: string }[]): Promise<AnswerOutcome>;
+  /** Requests the simulator has answered at `endpoint` (`'PUT /users/{user_guid}/members/{member_guid}/resume'`), or only those answered `status`. */
+  mxRequests(endpoint: string, status?: number): number;
   stop(): Promise<void>;
 }
 
@@ -155,6 +157,10 @@ export async function startWorkflowHarness(
         { mx, jobs: stack.jobs, taskTokens, now },
         { userGuid: job.user_guid, memberGuid: job.member_guid, jobGuid: job.job_guid, answers },
       ),
+    mxRequests: (endpoint, status) => {
+      const answered = simulator.stats().requests.byEndpoint[endpoint];
+      return (status === undefined ? answered?.count : answered?.byStatus[String(status)]) ?? 0;
+    },
     stop: () => stack.stop(),
   };
 }

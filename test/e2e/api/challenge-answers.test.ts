@@ -30,7 +30,7 @@ type Job = JobView;
 type Challenge = NonNullable<Job['challenges']>[number];
 
 const MX_RESUME = 'PUT /users/{user_guid}/members/{member_guid}/resume';
-const resumes = () => h.stack.simulator?.stats().requests.byEndpoint[MX_RESUME]?.count ?? 0;
+const resumes = () => h.mxRequests(MX_RESUME);
 const jobParams = (job: Job) => ({
   params: { path: { user_guid: job.user_guid, member_guid: job.member_guid, job_guid: job.guid } },
 });

@@ -24,8 +24,7 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 /** Aggregations started at MX, by anyone: an observing job starts none. */
-const mxAggregations = () =>
-  h.stack.simulator?.stats().requests.byEndpoint['POST /users/{user_guid}/members/{member_guid}/aggregate']?.count ?? 0;
+const mxAggregations = () => h.mxRequests('POST /users/{user_guid}/members/{member_guid}/aggregate');
 
 /** The postMessage (version 4) the widget sends the fintech's frontend once the member is connected. */
 const memberConnected = (userGuid: string, memberGuid: string) => ({

@@ -27,7 +27,6 @@ afterAll(async () => h?.stop());
 const SENTINEL_PASSWORD = 'S3ntinel-Idempotent-Passw0rd!';
 const SENTINEL_KEY = 'key-with-customer-data-4111111111111111';
 const MX_CREATE = 'POST /users/{user_guid}/members';
-const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
 const keyed = (key: string) => ({ 'Idempotency-Key': key });
 
 type CreateMemberBody = components['schemas']['CreateMemberBody'];
@@ -50,7 +49,7 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
   it('a retried member create with the same Idempotency-Key returns the same member and MX saw one create', async () => {
     const user = await createUser(api);
     const body = await memberBody(SENTINEL_PASSWORD);
-    const createsBefore = mxCalls(MX_CREATE);
+    const createsBefore = h.mxRequests(MX_CREATE);
 
     const first = await createMember(user, body, SENTINEL_KEY);
     const retry = await createMember(user, body, SENTINEL_KEY);
@@ -60,7 +59,7 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
     expect(expectOk(retry, 201)).toEqual(created);
     expect(retry.response.headers.get('idempotent-replayed')).toBe('true');
     expect(retry.response.headers.get('location')).toBe(first.response.headers.get('location'));
-    expect(mxCalls(MX_CREATE) - createsBefore).toBe(1);
+    expect(h.mxRequests(MX_CREATE) - createsBefore).toBe(1);
     // Only hashes and the answer are kept: neither the credentials nor the raw key.
     const stored = JSON.stringify(await storedItems(h.stack));
     expect(stored).toContain('IDEMPOTENCY#');
@@ -73,25 +72,25 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
     const key = crypto.randomUUID();
     await createMember(user, await memberBody('password'), key);
     const other = await memberBody('password', false);
-    const createsBefore = mxCalls(MX_CREATE);
+    const createsBefore = h.mxRequests(MX_CREATE);
 
     const refused = await createMember(user, other, key);
 
     expectRefusal(refused, 422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key');
-    expect(mxCalls(MX_CREATE)).toBe(createsBefore);
+    expect(h.mxRequests(MX_CREATE)).toBe(createsBefore);
   });
 
   it('replays the first answer for the same key with other credentials alone: their values are never fingerprinted', async () => {
     const user = await createUser(api);
     const key = crypto.randomUUID();
     const first = await createMember(user, await memberBody('password'), key);
-    const createsBefore = mxCalls(MX_CREATE);
+    const createsBefore = h.mxRequests(MX_CREATE);
 
     const again = await createMember(user, await memberBody('another-password'), key);
 
     expect(again.response.status).toBe(first.response.status);
     expect(again.data?.member.guid).toBe(first.data?.member.guid);
-    expect(mxCalls(MX_CREATE)).toBe(createsBefore);
+    expect(h.mxRequests(MX_CREATE)).toBe(createsBefore);
   });
 
   it('scopes a key to its user: the same key for another user creates that user’s member', async () => {
@@ -151,13 +150,13 @@ describe('Idempotency-Key on POST /users/{user_guid}/members', () => {
   ])('refuses %s (400 naming Idempotency-Key) without asking MX', async (_, key) => {
     const user = await createUser(api);
     const body = await memberBody('password');
-    const createsBefore = mxCalls(MX_CREATE);
+    const createsBefore = h.mxRequests(MX_CREATE);
 
     // Raw: each key breaks the document's Idempotency-Key on purpose.
     const refused = await api.send('POST', `/users/${user}/members`, { json: body, headers: keyed(key) });
 
     expectError(refused, 400, 'INVALID_PARAMETER', 'Idempotency-Key');
-    expect(mxCalls(MX_CREATE)).toBe(createsBefore);
+    expect(h.mxRequests(MX_CREATE)).toBe(createsBefore);
   });
 });
 

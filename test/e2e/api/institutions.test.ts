@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 const NO_FAULTS = { rate429: 0, rate500: 0, rate503: 0, dropRate: 0 };
-const mxSearches = () => h.stack.simulator?.stats().requests.byEndpoint['GET /institutions']?.count ?? 0;
+const mxSearches = () => h.mxRequests('GET /institutions');
 type Institution = {
   code: string;
   name: string;
@@ -185,11 +185,11 @@ describe('when MX fails', () => {
 
   it('asks MX once for a credential list that fails, leaving retries to the caller so the request stays inside its time limit', async () => {
     const endpoint = 'GET /institutions/{institution_code}/credentials';
-    const before = h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
+    const before = h.mxRequests(endpoint);
     h.stack.simulator?.setFaults({ rate503: 1 });
     try {
       expectRefusal(await credentialFields('mxbank'), 502, 'MX_UNAVAILABLE');
-      expect((h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0) - before).toBe(1);
+      expect(h.mxRequests(endpoint) - before).toBe(1);
     } finally {
       h.stack.simulator?.setFaults(NO_FAULTS);
     }

@@ -42,7 +42,6 @@ const SENTINEL_ANSWER = 'S3ntinel-Challenge-Answ3r';
 const UNKNOWN_USER = 'USR-00000000-0000-0000-0000-000000000000';
 const UNKNOWN_MEMBER = 'MBR-00000000-0000-0000-0000-000000000000';
 const UNKNOWN_JOB = 'JOB-000000000000-0000000000000000';
-const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
 const MX_RESUME = 'PUT /users/{user_guid}/members/{member_guid}/resume';
 /** Paths as written: where Location headers point, and for the requests the document cannot express. */
 const memberPath = (user: string, member: string) => `/users/${user}/members/${member}`;
@@ -209,7 +208,7 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     });
     const memberGuid = String(member.guid);
     const path = { user_guid: user, member_guid: memberGuid };
-    const mxStartsBefore = mxCalls('POST /users/{user_guid}/members/{member_guid}/aggregate');
+    const mxStartsBefore = h.mxRequests('POST /users/{user_guid}/members/{member_guid}/aggregate');
 
     const job = await start(path, 'aggregate', { observe: true });
     const done = await waitForJob(api, job, ended);
@@ -219,7 +218,7 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
       connection_status: 'CONNECTED',
       counts: { accounts: 3, transactions: 150 },
     });
-    expect(mxCalls('POST /users/{user_guid}/members/{member_guid}/aggregate')).toBe(mxStartsBefore);
+    expect(h.mxRequests('POST /users/{user_guid}/members/{member_guid}/aggregate')).toBe(mxStartsBefore);
     const read = expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}', ofMember(path)));
     expect(read.member).toMatchObject({ guid: memberGuid, institution_code: 'mxbank' });
     const listed = expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', ofMember(path)));
@@ -554,7 +553,7 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const job = await start(path, 'aggregate');
     const parked = await waitForJob(api, job, status('CHALLENGED'));
     const challenges = firstAnswer(parked, 'correct');
-    const resumesBefore = mxCalls(MX_RESUME);
+    const resumesBefore = h.mxRequests(MX_RESUME);
 
     const answers = await Promise.all([answer(job, challenges), answer(job, challenges)]);
     const done = await waitForJob(api, job, ended);
@@ -562,7 +561,7 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const [accepted, refused] = [...answers].sort((a, b) => a.response.status - b.response.status);
     expectOk(accepted!, 202);
     expectRefusal(refused!, 409, 'ALREADY_ANSWERED');
-    expect(mxCalls(MX_RESUME) - resumesBefore).toBe(1);
+    expect(h.mxRequests(MX_RESUME) - resumesBefore).toBe(1);
     expect(done.status).toBe('SUCCEEDED');
   });
 
@@ -571,7 +570,7 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
     const job = await start(path, 'aggregate');
     const parked = await waitForJob(api, job, status('CHALLENGED'));
     const challenges = firstAnswer(parked, 'correct');
-    const resumesBefore = mxCalls(MX_RESUME);
+    const resumesBefore = h.mxRequests(MX_RESUME);
 
     const first = await answer(job, challenges);
     const second = await answer(job, challenges);
@@ -588,13 +587,13 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
         error: { code: expect.stringMatching(/^(ALREADY_ANSWERED|JOB_NOT_CHALLENGED)$/) },
       });
     expectRefusal(afterTheEnd, 409, 'JOB_NOT_CHALLENGED');
-    expect(mxCalls(MX_RESUME) - resumesBefore).toBe(1);
+    expect(h.mxRequests(MX_RESUME) - resumesBefore).toBe(1);
   });
 
   it('refuses answers to a job that is not CHALLENGED (409 JOB_NOT_CHALLENGED) without asking MX', async () => {
     const { path } = await idleMember();
     const running = await start(path, 'aggregate');
-    const resumesBefore = mxCalls(MX_RESUME);
+    const resumesBefore = h.mxRequests(MX_RESUME);
 
     const whileRunning = await answer(running, [{ guid: 'MFA-1', value: 'correct' }]);
     await waitForJob(api, running, ended);
@@ -602,7 +601,7 @@ describe('PUT …/jobs/{job_guid}/challenges', () => {
 
     expectRefusal(whileRunning, 409, 'JOB_NOT_CHALLENGED');
     expectRefusal(afterTheEnd, 409, 'JOB_NOT_CHALLENGED');
-    expect(mxCalls(MX_RESUME)).toBe(resumesBefore);
+    expect(h.mxRequests(MX_RESUME)).toBe(resumesBefore);
   });
 
   it('refuses an answer to a challenge the job does not wait on (400 naming challenges.N.guid), leaving it CHALLENGED', async () => {

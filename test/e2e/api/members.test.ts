@@ -35,7 +35,6 @@ afterAll(async () => h?.stop());
 const SENTINEL_PASSWORD = 'S3ntinel-Member-Passw0rd!';
 const UNKNOWN_USER = 'USR-00000000-0000-0000-0000-000000000000';
 const UNKNOWN_MEMBER = 'MBR-00000000-0000-0000-0000-000000000000';
-const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
 /** A member's path as written: where Location headers point, and for requests the document cannot express. */
 const memberPath = (user: string, member: string) => `/users/${user}/members/${member}`;
 
@@ -220,7 +219,7 @@ describe('POST /users/{user_guid}/members', () => {
   it('a retried member create without a key adopts the member MX already holds (200, adopted: true), keeping one member', async () => {
     const user = await createUser(api);
     const first = await createMember(user, 'password');
-    const listsBefore = mxCalls('GET /users/{user_guid}/members');
+    const listsBefore = h.mxRequests('GET /users/{user_guid}/members');
 
     const again = await postMember(user, {
       member: {
@@ -235,7 +234,7 @@ describe('POST /users/{user_guid}/members', () => {
       adopted: true,
     });
     expect(again.response.headers.get('location')).toBe(memberPath(user, first.member.guid));
-    expect(mxCalls('GET /users/{user_guid}/members') - listsBefore).toBe(1);
+    expect(h.mxRequests('GET /users/{user_guid}/members') - listsBefore).toBe(1);
     expect(expectOk(await listMembers(user)).members).toHaveLength(1);
   });
 
@@ -376,14 +375,14 @@ describe('POST /users/{user_guid}/members', () => {
   });
 
   it('refuses a member for an unknown user (404 naming user_guid) without asking MX', async () => {
-    const createsBefore = mxCalls('POST /users/{user_guid}/members');
+    const createsBefore = h.mxRequests('POST /users/{user_guid}/members');
 
     const refused = await postMember(UNKNOWN_USER, {
       member: { institution_code: 'mxbank', credentials: await credentialsFor(api, 'password') },
     });
 
     expectRefusal(refused, 404, 'NOT_FOUND', 'user_guid');
-    expect(mxCalls('POST /users/{user_guid}/members')).toBe(createsBefore);
+    expect(h.mxRequests('POST /users/{user_guid}/members')).toBe(createsBefore);
   });
 
   it.each([
@@ -391,12 +390,12 @@ describe('POST /users/{user_guid}/members', () => {
     ['an empty credential list', { member: { institution_code: 'mxbank', credentials: [] } }, 'member.credentials'],
   ])('refuses %s (400 VALIDATION_FAILED naming the field) without asking MX', async (_, body, field) => {
     const user = await createUser(api);
-    const createsBefore = mxCalls('POST /users/{user_guid}/members');
+    const createsBefore = h.mxRequests('POST /users/{user_guid}/members');
 
     const refused = await postMember(user, body);
 
     expectRefusal(refused, 400, 'VALIDATION_FAILED', field);
-    expect(mxCalls('POST /users/{user_guid}/members')).toBe(createsBefore);
+    expect(h.mxRequests('POST /users/{user_guid}/members')).toBe(createsBefore);
   });
 
   it.each([
@@ -458,13 +457,13 @@ describe('POST /users/{user_guid}/members', () => {
     ['no member envelope', { institution_code: 'mxbank' }, 'member'],
   ])('refuses %s (400 VALIDATION_FAILED naming the field) without asking MX', async (_, body, field) => {
     const user = await createUser(api);
-    const createsBefore = mxCalls('POST /users/{user_guid}/members');
+    const createsBefore = h.mxRequests('POST /users/{user_guid}/members');
 
     // Raw: each body breaks the document on purpose.
     const refused = await api.post(`/users/${user}/members`, body);
 
     expectError(refused, 400, 'VALIDATION_FAILED', field);
-    expect(mxCalls('POST /users/{user_guid}/members')).toBe(createsBefore);
+    expect(h.mxRequests('POST /users/{user_guid}/members')).toBe(createsBefore);
   });
 
   it('answers MX’s refusal of credentials at an OAuth-only institution as 400 MX_BAD_REQUEST, storing nothing', async () => {
@@ -547,8 +546,8 @@ describe('GET /users/{user_guid}/members and GET …/members/{member_guid}', () 
     const owner = await createUser(api);
     const intruder = await createUser(api);
     const { member } = await createMember(owner, 'password');
-    const mxDeletesBefore = mxCalls('DELETE /users/{user_guid}/members/{member_guid}');
-    const mxUpdatesBefore = mxCalls('PUT /users/{user_guid}/members/{member_guid}');
+    const mxDeletesBefore = h.mxRequests('DELETE /users/{user_guid}/members/{member_guid}');
+    const mxUpdatesBefore = h.mxRequests('PUT /users/{user_guid}/members/{member_guid}');
 
     const answers = [
       await readMember(intruder, member.guid),
@@ -557,8 +556,8 @@ describe('GET /users/{user_guid}/members and GET …/members/{member_guid}', () 
     ];
 
     for (const answer of answers) expectRefusal(answer, 404, 'NOT_FOUND', 'member_guid');
-    expect(mxCalls('DELETE /users/{user_guid}/members/{member_guid}')).toBe(mxDeletesBefore);
-    expect(mxCalls('PUT /users/{user_guid}/members/{member_guid}')).toBe(mxUpdatesBefore);
+    expect(h.mxRequests('DELETE /users/{user_guid}/members/{member_guid}')).toBe(mxDeletesBefore);
+    expect(h.mxRequests('PUT /users/{user_guid}/members/{member_guid}')).toBe(mxUpdatesBefore);
     expectOk(await readMember(owner, member.guid));
   });
 
@@ -585,7 +584,7 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
   it('sends new credentials to MX (202) and follows the aggregation they start to SUCCEEDED', async () => {
     const user = await createUser(api);
     const { member } = await createMember(user, 'password');
-    const updatesBefore = mxCalls('PUT /users/{user_guid}/members/{member_guid}');
+    const updatesBefore = h.mxRequests('PUT /users/{user_guid}/members/{member_guid}');
 
     const updated = await updateMember(user, member.guid, await credentialsFor(api, SENTINEL_PASSWORD));
     const body = expectOk(updated, 202);
@@ -595,7 +594,7 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
     expect(body.job).toMatchObject({ type: 'aggregate', status: 'RUNNING', member_guid: member.guid });
     expect(updated.response.headers.get('location')).toBe(`${memberPath(user, member.guid)}/jobs/${body.job?.guid}`);
     expect(JSON.stringify(body)).not.toContain(SENTINEL_PASSWORD);
-    expect(mxCalls('PUT /users/{user_guid}/members/{member_guid}') - updatesBefore).toBe(1);
+    expect(h.mxRequests('PUT /users/{user_guid}/members/{member_guid}') - updatesBefore).toBe(1);
     expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
     expect(JSON.stringify(await storedItems(h.stack))).not.toContain(SENTINEL_PASSWORD);
   });
@@ -604,12 +603,12 @@ describe('PUT /users/{user_guid}/members/{member_guid}', () => {
     const user = await createUser(api);
     const { member } = await createMember(user, 'password');
     const parked = await parkedVerification(user, member.guid);
-    const updatesBefore = mxCalls('PUT /users/{user_guid}/members/{member_guid}');
+    const updatesBefore = h.mxRequests('PUT /users/{user_guid}/members/{member_guid}');
 
     const refused = await updateMember(user, member.guid, await credentialsFor(api, 'password'));
 
     expect(expectRefusal(refused, 409, 'JOB_RUNNING').error.message).toContain(parked.guid);
-    expect(mxCalls('PUT /users/{user_guid}/members/{member_guid}')).toBe(updatesBefore);
+    expect(h.mxRequests('PUT /users/{user_guid}/members/{member_guid}')).toBe(updatesBefore);
   });
 
   it.each([
@@ -650,7 +649,7 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
     await waitForJob(api, created.job!, status('SUCCEEDED'));
     const member = created.member.guid;
     const storedBefore = (await h.stack.results.listResults(member, 'transactions', { limit: 1000 })).items.length;
-    const mxDeletesBefore = mxCalls('DELETE /users/{user_guid}/members/{member_guid}');
+    const mxDeletesBefore = h.mxRequests('DELETE /users/{user_guid}/members/{member_guid}');
 
     const deleted = expectOk(await deleteMember(user, member), 202);
     const ended = await deletionEnded(api, deleted.deletion.guid);
@@ -658,7 +657,7 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
     expect(storedBefore).toBe(150);
     expect(deleted.warnings).toEqual([]);
     expect(ended).toMatchObject({ status: 'SUCCEEDED', deleted_at_mx: true, cancelled_jobs: [] });
-    expect(mxCalls('DELETE /users/{user_guid}/members/{member_guid}') - mxDeletesBefore).toBe(1);
+    expect(h.mxRequests('DELETE /users/{user_guid}/members/{member_guid}') - mxDeletesBefore).toBe(1);
     expectRefusal(await readMember(user, member), 404, 'NOT_FOUND', 'member_guid');
     const results = ofMember(user, member);
     expectRefusal(
@@ -806,13 +805,13 @@ describe('a fresh OAuth window (POST …/members/{m}/oauth_window_uri)', () => {
     const waiting = await waitForJob(api, oauth.job!, status('ACTION_REQUIRED'));
     await fetch(String(waiting.oauth_window_uri));
     await waitForJob(api, oauth.job!, ended);
-    const windowsBefore = mxCalls('GET /users/{user_guid}/members/{member_guid}/oauth_window_uri');
+    const windowsBefore = h.mxRequests('GET /users/{user_guid}/members/{member_guid}/oauth_window_uri');
 
     const notOAuth = await oauthWindow(user, plain.member.guid);
     const connected = await oauthWindow(user, oauth.member.guid);
 
     expectRefusal(notOAuth, 409, 'MEMBER_NOT_OAUTH');
     expectRefusal(connected, 409, 'MEMBER_NOT_WAITING_FOR_OAUTH');
-    expect(mxCalls('GET /users/{user_guid}/members/{member_guid}/oauth_window_uri')).toBe(windowsBefore);
+    expect(h.mxRequests('GET /users/{user_guid}/members/{member_guid}/oauth_window_uri')).toBe(windowsBefore);
   });
 });

@@ -25,8 +25,6 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
-
 /** POSTs bytes as they are: what a client whose text is not UTF-8 sends. */
 async function postBytes(path: string, bytes: Buffer) {
   const response = await fetch(`${h.stack.endpoints.api}${path}`, {
@@ -39,7 +37,7 @@ async function postBytes(path: string, bytes: Buffer) {
 
 describe('bodies', () => {
   it('refuses ids whose bytes are not UTF-8 (400 INVALID_JSON), so two byte strings never become one user', async () => {
-    const before = mxCalls('POST /users');
+    const before = h.mxRequests('POST /users');
     const idWith = (bad: number) =>
       Buffer.concat([Buffer.from('{"user":{"id":"bytes-'), Buffer.of(bad), Buffer.from('"}}')]);
 
@@ -48,7 +46,7 @@ describe('bodies', () => {
 
     expectError(first, 400, 'INVALID_JSON');
     expectError(second, 400, 'INVALID_JSON');
-    expect(mxCalls('POST /users')).toBe(before);
+    expect(h.mxRequests('POST /users')).toBe(before);
   });
 
   it('refuses a lone surrogate escaped in JSON (400 INVALID_JSON)', async () => {
@@ -89,12 +87,12 @@ describe('query and path parameters', () => {
   );
 
   it('refuses an institution code with a dot before asking MX (400 naming institution_code)', async () => {
-    const before = mxCalls('GET /institutions/{institution_code}/credentials');
+    const before = h.mxRequests('GET /institutions/{institution_code}/credentials');
 
     const refused = await api.get('/institutions/mx.bank/credentials');
 
     expectError(refused, 400, 'INVALID_PARAMETER', 'institution_code');
-    expect(mxCalls('GET /institutions/{institution_code}/credentials')).toBe(before);
+    expect(h.mxRequests('GET /institutions/{institution_code}/credentials')).toBe(before);
   });
 });
 
@@ -153,7 +151,7 @@ describe('client_redirect_url', () => {
     'refuses %s before asking MX (400 naming the field)',
     async (url) => {
       const user = await createUser(api);
-      const before = mxCalls('POST /users/{user_guid}/widget_urls');
+      const before = h.mxRequests('POST /users/{user_guid}/widget_urls');
 
       const refused = await api.typed.POST('/users/{user_guid}/widget_urls', {
         params: { path: { user_guid: user } },
@@ -161,7 +159,7 @@ describe('client_redirect_url', () => {
       });
 
       expectRefusal(refused, 400, 'VALIDATION_FAILED', 'widget_url.client_redirect_url');
-      expect(mxCalls('POST /users/{user_guid}/widget_urls')).toBe(before);
+      expect(h.mxRequests('POST /users/{user_guid}/widget_urls')).toBe(before);
     },
   );
 

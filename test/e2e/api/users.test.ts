@@ -22,13 +22,12 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 const UNKNOWN_USER = 'USR-00000000-0000-0000-0000-000000000000';
-const mxCalls = (endpoint: string) => h.stack.simulator?.stats().requests.byEndpoint[endpoint]?.count ?? 0;
 const uniqueId = (label: string) => `${label}-${crypto.randomUUID()}`;
 
 describe('POST /users', () => {
   it('creates a user with the caller’s id (201), then answers that same user (200) when asked again, creating it at MX once', async () => {
     const id = uniqueId('caller');
-    const mxCreatesBefore = mxCalls('POST /users');
+    const mxCreatesBefore = h.mxRequests('POST /users');
 
     const first = expectOk(
       await api.typed.POST('/users', { body: { user: { id, email: 'ada@example.com', metadata: '{"plan":"gold"}' } } }),
@@ -44,7 +43,7 @@ describe('POST /users', () => {
       created_at: expect.any(String),
     });
     expect(again.user).toEqual(first.user);
-    expect(mxCalls('POST /users') - mxCreatesBefore).toBe(1);
+    expect(h.mxRequests('POST /users') - mxCreatesBefore).toBe(1);
     const read = expectOk(
       await api.typed.GET('/users/{user_guid}', { params: { path: { user_guid: first.user.guid } } }),
     );
@@ -84,7 +83,7 @@ describe('POST /users', () => {
     ['metadata that is too long', { user: { id: 'x', metadata: 'm'.repeat(4097) } }, 'user.metadata'],
     ['a body that is JSON null', null, 'body'],
   ])('refuses %s (400 VALIDATION_FAILED naming the field) without asking MX', async (_, body, field) => {
-    const mxCreatesBefore = mxCalls('POST /users');
+    const mxCreatesBefore = h.mxRequests('POST /users');
 
     const refused = await api.send('POST', '/users', {
       raw: JSON.stringify(body),
@@ -92,7 +91,7 @@ describe('POST /users', () => {
     });
 
     expectError(refused, 400, 'VALIDATION_FAILED', field);
-    expect(mxCalls('POST /users')).toBe(mxCreatesBefore);
+    expect(h.mxRequests('POST /users')).toBe(mxCreatesBefore);
   });
 
   it('refuses malformed JSON (400 INVALID_JSON)', async () => {
@@ -234,7 +233,7 @@ describe('POST /users/{user_guid}/widget_urls', () => {
   });
 
   it('answers 404 naming user_guid for an unknown user, without asking MX', async () => {
-    const widgetCallsBefore = mxCalls('POST /users/{user_guid}/widget_urls');
+    const widgetCallsBefore = h.mxRequests('POST /users/{user_guid}/widget_urls');
 
     const refused = await api.typed.POST('/users/{user_guid}/widget_urls', {
       params: { path: { user_guid: UNKNOWN_USER } },
@@ -242,7 +241,7 @@ describe('POST /users/{user_guid}/widget_urls', () => {
     });
 
     expectRefusal(refused, 404, 'NOT_FOUND', 'user_guid');
-    expect(mxCalls('POST /users/{user_guid}/widget_urls')).toBe(widgetCallsBefore);
+    expect(h.mxRequests('POST /users/{user_guid}/widget_urls')).toBe(widgetCallsBefore);
   });
 
   it.each([

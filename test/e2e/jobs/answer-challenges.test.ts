@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 const MX_RESUME = 'PUT /users/{user_guid}/members/{member_guid}/resume';
-const resumes = () => h.stack.simulator?.stats().requests.byEndpoint[MX_RESUME]?.count ?? 0;
+const resumes = () => h.mxRequests(MX_RESUME);
 const challenged = (record: JobRecord) => record.status === 'CHALLENGED';
 const tokenOf = (record: JobRecord) => storedChallengeToken(stackTable(h.stack), record.member_guid, record.job_guid);
 

@@ -66,10 +66,7 @@ describe('job workflows end every job, however long MX or the end user takes', (
     const done = await h.finished(await h.start('verify', user, member));
 
     // MX's answer decides (its 409: another job type runs), on the first try and six retries.
-    const conflicts =
-      h.stack.simulator?.stats().requests.byEndpoint['POST /users/{user_guid}/members/{member_guid}/verify']?.byStatus[
-        '409'
-      ];
+    const conflicts = h.mxRequests('POST /users/{user_guid}/members/{member_guid}/verify', 409);
     expect(done).toMatchObject({ status: 'FAILED', error: { code: 'JOB_CONFLICT' } });
     expect(conflicts).toBe(7);
   });

@@ -34,10 +34,8 @@ async function whileJobsLast<T>(act: () => Promise<T>): Promise<T> {
 }
 
 /** How many job starts of this kind MX has answered with `status`. */
-const jobStarts = (endpoint: 'aggregate' | 'verify') => (status: string) =>
-  h.stack.simulator?.stats().requests.byEndpoint[`POST /users/{user_guid}/members/{member_guid}/${endpoint}`]?.byStatus[
-    status
-  ] ?? 0;
+const jobStarts = (endpoint: 'aggregate' | 'verify') => (status: number) =>
+  h.mxRequests(`POST /users/{user_guid}/members/{member_guid}/${endpoint}`, status);
 const aggregateStarts = jobStarts('aggregate');
 const verifyStarts = jobStarts('verify');
 
@@ -70,8 +68,7 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
       .finally(() => h.stack.simulator?.configure({ transactionsPerAccount: TRANSACTIONS }));
 
     const stored = await countRows(member, 'transactions');
-    const calls =
-      h.stack.simulator?.stats().requests.byEndpoint['GET /users/{user_guid}/accounts/{account_guid}/transactions'];
+    const calls = h.mxRequests('GET /users/{user_guid}/accounts/{account_guid}/transactions');
     expect(done).toMatchObject({
       status: 'SUCCEEDED',
       connection_status: 'CONNECTED',
@@ -79,7 +76,7 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
     });
     expect(done.finished_at).toBeDefined();
     expect(stored).toBe(3_300);
-    expect(calls?.count).toBe(6);
+    expect(calls).toBe(6);
   });
 
   it('parks a verification on the account-selection challenge and resumes after the answer', async () => {
@@ -122,9 +119,7 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
   it('answers two rounds of challenges in one job, parking each from the status read without asking MX for its challenges', async () => {
     const user = await h.newUser();
     const member = await h.newMember(user, 'challenge_twice');
-    const challengeLists = () =>
-      h.stack.simulator?.stats().requests.byEndpoint['GET /users/{user_guid}/members/{member_guid}/challenges']
-        ?.count ?? 0;
+    const challengeLists = () => h.mxRequests('GET /users/{user_guid}/members/{member_guid}/challenges');
     const listsBefore = challengeLists();
     const started = await start('aggregate', user, member);
 
@@ -189,13 +184,13 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
   });
 
   it('attaches to an aggregation MX already runs (202) instead of starting another', async () => {
-    const attachesBefore = aggregateStarts('202');
+    const attachesBefore = aggregateStarts(202);
     const user = await h.newUser();
 
     const started = await whileJobsLast(async () => {
       const member = await h.newMember(user, 'password', { skipAggregation: false });
       const job = await start('aggregate', user, member);
-      await eventually(() => aggregateStarts('202') > attachesBefore, { describe: () => 'no 202 from MX' });
+      await eventually(() => aggregateStarts(202) > attachesBefore, { describe: () => 'no 202 from MX' });
       return job;
     });
     const done = await h.finished(started);
@@ -204,13 +199,13 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
   });
 
   it('waits out another job type running on the member (409) and then verifies', async () => {
-    const conflictsBefore = verifyStarts('409');
+    const conflictsBefore = verifyStarts(409);
     const user = await h.newUser();
 
     const started = await whileJobsLast(async () => {
       const member = await h.newMember(user, 'password', { skipAggregation: false });
       const job = await start('verify', user, member);
-      await eventually(() => verifyStarts('409') > conflictsBefore, { describe: () => 'no 409 from MX' });
+      await eventually(() => verifyStarts(409) > conflictsBefore, { describe: () => 'no 409 from MX' });
       return job;
     });
     const parked = await h.waitForJob(started, challenged);
@@ -219,7 +214,7 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
     ]);
     const done = await h.finished(started);
 
-    expect(verifyStarts('409') - conflictsBefore).toBeGreaterThanOrEqual(1);
+    expect(verifyStarts(409) - conflictsBefore).toBeGreaterThanOrEqual(1);
     expect(done.status).toBe('SUCCEEDED');
   });
 
@@ -283,9 +278,7 @@ describe('job workflows run from the synthesized ASL, against DynamoDB Local and
 });
 
 function resumeCount(): number {
-  return (
-    h.stack.simulator?.stats().requests.byEndpoint['PUT /users/{user_guid}/members/{member_guid}/resume']?.count ?? 0
-  );
+  return h.mxRequests('PUT /users/{user_guid}/members/{member_guid}/resume');
 }
 
 async function countRows(memberGuid: string, kind: 'transactions' | 'accounts'): Promise<number> {
