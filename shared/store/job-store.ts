@@ -537,11 +537,13 @@ export class JobStore {
       },
       undefined,
       { '#error': 'error' },
-      // Whether it ended parked: only then are a round's chunks still stored (an answer deletes
-      // its round; a crash's leftovers go with their TTL). Saves a query on every other job's end.
+      // Whether it ended parked: only then are a round's chunks still stored, as an answer deletes
+      // its round. A repeated end (the state machine's retry after a failed delete) sweeps again.
+      // Left to the chunks' TTL: an answer's delete that failed after its claim, and a refused
+      // answer's round stored as the job ended. Saves a query on every other job's end.
       'UPDATED_OLD',
     );
-    if (ended?.challenges_ref) await this.deleteChallenges(memberGuid, jobGuid);
+    if (!ended || ended.challenges_ref) await this.deleteChallenges(memberGuid, jobGuid);
     return ended !== undefined;
   }
 

@@ -63,7 +63,7 @@ export function countingPrefixReads(
   kind: string,
 ): { doc: DynamoDBDocumentClient; reads: string[] } {
   const reads: string[] = [];
-  const doc = DynamoDBDocumentClient.from(client);
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   doc.middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as { ExpressionAttributeValues?: Record<string, unknown> };

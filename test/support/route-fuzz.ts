@@ -648,10 +648,18 @@ function validBodyArb(route: Route): fc.Arbitrary<unknown> {
           { requiredKeys: ['member'] },
         )
         .chain((body) =>
-          // How the end user comes back, as MX takes it: a browser, or an app with its redirect URL.
+          // How the end user comes back, as MX takes it: a browser (with the redirect URL MX's guide
+          // asks of every OAuth member, which MX ignores), or an app with its redirect URL.
           fc
             .oneof(
-              fc.record({ referral_source: fc.constant('BROWSER') }, { requiredKeys: [] }),
+              fc.record(
+                {
+                  referral_source: fc.constant('BROWSER'),
+                  client_redirect_url: fc.webUrl({ validSchemes: ['https'] }),
+                  ui_message_webview_url_scheme: urlScheme,
+                },
+                { requiredKeys: [] },
+              ),
               fc.record(
                 {
                   referral_source: fc.constant('APP'),

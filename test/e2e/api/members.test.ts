@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '#shared/api/generated/api-paths.js';
+import { executionArnOf } from '#shared/jobs/reconcile-jobs.js';
 import {
   type ApiClient,
   apiClient,
@@ -15,6 +16,7 @@ import {
   storedItems,
   waitForJob,
 } from '#test/support/api-client.js';
+import { eventually } from '#test/support/eventually.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -727,20 +729,41 @@ describe('a fresh OAuth window (POST …/members/{m}/oauth_window_uri)', () => {
     expect(done).toMatchObject({ status: 'SUCCEEDED', connection_status: 'CONNECTED' });
   });
 
+  const readJob = ({ guid, user_guid, member_guid }: { guid: string; user_guid: string; member_guid: string }) =>
+    api.typed.GET('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}', {
+      params: { path: { user_guid, member_guid, job_guid: guid } },
+    });
+  /** Whether the job's execution restarted its OAuth deadline for a renewed window (a poll's output says so). */
+  const deadlineRestarted = async (jobGuid: string) => {
+    const { events = [] } = await h.stack.stepFunctions.getExecutionHistory({
+      executionArn: executionArnOf(h.stack.stateMachineArns.aggregate, jobGuid),
+      reverseOrder: true,
+      maxResults: 1000,
+    });
+    return events.some((e) => String(e.stateExitedEventDetails?.output).includes('"oauthWindowsRenewed":1'));
+  };
+
   it('renews a window that expired while the job waited: the job outlives its first OAuth deadline and SUCCEEDS on the new link', async () => {
-    // MX's windows last 10 minutes (0.6 s here); the jobs give the end user 20 minutes.
-    h.stack.simulator?.configure({ oauthWindowTtlMs: 600_000 });
+    const simulator = h.stack.simulator!;
     const user = await createUser(api);
-    const [renewed, control] = await Promise.all([createOAuthMember(user), createOAuthMember(user)]);
-    const [waiting, controlWaiting] = await Promise.all(
-      [renewed, control].map((created) => waitForJob(api, created.job!, status('ACTION_REQUIRED'))),
-    );
-    await sleep(700);
-    const expiredLinks = await Promise.all(
-      [waiting, controlWaiting].map(async (job) => (await fetch(String(job?.oauth_window_uri))).text()),
-    );
-    // The harness's long windows again, so the new link outlives the control's deadline.
-    h.stack.simulator?.configure({ oauthWindowTtlMs: h.stack.simulator.options.oauthWindowTtlMs });
+    // MX's windows last 10 minutes; here 200 s of MX time (0.2 s), against the jobs' 20 minutes.
+    simulator.configure({ oauthWindowTtlMs: 200_000 });
+    const { renewed, control, expiredLinks } = await (async () => {
+      try {
+        const [renewed, control] = await Promise.all([createOAuthMember(user), createOAuthMember(user)]);
+        const waiting = await Promise.all(
+          [renewed, control].map((created) => waitForJob(api, created.job!, status('ACTION_REQUIRED'))),
+        );
+        await sleep(300);
+        const expiredLinks = await Promise.all(
+          waiting.map(async (job) => (await fetch(String(job.oauth_window_uri))).text()),
+        );
+        return { renewed, control, expiredLinks };
+      } finally {
+        // The harness's long windows again: the new link outlives the control's deadline.
+        simulator.configure({ oauthWindowTtlMs: simulator.options.oauthWindowTtlMs });
+      }
+    })();
 
     const fresh = expectOk(
       await oauthWindow(user, renewed.member.guid, {
@@ -750,7 +773,8 @@ describe('a fresh OAuth window (POST …/members/{m}/oauth_window_uri)', () => {
       200,
     );
     const abandoned = await waitForJob(api, control.job!, ended);
-    const stillWaiting = await waitForJob(api, renewed.job!, () => true);
+    await eventually(() => deadlineRestarted(renewed.job!.guid));
+    const stillWaiting = expectOk(await readJob(renewed.job!)).job;
     const back = await fetch(String(fresh.member.oauth_window_uri), { redirect: 'manual' });
     const done = await waitForJob(api, renewed.job!, ended);
 

@@ -261,7 +261,7 @@ describe('mxflow, the CLI', () => {
     expect(opened.status).toBe(200);
   });
 
-  it('creates an OAuth member for an app with members create --oauth --app: its window sends the end user back to the app', async () => {
+  it('creates an OAuth member for an app with members create --oauth --app (its window sends the end user back to the app), and takes a browser’s --redirect-url', async () => {
     const { create, created: app } = await oauthMemberCli('--app', '--redirect-url', 'https://app.example/connected');
     const withoutUrl = await create('--app');
     const browser = await create('--redirect-url', 'https://app.example/connected');

@@ -196,15 +196,20 @@ describe.skipIf(skipped)('the reference connect page, in headless Chromium', () 
     const simulator = h.stack.simulator!;
     // A minute of MX time (0.3 s here): the first link expires before the person opens it.
     simulator.configure({ oauthWindowTtlMs: 60_000 });
-    await person.findBank('aggregate', 'OAuth', 'MX Bank (OAuth)');
-    await person.continueTo('MX Bank (OAuth)');
-    const firstLink = await (await person.oauthLink()).getAttribute('href');
-    await sleep(600);
-    const atExpiredLink = await person.lookAtBank();
-    simulator.configure({ oauthWindowTtlMs: simulator.options.oauthWindowTtlMs });
+    const { firstLink, atExpiredLink } = await (async () => {
+      try {
+        await person.findBank('aggregate', 'OAuth', 'MX Bank (OAuth)');
+        await person.continueTo('MX Bank (OAuth)');
+        const firstLink = await (await person.oauthLink()).getAttribute('href');
+        await sleep(600);
+        return { firstLink, atExpiredLink: await person.lookAtBank() };
+      } finally {
+        simulator.configure({ oauthWindowTtlMs: simulator.options.oauthWindowTtlMs });
+      }
+    })();
     await person.page.getByRole('button', { name: 'The link expired: get a new one' }).click();
     const newLink = () => person.oauthLink().then((link) => link.getAttribute('href'));
-    await expect.poll(newLink).not.toBe(firstLink);
+    await expect.poll(newLink, { timeout: 10_000 }).not.toBe(firstLink);
     const onNewLink = await focused(person.page);
     const said = await person.finishAtBank('Allow');
     const outcome = await person.outcome();

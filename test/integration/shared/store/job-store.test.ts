@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengesTooLarge, MAX_CHALLENGE_ROUND_CHARS } from '#shared/store/challenge-items.js';
 import { newJobGuid } from '#shared/store/job-record.js';
 import { JobStore, MemberBusyError } from '#shared/store/job-store.js';
+import { keys } from '#shared/store/keys.js';
 import { countingPrefixReads, type FreshTable, freshTable } from '#test/support/dynamodb.js';
 import { storedChallengeToken } from '#test/support/task-token-items.js';
 
@@ -256,6 +257,8 @@ describe('JobStore with challenges past DynamoDB’s 400 KB item limit', () => {
     const { doc: counted, reads: chunkReads } = countingPrefixReads(table.client, 'CHALLENGE#');
     const store = new JobStore(counted, table.tableName);
     const [never, answered, parked] = [await newJob(), await newJob(), await newJob()];
+    const chunksOf = (job: { memberGuid: string; jobGuid: string }) =>
+      keys.challengeChunksOfJob(job.memberGuid, job.jobGuid);
     for (const job of [answered, parked]) {
       await store.stageChallenges(job.memberGuid, job.jobGuid, { challenges: [textChallenge], now: at(1) });
       await store.parkForChallenge(job.memberGuid, job.jobGuid, { taskToken: `token-${job.jobGuid}`, now: at(2) });
@@ -265,15 +268,20 @@ describe('JobStore with challenges past DynamoDB’s 400 KB item limit', () => {
 
     for (const job of [never, answered, parked])
       await store.finishJob(job.memberGuid, job.jobGuid, { status: 'SUCCEEDED', now: at(4) });
+    const endsRead = chunkReads.slice(beforeEnds);
+    // A retried end (its first try's delete failed) finds the job ended: it sweeps again.
+    const again = await store.finishJob(never.memberGuid, never.jobGuid, { status: 'SUCCEEDED', now: at(5) });
 
-    expect(chunkReads.slice(beforeEnds)).toEqual([`CHALLENGE#${parked.jobGuid}#`]);
+    expect(endsRead).toEqual([chunksOf(parked).skPrefix]);
+    expect(again).toBe(false);
+    expect(chunkReads.at(-1)).toBe(chunksOf(never).skPrefix);
     for (const job of [never, answered, parked]) {
-      const { pk, sk } = { pk: `MEMBER#${job.memberGuid}`, sk: `CHALLENGE#${job.jobGuid}#` };
+      const { pk, skPrefix } = chunksOf(job);
       const left = await table.doc.send(
         new QueryCommand({
           TableName: table.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': sk },
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
         }),
       );
       expect(left.Items).toEqual([]);
