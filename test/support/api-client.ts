@@ -35,7 +35,15 @@ export interface ApiClient {
   post(path: string, json?: unknown): Promise<ApiResult>;
   put(path: string, json?: unknown): Promise<ApiResult>;
   delete(path: string): Promise<ApiResult>;
+  /**
+   * Settles once the job's execution has ended, where the test can see it (the local Step
+   * Functions in its process): `waitForJob(…, ended)` waits for that instead of reading the job
+   * again and again.
+   */
+  readonly executionEnded?: ExecutionEnded;
 }
+
+export type ExecutionEnded = (job: { guid: string; type: string }, timeoutMs: number) => Promise<unknown>;
 
 /** Every answer as it came, for tests that scan what the API said. */
 export interface RecordedAnswer {
@@ -52,7 +60,7 @@ export interface RecordedAnswer {
 export function apiClient(
   baseUrl: string,
   onAnswer?: (answer: RecordedAnswer) => void,
-  { signer }: { signer?: RequestSigner } = {},
+  { signer, executionEnded }: { signer?: RequestSigner; executionEnded?: ExecutionEnded } = {},
 ): ApiClient {
   const send: ApiClient['send'] = async (method, path, { json, raw, headers = {} } = {}) => {
     const body = json === undefined ? raw : JSON.stringify(json);
@@ -86,6 +94,7 @@ export function apiClient(
     post: withJson('POST'),
     put: withJson('PUT'),
     delete: (path) => send('DELETE', path),
+    ...(executionEnded ? { executionEnded } : {}),
   };
 }
 
@@ -171,6 +180,7 @@ export async function waitForJob(
 ): Promise<JobView> {
   const path = { user_guid: job.user_guid, member_guid: job.member_guid, job_guid: job.guid };
   const deadline = Date.now() + timeoutMs;
+  let awaitedExecution = false;
   for (let reads = 0; ; reads += 1) {
     const read = await api.typed.GET('/users/{user_guid}/members/{member_guid}/jobs/{job_guid}', {
       params: { path },
@@ -181,6 +191,12 @@ export async function waitForJob(
         `job ${job.guid} did not get there in ${timeoutMs} ms; ` +
           `last read ${read.response.status} ${JSON.stringify(read.data ?? read.error)}`,
       );
+    if (until === ended && api.executionEnded && read.data && !awaitedExecution) {
+      // Once, then read as before: a job an event ends (a stopped execution) ends just after it.
+      awaitedExecution = true;
+      await api.executionEnded(read.data.job, Math.max(0, deadline - Date.now())).catch(() => undefined);
+      continue;
+    }
     await sleep(readDelay(reads));
   }
 }

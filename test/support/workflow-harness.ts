@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Duration } from 'aws-cdk-lib';
+import type { RequestSigner } from '#cli/sigv4.js';
 import type { LocalFaults } from '#local/faults/local-faults.js';
 import { type LocalMxflow, type LocalMxflowOptions, startLocalMxflow } from '#local/local-mxflow.js';
 import type { MxSimulatorOptions } from '#local/mx-simulator/index.js';
 import { ENV, type JobType } from '#shared/contract/workflow.js';
 import { type AnswerOutcome, answerChallenges } from '#shared/jobs/answer-challenges.js';
+import { executionArnOf } from '#shared/jobs/reconcile-jobs.js';
 import { startJobExecution } from '#shared/jobs/start-job-execution.js';
 import { stepFunctionsTaskTokens } from '#shared/jobs/task-tokens.js';
 import { MxClient } from '#shared/mx/index.js';
 import type { JobRecord } from '#shared/store/job-record.js';
+import { type ApiClient, apiClient, type RecordedAnswer } from './api-client.js';
 import { dynamoEndpoint } from './dynamodb.js';
 import { credentialsFor } from './simulated-mx.js';
 
@@ -42,6 +45,8 @@ export interface WorkflowHarness {
   /** The job's record once its execution has ended (within `timeoutMs`, default 60 s). */
   finished(started: StartedJob, timeoutMs?: number): Promise<JobRecord>;
   answer(job: JobRecord, answers: { guid: string; value: string }[]): Promise<AnswerOutcome>;
+  /** A client of the stack's API whose `waitForJob(…, ended)` waits on the job's execution (apiClient's options). */
+  api(options?: { onAnswer?: (answer: RecordedAnswer) => void; signer?: RequestSigner }): ApiClient;
   /** Requests the simulator has answered at `endpoint` (`'PUT /users/{user_guid}/members/{member_guid}/resume'`), or only those answered `status`. */
   mxRequests(endpoint: string, status?: number): number;
   stop(): Promise<void>;
@@ -157,6 +162,15 @@ export async function startWorkflowHarness(
         { mx, jobs: stack.jobs, taskTokens, now },
         { userGuid: job.user_guid, memberGuid: job.member_guid, jobGuid: job.job_guid, answers },
       ),
+    api: ({ onAnswer, signer } = {}) =>
+      apiClient(stack.endpoints.api, onAnswer, {
+        ...(signer ? { signer } : {}),
+        executionEnded: (job, timeoutMs) =>
+          stack.stepFunctions.waitForExecution(
+            executionArnOf(stack.stateMachineArns[job.type as JobType], job.guid),
+            timeoutMs,
+          ),
+      }),
     mxRequests: (endpoint, status) => {
       const answered = simulator.stats().requests.byEndpoint[endpoint];
       return (status === undefined ? answered?.count : answered?.byStatus[String(status)]) ?? 0;

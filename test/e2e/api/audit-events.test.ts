@@ -2,15 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '#cli/api-client.js';
 import { sigv4Signer } from '#cli/sigv4.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_ANALYST, LOCAL_BACKEND } from '#local/api-gateway/local-principals.js';
-import {
-  type ApiClient,
-  apiClient,
-  createIdleMember,
-  ended,
-  expectOk,
-  status,
-  waitForJob,
-} from '#test/support/api-client.js';
+import { type ApiClient, createIdleMember, ended, expectOk, status, waitForJob } from '#test/support/api-client.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 /**
@@ -28,7 +20,7 @@ beforeAll(async () => {
     simulator: { seed: 'audit-events', jobDurationMs: 150_000 },
     environment: API_TEST_POLLING,
   });
-  backend = apiClient(h.stack.endpoints.api, undefined, { signer: sigv4Signer(LOCAL_BACKEND) });
+  backend = h.api({ signer: sigv4Signer(LOCAL_BACKEND) });
   member = await createIdleMember(backend);
   await run('verify');
   await run('identify');
@@ -102,8 +94,8 @@ const sensitiveValues = (records: Record<string, unknown>[]) =>
 
 describe('audit events', () => {
   it('logs one event per read of account numbers or owners, with the principal, guids, route and count, and none of the data', async () => {
-    const analyst = apiClient(h.stack.endpoints.api, undefined, { signer: sigv4Signer(LOCAL_ANALYST) });
-    const unsigned = apiClient(h.stack.endpoints.api);
+    const analyst = h.api({ signer: sigv4Signer(LOCAL_ANALYST) });
+    const unsigned = h.api();
     const path = `/users/${member.user_guid}/members/${member.member_guid}`;
     const answers: Record<string, unknown>[] = [];
     const read = async (api: ApiClient, route: string) => {

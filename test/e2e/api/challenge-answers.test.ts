@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '#cli/api-client.js';
 import {
   type ApiClient,
-  apiClient,
   createUser,
   credentialsFor,
   ended,
@@ -22,7 +21,7 @@ beforeAll(async () => {
     simulator: { seed: 'api-challenge-answers', jobDurationMs: 150_000 },
     environment: API_TEST_POLLING,
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 

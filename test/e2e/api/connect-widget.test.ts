@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { components } from '#shared/api/generated/api-paths.js';
-import {
-  type ApiClient,
-  apiClient,
-  createUser,
-  credentialsFor,
-  ended,
-  expectOk,
-  waitForJob,
-} from '#test/support/api-client.js';
+import { type ApiClient, createUser, credentialsFor, ended, expectOk, waitForJob } from '#test/support/api-client.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -19,7 +11,7 @@ beforeAll(async () => {
     simulator: { seed: 'api-connect-widget', jobDurationMs: 150_000 },
     environment: API_TEST_POLLING,
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, credentialsFor, expectOk } from '#test/support/api-client.js';
+import { credentialsFor, expectOk } from '#test/support/api-client.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 // DynamoDB Local is always consistent; AWS is not. Here the fault layer hides, from every read
@@ -12,10 +12,10 @@ afterAll(async () => h?.stop());
 
 describe('reads that follow the caller’s own writes, under eventual consistency', () => {
   it('reads a user, lists its member and reads a job right after creating each, where a stale read would 404', async () => {
-    const api = apiClient(h.stack.endpoints.api).typed;
+    const api = h.api().typed;
     const created = expectOk(await api.POST('/users', { body: { user: { id: 'consistent-reads' } } }), 201);
     const user_guid = created.user.guid;
-    const credentials = await credentialsFor(apiClient(h.stack.endpoints.api), 'password');
+    const credentials = await credentialsFor(h.api(), 'password');
 
     const user = expectOk(await api.GET('/users/{user_guid}', { params: { path: { user_guid } } }));
     const member = expectOk(

@@ -4,7 +4,6 @@ import { lazyWorkflowMx } from '#shared/jobs/lazy-workflow-mx.js';
 import { executionArnOf } from '#shared/jobs/reconcile-jobs.js';
 import {
   type ApiClient,
-  apiClient,
   createUser,
   credentialsFor,
   deletionEnded,
@@ -24,7 +23,7 @@ beforeAll(async () => {
     simulator: { seed: 'api-deletions', jobDurationMs: 150_000 },
     environment: { ...API_TEST_POLLING },
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 

@@ -24,9 +24,9 @@ beforeAll(async () => {
     // As `-c allowedPrincipals=<the backend's role>`: the analyst is a principal of the account, not listed.
     allowedPrincipals: [LOCAL_BACKEND.arn],
   });
-  unsigned = apiClient(h.stack.endpoints.api);
-  backend = apiClient(h.stack.endpoints.api, undefined, { signer: sigv4Signer(LOCAL_BACKEND) });
-  analyst = apiClient(h.stack.endpoints.api, undefined, { signer: sigv4Signer(LOCAL_ANALYST) });
+  unsigned = h.api();
+  backend = h.api({ signer: sigv4Signer(LOCAL_BACKEND) });
+  analyst = h.api({ signer: sigv4Signer(LOCAL_ANALYST) });
 });
 afterAll(async () => h?.stop());
 

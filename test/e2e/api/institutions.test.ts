@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTITUTIONS } from '#local/mx-simulator/index.js';
 import type { paths } from '#shared/api/generated/api-paths.js';
-import { type ApiClient, apiClient, expectError, expectOk, expectRefusal } from '#test/support/api-client.js';
+import { type ApiClient, expectError, expectOk, expectRefusal } from '#test/support/api-client.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -13,7 +13,7 @@ beforeAll(async () => {
     simulator: { seed: 'api-institutions', jobDurationMs: 150_000 },
     environment: { POWERTOOLS_LOG_LEVEL: 'SILENT', ...API_TEST_POLLING },
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 

@@ -5,7 +5,6 @@ import type { components } from '#shared/api/generated/api-paths.js';
 import { JOB_TYPES, type JobType } from '#shared/contract/workflow.js';
 import {
   type ApiClient,
-  apiClient,
   createUser,
   credentialsFor,
   ended,
@@ -29,7 +28,7 @@ beforeAll(async () => {
     simulator: { seed: 'api-jobs', jobDurationMs: 150_000 },
     environment: API_TEST_POLLING,
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 

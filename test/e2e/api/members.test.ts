@@ -4,7 +4,6 @@ import type { components } from '#shared/api/generated/api-paths.js';
 import { executionArnOf } from '#shared/jobs/reconcile-jobs.js';
 import {
   type ApiClient,
-  apiClient,
   createUser,
   credentialsFor,
   deletionEnded,
@@ -30,7 +29,7 @@ beforeAll(async () => {
     simulator: { seed: 'api-members', jobDurationMs: 150_000 },
     environment: { OAUTH_TIMEOUT_SECONDS: '1200', ...API_TEST_POLLING },
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { paths } from '#shared/api/generated/api-paths.js';
 import {
   type ApiClient,
-  apiClient,
   createUser,
   credentialsFor,
   deletionEnded,
@@ -23,7 +22,7 @@ beforeAll(async () => {
     simulator: { seed: 'api-result-generations', jobDurationMs: 150_000 },
     environment: API_TEST_POLLING,
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 

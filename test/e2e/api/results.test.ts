@@ -3,7 +3,6 @@ import type { JobView, ResultKind } from '#cli/api-client.js';
 import type { paths } from '#shared/api/generated/api-paths.js';
 import {
   type ApiClient,
-  apiClient,
   createUser,
   credentialsFor,
   ended,
@@ -82,7 +81,7 @@ beforeAll(async () => {
     environment: API_TEST_POLLING,
   });
   h.stack.simulator?.configure({ transactionsPerAccount: TRANSACTIONS_PER_ACCOUNT });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
   user = await createUser(api);
   const credentials = await credentialsFor(api, 'password');
   const created = await api.typed.POST('/users/{user_guid}/members', {

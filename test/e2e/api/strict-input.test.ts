@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiClient,
-  apiClient,
   createUser,
   credentialsFor,
   ended,
@@ -21,7 +20,7 @@ beforeAll(async () => {
     simulator: { seed: 'api-strict-input', jobDurationMs: 30_000 },
     environment: { ...API_TEST_POLLING, CLIENT_REDIRECT_SCHEMES: 'mxflowtest' },
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 

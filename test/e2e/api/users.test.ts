@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ApiClient,
-  apiClient,
-  createUser,
-  expectError,
-  expectOk,
-  expectRefusal,
-} from '#test/support/api-client.js';
+import { type ApiClient, createUser, expectError, expectOk, expectRefusal } from '#test/support/api-client.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
@@ -17,7 +10,7 @@ beforeAll(async () => {
     simulator: { seed: 'api-users', jobDurationMs: 150_000 },
     environment: API_TEST_POLLING,
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 

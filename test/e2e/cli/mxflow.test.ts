@@ -395,6 +395,11 @@ describe('mxflow, the CLI', () => {
       expect(help.code, path.join(' ')).toBe(0);
       expect(help.stdout, path.join(' ')).toContain('Examples:');
     }
+    const top = await cli('--help');
+    expect(top.stdout).toMatch(/^Usage: mxflow \[options\] \[command\]/);
+    for (const command of ['users', 'institutions', 'members', 'jobs', 'results'])
+      expect(top.stdout).toContain(`  ${command}`);
+    expect(top.stdout).toContain('Exit codes: 0 ok, 1 a job failed or the API refused, 2 bad usage.');
   });
 
   describe('following a job by events', () => {

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiClient,
-  apiClient,
   createUser,
   credentialsFor,
   ended,
@@ -31,7 +30,7 @@ beforeAll(async () => {
     // A member is due a second after its sync; two refreshes a run.
     environment: { ...API_TEST_POLLING, REFRESH_AFTER_SECONDS: '1', REFRESH_BATCH_LIMIT: '2' },
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 

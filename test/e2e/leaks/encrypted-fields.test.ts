@@ -2,15 +2,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '#cli/api-client.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.js';
-import {
-  type ApiClient,
-  apiClient,
-  createIdleMember,
-  ended,
-  expectOk,
-  status,
-  waitForJob,
-} from '#test/support/api-client.js';
+import { type ApiClient, createIdleMember, ended, expectOk, status, waitForJob } from '#test/support/api-client.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 /**
@@ -91,7 +83,7 @@ const SECRET_OWNER_FIELDS = ['owner_name', 'address', 'city', 'postal_code', 'ph
 
 beforeAll(async () => {
   h = await startWorkflowHarness({ simulator: { seed: 'encrypted-fields' }, environment: API_TEST_POLLING });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
   member = await createIdleMember(api);
   expect(await run('verify', (c) => String(c.options?.find((o) => /checking/i.test(o.label ?? ''))?.value))).toBe(
     'SUCCEEDED',

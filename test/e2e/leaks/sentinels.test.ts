@@ -6,7 +6,6 @@ import type { components } from '#shared/api/generated/api-paths.js';
 import { ENV, type JobType } from '#shared/contract/workflow.js';
 import {
   type ApiClient,
-  apiClient,
   credentialsFor,
   deletionEnded,
   ended,
@@ -326,7 +325,7 @@ beforeAll(async () => {
     });
     // The handlers' logger, as they loaded it: the environment above must have reached it.
     loggerLevel = (await import('#shared/runtime/logger.js')).logger.getLevelName();
-    await scenarios(apiClient(h.stack.endpoints.api, (answer) => responses.push(answer)));
+    await scenarios(h.api({ onAnswer: (answer) => responses.push(answer) }));
   } finally {
     restore();
   }

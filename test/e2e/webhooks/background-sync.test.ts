@@ -3,15 +3,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '#cli/api-client.js';
-import {
-  type ApiClient,
-  apiClient,
-  createUser,
-  credentialsFor,
-  ended,
-  expectOk,
-  waitForJob,
-} from '#test/support/api-client.js';
+import { type ApiClient, createUser, credentialsFor, ended, expectOk, waitForJob } from '#test/support/api-client.js';
 import { eventually } from '#test/support/eventually.js';
 import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
@@ -30,7 +22,7 @@ beforeAll(async () => {
     },
     mxWebhooks: { wait: Duration.minutes(1) },
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 

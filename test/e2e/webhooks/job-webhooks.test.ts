@@ -4,7 +4,6 @@ import { basicAuthorization } from '#shared/api/basic-auth.js';
 import { MX_WEBHOOK_PATH } from '#shared/api/routes.js';
 import {
   type ApiClient,
-  apiClient,
   createUser,
   credentialsFor,
   ended,
@@ -30,7 +29,7 @@ beforeAll(async () => {
     simulator: { seed: 'job-webhooks', jobDurationMs: JOB_MS, transactionsPerAccount: 20 },
     mxWebhooks: { wait: WEBHOOK_WAIT },
   });
-  api = apiClient(h.stack.endpoints.api);
+  api = h.api();
 });
 afterAll(async () => h?.stop());
 
