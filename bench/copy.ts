@@ -3,7 +3,8 @@
  * Local by the FetchResults step, with DynamoDB's per-partition write ceiling (1,000 write
  * units a second per partition key) in front of DynamoDB Local. The step is called again
  * while it answers FETCH_RESULTS, with the progress it returned, as the state machine does.
- * The copy runs in a child process whose memory is sampled. Figures of the main run: the longest
+ * The copy runs in a child process whose memory is sampled (one for every run, the main run
+ * first, so its figure is a fresh process's). Figures of the main run: the longest
  * single step, rows/s, MX calls against the minimum (pages of 1,000), peak RSS. Then the layout
  * against the single-partition one (ResultStore `spreadByAccount: false`), both under one ceiling
  * scaled down to 1/10 (`--compare-ceiling`): at DynamoDB's own 1,000 units this machine, not the
@@ -17,6 +18,7 @@
  *   options: --fetch-concurrency 6  --step-pages 100  --compare-per-account 100  --compare-ceiling 100  --progress
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -30,7 +32,7 @@ import { fetchResultsStep } from '#shared/jobs/fetch-results.js';
 import { initialProgress, type Progress } from '#shared/jobs/progress.js';
 import { AWS_TRANSIENT_ERRORS } from '#shared/jobs/workflow-errors.js';
 import { MxClient } from '#shared/mx/index.js';
-import { documentClient } from '#shared/runtime/aws-clients.js';
+import { newDocumentClient } from '#shared/runtime/aws-clients.js';
 import { DEFAULT_FETCH_CONCURRENCY } from '#shared/runtime/workflow-config.js';
 import { JobStore } from '#shared/store/job-store.js';
 import { ResultStore, type ResultStoreOptions } from '#shared/store/result-store.js';
@@ -61,6 +63,8 @@ const STEP_RETRY = { intervalMs: 1_000, maxAttempts: 8, capMs: 30_000 };
 /** The state machine's loop bound: a copy that never ends is a failure, not a hang. */
 const MAX_STEPS = 10_000;
 const CHILD_FLAG = 'COPY_BENCH_CHILD';
+/** What starts the child's answer to a run on its stdout. */
+const ANSWER = 'COPY-ANSWER ';
 /**
  * The child's V8 old space, as a Lambda function of 256 MB bounds its own: uncapped on a machine
  * with gigabytes free, V8 lets garbage pile up (a 223 MB heap peak at 12 × 5,000, 83 MB capped,
@@ -182,35 +186,67 @@ async function connectedMember(
   }
 }
 
-function runChild(env: Record<string, string>, progress: boolean): Promise<ChildAnswer> {
+/**
+ * The copying process: one for every run of a bench (each process start loads the SDK and the
+ * Encryption SDK, about 4 s of CPU), the main run first so its memory is a fresh process's. Each
+ * run is one line of environment on its stdin, answered by one line of JSON on its stdout.
+ */
+interface CopyChild {
+  run(env: Record<string, string>): Promise<ChildAnswer>;
+  stop(): Promise<void>;
+}
+
+function startCopyChild(progress: boolean): CopyChild {
   const file = fileURLToPath(import.meta.url);
-  return new Promise((resolve, reject) => {
-    const proc = spawn(
-      process.execPath,
-      ['--expose-gc', `--max-old-space-size=${CHILD_HEAP_MB}`, '--import', 'tsx', file],
-      {
-        env: { ...process.env, ...env, [CHILD_FLAG]: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+  const proc = spawn(
+    process.execPath,
+    ['--expose-gc', `--max-old-space-size=${CHILD_HEAP_MB}`, '--import', 'tsx', file],
+    {
+      env: {
+        ...process.env,
+        AWS_REGION: LOCAL_AWS_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        [CHILD_FLAG]: '1',
       },
-    );
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    proc.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      if (progress) process.stderr.write(chunk);
-    });
-    proc.on('error', reject);
-    proc.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as ChildAnswer)
-        : reject(
-            new Error(
-              `copy child (${env.COPY_SPREAD === '1' ? 'spread' : 'single'}) exited ${code}: ${err.slice(-4000)}`,
-            ),
-          ),
-    );
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  let err = '';
+  let waiting: { resolve: (answer: ChildAnswer) => void; reject: (error: Error) => void } | undefined;
+  const failed = (why: string) => new Error(`copy child ${why}: ${err.slice(-4000)}`);
+  // The step's own log lines share stdout; the answer is the line that starts with ANSWER.
+  proc.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    for (let end = out.indexOf('\n'); end >= 0; end = out.indexOf('\n')) {
+      const line = out.slice(0, end);
+      out = out.slice(end + 1);
+      if (line.startsWith(ANSWER) && waiting) {
+        waiting.resolve(JSON.parse(line.slice(ANSWER.length)) as ChildAnswer);
+        waiting = undefined;
+      } else if (progress) process.stderr.write(`${line}\n`);
+    }
   });
+  proc.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+    if (progress) process.stderr.write(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  void exited.then((code) => waiting?.reject(failed(`exited ${code}`)));
+  proc.on('error', (error) => waiting?.reject(error));
+  return {
+    run: (env) =>
+      new Promise((resolve, reject) => {
+        waiting = { resolve, reject };
+        proc.stdin.write(`${JSON.stringify(env)}\n`);
+      }),
+    stop: async () => {
+      proc.stdin.end();
+      await exited;
+    },
+  };
 }
 
 /**
@@ -230,9 +266,15 @@ async function runLayout(
   perAccount: number,
   ceilingUnits: number,
   options: CopyBenchOptions,
-  context: { simulator: MxSimulator; client: DynamoDBClient; doc: DynamoDBDocumentClient; dynamoEndpoint: string },
+  context: {
+    simulator: MxSimulator;
+    client: DynamoDBClient;
+    doc: DynamoDBDocumentClient;
+    dynamoEndpoint: string;
+    child: CopyChild;
+  },
 ): Promise<LayoutRun> {
-  const { simulator, doc, dynamoEndpoint } = context;
+  const { simulator, doc, dynamoEndpoint, child: copier } = context;
   simulator.configure({ transactionsPerAccount: perAccount });
   const mx = new MxClient({ baseUrl: simulator.url, clientId: simulator.clientId, apiKey: simulator.apiKey });
   const run = `${layout}-${ceilingUnits}`;
@@ -251,27 +293,20 @@ async function runLayout(
   };
   try {
     const callsBefore = mxCalls();
-    const child = await runChild(
-      {
-        COPY_MX_URL: simulator.url,
-        COPY_MX_CLIENT_ID: simulator.clientId,
-        COPY_MX_API_KEY: simulator.apiKey,
-        AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
-        AWS_REGION: LOCAL_AWS_REGION,
-        AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
-        POWERTOOLS_TRACE_ENABLED: 'false',
-        COPY_TABLE: table,
-        COPY_USER: user,
-        COPY_MEMBER: member,
-        COPY_JOB: jobGuid,
-        COPY_SPREAD: layout === 'spread' ? '1' : '0',
-        COPY_FETCH_CONCURRENCY: String(options.fetchConcurrency),
-        COPY_STEP_PAGES: String(options.stepPages ?? COPY_STEP_BOUND.pages),
-        ...(options.progress ? { COPY_PROGRESS: '1' } : {}),
-      },
-      options.progress === true,
-    );
+    const child = await copier.run({
+      COPY_MX_URL: simulator.url,
+      COPY_MX_CLIENT_ID: simulator.clientId,
+      COPY_MX_API_KEY: simulator.apiKey,
+      AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+      COPY_TABLE: table,
+      COPY_USER: user,
+      COPY_MEMBER: member,
+      COPY_JOB: jobGuid,
+      COPY_SPREAD: layout === 'spread' ? '1' : '0',
+      COPY_FETCH_CONCURRENCY: String(options.fetchConcurrency),
+      COPY_STEP_PAGES: String(options.stepPages ?? COPY_STEP_BOUND.pages),
+      COPY_PROGRESS: options.progress ? '1' : '',
+    });
     const calls = mxCalls() - callsBefore;
     const writes = proxy.stats();
     const rowsCopied = Number(child.counts.accounts ?? 0) + Number(child.counts.transactions ?? 0);
@@ -382,7 +417,9 @@ export async function runCopyBench(options: CopyBenchOptions, command = COMMAND)
     });
     stops.push(async () => client.destroy());
     const doc = DynamoDBDocumentClient.from(client);
-    const context = { simulator, client, doc, dynamoEndpoint };
+    const child = startCopyChild(options.progress === true);
+    stops.push(() => child.stop());
+    const context = { simulator, client, doc, dynamoEndpoint, child };
     // Every table before any row: DynamoDB Local builds a new table's indexes by reading through
     // all the rows it holds, every table's, which after a 1.2 M-row copy takes longer than the copy.
     const layouts = [`spread-${DYNAMODB_CEILING}`];
@@ -433,8 +470,8 @@ async function copyInChild(): Promise<void> {
     clientId: env('COPY_MX_CLIENT_ID'),
     apiKey: env('COPY_MX_API_KEY'),
   });
-  // The FetchResults function's own client (its retries), reaching DynamoDB through the ceiling.
-  const doc = documentClient();
+  // The FetchResults function's own client (its retries), reaching DynamoDB through this run's ceiling.
+  const doc = newDocumentClient();
   const table = env('COPY_TABLE');
   const storeOptions: ResultStoreOptions = { spreadByAccount: env('COPY_SPREAD') === '1', fields: copyFieldCipher() };
   const deps = {
@@ -503,21 +540,29 @@ async function copyInChild(): Promise<void> {
   sample();
   doc.destroy();
   console.log(
-    JSON.stringify({
-      steps,
-      retries,
-      wallMs,
-      counts: progress.counts ?? {},
-      finalNext: progress.next,
-      rssBeforeMb: before.rss / 2 ** 20,
-      peakRssMb: peakRss / 2 ** 20,
-      peakHeapMb: peakHeap / 2 ** 20,
-    } satisfies ChildAnswer),
+    ANSWER +
+      JSON.stringify({
+        steps,
+        retries,
+        wallMs,
+        counts: progress.counts ?? {},
+        finalNext: progress.next,
+        rssBeforeMb: before.rss / 2 ** 20,
+        peakRssMb: peakRss / 2 ** 20,
+        peakHeapMb: peakHeap / 2 ** 20,
+      } satisfies ChildAnswer),
   );
 }
 
 if (process.env[CHILD_FLAG]) {
-  copyInChild().then(
+  // One run a line: its environment, then the copy, answered on stdout; stdin's end ends the child.
+  const runs = createInterface({ input: process.stdin });
+  (async () => {
+    for await (const line of runs) {
+      Object.assign(process.env, JSON.parse(line) as Record<string, string>);
+      await copyInChild();
+    }
+  })().then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(error);
