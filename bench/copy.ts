@@ -287,10 +287,7 @@ async function runLayout(
     faults: { partitionWriteCeiling: ceilingUnits },
     random: faultRandom(`bench-copy/${run}`),
   });
-  const mxCalls = () => {
-    const byEndpoint = simulator.stats().requests.byEndpoint;
-    return MX_CALL_ENDPOINTS.reduce((sum, endpoint) => sum + (byEndpoint[endpoint]?.count ?? 0), 0);
-  };
+  const mxCalls = () => MX_CALL_ENDPOINTS.reduce((sum, endpoint) => sum + simulator.requestCount(endpoint), 0);
   try {
     const callsBefore = mxCalls();
     const child = await copier.run({

@@ -41,6 +41,8 @@ export interface MxSimulator {
     webhookFaults: WebhookFaultSettings;
   };
   stats(): SimulatorStats;
+  /** Requests answered at `endpoint` (`'PUT /users/{user_guid}/members/{member_guid}/resume'`), or only those answered `status`. */
+  requestCount(endpoint: string, status?: number): number;
   /** Merges fault settings (validated); returns the settings now in force. */
   setFaults(faults: Partial<FaultSettings>): FaultSettings;
   /** Changes timing/data options while running; returns the config now in force. */
@@ -170,6 +172,10 @@ export async function startMxSimulator(options: MxSimulatorOptions = {}): Promis
       faults: { ...faults.settings },
     },
     stats: admin.stats as () => SimulatorStats,
+    requestCount: (endpoint, status) => {
+      const answered = (admin.stats() as SimulatorStats).requests.byEndpoint[endpoint];
+      return (status === undefined ? answered?.count : answered?.byStatus[String(status)]) ?? 0;
+    },
     setFaults: (f) => faults.update(f),
     configure: (u) => configure(u),
     changeBankLogin: (memberGuid, password) => {

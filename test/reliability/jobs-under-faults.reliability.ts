@@ -246,7 +246,7 @@ describe('a large aggregation while MX fails 10% of answers and drops 2% of conn
       10,
       (i) => backend.userWithMember(`reliability-large-${i}`, 'password'),
     );
-    const pagesBefore = simulator.stats().requests.byEndpoint[TRANSACTION_PAGES]?.count ?? 0;
+    const pagesBefore = simulator.requestCount(TRANSACTION_PAGES);
     simulator.setFaults(FAULTS);
     const jobs = await Promise.all(
       members.map(
@@ -260,7 +260,7 @@ describe('a large aggregation while MX fails 10% of answers and drops 2% of conn
       ),
     );
     simulator.setFaults({ rate429: 0, rate500: 0, rate503: 0, dropRate: 0, latencyMs: 0 });
-    const pagesAsked = (simulator.stats().requests.byEndpoint[TRANSACTION_PAGES]?.count ?? 0) - pagesBefore;
+    const pagesAsked = simulator.requestCount(TRANSACTION_PAGES) - pagesBefore;
     console.log(
       JSON.stringify({
         reliability: 'large-aggregation',

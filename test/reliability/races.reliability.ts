@@ -76,7 +76,7 @@ async function waitFor(job: ApiJob, until: (job: ApiJob) => boolean, timeoutMs =
   }
 }
 
-const resumesAccepted = () => stack.simulator!.stats().requests.byEndpoint[MX_RESUME]?.byStatus['202'] ?? 0;
+const resumesAccepted = () => stack.simulator!.requestCount(MX_RESUME, 202);
 
 describe('races under MX faults', () => {
   it('gives 50 concurrent starts of one member exactly one job and one execution', async () => {

@@ -47,7 +47,7 @@ export interface WorkflowHarness {
   answer(job: JobRecord, answers: { guid: string; value: string }[]): Promise<AnswerOutcome>;
   /** A client of the stack's API whose `waitForJob(…, ended)` waits on the job's execution (apiClient's options). */
   api(options?: { onAnswer?: (answer: RecordedAnswer) => void; signer?: RequestSigner }): ApiClient;
-  /** Requests the simulator has answered at `endpoint` (`'PUT /users/{user_guid}/members/{member_guid}/resume'`), or only those answered `status`. */
+  /** Requests the simulator has answered at `endpoint`, or only those answered `status` (MxSimulator.requestCount). */
   mxRequests(endpoint: string, status?: number): number;
   stop(): Promise<void>;
 }
@@ -171,10 +171,7 @@ export async function startWorkflowHarness(
             timeoutMs,
           ),
       }),
-    mxRequests: (endpoint, status) => {
-      const answered = simulator.stats().requests.byEndpoint[endpoint];
-      return (status === undefined ? answered?.count : answered?.byStatus[String(status)]) ?? 0;
-    },
+    mxRequests: (endpoint, status) => simulator.requestCount(endpoint, status),
     stop: () => stack.stop(),
   };
 }
