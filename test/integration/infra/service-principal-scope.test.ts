@@ -1,10 +1,15 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scopeServicePrincipals } from '#infra/constructs/service-principal-scope.js';
-import { SYNTH_TIMEOUT_MS, synthesizedStack, TEST_CONTEXT } from '#test/support/synthesized-template.js';
+import {
+  SYNTH_TIMEOUT_MS,
+  synthesizedStack,
+  TEST_CONTEXT,
+  templateTestApp,
+} from '#test/support/synthesized-template.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Principal?: { Service?: unknown }; Condition?: Record<string, Record<string, unknown>> };
@@ -94,7 +99,7 @@ describe('AWS services in mxflow’s resource policies', () => {
   });
 
   it('fails the synth for a key that lets in a service it has no scope for', () => {
-    const app = new App();
+    const app = templateTestApp({});
     const stack = new Stack(app, 'Scoped');
     new kms.Key(stack, 'Key').grantDecrypt(new iam.ServicePrincipal('example.amazonaws.com'));
     scopeServicePrincipals(stack);

@@ -1,12 +1,13 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MxSecret } from '#infra/constructs/mx-secret.js';
 import { parseMxSecret } from '#shared/runtime/mx-from-secret.js';
+import { templateTestApp } from '#test/support/synthesized-template.js';
 
 /** The secret a stack without `-c mxSecretArn` creates, as CloudFormation would store it. */
 function createdSecret(): { SecretString?: string; GenerateSecretString?: unknown } {
-  const stack = new Stack(new App(), 'Secret');
+  const stack = new Stack(templateTestApp({}), 'Secret');
   new MxSecret(stack, 'MxSecret', {});
   const secrets = Object.values(Template.fromStack(stack).findResources('AWS::SecretsManager::Secret'));
   expect(secrets).toHaveLength(1);
@@ -29,7 +30,7 @@ describe('the MX secret the stack creates', () => {
   });
 
   it('is left alone when the stack is given an existing one', () => {
-    const stack = new Stack(new App(), 'Existing');
+    const stack = new Stack(templateTestApp({}), 'Existing');
     new MxSecret(stack, 'MxSecret', {
       existingSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mx-AbCdEf',
     });
