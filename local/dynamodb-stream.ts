@@ -22,8 +22,16 @@ export interface StreamConsumerOptions {
   readonly handler: (event: { Records: DynamoDBRecord[] }) => Promise<DynamoDBBatchResponse | undefined>;
   /** Attempts of a failing record before it goes to the dead letters (the mapping's retryAttempts + 1). */
   readonly maxAttempts?: number;
+  /** The wait before reading again after a round that found records (20 ms by default). */
   readonly pollMs?: number;
 }
+
+/**
+ * Lambda reads each shard of a mapping four times a second. The twin reads again soon after
+ * records, as a busy mapping does, and backs off to Lambda's pace while the stream is idle:
+ * a quicker idle poll would only make DynamoDB Local answer empty reads.
+ */
+const IDLE_POLL_MS = 250;
 
 /** A record's attempts before it is dead-lettered, as the stack's mappings make them. */
 const DEFAULT_ATTEMPTS = TABLE_DEFINITION.streamRetries + 1;
@@ -174,6 +182,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
   await discoverShards('LATEST');
   const loop = (async () => {
     let rounds = 0;
+    let waitMs = pollMs;
     while (!stopped) {
       let read = 0;
       try {
@@ -184,7 +193,11 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
       } catch {
         // DynamoDB Local going away as the stack stops, or a passing fault: try again next round.
       }
-      if (read === 0 && !stopped) await new Promise((resolve) => setTimeout(resolve, pollMs));
+      if (read > 0) waitMs = pollMs;
+      else if (!stopped) {
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        waitMs = Math.min(waitMs * 2, IDLE_POLL_MS);
+      }
     }
   })();
 
