@@ -19,6 +19,14 @@ import { credentialsFor } from './simulated-mx.js';
 const TIME_SCALE = 0.001;
 
 /**
+ * Each account's transactions at the harness's MX unless a test asks for more (the simulator's own
+ * default is 50): every aggregation writes each of them to DynamoDB Local, whose requests are a
+ * quarter of the test run's CPU, and only the copy's own tests need more. With MX Bank's 3
+ * accounts, a first aggregation stores `3 * HARNESS_TRANSACTIONS_PER_ACCOUNT` transactions.
+ */
+export const HARNESS_TRANSACTIONS_PER_ACCOUNT = 10;
+
+/**
  * For the files that test the API rather than the polling: a status read every 15 s of MX time
  * instead of at MX's 3 s floor, a fifth of the reads and tasks for the same jobs. The workflow
  * files, the CLI, the demo and the benches keep the default schedule, and prove it.
@@ -84,6 +92,7 @@ export async function startWorkflowHarness(
       seed: 'workflows',
       challengeExpiryMs: 6 * 3_600_000,
       oauthWindowTtlMs: 6 * 3_600_000,
+      transactionsPerAccount: HARNESS_TRANSACTIONS_PER_ACCOUNT,
       ...options.simulator,
     },
     workflowSettings: {

@@ -17,7 +17,12 @@ import {
   waitForJob,
 } from '#test/support/api-client.js';
 import { stackTable, storedChallengeToken } from '#test/support/task-token-items.js';
-import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+import {
+  API_TEST_POLLING,
+  HARNESS_TRANSACTIONS_PER_ACCOUNT,
+  startWorkflowHarness,
+  type WorkflowHarness,
+} from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
 let api: ApiClient;
@@ -215,14 +220,16 @@ describe('POST …/verify, …/aggregate, …/identify', () => {
     expect(done).toMatchObject({
       status: 'SUCCEEDED',
       connection_status: 'CONNECTED',
-      counts: { accounts: 3, transactions: 150 },
+      counts: { accounts: 3, transactions: 3 * HARNESS_TRANSACTIONS_PER_ACCOUNT },
     });
     expect(h.mxRequests('POST /users/{user_guid}/members/{member_guid}/aggregate')).toBe(mxStartsBefore);
     const read = expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}', ofMember(path)));
     expect(read.member).toMatchObject({ guid: memberGuid, institution_code: 'mxbank' });
     const listed = expectOk(await api.typed.GET('/users/{user_guid}/members/{member_guid}/accounts', ofMember(path)));
     expect(listed.accounts).toHaveLength(3);
-    expect((await h.stack.results.listResults(memberGuid, 'transactions', { limit: 1000 })).items).toHaveLength(150);
+    expect((await h.stack.results.listResults(memberGuid, 'transactions', { limit: 1000 })).items).toHaveLength(
+      3 * HARNESS_TRANSACTIONS_PER_ACCOUNT,
+    );
   });
 
   it('ends a verification at an institution without verification FAILED NOT_SUPPORTED', async () => {

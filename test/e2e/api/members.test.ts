@@ -16,7 +16,12 @@ import {
   waitForJob,
 } from '#test/support/api-client.js';
 import { eventually } from '#test/support/eventually.js';
-import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+import {
+  API_TEST_POLLING,
+  HARNESS_TRANSACTIONS_PER_ACCOUNT,
+  startWorkflowHarness,
+  type WorkflowHarness,
+} from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
 let api: ApiClient;
@@ -124,7 +129,7 @@ describe('POST /users/{user_guid}/members', () => {
     expect(done).toMatchObject({
       status: 'SUCCEEDED',
       connection_status: 'CONNECTED',
-      counts: { accounts: 3, transactions: 150 },
+      counts: { accounts: 3, transactions: 3 * HARNESS_TRANSACTIONS_PER_ACCOUNT },
     });
     expect((await h.stack.results.listResults(body.member.guid, 'accounts')).items).toHaveLength(3);
     const stored = await storedItems(h.stack);
@@ -655,7 +660,7 @@ describe('DELETE /users/{user_guid}/members/{member_guid}', () => {
     const deleted = expectOk(await deleteMember(user, member), 202);
     const ended = await deletionEnded(api, deleted.deletion.guid);
 
-    expect(storedBefore).toBe(150);
+    expect(storedBefore).toBe(3 * HARNESS_TRANSACTIONS_PER_ACCOUNT);
     expect(deleted.warnings).toEqual([]);
     expect(ended).toMatchObject({ status: 'SUCCEEDED', deleted_at_mx: true, cancelled_jobs: [] });
     expect(h.mxRequests('DELETE /users/{user_guid}/members/{member_guid}') - mxDeletesBefore).toBe(1);

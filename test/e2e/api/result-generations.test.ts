@@ -19,7 +19,7 @@ let api: ApiClient;
 
 beforeAll(async () => {
   h = await startWorkflowHarness({
-    simulator: { seed: 'api-result-generations', jobDurationMs: 150_000 },
+    simulator: { seed: 'api-result-generations', jobDurationMs: 150_000, transactionsPerAccount: 50 },
     environment: API_TEST_POLLING,
   });
   api = h.api();

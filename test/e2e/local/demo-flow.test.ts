@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MxflowApiClient } from '#cli/api-client.js';
 import { maskAccountNumber, runDemo } from '#local/demo-flow.js';
-import { startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
+import {
+  HARNESS_TRANSACTIONS_PER_ACCOUNT,
+  startWorkflowHarness,
+  type WorkflowHarness,
+} from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
 
@@ -19,7 +23,7 @@ describe('the demo flow', () => {
     expect(details.summary).toEqual({
       verify: { status: 'SUCCEEDED', account_numbers: 1 },
       identify: { status: 'SUCCEEDED', account_owners: 3 },
-      aggregate: { status: 'SUCCEEDED', accounts: 3, transactions: 150 },
+      aggregate: { status: 'SUCCEEDED', accounts: 3, transactions: 3 * HARNESS_TRANSACTIONS_PER_ACCOUNT },
     });
     expect(lines.some((l) => /answering "Please select an account:"/.test(l))).toBe(true);
     expect(lines.filter((l) => /SUCCEEDED/.test(l))).toHaveLength(3);
