@@ -4,14 +4,18 @@ import { defineConfig } from 'vitest/config';
 /**
  * The reliability suite (`npm run test:reliability`): the whole local system under load and
  * injected MX faults. Its own files end in `.reliability.ts`, so `npm test` (test/**\/*.test.ts)
- * never runs them; the route fuzzing runs in both, deeper here. Same global setup as the main
- * suite: one DynamoDB Local for the run.
+ * never runs them; the route and MX client fuzzing run in both, deeper here. Same global setup
+ * as the main suite: one DynamoDB Local for the run.
  */
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
-    // The route fuzzing of `npm test` again, at five times its cases (test/support/route-fuzz.ts).
-    include: ['test/reliability/**/*.reliability.ts', 'test/e2e/api/*.fuzz.test.ts'],
+    // The route and MX client fuzzing of `npm test` again, deeper: 1,000 cases a route or family.
+    include: [
+      'test/reliability/**/*.reliability.ts',
+      'test/e2e/api/*.fuzz.test.ts',
+      'test/integration/shared/mx/client.fuzz.test.ts',
+    ],
     globalSetup: ['test/support/global-setup.ts'],
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

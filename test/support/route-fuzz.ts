@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Duration } from 'aws-cdk-lib';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import fc from 'fast-check';
@@ -11,7 +10,16 @@ import { MAX_BODY_BYTES } from '#shared/api/parse-request.js';
 import { API_ROUTES, type ApiFunction, type RouteSpec, routeKey } from '#shared/api/routes.js';
 import { ENV, isTerminal } from '#shared/contract/workflow.js';
 import { keys, RESULT_KINDS, type ResultKind } from '#shared/store/keys.js';
-import { anyString, describedAs, hugeString, nastyString, shorten, Tally, wellFormed } from '#test/support/fuzz.js';
+import {
+  anyString,
+  describedAs,
+  fuzzSeed,
+  hugeString,
+  nastyString,
+  shorten,
+  Tally,
+  wellFormed,
+} from '#test/support/fuzz.js';
 import { readDelay } from '#test/support/read-delay.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
@@ -33,18 +41,6 @@ import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#t
  * so CI fuzzes each route 1,050 times.
  */
 const RUNS_PER_ROUTE = Number(process.env.MXFLOW_FUZZ_RUNS ?? 50);
-
-/**
- * Each route's cases come from a seed of its own (its key; MXFLOW_FUZZ_SEED draws others): the
- * same cases on every run. The checks on how many reach the operation are then facts of the
- * generator, not draws: with random seeds 50 cases fell short of them now and then (CI: 2 of 50
- * reached the account numbers, 3 needed), a failure that said nothing about the code.
- */
-const seedOf = (key: string): number =>
-  createHash('sha256')
-    .update(`${process.env.MXFLOW_FUZZ_SEED ?? ''}${key}`)
-    .digest()
-    .readInt32BE(0);
 
 type Lambda = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type Route = RouteSpec;
@@ -1107,11 +1103,11 @@ export function describeRouteFuzz(routes: readonly Route[]): void {
                 `${key}: ${problem}\n  request: ${describeCase(c)}\n  response: ${answer.status} ${shorten(answer.text)}`,
               );
           }),
-          { numRuns: RUNS_PER_ROUTE, seed: seedOf(key) },
+          { numRuns: RUNS_PER_ROUTE, seed: fuzzSeed(key) },
         );
 
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
-        console.info(`${key}: ${RUNS_PER_ROUTE} cases (seed ${seedOf(key)}) in ${seconds} s — ${tally}`);
+        console.info(`${key}: ${RUNS_PER_ROUTE} cases (seed ${fuzzSeed(key)}) in ${seconds} s — ${tally}`);
         // The cases reached the handler, and a share of them its deeper, valid-shaped paths.
         expect(tally.get('unrouted')).toBeLessThan(RUNS_PER_ROUTE / 20);
         // At least one in fifty: a route with many query parameters (transactions) draws few fully valid ones.

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeForStatus, MxClient, MxError, type MxErrorCode, type MxJobType } from '#shared/mx/index.js';
-import { anyString, describedAs, hugeString, nastyString, shorten, Tally } from '#test/support/fuzz.js';
+import { anyString, describedAs, fuzzSeed, hugeString, nastyString, shorten, Tally } from '#test/support/fuzz.js';
 import {
   type RecordedRequest,
   type ScriptedHttpServer,
@@ -25,7 +25,12 @@ import {
  * answers rarely, so the file stays fast.
  */
 
-const RUNS_PER_FAMILY = 400;
+/**
+ * Generated cases per family of operations: 150 in `npm test`; the reliability suite runs this
+ * file again with MXFLOW_FUZZ_RUNS=1000 (test/reliability/vitest.config.ts). Each family's cases
+ * come from its own seed (`fuzzSeed`), the same on every run.
+ */
+const RUNS_PER_FAMILY = Number(process.env.MXFLOW_FUZZ_RUNS ?? 150);
 /** Requests one case may make before the server answers 400 to every further one: a guard against runaway paging. */
 const REQUEST_CAP = 60;
 const CREDENTIALS = { clientId: 'fuzz-client', apiKey: 'fuzz-api-key-7c1e' };
@@ -639,7 +644,7 @@ describe('the MX client, against malformed MX answers from a scripted HTTP serve
     ['job starts', JOB_START_OPERATIONS, false],
   ] as const)(
     '%s: return the promised shape or throw an MxError with a known code that fits the status, never anything else',
-    async (_family, operations, lean) => {
+    async (family, operations, lean) => {
       const started = performance.now();
       const outcomes = new Tally();
       let capped = 0;
@@ -674,12 +679,12 @@ describe('the MX client, against malformed MX answers from a scripted HTTP serve
           const problem = problemWith(outcome, c.op, lastStatus);
           if (problem) throw new Error(`${c.op.name}: ${problem}`);
         }),
-        { numRuns: RUNS_PER_FAMILY },
+        { numRuns: RUNS_PER_FAMILY, seed: fuzzSeed(family) },
       );
 
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.info(
-        `${_family}: ${RUNS_PER_FAMILY} cases in ${seconds} s — ${outcomes}${capped ? ` — ${capped} case(s) hit the request cap of ${REQUEST_CAP}` : ''}`,
+        `${family}: ${RUNS_PER_FAMILY} cases (seed ${fuzzSeed(family)}) in ${seconds} s — ${outcomes}${capped ? ` — ${capped} case(s) hit the request cap of ${REQUEST_CAP}` : ''}`,
       );
       // Both sides of the property were exercised: shapes that pass, and failures of many kinds.
       expect(outcomes.get('value')).toBeGreaterThan(RUNS_PER_FAMILY / 10);
