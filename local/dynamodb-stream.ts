@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -79,7 +80,8 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
   // Shard id → the last record read from it: where a new iterator resumes, so nothing is read twice.
   const lastRead = new Map<string, string>();
   const finished = new Set<string>();
-  let stopped = false;
+  // Stopping also cuts short an idle wait: a stack stops at once, not up to a poll later.
+  const stopping = new AbortController();
 
   const allShards = async () => {
     const shards = [];
@@ -183,7 +185,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
   const loop = (async () => {
     let rounds = 0;
     let waitMs = pollMs;
-    while (!stopped) {
+    while (!stopping.signal.aborted) {
       let read = 0;
       try {
         for (const [id, iterator] of [...iterators]) read += await readShard(id, iterator);
@@ -194,8 +196,8 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
         // DynamoDB Local going away as the stack stops, or a passing fault: try again next round.
       }
       if (read > 0) waitMs = pollMs;
-      else if (!stopped) {
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      else {
+        await sleep(waitMs, undefined, { signal: stopping.signal }).catch(() => undefined);
         waitMs = Math.min(waitMs * 2, IDLE_POLL_MS);
       }
     }
@@ -205,7 +207,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
     deadLetters,
     processed: () => processed,
     stop: async () => {
-      stopped = true;
+      stopping.abort();
       await loop;
       streams.destroy();
     },

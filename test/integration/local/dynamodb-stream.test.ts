@@ -1,8 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStreamConsumer } from '#local/dynamodb-stream.js';
 import { createMxflowTable } from '#local/dynamodb-table.js';
+import { startDynamoDbFaultProxy } from '#local/faults/dynamodb-fault-proxy.js';
+import { faultRandom } from '#local/faults/fault-random.js';
 import { dynamoEndpoint, type FreshTable, freshTable } from '#test/support/dynamodb.js';
 import { eventually } from '#test/support/eventually.js';
 
@@ -61,6 +64,42 @@ describe("the local twin of an event source mapping on the table's stream", () =
       expect(consumer.processed()).toBe(4);
     } finally {
       await consumer.stop();
+    }
+  });
+
+  it('reads an idle stream at Lambda’s pace, four times a second, and hands over a new record as before', async () => {
+    // The stream read through a counting proxy with no faults: every request the twin makes.
+    const proxy = await startDynamoDbFaultProxy({
+      upstream: dynamoEndpoint(),
+      faults: {},
+      random: faultRandom('idle'),
+    });
+    const handed: string[] = [];
+    const consumer = await startStreamConsumer({
+      dynamo: table.client,
+      endpoint: proxy.endpoint,
+      tableName: table.tableName,
+      accepts: (record) => pkOf(record).startsWith('IDLE#'),
+      handler: async ({ Records }) => {
+        handed.push(...Records.map(pkOf));
+        return { batchItemFailures: [] };
+      },
+    });
+    try {
+      await sleep(500);
+      const before = proxy.stats().requests;
+      await sleep(2_000);
+      const idleReads = proxy.stats().requests - before;
+      await put('IDLE#1');
+      await eventually(() => handed.includes('IDLE#1'));
+
+      // Four a second for 2 s, with room for a late timer; every 20 ms would be about a hundred.
+      expect(idleReads).toBeGreaterThanOrEqual(2);
+      expect(idleReads).toBeLessThanOrEqual(10);
+      expect(handed).toEqual(['IDLE#1']);
+    } finally {
+      await consumer.stop();
+      await proxy.stop();
     }
   });
 });
