@@ -17,6 +17,7 @@ import { createMxflowTable } from '#local/dynamodb-table.js';
 import { FIELD_KEY_CACHE, FieldCipher } from '#shared/crypto/field-cipher.js';
 import { SENSITIVE_FIELDS } from '#shared/crypto/sensitive-fields.js';
 import type { ResultKind } from '#shared/store/keys.js';
+import { STORE_MARSHALLING } from '#shared/store/marshalling.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { CountingKeyring } from '#test/support/counting-keyring.js';
 import { type BenchResult, figure, report, round, runScript } from './common.js';
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     region: LOCAL_AWS_REGION,
     credentials: LOCAL_AWS_CREDENTIALS,
   });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = DynamoDBDocumentClient.from(client, STORE_MARSHALLING);
   try {
     const table = `bench-encryption-${process.pid}`;
     await createMxflowTable(client, table);

@@ -23,6 +23,7 @@ import { recordSuccess } from '#shared/jobs/record-success.js';
 import { MxClient } from '#shared/mx/index.js';
 import { DEFAULT_FETCH_CONCURRENCY } from '#shared/runtime/workflow-config.js';
 import { JobStore } from '#shared/store/job-store.js';
+import { STORE_MARSHALLING } from '#shared/store/marshalling.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { TransactionSyncStore } from '#shared/store/transaction-sync-store.js';
 import { credentialsFor } from '#test/support/simulated-mx.js';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     region: LOCAL_AWS_REGION,
     credentials: LOCAL_AWS_CREDENTIALS,
   });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = DynamoDBDocumentClient.from(client, STORE_MARSHALLING);
   try {
     const table = `bench-sync-${process.pid}`;
     await createMxflowTable(client, table);

@@ -20,6 +20,7 @@ import { fieldKeyUsesOf } from '#shared/crypto/field-key-access.js';
 import { documentClient } from '#shared/runtime/aws-clients.js';
 import { checkLocalFieldKeyUse, localFieldKeyring } from '#shared/runtime/field-keyring.js';
 import { JobStore } from '#shared/store/job-store.js';
+import { STORE_MARSHALLING } from '#shared/store/marshalling.js';
 import { ResultStore } from '#shared/store/result-store.js';
 import { startLocalApiGateway } from './api-gateway/server.js';
 import { type AsyncTarget, subscribeAsyncTarget } from './async-invocations.js';
@@ -341,7 +342,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
       webhookConsumer = await consume(await processMxWebhooksFunction(faults.lambda));
       simulator?.configure({ webhooks: { url: `${api.url}${MX_WEBHOOK_PATH}`, ...webhookCredentials } });
     }
-    const doc = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
+    const doc = DynamoDBDocumentClient.from(dynamoClient, STORE_MARSHALLING);
     const sfn = new SFNClient({
       endpoint: sfnServer.endpoint,
       region: LOCAL_AWS_REGION,

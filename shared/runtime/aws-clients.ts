@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { STORE_MARSHALLING } from '#shared/store/marshalling.js';
 import { tracer } from './tracer.js';
 
 /**
@@ -21,5 +22,5 @@ export const documentClient = (): DynamoDBDocumentClient => (doc ??= newDocument
 export const newDocumentClient = (): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(
     tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: DYNAMODB_MAX_ATTEMPTS, retryMode: 'standard' })),
-    { marshallOptions: { removeUndefinedValues: true } },
+    STORE_MARSHALLING,
   );

@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '#local/dynamodb-local.js';
 import { createMxflowTable } from '#local/dynamodb-table.js';
+import { STORE_MARSHALLING } from '#shared/store/marshalling.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -50,8 +51,7 @@ export async function freshTable(prefix = 'mxflow-test'): Promise<FreshTable> {
   // Table names allow [a-zA-Z0-9_.-], 3-255 chars.
   const tableName = `${prefix.replace(/[^a-zA-Z0-9_.-]/g, '-')}-${randomUUID()}`;
   await createMxflowTable(client, tableName);
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return { tableName, client, doc };
+  return { tableName, client, doc: DynamoDBDocumentClient.from(client, STORE_MARSHALLING) };
 }
 
 /**
@@ -63,7 +63,7 @@ export function countingPrefixReads(
   kind: string,
 ): { doc: DynamoDBDocumentClient; reads: string[] } {
   const reads: string[] = [];
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = DynamoDBDocumentClient.from(client, STORE_MARSHALLING);
   doc.middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as { ExpressionAttributeValues?: Record<string, unknown> };
