@@ -23,16 +23,19 @@ export interface StreamConsumerOptions {
   readonly handler: (event: { Records: DynamoDBRecord[] }) => Promise<DynamoDBBatchResponse | undefined>;
   /** Attempts of a failing record before it goes to the dead letters (the mapping's retryAttempts + 1). */
   readonly maxAttempts?: number;
-  /** The wait before reading again after a round that found records (20 ms by default). */
+  /** The first wait after a round that found nothing (20 ms by default), doubled while the stream stays idle. */
   readonly pollMs?: number;
+  /** Real ms per ms of the stack's time (1 by default), as the local stack scales MX and Step Functions. */
+  readonly timeScale?: number;
 }
 
 /**
- * Lambda reads each shard of a mapping four times a second. The twin reads again soon after
- * records, as a busy mapping does, and backs off to Lambda's pace while the stream is idle:
- * a quicker idle poll would only make DynamoDB Local answer empty reads.
+ * Lambda reads each shard of a mapping four times a second. The twin reads again at once after
+ * records, as a busy mapping does, and backs off to Lambda's pace, in the stack's time, while
+ * the stream is idle: a quicker idle poll would only make DynamoDB Local answer empty reads, a
+ * slower one would let a scaled wait for a webhook run out before the webhook is read.
  */
-const IDLE_POLL_MS = 250;
+const LAMBDA_IDLE_POLL_MS = 250;
 
 /** A record's attempts before it is dead-lettered, as the stack's mappings make them. */
 const DEFAULT_ATTEMPTS = TABLE_DEFINITION.streamRetries + 1;
@@ -73,6 +76,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
   });
   const maxAttempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
   const pollMs = options.pollMs ?? 20;
+  const idlePollMs = Math.max(pollMs, LAMBDA_IDLE_POLL_MS * (options.timeScale ?? 1));
   const deadLetters: StreamDeadLetter[] = [];
   let processed = 0;
   // Shard id → its iterator; a closed shard leaves the map once read to its end.
@@ -198,7 +202,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
       if (read > 0) waitMs = pollMs;
       else {
         await sleep(waitMs, undefined, { signal: stopping.signal }).catch(() => undefined);
-        waitMs = Math.min(waitMs * 2, IDLE_POLL_MS);
+        waitMs = Math.min(waitMs * 2, idlePollMs);
       }
     }
   })();

@@ -325,6 +325,7 @@ export async function startLocalMxflow(options: LocalMxflowOptions = {}): Promis
         dynamo: dynamoClient,
         endpoint: String(dynamoEndpoint),
         tableName,
+        timeScale,
         ...fn,
       });
       stops.push(() => consumer.stop());
