@@ -172,10 +172,7 @@ export async function startMxSimulator(options: MxSimulatorOptions = {}): Promis
       faults: { ...faults.settings },
     },
     stats: admin.stats as () => SimulatorStats,
-    requestCount: (endpoint, status) => {
-      const answered = (admin.stats() as SimulatorStats).requests.byEndpoint[endpoint];
-      return (status === undefined ? answered?.count : answered?.byStatus[String(status)]) ?? 0;
-    },
+    requestCount: (endpoint, status) => stats.requestCount(endpoint, status),
     setFaults: (f) => faults.update(f),
     configure: (u) => configure(u),
     changeBankLogin: (memberGuid, password) => {

@@ -159,6 +159,12 @@ export class StatsRecorder {
     e.byStatus[key] = (e.byStatus[key] ?? 0) + 1;
   }
 
+  /** Requests answered at `endpoint`, or only those answered `status`: one counter, no snapshot. */
+  requestCount(endpoint: string, status?: number): number {
+    const answered = this.byEndpoint[endpoint];
+    return (status === undefined ? answered?.count : answered?.byStatus[String(status)]) ?? 0;
+  }
+
   recordFault(kind: 429 | 500 | 503 | 'drop'): void {
     if (kind === 'drop') this.faultCounts.dropped++;
     else this.faultCounts[`injected${kind}`]++;

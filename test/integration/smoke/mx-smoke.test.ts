@@ -55,7 +55,7 @@ describe('npm run smoke:mx', () => {
     for (const step of STEPS) expect(stdout).toMatch(new RegExp(`^pass  ${step}: `, 'm'));
     expect(stdout).toContain(`passed: all ${STEPS.length} steps`);
     expect(stdout).toMatch(/^pass {2}verify: CONNECTED .*answered Please select an account:/m);
-    expect(stats.requests.byEndpoint['DELETE /users/{user_guid}']?.byStatus['204']).toBe(1);
+    expect(mx.simulator.requestCount('DELETE /users/{user_guid}', 204)).toBe(1);
     expect(stats.statusReads.minGapMs).toBeGreaterThanOrEqual(3_000);
     expect(code).toBe(0);
   }, 120_000);
