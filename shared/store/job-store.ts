@@ -538,9 +538,10 @@ export class JobStore {
       undefined,
       { '#error': 'error' },
       // Whether it ended parked: only then are a round's chunks still stored, as an answer deletes
-      // its round. A repeated end (the state machine's retry after a failed delete) sweeps again.
+      // its round. A repeated end (the state machine's retry after a failed delete, or the end of
+      // a cancelled job's stopped execution) sweeps again: the first end removed the pointer.
       // Left to the chunks' TTL: an answer's delete that failed after its claim, and a refused
-      // answer's round stored as the job ended. Saves a query on every other job's end.
+      // answer's round stored as the job ended. Saves a query on every other job's first end.
       'UPDATED_OLD',
     );
     if (!ended || ended.challenges_ref) await this.deleteChallenges(memberGuid, jobGuid);
