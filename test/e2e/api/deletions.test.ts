@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchResultsStep } from '#shared/jobs/fetch-results.js';
 import { lazyWorkflowMx } from '#shared/jobs/lazy-workflow-mx.js';
 import { executionArnOf } from '#shared/jobs/reconcile-jobs.js';
+import { BATCH_SIZE } from '#shared/store/batch-write.js';
 import {
   type ApiClient,
   createUser,
@@ -13,12 +14,7 @@ import {
   storedItems,
   waitForJob,
 } from '#test/support/api-client.js';
-import {
-  API_TEST_POLLING,
-  HARNESS_TRANSACTIONS_PER_ACCOUNT,
-  startWorkflowHarness,
-  type WorkflowHarness,
-} from '#test/support/workflow-harness.js';
+import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
 let h: WorkflowHarness;
 let api: ApiClient;
@@ -94,8 +90,8 @@ describe('DELETE /users/{user_guid}', () => {
     const user = await createUser(api);
     const synced = await aggregatedMember(user);
     const { member: busy, job } = await memberWithParkedJob(user);
-    // More than one member's transactions: the deletion goes through many batches.
-    expect((await itemsNaming(user, synced, busy)).length).toBeGreaterThan(3 * HARNESS_TRANSACTIONS_PER_ACCOUNT);
+    // More items than two of DynamoDB's write batches: the deletion has to write several.
+    expect((await itemsNaming(user, synced, busy)).length).toBeGreaterThan(2 * BATCH_SIZE);
 
     const deleted = expectOk(await api.typed.DELETE('/users/{user_guid}', ofUser(user)), 202);
     const ended = await deletionEnded(api, deleted.deletion.guid);
@@ -103,7 +99,7 @@ describe('DELETE /users/{user_guid}', () => {
     expect(deleted.deletion).toMatchObject({ scope: 'user', user_guid: user, status: 'RUNNING' });
     expect(new Set(deleted.deletion.member_guids)).toEqual(new Set([synced, busy]));
     expect(ended).toMatchObject({ status: 'SUCCEEDED', cancelled_jobs: [job.guid], deleted_at_mx: true, error: null });
-    expect(ended.items_deleted).toBeGreaterThan(3 * HARNESS_TRANSACTIONS_PER_ACCOUNT);
+    expect(ended.items_deleted).toBeGreaterThan(2 * BATCH_SIZE);
     expect(await itemsNaming(user, synced, busy, job.guid)).toEqual([]);
     const execution = executionArnOf(h.stack.stateMachineArns.verify, job.guid);
     expect(h.stack.stepFunctions.describeExecution({ executionArn: execution }).status).toBe('ABORTED');

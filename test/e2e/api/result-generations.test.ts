@@ -14,12 +14,15 @@ import {
 } from '#test/support/api-client.js';
 import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#test/support/workflow-harness.js';
 
+/** MX's transactions an account here: pages and generations of the sizes these tests are about. */
+const PER_ACCOUNT = 50;
+
 let h: WorkflowHarness;
 let api: ApiClient;
 
 beforeAll(async () => {
   h = await startWorkflowHarness({
-    simulator: { seed: 'api-result-generations', jobDurationMs: 150_000, transactionsPerAccount: 50 },
+    simulator: { seed: 'api-result-generations', jobDurationMs: 150_000, transactionsPerAccount: PER_ACCOUNT },
     environment: API_TEST_POLLING,
   });
   api = h.api();
@@ -94,12 +97,12 @@ describe('result generations', () => {
 
       const after = await listedTransactions(path, 1000);
       expect(second).toMatchObject({ status: 'SUCCEEDED', counts: { transactions: 60 } });
-      expect(before).toHaveLength(150);
+      expect(before).toHaveLength(3 * PER_ACCOUNT);
       expect(after).toHaveLength(60);
       const rows = await resultRowsOf(member);
       expect(new Set(rows.map((row) => row.job_guid))).toEqual(new Set([second.guid]));
     } finally {
-      h.stack.simulator?.configure({ transactionsPerAccount: 50 });
+      h.stack.simulator?.configure({ transactionsPerAccount: PER_ACCOUNT });
     }
   });
 
@@ -111,7 +114,7 @@ describe('result generations', () => {
     expect(second).toMatchObject({ status: 'SUCCEEDED', counts: { accounts: 3 } });
     // Only the day's overlap comes again (MX's changes since the day before the first copy).
     expect(second.counts?.transactions).toBeLessThan(15);
-    expect(await listedTransactions(path, 1000)).toHaveLength(150);
+    expect(await listedTransactions(path, 1000)).toHaveLength(3 * PER_ACCOUNT);
     const rows = await resultRowsOf(member);
     const generations = (kind: string) =>
       new Set(rows.filter((row) => String(row.pk).includes(`#${kind}#`)).map((row) => row.job_guid));
@@ -126,9 +129,9 @@ describe('result generations', () => {
     const byPages = await listedTransactions(path, 7);
     const ofOneAccount = await listedTransactions(path, 7, { account_guid: accounts[1]?.guid });
 
-    expect(byPages).toHaveLength(150);
-    expect(new Set(byPages).size).toBe(150);
-    expect(ofOneAccount).toHaveLength(50);
+    expect(byPages).toHaveLength(3 * PER_ACCOUNT);
+    expect(new Set(byPages).size).toBe(3 * PER_ACCOUNT);
+    expect(ofOneAccount).toHaveLength(PER_ACCOUNT);
     expect(byPages).toEqual(expect.arrayContaining(ofOneAccount));
   });
 
@@ -137,7 +140,7 @@ describe('result generations', () => {
 
     const rows = (await resultRowsOf(member)).filter((row) => String(row.pk).includes('#TRANSACTION#'));
 
-    expect(rows).toHaveLength(150);
+    expect(rows).toHaveLength(3 * PER_ACCOUNT);
     expect(new Set(rows.map((row) => row.pk)).size).toBe(3);
   });
 
