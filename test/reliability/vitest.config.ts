@@ -21,6 +21,8 @@ export default defineConfig({
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       MXFLOW_FUZZ_RUNS: '1000',
+      // New cases each run (npm test keeps its own, fixed): the seed is in every fuzz log line.
+      MXFLOW_FUZZ_SEED: process.env.MXFLOW_FUZZ_SEED ?? String(Date.now()),
     },
     // One file at a time: each loads the machine on its own, so their bounds mean the same in CI.
     fileParallelism: false,

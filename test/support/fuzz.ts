@@ -7,15 +7,20 @@ import fc from 'fast-check';
  */
 
 /**
- * The seed of one property's cases: from its key, so every run draws the same ones
- * (MXFLOW_FUZZ_SEED draws others). The checks on how the cases spread (how many reach the
- * operation, how many pass) are then facts of the generator, not draws that fail now and then.
+ * How many cases one property runs, and from which seed: `defaultRuns` unless MXFLOW_FUZZ_RUNS
+ * says (the reliability suite's 1,000), seeded from its key, so `npm test` draws the same cases
+ * every run and its checks on how they spread are facts of the generator, not draws that fail
+ * now and then. MXFLOW_FUZZ_SEED draws others (the reliability suite sets a new one each run);
+ * `label` names both, for the log line that lets a failure be drawn again.
  */
-export const fuzzSeed = (key: string): number =>
-  createHash('sha256')
-    .update(`${process.env.MXFLOW_FUZZ_SEED ?? ''}${key}`)
-    .digest()
-    .readInt32BE(0);
+export const fuzzRuns = (defaultRuns: number): number => Number(process.env.MXFLOW_FUZZ_RUNS ?? defaultRuns);
+
+export function fuzzParameters(key: string, defaultRuns: number): { numRuns: number; seed: number; label: string } {
+  const numRuns = fuzzRuns(defaultRuns);
+  const extra = process.env.MXFLOW_FUZZ_SEED ?? '';
+  const seed = createHash('sha256').update(`${extra}${key}`).digest().readInt32BE(0);
+  return { numRuns, seed, label: `${numRuns} cases (seed ${seed}${extra ? `, MXFLOW_FUZZ_SEED=${extra}` : ''})` };
+}
 
 /** Characters that break naive code: lone surrogates, bidi overrides, NUL, BOM, emoji, joiners. */
 export const NASTY_CHARACTERS = [

@@ -13,7 +13,8 @@ import { keys, RESULT_KINDS, type ResultKind } from '#shared/store/keys.js';
 import {
   anyString,
   describedAs,
-  fuzzSeed,
+  fuzzParameters,
+  fuzzRuns,
   hugeString,
   nastyString,
   shorten,
@@ -40,7 +41,7 @@ import { API_TEST_POLLING, startWorkflowHarness, type WorkflowHarness } from '#t
  * suite runs these files again with MXFLOW_FUZZ_RUNS=1000 (test/reliability/vitest.config.ts),
  * so CI fuzzes each route 1,050 times.
  */
-const RUNS_PER_ROUTE = Number(process.env.MXFLOW_FUZZ_RUNS ?? 50);
+const RUNS_PER_ROUTE = fuzzRuns(50);
 
 type Lambda = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type Route = RouteSpec;
@@ -1085,6 +1086,7 @@ export function describeRouteFuzz(routes: readonly Route[]): void {
       async (key, route) => {
         const tally = new Tally();
         seen[key] = tally;
+        const { numRuns, seed, label } = fuzzParameters(key, RUNS_PER_ROUTE);
         const started = performance.now();
 
         await fc.assert(
@@ -1103,11 +1105,11 @@ export function describeRouteFuzz(routes: readonly Route[]): void {
                 `${key}: ${problem}\n  request: ${describeCase(c)}\n  response: ${answer.status} ${shorten(answer.text)}`,
               );
           }),
-          { numRuns: RUNS_PER_ROUTE, seed: fuzzSeed(key) },
+          { numRuns, seed },
         );
 
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
-        console.info(`${key}: ${RUNS_PER_ROUTE} cases (seed ${fuzzSeed(key)}) in ${seconds} s — ${tally}`);
+        console.info(`${key}: ${label} in ${seconds} s — ${tally}`);
         // The cases reached the handler, and a share of them its deeper, valid-shaped paths.
         expect(tally.get('unrouted')).toBeLessThan(RUNS_PER_ROUTE / 20);
         // At least one in fifty: a route with many query parameters (transactions) draws few fully valid ones.

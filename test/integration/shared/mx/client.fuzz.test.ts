@@ -2,7 +2,16 @@ import type { ServerResponse } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeForStatus, MxClient, MxError, type MxErrorCode, type MxJobType } from '#shared/mx/index.js';
-import { anyString, describedAs, fuzzSeed, hugeString, nastyString, shorten, Tally } from '#test/support/fuzz.js';
+import {
+  anyString,
+  describedAs,
+  fuzzParameters,
+  fuzzRuns,
+  hugeString,
+  nastyString,
+  shorten,
+  Tally,
+} from '#test/support/fuzz.js';
 import {
   type RecordedRequest,
   type ScriptedHttpServer,
@@ -28,9 +37,9 @@ import {
 /**
  * Generated cases per family of operations: 150 in `npm test`; the reliability suite runs this
  * file again with MXFLOW_FUZZ_RUNS=1000 (test/reliability/vitest.config.ts). Each family's cases
- * come from its own seed (`fuzzSeed`), the same on every run.
+ * come from its own seed (`fuzzParameters`), the same on every run of `npm test`.
  */
-const RUNS_PER_FAMILY = Number(process.env.MXFLOW_FUZZ_RUNS ?? 150);
+const RUNS_PER_FAMILY = fuzzRuns(150);
 /** Requests one case may make before the server answers 400 to every further one: a guard against runaway paging. */
 const REQUEST_CAP = 60;
 const CREDENTIALS = { clientId: 'fuzz-client', apiKey: 'fuzz-api-key-7c1e' };
@@ -645,6 +654,7 @@ describe('the MX client, against malformed MX answers from a scripted HTTP serve
   ] as const)(
     '%s: return the promised shape or throw an MxError with a known code that fits the status, never anything else',
     async (family, operations, lean) => {
+      const { numRuns, seed, label } = fuzzParameters(family, RUNS_PER_FAMILY);
       const started = performance.now();
       const outcomes = new Tally();
       let capped = 0;
@@ -679,12 +689,12 @@ describe('the MX client, against malformed MX answers from a scripted HTTP serve
           const problem = problemWith(outcome, c.op, lastStatus);
           if (problem) throw new Error(`${c.op.name}: ${problem}`);
         }),
-        { numRuns: RUNS_PER_FAMILY, seed: fuzzSeed(family) },
+        { numRuns, seed },
       );
 
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.info(
-        `${family}: ${RUNS_PER_FAMILY} cases (seed ${fuzzSeed(family)}) in ${seconds} s — ${outcomes}${capped ? ` — ${capped} case(s) hit the request cap of ${REQUEST_CAP}` : ''}`,
+        `${family}: ${label} in ${seconds} s — ${outcomes}${capped ? ` — ${capped} case(s) hit the request cap of ${REQUEST_CAP}` : ''}`,
       );
       // Both sides of the property were exercised: shapes that pass, and failures of many kinds.
       expect(outcomes.get('value')).toBeGreaterThan(RUNS_PER_FAMILY / 10);
